@@ -1,0 +1,1 @@
+"""The small torch proposer (auxiliary constructions, program candidates). Not built yet."""

@@ -1,0 +1,72 @@
+"""Public API: ``solve`` one problem in-process, ``solve_file`` for every problem of a file.
+
+Hard per-problem timeouts (killing a runaway search) live in ``reasoner.batch``, which runs
+each problem in a worker process; ``solve`` itself stops cooperatively at ``timeout``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .result import Result, Status
+
+
+@dataclass(frozen=True)
+class SolveConfig:
+    """Options of one solve. ``timeout`` is cooperative here (seconds, None = no limit)."""
+
+    timeout: float | None = None
+    seed: int = 0
+    with_proof: bool = True
+    diagram_path: str | None = None
+
+
+def solve(problem, *, name: str = "problem", file: str = "<string>",
+          config: SolveConfig | None = None) -> Result:
+    """Solve one geometry problem given as a problem line or a parsed ``Problem``.
+
+    Never raises for bad input: a problem that cannot be read, drawn, or whose goal is false
+    on the diagram comes back with ``Status.ERROR`` and a one-line ``error``.
+    """
+    from symbolic.geometry.errors import GeometryError
+    from symbolic.geometry.problem import Problem, parse_problem
+    from symbolic.geometry.prover import ProverConfig, prove
+
+    config = config or SolveConfig()
+    start = time.perf_counter()
+    try:
+        if not isinstance(problem, Problem):
+            problem = parse_problem(str(problem), name=name, file=file)
+        outcome = prove(problem, ProverConfig(seed=config.seed, timeout=config.timeout))
+    except GeometryError as e:
+        return Result(getattr(problem, "name", name), getattr(problem, "file", file),
+                      "geometry", Status.ERROR, time.perf_counter() - start, error=str(e))
+    seconds = time.perf_counter() - start
+    if config.diagram_path:
+        from symbolic.geometry.draw import draw
+
+        draw(problem, outcome.diagram, outcome.proof, config.diagram_path)
+    status = Status.PROVED if outcome.proved else (
+        Status.TIMEOUT if outcome.timed_out else Status.UNKNOWN)
+    proof = outcome.proof if outcome.proved else None
+    return Result(problem.name, problem.file, "geometry", status, seconds,
+                  steps=len(proof.steps) if proof else None,
+                  proof_text=proof.text() if proof and config.with_proof else None,
+                  proof=proof.to_json() if proof and config.with_proof else None,
+                  stats=outcome.stats)
+
+
+def solve_file(path: str | Path, config: SolveConfig | None = None) -> list[Result]:
+    """Solve every problem of a problem file in this process, in order."""
+    from symbolic.geometry.problem import read_problems
+
+    out = []
+    for item in read_problems(path):
+        if isinstance(item, Exception):
+            out.append(Result(getattr(item, "problem", None) or "?", str(path), "geometry",
+                              Status.ERROR, 0.0, error=str(item)))
+        else:
+            out.append(solve(item, config=config))
+    return out

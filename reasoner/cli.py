@@ -1,0 +1,308 @@
+"""``solve-problem``: solve problem files from the command line.
+
+``main(argv) -> int`` over ``parse_args(argv)``. Exit codes are part of the contract:
+0 every problem proved, 1 some problem not proved (in a batch, input errors count as not
+proved), 2 usage error or input error (unreadable path, no such problem, or a single-problem
+run whose problem cannot be read, drawn, or has a false goal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from .api import SolveConfig
+from .batch import WorkItem, in_order, run_batch
+from .result import Result, Status
+
+PROG = "solve-problem"
+DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf")
+
+EPILOG = """\
+examples:
+  solve-problem problems/geometry/examples.txt --problem orthocenter_aux --proof
+  solve-problem problems/geometry/ --timeout 30 --jobs 2
+  solve-problem problems.txt --json > results.jsonl
+
+A problem file holds pairs of lines: a name, then the problem, e.g.
+  midline
+  a b c = triangle; m = midpoint m a b; n = midpoint n a c ? para m n b c
+A folder stands for all its problem files (*.txt), in sorted order.
+
+--json prints one object per problem per line on stdout, in input order:
+  {"problem", "file", "domain", "status": "proved|unknown|timeout|error", "seconds",
+   "steps" (when proved), "error" (when status is error), "proof" (with --proof)}
+
+exit codes: 0 every problem proved; 1 some problem not proved; 2 usage or input error
+(in a batch, a problem that cannot be read is an "error" row and the batch goes on).
+"""
+
+
+class InputError(Exception):
+    """A path that cannot be used; its message is one line naming the path."""
+
+
+# ---------------------------------------------------------------- reading inputs
+
+
+def read_geometry(path: Path) -> list[WorkItem]:
+    """AlphaGeometry problem file -> work items; problems that do not parse become errors."""
+    from symbolic.geometry.errors import GeometryError
+    from symbolic.geometry.problem import read_problems
+
+    try:
+        problems = read_problems(path)
+    except GeometryError as e:
+        raise InputError(str(e)) from None
+    items = []
+    for p in problems:
+        if isinstance(p, GeometryError):
+            items.append(WorkItem(p.problem or "?", p.file or str(path), error=str(p)))
+        else:
+            items.append(WorkItem(p.name, str(path), "geometry", problem=p))
+    return items
+
+
+READERS: dict[str, Callable[[Path], list[WorkItem]]] = {
+    ".txt": read_geometry,
+}
+"""Problem-file readers by file suffix; a folder stands for its files with these suffixes.
+A file named explicitly with another suffix is read by ``DEFAULT_READER``."""
+
+DEFAULT_READER = read_geometry
+
+
+def problem_files(path: Path) -> list[Path]:
+    """The problem files a path stands for: itself, or a folder's known files, sorted."""
+    if path.is_dir():
+        files = sorted(f for f in path.iterdir() if f.suffix in READERS and f.is_file())
+        if not files:
+            kinds = ", ".join(f"*{s}" for s in READERS)
+            raise InputError(f"{path}: folder holds no problem files ({kinds})")
+        return files
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    return [path]
+
+
+def collect(paths: Sequence[str], names: Sequence[str] | None) -> list[WorkItem]:
+    """Read every path and keep the problems named in ``names`` (all when None)."""
+    items = [item for p in paths for f in problem_files(Path(p))
+             for item in READERS.get(f.suffix, DEFAULT_READER)(f)]
+    if names:
+        missing = [n for n in names if not any(i.name == n for i in items)]
+        if missing:
+            raise InputError(f"no problem named {missing[0]!r} in {', '.join(paths)}")
+        items = [i for i in items if i.name in set(names)]
+    if not items:
+        raise InputError(f"no problems in {', '.join(paths)}")
+    return items
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def _timeout(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Prove geometry problems (AlphaGeometry problem files) with "
+        "the DD+AR engine; print proofs, JSON rows and diagrams.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="problem file (name line, then problem line; many problems) "
+                        "or folder of problem files")
+    parser.add_argument("--problem", action="append", metavar="NAME",
+                        help="only the problem with this exact name (repeatable)")
+    parser.add_argument("--timeout", type=_timeout, default=60.0, metavar="S",
+                        help="limit in seconds per problem, 0 for none (default: 60); a "
+                        "problem still running shortly after it is killed and reported "
+                        "as timeout")
+    parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                        help="problems solved in parallel processes; 0 for one per CPU "
+                        "(default: 1)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object per problem per line on stdout")
+    parser.add_argument("--proof", action="store_true",
+                        help="print the readable proof (with --json: add a 'proof' field)")
+    parser.add_argument("--diagram", metavar="PATH",
+                        help="draw the figure to PATH (.svg, .png or .pdf); one problem only")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="seed of the random numeric diagram (default: 0)")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line; argparse exits with code 2 on a usage error."""
+    return build_parser().parse_args(argv)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a usage error already printed by argparse
+        return e.code if isinstance(e.code, int) else 2
+    if args.diagram and Path(args.diagram).suffix.lower() not in DIAGRAM_SUFFIXES:
+        return _usage_error(parser, f"--diagram: expected a .svg, .png or .pdf path, "
+                            f"got {args.diagram!r}")
+    try:
+        items = collect(args.paths, args.problem)
+    except InputError as e:
+        return _error(str(e))
+    if args.diagram and len(items) != 1:
+        return _usage_error(parser, f"--diagram needs exactly one problem, got {len(items)}; "
+                            "select one with --problem NAME")
+    config = SolveConfig(timeout=args.timeout or None, seed=args.seed,
+                         with_proof=args.proof, diagram_path=args.diagram)
+    jobs = args.jobs or os.cpu_count() or 1
+    try:
+        if len(items) == 1:
+            return _run_one(items[0], config, args)
+        return _run_many(items, config, jobs, args)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    parser.print_usage(sys.stderr)
+    return _error(message)
+
+
+def _error(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> int:
+    result = next(in_order(run_batch([item], config)))
+    _emit(result, args)
+    if result.status is Status.ERROR:
+        return 2
+    return 0 if result.status is Status.PROVED else 1
+
+
+def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
+              args: argparse.Namespace) -> int:
+    results = []
+    with _progress_bar(len(items)) as advance:
+        for result in in_order(run_batch(items, config, jobs=jobs, progress=advance)):
+            results.append(result)
+            _emit(result, args, row=True)
+    if not args.json:
+        print_summary(results, sys.stdout)
+    elif sys.stderr.isatty():
+        print_summary(results, sys.stderr)
+    return 0 if all(r.status is Status.PROVED for r in results) else 1
+
+
+# ---------------------------------------------------------------- output
+
+
+def _emit(result: Result, args: argparse.Namespace, row: bool = False) -> None:
+    """Print one result: a JSON line, or a text line (plus the proof with --proof)."""
+    if result.status is Status.ERROR:
+        print(f"{PROG}: error: {result.error}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_json(with_proof=args.proof)), flush=True)
+        return
+    if result.status is Status.ERROR and not row:
+        return
+    print(format_row(result) if row else format_line(result), flush=True)
+    if args.proof and result.proof_text:
+        print(result.proof_text.rstrip("\n") + ("\n" if row else ""), flush=True)
+
+
+def format_line(result: Result) -> str:
+    """``name: proved in 0.12 s (5 steps)`` for a single-problem run."""
+    if result.status is Status.PROVED:
+        steps = f" ({result.steps} steps)" if result.steps is not None else ""
+        return f"{result.problem}: proved in {result.seconds:.2f} s{steps}"
+    if result.status is Status.ERROR:
+        return f"{result.problem}: error: {result.error}"
+    return f"{result.problem}: {result.status.value} after {result.seconds:.2f} s"
+
+
+def format_row(result: Result) -> str:
+    """One batch row: status, seconds, name, file."""
+    return f"{result.status.value:<8} {result.seconds:8.2f} s  {result.problem}  {result.file}"
+
+
+def summarize(results: Sequence[Result]) -> dict[str, float | int | None]:
+    """Counts per status, the total, and the median seconds of the proved problems."""
+    counts = Counter(r.status for r in results)
+    proved = [r.seconds for r in results if r.status is Status.PROVED]
+    out: dict[str, float | int | None] = {s.value: counts.get(s, 0) for s in Status}
+    out["total"] = len(results)
+    out["median_proved_seconds"] = statistics.median(proved) if proved else None
+    return out
+
+
+def print_summary(results: Sequence[Result], file) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    s = summarize(results)
+    table = Table(title="summary")
+    for column in ("proved", "unknown", "timeout", "error", "total", "median s (proved)"):
+        table.add_column(column, justify="right")
+    median = s["median_proved_seconds"]
+    table.add_row(*(str(s[k]) for k in ("proved", "unknown", "timeout", "error", "total")),
+                  "-" if median is None else f"{median:.2f}")
+    Console(file=file, highlight=False).print(table)
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int, int, Result], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; yields the progress callback.
+
+    The bar refreshes only from the callback (no refresh thread), because the batch forks
+    worker processes and forking a threaded process is unsafe.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True), auto_refresh=False,
+                   redirect_stdout=sys.stdout.isatty(), transient=True)
+    task = bar.add_task("solving", total=total)
+    proved = 0
+
+    def advance(done: int, _total: int, result: Result) -> None:
+        nonlocal proved
+        proved += result.status is Status.PROVED
+        bar.update(task, completed=done, description=f"{proved} proved", refresh=True)
+
+    with bar:
+        bar.refresh()
+        yield advance
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Symbolic engines: the geometry deduction engine (DD+AR) and the SyGuS synthesizer."""

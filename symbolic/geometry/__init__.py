@@ -1,0 +1,1 @@
+"""Geometry deduction engine: AlphaGeometry problem language, numeric diagrams, DD+AR, proofs."""

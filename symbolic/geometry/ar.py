@@ -1,0 +1,114 @@
+"""AR: algebraic reasoning by exact Gaussian elimination over fractions, with provenance.
+
+A ``LinearTable`` holds linear equations ``sum(c_v * v) = 0`` over named variables with
+``Fraction`` coefficients. Every equation comes from a fact (its id); every stored row keeps,
+beside its coefficients, the combination of input equations it was built from, so that any
+derived equation can be traced back to the facts it used and re-verified exactly.
+
+Two tables are used by the prover:
+
+* angles: one variable per line (its direction, a real number in [0, pi)) and the constant
+  ``PI``; ``para``/``perp``/``eqangle``/``aconst`` facts are equations whose multiple of pi is
+  read off the diagram, so every equation is true over the reals, not only modulo pi;
+* ratios: one variable per segment (the log of its length) and the logs of primes as
+  constants; ``cong``/``eqratio``/``rconst``/``midp`` facts are equations.
+
+Constants are variables too, but never chosen as pivots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from fractions import Fraction
+
+Var = Hashable
+Expr = dict  # Var -> Fraction
+Prov = dict  # equation id -> Fraction
+
+
+def add_scaled(target: dict, source: dict, k: Fraction) -> None:
+    """target += k * source, dropping zeros (in place)."""
+    for key, c in source.items():
+        v = target.get(key, 0) + k * c
+        if v:
+            target[key] = v
+        else:
+            target.pop(key, None)
+
+
+class LinearTable:
+    """Incremental reduced row echelon form with provenance.
+
+    ``rows[p]`` is an expression with coefficient 1 on its pivot ``p`` and no other pivot;
+    ``prov[p]`` says which input equations (by id, with coefficients) sum to that row.
+    """
+
+    def __init__(self, constants: Iterable[Var] = ()) -> None:
+        self.constants: set[Var] = set(constants)
+        self.rows: dict[Var, Expr] = {}
+        self.prov: dict[Var, Prov] = {}
+        self.order: dict[Var, int] = {}  # creation order: newest variables become pivots
+        self.equations: dict[int, Expr] = {}  # id -> the input equation as given
+
+    def _touch(self, expr: Expr) -> None:
+        for v in expr:
+            if v not in self.order:
+                self.order[v] = len(self.order)
+
+    def reduce(self, expr: Expr) -> tuple[Expr, Prov]:
+        """Express ``expr`` modulo the table: (residual, combination of equations used).
+
+        ``expr - residual == sum(k * equation[id] for id, k in combination)``.
+        """
+        res: Expr = dict(expr)
+        prov: Prov = {}
+        for v in [v for v in expr if v in self.rows]:
+            c = res.get(v)
+            if not c:
+                continue
+            add_scaled(res, self.rows[v], -c)
+            add_scaled(prov, self.prov[v], c)
+        return res, prov
+
+    def add(self, expr: Expr, eq_id: int) -> bool:
+        """Add the equation ``expr = 0``; False when it already followed from the table."""
+        self._touch(expr)
+        res, prov = self.reduce(expr)
+        pivots = [v for v in res if v not in self.constants]
+        if not pivots:
+            return False  # redundant (or, if constants remain, inconsistent: caller checks)
+        self.equations[eq_id] = dict(expr)
+        prov = {k: -c for k, c in prov.items()}
+        prov[eq_id] = prov.get(eq_id, 0) + 1
+        p = max(pivots, key=self.order.__getitem__)
+        k = 1 / Fraction(res[p])
+        row = {v: c * k for v, c in res.items()}
+        rprov = {e: c * k for e, c in prov.items()}
+        for q, other in self.rows.items():
+            c = other.get(p)
+            if c:
+                add_scaled(other, row, -c)
+                add_scaled(self.prov[q], rprov, -c)
+        self.rows[p] = row
+        self.prov[p] = rprov
+        return True
+
+    def implies(self, expr: Expr) -> Prov | None:
+        """If ``expr = 0`` follows, the combination of input equations that shows it."""
+        res, prov = self.reduce(expr)
+        return prov if not res else None
+
+    def key(self, expr: Expr) -> frozenset:
+        """A hashable normal form: two expressions are equal modulo the table iff keys are."""
+        res, _ = self.reduce(expr)
+        return frozenset(res.items())
+
+
+def verify_combination(target: Expr, equations: dict[int, Expr], combo: Prov) -> bool:
+    """Exact check that ``target == sum(k * equations[id])`` (the AR step is sound)."""
+    total: Expr = {}
+    for eq_id, k in combo.items():
+        add_scaled(total, equations[eq_id], Fraction(k))
+    diff = dict(total)
+    add_scaled(diff, target, Fraction(-1))
+    return not diff

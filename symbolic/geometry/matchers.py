@@ -1,0 +1,265 @@
+"""Candidate generators for the rules of the table, one per rule id.
+
+A matcher proposes rule instances (rule variable -> point) that are plausible on the
+numeric diagram; the deduction loop then checks every premise of the rule symbolically and
+the conclusion numerically. A matcher can therefore never make the prover unsound, only
+slower (too many candidates) or weaker (too few). Rules whose content the AR tables already
+cover (transitivity of equal angles and ratios, perpendicular/parallel chasing) need none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import combinations, permutations
+
+from .numeric_index import NumericIndex
+from .state import ProofState
+
+Mapping = dict[str, str]
+Matcher = Callable[[NumericIndex, ProofState], Iterator[Mapping]]
+MATCHERS: dict[str, Matcher] = {}
+
+
+def matcher(*rule_ids: str) -> Callable[[Matcher], Matcher]:
+    def register(fn: Matcher) -> Matcher:
+        for rid in rule_ids:
+            if rid in MATCHERS:
+                raise ValueError(f"two matchers for {rid}")
+            MATCHERS[rid] = fn
+        return fn
+    return register
+
+
+def _unproved_quads(ix: NumericIndex, st: ProofState) -> Iterator[tuple[str, ...]]:
+    for circle in ix.circles:
+        for quad in combinations(sorted(circle), 4):
+            if st.circle_through(frozenset(quad)) is None:
+                yield quad
+
+
+@matcher("r01")
+def _concyclic_by_centre(ix, st):
+    for o, groups in ix.equidistant.items():
+        for g in groups:
+            for a, b, c, d in combinations(g, 4):
+                if st.circle_through(frozenset((a, b, c, d))) is None:
+                    yield {"O": o, "A": a, "B": b, "C": c, "D": d}
+
+
+@matcher("r03")
+def _inscribed_angles(ix, st):
+    for circle in list(st.circles):
+        pts = sorted(circle.points)
+        for a, b in combinations(pts, 2):
+            rest = [x for x in pts if x not in (a, b)]
+            for p, q in combinations(rest, 2):
+                yield {"A": a, "B": b, "P": p, "Q": q}
+
+
+@matcher("r04")
+def _concyclic_by_angles(ix, st):
+    for w, x, y, z in _unproved_quads(ix, st):
+        for (a, b), (p, q) in (((w, x), (y, z)), ((w, y), (x, z)), ((w, z), (x, y))):
+            yield {"A": a, "B": b, "P": p, "Q": q}
+            yield {"A": p, "B": q, "P": a, "Q": b}
+
+
+@matcher("r05")
+def _equal_chords(ix, st):
+    for circle in list(st.circles):
+        pts = sorted(circle.points)
+        chords = list(combinations(pts, 2))
+        for (a, b), (p, q) in combinations(chords, 2):
+            if abs(ix.dist[(a, b)] - ix.dist[(p, q)]) > 1e-6:
+                continue
+            cs = [x for x in pts if x not in (a, b)][:2]
+            rs = [x for x in pts if x not in (p, q)][:2]
+            for c in cs:
+                for r in rs:
+                    yield {"A": a, "B": b, "C": c, "P": p, "Q": q, "R": r}
+                    yield {"A": a, "B": b, "C": c, "P": q, "Q": p, "R": r}
+
+
+@matcher("r06")
+def _midline(ix, st):
+    mids = ix.midpoints
+    for (e, a1, b1), (f, a2, b2) in permutations(mids, 2):
+        for a, b in ((a1, b1), (b1, a1)):
+            for a_, c in ((a2, b2), (b2, a2)):
+                if a == a_ and b != c:
+                    yield {"E": e, "A": a, "B": b, "F": f, "C": c}
+
+
+def _thales(ix: NumericIndex) -> Iterator[Mapping]:
+    for l1, l2 in permutations(ix.lines, 2):
+        common = l1 & l2
+        if len(common) != 1:
+            continue
+        (o,) = common
+        for a, c in permutations(sorted(l1 - {o}), 2):
+            for b, d in permutations(sorted(l2 - {o}), 2):
+                if ix.parallel(a, b, c, d):
+                    yield {"A": a, "B": b, "C": c, "D": d, "O": o}
+
+
+@matcher("r07", "r27")
+def _parallel_cut(ix, st):
+    yield from _thales(ix)
+
+
+@matcher("r11", "r12")
+def _bisector(ix, st):
+    for line in ix.lines:
+        for d in sorted(line):
+            for b, c in combinations(sorted(line - {d}), 2):
+                for a in ix.names:
+                    if a in line:
+                        continue
+                    if abs(ix.dist[(d, b)] * ix.dist[(a, c)] - ix.dist[(d, c)] * ix.dist[(a, b)]) \
+                            < 1e-6:
+                        yield {"a": a, "b": b, "c": c, "d": d}
+
+
+@matcher("r13", "r14")
+def _isosceles(ix, st):
+    for o, groups in ix.equidistant.items():
+        for g in groups:
+            for a, b in permutations(g, 2):
+                if not ix.collinear(o, a, b):
+                    yield {"O": o, "A": a, "B": b}
+
+
+def _centred(ix: NumericIndex) -> Iterator[tuple[str, list[str]]]:
+    for o, groups in ix.equidistant.items():
+        for g in groups:
+            if len(g) >= 3:
+                yield o, g
+
+
+@matcher("r15", "r16")
+def _tangent(ix, st):
+    for o, g in _centred(ix):
+        for a in g:
+            for x in ix.names:
+                if x in (a, o) or not ix.perpendicular(o, a, a, x):
+                    continue
+                for b, c in permutations([p for p in g if p != a], 2):
+                    yield {"O": o, "A": a, "B": b, "C": c, "X": x}
+
+
+@matcher("r17", "r18")
+def _centre_midpoint(ix, st):
+    for o, g in _centred(ix):
+        for m, b, c in ix.midpoints:
+            if b in g and c in g:
+                for a in g:
+                    if a not in (b, c):
+                        yield {"O": o, "A": a, "B": b, "C": c, "M": m}
+                        yield {"O": o, "A": a, "B": c, "C": b, "M": m}
+
+
+@matcher("r19")
+def _right_median(ix, st):
+    for m, a, c in ix.midpoints:
+        for b in ix.names:
+            if b not in (a, c, m) and ix.perpendicular(a, b, b, c):
+                yield {"A": a, "B": b, "C": c, "M": m}
+
+
+@matcher("r20")
+def _diameter(ix, st):
+    for o, g in _centred(ix):
+        for a, c in permutations(g, 2):
+            if ix.collinear(o, a, c):
+                for b in g:
+                    if b not in (a, c):
+                        yield {"O": o, "A": a, "B": b, "C": c}
+
+
+@matcher("r21")
+def _isosceles_trapezoid(ix, st):
+    for circle in ix.circles:
+        for a, b, c, d in permutations(sorted(circle), 4):
+            if a < b and ix.parallel(a, b, c, d):
+                yield {"A": a, "B": b, "C": c, "D": d}
+
+
+@matcher("r22")
+def _perp_bisector_cong(ix, st):
+    for m, a, b in ix.midpoints:
+        for o in ix.names:
+            if o not in (m, a, b) and ix.perpendicular(o, m, a, b):
+                yield {"M": m, "A": a, "B": b, "O": o}
+
+
+def _bisector_pairs(ix: NumericIndex) -> Iterator[tuple[str, str, str, str]]:
+    for a, b in combinations(ix.names, 2):
+        eq = [p for p in ix.names if p not in (a, b)
+              and abs(ix.dist[(a, p)] - ix.dist[(b, p)]) < 1e-6]
+        for p, q in combinations(eq, 2):
+            yield a, b, p, q
+
+
+@matcher("r23")
+def _perp_bisector(ix, st):
+    for a, b, p, q in _bisector_pairs(ix):
+        yield {"A": a, "B": b, "P": p, "Q": q}
+
+
+@matcher("r24")
+def _kite_in_circle(ix, st):
+    for a, b, p, q in _bisector_pairs(ix):
+        if any({a, b, p, q} <= c for c in ix.circles):
+            yield {"A": a, "B": b, "P": p, "Q": q}
+            yield {"A": b, "B": a, "P": p, "Q": q}
+
+
+def _double_midpoints(ix: NumericIndex) -> Iterator[Mapping]:
+    by_mid: dict[str, list[tuple[str, str]]] = {}
+    for m, a, b in ix.midpoints:
+        by_mid.setdefault(m, []).append((a, b))
+    for m, segs in by_mid.items():
+        for (a, b), (c, d) in permutations(segs, 2):
+            yield {"M": m, "A": a, "B": b, "C": c, "D": d}
+            yield {"M": m, "A": a, "B": b, "C": d, "D": c}
+
+
+@matcher("r25", "r26")
+def _parallelogram(ix, st):
+    yield from _double_midpoints(ix)
+
+
+@matcher("r29")
+def _two_midpoints(ix, st):
+    for (m, a, b), (n, c, d) in permutations(ix.midpoints, 2):
+        yield {"M": m, "A": a, "B": b, "N": n, "C": c, "D": d}
+
+
+@matcher("r28")
+def _para_to_coll(ix, st):
+    for line in ix.lines:
+        for a, b, c in combinations(sorted(line), 3):
+            if st.derive("coll", (a, b, c)) is None:
+                for x, y, z in ((a, b, c), (b, a, c), (c, a, b)):
+                    yield {"A": x, "B": y, "C": z}
+
+
+@matcher("r32", "r33", "r34", "r35", "r36", "r37", "r38", "r39", "r40", "r43", "r44")
+def _triangles(ix, st):
+    for t1, t2 in ix.similar_pairs():
+        a, b, c = t1
+        p, q, r = t2
+        for x, y, z, u, v, w in ((a, b, c, p, q, r), (b, c, a, q, r, p), (c, a, b, r, p, q)):
+            yield {"A": x, "B": y, "C": z, "P": u, "Q": v, "R": w}
+
+
+@matcher("r41", "r42")
+def _trapezoid_midline(ix, st):
+    for a, b in combinations(ix.names, 2):
+        for c, d in permutations([x for x in ix.names if x not in (a, b)], 2):
+            if not ix.parallel(a, b, c, d) or ix.collinear(a, b, c):
+                continue
+            for m in ix.line(a, d) - {a, d}:
+                for n in ix.line(b, c) - {b, c}:
+                    if ix.parallel(m, n, a, b):
+                        yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}

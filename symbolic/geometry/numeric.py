@@ -1,0 +1,280 @@
+"""Seeded numeric diagrams: coordinates for every point of a problem.
+
+For each clause in order: check the prerequisites of its constructions on the points drawn
+so far, sketch the loci of its constructions (``sketches.SKETCHES``), intersect them (or
+sample a point on a single locus), honour ``name@x_y`` pins, reject degenerate draws (a new
+point too close to an existing one or too far from the diagram, AlphaGeometry's 0.1x / 4x
+heuristics) and check that every premise holds numerically. A failed clause is redrawn a
+few times, then the whole build restarts, up to ``max_tries`` builds or a deadline. If
+every build succeeds but the goal is numerically false, ``FalseGoalError``; if no build
+succeeds, ``DiagramError`` naming the clause that kept failing. Randomness comes only from
+the generator passed in, so a seed fixes the diagram.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DiagramError, FalseGoalError
+from .predicates import holds
+from .problem import Clause, Problem
+from .sketches import (
+    ON_TOL,
+    SKETCHES,
+    Circle,
+    Line,
+    Locus,
+    PointSet,
+    Ray,
+    SketchError,
+    Vec,
+    contains,
+    intersect,
+    norm,
+)
+
+__all__ = ["Circle", "Diagram", "Line", "Locus", "PointSet", "Ray", "build_diagram",
+           "draw_clause", "sample"]
+
+TOO_CLOSE = 0.1  # x the smallest distance of an existing point to the centroid
+TOO_FAR = 4.0  # x the largest distance of an existing point to the centroid
+MIN_SEP = 1e-3  # absolute floor on the distance between two points (diagram scale ~1)
+CLAUSE_TRIES = 3  # redraws of one clause before the whole build restarts
+
+
+@dataclass(frozen=True, eq=False)
+class Diagram:
+    """Coordinates of every point of a problem, and how many builds it took."""
+
+    coords: dict[str, Vec]
+    tries: int = 1
+
+    def __getitem__(self, name: str) -> Vec:
+        return self.coords[name]
+
+    @property
+    def points(self) -> tuple[str, ...]:
+        return tuple(self.coords)
+
+
+class _Reject(Exception):
+    """One draw of one clause failed; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Where the existing points are: centroid and the too-close / too-far limits."""
+
+    center: Vec
+    near: float
+    far: float
+
+    @staticmethod
+    def of(points: list[Vec]) -> _Scale:
+        if not points:
+            return _Scale(np.zeros(2), MIN_SEP, math.inf)
+        pts = np.array(points)
+        center = pts.mean(axis=0)
+        dist = np.hypot(pts[:, 0] - center[0], pts[:, 1] - center[1])
+        far = TOO_FAR * float(dist.max()) if len(points) >= 2 else math.inf
+        return _Scale(center, max(TOO_CLOSE * float(dist.min()), MIN_SEP), far)
+
+
+def sample(locus: Locus, existing: list[Vec], rng: np.random.Generator, n: int = 5) -> Vec:
+    """A random point on ``locus`` near the existing points (AG1 ``sample_within``).
+
+    Of ``n`` random candidates within the existing points' bounding circle, the one
+    farthest from every existing point wins.
+    """
+    if isinstance(locus, PointSet):
+        return locus.points[int(rng.integers(len(locus.points)))]
+    pts = np.array(existing) if existing else np.zeros((1, 2))
+    center = pts.mean(axis=0)
+    radius = max(float(np.max(np.hypot(pts[:, 0] - center[0], pts[:, 1] - center[1]))), 0.5)
+    if isinstance(locus, Circle):
+        ang = rng.uniform(0.0, 2 * math.pi, n)
+        cands = locus.c + locus.r * np.stack((np.cos(ang), np.sin(ang)), axis=1)
+    elif isinstance(locus, Ray):
+        t = rng.uniform(0.0, norm(locus.p - center) + radius, n)
+        cands = locus.p + t[:, None] * locus.d
+    else:
+        t = rng.uniform(-radius, radius, n)
+        cands = locus.foot(center) + t[:, None] * locus.d
+    dist = np.hypot(cands[:, None, 0] - pts[None, :, 0], cands[:, None, 1] - pts[None, :, 1])
+    return cands[int(np.argmax(dist.min(axis=1)))].copy()
+
+
+def _sketch_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
+                   ) -> tuple[dict[str, Vec], dict[str, list[Locus]]]:
+    """Run the sketches of a clause: points drawn directly, and loci of the others."""
+    new: dict[str, Vec] = {p: np.array(xy, dtype=float) for p, xy in clause.pins.items()}
+    loci: dict[str, list[Locus]] = {}
+    for step in clause.steps:
+        c = step.construction
+        m = step.mapping
+        for sk in c.sketches:
+            args = tuple(float(m[a]) if a in c.numeric_args else coords[m[a]] for a in sk.args)
+            try:
+                out = SKETCHES[sk.name](args, rng)
+            except SketchError as e:
+                raise _Reject(f"{step}: {e}") from None
+            if not isinstance(out, tuple):
+                if len(c.new_points) != 1:
+                    raise TypeError(f"sketch {sk.name} gives a locus for {c.name}, "
+                                    "which creates several points")
+                loci.setdefault(m[c.new_points[0]], []).append(out)
+                continue
+            for formal, xy in zip(c.new_points, out, strict=True):
+                name = m[formal]
+                if name in clause.pins:
+                    continue
+                if name in new and norm(new[name] - xy) > ON_TOL:
+                    raise _Reject(f"{step}: {name} is drawn at two places")
+                new[name] = xy
+    return new, loci
+
+
+def draw_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
+                ) -> dict[str, Vec]:
+    """Draw the new points of one clause given the points drawn so far (not checked)."""
+    new, loci = _sketch_clause(clause, coords, rng)
+    existing = list(coords.values())
+    near = _Scale.of(existing).near
+    for name in clause.points:
+        if name in new:
+            continue
+        ls = loci.get(name, [])
+        if not ls:  # no construction at all: a free point
+            new[name] = rng.uniform(-1.0, 1.0, 2)
+        elif len(ls) == 1:
+            new[name] = sample(ls[0], existing + list(new.values()), rng)
+        else:
+            ls = sorted(ls, key=lambda x: not isinstance(x, PointSet))
+            cands = intersect(ls[0], ls[1])
+            for other in ls[2:]:
+                cands = [p for p in cands if contains(other, p)]
+            if not cands:
+                raise _Reject(f"the loci of {name} do not meet")
+            others = existing + list(new.values())
+            cands = [p for p in cands if all(norm(p - q) >= near for q in others)]
+            if not cands:
+                raise _Reject(f"the loci of {name} meet only at existing points")
+            new[name] = cands[int(rng.integers(len(cands)))] if len(cands) > 1 else cands[0]
+    return new
+
+
+def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec]) -> None:
+    """Reject degenerate draws and draws on which a premise does not hold."""
+    scale = _Scale.of(list(coords.values()))
+    placed: list[tuple[str, Vec]] = list(coords.items())
+    for name, p in new.items():
+        if not np.all(np.isfinite(p)):
+            raise _Reject(f"{name} is not finite")
+        if name not in clause.pins:
+            for q_name, q in placed:
+                if norm(p - q) < scale.near:
+                    raise _Reject(f"{name} is too close to {q_name}")
+            if norm(p - scale.center) > scale.far:
+                raise _Reject(f"{name} is too far from the diagram")
+        placed.append((name, p))
+    everything = {**coords, **new}
+    for step in clause.steps:
+        for atom in step.atoms(step.construction.premises):
+            if not holds(atom.name, atom.args, everything):
+                raise _Reject(f"premise {atom} of {step} does not hold")
+
+
+def _check_prerequisites(clause: Clause, coords: dict[str, Vec]) -> None:
+    for step in clause.steps:
+        for atom in step.atoms(step.construction.prerequisites):
+            if not holds(atom.name, atom.args, coords):
+                raise _Reject(f"prerequisite {atom} of {step} fails")
+
+
+class _BuildFailed(Exception):
+    def __init__(self, clause: int, reason: str) -> None:
+        super().__init__(reason)
+        self.clause = clause
+        self.reason = reason
+
+
+def _build_once(problem: Problem, rng: np.random.Generator) -> dict[str, Vec]:
+    coords: dict[str, Vec] = {}
+    for k, clause in enumerate(problem.clauses):
+        try:
+            _check_prerequisites(clause, coords)
+        except _Reject as e:  # redrawing this clause cannot help
+            raise _BuildFailed(k, e.reason) from None
+        reason = ""
+        for _ in range(CLAUSE_TRIES):
+            try:
+                new = draw_clause(clause, coords, rng)
+                _check_drawn(clause, coords, new)
+            except _Reject as e:
+                reason = e.reason
+                continue
+            coords.update((p, new[p]) for p in clause.points)
+            break
+        else:
+            raise _BuildFailed(k, reason)
+    return coords
+
+
+def _goal_holds(problem: Problem, coords: dict[str, Vec]) -> bool:
+    goal = problem.goal
+    try:
+        return holds(goal.name, goal.args, coords)
+    except (TypeError, ValueError, KeyError) as e:
+        raise FalseGoalError(f"goal {goal} cannot be checked numerically: {e}",
+                             file=problem.file, line=problem.line,
+                             problem=problem.name) from None
+
+
+def build_diagram(problem: Problem, rng: np.random.Generator, *, max_tries: int = 100,
+                  deadline: float | None = None, check_goal: bool = True) -> Diagram:
+    """Draw ``problem`` with ``rng``; retry whole builds until one works (and, with
+    ``check_goal``, the goal holds numerically).
+
+    At most ``max_tries`` builds (at least one), and none started after ``deadline``
+    (a ``time.monotonic()`` value). Raises ``FalseGoalError`` if builds succeeded but the
+    goal was false on all of them, ``DiagramError`` if no build succeeded.
+    """
+    failures: Counter[tuple[int, str]] = Counter()
+    false_goals = 0
+    tries = 0
+    while tries < max(1, max_tries):
+        if tries and deadline is not None and time.monotonic() > deadline:
+            break
+        tries += 1
+        try:
+            coords = _build_once(problem, rng)
+        except _BuildFailed as e:
+            failures[(e.clause, e.reason)] += 1
+            continue
+        if not check_goal or _goal_holds(problem, coords):
+            return Diagram(coords, tries)
+        false_goals += 1
+    where = dict(file=problem.file, line=problem.line, problem=problem.name)
+    if false_goals:
+        raise FalseGoalError(f"goal {problem.goal} is numerically false on all {false_goals} "
+                             f"diagrams built ({tries} tries)", **where)
+    raise DiagramError(_explain(problem, failures, tries), **where)
+
+
+def _explain(problem: Problem, failures: Counter[tuple[int, str]], tries: int) -> str:
+    by_clause: Counter[int] = Counter()
+    for (k, _), n in failures.items():
+        by_clause[k] += n
+    k, n = by_clause.most_common(1)[0]
+    reason = max((r for r in failures.items() if r[0][0] == k), key=lambda r: r[1])[0][1]
+    return (f"no diagram in {tries} tries: clause {k + 1} '{problem.clauses[k]}' failed "
+            f"{n} times, most often because {reason}")

@@ -1,0 +1,262 @@
+"""Proofs: traceback from the goal to a list of steps, printing, JSON, and the replay check.
+
+A proof is the sub-DAG of derivations the goal depends on, in dependency order. Every
+proof is checked before it leaves the prover (``check_proof``): each step's conclusion must
+hold on a second, independently drawn diagram, each rule step must be an instance of its
+rule, and each AR step's linear combination is re-verified exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from . import predicates as P
+from .ar import add_scaled
+from .facts import Derivation, Fact, Rules
+from .problem import Problem
+from .state import PI, ProofState
+from .tables import rules
+from .unify import match_rule
+
+AR_STEPS = (Rules.AR_ANGLE, Rules.AR_RATIO, Rules.AR_DIST)
+RULE_NAMES = {"r32": "SSS", "r33": "SAS", "r34": "similar triangles AA",
+              "r35": "similar triangles AA (reflected)", "r36": "congruent triangles ASA",
+              "r37": "congruent triangles ASA (reflected)", "r38": "similar triangles SSS",
+              "r39": "similar triangles SAS", "r40": "congruent triangles by ratios",
+              "r41": "trapezoid midline", "r42": "trapezoid ratios",
+              "r43": "SAS (reflected)", "r44": "similar triangles SAS (reflected)"}
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One numbered step: premises (facts proved earlier or given) => conclusion [rule]."""
+
+    conclusion: Fact
+    derivation: Derivation
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A checked proof of ``goal``: given facts, auxiliary points, and ordered steps."""
+
+    problem: str
+    goal: Fact
+    given: tuple[tuple[Fact, str], ...]
+    steps: tuple[ProofStep, ...]
+    auxiliary_points: tuple[str, ...] = ()
+
+    def numbering(self) -> dict[Fact, str]:
+        ids: dict[Fact, str] = {}
+        for i, (f, _) in enumerate(self.given, start=1):
+            ids.setdefault(f, f"G{i}")
+        for i, s in enumerate(self.steps, start=1):
+            ids.setdefault(s.conclusion, f"{i:03d}")
+        return ids
+
+    def text(self) -> str:
+        ids = self.numbering()
+        lines = [f"Goal: {self.goal.text()}", "Given:"]
+        for f, constr in self.given:
+            lines.append(f"  {ids[f]}. {f.text()}    [{constr}]")
+        if self.auxiliary_points:
+            lines.append("Auxiliary points (not needed to state the goal): "
+                         + ", ".join(self.auxiliary_points))
+        lines.append("Proof:")
+        for s in self.steps:
+            prem = ", ".join(f"{p.text()} ({ids.get(p, '?')})" for p in s.derivation.premises)
+            rule = _rule_label(s.derivation)
+            lines.append(f"  {ids[s.conclusion]}. {prem} => {s.conclusion.text()}  [{rule}]"
+                         if prem else f"  {ids[s.conclusion]}. {s.conclusion.text()}  [{rule}]")
+        return "\n".join(lines)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        ids = self.numbering()
+        out: list[dict[str, Any]] = []
+        for f, constr in self.given:
+            out.append({"id": ids[f], "fact": str(f), "text": f.text(), "rule": "given",
+                        "construction": constr, "premises": []})
+        for s in self.steps:
+            d = s.derivation
+            item: dict[str, Any] = {"id": ids[s.conclusion], "fact": str(s.conclusion),
+                                    "text": s.conclusion.text(), "rule": d.rule,
+                                    "premises": [ids[p] for p in d.premises]}
+            if d.mapping:
+                item["instance"] = dict(d.mapping)
+            if d.certificate is not None:
+                item["coefficients"] = [str(k) for _, _, k in d.certificate.terms]
+            out.append(item)
+        return out
+
+
+def _rule_label(d: Derivation) -> str:
+    if d.is_table_rule:
+        name = RULE_NAMES.get(d.rule)
+        return f"{d.rule} {name}" if name else d.rule
+    return d.rule
+
+
+def extract_proof(problem: Problem, state: ProofState, goal: Fact) -> Proof:
+    """Trace the goal back through derivations; steps in dependency order."""
+    order: list[Fact] = []
+    seen: set[Fact] = set()
+    stack: list[tuple[Fact, bool]] = [(goal, False)]
+    while stack:
+        f, done = stack.pop()
+        if done:
+            order.append(f)
+            continue
+        if f in seen:
+            continue
+        seen.add(f)
+        stack.append((f, True))
+        for p in reversed(state.facts[f].premises):
+            if p not in seen:
+                stack.append((p, False))
+    given = []
+    steps = []
+    for f in order:
+        d = state.facts[f]
+        if d.rule == Rules.GIVEN:
+            given.append((f, dict(d.mapping).get("construction", "")))
+        else:
+            steps.append(ProofStep(f, _as_table_rule(f, d, state)))
+    return Proof(problem.name, goal, tuple(given), tuple(steps), auxiliary_points(problem))
+
+
+def _as_table_rule(f: Fact, d: Derivation, state: ProofState) -> Derivation:
+    """Name an AR step after the AR-covered table rule it instantiates, if there is one."""
+    if d.rule not in AR_STEPS or not 1 <= len(d.premises) <= 3:
+        return d
+    from .matchers import MATCHERS
+
+    for rule in rules():
+        if rule.id in MATCHERS:
+            continue
+        found = match_rule(rule, list(d.premises), f, state.holds)
+        if found:
+            mapping, ordered = found
+            return Derivation(rule.id, tuple(ordered), d.level, tuple(sorted(mapping.items())))
+    return d
+
+
+def auxiliary_points(problem: Problem) -> tuple[str, ...]:
+    """Points of the statement that the goal's points do not depend on."""
+    deps: dict[str, set[str]] = {}
+    for clause in problem.clauses:
+        inputs = {a for s in clause.steps for a in s.args
+                  if a not in clause.points and a in deps}
+        for p in clause.points:
+            deps[p] = set(inputs)
+    need: set[str] = set()
+    todo = [a for a in problem.goal.args if a in deps]
+    while todo:
+        p = todo.pop()
+        if p in need:
+            continue
+        need.add(p)
+        todo.extend(deps[p] - need)
+    return tuple(p for p in problem.points if p not in need)
+
+
+class ProofCheckError(Exception):
+    """A proof step failed its check: a bug in the prover, never shown as a proof."""
+
+
+def check_proof(proof: Proof, coords2: dict, coords1: dict) -> None:
+    """Replay every step; raise ProofCheckError naming the first step that fails."""
+    table = {r.id: r for r in rules()}
+    state2 = ProofState(coords2)
+    state1 = ProofState(coords1)
+    for f, _ in proof.given:
+        if not state2.holds(f.pred, f.args):
+            raise ProofCheckError(f"given fact {f} is false on the second diagram")
+    for i, s in enumerate(proof.steps, start=1):
+        f, d = s.conclusion, s.derivation
+        if f.pred not in ("eqratio3",) and not state2.holds(f.pred, f.args):
+            raise ProofCheckError(f"step {i} ({f}) is false on the second diagram")
+        if d.is_table_rule:
+            _check_rule_step(i, f, d, table[d.rule], state1, state2)
+        elif d.rule in AR_STEPS:
+            _check_ar_step(i, f, d, state1)
+        elif d.rule in (Rules.LINE, Rules.CIRCLE):
+            _check_merge_step(i, f, d, 2 if d.rule == Rules.LINE else 3)
+        elif d.rule == Rules.DEF:
+            if f not in state1.unfold(d.premises[0]):
+                raise ProofCheckError(f"step {i}: {f} is not part of {d.premises[0]}")
+        elif d.rule == Rules.FOLD:
+            parts = set(state1.unfold(f))
+            if not set(d.premises) <= parts and f.pred != "midp":
+                raise ProofCheckError(f"step {i}: premises are not the parts of {f}")
+        else:
+            raise ProofCheckError(f"step {i}: unknown derivation {d.rule!r}")
+
+
+def _check_rule_step(i: int, f: Fact, d: Derivation, rule, state1: ProofState,
+                     state2: ProofState) -> None:
+    m = dict(d.mapping)
+    inst = lambda atom: tuple(m[a] for a in atom.args)  # noqa: E731
+    name = rule.conclusion.name
+    cands = (name[:-1], name[:-1] + "2") if name.endswith("*") else (name,)
+    if f not in {Fact.make(c, inst(rule.conclusion)) for c in cands}:
+        raise ProofCheckError(f"step {i}: {f} is not the conclusion of {rule.id}")
+    proved = iter(d.premises)
+    for atom in rule.premises:
+        args = inst(atom)
+        if P.predicate(atom.name).numeric_only:
+            if not (state1.holds(atom.name, args) and state2.holds(atom.name, args)):
+                raise ProofCheckError(f"step {i}: side condition {atom.name} fails")
+            continue
+        p = next(proved, None)
+        names = (atom.name[:-1], atom.name[:-1] + "2") if atom.name.endswith("*") \
+            else (atom.name,)
+        if p is None or p not in {Fact.make(n, args) for n in names}:
+            raise ProofCheckError(f"step {i}: premise {atom} of {rule.id} not matched")
+
+
+def _check_ar_step(i: int, f: Fact, d: Derivation, state1: ProofState) -> None:
+    """Exact re-verification: each equation is one the premise states (read on the diagram
+    the proof was found on, which fixes betweenness and multiples of pi) and the weighted
+    sum of the equations is the conclusion's equation."""
+    cert = d.certificate
+    if cert is None:
+        raise ProofCheckError(f"step {i}: AR step without certificate")
+    total: dict = {}
+    for src, eq, k in cert.terms:
+        add_scaled(total, dict(eq), Fraction(k))
+        own = [dict(e) for _, e in state1.equations(src)]
+        if not any(_same_up_to_pi(dict(eq), e) for e in own):
+            raise ProofCheckError(f"step {i}: an equation is not one of {src}'s")
+    add_scaled(total, dict(cert.target), Fraction(-1))
+    if total:
+        raise ProofCheckError(f"step {i}: the linear combination does not give {f}")
+    own = [dict(e) for _, e in state1.equations(f)]
+    if not any(_same_up_to_pi(dict(cert.target), e) for e in own):
+        raise ProofCheckError(f"step {i}: the certificate's target is not {f}")
+
+
+def _same_up_to_pi(a: dict, b: dict) -> bool:
+    """Equal as equations of full angles: variable parts equal, pi parts equal mod 1."""
+    ca, cb = Fraction(a.pop(PI, 0)), Fraction(b.pop(PI, 0))
+    return a == b and (ca - cb).denominator == 1
+
+
+def _check_merge_step(i: int, f: Fact, d: Derivation, shared: int) -> None:
+    target = set(f.args)
+    if len(target) < shared + 1 and not d.premises:
+        return
+    sets = [set(p.args) for p in d.premises]
+    if not sets:
+        raise ProofCheckError(f"step {i}: no premises for {f}")
+    union = sets.pop(0)
+    grew = True
+    while grew and sets:
+        grew = False
+        for s in list(sets):
+            if len(union & s) >= shared:
+                union |= s
+                sets.remove(s)
+                grew = True
+    if not target <= union:
+        raise ProofCheckError(f"step {i}: {f} does not follow from the merged sets")

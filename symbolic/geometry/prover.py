@@ -1,0 +1,59 @@
+"""The geometry prover: draw the diagram, run DD+AR, extract and check the proof."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .dd import DDARConfig, saturate
+from .errors import DiagramError
+from .problem import Problem
+from .proof import Proof, ProofCheckError, check_proof, extract_proof
+
+
+@dataclass(frozen=True)
+class ProverConfig:
+    """``seed`` draws the diagram (the check diagram uses an independent stream);
+    ``timeout`` bounds the whole run in seconds (None: no limit)."""
+
+    seed: int = 0
+    timeout: float | None = None
+    max_levels: int = 64
+    rules: frozenset[str] | None = None  # restrict DD to these rule ids (ablations, tests)
+
+
+@dataclass
+class ProofOutcome:
+    proved: bool
+    timed_out: bool
+    proof: Proof | None
+    diagram: Any
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def prove(problem: Problem, config: ProverConfig | None = None) -> ProofOutcome:
+    """Try to prove ``problem``'s goal with DD+AR. Raises GeometryError on bad problems."""
+    from .numeric import build_diagram
+
+    config = config or ProverConfig()
+    start = time.monotonic()
+    deadline = start + config.timeout if config.timeout is not None else None
+    seeds = np.random.SeedSequence(config.seed).spawn(2)
+    diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline)
+    t_build = time.monotonic() - start
+    run = saturate(problem, diagram.coords, DDARConfig(config.max_levels, deadline, config.rules))
+    stats: dict[str, Any] = dict(run.stats, build_seconds=round(t_build, 4))
+    if run.goal is None:
+        return ProofOutcome(False, run.timed_out, None, diagram, stats)
+    proof = extract_proof(problem, run.state, run.goal)
+    try:
+        check_diagram = build_diagram(problem, np.random.default_rng(seeds[1]))
+        check_proof(proof, check_diagram.coords, diagram.coords)
+    except (ProofCheckError, DiagramError) as e:
+        stats["proof_check_failed"] = str(e)
+        return ProofOutcome(False, False, None, diagram, stats)
+    stats["steps"] = len(proof.steps)
+    return ProofOutcome(True, False, proof, diagram, stats)

@@ -1,0 +1,342 @@
+"""The proof state: proved facts, lines and circles as merged point sets, and the AR tables.
+
+``ProofState.add`` records a fact with its derivation and feeds it to the structures that
+make transitivity free: collinear sets sharing two points merge into one line, concyclic
+sets sharing three points into one circle, and angle/ratio facts become equations of the
+AR tables. ``ProofState.derive`` asks whether a statement already follows, and if so returns
+it as a fact whose derivation names what it follows from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+import numpy as np
+
+from . import predicates as P
+from .ar import LinearTable
+from .facts import ARCertificate, Derivation, Fact, Rules
+
+PI = "PI"
+PRIMES = (2, 3, 5, 7, 11, 13)
+ANGLE_PREDS = ("para", "perp", "eqangle", "aconst")
+RATIO_PREDS = ("cong", "eqratio", "rconst")
+AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST}
+
+
+def seg(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def factorize(n: int) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for p in PRIMES:
+        while n % p == 0:
+            out[p] = out.get(p, 0) + 1
+            n //= p
+    if n != 1:
+        raise ValueError(f"ratio constant with a prime factor above {PRIMES[-1]}: {n}")
+    return out
+
+
+@dataclass
+class PointSet:
+    """A line (collinear points) or circle (concyclic points) and the fact stating it."""
+
+    points: frozenset[str]
+    fact: Fact
+
+
+class ProofState:
+    """Everything proved so far about one diagram."""
+
+    def __init__(self, coords: dict[str, np.ndarray]) -> None:
+        self.coords = coords
+        self.facts: dict[Fact, Derivation] = {}
+        self.lines: list[PointSet] = []
+        self.circles: list[PointSet] = []
+        self.line_of: dict[tuple[str, str], PointSet] = {}
+        self.angles = LinearTable([PI])
+        self.ratios = LinearTable([("log", p) for p in PRIMES])
+        self.dists = LinearTable()
+        self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists}
+        self.eq_source: dict[int, tuple[Fact, tuple]] = {}
+        self._direction: dict[tuple[str, str], float] = {}
+        self.changed = 0  # bumps whenever a structure or table learns something
+
+    # ------------------------------------------------------------------ numeric values
+    def direction(self, a: str, b: str) -> float:
+        s = seg(a, b)
+        v = self._direction.get(s)
+        if v is None:
+            v = P.direction(self.coords[s[0]], self.coords[s[1]])
+            self._direction[s] = v
+        return v
+
+    def holds(self, pred: str, args: tuple[str, ...]) -> bool:
+        return P.holds(pred, args, self.coords)
+
+    # ------------------------------------------------------------------ equations of facts
+    def _angle_expr(self, terms: list[tuple[tuple[str, str], int]],
+                    const: Fraction | None = None) -> dict | None:
+        """sum(sign * d(seg)) + c*PI with c read off the diagram (or given mod 1)."""
+        expr: dict = {}
+        s = 0.0
+        for (a, b), sign in terms:
+            if a == b:
+                return None
+            key = ("d",) + seg(a, b)
+            expr[key] = expr.get(key, 0) + sign
+            s += sign * self.direction(a, b)
+        expr = {k: Fraction(v) for k, v in expr.items() if v}
+        c = Fraction(round(-s / math.pi * 360), 360)
+        if abs(s + float(c) * math.pi) > 1e-6:
+            return None
+        if const is not None and (c - const).denominator != 1:
+            return None
+        if c:
+            expr[PI] = c
+        return expr
+
+    def _ratio_expr(self, terms: list[tuple[tuple[str, str], int]],
+                    const: Fraction = Fraction(1)) -> dict | None:
+        """sum(sign * log|seg|) - log(const), constants as logs of primes."""
+        expr: dict = {}
+        for (a, b), sign in terms:
+            if a == b:
+                return None
+            key = ("l",) + seg(a, b)
+            expr[key] = expr.get(key, 0) + sign
+        expr = {k: Fraction(v) for k, v in expr.items() if v}
+        for p, e in factorize(const.numerator).items():
+            expr[("log", p)] = expr.get(("log", p), 0) - e
+        for p, e in factorize(const.denominator).items():
+            expr[("log", p)] = expr.get(("log", p), 0) + e
+        return {k: v for k, v in expr.items() if v}
+
+    def _dist_expr(self, terms: list[tuple[tuple[str, str], int]]) -> dict | None:
+        """sum(k * |seg|) (lengths as unknowns; linear relations between lengths)."""
+        expr: dict = {}
+        for (a, b), k in terms:
+            if a == b:
+                return None
+            key = ("s",) + seg(a, b)
+            expr[key] = expr.get(key, 0) + k
+        return {k: Fraction(v) for k, v in expr.items() if v} or None
+
+    def _additivity(self, pts: list[str]) -> list[dict]:
+        """|xz| = |xy| + |yz| for every y between x and z on a line (order from the diagram)."""
+        c = self.coords
+        p0, p1 = c[pts[0]], c[pts[1]]
+        u = (p1 - p0) / max(float(np.hypot(*(p1 - p0))), 1e-12)
+        order = sorted(pts, key=lambda p: float((c[p] - p0) @ u))
+        out = []
+        for i, j, k in combinations(range(len(order)), 3):
+            x, y, z = order[i], order[j], order[k]
+            e = self._dist_expr([((x, z), 1), ((x, y), -1), ((y, z), -1)])
+            if e:
+                out.append(e)
+        return out
+
+    def equations(self, fact: Fact) -> list[tuple[str, dict]]:
+        """The AR equations a fact contributes: (table name, expression = 0)."""
+        a = fact.args
+        out: list[tuple[str, dict | None]] = []
+        if fact.pred == "para":
+            out.append(("angle", self._angle_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
+                                                  Fraction(0))))
+        elif fact.pred == "perp":
+            out.append(("angle", self._angle_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
+                                                  Fraction(1, 2))))
+        elif fact.pred == "eqangle":
+            out.append(("angle", self._angle_expr(
+                [((a[2], a[3]), 1), ((a[0], a[1]), -1), ((a[6], a[7]), -1), ((a[4], a[5]), 1)],
+                Fraction(0))))
+        elif fact.pred == "aconst":
+            y = Fraction(a[4]) / 180
+            out.append(("angle", self._angle_expr([((a[2], a[3]), 1), ((a[0], a[1]), -1)],
+                                                  -y)))
+        elif fact.pred == "coll":
+            pts = sorted(set(a))
+            ref = (pts[0], pts[1])
+            for x, y in combinations(pts, 2):
+                if (x, y) != ref:
+                    out.append(("angle", self._angle_expr([((x, y), 1), (ref, -1)],
+                                                          Fraction(0))))
+            out += [("dist", e) for e in self._additivity(pts)]
+        elif fact.pred == "cong":
+            out.append(("ratio", self._ratio_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)])))
+            out.append(("dist", self._dist_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)])))
+        elif fact.pred == "eqratio":
+            out.append(("ratio", self._ratio_expr(
+                [((a[0], a[1]), 1), ((a[2], a[3]), -1), ((a[4], a[5]), -1), ((a[6], a[7]), 1)])))
+        elif fact.pred == "rconst":
+            const = Fraction(int(a[4]), int(a[5]))
+            out.append(("ratio", self._ratio_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
+                                                  const)))
+            out.append(("dist", self._dist_expr([((a[0], a[1]), const.denominator),
+                                                 ((a[2], a[3]), -const.numerator)])))
+        return [(t, e) for t, e in out if e is not None]
+
+    # ------------------------------------------------------------------ adding facts
+    def add(self, fact: Fact, derivation: Derivation) -> bool:
+        """Record a fact; True if it taught the state something new."""
+        if fact in self.facts:
+            return False
+        self.facts[fact] = derivation
+        before = self.changed
+        if fact.pred == "coll":
+            self._merge(fact, self.lines, 2)
+        elif fact.pred == "cyclic":
+            self._merge(fact, self.circles, 3)
+        for table_name, expr in self.equations(fact):
+            table = self.tables[table_name]
+            eq_id = len(self.eq_source)
+            self.eq_source[eq_id] = (fact, tuple(sorted(expr.items(), key=repr)))
+            if table.add(expr, eq_id):
+                self.changed += 1
+        for part in self.unfold(fact):
+            self.add(part, Derivation(Rules.DEF, (fact,), derivation.level))
+        return self.changed != before
+
+    def unfold(self, fact: Fact) -> list[Fact]:
+        """The parts a composite fact stands for (midp, circle, similar triangles...)."""
+        a = fact.args
+        mk = Fact.make
+        if fact.pred == "midp":
+            m, x, y = a
+            return [mk("coll", (m, x, y)), mk("cong", (m, x, m, y)),
+                    mk("rconst", (m, x, x, y, "1", "2"))]
+        if fact.pred == "circle":
+            o = a[0]
+            return [mk("cong", (o, a[1], o, p)) for p in a[2:]]
+        if fact.pred in ("simtri", "simtri2", "contri", "contri2"):
+            x, y, z, p, q, r = a
+            refl = fact.pred.endswith("2")
+            def ang(u, v, w, s, t, k):  # angle at v between vu, vw ~ angle at t
+                return mk("eqangle", (v, u, v, w, t, s, t, k) if not refl
+                          else (v, u, v, w, t, k, t, s))
+            out = [ang(x, y, z, p, q, r), ang(y, z, x, q, r, p), ang(z, x, y, r, p, q),
+                   mk("eqratio", (x, y, p, q, y, z, q, r)),
+                   mk("eqratio", (y, z, q, r, z, x, r, p))]
+            if fact.pred.startswith("contri"):
+                out += [mk("cong", (x, y, p, q)), mk("cong", (y, z, q, r)),
+                        mk("cong", (z, x, r, p))]
+            return out
+        if fact.pred == "eqratio3":
+            x, y, z, w, m, n = a  # xy || zw, lines through m=n: mx/mz = ny/nw = xy/zw
+            out = [mk("eqratio", (m, x, m, z, n, y, n, w)),
+                   mk("eqratio", (m, x, x, z, n, y, y, w)),
+                   mk("eqratio", (m, z, x, z, n, w, y, w))]
+            if m == n:
+                out.append(mk("eqratio", (m, x, m, z, x, y, z, w)))
+            return out
+        return []
+
+    def _merge(self, fact: Fact, sets: list[PointSet], shared: int) -> None:
+        pts = frozenset(fact.args)
+        touching = [s for s in sets if len(s.points & pts) >= shared]
+        if len(touching) == 1 and pts <= touching[0].points:
+            return
+        members = pts.union(*(s.points for s in touching))
+        merged = fact
+        if members != pts:
+            merged = Fact.make(fact.pred, tuple(sorted(members)))
+            rule = Rules.LINE if fact.pred == "coll" else Rules.CIRCLE
+            premises = tuple(dict.fromkeys([fact] + [s.fact for s in touching]))
+            if merged not in self.facts:
+                self.facts[merged] = Derivation(rule, premises, self.facts[fact].level)
+        for s in touching:
+            sets.remove(s)
+        new = PointSet(members, merged)
+        sets.append(new)
+        self.changed += 1
+        if fact.pred == "coll":
+            for x, y in combinations(sorted(members), 2):
+                self.line_of[(x, y)] = new
+            if merged is not fact:
+                for table_name, expr in self.equations(merged):
+                    eq_id = len(self.eq_source)
+                    self.eq_source[eq_id] = (merged, tuple(sorted(expr.items(), key=repr)))
+                    self.tables[table_name].add(expr, eq_id)
+
+    # ------------------------------------------------------------------ queries
+    def line_through(self, a: str, b: str) -> PointSet | None:
+        return self.line_of.get(seg(a, b))
+
+    def circle_through(self, pts: frozenset[str]) -> PointSet | None:
+        for c in self.circles:
+            if pts <= c.points:
+                return c
+        return None
+
+    def derive(self, pred: str, args: tuple[str, ...]) -> Fact | None:
+        """The fact ``pred args`` if it already follows from the state, else None.
+
+        A statement that follows from a structure or an AR table is recorded as a new fact
+        whose derivation cites the facts it came from.
+        """
+        fact = Fact.make(pred, args)
+        if fact in self.facts:
+            return fact
+        p = fact.pred
+        if p == "coll":
+            pts = frozenset(fact.args)
+            if len(pts) < 3:
+                return self._record(fact, Derivation(Rules.LINE, ()))
+            line = self.line_through(*sorted(pts)[:2])
+            if line and pts <= line.points:
+                return self._record(fact, Derivation(Rules.LINE, (line.fact,)))
+            return None
+        if p == "cyclic":
+            pts = frozenset(fact.args)
+            if len(pts) < 4:
+                return self._record(fact, Derivation(Rules.CIRCLE, ()))
+            c = self.circle_through(pts)
+            return self._record(fact, Derivation(Rules.CIRCLE, (c.fact,))) if c else None
+        if p in ANGLE_PREDS or p in RATIO_PREDS:
+            return self._derive_ar(fact)
+        if p in ("midp", "circle", "eqratio3"):
+            parts = [self.derive(q.pred, q.args) for q in self.unfold(fact)]
+            if p == "midp":
+                parts = parts[:2]  # coll and cong imply the 1:2 ratio
+            if all(parts):
+                return self._record(fact, Derivation(Rules.FOLD, tuple(parts)))  # type: ignore
+            return None
+        return None  # simtri/contri: only as stored facts
+
+    def _record(self, fact: Fact, d: Derivation) -> Fact:
+        self.facts.setdefault(fact, d)
+        return fact
+
+    def _derive_ar(self, fact: Fact) -> Fact | None:
+        for table_name, expr in self.equations(fact):
+            combo = self.tables[table_name].implies(expr)
+            if combo is None:
+                continue
+            terms = []
+            for eq_id, k in sorted(combo.items()):
+                src, eq = self.eq_source[eq_id]
+                terms.append((src, eq, Fraction(k)))
+            premises = tuple(dict.fromkeys(src for src, _, _ in terms))
+            cert = ARCertificate(table_name, tuple(sorted(expr.items(), key=repr)),
+                                 tuple(terms))
+            d = Derivation(AR_RULES[table_name], premises, 0, (), cert)
+            if fact not in self.facts:
+                self.facts[fact] = d
+                self._share(fact, table_name)
+            return fact
+        return None
+
+    def _share(self, fact: Fact, source: str) -> None:
+        """A fact one table derived becomes an equation of the other tables it speaks to."""
+        for table_name, expr in self.equations(fact):
+            if table_name == source:
+                continue
+            eq_id = len(self.eq_source)
+            self.eq_source[eq_id] = (fact, tuple(sorted(expr.items(), key=repr)))
+            if self.tables[table_name].add(expr, eq_id):
+                self.changed += 1

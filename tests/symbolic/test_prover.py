@@ -1,0 +1,114 @@
+"""The prover end to end: proofs are found, checked, printable; the checker rejects bad ones."""
+
+import dataclasses
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symbolic.geometry.errors import FalseGoalError
+from symbolic.geometry.facts import Fact, Rules
+from symbolic.geometry.numeric import build_diagram
+from symbolic.geometry.problem import parse_problem, read_problems
+from symbolic.geometry.proof import ProofCheckError, check_proof
+from symbolic.geometry.prover import ProverConfig, prove
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / ".." / "shared" / "benchmarks" / "geometry" / "jgex_ag_231.txt"
+ORTHO_AUX = ("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+             "e = on_line e a c, on_line e b d ? perp a d b c")
+
+
+def _diagram(problem, seed):
+    return build_diagram(problem, np.random.default_rng(seed)).coords
+
+
+def test_orthocenter_with_auxiliary_point_is_proved_and_readable():
+    problem = parse_problem(ORTHO_AUX, name="orthocenter_aux")
+    out = prove(problem)
+    assert out.proved and out.proof is not None
+    text = out.proof.text()
+    assert text.startswith("Goal: ad ⊥ bc")
+    assert "Auxiliary points (not needed to state the goal): e" in text
+    assert "=> ad ⊥ bc" in text.splitlines()[-1]
+    steps = out.proof.to_json()
+    ids = [s["id"] for s in steps]
+    for s in steps:  # premises always refer to earlier lines
+        assert all(ids.index(p) < ids.index(s["id"]) for p in s["premises"])
+    assert steps[-1]["fact"] == "perp a d b c"
+
+
+def test_orthocenter_without_the_auxiliary_point_is_not_proved():
+    problem = parse_problem("a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b "
+                            "? perp a h b c")
+    out = prove(problem)
+    assert not out.proved and not out.timed_out and out.proof is None
+
+
+def test_a_false_goal_is_an_error_not_a_search():
+    problem = parse_problem("a b c = triangle a b c; d = midpoint d a b ? perp a b c d")
+    with pytest.raises(FalseGoalError):
+        prove(problem)
+
+
+def test_checker_rejects_a_step_that_is_false_on_the_second_diagram():
+    problem = parse_problem(ORTHO_AUX)
+    out = prove(problem)
+    proof = out.proof
+    bad = dataclasses.replace(proof.steps[0], conclusion=Fact.make("perp", ("a", "b", "a", "c")))
+    tampered = dataclasses.replace(proof, steps=(bad,) + proof.steps[1:])
+    with pytest.raises(ProofCheckError):
+        check_proof(tampered, _diagram(problem, 5), out.diagram.coords)
+
+
+def test_checker_rejects_a_wrong_linear_combination():
+    problem = parse_problem(ORTHO_AUX)
+    out = prove(problem)
+    i, step = next((i, s) for i, s in enumerate(out.proof.steps)
+                   if s.derivation.rule == Rules.AR_ANGLE)
+    cert = step.derivation.certificate
+    src, eq, k = cert.terms[0]
+    cert2 = dataclasses.replace(cert, terms=((src, eq, k + Fraction(1)),) + cert.terms[1:])
+    d2 = dataclasses.replace(step.derivation, certificate=cert2)
+    steps = list(out.proof.steps)
+    steps[i] = dataclasses.replace(step, derivation=d2)
+    with pytest.raises(ProofCheckError, match="linear combination"):
+        check_proof(dataclasses.replace(out.proof, steps=tuple(steps)), _diagram(problem, 5),
+                    out.diagram.coords)
+
+
+def test_checker_rejects_a_rule_instance_that_does_not_match():
+    problem = parse_problem(ORTHO_AUX)
+    out = prove(problem)
+    i, step = next((i, s) for i, s in enumerate(out.proof.steps)
+                   if s.derivation.is_table_rule)
+    mapping = dict(step.derivation.mapping)
+    first, second = sorted(mapping)[:2]
+    mapping[first], mapping[second] = mapping[second], mapping[first]
+    d2 = dataclasses.replace(step.derivation, mapping=tuple(sorted(mapping.items())))
+    steps = list(out.proof.steps)
+    steps[i] = dataclasses.replace(step, derivation=d2)
+    with pytest.raises(ProofCheckError):
+        check_proof(dataclasses.replace(out.proof, steps=tuple(steps)), _diagram(problem, 5),
+                    out.diagram.coords)
+
+
+def test_cooperative_timeout_stops_the_search():
+    problem = parse_problem(ORTHO_AUX)
+    out = prove(problem, ProverConfig(timeout=0.0))
+    assert not out.proved
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="benchmark data absent")
+def test_benchmark_proofs_hold_on_a_third_diagram():
+    """Every proof of the first 40 JGEX problems: each step holds on another diagram."""
+    problems = [p for p in read_problems(BENCH)][:40]
+    proved = 0
+    for problem in problems:
+        out = prove(problem, ProverConfig(timeout=30))
+        if not out.proved:
+            continue
+        proved += 1
+        check_proof(out.proof, _diagram(problem, 1234), out.diagram.coords)
+    assert proved >= 34

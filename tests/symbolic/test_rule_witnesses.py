@@ -1,0 +1,28 @@
+"""One tiny witness problem per rule: proved with only that rule (and the rules named after
+it) enabled, and the proof applies the rule."""
+
+from pathlib import Path
+
+import pytest
+
+from symbolic.geometry.problem import read_problems
+from symbolic.geometry.prover import ProverConfig, prove
+from symbolic.geometry.tables import rules
+
+WITNESSES = Path(__file__).resolve().parents[2] / "problems" / "geometry" / "rule_witnesses.txt"
+PROBLEMS = {p.name.split()[0]: p for p in read_problems(WITNESSES)}
+
+
+def test_every_rule_has_a_witness():
+    assert sorted(PROBLEMS) == sorted(r.id for r in rules())
+
+
+@pytest.mark.parametrize("rule_id", sorted(PROBLEMS))
+def test_witness_is_proved_through_its_rule(rule_id):
+    problem = PROBLEMS[rule_id]
+    allowed = frozenset(problem.name.split())
+    outcome = prove(problem, ProverConfig(rules=allowed, timeout=30))
+    assert outcome.proved, outcome.stats
+    used = {s.derivation.rule for s in outcome.proof.steps}
+    assert rule_id in used
+    assert used & {r.id for r in rules()} <= allowed

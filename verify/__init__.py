@@ -1,0 +1,1 @@
+"""Bound-propagation verifier for neural networks (ONNX + VNNLIB). Not built yet."""
