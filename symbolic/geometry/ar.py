@@ -26,12 +26,20 @@ Expr = dict  # Var -> Fraction
 Prov = dict  # equation id -> Fraction
 
 
-def add_scaled(target: dict, source: dict, k: Fraction) -> None:
+def exact(x: int | Fraction) -> int | Fraction:
+    """Integral values as ``int``: int arithmetic is much faster than Fraction's, and the
+    coefficients met in geometry are nearly always small integers."""
+    if type(x) is Fraction and x.denominator == 1:
+        return x.numerator
+    return x
+
+
+def add_scaled(target: dict, source: dict, k: int | Fraction) -> None:
     """target += k * source, dropping zeros (in place)."""
     for key, c in source.items():
         v = target.get(key, 0) + k * c
         if v:
-            target[key] = v
+            target[key] = exact(v) if type(v) is Fraction else v
         else:
             target.pop(key, None)
 
@@ -81,9 +89,10 @@ class LinearTable:
         prov = {k: -c for k, c in prov.items()}
         prov[eq_id] = prov.get(eq_id, 0) + 1
         p = max(pivots, key=self.order.__getitem__)
-        k = 1 / Fraction(res[p])
-        row = {v: c * k for v, c in res.items()}
-        rprov = {e: c * k for e, c in prov.items()}
+        c0 = res[p]
+        k = c0 if c0 in (1, -1) else Fraction(1) / c0  # 1/c for c = +-1 is c itself
+        row = {v: exact(c * k) for v, c in res.items()}
+        rprov = {e: exact(c * k) for e, c in prov.items()}
         for q, other in self.rows.items():
             c = other.get(p)
             if c:

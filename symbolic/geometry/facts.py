@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from .predicates import PREDICATES, Pred
 
@@ -20,14 +21,8 @@ class Fact:
 
     @staticmethod
     def make(pred: str, args: tuple[str, ...]) -> Fact:
-        pred = ALIASES.get(pred, pred)
-        if pred == "aconst" and len(args) == 4:  # s_angle a b x y -> aconst b a b x y
-            a, b, x, y = args
-            args = (b, a, b, x, y)
-        cls = PREDICATES[pred]
-        if pred in ("aconst", "rconst"):
-            return Fact(pred, tuple(args))
-        return Fact(pred, cls.canonical(tuple(args)))
+        """The canonical fact ``pred args`` (aliases such as eqangle6 resolved)."""
+        return _make(pred, tuple(args))
 
     def __str__(self) -> str:
         return " ".join((self.pred,) + self.args)
@@ -39,6 +34,18 @@ class Fact:
     def points(self) -> tuple[str, ...]:
         n = {"aconst": 4, "rconst": 4}.get(self.pred)
         return self.args[:n] if n else self.args
+
+
+@lru_cache(maxsize=1 << 18)
+def _make(pred: str, args: tuple[str, ...]) -> Fact:
+    """Canonical fact (memoised: the deduction loop states the same facts over and over)."""
+    pred = ALIASES.get(pred, pred)
+    if pred == "aconst" and len(args) == 4:  # s_angle a b x y -> aconst b a b x y
+        a, b, x, y = args
+        args = (b, a, b, x, y)
+    if pred in ("aconst", "rconst"):
+        return Fact(pred, args)
+    return Fact(pred, PREDICATES[pred].canonical(args))
 
 
 class Rules:

@@ -12,9 +12,11 @@ from itertools import combinations
 
 import numpy as np
 
+from . import kernels
 from . import predicates as P
 
 TOL = 1e-6
+ANGLE_TOL = 1e-6
 
 
 def cluster(values: list[tuple[float, object]], tol: float = TOL) -> list[list[object]]:
@@ -42,8 +44,12 @@ class NumericIndex:
     def __init__(self, coords: dict[str, np.ndarray]) -> None:
         self.coords = coords
         self.names = sorted(coords)
+        self.pos = {p: i for i, p in enumerate(self.names)}
+        self.xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
+        dist, ang = kernels.pair_tables(self.xy)
+        self._ang = ang
         n = self.names
-        self.dist = {(a, b): P.length(coords[a], coords[b]) for a in n for b in n}
+        self.dist = {(a, b): float(dist[i, j]) for i, a in enumerate(n) for j, b in enumerate(n)}
         self.lines = self._lines()
         self.on_line: dict[tuple[str, str], frozenset[str]] = {}
         for line in self.lines:
@@ -52,41 +58,44 @@ class NumericIndex:
         self.circles = self._circles()
         self.equidistant = self._equidistant()
         self.midpoints = self._midpoints()
+        self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
 
     def line(self, a: str, b: str) -> frozenset[str]:
         """All points numerically on line ab."""
         key = (a, b) if a < b else (b, a)
         return self.on_line.get(key, frozenset(key))
 
+    def _same_direction(self, i: int, j: int, k: int, m: int) -> bool:
+        d = abs(self._ang[i, j] - self._ang[k, m])
+        return min(d, math.pi - d) < ANGLE_TOL
+
     def _lines(self) -> list[frozenset[str]]:
-        c, out, seen = self.coords, [], set()
-        for a, b in combinations(self.names, 2):
-            if (a, b) in seen or self.dist[(a, b)] < TOL:
+        n, out, seen = len(self.names), [], set()
+        for i, j in combinations(range(n), 2):
+            if (i, j) in seen or self.dist[(self.names[i], self.names[j])] < TOL:
                 continue
-            pts = [x for x in self.names
-                   if P.is_coll([c[a], c[b], c[x]])]
-            for x, y in combinations(sorted(pts), 2):
+            pts = [k for k in range(n) if k in (i, j)
+                   or (self.xy_dist(i, k) > TOL and self._same_direction(i, j, i, k))]
+            for x, y in combinations(pts, 2):
                 seen.add((x, y))
             if len(pts) >= 3:
-                out.append(frozenset(pts))
+                out.append(frozenset(self.names[k] for k in pts))
         return out
 
+    def xy_dist(self, i: int, j: int) -> float:
+        return self.dist[(self.names[i], self.names[j])]
+
     def _circles(self) -> list[frozenset[str]]:
-        c, out, seen = self.coords, [], set()
-        for a, b, d in combinations(self.names, 3):
-            if (a, b, d) in seen:
-                continue
-            o = P.circumcenter(c[a], c[b], c[d])
-            if o is None:
-                continue
-            r = P.length(o, c[a])
-            if r > 1e3:
-                continue
-            pts = [x for x in self.names if abs(P.length(o, c[x]) - r) <= TOL * max(1, r)]
-            for t in combinations(sorted(pts), 3):
-                seen.add(t)
-            if len(pts) >= 4:
-                out.append(frozenset(pts))
+        out: list[frozenset[str]] = []
+        if len(self.names) < 4:
+            return out
+        member = kernels.circles(self.xy, TOL)
+        seen: set[frozenset[str]] = set()
+        for row in member[member.sum(axis=1) >= 4]:
+            pts = frozenset(self.names[k] for k in np.flatnonzero(row))
+            if pts not in seen:
+                seen.add(pts)
+                out.append(pts)
         return out
 
     def _equidistant(self) -> dict[str, list[list[str]]]:
@@ -111,45 +120,57 @@ class NumericIndex:
                     out.append((m, a, b))
         return out
 
+    def _angle(self, a: str, b: str, c: str, d: str) -> float | None:
+        """Angle between lines ab and cd in [0, pi/2], None if a segment is degenerate."""
+        p = self.pos
+        if self.dist[(a, b)] < TOL or self.dist[(c, d)] < TOL:
+            return None
+        x = abs(self._ang[p[a], p[b]] - self._ang[p[c], p[d]])
+        return min(x, math.pi - x)
+
     def perpendicular(self, a: str, b: str, c: str, d: str) -> bool:
-        return P.Perp.check([self.coords[x] for x in (a, b, c, d)])
+        x = self._angle(a, b, c, d)
+        return x is not None and abs(x - math.pi / 2) < ANGLE_TOL
 
     def parallel(self, a: str, b: str, c: str, d: str) -> bool:
-        return P.Para.check([self.coords[x] for x in (a, b, c, d)])
+        x = self._angle(a, b, c, d)
+        return x is not None and x < ANGLE_TOL
 
     def collinear(self, *pts: str) -> bool:
-        return P.is_coll([self.coords[x] for x in pts])
+        a = pts[0]
+        others = [q for q in pts[1:] if self.dist[(a, q)] >= TOL]
+        return all(self.parallel(a, others[0], a, q) for q in others[1:])
 
     def triangles(self) -> list[tuple[str, str, str]]:
-        c = self.coords
-        return [t for t in combinations(self.names, 3)
-                if not P.is_coll([c[t[0]], c[t[1]], c[t[2]]])]
+        return [t for t in combinations(self.names, 3) if not self.collinear(*t)]
 
     def similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Pairs of numerically similar triangles with matching vertex order (either
-        orientation), each unordered pair of distinct triangles once per correspondence."""
-        c = self.coords
-        angle_of: dict[tuple[str, str, str], list[float]] = {}
+        orientation), each unordered pair of distinct triangles once per correspondence.
+        Computed once per diagram."""
+        if self._similar is None:
+            self._similar = self._similar_pairs()
+        return self._similar
+
+    def _similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        tris = self.triangles()
+        if not tris:
+            return []
+        idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
+        angles = kernels.triangle_angles(self.xy, idx)
+        angle_of = {t: list(angles[k]) for k, t in enumerate(tris)}
         buckets: dict[tuple[int, int], list[tuple[str, str, str]]] = defaultdict(list)
-        for t in self.triangles():
-            a, b, d = t
-            angs = []
-            for x, y, z in ((a, b, d), (b, d, a), (d, a, b)):
-                u, v = c[y] - c[x], c[z] - c[x]
-                cos = float(u @ v) / (np.hypot(*u) * np.hypot(*v))
-                angs.append(math.acos(max(-1.0, min(1.0, cos))))
-            angle_of[t] = angs
+        for t, angs in angle_of.items():
             s1, s2, _ = sorted(angs)
             buckets[(int(s1 * 1e4), int(s2 * 1e4))].append(t)
         out = []
         perms = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
         for (k1, k2), group in buckets.items():
-            near = [t for d1 in (0, 1) for d2 in (-1, 0, 1) if (d1, d2) != (0, -1)
+            near = [t for d1 in (0, 1) for d2 in (-1, 0, 1) if (d1, d2) > (0, 0)
                     for t in buckets.get((k1 + d1, k2 + d2), ())]
             for i, t1 in enumerate(group):
-                others = group[i + 1:] + [t for t in near if t not in group]
                 a1 = angle_of[t1]
-                for t2 in others:
+                for t2 in group[i + 1:] + near:
                     for perm in perms:
                         a2 = [angle_of[t2][j] for j in perm]
                         if all(abs(x - y) < 1e-6 for x, y in zip(a1, a2)):

@@ -17,7 +17,7 @@ from itertools import combinations
 import numpy as np
 
 from . import predicates as P
-from .ar import LinearTable
+from .ar import LinearTable, exact
 from .facts import ARCertificate, Derivation, Fact, Rules
 
 PI = "PI"
@@ -65,6 +65,7 @@ class ProofState:
         self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists}
         self.eq_source: dict[int, tuple[Fact, tuple]] = {}
         self._direction: dict[tuple[str, str], float] = {}
+        self._holds: dict[tuple[str, tuple[str, ...]], bool] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
 
     # ------------------------------------------------------------------ numeric values
@@ -77,7 +78,12 @@ class ProofState:
         return v
 
     def holds(self, pred: str, args: tuple[str, ...]) -> bool:
-        return P.holds(pred, args, self.coords)
+        """Numeric truth on this diagram (memoised per statement)."""
+        key = (pred, args)
+        v = self._holds.get(key)
+        if v is None:
+            v = self._holds[key] = P.holds(pred, args, self.coords)
+        return v
 
     # ------------------------------------------------------------------ equations of facts
     def _angle_expr(self, terms: list[tuple[tuple[str, str], int]],
@@ -91,14 +97,14 @@ class ProofState:
             key = ("d",) + seg(a, b)
             expr[key] = expr.get(key, 0) + sign
             s += sign * self.direction(a, b)
-        expr = {k: Fraction(v) for k, v in expr.items() if v}
+        expr = {k: v for k, v in expr.items() if v}
         c = Fraction(round(-s / math.pi * 360), 360)
         if abs(s + float(c) * math.pi) > 1e-6:
             return None
         if const is not None and (c - const).denominator != 1:
             return None
         if c:
-            expr[PI] = c
+            expr[PI] = exact(c)
         return expr
 
     def _ratio_expr(self, terms: list[tuple[tuple[str, str], int]],
@@ -110,7 +116,7 @@ class ProofState:
                 return None
             key = ("l",) + seg(a, b)
             expr[key] = expr.get(key, 0) + sign
-        expr = {k: Fraction(v) for k, v in expr.items() if v}
+        expr = {k: v for k, v in expr.items() if v}
         for p, e in factorize(const.numerator).items():
             expr[("log", p)] = expr.get(("log", p), 0) - e
         for p, e in factorize(const.denominator).items():
@@ -125,7 +131,7 @@ class ProofState:
                 return None
             key = ("s",) + seg(a, b)
             expr[key] = expr.get(key, 0) + k
-        return {k: Fraction(v) for k, v in expr.items() if v} or None
+        return {k: v for k, v in expr.items() if v} or None
 
     def _additivity(self, pts: list[str]) -> list[dict]:
         """|xz| = |xy| + |yz| for every y between x and z on a line (order from the diagram)."""
