@@ -49,7 +49,7 @@ def atom_objects(atom: Atom) -> tuple[list[Segment], list[CircleSpec]]:
     if name in _PAIRED:
         return [tuple(pts[i:i + 2]) for i in range(0, len(pts) - 1, 2)], []
     if name in _TRIANGLES:
-        segs = []
+        segs: list[Segment] = []
         for t in (pts[:3], pts[3:]):
             segs += [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])]
         return segs, []

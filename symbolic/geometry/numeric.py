@@ -263,11 +263,12 @@ def build_diagram(problem: Problem, rng: np.random.Generator, *, max_tries: int 
         if not check_goal or _goal_holds(problem, coords):
             return Diagram(coords, tries)
         false_goals += 1
-    where = dict(file=problem.file, line=problem.line, problem=problem.name)
     if false_goals:
         raise FalseGoalError(f"goal {problem.goal} is numerically false on all {false_goals} "
-                             f"diagrams built ({tries} tries)", **where)
-    raise DiagramError(_explain(problem, failures, tries), **where)
+                             f"diagrams built ({tries} tries)", file=problem.file,
+                             line=problem.line, problem=problem.name)
+    raise DiagramError(_explain(problem, failures, tries), file=problem.file,
+                       line=problem.line, problem=problem.name)
 
 
 def _explain(problem: Problem, failures: Counter[tuple[int, str]], tries: int) -> str:

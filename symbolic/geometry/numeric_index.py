@@ -7,8 +7,10 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from fractions import Fraction
 from itertools import combinations
+from typing import TypeVar
 
 import numpy as np
 
@@ -16,16 +18,17 @@ from . import kernels
 from . import predicates as P
 
 TOL = 1e-6
+T = TypeVar("T")
 ANGLE_TOL = 1e-6
 
 
-def cluster(values: list[tuple[float, object]], tol: float = TOL) -> list[list[object]]:
+def cluster(values: Sequence[tuple[float, T]], tol: float = TOL) -> list[list[T]]:
     """Group items whose values agree within ``tol`` (relative); groups of size >= 2."""
-    values = sorted(values, key=lambda t: t[0])
-    groups: list[list[object]] = []
-    cur: list[object] = []
+    ordered = sorted(values, key=lambda t: t[0])
+    groups: list[list[T]] = []
+    cur: list[T] = []
     last = None
-    for v, item in values:
+    for v, item in ordered:
         if last is not None and abs(v - last) <= tol * max(1.0, abs(v)):
             cur.append(item)
         else:
@@ -106,7 +109,7 @@ class NumericIndex:
                     and self.dist[(o, x)] > TOL]
             groups = cluster(vals)
             if groups:
-                out[o] = [sorted(g) for g in groups]  # type: ignore[arg-type]
+                out[o] = [sorted(g) for g in groups]
         return out
 
     def _midpoints(self) -> list[tuple[str, str, str]]:
@@ -163,7 +166,7 @@ class NumericIndex:
         for t, angs in angle_of.items():
             s1, s2, _ = sorted(angs)
             buckets[(int(s1 * 1e4), int(s2 * 1e4))].append(t)
-        out = []
+        out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         perms = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
         for (k1, k2), group in buckets.items():
             near = [t for d1 in (0, 1) for d2 in (-1, 0, 1) if (d1, d2) > (0, 0)

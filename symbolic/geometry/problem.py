@@ -85,7 +85,8 @@ def parse_problem(text: str, name: str = "problem", file: str = "<string>",
     try:
         tree = parser("geometry_problem").parse(text.strip())
     except lark.exceptions.UnexpectedCharacters as e:
-        raise _err(ParseError, f"unexpected character {text.strip()[e.pos_in_stream]!r}; "
+        bad = text.strip()[e.pos_in_stream or 0]
+        raise _err(ParseError, f"unexpected character {bad!r}; "
                    "expected a point name, '=', ',', ';' or '?'", file, line, e.column,
                    name) from None
     except lark.exceptions.UnexpectedToken as e:
@@ -202,7 +203,8 @@ def read_problems(path: str | Path) -> list[Problem | ParseError | ConstructionE
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise ParseError(f"cannot read file: {e.strerror or e}", file=str(path)) from None
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise ParseError(f"cannot read file: {why}", file=str(path)) from None
     lines = [(i, ln.strip()) for i, ln in enumerate(text.splitlines(), start=1)
              if ln.strip() and not ln.strip().startswith("#")]
     if len(lines) == 1 and "?" in lines[0][1]:

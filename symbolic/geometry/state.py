@@ -168,9 +168,9 @@ class ProofState:
         elif fact.pred == "coll":
             pts = sorted(set(a))
             ref = (pts[0], pts[1])
-            for x, y in combinations(pts, 2):
-                if (x, y) != ref:
-                    out.append(("angle", self._angle_expr([((x, y), 1), (ref, -1)],
+            for pair in combinations(pts, 2):
+                if pair != ref:
+                    out.append(("angle", self._angle_expr([(pair, 1), (ref, -1)],
                                                           Fraction(0))))
             out += [("dist", e) for e in self._additivity(pts)]
         elif fact.pred == "cong":

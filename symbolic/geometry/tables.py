@@ -102,6 +102,7 @@ def parse_rules(text: str, source: str = "rules.txt") -> tuple[Rule, ...]:
                          column=e.column) from None
     rules: dict[str, Rule] = {}
     for node in tree.children:
+        assert isinstance(node, lark.Tree)
         line = node.meta.line
         rid = str(node.children[0])
         atoms = [_atom(t, source, line) for t in node.children[1:]]
