@@ -155,13 +155,14 @@ def _step(node, defs, points: list[str], known: set[str], file: str, line: int,
                    f"got {len(args)}", file, line, col, name)
     mapping = dict(zip(c.args, args))
     numeric = set(c.numeric_args)
-    for formal, actual in mapping.items():
+    for formal, actual in list(mapping.items()):
         if formal in numeric:
-            try:
-                float(actual)
-            except ValueError:
-                raise _err(ConstructionError, f"{cname}: argument {formal} must be a number, "
-                           f"got {actual!r}", file, line, col, name) from None
+            degrees = angle_degrees(actual)
+            if degrees is None:
+                raise _err(ConstructionError, f"{cname}: argument {formal} must be an angle in "
+                           f"degrees (60, 60o or 1pi/3), got {actual!r}", file, line, col,
+                           name) from None
+            args[c.args.index(formal)] = degrees
         elif formal in c.new_points:
             if actual not in points:
                 raise _err(ConstructionError, f"{cname} creates {actual}, which is not among "
@@ -190,7 +191,33 @@ def _goal(node, known: set[str], file: str, line: int, name: str) -> Atom:
     for a in args[: len(args) - k]:
         if a not in known:
             raise _err(ParseError, f"goal mentions undefined point {a}", file, line, col, name)
+    if pname == "aconst":
+        degrees = angle_degrees(args[-1])
+        if degrees is None:
+            raise _err(ParseError, f"aconst: expected an angle (45, 45o or 1pi/4), got "
+                       f"{args[-1]!r}", file, line, col, name)
+        args = args[:-1] + (degrees,)
+    if pname == "rconst" and not all(x.isdigit() and int(x) > 0 for x in args[-2:]):
+        raise _err(ParseError, "rconst: expected two positive integers p q (AB:CD = p:q)",
+                   file, line, col, name)
     return Atom(pname, args)
+
+
+def angle_degrees(text: str) -> str | None:
+    """An angle written as degrees (``60``, ``-15``, ``60o``) or a multiple of pi
+    (``1pi/3``, ``pi/4``), as a decimal string of degrees; None if it is neither."""
+    from fractions import Fraction
+
+    t = text.strip().lower()
+    try:
+        if "pi" in t:
+            num, _, den = t.partition("pi")
+            value = Fraction(num or "1") * 180 / Fraction(den.lstrip("/") or "1")
+        else:
+            value = Fraction(t.removesuffix("o"))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 
 def read_problems(path: str | Path) -> list[Problem | ParseError | ConstructionError]:

@@ -87,3 +87,22 @@ def test_every_benchmark_problem_parses():
     items = read_problems(BENCH / "jgex_ag_231.txt")
     assert len(items) == 231
     assert all(not isinstance(i, Exception) for i in items)
+
+
+@pytest.mark.parametrize("text, degrees", [("60", "60"), ("-15", "-15"), ("60o", "60"),
+                                           ("1pi/3", "60"), ("pi/4", "45"), ("3pi/8", "67.5"),
+                                           ("x", None), ("1pi/0", None)])
+def test_angles_are_read_in_every_spelling(text, degrees):
+    from symbolic.geometry.problem import angle_degrees
+
+    assert angle_degrees(text) == degrees
+
+
+def test_angle_constants_in_constructions_and_goals():
+    p = parse_problem("a b = segment a b; c = s_angle b a c 1pi/3 ? aconst a b a c 60o")
+    assert p.clauses[1].steps[0].args == ("b", "a", "c", "60")
+    assert p.goal.args == ("a", "b", "a", "c", "60")
+    with pytest.raises(ConstructionError, match="angle in degrees"):
+        parse_problem("a b = segment a b; c = s_angle b a c sixty ? cong a b a c")
+    with pytest.raises(ParseError, match="two positive integers"):
+        parse_problem("a b = segment a b; c = midpoint c a b ? rconst a c a b 1 x")

@@ -112,3 +112,11 @@ def test_benchmark_proofs_hold_on_a_third_diagram():
         proved += 1
         check_proof(out.proof, _diagram(problem, 1234), out.diagram.coords)
     assert proved >= 34
+
+
+def test_angle_constant_goal_is_proved_by_angle_chasing():
+    problem = parse_problem("a b = segment a b; c = s_angle b a c 1pi/3, s_angle a b c -60o "
+                            "? aconst c a c b 60")
+    out = prove(problem)
+    assert out.proved
+    assert out.proof.steps[-1].derivation.rule == Rules.AR_ANGLE
