@@ -8,12 +8,13 @@ rule, and each AR step's linear combination is re-verified exactly.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from . import predicates as P
-from .ar import add_scaled
+from .ar import LinearTable, add_scaled
 from .facts import Derivation, Fact, Rules
 from .problem import Problem
 from .state import PI, ProofState
@@ -101,6 +102,7 @@ def extract_proof(problem: Problem, state: ProofState, goal: Fact) -> Proof:
     """Trace the goal back through derivations; steps in dependency order."""
     order: list[Fact] = []
     seen: set[Fact] = set()
+    derivation: dict[Fact, Derivation] = {}
     stack: list[tuple[Fact, bool]] = [(goal, False)]
     while stack:
         f, done = stack.pop()
@@ -111,18 +113,54 @@ def extract_proof(problem: Problem, state: ProofState, goal: Fact) -> Proof:
             continue
         seen.add(f)
         stack.append((f, True))
-        for p in reversed(state.facts[f].premises):
+        d = derivation[f] = _as_table_rule(f, minimal_ar(f, state.facts[f], state), state)
+        for p in reversed(d.premises):
             if p not in seen:
                 stack.append((p, False))
     given = []
     steps = []
     for f in order:
-        d = state.facts[f]
+        d = derivation[f]
         if d.rule == Rules.GIVEN:
             given.append((f, dict(d.mapping).get("construction", "")))
         else:
-            steps.append(ProofStep(f, _as_table_rule(f, d, state)))
+            steps.append(ProofStep(f, d))
     return Proof(problem.name, goal, tuple(given), tuple(steps), auxiliary_points(problem))
+
+
+def minimal_ar(f: Fact, d: Derivation, state: ProofState) -> Derivation:
+    """Drop the premises an AR step does not need (greedy: each premise whose removal still
+    leaves the conclusion implied goes), and re-derive its certificate from the rest."""
+    cert = d.certificate
+    if cert is None or len(d.premises) <= 1:
+        return d
+    target = dict(cert.target)
+    keep = list(d.premises)
+    for p in sorted(d.premises, key=lambda q: len(state.equations(q)), reverse=True):
+        trial = [q for q in keep if q != p]
+        if _ar_certificate(trial, target, cert.table, state) is not None:
+            keep = trial
+    terms = _ar_certificate(keep, target, cert.table, state)
+    if terms is None:  # cannot happen: the full premise set implies the target
+        return d
+    premises = tuple(dict.fromkeys(src for src, _, _ in terms))
+    return dataclasses.replace(d, premises=premises,
+                               certificate=dataclasses.replace(cert, terms=tuple(terms)))
+
+
+def _ar_certificate(premises: list[Fact], target: dict, table: str, state: ProofState):
+    """(fact, equation, coefficient) terms showing ``target`` from these premises, or None."""
+    t = LinearTable(state.tables[table].constants)
+    source: dict[int, tuple[Fact, tuple]] = {}
+    for fact in premises:
+        for name, expr in state.equations(fact):
+            if name == table:
+                source[len(source)] = (fact, tuple(sorted(expr.items(), key=repr)))
+                t.add(expr, len(source) - 1)
+    combo = t.implies(target)
+    if combo is None:
+        return None
+    return [(source[i][0], source[i][1], Fraction(k)) for i, k in sorted(combo.items()) if k]
 
 
 def _as_table_rule(f: Fact, d: Derivation, state: ProofState) -> Derivation:
