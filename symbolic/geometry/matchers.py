@@ -19,6 +19,11 @@ Mapping = dict[str, str]
 Matcher = Callable[[NumericIndex, ProofState], Iterator[Mapping]]
 MATCHERS: dict[str, Matcher] = {}
 
+# Rules whose every instance the AR tables derive by themselves (parallel/perpendicular
+# chasing, transitivity of equal angles and ratios): they need no matcher, and proofs name
+# an AR step after one of them when the step instantiates it (proof._as_table_rule).
+AR_COVERED = frozenset({"r00", "r02", "r08", "r09", "r10", "r30", "r31"})
+
 
 def matcher(*rule_ids: str) -> Callable[[Matcher], Matcher]:
     def register(fn: Matcher) -> Matcher:

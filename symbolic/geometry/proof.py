@@ -167,10 +167,10 @@ def _as_table_rule(f: Fact, d: Derivation, state: ProofState) -> Derivation:
     """Name an AR step after the AR-covered table rule it instantiates, if there is one."""
     if d.rule not in AR_STEPS or not 1 <= len(d.premises) <= 3:
         return d
-    from .matchers import MATCHERS
+    from .matchers import AR_COVERED
 
     for rule in rules():
-        if rule.id in MATCHERS:
+        if rule.id not in AR_COVERED:
             continue
         found = match_rule(rule, list(d.premises), f, state.holds)
         if found:

@@ -13,6 +13,14 @@ WITNESSES = Path(__file__).resolve().parents[2] / "problems" / "geometry" / "rul
 PROBLEMS = {p.name.split()[0]: p for p in read_problems(WITNESSES)}
 
 
+def test_every_rule_is_matched_or_covered_by_ar_but_not_both():
+    from symbolic.geometry.matchers import AR_COVERED, MATCHERS
+
+    ids = {r.id for r in rules()}
+    assert set(MATCHERS) | AR_COVERED == ids
+    assert not set(MATCHERS) & AR_COVERED
+
+
 def test_every_rule_has_a_witness():
     assert sorted(PROBLEMS) == sorted(r.id for r in rules())
 
