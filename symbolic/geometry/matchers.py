@@ -25,14 +25,26 @@ MATCHERS: dict[str, Matcher] = {}
 AR_COVERED = frozenset({"r00", "r02", "r08", "r09", "r10", "r30", "r31"})
 
 
-def matcher(*rule_ids: str) -> Callable[[Matcher], Matcher]:
+def matcher(*rule_ids: str, static: bool = False) -> Callable[[Matcher], Matcher]:
+    """Register a candidate generator for these rules. A ``static`` one reads only the
+    numeric index, so its candidates are computed once per diagram and replayed."""
     def register(fn: Matcher) -> Matcher:
+        gen = _cached(fn) if static else fn
         for rid in rule_ids:
             if rid in MATCHERS:
                 raise ValueError(f"two matchers for {rid}")
-            MATCHERS[rid] = fn
+            MATCHERS[rid] = gen
         return fn
     return register
+
+
+def _cached(fn: Matcher) -> Matcher:
+    def replay(ix: NumericIndex, st: ProofState) -> Iterator[Mapping]:
+        found = ix.cache.get(fn.__name__)
+        if found is None:
+            found = ix.cache[fn.__name__] = list(fn(ix, st))
+        return iter(found)
+    return replay
 
 
 def _unproved_quads(ix: NumericIndex, st: ProofState) -> Iterator[tuple[str, ...]]:
@@ -85,7 +97,7 @@ def _equal_chords(ix, st):
                     yield {"A": a, "B": b, "C": c, "P": q, "Q": p, "R": r}
 
 
-@matcher("r06")
+@matcher("r06", static=True)
 def _midline(ix, st):
     mids = ix.midpoints
     for (e, a1, b1), (f, a2, b2) in permutations(mids, 2):
@@ -107,12 +119,12 @@ def _thales(ix: NumericIndex) -> Iterator[Mapping]:
                     yield {"A": a, "B": b, "C": c, "D": d, "O": o}
 
 
-@matcher("r07", "r27")
+@matcher("r07", "r27", static=True)
 def _parallel_cut(ix, st):
     yield from _thales(ix)
 
 
-@matcher("r11", "r12")
+@matcher("r11", "r12", static=True)
 def _bisector(ix, st):
     for line in ix.lines:
         for d in sorted(line):
@@ -125,7 +137,7 @@ def _bisector(ix, st):
                         yield {"a": a, "b": b, "c": c, "d": d}
 
 
-@matcher("r13", "r14")
+@matcher("r13", "r14", static=True)
 def _isosceles(ix, st):
     for o, groups in ix.equidistant.items():
         for g in groups:
@@ -141,7 +153,7 @@ def _centred(ix: NumericIndex) -> Iterator[tuple[str, list[str]]]:
                 yield o, g
 
 
-@matcher("r15", "r16")
+@matcher("r15", "r16", static=True)
 def _tangent(ix, st):
     for o, g in _centred(ix):
         for a in g:
@@ -152,7 +164,7 @@ def _tangent(ix, st):
                     yield {"O": o, "A": a, "B": b, "C": c, "X": x}
 
 
-@matcher("r17", "r18")
+@matcher("r17", "r18", static=True)
 def _centre_midpoint(ix, st):
     for o, g in _centred(ix):
         for m, b, c in ix.midpoints:
@@ -163,7 +175,7 @@ def _centre_midpoint(ix, st):
                         yield {"O": o, "A": a, "B": c, "C": b, "M": m}
 
 
-@matcher("r19")
+@matcher("r19", static=True)
 def _right_median(ix, st):
     for m, a, c in ix.midpoints:
         for b in ix.names:
@@ -171,7 +183,7 @@ def _right_median(ix, st):
                 yield {"A": a, "B": b, "C": c, "M": m}
 
 
-@matcher("r20")
+@matcher("r20", static=True)
 def _diameter(ix, st):
     for o, g in _centred(ix):
         for a, c in permutations(g, 2):
@@ -181,7 +193,7 @@ def _diameter(ix, st):
                         yield {"O": o, "A": a, "B": b, "C": c}
 
 
-@matcher("r21")
+@matcher("r21", static=True)
 def _isosceles_trapezoid(ix, st):
     for circle in ix.circles:
         for a, b, c, d in permutations(sorted(circle), 4):
@@ -189,7 +201,7 @@ def _isosceles_trapezoid(ix, st):
                 yield {"A": a, "B": b, "C": c, "D": d}
 
 
-@matcher("r22")
+@matcher("r22", static=True)
 def _perp_bisector_cong(ix, st):
     for m, a, b in ix.midpoints:
         for o in ix.names:
@@ -205,13 +217,13 @@ def _bisector_pairs(ix: NumericIndex) -> Iterator[tuple[str, str, str, str]]:
             yield a, b, p, q
 
 
-@matcher("r23")
+@matcher("r23", static=True)
 def _perp_bisector(ix, st):
     for a, b, p, q in _bisector_pairs(ix):
         yield {"A": a, "B": b, "P": p, "Q": q}
 
 
-@matcher("r24")
+@matcher("r24", static=True)
 def _kite_in_circle(ix, st):
     for a, b, p, q in _bisector_pairs(ix):
         if any({a, b, p, q} <= c for c in ix.circles):
@@ -229,12 +241,12 @@ def _double_midpoints(ix: NumericIndex) -> Iterator[Mapping]:
             yield {"M": m, "A": a, "B": b, "C": d, "D": c}
 
 
-@matcher("r25", "r26")
+@matcher("r25", "r26", static=True)
 def _parallelogram(ix, st):
     yield from _double_midpoints(ix)
 
 
-@matcher("r29")
+@matcher("r29", static=True)
 def _two_midpoints(ix, st):
     for (m, a, b), (n, c, d) in permutations(ix.midpoints, 2):
         yield {"M": m, "A": a, "B": b, "N": n, "C": c, "D": d}
@@ -249,7 +261,7 @@ def _para_to_coll(ix, st):
                     yield {"A": x, "B": y, "C": z}
 
 
-@matcher("r32", "r33", "r34", "r35", "r36", "r37", "r38", "r39", "r40", "r43", "r44")
+@matcher("r32", "r33", "r34", "r35", "r36", "r37", "r38", "r39", "r40", "r43", "r44", static=True)
 def _triangles(ix, st):
     for t1, t2 in ix.similar_pairs():
         a, b, c = t1
@@ -258,13 +270,14 @@ def _triangles(ix, st):
             yield {"A": x, "B": y, "C": z, "P": u, "Q": v, "R": w}
 
 
-@matcher("r41", "r42")
+@matcher("r41", "r42", static=True)
 def _trapezoid_midline(ix, st):
-    for a, b in combinations(ix.names, 2):
-        for c, d in permutations([x for x in ix.names if x not in (a, b)], 2):
-            if not ix.parallel(a, b, c, d) or ix.collinear(a, b, c):
+    for group in ix.parallel_classes():
+        for (a, b), (c, d) in permutations(group, 2):
+            if len({a, b, c, d}) < 4 or a > b or ix.collinear(a, b, c):
                 continue
             for m in ix.line(a, d) - {a, d}:
                 for n in ix.line(b, c) - {b, c}:
                     if ix.parallel(m, n, a, b):
                         yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
+                        yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}

@@ -62,6 +62,7 @@ class NumericIndex:
         self.equidistant = self._equidistant()
         self.midpoints = self._midpoints()
         self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+        self.cache: dict[str, list] = {}  # candidate lists of static matchers
 
     def line(self, a: str, b: str) -> frozenset[str]:
         """All points numerically on line ab."""
@@ -130,6 +131,16 @@ class NumericIndex:
             return None
         x = abs(self._ang[p[a], p[b]] - self._ang[p[c], p[d]])
         return min(x, math.pi - x)
+
+    def parallel_classes(self) -> list[list[tuple[str, str]]]:
+        """Segments (both orders) grouped by direction; groups of two or more lines."""
+        segs = [(a, b) for a, b in combinations(self.names, 2) if self.dist[(a, b)] >= TOL]
+        vals = []
+        for a, b in segs:
+            v = float(self._ang[self.pos[a], self.pos[b]])
+            vals.append((v - math.pi if v > math.pi - 1e-3 else v, (a, b)))  # pi is 0
+        groups = cluster(vals, ANGLE_TOL)
+        return [[s for a, b in g for s in ((a, b), (b, a))] for g in groups]
 
     def perpendicular(self, a: str, b: str, c: str, d: str) -> bool:
         x = self._angle(a, b, c, d)
