@@ -1,0 +1,60 @@
+"""Grammar-constrained decoding: only let a language model emit what a grammar accepts.
+
+Compile a grammar once (:func:`compile_grammar`: Lark text, a JSON schema dict, or
+:func:`grammars.regex.compile_regex`), bind it to a tokenizer's vocabulary (:func:`bind`), then
+drive one :class:`Matcher` per generation::
+
+    index = bind(compile_grammar(schema), tokenizer)
+    m = Matcher(index)
+    bits = m.mask()            # uint32 words; apply with grammars.constrained.torch_mask
+    m.advance(token_id)        # m.is_complete(), m.rollback(n), m.fork()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import (
+    EmptyLanguageError,
+    GrammarError,
+    GrammarSyntaxError,
+    SchemaError,
+    TokenRejected,
+    UndefinedSymbolError,
+    UnsupportedGrammarError,
+)
+from .grammar import CompiledGrammar, compile_lark
+from .index import TokenIndex
+from .matcher import Matcher
+from .vocabulary import Vocabulary
+
+
+def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
+                    any_whitespace: bool = True) -> CompiledGrammar:
+    """Lark grammar text, a JSON schema (dict), or an already compiled grammar."""
+    if isinstance(grammar, CompiledGrammar):
+        return grammar
+    if isinstance(grammar, (dict, bool)):
+        from grammars.jsonschema import schema_to_lark
+
+        return compile_lark(schema_to_lark(grammar, any_whitespace))
+    if isinstance(grammar, str):
+        return compile_lark(grammar)
+    raise TypeError(f"grammar must be Lark text, a JSON schema dict or a CompiledGrammar, "
+                    f"not {type(grammar).__name__}")
+
+
+def bind(grammar: str | dict | CompiledGrammar | TokenIndex, tokenizer: Any,
+         precompute: bool = True) -> TokenIndex:
+    """A grammar bound to a tokenizer's vocabulary (``precompute`` walks every lexer state now)."""
+    if isinstance(grammar, TokenIndex):
+        return grammar
+    index = TokenIndex(compile_grammar(grammar), Vocabulary.from_tokenizer(tokenizer))
+    if precompute:
+        index.precompute()
+    return index
+
+
+__all__ = ["compile_grammar", "compile_lark", "bind", "CompiledGrammar", "TokenIndex",
+           "Matcher", "Vocabulary", "GrammarError", "GrammarSyntaxError", "UndefinedSymbolError",
+           "UnsupportedGrammarError", "EmptyLanguageError", "SchemaError", "TokenRejected"]

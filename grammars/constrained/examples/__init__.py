@@ -1,0 +1,1 @@
+"""Example grammars (``*.lark``), a JSON schema and random sentences of each."""

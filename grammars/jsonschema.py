@@ -1,0 +1,198 @@
+"""JSON schema to Lark grammar text (then compiled like any Lark grammar).
+
+Supported keywords: ``type`` (one or a list), ``properties`` + ``required`` (properties appear
+in schema order; like XGrammar's default, no additional properties), ``items``, ``minItems`` /
+``maxItems``, ``enum``, ``const``, ``anyOf`` / ``oneOf``, ``minLength`` / ``maxLength``,
+``$ref`` to ``#/$defs/...`` or ``#/definitions/...`` (recursion allowed), ``{}``/``true`` = any
+value. Anything else that would change the language (``allOf``, ``not``, ``pattern``,
+``additionalProperties`` other than false, ``minimum``...) raises :class:`SchemaError` rather
+than being silently ignored. Whitespace between tokens is free (``%ignore``) unless
+``any_whitespace=False``, which allows none.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grammars.constrained.errors import SchemaError
+
+_CHAR = r'(?:[^"\\\x00-\x1f]|\\["\\\/bfnrt]|\\u[0-9a-fA-F]{4})'
+_BASE = rf"""
+STRING: /"{_CHAR}*"/
+INTEGER: /-?(?:0|[1-9][0-9]*)/
+NUMBER: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/
+any_value: any_object | any_array | STRING | NUMBER | "true" | "false" | "null"
+any_object: "{{" [STRING ":" any_value ("," STRING ":" any_value)*] "}}"
+any_array: "[" [any_value ("," any_value)*] "]"
+"""
+_IGNORED = {"title", "description", "examples", "default", "$schema", "$id", "$comment",
+            "format", "additionalProperties", "$defs", "definitions", "readOnly", "writeOnly"}
+_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
+
+
+def schema_to_lark(schema: dict | bool, any_whitespace: bool = True) -> str:
+    """Lark grammar text whose language is the JSON documents valid for ``schema``."""
+    b = _Builder(schema)
+    root = b.rule(schema, "root")
+    text = f"start: {root}\n" + "\n".join(b.lines) + _BASE
+    if any_whitespace:
+        text += "%ignore /[ \\t\\n\\r]+/\n"
+    return text
+
+
+def literal(value: Any) -> str:
+    """A Lark string literal for the compact JSON text of ``value``."""
+    return json.dumps(json.dumps(value, ensure_ascii=False), ensure_ascii=False)
+
+
+class _Builder:
+    def __init__(self, root: dict | bool):
+        self.root = root
+        self.lines: list[str] = []
+        self.refs: dict[str, str] = {}
+        self.count = 0
+
+    def fresh(self, hint: str) -> str:
+        self.count += 1
+        return f"{hint}_{self.count}"
+
+    def add(self, name: str, alternatives: list[str]) -> str:
+        self.lines.append(f"{name}: " + "\n    | ".join(alternatives))
+        return name
+
+    def rule(self, schema: dict | bool, hint: str) -> str:
+        """The name of a rule for ``schema``."""
+        if schema is True or schema == {}:
+            return "any_value"
+        if schema is False:
+            raise SchemaError("schema `false` accepts nothing")
+        if not isinstance(schema, dict):
+            raise SchemaError(f"a schema must be an object or a boolean, not {schema!r}")
+        unknown = set(schema) - _IGNORED - _HANDLED
+        if unknown:
+            raise SchemaError(f"unsupported JSON schema keyword(s): {', '.join(sorted(unknown))}")
+        ap = schema.get("additionalProperties", False)
+        if ap not in (False, None) and schema.get("type", "object") == "object" and (
+                "properties" in schema):
+            raise SchemaError("additionalProperties other than false is not supported")
+        if "$ref" in schema:
+            return self.ref(schema["$ref"])
+        if "const" in schema:
+            return self.add(self.fresh("const"), [literal(schema["const"])])
+        if "enum" in schema:
+            if not schema["enum"]:
+                raise SchemaError("enum must not be empty")
+            return self.add(self.fresh("enum"), [literal(v) for v in schema["enum"]])
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                subs = [self.rule(s, hint) for s in schema[key]]
+                if not subs:
+                    raise SchemaError(f"{key} must not be empty")
+                return self.add(self.fresh(key.lower()), subs)
+        return self.typed(schema, hint)
+
+    def ref(self, ref: str) -> str:
+        if ref not in self.refs:
+            parts = ref.split("/")
+            if len(parts) != 3 or parts[0] != "#" or parts[1] not in ("$defs", "definitions"):
+                raise SchemaError(f"unsupported $ref {ref!r} (use #/$defs/NAME)")
+            target = self.root.get(parts[1], {}).get(parts[2]) if isinstance(
+                self.root, dict) else None
+            if target is None:
+                raise SchemaError(f"$ref {ref!r} points to nothing")
+            name = self.refs[ref] = self.fresh("ref")
+            self.add(name, [self.rule(target, "def")])
+        return self.refs[ref]
+
+    def typed(self, schema: dict, hint: str) -> str:
+        types = schema.get("type")
+        if types is None:
+            types = [t for t in _TYPES if _implies(schema, t)] or list(_TYPES)
+        if isinstance(types, str):
+            types = [types]
+        alts = []
+        for t in types:
+            if t not in _TYPES:
+                raise SchemaError(f"unknown type {t!r}")
+            alts.append(getattr(self, f"type_{t}")(schema, hint))
+        return alts[0] if len(alts) == 1 else self.add(self.fresh(hint), alts)
+
+    def type_null(self, schema: dict, hint: str) -> str:
+        return '"null"'
+
+    def type_boolean(self, schema: dict, hint: str) -> str:
+        return self.add(self.fresh("bool"), ['"true"', '"false"'])
+
+    def type_integer(self, schema: dict, hint: str) -> str:
+        return "INTEGER"
+
+    def type_number(self, schema: dict, hint: str) -> str:
+        return "NUMBER"
+
+    def type_string(self, schema: dict, hint: str) -> str:
+        lo, hi = schema.get("minLength", 0), schema.get("maxLength")
+        if lo == 0 and hi is None:
+            return "STRING"
+        reps = f"{{{lo},{'' if hi is None else hi}}}"
+        name = self.fresh("STR").upper()
+        self.lines.append(f'{name}: /"{_CHAR}{reps}"/')
+        return name
+
+    def type_array(self, schema: dict, hint: str) -> str:
+        item = self.rule(schema.get("items", True), hint + "_item")
+        lo, hi = schema.get("minItems", 0), schema.get("maxItems")
+        if hi is not None and hi < lo:
+            raise SchemaError(f"maxItems {hi} < minItems {lo}")
+        if hi == 0:
+            return self.add(self.fresh("array"), ['"[" "]"'])
+        rest_lo = max(lo - 1, 0)
+        rest = f'("," {item})' + (f"~{rest_lo}..{hi - 1}" if hi is not None else
+                                   ("*" if rest_lo == 0 else f"~{rest_lo}..{rest_lo}"
+                                    f' ("," {item})*'))
+        body = f'"[" {item} {rest} "]"'
+        alts = [body] if lo > 0 else [body, '"[" "]"']
+        return self.add(self.fresh("array"), alts)
+
+    def type_object(self, schema: dict, hint: str) -> str:
+        props = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        missing = required - set(props)
+        if missing:
+            raise SchemaError(f"required properties without a schema: {sorted(missing)}")
+        if not props:
+            return "any_object" if schema.get("additionalProperties", True) else self.add(
+                self.fresh("object"), ['"{" "}"'])
+        members = [f"{literal(k)} \":\" {self.rule(s, self.fresh('p'))}" for k, s in
+                   props.items()]
+        req = [k in required for k in props]
+        return self.members(members, req)
+
+    def members(self, members: list[str], req: list[bool]) -> str:
+        """Properties in order, optional ones skippable, commas only between present ones."""
+        n = len(members)
+        first = self.fresh("first")
+        rest = [self.fresh("rest") for _ in range(n + 1)]
+        for i in range(n + 1):
+            alts = [] if any(req[i:]) else [""]
+            for j in range(i, n):
+                alts.append(f'"," {members[j]} {rest[j + 1]}')
+                if req[j]:
+                    break
+            self.add(rest[i], alts)
+        alts = [] if any(req) else ['"{" "}"']
+        for j in range(n):
+            alts.append(f'"{{" {members[j]} {rest[j + 1]} "}}"')
+            if req[j]:
+                break
+        return self.add(first, alts)
+
+
+_HANDLED = {"type", "properties", "required", "items", "minItems", "maxItems", "enum", "const",
+            "anyOf", "oneOf", "minLength", "maxLength", "$ref"}
+
+
+def _implies(schema: dict, t: str) -> bool:
+    keys = {"object": ("properties", "required"), "array": ("items", "minItems", "maxItems"),
+            "string": ("minLength", "maxLength")}.get(t, ())
+    return any(k in schema for k in keys)

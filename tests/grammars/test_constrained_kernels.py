@@ -1,0 +1,47 @@
+"""The numba mask kernel against its plain-Python twin, on random tries and DFAs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grammars.constrained.kernels import walk, walk_py
+from grammars.constrained.trie import TokenTrie
+
+
+def _run(fn, trie, trans, accept, entries, state, n_words):
+    mask = np.zeros(n_words, dtype=np.uint32)
+    nodes = np.zeros(trie.n_nodes, dtype=np.int32)
+    terms = np.zeros(trie.n_nodes, dtype=np.int32)
+    n = fn(trie.byte, trie.depth, trie.skip, trie.tok_ptr, trie.tok_list, trans, accept,
+           entries, state, mask, nodes, terms)
+    return mask, sorted(zip(nodes[:n].tolist(), terms[:n].tolist()))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_numba_walk_equals_python_twin(seed):
+    rng = np.random.default_rng(seed)
+    tokens = [bytes(rng.integers(97, 101, rng.integers(1, 6)).tolist()) for _ in range(300)]
+    trie = TokenTrie.build(tokens + [None, b""])
+    n_states = 12
+    trans = rng.integers(-1, n_states, (n_states, 256)).astype(np.int32)
+    accept = rng.integers(-1, 3, n_states).astype(np.int32)
+    n_words = (len(tokens) + 2 + 31) // 32
+    for state in range(n_states):
+        fast = _run(walk, trie, trans, accept, trie.root_children, state, n_words)
+        slow = _run(walk_py, trie, trans, accept, trie.root_children, state, n_words)
+        assert (fast[0] == slow[0]).all() and fast[1] == slow[1]
+
+
+def test_trie_spells_every_token():
+    tokens = [b"ab", b"a", b"abc", b"b", b"ab", None, b"\xc3", b"\xc3\xbc"]
+    trie = TokenTrie.build(tokens)
+    spelled = {}
+    path: list[int] = []
+    for i in range(1, trie.n_nodes):
+        del path[trie.depth[i] - 1:]
+        path.append(int(trie.byte[i]))
+        for j in trie.tok_list[trie.tok_ptr[i]:trie.tok_ptr[i + 1]]:
+            spelled[int(j)] = bytes(path)
+    assert spelled == {i: t for i, t in enumerate(tokens) if t}
+    assert all(trie.skip[i] > i for i in range(trie.n_nodes))

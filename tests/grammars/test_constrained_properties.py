@@ -1,0 +1,101 @@
+"""Soundness, completeness and mask consistency on every bench grammar (small vocabularies)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from constrained_helpers import (
+    GENERATORS,
+    SCHEMA,
+    allowed,
+    grammar,
+    random_tokenization,
+    random_walk,
+    small_vocab,
+)
+
+from grammars.constrained import Matcher, TokenIndex
+
+NAMES = ["json", "arithmetic", "sql", "geometry", "schema"]
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def case(request):
+    name = request.param
+    rng = random.Random(hash(name) % 1000)
+    samples = [GENERATORS[name](rng) for _ in range(60)]
+    g = grammar(name)
+    index = TokenIndex(g, small_vocab(samples, rng))
+    index.precompute()
+    return name, g, index
+
+
+def test_generated_strings_are_valid_for_lark(case):
+    name, g, _ = case
+    rng = random.Random(1)
+    for _ in range(40):
+        text = GENERATORS[name](rng)
+        assert g.matches(text), text
+
+
+def test_completeness_every_tokenization_allowed_and_eos_at_end(case):
+    name, _, index = case
+    rng = random.Random(2)
+    eos = index.vocab.eos_ids[0]
+    for _ in range(40):
+        text = GENERATORS[name](rng)
+        m = Matcher(index)
+        for tok in random_tokenization(index.vocab, text.encode(), rng):
+            assert not m.is_complete() or True
+            assert tok in allowed(m.mask(), len(index.vocab)), (text, index.token_bytes[tok])
+            m.advance(tok)
+        assert m.is_complete(), text
+        assert eos in allowed(m.mask(), len(index.vocab))
+
+
+def test_mask_equals_brute_force_token_check(case):
+    _, _, index = case
+    rng = random.Random(3)
+    n = len(index.vocab)
+    for _ in range(6):
+        _, _, m = random_walk(index, rng, max_steps=rng.randrange(1, 40))
+        if m.is_finished():
+            m.rollback(1)
+        brute = {t for t in range(n) if m.is_allowed(t)}
+        assert allowed(m.mask(), n) == brute
+
+
+def test_soundness_random_walks_parse(case):
+    name, g, index = case
+    rng = random.Random(4)
+    done = 0
+    for _ in range(60):
+        text, finished, _ = random_walk(index, rng)
+        if finished:
+            done += 1
+            assert g.matches(text), text
+            if name in ("json", "schema"):
+                json.loads(text)
+            if name == "schema":
+                jsonschema = pytest.importorskip("jsonschema")
+                jsonschema.validate(json.loads(text), SCHEMA)
+    assert done >= 10
+
+
+def test_rollback_and_fork_restore_masks(case):
+    name, _, index = case
+    rng = random.Random(5)
+    text = GENERATORS[name](rng)
+    toks = random_tokenization(index.vocab, text.encode(), rng)
+    m = Matcher(index)
+    masks = []
+    for t in toks:
+        masks.append(m.mask().copy())
+        m.advance(t)
+    f = m.fork()
+    k = len(toks) // 2
+    m.rollback(k)
+    assert (m.mask() == masks[len(toks) - k]).all()
+    assert f.n_tokens == len(toks) and m.tokens == toks[: len(toks) - k]

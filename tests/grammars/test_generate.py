@@ -1,0 +1,129 @@
+"""``reasoner.generate`` with tiny torch models made here: soundness, non-invasiveness, the
+transformers LogitsProcessor adapter."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from constrained_helpers import SCHEMA, rand_schema_doc, random_tokenization, small_vocab
+
+from grammars.constrained import bind
+from reasoner.generate import IncompleteGeneration, generate
+
+torch = pytest.importorskip("torch")
+
+
+class BytesTokenizer:
+    """The minimal tokenizer interface: the vocabulary as bytes and an EOS id."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+        self.eos_token_id = vocab.eos_ids[0]
+
+    def vocab_bytes(self):
+        return self.vocab.tokens
+
+
+class TinyLM(torch.nn.Module):
+    """Random bigram-ish model: logits from the last token's embedding."""
+
+    def __init__(self, size: int, seed: int):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.emb = torch.nn.Parameter(torch.randn(size, 16, generator=g))
+        self.out = torch.nn.Parameter(torch.randn(16, size, generator=g) * 0.5)
+
+    def forward(self, ids):
+        return self.emb[ids] @ self.out
+
+
+class Scripted(torch.nn.Module):
+    """Greedily emits ``script`` after the prompt (one token per step), then EOS."""
+
+    def __init__(self, size: int, script: list[int], eos: int, prompt_len: int = 1):
+        super().__init__()
+        self.size, self.script, self.eos, self.prompt_len = size, script, eos, prompt_len
+
+    def forward(self, ids):
+        pos = ids.shape[1] - self.prompt_len
+        logits = torch.zeros(1, ids.shape[1], self.size)
+        logits[0, -1, self.script[pos] if pos < len(self.script) else self.eos] = 10.0
+        logits[0, -1, self.eos] += 1.0
+        return logits
+
+
+@pytest.fixture(scope="module")
+def setup():
+    rng = random.Random(0)
+    vocab = small_vocab([rand_schema_doc(rng) for _ in range(40)], rng)
+    tok = BytesTokenizer(vocab)
+    return vocab, tok, bind(SCHEMA, tok)
+
+
+def test_sampled_outputs_validate_against_schema(setup):
+    jsonschema = pytest.importorskip("jsonschema")
+    vocab, tok, index = setup
+    model = TinyLM(len(vocab), seed=1)
+    finished = 0
+    for seed in range(12):
+        try:
+            text = generate(model, tok, grammar=index, prompt=[0], max_new_tokens=150,
+                            temperature=1.0, top_p=0.95, seed=seed)
+        except IncompleteGeneration:
+            continue
+        finished += 1
+        jsonschema.validate(json.loads(text), SCHEMA)
+    assert finished >= 6
+
+
+def test_greedy_constrained_equals_unconstrained_when_valid(setup):
+    vocab, tok, index = setup
+    rng = random.Random(2)
+    eos = vocab.eos_ids[0]
+    for _ in range(5):
+        doc = rand_schema_doc(rng)
+        script = random_tokenization(vocab, doc.encode(), rng)
+        model = Scripted(len(vocab), script, eos)
+        free = generate(model, tok, prompt=[0], max_new_tokens=len(script) + 2)
+        constrained = generate(model, tok, grammar=index, prompt=[0],
+                               max_new_tokens=len(script) + 2)
+        assert free == constrained == doc
+
+
+def test_constrained_output_is_fixed_when_model_is_invalid(setup):
+    vocab, tok, index = setup
+    rng = random.Random(3)
+    doc = "```json\n" + rand_schema_doc(rng) + "\n```"
+    script = random_tokenization(vocab, doc.encode(), rng)
+    model = Scripted(len(vocab), script, vocab.eos_ids[0])
+    with pytest.raises(IncompleteGeneration):
+        generate(model, tok, grammar=index, prompt=[0], max_new_tokens=3)
+    text = generate(model, tok, grammar=index, prompt=[0], max_new_tokens=400)
+    assert index.grammar.matches(text)
+
+
+def test_transformers_logits_processor_adapter(setup):
+    transformers = pytest.importorskip("transformers")
+    from grammars.constrained.torch_mask import logits_processor
+
+    vocab, _, index = setup
+    config = transformers.GPT2Config(vocab_size=len(vocab), n_positions=256, n_embd=32,
+                                     n_layer=1, n_head=2, eos_token_id=vocab.eos_ids[0],
+                                     pad_token_id=vocab.eos_ids[0])
+    torch.manual_seed(0)
+    model = transformers.GPT2LMHeadModel(config).eval()
+    out = model.generate(torch.tensor([[0]]), max_new_tokens=120, do_sample=False,
+                         logits_processor=transformers.LogitsProcessorList(
+                             [logits_processor(index)]))
+    ids = [i for i in out[0, 1:].tolist() if i != vocab.eos_ids[0]]
+    text = b"".join(vocab.tokens[i] for i in ids).decode()
+    if out[0, -1].item() == vocab.eos_ids[0]:
+        assert index.grammar.matches(text)
+    else:  # ran out of tokens: still a viable prefix
+        from grammars.constrained import Matcher
+
+        m = Matcher(index)
+        for i in ids:
+            m.advance(i)
