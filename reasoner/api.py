@@ -29,7 +29,10 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
 
     Never raises for bad input: a problem that cannot be read, drawn, or whose goal is false
     on the diagram comes back with ``Status.ERROR`` and a one-line ``error``.
+    SyGuS problems (``SygusSource`` or a parsed ``Spec``) go to ``solve_sygus``.
     """
+    if isinstance(problem, SygusSource) or type(problem).__name__ == "Spec":
+        return solve_sygus(problem, name=name, file=file, config=config)
     from symbolic.geometry.errors import GeometryError
     from symbolic.geometry.problem import Problem, parse_problem
     from symbolic.geometry.prover import ProverConfig, prove
@@ -70,3 +73,41 @@ def solve_file(path: str | Path, config: SolveConfig | None = None) -> list[Resu
         else:
             out.append(solve(item, config=config))
     return out
+
+
+@dataclass(frozen=True)
+class SygusSource:
+    """A SyGuS-IF file, read and solved in the worker (so parsing runs in parallel too)."""
+
+    path: str
+
+
+def solve_sygus(problem, *, name: str = "problem", file: str = "<string>",
+                config: SolveConfig | None = None) -> Result:
+    """Synthesize the functions of a SyGuS file (``SygusSource``), a parsed ``Spec`` or text.
+
+    Never raises for bad input: unreadable or unsupported files come back as ``error``.
+    The solution is verified by z3 and by the plain evaluator before it is returned.
+    """
+    from symbolic.sygus.errors import SygusError
+    from symbolic.sygus.solver import SynthConfig, synthesize
+    from symbolic.sygus.spec import Spec, parse_spec, read_spec
+
+    config = config or SolveConfig()
+    start = time.perf_counter()
+    try:
+        if isinstance(problem, SygusSource):
+            spec = read_spec(problem.path)
+        elif isinstance(problem, Spec):
+            spec = problem
+        else:
+            spec = parse_spec(str(problem), file)
+        budget = config.timeout if config.timeout else 1e9
+        budget = max(0.0, budget - (time.perf_counter() - start))
+        outcome = synthesize(spec, SynthConfig(timeout=budget, seed=config.seed))
+    except SygusError as e:
+        return Result(name, file, "sygus", Status.ERROR, time.perf_counter() - start,
+                      error=str(e))
+    status = Status(outcome.outcome.value)
+    return Result(name, file, "sygus", status, time.perf_counter() - start,
+                  solution=outcome.text, stats=outcome.stats)

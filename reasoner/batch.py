@@ -42,6 +42,10 @@ PRELOAD = ("reasoner.api", "symbolic.geometry.problem", "symbolic.geometry.prove
            "symbolic.geometry.numeric")
 """Modules imported in the parent before forking, so that workers share them."""
 
+PRELOAD_BY_DOMAIN = {"sygus": ("symbolic.sygus.solver",)}
+"""More modules to preload when a batch holds problems of the domain; a module's
+``warm_up()`` (e.g. loading compiled numba kernels) runs too."""
+
 Solver = Callable[..., Result]
 Progress = Callable[[int, int, Result], None]
 
@@ -108,6 +112,8 @@ def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver |
     if not queue:
         return
     queue.reverse()  # pop() from the end takes them in input order
+    _preload(tuple(m for d in sorted({i.domain for _, i in queue})
+                   for m in PRELOAD_BY_DOMAIN.get(d, ())))
     pool = _Pool(min(jobs, len(queue)), config, solver, max_tasks)
     try:
         while queue or pool.busy():
@@ -253,17 +259,21 @@ class _Pool:
         late = self.budget is not None and result.seconds > self.budget
         if not late or result.status in (Status.TIMEOUT, Status.ERROR):
             return result
-        return replace(result, status=Status.TIMEOUT, steps=None, proof_text=None, proof=None)
+        return replace(result, status=Status.TIMEOUT, steps=None, proof_text=None, proof=None,
+                       solution=None)
 
 
-def _preload() -> None:
+def _preload(names: tuple[str, ...] = PRELOAD) -> None:
     """Import the engine in the parent so that forked workers share it; a missing module is
     left for the worker to report as the problem's error."""
-    for name in PRELOAD:
+    for name in names:
         try:
-            importlib.import_module(name)
+            module = importlib.import_module(name)
         except ImportError:
-            pass
+            continue
+        warm_up = getattr(module, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
 
 
 # ---------------------------------------------------------------- the worker (child side)

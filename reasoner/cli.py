@@ -34,13 +34,19 @@ examples:
 A problem file holds pairs of lines: a name, then the problem, e.g.
   midline
   a b c = triangle; m = midpoint m a b; n = midpoint n a c ? para m n b c
-A folder stands for all its problem files (*.txt), in sorted order.
+A SyGuS-IF 2.1 file (*.sl) is one synthesis problem, named after the file:
+  solve-problem problems/sygus/max2.sl --timeout 10
+prints the verified answer "(define-fun ...)" (or "infeasible").
+A folder stands for all its problem files (*.txt, *.sl), in sorted order.
 
 --json prints one object per problem per line on stdout, in input order:
-  {"problem", "file", "domain", "status": "proved|unknown|timeout|error", "seconds",
-   "steps" (when proved), "error" (when status is error), "proof" (with --proof)}
+  {"problem", "file", "domain": "geometry|sygus", "status", "seconds",
+   "steps" (when proved), "error" (when status is error), "proof" (with --proof),
+   "solution" (sygus, when solved or infeasible)}
+  status: geometry proved|unknown|timeout|error; sygus solved|infeasible|unknown|timeout|error
 
-exit codes: 0 every problem proved; 1 some problem not proved; 2 usage or input error
+exit codes: 0 every problem proved (sygus: solved or shown infeasible); 1 some problem not
+proved; 2 usage or input error
 (in a batch, a problem that cannot be read is an "error" row and the batch goes on).
 """
 
@@ -70,8 +76,16 @@ def read_geometry(path: Path) -> list[WorkItem]:
     return items
 
 
+def read_sygus(path: Path) -> list[WorkItem]:
+    """A SyGuS-IF file is one problem, named after the file; it is parsed in the worker."""
+    from .api import SygusSource
+
+    return [WorkItem(path.stem, str(path), "sygus", problem=SygusSource(str(path)))]
+
+
 READERS: dict[str, Callable[[Path], list[WorkItem]]] = {
     ".txt": read_geometry,
+    ".sl": read_sygus,
 }
 """Problem-file readers by file suffix; a folder stands for its files with these suffixes.
 A file named explicitly with another suffix is read by ``DEFAULT_READER``."""
@@ -126,7 +140,8 @@ def _jobs(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Prove geometry problems (AlphaGeometry problem files) with "
-        "the DD+AR engine; print proofs, JSON rows and diagrams.",
+        "the DD+AR engine, or synthesize programs for SyGuS-IF 2.1 files (*.sl); print "
+        "proofs, solutions, JSON rows and diagrams.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="problem file (name line, then problem line; many problems) "
@@ -202,7 +217,7 @@ def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> i
     _emit(result, args)
     if result.status is Status.ERROR:
         return 2
-    return 0 if result.status is Status.PROVED else 1
+    return 0 if result.status.definitive else 1
 
 
 def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
@@ -216,7 +231,7 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
         print_summary(results, sys.stdout)
     elif sys.stderr.isatty():
         print_summary(results, sys.stderr)
-    return 0 if all(r.status is Status.PROVED for r in results) else 1
+    return 0 if all(r.status.definitive for r in results) else 1
 
 
 # ---------------------------------------------------------------- output
@@ -234,6 +249,8 @@ def _emit(result: Result, args: argparse.Namespace, row: bool = False) -> None:
     print(format_row(result) if row else format_line(result), flush=True)
     if args.proof and result.proof_text:
         print(result.proof_text.rstrip("\n") + ("\n" if row else ""), flush=True)
+    if result.solution and result.status is Status.SOLVED:
+        print(result.solution, flush=True)
 
 
 def format_line(result: Result) -> str:
@@ -243,6 +260,8 @@ def format_line(result: Result) -> str:
         return f"{result.problem}: proved in {result.seconds:.2f} s{steps}"
     if result.status is Status.ERROR:
         return f"{result.problem}: error: {result.error}"
+    if result.status in (Status.SOLVED, Status.INFEASIBLE):
+        return f"{result.problem}: {result.status.value} in {result.seconds:.2f} s"
     return f"{result.problem}: {result.status.value} after {result.seconds:.2f} s"
 
 
@@ -254,7 +273,7 @@ def format_row(result: Result) -> str:
 def summarize(results: Sequence[Result]) -> dict[str, float | int | None]:
     """Counts per status, the total, and the median seconds of the proved problems."""
     counts = Counter(r.status for r in results)
-    proved = [r.seconds for r in results if r.status is Status.PROVED]
+    proved = [r.seconds for r in results if r.status.definitive]
     out: dict[str, float | int | None] = {s.value: counts.get(s, 0) for s in Status}
     out["total"] = len(results)
     out["median_proved_seconds"] = statistics.median(proved) if proved else None
@@ -267,10 +286,12 @@ def print_summary(results: Sequence[Result], file) -> None:
 
     s = summarize(results)
     table = Table(title="summary")
-    for column in ("proved", "unknown", "timeout", "error", "total", "median s (proved)"):
+    statuses = [k for k in ("proved", "solved", "infeasible", "unknown", "timeout", "error")
+                if k in ("proved", "unknown", "timeout", "error") or s[k]]
+    for column in (*statuses, "total", "median s (proved)"):
         table.add_column(column, justify="right")
     median = s["median_proved_seconds"]
-    table.add_row(*(str(s[k]) for k in ("proved", "unknown", "timeout", "error", "total")),
+    table.add_row(*(str(s[k]) for k in (*statuses, "total")),
                   "-" if median is None else f"{median:.2f}")
     Console(file=file, highlight=False).print(table)
 
@@ -296,7 +317,7 @@ def _progress_bar(total: int) -> Iterator[Callable[[int, int, Result], None] | N
 
     def advance(done: int, _total: int, result: Result) -> None:
         nonlocal proved
-        proved += result.status is Status.PROVED
+        proved += result.status.definitive
         bar.update(task, completed=done, description=f"{proved} proved", refresh=True)
 
     with bar:

@@ -8,12 +8,20 @@ from typing import Any
 
 
 class Status(str, Enum):
-    """Outcome of one problem. Geometry: proved/unknown/timeout/error."""
+    """Outcome of one problem. Geometry: proved/unknown/timeout/error; SyGuS:
+    solved/infeasible/unknown/timeout/error."""
 
     PROVED = "proved"
     UNKNOWN = "unknown"
     TIMEOUT = "timeout"
     ERROR = "error"
+    SOLVED = "solved"
+    INFEASIBLE = "infeasible"
+
+    @property
+    def definitive(self) -> bool:
+        """A checked final answer (proved, solved, or shown infeasible)."""
+        return self in (Status.PROVED, Status.SOLVED, Status.INFEASIBLE)
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,8 @@ class Result:
 
     ``proof_text`` is the readable numbered proof and ``proof`` its JSON form; both are set
     only for proved problems, after the proof was checked. ``error`` holds the one-line
-    message of an ``error`` status.
+    message of an ``error`` status. ``solution`` is a SyGuS answer (``(define-fun ...)`` or
+    ``infeasible``), set only after it was verified.
     """
 
     problem: str
@@ -35,6 +44,7 @@ class Result:
     proof: list[dict[str, Any]] | None = None
     error: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    solution: str | None = None
 
     def to_json(self, with_proof: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"problem": self.problem, "file": self.file,
@@ -44,6 +54,8 @@ class Result:
             out["steps"] = self.steps
         if self.error is not None:
             out["error"] = self.error
+        if self.solution is not None:
+            out["solution"] = self.solution
         if with_proof and self.proof is not None:
             out["proof"] = self.proof
         return out

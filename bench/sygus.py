@@ -1,0 +1,194 @@
+"""SyGuS benchmark: our synthesizer beside cvc5 (PyPI ``cvc5``), per track, in one run.
+
+For every track folder of the benchmark root, a seeded random sample of ``--per-track`` files
+is solved by each engine in a fresh forked process with a hard wall-clock limit (``--timeout``,
+default 10 s; killed 0.5 s after it). Both engines are imported (and our numba kernels loaded)
+in the parent before forking, so neither pays import time; the time reported is the solve
+call's own. Every answer of ours is re-checked by cvc5's SMT solver (``--no-cross-check`` to
+skip); an answer cvc5 refutes is counted as WRONG.
+
+Prints per track: files, solved / median seconds for each engine, and wrong answers.
+
+    python bench/sygus.py /work/shared/benchmarks/sygus --per-track 20 --timeout 10 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))  # run as a script from a checkout
+
+ENGINES = ("ours", "cvc5")
+
+
+@dataclass
+class Row:
+    track: str
+    file: str
+    engine: str
+    status: str  # solved | infeasible | unknown | timeout | error
+    seconds: float
+    check: str = ""  # cvc5 verdict on our answer: unsat (correct) | sat (WRONG) | ...
+
+
+def run_ours(path: str, timeout: float) -> tuple[str, str]:
+    from symbolic.sygus.errors import SygusError
+    from symbolic.sygus.oracle import cvc5_verify
+    from symbolic.sygus.solver import Outcome, SynthConfig, synthesize
+    from symbolic.sygus.spec import read_spec
+
+    try:
+        spec = read_spec(path)
+    except SygusError:
+        return "error", ""
+    result = synthesize(spec, SynthConfig(timeout=timeout))
+    check = ""
+    if result.outcome is Outcome.SOLVED and os.environ.get("SYGUS_BENCH_CHECK", "1") == "1":
+        check = cvc5_verify(spec, result.functions)
+    return result.outcome.value, check
+
+
+def run_cvc5(path: str, timeout: float) -> tuple[str, str]:
+    from symbolic.sygus.oracle import cvc5_solve
+
+    text = cvc5_solve(path)
+    if "define-fun" in text:
+        return "solved", ""
+    if "infeasible" in text:
+        return "infeasible", ""
+    return "unknown", ""
+
+
+RUNNERS: dict[str, Callable[[str, float], tuple[str, str]]] = {"ours": run_ours,
+                                                                "cvc5": run_cvc5}
+
+
+def _child(conn, engine: str, path: str, timeout: float) -> None:
+    start = time.perf_counter()
+    try:
+        status, check = RUNNERS[engine](path, timeout)
+    except Exception as e:  # report, never hang the bench
+        status, check = "error", f"{type(e).__name__}: {e}"[:200]
+    conn.send((status, time.perf_counter() - start, check))
+
+
+def run_one(engine: str, track: str, path: Path, timeout: float) -> Row:
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, engine, str(path), timeout), daemon=True)
+    start = time.perf_counter()
+    proc.start()
+    child.close()
+    # the cvc5 check of our answer runs after the solve; give it its own allowance
+    limit = timeout + 0.5 + (25.0 if engine == "ours" else 0.0)
+    if parent.poll(limit):
+        try:
+            status, seconds, check = parent.recv()
+        except EOFError:
+            status, seconds, check = "error", time.perf_counter() - start, "died"
+    else:
+        status, seconds, check = "timeout", time.perf_counter() - start, ""
+    if proc.is_alive():
+        proc.kill()
+    proc.join()
+    if status == "solved" and seconds > timeout:
+        status = "timeout"
+    return Row(track, str(path), engine, status, seconds, check)
+
+
+def sample(root: Path, per_track: int, seed: int) -> dict[str, list[Path]]:
+    out = {}
+    for track in sorted(p for p in root.iterdir() if p.is_dir()):
+        files = sorted(track.rglob("*.sl"))
+        if files:
+            rng = random.Random(f"{seed}:{track.name}")
+            out[track.name] = sorted(rng.sample(files, min(per_track, len(files))))
+    return out
+
+
+def table(rows: list[Row], engines: tuple[str, ...]) -> str:
+    tracks = sorted({r.track for r in rows})
+    head = f"{'track':<16}{'files':>6}" + "".join(
+        f"{e + ' solved':>14}{e + ' median s':>14}" for e in engines) + f"{'wrong':>7}"
+    lines = [head, "-" * len(head)]
+    totals = {e: 0 for e in engines}
+    n_total, wrong_total = 0, 0
+    for t in tracks + ["TOTAL"]:
+        sel = [r for r in rows if t == "TOTAL" or r.track == t]
+        n = len({r.file for r in sel})
+        line = f"{t:<16}{n:>6}"
+        for e in engines:
+            ok = [r.seconds for r in sel if r.engine == e and r.status in
+                  ("solved", "infeasible")]
+            med = f"{statistics.median(ok):.2f}" if ok else "-"
+            line += f"{len(ok):>14}{med:>14}"
+            if t != "TOTAL":
+                totals[e] += len(ok)
+        wrong = sum(1 for r in sel if r.engine == "ours" and r.check == "sat")
+        line += f"{wrong:>7}"
+        if t != "TOTAL":
+            n_total += n
+            wrong_total += wrong
+        lines.append(line)
+    if "ours" in totals and totals.get("cvc5"):
+        lines.append(f"ours / cvc5 solved: {totals['ours'] / totals['cvc5']:.1%}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("root", nargs="?", default="/work/shared/benchmarks/sygus")
+    ap.add_argument("--per-track", type=int, default=20)
+    ap.add_argument("--timeout", type=float, default=10.0)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", choices=ENGINES)
+    ap.add_argument("--no-cross-check", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if args.no_cross_check:
+        os.environ["SYGUS_BENCH_CHECK"] = "0"
+    engines = (args.only,) if args.only else ENGINES
+    _preload(engines)
+    jobs = [(e, t, f) for t, files in sample(Path(args.root), args.per_track, args.seed).items()
+            for f in files for e in engines]
+    rows = _run_all(jobs, args.timeout, max(1, args.jobs), args.verbose)
+    print(table(rows, engines))
+    return 0
+
+
+def _run_all(jobs, timeout: float, n: int, verbose: bool) -> list[Row]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    # threads only wait on forked children; forking happens before any solve starts a thread
+    with ThreadPoolExecutor(n) as pool:
+        rows = list(pool.map(lambda j: run_one(j[0], j[1], j[2], timeout), jobs))
+    if verbose:
+        for r in rows:
+            print(f"{r.engine:<5} {r.status:<10} {r.seconds:6.2f} {r.check:<8} {r.file}")
+    return rows
+
+
+def _preload(engines: tuple[str, ...]) -> None:
+    if "ours" in engines:
+        import z3  # noqa: F401
+
+        import symbolic.sygus.solver  # noqa: F401
+        from symbolic.sygus.kernels import warm_up
+
+        warm_up()
+    import cvc5  # noqa: F401
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

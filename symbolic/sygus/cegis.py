@@ -1,0 +1,276 @@
+"""The CEGIS loop for one task: enumerate a program consistent with the points, verify it with
+z3, add the counterexample as a new point, repeat. PBE tasks need no solver call (their
+examples are the whole spec). Point-wise tasks with an ite-like rule use divide and conquer.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .defaults import constant_pool, grammar_of
+from .enumerate import Enumerator, Exhausted, Production, Timeout, productions
+from .pcfg import PartialSolution, Proposer, UniformProposer, costs
+from .smt import SmtSpec, Verdict
+from .spec import Grammar, Spec
+from .tasks import Checker, Kind, Task, example_inputs
+from .terms import Function, Sort, SortKind, Term, Value
+from .unify import find_ite, learn, to_term
+
+MAX_TERMS = 3000
+EXTRA_POINTS = 3
+INITIAL_RANDOM = 4
+MAX_PREMISE_POINTS = 40
+"""Further counterexamples asked of z3 per refuted candidate (fewer CEGIS rounds)."""
+MAX_PREDS = 3000
+
+
+@dataclass
+class SearchStats:
+    points: int = 0
+    candidates: int = 0
+    restarts: int = 0
+    programs: int = 0
+    strategy: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class TaskSearch:
+    """Synthesize one task's function by CEGIS over a bottom-up enumerator."""
+
+    def __init__(self, task: Task, spec: Spec, deadline: float,
+                 proposer: Proposer | None = None, seed: int = 0) -> None:
+        self.task = task
+        self.spec = spec
+        self.deadline = deadline
+        self.proposer = proposer or UniformProposer()
+        self.rng = random.Random(seed)
+        self.grammar = grammar_of(task.fun, spec)
+        self.sorts = {nt.name: nt.sort for nt in self.grammar.nonterminals}
+        self.consts = constant_pool(spec, self.sorts.values())
+        self.start = _unit_target(self.grammar)
+        self.stats = SearchStats()
+        self.smt: SmtSpec | None = None
+
+    # ------------------------------------------------------------ CEGIS
+
+    def run(self) -> Function | None:
+        """A verified definition, or None (budget spent or search space exhausted)."""
+        if self.grammar.start.sort != self.task.fun.sort:
+            return None
+        points = self._initial_points()
+        while time.monotonic() < self.deadline:
+            self.stats.points = len(points)
+            body = self.find(points)
+            if body is None:
+                return None
+            f = Function(self.task.fun.name, self.task.fun.params, self.task.fun.sort, body)
+            self.stats.candidates += 1
+            if self.task.kind is Kind.PBE:
+                return f
+            if self.smt is None:
+                self.smt = SmtSpec(self.task.sub_spec(self.spec))
+            left = max(0.2, self.deadline - time.monotonic())
+            check = self.smt.check({f.name: f}, timeout_ms=int(1000 * min(left, 5.0)),
+                                   extra=EXTRA_POINTS)
+            if check.verdict is Verdict.VERIFIED:
+                return f
+            if check.verdict is Verdict.UNKNOWN or check.point is None:
+                return None
+            if check.point in points:
+                self.stats.notes.append("counterexample repeated (semantics mismatch)")
+                return None
+            points.append(check.point)
+            points += [p for p in check.more if p not in points]
+        return None
+
+    def _initial_points(self) -> list[dict[str, Value]]:
+        """PBE: the one empty point. Otherwise zero, a few random points, and one point
+        per implication constraint where its premise holds (so every case is seen)."""
+        if self.task.kind is Kind.PBE:
+            return [{}]
+        variables = self.task.variables
+        points = [{v.name: _zero(v.sort) for v in variables}]
+        points += [{v.name: _random(v.sort, self.rng) for v in variables}
+                   for _ in range(INITIAL_RANDOM)]
+        for premise in _premises(self.task.constraints)[:MAX_PREMISE_POINTS]:
+            if time.monotonic() > self.deadline:
+                break
+            if self.smt is None:
+                self.smt = SmtSpec(self.task.sub_spec(self.spec))
+            pt = self.smt.witness(premise, timeout_ms=300)
+            if pt is not None and pt not in points:
+                points.append(pt)
+        return points
+
+    def find(self, points: list[dict[str, Value]]) -> Term | None:
+        try:
+            inputs = example_inputs(self.task, points)
+        except Exception:  # an Int too large for the kernels, say
+            return None
+        m = len(next(iter(inputs.values()))) if inputs else len(self.task.slots) * len(points)
+        try:
+            self.checker = Checker(self.task, points)
+            if self.task.kind in (Kind.PBE, Kind.SINGLE):
+                prods = self._productions()
+                ite = find_ite(prods, self.start, dict(self.spec.macros))
+                if ite is not None:
+                    self.stats.strategy = "divide-and-conquer"
+                    return self._dnc(prods, ite, inputs, m, points)
+            self.stats.strategy = "enumerate"
+            return self._plain(inputs, m, points)
+        except (Timeout, Exhausted):
+            return None
+
+    def _productions(self) -> list[Production]:
+        rules = {nt.name: len(nt.rules) for nt in self.grammar.nonterminals}
+        probs = self.proposer.probabilities(rules)
+        return productions(self.grammar, self.consts, self.task.fun.params,
+                           costs(probs, isinstance(self.proposer, UniformProposer)))
+
+    def _enumerator(self, prods: list[Production], inputs: Mapping[str, np.ndarray],
+                    m: int) -> Enumerator:
+        return Enumerator(prods, self.sorts, inputs, m, self.spec.macros, self.deadline)
+
+    # ------------------------------------------------------------ plain enumeration
+
+    def _plain(self, inputs: Mapping[str, np.ndarray], m: int,
+               points: list[dict[str, Value]]) -> Term | None:
+        for restarts_left in range(3, -1, -1):
+            enum = self._enumerator(self._productions(), inputs, m)
+            best_fit, partial, level = 0.0, [], 0
+            restart = False
+            for block in enum.levels():
+                if block.cost != level:
+                    level = block.cost
+                    if restarts_left and partial and self.proposer.update(partial):
+                        self.stats.restarts += 1
+                        restart = True
+                        break
+                    partial = []
+                self.stats.programs += len(block.recipes)
+                if block.nt != self.start:
+                    continue
+                ok = self.checker(block.values)
+                fit = ok.mean(axis=1)
+                win = np.flatnonzero(fit == 1.0)
+                if len(win):
+                    return enum.build(block.nt, block.base + int(win[0]))
+                j = int(np.argmax(fit))
+                if fit[j] > best_fit:
+                    best_fit = float(fit[j])
+                    partial.append(PartialSolution(
+                        tuple(enum.rules_of(block.nt, block.base + j)), best_fit))
+            if not restart:
+                return None
+        return None
+
+    # ------------------------------------------------------------ divide and conquer
+
+    def _dnc(self, prods: list[Production], ite, inputs: Mapping[str, np.ndarray], m: int,
+             points: list[dict[str, Value]]) -> Term | None:
+        enum = self._enumerator([p for p in prods if p is not ite.prod], inputs, m)
+        terms: list[Term] = []
+        sigs: list[np.ndarray] = []
+        seen_sigs: set[bytes] = set()
+        preds: list[Term] = []
+        pvals: list[np.ndarray] = []
+        seen_preds: set[bytes] = set()
+        covered = None
+        dirty = False
+        level = 0
+        for block in enum.levels():
+            if block.cost != level:
+                if dirty and covered is not None and covered.all() and pvals:
+                    out = self._unify(terms, sigs, preds, pvals, ite)
+                    if out is not None:
+                        return out
+                dirty, level = False, block.cost
+            self.stats.programs += len(block.recipes)
+            if block.nt == self.start and len(terms) < MAX_TERMS:
+                ok = self.checker(block.values)
+                for j in np.flatnonzero(ok.any(axis=1)):
+                    key = np.packbits(ok[j]).tobytes()
+                    if key not in seen_sigs:
+                        seen_sigs.add(key)
+                        if ok[j].all():
+                            return enum.build(block.nt, block.base + int(j))
+                        terms.append(enum.build(block.nt, block.base + int(j)))
+                        sigs.append(ok[j])
+                        covered = ok[j].copy() if covered is None else covered | ok[j]
+                        dirty = True
+            if block.nt == ite.pred_nt and len(preds) < MAX_PREDS:
+                cond = _eval_cond(ite, block.values, self.spec.macros)
+                for j in range(len(cond)):
+                    key = np.packbits(cond[j]).tobytes()
+                    if key not in seen_preds and cond[j].any() and not cond[j].all():
+                        seen_preds.add(key)
+                        preds.append(enum.build(block.nt, block.base + j))
+                        pvals.append(cond[j])
+                        dirty = True
+        if covered is not None and covered.all() and pvals:
+            return self._unify(terms, sigs, preds, pvals, ite)
+        return None
+
+    def _unify(self, terms, sigs, preds, pvals, ite) -> Term | None:
+        if time.monotonic() > self.deadline:
+            raise Timeout
+        tree = learn(np.array(sigs), np.array(pvals))
+        return None if tree is None else to_term(tree, terms, preds, ite)
+
+
+def _eval_cond(ite, values: np.ndarray, macros) -> np.ndarray:
+    from .vector import eval_vec
+
+    b, m = values.shape
+    out = eval_vec(ite.cond, {ite.pred_hole: values.reshape(-1)}, macros, b * m)
+    return np.asarray(out, dtype=bool).reshape(b, m)
+
+
+def _unit_target(grammar: Grammar) -> str:
+    """Follow unit productions ``Start -> N`` from the start symbol."""
+    from .terms import Hole
+
+    nt = grammar.start
+    seen = {nt.name}
+    while len(nt.rules) == 1 and isinstance(nt.rules[0], Hole) and nt.rules[0].name not in seen:
+        nt = grammar[nt.rules[0].name]
+        seen.add(nt.name)
+    return nt.name
+
+
+def _premises(constraints) -> list[Term]:
+    """Premises ``P`` of constraints ``(=> P Q)`` that do not mention the function."""
+    from .terms import App
+
+    return [c.args[0] for c in constraints if isinstance(c, App) and c.op == "=>"
+            and len(c.args) == 2 and not _calls_any(c.args[0])]
+
+
+def _calls_any(t: Term) -> bool:
+    from .terms import App, Call
+
+    if isinstance(t, Call):
+        return True  # a macro or the function itself: keep it simple
+    if isinstance(t, App):
+        return any(_calls_any(a) for a in t.args)
+    return False
+
+
+def _random(sort: Sort, rng: random.Random) -> Value:
+    if sort.kind is SortKind.INT:
+        return rng.randint(-10, 10)
+    if sort.kind is SortKind.BV:
+        return rng.getrandbits(sort.width)
+    if sort.kind is SortKind.BOOL:
+        return rng.random() < 0.5
+    return "".join(rng.choice("ab ") for _ in range(rng.randint(0, 3)))
+
+
+def _zero(sort: Sort) -> Value:
+    return {SortKind.INT: 0, SortKind.BV: 0, SortKind.BOOL: False, SortKind.STRING: ""}[
+        sort.kind]

@@ -1,0 +1,143 @@
+"""Solve a SyGuS spec end to end: split into tasks, search, re-check, render the answer.
+
+Every answer is checked twice before it leaves: by z3 against the whole spec, and by the
+plain evaluator of ``semantics.py`` on the examples / random points. An answer failing either
+check is withheld (``unknown``), never printed.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .cegis import TaskSearch
+from .errors import UnsupportedError
+from .kernels import warm_up
+from .pcfg import Proposer
+from .render import answer
+from .semantics import EvalError, evaluate
+from .smt import SmtSpec, Verdict
+from .spec import Spec
+from .tasks import Infeasible, Kind, split_tasks
+from .terms import Function, Sort, SortKind, Value
+
+
+class Outcome(str, Enum):
+    SOLVED = "solved"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Options of one synthesis run; ``timeout`` in seconds is cooperative."""
+
+    timeout: float = 10.0
+    seed: int = 0
+    proposer: Proposer | None = None
+    check_points: int = 64
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """The outcome: the verified functions and their SyGuS-IF text when solved."""
+
+    outcome: Outcome
+    functions: tuple[Function, ...] = ()
+    text: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def synthesize(spec: Spec, config: SynthConfig | None = None) -> Synthesis:
+    config = config or SynthConfig()
+    start = time.monotonic()
+    deadline = start + config.timeout
+    try:
+        tasks = split_tasks(spec)
+    except Infeasible as e:
+        return Synthesis(Outcome.INFEASIBLE, text="infeasible", stats={"reason": str(e)})
+    except UnsupportedError as e:
+        return Synthesis(Outcome.UNKNOWN, stats={"reason": e.message})
+    found: dict[str, Function] = {}
+    stats: dict[str, Any] = {}
+    for task in tasks:
+        f = _inv_first(task, spec, deadline) if task.fun.is_inv else None
+        if f is None:
+            search = TaskSearch(task, spec, deadline, config.proposer, config.seed)
+            f = search.run()
+            stats[task.fun.name] = {"kind": task.kind.value, "strategy": search.stats.strategy,
+                                    "points": search.stats.points,
+                                    "programs": search.stats.programs}
+        else:
+            stats[task.fun.name] = {"kind": "inv", "strategy": "houdini"}
+        if f is None:
+            out = Outcome.TIMEOUT if time.monotonic() >= deadline else Outcome.UNKNOWN
+            return Synthesis(out, stats=stats)
+        found[f.name] = f
+    functions = tuple(found[f.name] for f in spec.funs)
+    problem = recheck(spec, functions, config)
+    if problem:
+        stats["withheld"] = problem
+        return Synthesis(Outcome.UNKNOWN, stats=stats)
+    return Synthesis(Outcome.SOLVED, functions, answer(functions), stats)
+
+
+def _inv_first(task, spec: Spec, deadline: float) -> Function | None:
+    from .invariants import as_function, houdini
+
+    inv = next((i for i in spec.inv if i.inv == task.fun.name), None)
+    if inv is None or task.fun.grammar is not None:
+        return None
+    smt = SmtSpec(task.sub_spec(spec))
+    budget = min(deadline, time.monotonic() + 0.5 * (deadline - time.monotonic()))
+    try:
+        body = houdini(inv, spec, smt, budget)
+    except Exception:  # z3 exceptions on unsupported encodings: fall back to enumeration
+        return None
+    return None if body is None else as_function(inv, spec, body)
+
+
+def recheck(spec: Spec, functions: tuple[Function, ...], config: SynthConfig) -> str | None:
+    """None when z3 and the evaluator both accept the answer, else what went wrong."""
+    check = SmtSpec(spec).check({f.name: f for f in functions}, timeout_ms=20000)
+    if check.verdict is not Verdict.VERIFIED:
+        return f"z3 did not verify the answer ({check.verdict.value})"
+    funcs = dict(spec.macros)
+    funcs.update({f.name: f for f in functions})
+    rng = random.Random(config.seed)
+    points = [{v.name: _zero(v.sort) for v in spec.variables}]
+    if spec.variables:
+        points += [{v.name: _random(v.sort, rng) for v in spec.variables}
+                   for _ in range(config.check_points)]
+    try:
+        for pt in points:
+            if spec.assumes and not all(evaluate(a, pt, funcs) for a in spec.assumes):
+                continue
+            for c in spec.constraints:
+                if not evaluate(c, pt, funcs):
+                    return "the evaluator refutes the answer at " + repr(pt)[:200]
+    except (EvalError, RecursionError, ValueError, OverflowError) as e:
+        return f"the evaluator failed: {e}"
+    return None
+
+
+def _zero(sort: Sort) -> Value:
+    return {SortKind.INT: 0, SortKind.BV: 0, SortKind.BOOL: False, SortKind.STRING: ""}[
+        sort.kind]
+
+
+def _random(sort: Sort, rng: random.Random) -> Value:
+    if sort.kind is SortKind.INT:
+        return rng.randint(-20, 20)
+    if sort.kind is SortKind.BV:
+        return rng.getrandbits(sort.width)
+    if sort.kind is SortKind.BOOL:
+        return rng.random() < 0.5
+    return "".join(rng.choice("ab01 ") for _ in range(rng.randint(0, 4)))
+
+
+__all__ = ["Kind", "Outcome", "Synthesis", "SynthConfig", "synthesize", "warm_up"]
