@@ -42,62 +42,46 @@ class CompiledGrammar:
     terminals: tuple[Terminal, ...]
     lexer: LexerTables
     parser: ParseTables
-    lexer_start: np.ndarray  # int32 [n_parser_states]: start if every action is exact, or -1
+    lexer_start: np.ndarray  # int32 [n_parser_states]: start lexer state per parser state
     lark_parser: lark.Lark = field(repr=False)
-    builder: LexerBuilder = field(repr=False)
+    shifted: tuple[int, ...] = field(repr=False)  # per state: bitmask of shift terminals
     checked: tuple[tuple[int, ...], ...] = field(repr=False)  # per state: reduce terminals
-    shifted: tuple[frozenset[int], ...] = field(repr=False)  # per state: shift terminals
-    _by_set: dict[frozenset[int], int] = field(default_factory=dict, repr=False)
     _memo: dict[Stack, int] = field(default_factory=dict, repr=False)  # a bounded cache
 
     def start_lexer_state(self, stack: Stack) -> int:
-        """The lexer start for a parser configuration: the terminals it really accepts.
+        """lark's contextual lexer: the terminals in the top state's action table."""
+        return int(self.lexer_start[stack[0]])
 
-        LALR merges lookaheads, so a reduce action may be listed for a terminal that the
-        configuration rejects after reducing; those are tested by feeding them (a lexeme the
-        parser would reject is never started, so the matcher has no dead ends)."""
+    def acceptable(self, stack: Stack) -> int:
+        """Bitmask of the terminals this configuration really accepts next (``%ignore`` ones
+        included). LALR merges lookaheads, so a reduce action may be listed for a terminal the
+        configuration rejects after reducing; those are tested by feeding them."""
         top = stack[0]
-        fixed = self.lexer_start[top]
-        if fixed >= 0:
-            return int(fixed)
+        checked = self.checked[top]
+        if not checked:
+            return self.shifted[top]
         memo = self._memo.get(stack)
-        if memo is not None:
-            return memo
-        if len(self._memo) > 200_000:
-            self._memo.clear()
-        self._memo[stack] = start = self._exact_start(stack)
-        return start
+        if memo is None:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+            feed = self.parser.feed
+            memo = self.shifted[top]
+            for t in checked:
+                if feed(stack, t) is not None:
+                    memo |= 1 << t
+            self._memo[stack] = memo
+        return memo
 
-    def _exact_start(self, stack: Stack) -> int:
+    def acceptable_depth(self, stack: Stack, ext: int) -> tuple[int, int]:
+        """:meth:`acceptable` and the lowest height it looked at (see ``feed_depth``)."""
         top = stack[0]
-        feed = self.parser.feed
-        ok = self.shifted[top] | frozenset(t for t in self.checked[top]
-                                           if feed(stack, t) is not None)
-        start = self._by_set.get(ok)
-        if start is None:
-            start = self._by_set[ok] = self.builder.state_for(ok)
-            self.lexer = self.builder.build()
-        return start
-
-    def possible_starts(self, state: int) -> set[int]:
-        """Lexer starts a configuration with top ``state`` may have (for precomputation):
-        its shift terminals plus any subset of its reduce terminals (singletons if many)."""
-        if self.lexer_start[state] >= 0:
-            return {int(self.lexer_start[state])}
-        checked = self.checked[state]
-        if len(checked) <= 4:
-            subsets = [frozenset(t for i, t in enumerate(checked) if m >> i & 1)
-                       for m in range(1 << len(checked))]
-        else:
-            subsets = [frozenset(), frozenset(checked)] + [frozenset([t]) for t in checked]
-        out = set()
-        for sub in subsets:
-            ok = self.shifted[state] | sub
-            if ok not in self._by_set:
-                self._by_set[ok] = self.builder.state_for(ok)
-            out.add(self._by_set[ok])
-        self.lexer = self.builder.build()
-        return out
+        acc, low = self.shifted[top], ext
+        for t in self.checked[top]:
+            nxt, _, lo = self.parser.feed_depth(stack, t, ext)
+            low = min(low, lo)
+            if nxt is not None:
+                acc |= 1 << t
+        return acc, low
 
     def matches(self, text: str) -> bool:
         """Whether lark itself parses ``text`` (the oracle used by the tests)."""
@@ -121,17 +105,17 @@ def compile_lark(text: str, start: str = "start") -> CompiledGrammar:
     builder = LexerBuilder(list(terminals))
     ignore = frozenset(i for i, t in enumerate(terminals) if t.ignore)
     n_states = len(tables.action)
-    lexer_start = np.full(n_states, -1, dtype=np.int32)
+    lexer_start = np.empty(n_states, dtype=np.int32)
     end = tables.end_terminal
     checked, shifted = [], []
     for s in range(n_states):
         acts = tables.action[s]
-        shifted.append(frozenset(t for t, a in acts.items() if a >= 0 and t != end) | ignore)
+        lexer_start[s] = builder.state_for(frozenset(t for t in acts if t != end) | ignore)
+        shift = [t for t, a in acts.items() if a >= 0 and t != end] + list(ignore)
+        shifted.append(sum(1 << t for t in set(shift)))
         checked.append(tuple(t for t, a in acts.items() if a < 0 and t != end))
-        if not checked[-1]:
-            lexer_start[s] = builder.state_for(shifted[-1])
     return CompiledGrammar(text, start, terminals, builder.build(), tables, lexer_start, lk,
-                           builder, tuple(checked), tuple(shifted))
+                           tuple(shifted), tuple(checked))
 
 
 def _load_lark(text: str, start: str) -> lark.Lark:
@@ -180,6 +164,8 @@ def _terminals(lk: lark.Lark) -> tuple[Terminal, ...]:
     for t in lk.terminals:
         regex = t.pattern.to_regexp()
         regex = _EQUIVALENT_REGEX.get(regex, regex)
+        if t.name in ignore:  # a run of ignored text is one lexeme (same parse, far fewer
+            regex = f"(?:{regex})+"  # lexeme boundaries inside whitespace-run tokens)
         out.append(Terminal(t.name, regex, t.priority, isinstance(t.pattern, PatternStr),
                             min(t.pattern.max_width, 2**31), t.name in ignore))
     return tuple(out)

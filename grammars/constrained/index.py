@@ -28,7 +28,7 @@ Groups = dict[int, np.ndarray]  # terminal -> trie nodes where the next lexeme s
 
 @dataclass
 class _Walked:
-    bits: np.ndarray  # uint32 words
+    classes: list[tuple[int, np.ndarray]]  # (lexer-state class, uint32 words) of inside tokens
     groups: Groups
 
 
@@ -42,8 +42,8 @@ class TokenIndex:
     n_words: int = field(init=False)
     _state_cache: dict[int, _Walked] = field(init=False, default_factory=dict)
     _path_cache: dict[tuple, _Walked] = field(init=False, default_factory=dict)
-    _mask_cache: dict[tuple, np.ndarray] = field(init=False, default_factory=dict)
     _memo: dict[tuple, np.ndarray] = field(init=False, default_factory=dict)  # (L, stack)
+    _follow_cache: dict[tuple, list] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.trie = self.vocab.trie
@@ -51,6 +51,10 @@ class TokenIndex:
         self._out_nodes = np.empty(max(self.trie.n_nodes, 1), dtype=np.int32)
         self._out_terms = np.empty(max(self.trie.n_nodes, 1), dtype=np.int32)
         self._ignore = np.array([t.ignore for t in self.grammar.terminals], dtype=bool)
+        self._class_terms = self.grammar.lexer.class_terms
+        self._buf = np.zeros((len(self._class_terms), self.n_words), dtype=np.uint32)
+        self._used = np.zeros(len(self._class_terms), dtype=np.uint8)
+        self._scratch = np.zeros(self.n_words, dtype=np.uint32)
         self.token_bytes = [t or b"" for t in self.vocab.tokens]
         self._first: TokenIndex | None = None
 
@@ -61,17 +65,40 @@ class TokenIndex:
             self._first = TokenIndex(self.grammar, self.vocab.without_leading_space())
         return self._first
 
-    def precompute(self, depth: int = 3) -> None:
+    def precompute(self, depth: int = 64, budget: int = 50_000) -> None:
         """Do the walks now instead of on first use: from every lexer state, and on through
-        up to ``depth`` lexeme boundaries into every lexer start the parser could be in."""
+        up to ``depth`` lexeme boundaries into every lexer start the parser could be in
+        (at most ``budget`` continuation walks; the rest happen lazily)."""
         after = self._starts_after_terminal()
-        self.grammar.possible_starts(self.grammar.parser.start_state)
         for s in range(len(self.grammar.lexer.accept)):
-            self._precompute_paths((s,), self._state(s).groups, after, depth)
+            self._precompute_paths((s,), self._state(s).groups, after, depth, budget)
+        self._precompute_follows()
+
+    def _precompute_follows(self) -> None:
+        """Fill the follow cache for every walked path and every parser state it can start
+        from (a stub stack stands for the unknown cells below the top)."""
+        g = self.grammar
+        tops: dict[tuple[int, int], set[int]] = {}  # (terminal, lexer start) -> parser states
+        for acts in g.parser.action:
+            for term, act in acts.items():
+                if act >= 0:
+                    tops.setdefault((term, int(g.lexer_start[act])), set()).add(act)
+        for i, t in enumerate(g.terminals):
+            if t.ignore:
+                for s, start in enumerate(g.lexer_start):
+                    tops.setdefault((i, int(start)), set()).add(s)
+        for key, w in list(self._path_cache.items()):
+            if not w.groups:
+                continue
+            for top in tops.get(key[-2:], ()):
+                try:
+                    self._follow(key, w.groups, (top, None), self._scratch)
+                except TypeError:  # it reached under the stub: depends on the real stack
+                    pass
 
     def _precompute_paths(self, path: tuple, groups: Groups, after: list[set[int]],
-                          depth: int) -> None:
-        if depth == 0:
+                          depth: int, budget: int) -> None:
+        if depth == 0 or len(self._path_cache) >= budget:
             return
         for term, nodes in groups.items():
             for start in after[term]:
@@ -79,7 +106,7 @@ class TokenIndex:
                 w = self._path_cache.get(key)
                 if w is None:
                     w = self._path_cache[key] = self._walk(nodes, start)
-                self._precompute_paths(key, w.groups, after, depth - 1)
+                self._precompute_paths(key, w.groups, after, depth - 1, budget)
 
     def _starts_after_terminal(self) -> list[set[int]]:
         """Per terminal, the lexer start states the parser can be in right after it."""
@@ -88,8 +115,8 @@ class TokenIndex:
         for acts in g.parser.action:
             for term, act in acts.items():
                 if act >= 0 and term < len(after):
-                    after[term] |= g.possible_starts(act)
-        starts = set(int(x) for x in g.lexer_start if x >= 0) | set(g._by_set.values())
+                    after[term].add(int(g.lexer_start[act]))
+        starts = set(int(x) for x in g.lexer_start)
         for i, t in enumerate(g.terminals):
             if t.ignore:
                 after[i] = starts
@@ -98,16 +125,21 @@ class TokenIndex:
     # -- walks -----------------------------------------------------------------------------
     def _walk(self, entries: np.ndarray, state: int) -> _Walked:
         t, lx = self.trie, self.grammar.lexer
-        bits = np.zeros(self.n_words, dtype=np.uint32)
+        buf, used = self._buf, self._used
         n = walk(t.byte, t.depth, t.skip, t.tok_ptr, t.tok_list, lx.trans, lx.accept,
-                 entries, state, bits, self._out_nodes, self._out_terms)
+                 lx.state_class, entries, state, buf, used, self._out_nodes, self._out_terms)
+        classes = []
+        for c in np.flatnonzero(used):
+            classes.append((int(c), buf[c].copy()))
+            buf[c] = 0
+        used[:] = 0
         groups: Groups = {}
         if n:
             terms = self._out_terms[:n]
             nodes = self._out_nodes[:n]
             for term in np.unique(terms):
                 groups[int(term)] = nodes[terms == term].copy()
-        return _Walked(bits, groups)
+        return _Walked(classes, groups)
 
     def _state(self, state: int) -> _Walked:
         w = self._state_cache.get(state)
@@ -118,43 +150,67 @@ class TokenIndex:
     # -- masks -----------------------------------------------------------------------------
     def mask(self, stack: Stack, state: int) -> np.ndarray:
         """The allowed-token bitmask (uint32 words, EOS not included). Do not modify it."""
-        base = self._state(state)
-        if not base.groups:
-            return base.bits
         memo = self._memo.get((state, stack))
         if memo is not None:
             return memo
-        if len(self._memo) > 100_000:
+        if len(self._memo) > 4096:
             self._memo.clear()
-        self._memo[(state, stack)] = out = self._mask_paths(stack, state, base)
+        base = self._state(state)
+        out = np.zeros(self.n_words, dtype=np.uint32)
+        self._add_classes(out, base, self.grammar.acceptable(stack))
+        if base.groups:
+            self._follow((state,), base.groups, stack, out)
+        self._memo[(state, stack)] = out
         return out
 
-    def _mask_paths(self, stack: Stack, state: int, base: _Walked) -> np.ndarray:
-        paths: list[tuple] = []
-        self._follow((state,), base.groups, stack, paths)
-        key = (state, tuple(paths))
-        out = self._mask_cache.get(key)
-        if out is None:
-            out = base.bits.copy()
-            for p in paths:
-                out |= self._path_cache[p].bits
-            self._mask_cache[key] = out
-        return out
+    def clear_position_caches(self) -> None:
+        """Forget masks memoized per parser stack (the per-grammar caches stay)."""
+        self._memo.clear()
+        self.grammar._memo.clear()
 
-    def _follow(self, path: tuple, groups: Groups, stack: Stack, paths: list[tuple]) -> None:
+    def _add_classes(self, out: np.ndarray, w: _Walked, acc: int) -> None:
+        """OR in the inside tokens of ``w`` whose open lexeme may become an accepted terminal."""
+        for c, bits in w.classes:
+            if self._class_terms[c] & acc:
+                out |= bits
+
+    def _follow(self, path: tuple, groups: Groups, stack: Stack, out: np.ndarray) -> int:
+        """OR into ``out`` the tokens of every continuation of ``path`` the parser allows.
+
+        Returns the lowest stack height consulted relative to ``stack`` (below 0: cells under
+        its top). When only its top was consulted, the result is cached per (path, top state)
+        as sparse words: chains of shifts (``((((``, ``----``) then cost one lookup."""
+        ck = (path, stack[0])
+        hit = self._follow_cache.get(ck)
+        if hit is not None:
+            out[hit[0]] |= hit[1]
+            return 0
         g = self.grammar
+        low = 0
+        mine = np.zeros(self.n_words, dtype=np.uint32)
         for term, nodes in groups.items():
-            nxt = stack if self._ignore[term] else g.parser.feed(stack, term)
-            if nxt is None:
-                continue
+            if self._ignore[term]:
+                nxt, ext = stack, 0
+            else:
+                nxt, ext, lo = g.parser.feed_depth(stack, term, 0)
+                low = min(low, lo)
+                if nxt is None:
+                    continue
             start = g.start_lexer_state(nxt)
             key = path + (term, start)
             w = self._path_cache.get(key)
             if w is None:
                 w = self._path_cache[key] = self._walk(nodes, start)
-            paths.append(key)
+            acc, lo = g.acceptable_depth(nxt, ext)
+            low = min(low, lo)
+            self._add_classes(mine, w, acc)
             if w.groups:
-                self._follow(key, w.groups, nxt, paths)
+                low = min(low, ext + self._follow(key, w.groups, nxt, mine))
+        if low >= 0:
+            nz = np.flatnonzero(mine)
+            self._follow_cache[ck] = (nz, mine[nz])
+        out |= mine
+        return low
 
     # -- byte stepping (advance, checks) ---------------------------------------------------
     def step(self, stack: Stack, state: int, data: bytes) -> tuple[Stack, int] | None:
@@ -171,12 +227,13 @@ class TokenIndex:
                     stack = g.parser.feed(stack, int(t))
                     if stack is None:
                         return None
-                start = g.start_lexer_state(stack)
-                trans, accept = g.lexer.trans, g.lexer.accept
-                ns = trans[start, b]
+                ns = trans[g.lexer_start[stack[0]], b]
                 if ns < 0:
                     return None
             state = int(ns)
+        lx = g.lexer
+        if not lx.class_terms[lx.state_class[state]] & g.acceptable(stack):
+            return None  # the open lexeme can only become terminals the parser rejects
         return stack, state
 
     def is_complete(self, stack: Stack, state: int) -> bool:

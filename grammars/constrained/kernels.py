@@ -12,11 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def walk_py(byte, depth, skip, tok_ptr, tok_list, trans, accept, entries, state,
-            mask, out_nodes, out_terms) -> int:
+def walk_py(byte, depth, skip, tok_ptr, tok_list, trans, accept, state_class, entries, state,
+            mask, used, out_nodes, out_terms) -> int:
     """Walk the subtrees rooted at ``entries`` (siblings) from lexer ``state``.
 
-    Returns how many boundary pairs were written to ``out_nodes``/``out_terms``.
+    A token ending in lexer state ``s`` sets its bit in row ``state_class[s]`` of ``mask``
+    (uint32 [n_classes, n_words]) and sets ``used[class]``. Returns how many boundary pairs
+    were written to ``out_nodes``/``out_terms``.
     """
     n_out = 0
     stack = np.empty(64, dtype=np.int32)
@@ -41,9 +43,12 @@ def walk_py(byte, depth, skip, tok_ptr, tok_list, trans, accept, entries, state,
                 i = skip[i]
             else:
                 stack[d] = ns
+                c = state_class[ns]
+                if tok_ptr[i] < tok_ptr[i + 1]:
+                    used[c] = 1
                 for j in range(tok_ptr[i], tok_ptr[i + 1]):
                     tok = tok_list[j]
-                    mask[tok >> 5] |= np.uint32(1) << np.uint32(tok & 31)
+                    mask[c, tok >> 5] |= np.uint32(1) << np.uint32(tok & 31)
                 i += 1
     return n_out
 

@@ -41,6 +41,8 @@ class LexerTables:
     trans: np.ndarray  # int32 [n_states, 256], -1 = dead
     accept: np.ndarray  # int32 [n_states], the terminal a lexeme ending here is, or -1
     is_start: np.ndarray  # bool [n_states], the empty lexeme
+    state_class: np.ndarray  # int32 [n_states]: index into ``class_terms``
+    class_terms: tuple[int, ...]  # bitmask of the terminals a lexeme here may still become
 
 
 class LexerBuilder:
@@ -51,6 +53,7 @@ class LexerBuilder:
         self.nfa = NFA()
         self.starts: list[int] = []
         self.final_to_term: dict[int, int] = {}
+        self.owner: list[int] = []  # NFA state -> terminal
         for i, t in enumerate(terminals):
             s, f = self.nfa.add_regex(t.regex, f"terminal {t.name}")
             if f in self.nfa.closure([s]):
@@ -59,6 +62,7 @@ class LexerBuilder:
                     "make it match at least one character")
             self.starts.append(s)
             self.final_to_term[f] = i
+            self.owner += [i] * (len(self.nfa.edges) - len(self.owner))
         self.ids: dict[tuple[frozenset[int], bool], int] = {}
         self.keys: list[tuple[frozenset[int], bool]] = []
         self.rows: list[np.ndarray] = []
@@ -82,7 +86,16 @@ class LexerBuilder:
         trans = np.stack(rows).astype(np.int32) if rows else np.zeros((0, 256), np.int32)
         accept = np.array([self._accept(k[0]) for k in self.keys], dtype=np.int32)
         is_start = np.array([k[1] for k in self.keys], dtype=bool)
-        return LexerTables(trans, accept, is_start)
+        classes: dict[int, int] = {}
+        state_class = np.array([classes.setdefault(self._alive(k[0]), len(classes))
+                                for k in self.keys], dtype=np.int32)
+        return LexerTables(trans, accept, is_start, state_class, tuple(classes))
+
+    def _alive(self, nstates: frozenset[int]) -> int:
+        out = 0
+        for s in nstates:
+            out |= 1 << self.owner[s]
+        return out
 
     def _row(self, nstates: frozenset[int]) -> np.ndarray:
         targets: dict[int, set[int]] = {}

@@ -43,6 +43,26 @@ class ParseTables:
             if term == self.end_terminal and state == self.end_state:
                 return stack
 
+    def feed_depth(self, stack: Stack, term: int, ext: int) -> tuple[Stack | None, int, int]:
+        """:meth:`feed`, tracking heights relative to a reference stack ``ext`` cells below
+        the top: returns (new stack, new ext, lowest ext reached). A lowest ext below 0 means
+        the result depended on cells under the reference stack's top."""
+        action, goto, rules = self.action, self.goto, self.rules
+        low = ext
+        while True:
+            act = action[stack[0]].get(term)
+            if act is None:
+                return None, ext, low
+            if act >= 0:
+                return (act, stack), ext + 1, low
+            lhs, size = rules[-act - 1]
+            for _ in range(size):
+                stack = stack[1]
+            ext -= size
+            low = min(low, ext)
+            stack = (goto[stack[0]][lhs], stack)
+            ext += 1
+
     def accepts_end(self, stack: Stack) -> bool:
         return self.feed(stack, self.end_terminal) is not None
 

@@ -9,12 +9,14 @@ from grammars.constrained.kernels import walk, walk_py
 from grammars.constrained.trie import TokenTrie
 
 
-def _run(fn, trie, trans, accept, entries, state, n_words):
-    mask = np.zeros(n_words, dtype=np.uint32)
+def _run(fn, trie, trans, accept, classes, entries, state, n_words):
+    mask = np.zeros((3, n_words), dtype=np.uint32)
+    used = np.zeros(3, dtype=np.uint8)
     nodes = np.zeros(trie.n_nodes, dtype=np.int32)
     terms = np.zeros(trie.n_nodes, dtype=np.int32)
     n = fn(trie.byte, trie.depth, trie.skip, trie.tok_ptr, trie.tok_list, trans, accept,
-           entries, state, mask, nodes, terms)
+           classes, entries, state, mask, used, nodes, terms)
+    assert (used == mask.any(axis=1)).all()
     return mask, sorted(zip(nodes[:n].tolist(), terms[:n].tolist()))
 
 
@@ -26,10 +28,11 @@ def test_numba_walk_equals_python_twin(seed):
     n_states = 12
     trans = rng.integers(-1, n_states, (n_states, 256)).astype(np.int32)
     accept = rng.integers(-1, 3, n_states).astype(np.int32)
+    classes = rng.integers(0, 3, n_states).astype(np.int32)
     n_words = (len(tokens) + 2 + 31) // 32
     for state in range(n_states):
-        fast = _run(walk, trie, trans, accept, trie.root_children, state, n_words)
-        slow = _run(walk_py, trie, trans, accept, trie.root_children, state, n_words)
+        fast = _run(walk, trie, trans, accept, classes, trie.root_children, state, n_words)
+        slow = _run(walk_py, trie, trans, accept, classes, trie.root_children, state, n_words)
         assert (fast[0] == slow[0]).all() and fast[1] == slow[1]
 
 

