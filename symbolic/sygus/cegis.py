@@ -18,8 +18,8 @@ from .pcfg import PartialSolution, Proposer, UniformProposer, costs
 from .smt import SmtSpec, Verdict
 from .spec import Grammar, Spec
 from .tasks import Checker, Kind, Task, example_inputs
-from .terms import Function, Sort, SortKind, Term, Value
-from .unify import find_ite, learn, to_term
+from .terms import Function, Sort, SortKind, Term, Value, Var, free_vars, substitute
+from .unify import find_ite, greedy_cover, learn, to_term
 
 MAX_TERMS = 3000
 EXTRA_POINTS = 3
@@ -183,6 +183,22 @@ class TaskSearch:
         covered = None
         dirty = False
         level = 0
+        for atom, row in self._spec_atoms(inputs, m):
+            key = np.packbits(row).tobytes()
+            if key not in seen_preds and row.any() and not row.all():
+                seen_preds.add(key)
+                preds.append(atom)
+                pvals.append(row)
+        for term, row in self._spec_terms(inputs, m):
+            ok = self.checker(row[None, :])[0]
+            key = np.packbits(ok).tobytes()
+            if ok.any() and key not in seen_sigs:
+                seen_sigs.add(key)
+                if ok.all():
+                    return term
+                terms.append(term)
+                sigs.append(ok)
+                covered = ok.copy() if covered is None else covered | ok
         for block in enum.levels():
             if block.cost != level:
                 if dirty and covered is not None and covered.all() and pvals:
@@ -216,11 +232,55 @@ class TaskSearch:
             return self._unify(terms, sigs, preds, pvals, ite)
         return None
 
+    def _rename(self) -> dict[str, Term] | None:
+        """Declared variable -> parameter, when the single call site is ``f(v1, ..., vn)``
+        with distinct variables and any term is allowed (no grammar)."""
+        if self.task.fun.grammar is not None or len(self.task.slots) != 1:
+            return None
+        args = self.task.slots[0]
+        if not all(isinstance(a, Var) for a in args) or len({a.name for a in args}) < len(args):
+            return None
+        return {a.name: p for a, p in zip(args, self.task.fun.params)}
+
+    def _spec_terms(self, inputs: Mapping[str, np.ndarray], m: int):
+        """Subterms of the spec of the function's sort, over the call's arguments, as
+        candidate leaves (macros expanded)."""
+        return self._seeds(inputs, m, _subterms(self.task.constraints, self.task.fun.sort,
+                                                self.spec.macros))
+
+    def _spec_atoms(self, inputs: Mapping[str, np.ndarray], m: int):
+        """Comparisons of the spec over the call's arguments, as predicates over the
+        parameters (only when the function has no grammar, so any term is allowed)."""
+        return [(t, np.asarray(r, dtype=bool)) for t, r in self._seeds(
+            inputs, m, _atoms(self.task.constraints, set(self._rename() or {})))]
+
+    def _seeds(self, inputs: Mapping[str, np.ndarray], m: int, found: list[Term]):
+        from .vector import Overflow, eval_vec
+
+        rename = self._rename()
+        if rename is None:
+            return []
+        out = []
+        for atom in found:
+            if not free_vars(atom) or not free_vars(atom) <= set(rename):
+                continue
+            term = substitute(atom, rename)
+            try:
+                row = eval_vec(term, inputs, self.spec.macros, m)
+            except (Overflow, KeyError):
+                continue
+            out.append((term, row))
+        return out[:MAX_PREDS // 2]
+
     def _unify(self, terms, sigs, preds, pvals, ite) -> Term | None:
         if time.monotonic() > self.deadline:
             raise Timeout
-        tree = learn(np.array(sigs), np.array(pvals))
-        return None if tree is None else to_term(tree, terms, preds, ite)
+        correct = np.array(sigs)
+        pick = greedy_cover(correct)
+        tree = learn(correct[pick], np.array(pvals))
+        if tree is None:
+            tree, pick = learn(correct, np.array(pvals)), list(range(len(terms)))
+        return None if tree is None else to_term(tree, [terms[i] for i in pick], preds, ite)
 
 
 def _eval_cond(ite, values: np.ndarray, macros) -> np.ndarray:
@@ -249,6 +309,67 @@ def _premises(constraints) -> list[Term]:
 
     return [c.args[0] for c in constraints if isinstance(c, App) and c.op == "=>"
             and len(c.args) == 2 and not _calls_any(c.args[0])]
+
+
+COMPARISONS = frozenset({"<=", "<", ">=", ">", "=", "bvult", "bvule", "bvugt", "bvuge",
+                         "bvslt", "bvsle", "bvsgt", "bvsge"})
+
+
+def _atoms(constraints, names: set[str]) -> list[Term]:
+    """Distinct comparison subterms over the variables ``names`` only (no calls)."""
+    from .terms import App, Call, free_vars
+
+    out: dict[Term, None] = {}
+    stack = list(constraints)
+    while stack:
+        t = stack.pop()
+        if isinstance(t, Call):
+            stack.extend(t.args)
+        if not isinstance(t, App):
+            continue
+        if t.op in COMPARISONS and not _calls_any(t) and free_vars(t) <= names \
+                and free_vars(t):
+            out[t] = None
+        else:
+            stack.extend(t.args)
+    return list(out)
+
+
+def _subterms(constraints, sort: Sort, macros) -> list[Term]:
+    """Distinct compound subterms of ``sort`` without calls, macros expanded."""
+    from .terms import App, Call
+
+    out: dict[Term, None] = {}
+    stack = [expand(c, macros) for c in constraints]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, Call):
+            stack.extend(t.args)
+        if not isinstance(t, App):
+            continue
+        if t.sort == sort and t.op != "ite" and not _calls_any(t):
+            out[t] = None
+        stack.extend(t.args)
+    return list(out)[:200]
+
+
+def expand(t: Term, macros, depth: int = 0) -> Term:
+    """Inline every macro call (bounded depth)."""
+    from .terms import App, Call
+
+    if depth > 40:
+        return t
+    if isinstance(t, App):
+        return App(t.op, tuple(expand(a, macros, depth + 1) for a in t.args), t.sort,
+                   t.indices)
+    if isinstance(t, Call):
+        args = tuple(expand(a, macros, depth + 1) for a in t.args)
+        if t.func in macros:
+            f = macros[t.func]
+            body = substitute(f.body, {p.name: a for p, a in zip(f.params, args)})
+            return expand(body, macros, depth + 1)
+        return Call(t.func, args, t.sort)
+    return t
 
 
 def _calls_any(t: Term) -> bool:

@@ -53,7 +53,9 @@ def default_grammar(f: SynthFun, spec: Spec) -> Grammar:
     num = int_like[0]
     S, B = Hole("Start" if f.sort == num else "N", num), Hole("B", BOOL)
     nts = []
-    num_rules: list = [p for p in f.params if p.sort == num] + [AnyConst(num)]
+    # constants first: on ties (a small value that equals a parameter at every example so
+    # far) the literal generalises better in divide and conquer
+    num_rules: list = [AnyConst(num)] + [p for p in f.params if p.sort == num]
     if num.kind is SortKind.INT:
         num_rules += [App("+", (S, S), num), App("-", (S, S), num)]
     else:

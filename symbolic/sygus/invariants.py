@@ -114,7 +114,31 @@ def houdini(inv: InvProblem, spec: Spec, smt: SmtSpec, deadline: float) -> Term 
     solver.add(*[now[i] for i in alive], z3.Not(post))
     if solver.check() != z3.unsat:
         return None
+    alive = _minimize(z3, alive, now, nxt, pre, trans, post, deadline)
     return _conj([cands[i] for i in alive])
+
+
+def _minimize(z3, alive: list[int], now: list, nxt: list, pre, trans, post,
+              deadline: float) -> list[int]:
+    """Drop conjuncts one by one while the rest is still an invariant proving post."""
+
+    def valid(*formulas) -> bool:
+        s = z3.Solver()
+        s.set("timeout", 300)
+        s.add(*formulas)
+        return s.check() == z3.unsat
+
+    keep = list(alive)
+    for i in list(alive):
+        if time.monotonic() > deadline or len(keep) == 1:
+            break
+        rest = [j for j in keep if j != i]
+        inv_now = z3.And(*[now[j] for j in rest])
+        inv_next = z3.And(*[nxt[j] for j in rest])
+        if valid(pre, z3.Not(inv_now)) and valid(inv_now, trans, z3.Not(inv_next)) \
+                and valid(inv_now, z3.Not(post)):
+            keep = rest
+    return keep
 
 
 def _refine(z3, solver, facts: Sequence, alive: list[int], now: list, deadline: float):

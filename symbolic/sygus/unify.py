@@ -99,6 +99,21 @@ class Node:
 Tree = Leaf | Node
 
 
+def greedy_cover(correct: np.ndarray) -> list[int]:
+    """Few terms (rows) that together are correct on every unit, earliest (cheapest) first
+    among those covering the most still-uncovered units."""
+    left = np.ones(correct.shape[1], dtype=bool)
+    out: list[int] = []
+    while left.any():
+        gain = (correct & left).sum(axis=1)
+        best = int(np.argmax(gain))
+        if gain[best] == 0:
+            break
+        out.append(best)
+        left &= ~correct[best]
+    return sorted(out)
+
+
 def learn(correct: np.ndarray, preds: np.ndarray, units: np.ndarray | None = None,
           depth: int = 0) -> Tree | None:
     """A decision tree sending each unit (column) to a term (row of ``correct``) correct on it.
