@@ -1,0 +1,109 @@
+"""Complete search: verdicts against brute force, witnesses re-checked, both BaB modes agree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from verify_testlib import ACAS, BENCH, EXAMPLES
+
+from verify.api import verify
+from verify.errors import InputError
+from verify.pytest_helpers import assert_holds, assert_violated
+from verify.result import Status
+from verify.search import SearchConfig
+from verify.vnnlib import read_vnnlib
+from verify.witness import check_witness, to_float32_in_box
+
+RELU_BAB = SearchConfig(input_split_max_dim=0)
+EXPECTED = [("xor2.onnx", "xor2_y1_negative.vnnlib", Status.UNSAT),
+            ("xor2.onnx", "xor2_y0_below.vnnlib", Status.SAT),
+            ("conv1.onnx", "conv1_robust.vnnlib", Status.UNSAT),
+            ("conv1.onnx", "conv1_all_class0.vnnlib", Status.SAT)]
+
+
+def _check(net_path, prop_path, result):
+    if result.status is Status.SAT:
+        from verify.onnx_graph import load_onnx
+
+        net, prop = load_onnx(net_path), read_vnnlib(prop_path)
+        assert check_witness(net, prop.cases, result.witness, tol=0.0)
+
+
+@pytest.mark.parametrize("config", [SearchConfig(), RELU_BAB], ids=["input-split", "relu-bab"])
+@pytest.mark.parametrize("net, prop, expected", EXPECTED)
+def test_example_verdicts(net, prop, expected, config):
+    result = verify(EXAMPLES / net, EXAMPLES / prop, 60, config)
+    assert result.status is expected
+    _check(EXAMPLES / net, EXAMPLES / prop, result)
+
+
+@pytest.mark.parametrize("net, prop, expected", [
+    ("test_nano.onnx", "test_nano.vnnlib", Status.UNSAT),
+    ("test_tiny.onnx", "test_tiny.vnnlib", Status.UNSAT),
+    ("test_small.onnx", "test_small.vnnlib", Status.UNSAT),
+    ("test_sat.onnx", "test_prop.vnnlib", Status.SAT),
+    ("test_unsat.onnx", "test_prop.vnnlib", Status.UNSAT)])
+def test_vnncomp_smoke_instances(net, prop, expected):
+    t = BENCH / "test"
+    result = verify(t / net, t / prop, 60)
+    assert result.status is expected
+    _check(t / net, t / prop, result)
+
+
+def test_attack_off_still_finds_violation_by_search():
+    """With no sampling and no PGD, the branch and bound's own candidates give the witness."""
+    from verify.attack import AttackConfig
+
+    config = SearchConfig(attack=AttackConfig(samples=0, restarts=0))
+    for mode in (config, SearchConfig(input_split_max_dim=0, attack=config.attack)):
+        result = verify(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y0_below.vnnlib", 60, mode)
+        assert result.status is Status.SAT
+
+
+@pytest.mark.slow
+def test_brute_force_agrees_on_random_thresholds():
+    """Thresholds just above / below the sampled maximum of Y_0 on the unit square."""
+    from verify.onnx_graph import load_onnx
+    from verify.vnnlib import parse_vnnlib
+
+    net = load_onnx(EXAMPLES / "xor2.onnx")
+    grid = np.stack(np.meshgrid(*[np.linspace(0, 1, 401)] * 2), -1).reshape(-1, 2)
+    top = float(net.forward_numpy(grid)[:, 0].max())
+    head = "".join(f"(declare-const {v} Real)" for v in ("X_0", "X_1", "Y_0", "Y_1"))
+    box = "(assert (>= X_0 0))(assert (<= X_0 1))(assert (>= X_1 0))(assert (<= X_1 1))"
+    for threshold, expected in ((top + 0.05, Status.UNSAT), (top - 0.05, Status.SAT)):
+        prop = parse_vnnlib(head + box + f"(assert (>= Y_0 {threshold!r}))")
+        for config in (SearchConfig(), RELU_BAB):
+            assert verify(net, prop, 60, config).status is expected
+
+
+def test_size_mismatch_is_an_input_error():
+    with pytest.raises(InputError, match="declares 5 inputs"):
+        verify(EXAMPLES / "xor2.onnx", ACAS / "vnnlib" / "prop_1.vnnlib", 10)
+
+
+def test_float32_rounding_stays_in_box():
+    lo, hi = np.array([0.1, -1e-9]), np.array([0.1, 1e-9])
+    x = to_float32_in_box(np.array([0.1, 0.0]), lo, hi)
+    assert x is None or np.all((x.astype(np.float64) >= lo) & (x.astype(np.float64) <= hi))
+    x = to_float32_in_box(np.array([0.3, 0.5]), np.array([0.3, 0.0]), np.array([0.31, 1.0]))
+    assert x is not None and x.astype(np.float64)[0] >= 0.3
+
+
+def test_pytest_helpers():
+    assert_holds(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y1_negative.vnnlib", timeout=30)
+    assert_violated(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y0_below.vnnlib", timeout=30)
+    with pytest.raises(AssertionError, match="property violated: counterexample"):
+        assert_holds(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y0_below.vnnlib", timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("net, prop, expected", [("1_1", 4, Status.UNSAT),
+                                                 ("1_7", 3, Status.SAT),
+                                                 ("1_1", 1, Status.UNSAT)])
+def test_acasxu_instances(net, prop, expected):
+    n = ACAS / "onnx" / f"ACASXU_run2a_{net}_batch_2000.onnx"
+    p = ACAS / "vnnlib" / f"prop_{prop}.vnnlib"
+    result = verify(n, p, 116)
+    assert result.status is expected
+    _check(n, p, result)

@@ -1,0 +1,98 @@
+"""Public API: ``verify(network, property, timeout)`` -> ``Result``.
+
+The pipeline per instance: check sizes, falsify every case (sampling + PGD), then decide each
+case completely: input splitting when the input has at most ``input_split_max_dim`` dimensions,
+ReLU branch and bound otherwise. ``sat`` only with a witness confirmed by onnxruntime; ``unsat``
+only when every case is proved; anything else is ``unknown`` or ``timeout``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+
+from .attack import CaseTensors, falsify
+from .errors import InputError
+from .network import Network
+from .result import Result, Status
+from .search import CaseResult, Outcome, SearchConfig
+from .vnnlib import Property, read_vnnlib
+from .witness import Oracle
+
+
+def load_network(source: Network | str | Path | bytes) -> Network:
+    """A ``Network`` as given, or loaded from an ONNX path / serialized model."""
+    if isinstance(source, Network):
+        return source
+    from .onnx_graph import load_onnx
+
+    return load_onnx(source)
+
+
+def load_property(source: Property | str | Path) -> Property:
+    """A ``Property`` as given, or read from a VNNLIB path."""
+    return source if isinstance(source, Property) else read_vnnlib(source)
+
+
+def check_sizes(net: Network, prop: Property) -> None:
+    if prop.input_size != net.input_size or prop.output_size != net.output_size:
+        raise InputError(
+            f"{prop.name or 'property'}: declares {prop.input_size} inputs and "
+            f"{prop.output_size} outputs, but the network has {net.input_size} inputs and "
+            f"{net.output_size} outputs")
+
+
+def verify(network: Network | str | Path | bytes, prop: Property | str | Path,
+           timeout: float | None = 60.0, config: SearchConfig | None = None) -> Result:
+    """Decide whether the network can violate the property within ``timeout`` seconds.
+
+    Raises ``InputError`` for unreadable or mismatched inputs.
+    """
+    start = time.monotonic()
+    config = config or SearchConfig()
+    net, spec = load_network(network), load_property(prop)
+    check_sizes(net, spec)
+    deadline = start + (timeout if timeout else float("inf"))
+    cases = [CaseTensors.of(c) for c in spec.cases if not c.empty]
+    oracle = Oracle(net)
+    generator = torch.Generator().manual_seed(config.seed)
+
+    def done(status: Status, **kw) -> Result:
+        return Result(status, time.monotonic() - start, **kw)
+
+    for ct in cases:
+        witness = falsify(net, ct, oracle, config.attack, deadline, generator)
+        if witness is not None:
+            return done(Status.SAT, witness=witness, stats={"method": "attack"})
+    domains, methods = 0, set()
+    undecided: Outcome | None = None
+    for ct in cases:
+        outcome = decide_case(net, ct, oracle, config, deadline)
+        domains += outcome.domains
+        methods.add(outcome.method)
+        if outcome.outcome is Outcome.VIOLATED:
+            return done(Status.SAT, witness=outcome.witness,
+                        stats={"method": outcome.method, "domains": domains})
+        if outcome.outcome is not Outcome.HOLDS:
+            undecided = outcome.outcome
+            if outcome.outcome is Outcome.TIMEOUT:
+                break
+    stats = {"method": "+".join(sorted(m for m in methods if m)), "domains": domains}
+    if undecided is None:
+        return done(Status.UNSAT, stats=stats)
+    status = Status.TIMEOUT if undecided is Outcome.TIMEOUT else Status.UNKNOWN
+    return done(status, stats=stats)
+
+
+def decide_case(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
+                deadline: float) -> CaseResult:
+    """Complete search of one case, by input splitting or ReLU branch and bound."""
+    if net.input_size <= config.input_split_max_dim:
+        from .input_split import input_split
+
+        return input_split(net, ct, oracle, config, deadline)
+    from .relu_bab import relu_bab
+
+    return relu_bab(net, ct, oracle, config, deadline)
