@@ -27,7 +27,7 @@ SEVERITY = (2, 1, 3, 0)
 
 EPILOG = """\
 examples:
-  verify-net problems/verify/acasxu_1_1.onnx problems/verify/prop_1.vnnlib --timeout 60
+  verify-net problems/verify/acasxu_1_1.onnx problems/verify/acasxu_prop_4.vnnlib --timeout 60
   verify-net --instances benchmarks/acasxu/instances.csv --jobs 2 --results results.csv
   verify-net net.onnx prop.vnnlib --results out.txt   # VNN-COMP result file
 

@@ -36,17 +36,19 @@ def _model_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def tok():
+    path = _model_dir()  # skips before importing what may be missing
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(str(_model_dir()), gguf_file=GGUF)
+    return AutoTokenizer.from_pretrained(str(path), gguf_file=GGUF)
 
 
 @pytest.fixture(scope="module")
 def model():
+    path = _model_dir()
     import torch
     from transformers import AutoModelForCausalLM
 
-    return AutoModelForCausalLM.from_pretrained(str(_model_dir()), gguf_file=GGUF,
+    return AutoModelForCausalLM.from_pretrained(str(path), gguf_file=GGUF,
                                                 dtype=torch.float32).eval()
 
 
