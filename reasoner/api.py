@@ -47,7 +47,7 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
         return Result(getattr(problem, "name", name), getattr(problem, "file", file),
                       "geometry", Status.ERROR, time.perf_counter() - start, error=str(e))
     seconds = time.perf_counter() - start
-    if config.diagram_path:
+    if config.diagram_path and outcome.diagram is not None:
         from symbolic.geometry.draw import draw
 
         draw(problem, outcome.diagram, outcome.proof, config.diagram_path)

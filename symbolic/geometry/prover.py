@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .dd import DDARConfig, saturate
-from .errors import DiagramError
+from .errors import DiagramError, FalseGoalError
 from .problem import Problem
 from .proof import Proof, ProofCheckError, check_proof, extract_proof
 
@@ -42,7 +42,12 @@ def prove(problem: Problem, config: ProverConfig | None = None) -> ProofOutcome:
     start = time.monotonic()
     deadline = start + config.timeout if config.timeout is not None else None
     seeds = np.random.SeedSequence(config.seed).spawn(2)
-    diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline)
+    try:
+        diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline)
+    except (DiagramError, FalseGoalError):  # out of time before a good draw: not the input's fault
+        if deadline is not None and time.monotonic() >= deadline:
+            return ProofOutcome(False, True, None, None, {"build_seconds": config.timeout})
+        raise
     t_build = time.monotonic() - start
     run = saturate(problem, diagram.coords, DDARConfig(config.max_levels, deadline, config.rules))
     stats: dict[str, Any] = dict(run.stats, build_seconds=round(t_build, 4))
