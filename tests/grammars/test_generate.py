@@ -127,3 +127,21 @@ def test_transformers_logits_processor_adapter(setup):
         m = Matcher(index)
         for i in ids:
             m.advance(i)
+
+
+def test_generate_with_kv_cache_model(setup):
+    transformers = pytest.importorskip("transformers")
+    vocab, tok, index = setup
+    config = transformers.GPT2Config(vocab_size=len(vocab), n_positions=256, n_embd=32,
+                                     n_layer=1, n_head=2, eos_token_id=vocab.eos_ids[0])
+    torch.manual_seed(1)
+    model = transformers.GPT2LMHeadModel(config).eval()
+    for seed in range(3):
+        try:
+            text = generate(model, tok, grammar=index, prompt=[0], max_new_tokens=150,
+                            temperature=0.8, seed=seed)
+        except IncompleteGeneration as e:
+            text = None
+            assert e.text
+        if text is not None:
+            assert index.grammar.matches(text)
