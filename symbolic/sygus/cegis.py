@@ -16,10 +16,11 @@ from .defaults import constant_pool, grammar_of
 from .enumerate import Enumerator, Exhausted, Production, Timeout, productions
 from .pcfg import PartialSolution, Proposer, UniformProposer, costs
 from .smt import SmtSpec, Verdict
-from .spec import Grammar, Spec
-from .tasks import Checker, Kind, Task, example_inputs
+from .spec import AnyConst, Grammar, Spec
+from .tasks import Checker, Infeasible, Kind, Task, example_inputs
 from .terms import Function, Sort, SortKind, Term, Value, Var, free_vars, substitute
 from .unify import find_ite, greedy_cover, learn, to_term
+from .vector import Overflow
 
 MAX_TERMS = 3000
 EXTRA_POINTS = 3
@@ -120,10 +121,12 @@ class TaskSearch:
                 ite = find_ite(prods, self.start, dict(self.spec.macros))
                 if ite is not None:
                     self.stats.strategy = "divide-and-conquer"
-                    return self._dnc(prods, ite, inputs, m, points)
+                    found = self._dnc(prods, ite, inputs, m, points)
+                    if found is not None:
+                        return found
             self.stats.strategy = "enumerate"
             return self._plain(inputs, m, points)
-        except (Timeout, Exhausted):
+        except (Timeout, Exhausted, Overflow):
             return None
 
     def _productions(self) -> list[Production]:
@@ -166,8 +169,16 @@ class TaskSearch:
                     partial.append(PartialSolution(
                         tuple(enum.rules_of(block.nt, block.base + j)), best_fit))
             if not restart:
+                if enum.exact and not enum.dropped and self._finite_leaves():
+                    raise Infeasible("no program of the grammar satisfies the spec at "
+                                     f"{len(points)} point(s) (exhaustive enumeration)")
                 return None
         return None
+
+    def _finite_leaves(self) -> bool:
+        """Every leaf is enumerated exactly: no (Constant σ) beyond Bool."""
+        return not any(isinstance(r, AnyConst) and r.sort.kind is not SortKind.BOOL
+                       for nt in self.grammar.nonterminals for r in nt.rules)
 
     # ------------------------------------------------------------ divide and conquer
 

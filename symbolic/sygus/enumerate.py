@@ -60,7 +60,7 @@ class _Bank:
     rows: list[np.ndarray] = field(default_factory=list)  # blocks of value rows
     blocks: list[Block] = field(default_factory=list)
     by_cost: dict[int, list[int]] = field(default_factory=dict)  # cost -> block indices
-    seen: set[int] = field(default_factory=set)
+    seen: set = field(default_factory=set)
     size: int = 0
 
 
@@ -103,6 +103,20 @@ def number_holes(term: Term) -> tuple[Term, tuple[str, ...]]:
     return walk(term), tuple(kids)
 
 
+EXACT_BYTES = 512
+"""Rows up to this many bytes are compared exactly (their bytes are the OE key); longer rows
+by a 64-bit hash, which makes the enumeration complete only up to hash collisions."""
+
+
+def row_keys(values: np.ndarray) -> list:
+    """Observational-equivalence keys of the rows of a value matrix."""
+    if values.dtype == object:
+        return [tuple(r) for r in values.tolist()]
+    if values.shape[1] * values.itemsize <= EXACT_BYTES:
+        return [r.tobytes() for r in values]
+    return row_hashes(values)
+
+
 def row_hashes(values: np.ndarray) -> list[int]:
     """64-bit hashes of the rows of a value matrix (strings: Python hashes)."""
     if values.dtype == object:
@@ -130,6 +144,9 @@ class Enumerator:
         self.max_cells = max_cells
         self.cells = 0
         self.banks = {nt: _Bank() for nt in sorts}
+        self.dropped = False  # some program was dropped (Int overflow): not complete
+        self.exact = all(v.dtype == object or v.itemsize * n_examples <= EXACT_BYTES
+                         for v in inputs.values()) and n_examples * 8 <= EXACT_BYTES
         self._merged: dict[tuple[str, int], list[Block]] = {}
         self.max_cost = max((p.cost for p in self.prods), default=1)
 
@@ -137,7 +154,8 @@ class Enumerator:
 
     def levels(self, max_cost: int = 10**9) -> Iterator[Block]:
         """Yield every new block, cost level by cost level."""
-        idle = 0
+        last = 0  # the last level that produced a program
+        arity = max((len(p.children) for p in self.prods), default=0)
         for cost in range(1, max_cost + 1):
             new: dict[str, list[Block]] = {}
             for prod_id, prod in enumerate(self.prods):
@@ -145,9 +163,10 @@ class Enumerator:
                     new.setdefault(block.nt, []).append(block)
             for blocks in new.values():
                 yield _merge(blocks)
-            idle = 0 if new else idle + 1
-            if idle > self.max_cost + 1 and cost > 1:
-                return  # no child combination can produce anything any more
+            if new:
+                last = cost
+            elif cost > arity * last + self.max_cost:
+                return  # every child is cheaper than ``last``: nothing new can ever appear
 
     def build(self, nt: str, row: int) -> Term:
         """The program stored at ``row`` of ``nt``'s bank."""
@@ -202,6 +221,7 @@ class Enumerator:
                 try:
                     row = eval_vec(prod.term, env, self.funcs, self.m).reshape(1, self.m)
                 except Overflow:
+                    self.dropped = True
                     return
                 block = self._add(prod.nt, cost, row, [(prod_id, ())])
                 if block is not None:
@@ -246,6 +266,7 @@ class Enumerator:
             return out, np.arange(n)
         except Overflow:
             if n == 1:
+                self.dropped = True
                 return None
             half = n // 2
             parts = [self._eval(prod, blocks, tuple(i[:half] for i in idx)),
@@ -263,7 +284,7 @@ class Enumerator:
         """Keep the rows with new value vectors; recipes are built for kept rows only
         (from ``prod_id`` and the child row ids ``kids`` when ``recipes`` is None)."""
         bank = self.banks[nt]
-        hashes = row_hashes(values)
+        hashes = row_keys(values)
         keep: list[int] = []
         seen = bank.seen
         for j, h in enumerate(hashes):

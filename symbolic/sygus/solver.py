@@ -56,14 +56,44 @@ def synthesize(spec: Spec, config: SynthConfig | None = None) -> Synthesis:
     config = config or SynthConfig()
     start = time.monotonic()
     deadline = start + config.timeout
+    stats: dict[str, Any] = {}
     try:
-        tasks = split_tasks(spec)
+        found = _solve(spec, deadline, config, stats)
     except Infeasible as e:
         return Synthesis(Outcome.INFEASIBLE, text="infeasible", stats={"reason": str(e)})
     except UnsupportedError as e:
         return Synthesis(Outcome.UNKNOWN, stats={"reason": e.message})
+    if found is None:
+        out = Outcome.TIMEOUT if time.monotonic() >= deadline else Outcome.UNKNOWN
+        return Synthesis(out, stats=stats)
+    functions = tuple(found[f.name] for f in spec.funs)
+    problem = recheck(spec, functions, config)
+    if problem:
+        stats["withheld"] = problem
+        return Synthesis(Outcome.UNKNOWN, stats=stats)
+    return Synthesis(Outcome.SOLVED, functions, answer(functions), stats)
+
+
+def _solve(spec: Spec, deadline: float, config: SynthConfig, stats: dict[str, Any],
+           depth: int = 0) -> dict[str, Function] | None:
+    """Definitions for every function of ``spec``, or None. Coupled functions are fixed one
+    at a time to small candidates (``coupled.py``)."""
+    try:
+        tasks = split_tasks(spec)
+    except UnsupportedError as e:
+        if "coupling" not in e.message or depth > 3:
+            raise
+        from .coupled import solve_coupled
+
+        def rest(sub: Spec, until: float) -> dict[str, Function] | None:
+            try:
+                return _solve(sub, until, config, stats, depth + 1)
+            except (UnsupportedError, Infeasible):
+                return None
+
+        stats["strategy"] = "coupled"
+        return solve_coupled(spec, deadline, rest, depth)
     found: dict[str, Function] = {}
-    stats: dict[str, Any] = {}
     for task in tasks:
         f = _inv_first(task, spec, deadline) if task.fun.is_inv else None
         if f is None:
@@ -75,15 +105,9 @@ def synthesize(spec: Spec, config: SynthConfig | None = None) -> Synthesis:
         else:
             stats[task.fun.name] = {"kind": "inv", "strategy": "houdini"}
         if f is None:
-            out = Outcome.TIMEOUT if time.monotonic() >= deadline else Outcome.UNKNOWN
-            return Synthesis(out, stats=stats)
+            return None
         found[f.name] = f
-    functions = tuple(found[f.name] for f in spec.funs)
-    problem = recheck(spec, functions, config)
-    if problem:
-        stats["withheld"] = problem
-        return Synthesis(Outcome.UNKNOWN, stats=stats)
-    return Synthesis(Outcome.SOLVED, functions, answer(functions), stats)
+    return found
 
 
 def _inv_first(task, spec: Spec, deadline: float) -> Function | None:

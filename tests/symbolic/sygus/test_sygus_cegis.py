@@ -123,3 +123,77 @@ def test_cvc5_agrees_with_our_answers_on_a_sample():
         out = synthesize(spec, SynthConfig(timeout=30))
         assert out.outcome is Outcome.SOLVED
         assert cvc5_verify(spec, out.functions) == "unsat", name
+
+
+def test_coupled_functions_are_solved_by_fixing_one_and_solving_the_rest():
+    spec = parse_spec("""(set-logic LIA)
+        (synth-fun f1 ((x Int) (y Int)) Int) (synth-fun f2 ((x Int) (y Int)) Int)
+        (synth-fun f3 ((x Int) (y Int)) Int)
+        (declare-var x Int) (declare-var y Int)
+        (constraint (= (f1 x y) (f2 y x)))
+        (constraint (= (+ (f1 x y) (f2 x y)) (f3 x y)))
+        (constraint (>= (f3 x y) (+ x y)))
+        (check-synth)""")
+    out = synthesize(spec, SynthConfig(timeout=30))
+    assert out.outcome is Outcome.SOLVED, out.stats
+    assert [f.name for f in out.functions] == ["f1", "f2", "f3"]
+    assert SmtSpec(spec).check({f.name: f for f in out.functions}).verdict is \
+        Verdict.VERIFIED
+
+
+def test_spec_atoms_and_subterms_seed_divide_and_conquer():
+    spec = parse_spec("""(set-logic LIA) (synth-fun g ((a Int) (b Int)) Int)
+        (declare-var x Int) (declare-var y Int)
+        (constraint (=> (> (+ x y) 15) (= (g x y) (+ (* 3 x) 7))))
+        (constraint (=> (<= (+ x y) 15) (= (g x y) (- y 2))))
+        (check-synth)""")
+    out = synthesize(spec, SynthConfig(timeout=30))
+    assert out.outcome is Outcome.SOLVED, out.stats
+    (g,) = out.functions
+    for x, y in [(20, 0), (0, 0), (8, 8), (7, 8)]:
+        want = 3 * x + 7 if x + y > 15 else y - 2
+        assert evaluate(g.body, {"a": x, "b": y}, {}) == want
+
+
+def _circuit(target: str, depth2: bool) -> str:
+    inner = "(and D D) (or D D) (not D) a b c" if depth2 else "a b c"
+    return f"""(set-logic BV)
+        (synth-fun g ((a Bool) (b Bool) (c Bool)) Bool
+            ((S Bool) (D Bool)) ((S Bool ((and D D) (or D D) (not D)))
+                                 (D Bool ({inner}))))
+        (declare-var a Bool) (declare-var b Bool) (declare-var c Bool)
+        (constraint (= (g a b c) {target})) (check-synth)"""
+
+
+def _expressible(target: str, depth2: bool) -> bool:
+    """Brute force over truth tables of the finite grammar."""
+    import itertools
+
+    rows = list(itertools.product([False, True], repeat=3))
+    full = 255
+    var = [sum(1 << k for k, r in enumerate(rows) if r[i]) for i in range(3)]
+
+    def step(xs):
+        return ({a & b for a in xs for b in xs} | {a | b for a in xs for b in xs}
+                | {full & ~a for a in xs})
+
+    d = set(var)
+    while depth2:  # D is recursive: its closure
+        more = d | step(d)
+        if more == d:
+            break
+        d = more
+    spec = parse_spec(_circuit(target, depth2))
+    want = sum(1 << k for k, r in enumerate(rows)
+               if evaluate(spec.constraints[0].args[1], dict(zip("abc", r)), {}))
+    return want in step(d)
+
+
+@pytest.mark.parametrize("target, depth2", [
+    ("(xor a b)", False), ("(xor a b)", True), ("(and a (or b c))", False),
+    ("(and a (or b c))", True), ("(xor a (xor b c))", True), ("(not (and a b))", False)])
+def test_exhausted_finite_grammar_means_infeasible_exactly_when_brute_force_agrees(target,
+                                                                                   depth2):
+    out = synthesize(parse_spec(_circuit(target, depth2)), SynthConfig(timeout=30))
+    expressible = _expressible(target, depth2)
+    assert out.outcome is (Outcome.SOLVED if expressible else Outcome.INFEASIBLE), out.stats
