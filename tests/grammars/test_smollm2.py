@@ -88,3 +88,18 @@ def test_greedy_constrained_equals_unconstrained_when_valid(tok, model):
     grammar = "start: /" + re.escape(free).replace("/", "\\/") + "/\n"
     constrained = generate(model, tok, grammar=grammar, prompt=prompt, max_new_tokens=30)
     assert constrained == free
+
+
+@pytest.mark.parametrize("name", BENCH_GRAMMARS)
+def test_random_walks_over_the_real_vocabulary_parse(tok, name):
+    from constrained_helpers import random_walk
+
+    index = bind(example_grammar(name), tok)
+    rng = random.Random(11)
+    finished = 0
+    for _ in range(15):
+        text, done, _ = random_walk(index, rng, max_steps=120)  # asserts: never a dead end
+        if done:
+            finished += 1
+            assert index.grammar.matches(text), text
+    assert finished >= 3
