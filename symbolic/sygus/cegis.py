@@ -28,6 +28,7 @@ INITIAL_RANDOM = 4
 MAX_PREMISE_POINTS = 40
 """Further counterexamples asked of z3 per refuted candidate (fewer CEGIS rounds)."""
 MAX_PREDS = 3000
+CHECK_CELLS = 1 << 21
 
 
 @dataclass
@@ -95,6 +96,9 @@ class TaskSearch:
         if self.task.kind is Kind.PBE:
             return [{}]
         variables = self.task.variables
+        every = _all_points(variables)
+        if every is not None:
+            return every
         points = [{v.name: _zero(v.sort) for v in variables}]
         points += [{v.name: _random(v.sort, self.rng) for v in variables}
                    for _ in range(INITIAL_RANDOM)]
@@ -158,7 +162,7 @@ class TaskSearch:
                 self.stats.programs += len(block.recipes)
                 if block.nt != self.start:
                     continue
-                ok = self.checker(block.values)
+                ok = self._check_rows(block.values)
                 fit = ok.mean(axis=1)
                 win = np.flatnonzero(fit == 1.0)
                 if len(win):
@@ -219,7 +223,7 @@ class TaskSearch:
                 dirty, level = False, block.cost
             self.stats.programs += len(block.recipes)
             if block.nt == self.start and len(terms) < MAX_TERMS:
-                ok = self.checker(block.values)
+                ok = self._check_rows(block.values)
                 for j in np.flatnonzero(ok.any(axis=1)):
                     key = np.packbits(ok[j]).tobytes()
                     if key not in seen_sigs:
@@ -282,6 +286,16 @@ class TaskSearch:
                 continue
             out.append((term, row))
         return out[:MAX_PREDS // 2]
+
+    def _check_rows(self, values: np.ndarray) -> np.ndarray:
+        """The checker over a block, in chunks, watching the deadline."""
+        step = max(256, CHECK_CELLS // max(1, values.shape[1]))
+        parts = []
+        for start in range(0, len(values), step):
+            if time.monotonic() > self.deadline:
+                raise Timeout
+            parts.append(self.checker(values[start:start + step]))
+        return np.concatenate(parts) if len(parts) != 1 else parts[0]
 
     def _unify(self, terms, sigs, preds, pvals, ite) -> Term | None:
         if time.monotonic() > self.deadline:
@@ -391,6 +405,30 @@ def _calls_any(t: Term) -> bool:
     if isinstance(t, App):
         return any(_calls_any(a) for a in t.args)
     return False
+
+
+ALL_POINTS = 512
+"""When the declared variables have at most this many joint values (Bool, small BV), every
+point is an example from the start: no CEGIS rounds, and OE is over the whole domain."""
+
+
+def _all_points(variables) -> list[dict[str, Value]] | None:
+    import itertools
+
+    sizes = []
+    for v in variables:
+        if v.sort.kind is SortKind.BOOL:
+            sizes.append([False, True])
+        elif v.sort.kind is SortKind.BV and v.sort.width <= 9:
+            sizes.append(list(range(1 << v.sort.width)))
+        else:
+            return None
+    total = 1
+    for s in sizes:
+        total *= len(s)
+    if total > ALL_POINTS:
+        return None
+    return [dict(zip([v.name for v in variables], combo)) for combo in itertools.product(*sizes)]
 
 
 def _random(sort: Sort, rng: random.Random) -> Value:

@@ -21,6 +21,7 @@ from .terms import App, Call, Function, Hole, Lit, Sort, SortKind, Term, Var, su
 from .vector import Overflow, eval_vec
 
 BLOCK_ROWS = 1 << 16
+BLOCK_CELLS = 1 << 22  # values evaluated per block: bounds the time between deadline checks
 _RNG = np.random.default_rng(12345)
 _COEFFS = _RNG.integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
 
@@ -134,7 +135,7 @@ class Enumerator:
     def __init__(self, prods: Sequence[Production], sorts: Mapping[str, Sort],
                  inputs: Mapping[str, np.ndarray], n_examples: int,
                  funcs: Mapping[str, Function], deadline: float,
-                 max_cells: int = 40_000_000) -> None:
+                 max_cells: int = 1_200_000_000) -> None:
         self.prods = list(prods)
         self.sorts = dict(sorts)
         self.inputs = dict(inputs)
@@ -142,7 +143,7 @@ class Enumerator:
         self.funcs = funcs
         self.deadline = deadline
         self.max_cells = max_cells
-        self.cells = 0
+        self.cells = 0  # bytes held by the bank
         self.banks = {nt: _Bank() for nt in sorts}
         self.dropped = False  # some program was dropped (Int overflow): not complete
         self.exact = all(v.dtype == object or v.itemsize * n_examples <= EXACT_BYTES
@@ -240,10 +241,11 @@ class Enumerator:
                  blocks: Sequence[Block]) -> Iterator[Block]:
         sizes = [len(b.recipes) for b in blocks]
         total = int(np.prod(sizes))
-        for start in range(0, total, BLOCK_ROWS):
+        step = max(1024, min(BLOCK_ROWS, BLOCK_CELLS // max(1, self.m)))
+        for start in range(0, total, step):
             if time.monotonic() > self.deadline:
                 raise Timeout
-            flat = np.arange(start, min(total, start + BLOCK_ROWS))
+            flat = np.arange(start, min(total, start + step))
             idx = np.unravel_index(flat, sizes)
             values = self._eval(prod, blocks, idx)
             if values is None:
@@ -293,7 +295,7 @@ class Enumerator:
                 keep.append(j)
         if not keep:
             return None
-        self.cells += len(keep) * self.m
+        self.cells += len(keep) * self.m * (values.itemsize if values.dtype != object else 16)
         if self.cells > self.max_cells:
             raise Exhausted("bank memory cap reached")
         if recipes is None:

@@ -19,16 +19,23 @@ from .smt import Encoder, SmtSpec
 from .spec import InvProblem, Spec
 from .terms import BOOL, INT, App, Call, Function, Lit, SortKind, Term, Var
 
-MAX_ATOMS = 600
+MAX_ATOMS = 900
+MAX_PAIR_BASE = 16
 
 
 def atoms(inv: InvProblem, spec: Spec) -> list[Term]:
     """Candidate conjuncts over the state variables, deduplicated, cheapest first."""
     state = {v.name for v in inv.state}
     out: dict[Term, None] = {}
-    for t in (inv.post, inv.pre):
+    base: dict[Term, None] = {}
+    for t in (inv.post, inv.pre, inv.trans):
         for a in _comparisons(t, spec, state):
-            out[a] = None
+            base[a] = None
+    out.update(base)
+    # disjunctions of two spec comparisons: invariants such as (or (>= x 1) (< n 0))
+    pairs = list(base)[:2 * MAX_PAIR_BASE]
+    for a, b in itertools.combinations(pairs, 2):
+        out[App("or", (a, b), BOOL)] = None
     ints = [v for v in inv.state if v.sort == INT]
     consts = sorted({0, 1, -1} | {lit.value for lit in spec_literals(spec).get(INT, [])
                                   if abs(lit.value) < 10**6}, key=abs)[:12]
@@ -47,7 +54,13 @@ def atoms(inv: InvProblem, spec: Spec) -> list[Term]:
             for expr in (App("+", (x, y), INT), App("-", (x, y), INT)):
                 out[App("<=", (expr, Lit(c, INT)), BOOL)] = None
                 out[App(">=", (expr, Lit(c, INT)), BOOL)] = None
-    return list(out)[:MAX_ATOMS]
+    return sorted(out, key=_size)[:MAX_ATOMS]
+
+
+def _size(t: Term) -> int:
+    from .terms import size
+
+    return size(t)
 
 
 def _comparisons(t: Term, spec: Spec, state: set[str], depth: int = 0) -> list[Term]:

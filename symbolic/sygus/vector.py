@@ -74,6 +74,8 @@ def apply_vec(op: str, args: list[np.ndarray], sorts: Sequence[Sort], sort: Sort
     fast = _BOOL.get(op)
     if fast is not None:
         return fast(args)
+    if kind in (SortKind.BV, SortKind.INT):  # one compiled kernel signature: C-contiguous
+        args = [np.ascontiguousarray(a) for a in args]
     if kind is SortKind.BV and op in K.BV_BINARY:
         return _fold(args, lambda a, b: K.bv_binary(K.BV_BINARY[op], sorts[0].width, a, b))
     if kind is SortKind.BV and op in K.BV_UNARY:
