@@ -1,6 +1,8 @@
-"""The orchestrator: public API (``solve``), the search loop and the ``solve-problem`` CLI."""
+"""The orchestrator: public API (``solve``, ``generate``), the search loop and the
+``solve-problem`` CLI."""
 
 from .api import solve, solve_file
+from .generate import IncompleteGeneration, generate
 from .result import Result, Status
 
-__all__ = ["solve", "solve_file", "Result", "Status"]
+__all__ = ["solve", "solve_file", "generate", "IncompleteGeneration", "Result", "Status"]

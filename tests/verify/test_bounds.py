@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from verify_testlib import ACAS, random_net
+from verify_testlib import ACAS, needs_bench, random_net
 
 from verify.bounds import alpha_crown, crown, forward_linear, ibp, spec_lower
 from verify.onnx_graph import load_onnx
@@ -88,6 +88,7 @@ def test_bounds_with_relu_splits_enclose_the_split_region(rule):
         assert torch.all(z[inside] <= bounds.upper[k][0] + 1e-9)
 
 
+@needs_bench
 def test_acasxu_root_bounds_are_sound_and_ordered():
     net = load_onnx(ACAS / "onnx" / "ACASXU_run2a_1_1_batch_2000.onnx")
     lo = torch.tensor([[-0.3, -0.5, -0.5, -0.5, -0.5]], dtype=torch.float64)

@@ -6,7 +6,7 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
-from verify_testlib import ACAS, EXAMPLES
+from verify_testlib import ACAS, EXAMPLES, needs_bench
 
 from verify.errors import OnnxError
 from verify.onnx_graph import load_onnx
@@ -78,6 +78,7 @@ def test_matrix_times_vector_and_residual_within_a_segment():
     _against_ort(_model(nodes, {"w": np.eye(3) * 2 - 1}, [3], [3]))
 
 
+@needs_bench
 def test_acasxu_initializers_listed_as_inputs():
     model = (ACAS / "onnx" / "ACASXU_run2a_1_1_batch_2000.onnx").read_bytes()
     net = load_onnx(model)

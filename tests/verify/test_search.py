@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from verify_testlib import ACAS, BENCH, EXAMPLES
+from verify_testlib import ACAS, BENCH, EXAMPLES, needs_bench
 
 from verify.api import verify
 from verify.errors import InputError
@@ -37,6 +37,7 @@ def test_example_verdicts(net, prop, expected, config):
     _check(EXAMPLES / net, EXAMPLES / prop, result)
 
 
+@needs_bench
 @pytest.mark.parametrize("net, prop, expected", [
     ("test_nano.onnx", "test_nano.vnnlib", Status.UNSAT),
     ("test_tiny.onnx", "test_tiny.vnnlib", Status.UNSAT),
@@ -79,7 +80,7 @@ def test_brute_force_agrees_on_random_thresholds():
 
 def test_size_mismatch_is_an_input_error():
     with pytest.raises(InputError, match="declares 5 inputs"):
-        verify(EXAMPLES / "xor2.onnx", ACAS / "vnnlib" / "prop_1.vnnlib", 10)
+        verify(EXAMPLES / "xor2.onnx", EXAMPLES / "acasxu_prop_3.vnnlib", 10)
 
 
 def test_float32_rounding_stays_in_box():
@@ -97,6 +98,7 @@ def test_pytest_helpers():
         assert_holds(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y0_below.vnnlib", timeout=30)
 
 
+@needs_bench
 @pytest.mark.slow
 @pytest.mark.parametrize("net, prop, expected", [("1_1", 4, Status.UNSAT),
                                                  ("1_7", 3, Status.SAT),

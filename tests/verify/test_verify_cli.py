@@ -8,7 +8,7 @@ import sys
 from xml.etree import ElementTree as ET
 
 import pytest
-from verify_testlib import ACAS, EXAMPLES, ROOT
+from verify_testlib import ACAS, EXAMPLES, ROOT, needs_bench
 
 from verify.cli import main
 
@@ -38,6 +38,7 @@ def test_violated_exit_1_with_witness(capsys, tmp_path):
     assert lines[0] == "sat" and lines[1].startswith("((X_0 ") and "(Y_1 " in lines[-1]
 
 
+@needs_bench
 def test_timeout_exit_3(capsys):
     code, out, _ = run(capsys, ACAS / "onnx" / "ACASXU_run2a_3_3_batch_2000.onnx",
                        ACAS / "vnnlib" / "prop_2.vnnlib", "--timeout", "0.5", "--json")
@@ -47,7 +48,7 @@ def test_timeout_exit_3(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["missing.onnx", HOLDS], "no such file"),
     ([XOR, "missing.vnnlib"], "cannot read"),
-    ([XOR, str(ACAS / "vnnlib" / "prop_1.vnnlib")], "declares 5 inputs"),
+    ([XOR, str(EXAMPLES / "acasxu_prop_3.vnnlib")], "declares 5 inputs"),
 ])
 def test_input_errors_exit_2(capsys, argv, message):
     code, _, err = run(capsys, *argv)

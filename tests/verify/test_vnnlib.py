@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from verify_testlib import ACAS
+from verify_testlib import ACAS, needs_bench
 
 from verify.errors import VnnlibError
 from verify.vnnlib import parse_vnnlib, read_vnnlib
@@ -14,6 +14,7 @@ HEAD = "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 R
 BOX = "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 0))\n(assert (<= X_1 .5e0))\n"
 
 
+@needs_bench
 @pytest.mark.parametrize("prop", range(1, 11))
 def test_acasxu_properties_parse(prop):
     p = read_vnnlib(ACAS / "vnnlib" / f"prop_{prop}.vnnlib")

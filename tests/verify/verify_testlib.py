@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "problems" / "verify"
 BENCH = ROOT.parent / "shared" / "benchmarks" / "verify"
 ACAS = BENCH / "acasxu"
+# tests that read the shared benchmark data (beside the checkout) skip where it is absent
+needs_bench = pytest.mark.skipif(not ACAS.exists(), reason="shared benchmark data absent")
 
 
 def random_net(rng: np.random.Generator, sizes: list[int]):
