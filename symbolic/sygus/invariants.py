@@ -19,11 +19,13 @@ from .smt import Encoder, SmtSpec
 from .spec import InvProblem, Spec
 from .terms import BOOL, INT, App, Call, Function, Lit, SortKind, Term, Var
 
-MAX_ATOMS = 900
-MAX_PAIR_BASE = 16
+MAX_ATOMS = 600
+MAX_PAIR_BASE = 12
+MAX_DISJUNCTIONS = 300
+MINIMIZE_SECONDS = 1.0
 
 
-def atoms(inv: InvProblem, spec: Spec) -> list[Term]:
+def atoms(inv: InvProblem, spec: Spec, disjunctive: bool = True) -> list[Term]:
     """Candidate conjuncts over the state variables, deduplicated, cheapest first."""
     state = {v.name for v in inv.state}
     out: dict[Term, None] = {}
@@ -32,10 +34,10 @@ def atoms(inv: InvProblem, spec: Spec) -> list[Term]:
         for a in _comparisons(t, spec, state):
             base[a] = None
     out.update(base)
-    # disjunctions of two spec comparisons: invariants such as (or (>= x 1) (< n 0))
+    # disjunctions of two spec comparisons, tried after the templates:
+    # invariants such as (or (>= x 1) (< n 0))
     pairs = list(base)[:2 * MAX_PAIR_BASE]
-    for a, b in itertools.combinations(pairs, 2):
-        out[App("or", (a, b), BOOL)] = None
+    disjunctions = [App("or", (a, b), BOOL) for a, b in itertools.combinations(pairs, 2)]
     ints = [v for v in inv.state if v.sort == INT]
     consts = sorted({0, 1, -1} | {lit.value for lit in spec_literals(spec).get(INT, [])
                                   if abs(lit.value) < 10**6}, key=abs)[:12]
@@ -54,13 +56,9 @@ def atoms(inv: InvProblem, spec: Spec) -> list[Term]:
             for expr in (App("+", (x, y), INT), App("-", (x, y), INT)):
                 out[App("<=", (expr, Lit(c, INT)), BOOL)] = None
                 out[App(">=", (expr, Lit(c, INT)), BOOL)] = None
-    return sorted(out, key=_size)[:MAX_ATOMS]
-
-
-def _size(t: Term) -> int:
-    from .terms import size
-
-    return size(t)
+    if not disjunctive:
+        return list(out)[:MAX_ATOMS]
+    return list(out)[:MAX_ATOMS] + [d for d in disjunctions if d not in out][:MAX_DISJUNCTIONS]
 
 
 def _comparisons(t: Term, spec: Spec, state: set[str], depth: int = 0) -> list[Term]:
@@ -89,12 +87,22 @@ def _over(t: Term, names: set[str]) -> bool:
 
 
 def houdini(inv: InvProblem, spec: Spec, smt: SmtSpec, deadline: float) -> Term | None:
-    """The strongest conjunction of atoms that is an inductive invariant, if it implies post."""
+    """The strongest conjunction of atoms that is an inductive invariant, if it implies post:
+    first over comparisons, then with disjunctions of two spec comparisons too."""
+    for disjunctive in (False, True):
+        found = _houdini(inv, spec, smt, deadline, disjunctive)
+        if found is not None:
+            return found
+    return None
+
+
+def _houdini(inv: InvProblem, spec: Spec, smt: SmtSpec, deadline: float,
+             disjunctive: bool) -> Term | None:
     z3 = smt.z3
     enc = Encoder(z3, spec.macros, smt.uf)
     now_env = {v.name: smt.vars[v.name] for v in inv.state}
     next_env = {v.name: smt.vars[p.name] for v, p in zip(inv.state, inv.primed)}
-    cands = [a for a in atoms(inv, spec) if a.sort == BOOL]
+    cands = [a for a in atoms(inv, spec, disjunctive) if a.sort == BOOL]
     now = [enc.encode(a, now_env) for a in cands]
     nxt = [enc.encode(a, next_env) for a in cands]
     pre = enc.encode(inv.pre, smt.vars)
@@ -127,7 +135,8 @@ def houdini(inv: InvProblem, spec: Spec, smt: SmtSpec, deadline: float) -> Term 
     solver.add(*[now[i] for i in alive], z3.Not(post))
     if solver.check() != z3.unsat:
         return None
-    alive = _minimize(z3, alive, now, nxt, pre, trans, post, deadline)
+    alive = _minimize(z3, alive, now, nxt, pre, trans, post,
+                      min(deadline, time.monotonic() + MINIMIZE_SECONDS))
     return _conj([cands[i] for i in alive])
 
 
