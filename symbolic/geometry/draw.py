@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from .loci import SketchError, Vec, circumcenter, cross, norm, unit
 from .numeric import Diagram
 from .predicates import predicate, split_args
 from .problem import Problem
-from .sketches import SketchError, Vec, circumcenter, cross, norm, unit
 from .tables import Atom
 
 BASE, CIRCLE, GOAL, AUX = "#444444", "#4a7fb5", "#d62728", "#2ca02c"

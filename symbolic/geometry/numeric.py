@@ -21,11 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DiagramError, FalseGoalError
-from .predicates import holds
-from .problem import Clause, Problem
-from .sketches import (
+from .loci import (
     ON_TOL,
-    SKETCHES,
     Circle,
     Line,
     Locus,
@@ -37,6 +34,9 @@ from .sketches import (
     intersect,
     norm,
 )
+from .predicates import holds
+from .problem import Clause, Problem
+from .sketches import SKETCHES
 
 __all__ = ["Circle", "Diagram", "Line", "Locus", "PointSet", "Ray", "build_diagram",
            "draw_clause", "sample"]

@@ -20,177 +20,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-Vec = np.ndarray
-EPS = 1e-12
-ON_TOL = 1e-6  # membership tolerance of a point on a locus (diagram scale ~1)
+from .loci import (
+    EPS,
+    Circle,
+    Line,
+    Locus,
+    PointSet,
+    Ray,
+    SketchError,
+    Vec,
+    angle_of,
+    circle_circle,
+    circumcenter,
+    contains,
+    intersect,
+    line_circle,
+    line_line,
+    norm,
+    rot90,
+    rotate,
+    unit,
+    vec,
+)
 
-
-class SketchError(ArithmeticError):
-    """A locus or an intersection does not exist for these coordinates (a degenerate draw)."""
-
-
-# ----------------------------------------------------------------------------- vector helpers
-
-
-def vec(x: float, y: float) -> Vec:
-    return np.array((x, y), dtype=float)
-
-
-def norm(v: Vec) -> float:
-    return math.hypot(float(v[0]), float(v[1]))
-
-
-def unit(v: Vec) -> Vec:
-    n = norm(v)
-    if n < EPS:
-        raise SketchError("zero-length vector")
-    return v / n
-
-
-def rot90(v: Vec) -> Vec:
-    """``v`` turned by +90 degrees."""
-    return np.array((-v[1], v[0]))
-
-
-def rotate(v: Vec, ang: float) -> Vec:
-    """``v`` turned by ``ang`` radians (counter-clockwise)."""
-    c, s = math.cos(ang), math.sin(ang)
-    return np.array((c * v[0] - s * v[1], s * v[0] + c * v[1]))
-
-
-def angle_of(v: Vec) -> float:
-    return math.atan2(float(v[1]), float(v[0]))
-
-
-def cross(u: Vec, v: Vec) -> float:
-    return float(u[0] * v[1] - u[1] * v[0])
-
-
-def circumcenter(a: Vec, b: Vec, c: Vec) -> Vec:
-    ab, ac = b - a, c - a
-    d = 2.0 * cross(ab, ac)
-    if abs(d) < EPS:
-        raise SketchError("collinear points have no circumcircle")
-    b2, c2 = float(ab @ ab), float(ac @ ac)
-    return a + np.array(((ac[1] * b2 - ab[1] * c2) / d, (ab[0] * c2 - ac[0] * b2) / d))
-
-
-# ----------------------------------------------------------------------------- loci
-
-
-@dataclass(frozen=True, eq=False)
-class Line:
-    """The points ``p + t d`` for real t (``d`` is normalised on creation)."""
-
-    p: Vec
-    d: Vec
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "d", unit(self.d))
-
-    @staticmethod
-    def through(a: Vec, b: Vec) -> Line:
-        return Line(a, b - a)
-
-    def foot(self, x: Vec) -> Vec:
-        return self.p + float((x - self.p) @ self.d) * self.d
-
-    def side(self, x: Vec) -> float:
-        """Signed distance-like value: which side of the line ``x`` is on."""
-        return cross(self.d, x - self.p)
-
-
-@dataclass(frozen=True, eq=False)
-class Ray(Line):
-    """The half-line ``p + t d`` for t >= 0."""
-
-
-@dataclass(frozen=True, eq=False)
-class Circle:
-    c: Vec
-    r: float
-
-
-@dataclass(frozen=True, eq=False)
-class PointSet:
-    """A finite set of candidate points (a fully determined construction)."""
-
-    points: tuple[Vec, ...]
-
-
-Locus = Line | Ray | Circle | PointSet
-
-
-def contains(locus: Locus, x: Vec, tol: float = ON_TOL) -> bool:
-    """Is ``x`` on ``locus`` (within ``tol``)?"""
-    if isinstance(locus, PointSet):
-        return any(norm(x - p) <= tol for p in locus.points)
-    if isinstance(locus, Circle):
-        return abs(norm(x - locus.c) - locus.r) <= tol
-    if abs(locus.side(x)) > tol:
-        return False
-    return not isinstance(locus, Ray) or float((x - locus.p) @ locus.d) >= -tol
-
-
-def _line_line(a: Line, b: Line) -> list[Vec]:
-    den = cross(a.d, b.d)
-    if abs(den) < 1e-9:
-        return []
-    t = cross(b.p - a.p, b.d) / den
-    return [a.p + t * a.d]
-
-
-def _line_circle(a: Line, c: Circle) -> list[Vec]:
-    f = a.foot(c.c)
-    h2 = c.r * c.r - float((c.c - f) @ (c.c - f))
-    if h2 < 0:
-        return [f] if h2 > -1e-12 * max(c.r * c.r, 1.0) else []
-    h = math.sqrt(h2)
-    return [f - h * a.d, f + h * a.d]
-
-
-def _circle_circle(a: Circle, b: Circle) -> list[Vec]:
-    v = b.c - a.c
-    d = norm(v)
-    if d < EPS:
-        return []
-    x = (a.r * a.r - b.r * b.r + d * d) / (2 * d)
-    h2 = a.r * a.r - x * x
-    if h2 < -1e-12 * max(a.r * a.r, 1.0):
-        return []
-    u = v / d
-    m = a.c + x * u
-    h = math.sqrt(max(h2, 0.0))
-    return [m - h * rot90(u), m + h * rot90(u)]
-
-
-def intersect(a: Locus, b: Locus) -> list[Vec]:
-    """The intersection points of two loci (empty when they do not meet).
-
-    A half-line keeps only its own side when it meets a circle; against another line it
-    counts as its whole line (AlphaGeometry's ``HalfLine.intersect``).
-    """
-    if isinstance(a, PointSet):
-        return [p for p in a.points if contains(b, p)]
-    if isinstance(b, PointSet):
-        return intersect(b, a)
-    if isinstance(a, Circle) and isinstance(b, Circle):
-        return _circle_circle(a, b)
-    if isinstance(a, Circle):
-        a, b = b, a
-    assert isinstance(a, Line)
-    if not isinstance(b, Circle):  # as in AG1, a half-line meets a line as its full line
-        return _line_line(a, b)
-    return [p for p in _line_circle(a, b) if _ray_ok(a, p)]
-
-
-def _ray_ok(locus: Locus, x: Vec) -> bool:
-    return not isinstance(locus, Ray) or float((x - locus.p) @ locus.d) >= -ON_TOL
-
+__all__ = ["SKETCHES", "Circle", "Line", "Locus", "PointSet", "Ray", "SketchError",
+           "contains", "intersect", "random_rfss"]
 
 # ----------------------------------------------------------------------------- free shapes
 
@@ -267,7 +124,7 @@ def sk_ieq_triangle(args: tuple, rng: np.random.Generator) -> Points:
 def sk_triangle12(args: tuple, rng: np.random.Generator) -> Points:
     """``ab : ac = 1 : 2``."""
     b, c = vec(0, 0), vec(rng.uniform(1.5, 2.5), 0)
-    a = _circle_circle(Circle(b, 1.0), Circle(c, 2.0))[0]
+    a = circle_circle(Circle(b, 1.0), Circle(c, 2.0))[0]
     return random_rfss([a, b, c], rng)
 
 
@@ -408,7 +265,7 @@ def _arc_circle(a: Vec, b: Vec, theta: float) -> Circle:
     By the tangent-chord theorem the tangent at a makes angle theta with ab.
     """
     tangent = rotate(b - a, -theta)
-    o = _first(_line_line(Line(a, rot90(tangent)), Line((a + b) / 2, rot90(b - a))))
+    o = _first(line_line(Line(a, rot90(tangent)), Line((a + b) / 2, rot90(b - a))))
     return Circle(o, norm(a - o))
 
 
@@ -437,7 +294,7 @@ def sk_eqangle2(args: tuple, rng: np.random.Generator) -> PointSet:
         be = rng.uniform(1.1, 1.5) * max(ell, bc)
     e = b + (c - b) * (be / bc)
     y = b + (a - b) * (be / ell)
-    return PointSet((_first(_line_line(Line.through(c, y), Line.through(a, e))),))
+    return PointSet((_first(line_line(Line.through(c, y), Line.through(a, e))),))
 
 
 def sk_s_angle(args: tuple, rng: np.random.Generator) -> Line:
@@ -502,14 +359,14 @@ def _incircle_feet(i: Vec, a: Vec, b: Vec, c: Vec) -> Points:
 def sk_incenter2(args: tuple, rng: np.random.Generator) -> Points:
     """Feet on bc, ca, ab of the incentre, then the incentre."""
     a, b, c = args
-    i = _first(_line_line(Line(a, _bisector(b, a, c)), Line(b, _bisector(a, b, c))))
+    i = _first(line_line(Line(a, _bisector(b, a, c)), Line(b, _bisector(a, b, c))))
     return _incircle_feet(i, a, b, c)
 
 
 def sk_excenter2(args: tuple, rng: np.random.Generator) -> Points:
     """Feet on bc, ca, ab of the excentre opposite a, then the excentre."""
     a, b, c = args
-    i = _first(_line_line(Line(a, _bisector(b, a, c)), Line(b, rot90(_bisector(a, b, c)))))
+    i = _first(line_line(Line(a, _bisector(b, a, c)), Line(b, rot90(_bisector(a, b, c)))))
     return _incircle_feet(i, a, b, c)
 
 
@@ -532,14 +389,14 @@ def sk_2l1c(args: tuple, rng: np.random.Generator) -> Points:
     a, b, c, o = args
     bc, ac = Line.through(b, c), Line.through(a, c)
     circle = Circle(o, norm(a - o))
-    d = _opposite(_line_circle(Line(o, rot90(bc.d)), circle), bc, a)
-    e = _opposite(_line_circle(Line(o, rot90(ac.d)), circle), ac, b)
-    f = _first(_line_line(Line(d, bc.d), Line(e, ac.d)))
-    gs = _line_circle(Line.through(c, f), circle)
+    d = _opposite(line_circle(Line(o, rot90(bc.d)), circle), bc, a)
+    e = _opposite(line_circle(Line(o, rot90(ac.d)), circle), ac, b)
+    f = _first(line_line(Line(d, bc.d), Line(e, ac.d)))
+    gs = line_circle(Line.through(c, f), circle)
     if len(gs) < 2:
         raise SketchError("no tangent circle")
     g = gs[1] if bc.side(gs[1]) * bc.side(a) > 0 else gs[0]
-    x = _first(_line_line(Line(c, _bisector(a, c, b)), Line.through(o, g)))
+    x = _first(line_line(Line(c, _bisector(a, c, b)), Line.through(o, g)))
     return ac.foot(x), bc.foot(x), g, x
 
 
@@ -554,7 +411,7 @@ def sk_e5128(args: tuple, rng: np.random.Generator) -> Points:
     """x: second intersection of line d-y with circle (c, cb); y: midpoint of ab."""
     a, b, c, d = args
     y = (a + b) / 2
-    pts = _line_circle(Line.through(d, y), Circle(c, norm(b - c)))
+    pts = line_circle(Line.through(d, y), Circle(c, norm(b - c)))
     if len(pts) < 2:
         raise SketchError("the loci do not meet")
     x = max(pts, key=lambda p: norm(p - d))
@@ -565,7 +422,7 @@ def sk_3peq(args: tuple, rng: np.random.Generator) -> Points:
     """x on ab, y on ac, z on bc with z the midpoint of xy."""
     a, b, c = args
     z = b + (c - b) * rng.uniform(-0.5, 1.5)
-    x = _first(_line_line(Line(2 * z - c, a - c), Line.through(a, b)))
+    x = _first(line_line(Line(2 * z - c, a - c), Line.through(a, b)))
     return x, 2 * z - x, z
 
 
@@ -582,8 +439,8 @@ def sk_trisect(args: tuple, rng: np.random.Generator) -> Points:
         swap += 1
     angx, angy = ang1 + (ang2 - ang1) / 3, ang2 - (ang2 - ang1) / 3
     ac = Line.through(a, c)
-    x = _first(_line_line(Line(b, vec(math.cos(angx), math.sin(angx))), ac))
-    y = _first(_line_line(Line(b, vec(math.cos(angy), math.sin(angy))), ac))
+    x = _first(line_line(Line(b, vec(math.cos(angx), math.sin(angx))), ac))
+    y = _first(line_line(Line(b, vec(math.cos(angy), math.sin(angy))), ac))
     return (y, x) if swap == 1 else (x, y)
 
 
@@ -595,7 +452,7 @@ def sk_trisegment(args: tuple, rng: np.random.Generator) -> Points:
 def sk_tangent(args: tuple, rng: np.random.Generator) -> Points:
     """The tangency points of the tangents from a to the circle (o, ob)."""
     a, o, b = args
-    pts = _circle_circle(Circle(o, norm(b - o)), sk_dia((a, o), rng))
+    pts = circle_circle(Circle(o, norm(b - o)), sk_dia((a, o), rng))
     if len(pts) < 2:
         raise SketchError("a is inside the circle")
     return pts[0], pts[1]
@@ -606,13 +463,13 @@ def sk_cc_tangent(args: tuple, rng: np.random.Generator) -> Points:
     o, a, w, b = args
     ra, rb = norm(a - o), norm(b - w)
     if abs(ra - rb) <= 1e-12 * max(ra, rb, 1.0):
-        x, z = _line_circle(Line(o, rot90(w - o)), Circle(o, ra))
+        x, z = line_circle(Line(o, rot90(w - o)), Circle(o, ra))
         return x, x + w - o, z, z + w - o
     swap = rb > ra
     if swap:
         o, a, w, b, ra, rb = w, b, o, a, rb, ra
     q = o + (w - o) * ra / (ra - rb)
-    pts = _circle_circle(sk_dia((o, q), rng), Circle(o, ra))
+    pts = circle_circle(sk_dia((o, q), rng), Circle(o, ra))
     if len(pts) < 2:
         raise SketchError("one circle lies inside the other")
     x, z = pts

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from symbolic.geometry.errors import DiagramError, FalseGoalError
+from symbolic.geometry.loci import contains, intersect, vec
 from symbolic.geometry.numeric import Circle, Line, PointSet, Ray, build_diagram, sample
 from symbolic.geometry.predicates import holds
 from symbolic.geometry.problem import Problem, parse_problem, read_problems
-from symbolic.geometry.sketches import SKETCHES, contains, intersect, vec
+from symbolic.geometry.sketches import SKETCHES
 from symbolic.geometry.tables import definitions
 
 JGEX = Path("/work/shared/benchmarks/geometry/jgex_ag_231.txt")
