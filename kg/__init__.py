@@ -1,1 +1,5 @@
-"""The rdflib knowledge graph of the theory, proofs and solved problems. Not built yet."""
+"""The rdflib knowledge graph: the theory (constructions, rules), proofs as RDF, and a memory of
+solved problems with the auxiliary constructions that worked (retrieval of proposals).
+
+rdflib (and oxrdflib for the persistent store) are imported by the submodules, not here.
+"""

@@ -1,0 +1,248 @@
+"""A memory of solved problems and the auxiliary constructions that worked, with retrieval.
+
+``Memory`` keeps, for each solved problem, its text, its clauses (each linked to the
+constructions it uses), its goal predicate, its checked proof (see ``kg.proofs``) and which
+clauses were auxiliary constructions the proof used. The store is an in-memory rdflib graph by
+default or a persistent Oxigraph store at ``path``; ``export`` writes Turtle.
+
+Retrieval (``Memory.candidates``): a problem's *signature* is the multiset of construction
+names in its statement clauses (auxiliary clauses excluded) plus its goal predicate. The
+similarity of two signatures is ``0.5 * [same goal predicate] + 0.5 * J`` where ``J`` is the
+multiset Jaccard index of the construction names (sum of minimum counts over sum of maximum
+counts). Stored problems are ranked by similarity (ties by name, then text), and each
+contributes its auxiliary clauses, renamed onto the new problem: the stored statement's points
+map to the new problem's points by position in construction order (AlphaGeometry names points
+``a, b, c, ...`` in that order), the points the auxiliary clauses create get fresh names. A
+renamed proposal is kept only if the new problem with it inserted still parses (every argument
+an existing point, prerequisites aside); the same proposal from several sources keeps its best
+score. Everything is deterministic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Graph, Literal, URIRef
+
+from symbolic.geometry.errors import GeometryError
+from symbolic.geometry.problem import Clause, Problem, parse_problem
+from symbolic.geometry.proof import Proof
+
+from . import vocab as V
+from .proofs import add_proof
+from .store import open_graph
+from .theory import add_predicates
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposal from memory: auxiliary clauses (over the new problem's points) with a score
+    in [0, 1] and the stored problem they come from."""
+
+    clauses: tuple[str, ...]
+    score: float
+    source: str
+
+    def text(self) -> str:
+        return "; ".join(self.clauses)
+
+
+def signature(problem: Problem, auxiliary: Sequence[int] = ()) -> tuple[str, Counter[str]]:
+    """(goal predicate, multiset of construction names of the non-auxiliary clauses)."""
+    names: Counter[str] = Counter()
+    for i, c in enumerate(problem.clauses):
+        if i not in auxiliary:
+            names.update(s.construction.name for s in c.steps)
+    return problem.goal.name, names
+
+
+def similarity(a: tuple[str, Counter[str]], b: tuple[str, Counter[str]]) -> float:
+    """0.5 * [same goal predicate] + 0.5 * multiset Jaccard of construction names."""
+    union = sum((a[1] | b[1]).values())
+    jac = sum((a[1] & b[1]).values()) / union if union else 1.0
+    return 0.5 * (a[0] == b[0]) + 0.5 * jac
+
+
+def signature_text(sig: tuple[str, Counter[str]]) -> str:
+    return f"{sig[0]} ? " + " ".join(f"{k}:{n}" for k, n in sorted(sig[1].items()))
+
+
+def auxiliary_clauses(problem: Problem, proof: Proof | None) -> list[int]:
+    """Indices of the clauses that only create auxiliary points (``proof.auxiliary_points``)
+    and that the proof uses (one of their constructions gives a fact it starts from)."""
+    if proof is None:
+        return []
+    aux = set(proof.auxiliary_points)
+    used = {constr for _, constr in proof.given}
+    return [i for i, c in enumerate(problem.clauses)
+            if c.points and set(c.points) <= aux and any(str(s) in used for s in c.steps)]
+
+
+def rename_clause(clause: Clause, mapping: dict[str, str]) -> str:
+    pts = " ".join(mapping.get(p, p) for p in clause.points)
+    steps = ", ".join(" ".join((s.construction.name,) + tuple(mapping.get(a, a) for a in s.args))
+                      for s in clause.steps)
+    return f"{pts} = {steps}"
+
+
+def fresh_names(taken: set[str], n: int) -> list[str]:
+    out: list[str] = []
+    k = 0
+    while len(out) < n:
+        letter, suffix = chr(ord("a") + k % 26), k // 26
+        name = letter + (str(suffix) if suffix else "")
+        if name not in taken:
+            out.append(name)
+            taken.add(name)
+        k += 1
+    return out
+
+
+def with_clauses(problem: Problem, clauses: Sequence[str]) -> str:
+    """The problem's text with ``clauses`` inserted before the goal."""
+    head = "; ".join([str(c) for c in problem.clauses] + list(clauses))
+    return f"{head} ? {problem.goal}"
+
+
+@dataclass(frozen=True)
+class _Stored:
+    node: URIRef
+    name: str
+    problem: Problem
+    auxiliary: tuple[int, ...]
+
+
+class Memory:
+    """Solved problems, their proofs and the auxiliary constructions that worked."""
+
+    def __init__(self, path: str | Path | None = None, *, theory: bool = False) -> None:
+        self.path = path
+        self.graph: Graph = open_graph(path)
+        self._cache: dict[URIRef, _Stored] = {}
+        if theory:
+            from .theory import add_theory
+
+            add_theory(self.graph)
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self.graph.close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def export(self, path: str | Path) -> Path:
+        """Write the whole graph as Turtle to ``path``."""
+        path = Path(path)
+        path.write_text(self.graph.serialize(format="turtle"), encoding="utf-8")
+        return path
+
+    # ------------------------------------------------------------------ writing
+    def add(self, problem: Problem, proof: Proof | None = None,
+            auxiliary: Sequence[int] | None = None) -> URIRef:
+        """Record a solved problem (idempotent). ``auxiliary`` are indices of the clauses that
+        were auxiliary constructions; by default those ``auxiliary_clauses`` finds."""
+        text = problem.text()
+        node = V.iri("problem", hashlib.sha1(text.encode()).hexdigest()[:16])
+        g = self.graph
+        aux = sorted(auxiliary_clauses(problem, proof) if auxiliary is None else auxiliary)
+        if (node, RDF.type, V.Problem) not in g:
+            add_predicates(g, [problem.goal.name])
+            g.add((node, RDF.type, V.Problem))
+            g.add((node, V.name, Literal(problem.name)))
+            g.add((node, V.text, Literal(text)))
+            g.add((node, V.goalPredicate, V.predicate_iri(problem.goal.name)))
+            g.add((node, V.signature, Literal(signature_text(signature(problem, aux)))))
+            for i, c in enumerate(problem.clauses):
+                cn = URIRef(f"{node}/clause/{i}")
+                g.add((cn, RDF.type, V.Clause))
+                g.add((cn, V.index, Literal(i)))
+                g.add((cn, V.text, Literal(str(c))))
+                for p in c.points:
+                    g.add((cn, V.point, Literal(p)))
+                for s in c.steps:
+                    g.add((cn, V.usesConstruction, V.construction_iri(s.construction.name)))
+                g.add((node, V.clause, cn))
+                if i in aux:
+                    g.add((node, V.auxiliary, cn))
+        if proof is not None:
+            g.add((node, V.proof, add_proof(g, proof, node)))
+        return node
+
+    # ------------------------------------------------------------------ queries
+    def query(self, sparql: str) -> list[tuple]:
+        """Run a SPARQL SELECT (prefix ``ns:`` bound); rows of Python values."""
+        rows = self.graph.query(sparql, initNs={V.PREFIX: V.NS})
+        return [tuple(None if x is None else x.toPython() for x in row) for row in rows]
+
+    def rules_for_goal(self, predicate: str) -> list[tuple[str, int]]:
+        """Which rules (ids, with step counts) the stored proofs of ``predicate`` goals used."""
+        q = f"""
+        SELECT ?rule (COUNT(?step) AS ?n) WHERE {{
+          ?proof a ns:Proof ; ns:goal ?goal ; ns:step ?step .
+          ?goal ns:predicate/ns:name "{predicate}" .
+          ?step ns:ruleId ?rule .
+        }} GROUP BY ?rule ORDER BY DESC(?n) ?rule"""
+        return [(str(r), int(n)) for r, n in self.query(q)]
+
+    def _stored(self) -> list[_Stored]:
+        rows = self.query("""
+        SELECT ?p ?name ?text WHERE { ?p a ns:Problem ; ns:name ?name ; ns:text ?text }""")
+        out = []
+        for node, name, text in rows:
+            node = URIRef(node)
+            if node not in self._cache:
+                aux = tuple(sorted(int(i) for (i,) in self.query(
+                    f"SELECT ?i WHERE {{ <{node}> ns:auxiliary ?c . ?c ns:index ?i }}")))
+                try:
+                    parsed = parse_problem(str(text), str(name))
+                except GeometryError:
+                    continue
+                self._cache[node] = _Stored(node, str(name), parsed, aux)
+            out.append(self._cache[node])
+        return out
+
+    # ------------------------------------------------------------------ retrieval
+    def candidates(self, problem: Problem, k: int = 5) -> list[Candidate]:
+        """Up to ``k`` auxiliary-construction proposals for ``problem``, best first."""
+        sig = signature(problem)
+        scored = sorted(((similarity(sig, signature(s.problem, s.auxiliary)), s)
+                         for s in self._stored() if s.auxiliary),
+                        key=lambda t: (-t[0], t[1].name, t[1].problem.text()))
+        best: dict[tuple[str, ...], Candidate] = {}
+        for score, s in scored:
+            clauses = self._adapt(problem, s)
+            if clauses is None or clauses in best:
+                continue
+            best[clauses] = Candidate(clauses, round(score, 6), s.name)
+            if len(best) >= k:
+                break
+        return sorted(best.values(), key=lambda c: (-c.score, c.clauses))
+
+    def _adapt(self, problem: Problem, stored: _Stored) -> tuple[str, ...] | None:
+        """The stored problem's auxiliary clauses renamed onto ``problem``, or None."""
+        statement = [p for i, c in enumerate(stored.problem.clauses) if i not in stored.auxiliary
+                     for p in c.points]
+        target = problem.points
+        mapping = dict(zip(statement, target))
+        aux_clauses = [stored.problem.clauses[i] for i in stored.auxiliary]
+        new = [p for c in aux_clauses for p in c.points]
+        mapping.update(zip(new, fresh_names(set(target), len(new))))
+        args = {a for c in aux_clauses for s in c.steps
+                for f, a in zip(s.construction.args, s.args)
+                if f not in s.construction.numeric_args}
+        if not args <= set(mapping):
+            return None  # refers to a point the new problem has no counterpart for
+        clauses = tuple(rename_clause(c, mapping) for c in aux_clauses)
+        try:
+            parse_problem(with_clauses(problem, clauses))
+        except GeometryError:
+            return None
+        return clauses
