@@ -267,7 +267,7 @@ def format_line(result: Result) -> str:
 
 def format_row(result: Result) -> str:
     """One batch row: status, seconds, name, file."""
-    return f"{result.status.value:<8} {result.seconds:8.2f} s  {result.problem}  {result.file}"
+    return f"{result.status.value:<10} {result.seconds:8.2f} s  {result.problem}  {result.file}"
 
 
 def summarize(results: Sequence[Result]) -> dict[str, float | int | None]:
@@ -288,7 +288,7 @@ def print_summary(results: Sequence[Result], file) -> None:
     table = Table(title="summary")
     statuses = [k for k in ("proved", "solved", "infeasible", "unknown", "timeout", "error")
                 if k in ("proved", "unknown", "timeout", "error") or s[k]]
-    for column in (*statuses, "total", "median s (proved)"):
+    for column in (*statuses, "total", "median s (proved/solved)"):
         table.add_column(column, justify="right")
     median = s["median_proved_seconds"]
     table.add_row(*(str(s[k]) for k in (*statuses, "total")),
