@@ -246,3 +246,15 @@ class Memory:
         except GeometryError:
             return None
         return clauses
+
+
+def export_solved(solved, out: str | Path, store: str | Path | None = None,
+                  theory: bool = True) -> Path:
+    """Record ``(problem, proof)`` pairs (proof None: unsolved, skipped) in the memory at
+    ``store`` (in memory if None), with the theory, and write it all as Turtle to ``out``.
+    This is what ``solve-problem --kg out.ttl`` calls."""
+    with Memory(store, theory=theory) as m:
+        for problem, proof in solved:
+            if proof is not None:
+                m.add(problem, proof)
+        return m.export(out)

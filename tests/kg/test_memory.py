@@ -92,3 +92,17 @@ def test_retrieval_skips_proposals_without_counterparts():
                         "? coll a b e", "quad"), auxiliary=[1])
     new = parse_problem("x y = segment; z = midpoint z x y ? cong x z z y", "new")
     assert m.candidates(new) == []
+
+
+def test_export_solved_skips_unsolved(tmp_path, solved):
+    from rdflib import Graph
+
+    from kg.memory import export_solved
+
+    s = solved["thales"]
+    out = export_solved([(s.problem, s.proof), (solved["midline"].problem, None)],
+                        tmp_path / "out.ttl", theory=False)
+    g = Graph().parse(out, format="turtle")
+    names = {str(n) for (n,) in g.query("SELECT ?n WHERE { ?p a ns:Problem ; ns:name ?n }",
+                                        initNs={"ns": "urn:neurosym:kg#"})}
+    assert names == {"thales"}

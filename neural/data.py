@@ -1,0 +1,311 @@
+"""Synthetic training data: (problem, auxiliary construction) pairs found by our own prover.
+
+One *attempt* draws a random construction sequence (a triangle, then clauses whose constructions
+come from the definition table with arguments among the existing points), draws the diagram
+(``build_diagram``; degenerate draws are skipped), runs DD+AR to closure (``saturate``), picks
+derived facts as goals and traces their proofs back (``extract_proof``). The goal's points and
+the clauses they depend on form the *statement*; clauses the proof uses beyond those are the
+*auxiliary constructions*. Pairs with at least one auxiliary clause, whose statement DD+AR
+cannot prove without them (``require_needed``), are kept: the statement
+clauses in their order, then the auxiliary clauses, points renamed ``a, b, c, ...`` in that
+order (AlphaGeometry's training format). Each kept problem is re-parsed and re-proved from its
+text (``prove``: a fresh diagram, DD+AR, and the replay check ``check_proof`` on an independent
+diagram), so every example carries a checked proof.
+
+Deterministic for a seed: each attempt draws its own generator from the one passed in, so a
+time limit hit in one attempt drops only that attempt's examples. Deduplicated by problem text;
+a held-back ``eval`` split chosen by a hash of the text (independent of the seed).
+
+    python -m neural.data --count 100 --seed 0 --out data.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from symbolic.geometry.dd import DDARConfig, degenerate, saturate
+from symbolic.geometry.errors import GeometryError
+from symbolic.geometry.facts import Fact, Rules
+from symbolic.geometry.problem import Problem, parse_problem
+from symbolic.geometry.proof import extract_proof
+from symbolic.geometry.prover import ProverConfig, prove
+from symbolic.geometry.tables import Atom, definitions
+
+# Constructions drawn for a clause of their own, with weights (roughly their frequency in the
+# JGEX and IMO sets), and the one-point loci that may be intersected in a two-construction clause.
+POOL: dict[str, float] = {
+    "on_line": 4, "midpoint": 4, "foot": 4, "circle": 2, "on_tline": 2, "on_pline": 2,
+    "on_circle": 2, "angle_bisector": 1.5, "mirror": 1.5, "orthocenter": 1, "incenter": 1,
+    "on_bline": 1, "intersection_ll": 1.5, "reflect": 1, "parallelogram": 1, "on_dia": 1,
+    "psquare": 0.5, "eq_triangle": 0.5, "shift": 0.5, "on_circum": 1, "intersection_lc": 0.5,
+}
+LOCI = ("on_line", "on_tline", "on_pline", "on_circle", "on_bline", "on_dia")
+BASES = ("triangle", "triangle", "triangle", "r_triangle", "iso_triangle")
+GOALS = ("coll", "para", "perp", "cong", "cyclic", "midp", "eqangle", "eqratio",
+         "simtri", "simtri2", "contri", "contri2")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Sizes and limits of the generator (all deterministic except the time limits, which
+    only ever drop an attempt's examples)."""
+
+    min_clauses: int = 4          # clauses after the base triangle
+    max_clauses: int = 8
+    pair_probability: float = 0.3  # a clause intersecting two loci
+    goals_per_diagram: int = 64    # derived facts tried as goals per diagram
+    min_steps: int = 2             # shortest proof kept
+    max_levels: int = 16
+    saturate_seconds: float = 6.0
+    prove_seconds: float = 6.0
+    eval_permille: int = 50        # share of the held-back split, per thousand
+    require_needed: bool = True    # drop pairs whose statement DD+AR proves without the aux
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training pair: statement clauses, auxiliary clauses, goal, and the checked proof's
+    length and rules (table ids and AR/structural step kinds, in order of first use)."""
+
+    name: str
+    statement: tuple[str, ...]
+    auxiliary: tuple[str, ...]
+    goal: str
+    proof_length: int
+    rules: tuple[str, ...]
+    split: str
+
+    @property
+    def problem(self) -> str:
+        """The whole problem in AlphaGeometry's language (auxiliary clauses last)."""
+        return "; ".join(self.statement + self.auxiliary) + " ? " + self.goal
+
+    @property
+    def statement_text(self) -> str:
+        """The problem without its auxiliary clauses."""
+        return "; ".join(self.statement) + " ? " + self.goal
+
+    def to_json(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["problem"] = self.problem
+        return d
+
+
+def split_of(text: str, eval_permille: int) -> str:
+    h = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+    return "eval" if h % 1000 < eval_permille else "train"
+
+
+def _names(n: int) -> list[str]:
+    return [chr(ord("a") + i % 26) + (str(i // 26) if i >= 26 else "") for i in range(n)]
+
+
+# ------------------------------------------------------------------ sampling sequences
+
+
+def _step(name: str, point: str, existing: list[str], rng: np.random.Generator) -> str | None:
+    c = definitions()[name]
+    if len(c.inputs) > len(existing) or c.numeric_args or len(c.new_points) != 1:
+        return None
+    chosen = rng.choice(len(existing), size=len(c.inputs), replace=False)
+    binding = dict(zip(c.inputs, (existing[i] for i in chosen)))
+    binding[c.new_points[0]] = point
+    return " ".join((name,) + tuple(binding[a] for a in c.args))
+
+
+def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[str]:
+    """A random construction sequence as clause texts over points a, b, c, ..."""
+    names = _names(3 + config.max_clauses)
+    base = BASES[int(rng.integers(len(BASES)))]
+    clauses = [f"a b c = {base} a b c"]
+    pool = list(POOL)
+    weights = np.array([POOL[n] for n in pool], dtype=float)
+    weights /= weights.sum()
+    n = int(rng.integers(config.min_clauses, config.max_clauses + 1))
+    for _ in range(n):
+        existing = [p for c in clauses for p in c.split(" = ")[0].split()]
+        point = names[len(existing)]
+        if rng.random() < config.pair_probability:
+            two = rng.choice(len(LOCI), size=2, replace=False)
+            steps = [_step(LOCI[i], point, existing, rng) for i in two]
+        else:
+            steps = [_step(pool[int(rng.choice(len(pool), p=weights))], point, existing, rng)]
+        if any(s is None for s in steps):
+            continue
+        clauses.append(f"{point} = " + ", ".join(s for s in steps if s))
+    return clauses
+
+
+# ------------------------------------------------------------------ goals and traceback
+
+
+def _closure(start: set[int], deps: list[set[int]]) -> set[int]:
+    out, todo = set(), list(start)
+    while todo:
+        i = todo.pop()
+        if i not in out:
+            out.add(i)
+            todo.extend(deps[i] - out)
+    return out
+
+
+def _rename(text: str, mapping: dict[str, str]) -> str:
+    return " ".join(mapping.get(t, t) for t in text.split())
+
+
+def _pairs(problem: Problem, state, goals: Sequence[Fact]) -> Iterator[tuple[list[str], list[str],
+                                                                            str]]:
+    """(statement clauses, auxiliary clauses, goal) for each goal whose proof needs aux points."""
+    clause_of = {p: i for i, c in enumerate(problem.clauses) for p in c.points}
+    deps = [{clause_of[a] for s in c.steps for a in s.args if a in clause_of} - {i}
+            for i, c in enumerate(problem.clauses)]
+    step_clause = {str(s): i for i, c in enumerate(problem.clauses) for s in c.steps}
+    for goal in goals:
+        pg = dataclasses.replace(problem, goal=Atom(goal.pred, goal.args))
+        proof = extract_proof(pg, state, goal)
+        mentioned = {goal} | {f for f, _ in proof.given} | {s.conclusion for s in proof.steps}
+        need = {clause_of[p] for f in mentioned for p in f.points if p in clause_of}
+        need |= {step_clause[c] for _, c in proof.given if c in step_clause}
+        stated = _closure({clause_of[p] for p in goal.points if p in clause_of} | {0}, deps)
+        aux = _closure(need | stated, deps) - stated
+        if not aux:
+            continue
+        order = sorted(stated) + sorted(aux)
+        pts = [p for i in order for p in problem.clauses[i].points]
+        mapping = dict(zip(pts, _names(len(pts))))
+        texts = [_rename(str(problem.clauses[i]), mapping) for i in order]
+        yield (texts[:len(stated)], texts[len(stated):],
+               _rename(str(Atom(goal.pred, goal.args)), mapping))
+
+
+def _goal_candidates(state, rng: np.random.Generator, k: int) -> list[Fact]:
+    cands = sorted(f for f, d in state.facts.items()
+                   if d.rule != Rules.GIVEN and f.pred in GOALS
+                   and not degenerate(f.pred, f.args))
+    if len(cands) > k:
+        cands = [cands[i] for i in sorted(rng.choice(len(cands), size=k, replace=False))]
+    return cands
+
+
+def attempt(rng: np.random.Generator, config: DataConfig) -> list[Example]:
+    """One random sequence, its closure, and the checked examples found in it."""
+    from symbolic.geometry.numeric import build_diagram
+
+    clauses = sample_clauses(rng, config)
+    try:
+        problem = parse_problem("; ".join(clauses) + " ? coll a b c", "synthetic")
+        diagram = build_diagram(problem, rng, max_tries=10, check_goal=False)
+    except GeometryError:
+        return []  # degenerate or undrawable sequence
+    run = saturate(problem, diagram.coords, DDARConfig(
+        config.max_levels, time.monotonic() + config.saturate_seconds))
+    if run.timed_out:
+        return []  # a partial closure would depend on the machine's speed
+    out = []
+    goals = _goal_candidates(run.state, rng, config.goals_per_diagram)
+    seed = int(rng.integers(2**31))
+    for statement, aux, goal in _pairs(problem, run.state, goals):
+        ex = check_example(statement, aux, goal, seed, config)
+        if ex is not None:
+            out.append(ex)
+    return out
+
+
+def check_example(statement: Sequence[str], aux: Sequence[str], goal: str, seed: int,
+                  config: DataConfig) -> Example | None:
+    """Re-parse and re-prove the whole problem from its text (and, with ``require_needed``,
+    fail to prove it without the auxiliary clauses); the example, or None."""
+    text = "; ".join(list(statement) + list(aux)) + " ? " + goal
+    try:
+        problem = parse_problem(text, "synthetic")
+        outcome = prove(problem, ProverConfig(seed=seed, timeout=config.prove_seconds,
+                                              max_levels=config.max_levels))
+    except GeometryError:
+        return None
+    if not outcome.proved or outcome.proof is None:
+        return None
+    proof = outcome.proof
+    if len(proof.steps) < config.min_steps or not proof.auxiliary_points:
+        return None
+    if config.require_needed:
+        try:
+            bare = prove(parse_problem("; ".join(statement) + " ? " + goal, "synthetic"),
+                         ProverConfig(seed=seed, timeout=config.prove_seconds,
+                                      max_levels=config.max_levels))
+        except GeometryError:
+            return None
+        if bare.proved or bare.timed_out:
+            return None  # the auxiliary clauses are not needed (or we cannot tell)
+    rules = tuple(dict.fromkeys(s.derivation.rule for s in proof.steps))
+    name = "syn_" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    return Example(name, tuple(statement), tuple(aux), goal, len(proof.steps), rules,
+                   split_of(text, config.eval_permille))
+
+
+def generate(count: int, rng: np.random.Generator, config: DataConfig | None = None,
+             progress=None, max_attempts: int | None = None) -> Iterator[Example]:
+    """Up to ``count`` distinct examples (distinct problem texts). ``progress(n, attempts)``
+    is called after each attempt; ``max_attempts`` bounds the work (default 2000 * count)."""
+    config = config or DataConfig()
+    seen: set[str] = set()
+    attempts = 0
+    limit = max_attempts if max_attempts is not None else 2000 * max(count, 1)
+    while len(seen) < count and attempts < limit:
+        sub = np.random.default_rng(int(rng.integers(2**63)))
+        attempts += 1
+        for ex in attempt(sub, config):
+            if ex.problem in seen or len(seen) >= count:
+                continue
+            seen.add(ex.problem)
+            yield ex
+        if progress is not None:
+            progress(len(seen), attempts)
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m neural.data", description=__doc__.split("\n")[0])
+    ap.add_argument("--count", type=int, required=True, help="number of examples")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", required=True, help="output JSON-lines file")
+    ap.add_argument("--max-clauses", type=int, default=DataConfig.max_clauses)
+    ap.add_argument("--eval-permille", type=int, default=DataConfig.eval_permille)
+    ap.add_argument("--allow-unneeded", action="store_true",
+                    help="keep pairs whose statement DD+AR proves without the auxiliary clauses "
+                         "(much faster; weaker data)")
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = DataConfig(max_clauses=args.max_clauses, eval_permille=args.eval_permille,
+                        require_needed=not args.allow_unneeded)
+    start = time.monotonic()
+
+    def progress(n: int, attempts: int) -> None:
+        rate = n / max(time.monotonic() - start, 1e-9) * 60
+        print(f"\r{n}/{args.count} examples, {attempts} sequences, {rate:.1f}/min",
+              end="", file=sys.stderr, flush=True)
+
+    n = 0
+    with open(args.out, "w", encoding="utf-8") as f:
+        for ex in generate(args.count, np.random.default_rng(args.seed), config, progress):
+            f.write(json.dumps(ex.to_json()) + "\n")
+            n += 1
+    print(file=sys.stderr)
+    return 0 if n == args.count else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

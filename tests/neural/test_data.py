@@ -1,0 +1,85 @@
+"""The synthetic data generator: checked, deterministic, deduplicated, split by hash."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from neural.data import DataConfig, check_example, generate, main, split_of
+from symbolic.geometry.numeric import build_diagram
+from symbolic.geometry.problem import parse_problem
+from symbolic.geometry.proof import auxiliary_points, check_proof
+from symbolic.geometry.prover import ProverConfig, prove
+
+FAST = DataConfig(require_needed=False)
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return list(generate(3, np.random.default_rng(2), FAST))
+
+
+def test_deterministic_for_a_seed(examples):
+    assert list(generate(3, np.random.default_rng(2), FAST)) == examples
+    assert len(examples) == 3
+
+
+def test_every_example_parses_and_its_proof_checks(examples):
+    assert len({e.problem for e in examples}) == len(examples)  # deduplicated
+    for e in examples:
+        problem = parse_problem(e.problem, e.name)
+        parse_problem(e.statement_text)  # the statement alone is a problem too
+        assert e.auxiliary and e.split in ("train", "eval")
+        aux = auxiliary_points(problem)
+        assert aux and all(p in " ".join(e.auxiliary).split() for p in aux)
+        out = prove(problem, ProverConfig(seed=5))
+        assert out.proved and out.proof is not None
+        check = build_diagram(problem, np.random.default_rng(6))
+        check_proof(out.proof, check.coords, out.diagram.coords)
+        assert e.proof_length >= FAST.min_steps
+        assert all(isinstance(r, str) for r in e.rules)
+
+
+def test_needed_auxiliaries_are_kept_and_unneeded_dropped():
+    ortho = (["a b c = triangle a b c", "d = on_tline d b a c, on_tline d c a b"],
+             ["e = on_line e a c, on_line e b d"], "perp a d b c")
+    ex = check_example(*ortho, seed=0, config=DataConfig())
+    assert ex is not None and ex.auxiliary == ("e = on_line e a c, on_line e b d",)
+    assert ex.problem == ("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+                          "e = on_line e a c, on_line e b d ? perp a d b c")
+    assert "r34" in ex.rules
+    midline = (["a b c = triangle a b c", "d = midpoint d a b", "e = midpoint e a c"],
+               ["f = midpoint f b c"], "para d e b c")
+    assert check_example(*midline, seed=0, config=DataConfig()) is None
+
+
+def test_split_is_a_hash_of_the_text():
+    texts = [f"problem {i}" for i in range(4000)]
+    splits = [split_of(t, 50) for t in texts]
+    assert splits == [split_of(t, 50) for t in texts]
+    assert 0.03 < splits.count("eval") / len(texts) < 0.07
+
+
+def test_cli_writes_json_lines(tmp_path, capsys):
+    out = tmp_path / "d.jsonl"
+    assert main(["--count", "2", "--seed", "2", "--out", str(out), "--allow-unneeded"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 2
+    for r in rows:
+        assert set(r) >= {"problem", "statement", "auxiliary", "goal", "proof_length", "rules",
+                          "split"}
+        parse_problem(r["problem"])
+    assert "2/2 examples" in capsys.readouterr().err
+
+
+def test_shipped_sample_parses_with_aux_points():
+    from pathlib import Path
+
+    from symbolic.geometry.problem import Problem, read_problems
+
+    path = Path(__file__).resolve().parents[2] / "problems" / "geometry" / "synthetic_sample.txt"
+    problems = read_problems(path)
+    assert problems and all(isinstance(p, Problem) for p in problems)
+    assert all(auxiliary_points(p) for p in problems)  # type: ignore[arg-type]
