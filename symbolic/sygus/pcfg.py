@@ -11,33 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
 
-RuleId = tuple[str, int]
-"""A production: (non-terminal name, index of the rule in its list)."""
+from reasoner.interfaces import PartialSolution, RuleId, RuleProposer
+
+__all__ = ["FLOOR", "PartialSolution", "ProbeProposer", "Proposer", "RuleId", "UniformProposer",
+           "costs"]
+
+Proposer = RuleProposer  # the protocol lives in reasoner.interfaces
 
 FLOOR = 0.001
-
-
-@dataclass(frozen=True)
-class PartialSolution:
-    """A program that satisfied a fraction ``fit`` of the examples, with the rules it used."""
-
-    rules: tuple[RuleId, ...]
-    fit: float
-
-
-class Proposer(Protocol):
-    """Gives rule probabilities for a grammar; may learn from partial solutions."""
-
-    def probabilities(self, rules: Mapping[str, int]) -> dict[RuleId, float]:
-        """``rules`` maps each non-terminal to its number of productions."""
-        ...
-
-    def update(self, partial: Iterable[PartialSolution]) -> bool:
-        """Learn from partial solutions; True when the probabilities changed."""
-        ...
 
 
 class UniformProposer:

@@ -1,0 +1,39 @@
+"""The small interfaces through which proposers plug into the symbolic engines.
+
+Symbolic engines depend on these protocols, never on ``neural/``: a learned model replaces a
+default proposer by implementing the same protocol, and the engine re-checks whatever it is
+given (the proposer never decides truth).
+
+* ``RuleProposer``: rule probabilities of a grammar (a pCFG) for enumerative synthesis; the
+  SyGuS enumerator turns them into integer costs. ``symbolic.sygus.pcfg`` has the uniform and
+  Probe-style defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+RuleId = tuple[str, int]
+"""A production: (non-terminal name, index of the rule in its list)."""
+
+
+@dataclass(frozen=True)
+class PartialSolution:
+    """A program that satisfied a fraction ``fit`` of the examples, with the rules it used."""
+
+    rules: tuple[RuleId, ...]
+    fit: float
+
+
+class RuleProposer(Protocol):
+    """Gives rule probabilities for a grammar; may learn from partial solutions."""
+
+    def probabilities(self, rules: Mapping[str, int]) -> dict[RuleId, float]:
+        """``rules`` maps each non-terminal to its number of productions."""
+        ...
+
+    def update(self, partial: Iterable[PartialSolution]) -> bool:
+        """Learn from partial solutions; True when the probabilities changed."""
+        ...
