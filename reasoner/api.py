@@ -58,7 +58,7 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
                   steps=len(proof.steps) if proof else None,
                   proof_text=proof.text() if proof and config.with_proof else None,
                   proof=proof.to_json() if proof and config.with_proof else None,
-                  stats=outcome.stats)
+                  stats=outcome.stats, proof_object=proof)
 
 
 def solve_file(path: str | Path, config: SolveConfig | None = None) -> list[Result]:

@@ -159,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print one JSON object per problem per line on stdout")
     parser.add_argument("--proof", action="store_true",
                         help="print the readable proof (with --json: add a 'proof' field)")
+    parser.add_argument("--kg", metavar="OUT.ttl",
+                        help="write the knowledge graph (rule and construction tables, each "
+                             "proved geometry problem with its checked proof) as Turtle")
+    parser.add_argument("--kg-store", metavar="DIR",
+                        help="with --kg: also keep the memory in a persistent Oxigraph store "
+                             "in DIR (added to what is already there)")
     parser.add_argument("--diagram", metavar="PATH",
                         help="draw the figure to PATH (.svg, .png or .pdf); one problem only")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
@@ -193,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = SolveConfig(timeout=args.timeout or None, seed=args.seed,
                          with_proof=args.proof, diagram_path=args.diagram)
     jobs = args.jobs or os.cpu_count() or 1
+    if args.kg_store and not args.kg:
+        return _usage_error(parser, "--kg-store needs --kg OUT.ttl")
     try:
         if len(items) == 1:
             return _run_one(items[0], config, args)
@@ -200,6 +208,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+
+
+def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
+               args: argparse.Namespace) -> None:
+    """With --kg: record every proved geometry problem and its checked proof, write Turtle."""
+    if not args.kg:
+        return
+    from kg.memory import export_solved
+
+    solved = [(item.problem, r.proof_object) for item, r in zip(items, results)
+              if r.domain == "geometry" and r.proof_object is not None]
+    path = export_solved(solved, args.kg, store=args.kg_store)
+    print(f"{PROG}: knowledge graph with {len(solved)} proof(s) written to {path}",
+          file=sys.stderr)
 
 
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
@@ -215,6 +237,7 @@ def _error(message: str) -> int:
 def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> int:
     result = next(in_order(run_batch([item], config)))
     _emit(result, args)
+    _export_kg([item], [result], args)
     if result.status is Status.ERROR:
         return 2
     return 0 if result.status.definitive else 1
@@ -231,6 +254,7 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
         print_summary(results, sys.stdout)
     elif sys.stderr.isatty():
         print_summary(results, sys.stderr)
+    _export_kg(items, results, args)
     return 0 if all(r.status.definitive for r in results) else 1
 
 

@@ -45,6 +45,9 @@ class Result:
     error: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     solution: str | None = None
+    # the checked geometry Proof itself, for in-process consumers such as the knowledge-graph
+    # export (crosses process boundaries by pickling; never part of the JSON contract)
+    proof_object: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self, with_proof: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"problem": self.problem, "file": self.file,

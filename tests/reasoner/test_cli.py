@@ -241,3 +241,24 @@ def test_parse_args_defaults():
     assert (args.timeout, args.jobs, args.seed, args.json, args.proof) == (60.0, 1, 0,
                                                                           False, False)
     assert args.problem is None and args.diagram is None
+
+
+# ---------------------------------------------------------------- knowledge graph
+
+
+def test_kg_export_holds_every_proved_problem(capsys, tmp_path):
+    rdflib = pytest.importorskip("rdflib")
+    out_ttl = tmp_path / "kg.ttl"
+    code, _, err = run(capsys, EXAMPLES, "--problem", "orthocenter_aux", "--problem",
+                       "orthocenter", "--kg", out_ttl, "--timeout", "30")
+    assert code == 1  # orthocenter itself is not proved by DD+AR
+    assert "knowledge graph with 1 proof(s)" in err
+    g = rdflib.Graph().parse(out_ttl, format="turtle")
+    rows = g.query("PREFIX ns: <urn:neurosym:kg#> "
+                   "SELECT ?name WHERE { ?p a ns:Problem ; ns:name ?name }")
+    assert {str(r.name) for r in rows} == {"orthocenter_aux"}
+
+
+def test_kg_store_needs_kg(capsys, tmp_path):
+    code, _, err = run(capsys, EXAMPLES, "--kg-store", tmp_path / "store")
+    assert code == 2 and "--kg-store needs --kg" in err
