@@ -89,29 +89,66 @@ def backward(net: Network, k: int, a: Tensor, bounds: Bounds,
     return a, const
 
 
-def crown(net: Network, lo: Tensor, hi: Tensor, splits: Splits = None) -> Bounds:
-    """CROWN pre-activation bounds of every Linear layer (each also intersected with IBP)."""
+def crown(net: Network, lo: Tensor, hi: Tensor, splits: Splits = None,
+          parent: Bounds | None = None) -> Bounds:
+    """CROWN pre-activation bounds of every Linear layer, each intersected with IBP.
+
+    Backward passes run only for the (box, neuron) pairs still unstable under IBP (and under
+    ``parent``: bounds known valid on a superset of each box, e.g. the box it was split from,
+    which are intersected in); the pairs of all boxes are flattened into one row batch, so a
+    layer costs one matrix product per earlier layer whatever the batch.
+    """
     linears = net.linears
-    batch = lo.shape[0]
+    relu = net.layers[1] if len(net.layers) > 1 else None
     lowers: list[Tensor] = []
     uppers: list[Tensor] = []
+    relaxes: list = []
     for k, lin in enumerate(linears):
         if k == 0:
             l_k, u_k = lin.interval(lo, hi)
         else:
-            n = lin.out_features
-            eye = torch.eye(n, dtype=lo.dtype)
-            a = torch.cat([eye, -eye]).expand(batch, 2 * n, n)
-            partial = Bounds(tuple(lowers), tuple(uppers))
-            big_a, c = backward(net, k, a, partial)
-            both = concretize(big_a, c, lo, hi)
-            i_lo, i_hi = lin.interval(lowers[-1].clamp(min=0), uppers[-1].clamp(min=0))
-            l_k, u_k = torch.maximum(both[:, :n], i_lo), torch.minimum(-both[:, n:], i_hi)
-        if k < len(linears) - 1:
+            l_k, u_k = lin.interval(lowers[-1].clamp(min=0), uppers[-1].clamp(min=0))
+        if parent is not None:
+            l_k, u_k = torch.maximum(l_k, parent.lower[k]), torch.minimum(u_k, parent.upper[k])
+        last = k == len(linears) - 1
+        if k > 0:
+            # final layer: every output is needed; hidden layers: only the unstable neurons
+            need = torch.ones_like(l_k, dtype=torch.bool) if last else (l_k < 0) & (u_k > 0)
+            box, neuron = need.nonzero(as_tuple=True)
+            if box.numel():
+                low, up = _pair_bounds(net, k, box, neuron, relaxes, lo, hi)
+                l_k = l_k.index_put((box, neuron), torch.maximum(l_k[box, neuron], low))
+                u_k = u_k.index_put((box, neuron), torch.minimum(u_k[box, neuron], up))
+        if not last:
             l_k, u_k = _clamp_split(l_k, u_k, splits[k] if splits else None)
         lowers.append(l_k)
         uppers.append(u_k)
+        if not last:
+            relaxes.append(relu.relax(l_k, u_k))  # type: ignore[union-attr]
     return Bounds(tuple(lowers), tuple(uppers))
+
+
+def _pair_bounds(net: Network, k: int, box: Tensor, neuron: Tensor, relaxes: list,
+                 lo: Tensor, hi: Tensor) -> tuple[Tensor, Tensor]:
+    """CROWN lower and upper bounds of pre-activation ``z_k[box_p, neuron_p]`` for each pair p."""
+    linears = net.linears
+    p = box.numel()
+    rows = linears[k].weight[neuron]  # [P, n_{k-1}]
+    a = torch.cat([rows, -rows])  # lower bound rows of z and of -z
+    const = torch.cat([linears[k].bias[neuron], -linears[k].bias[neuron]])
+    box2 = torch.cat([box, box])
+    for j in range(k - 1, -1, -1):
+        r = relaxes[j]
+        pos, neg = a.clamp(min=0), a.clamp(max=0)
+        up_s = r.upper_slope[box2]
+        a = pos * r.lower_slope[box2] + neg * up_s
+        const = const + (neg * r.upper_intercept[box2]).sum(-1)
+        const = const + a @ linears[j].bias
+        a = a @ linears[j].weight
+    lo_p, hi_p = lo[box2], hi[box2]
+    center, radius = (hi_p + lo_p) / 2, (hi_p - lo_p) / 2
+    value = (a * center).sum(-1) - (a.abs() * radius).sum(-1) + const
+    return value[:p], -value[p:]
 
 
 def spec_lower(net: Network, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tensor,

@@ -25,6 +25,8 @@ class SearchConfig:
     relu_batch: int = 64
     seed: int = 0
     intermediate: str = "crown"
+    clip: bool = True
+    branching: str = "lookahead"
     attack: AttackConfig = field(default_factory=AttackConfig)
 
 
@@ -48,30 +50,35 @@ class CaseResult:
 
 
 class BoxStack:
-    """Depth-first stack of input boxes, popped in batches."""
+    """Depth-first stack of input boxes, popped in batches.
 
-    def __init__(self, lo: Tensor, hi: Tensor) -> None:
-        self.chunks: list[tuple[Tensor, Tensor]] = [(lo, hi)]
-        self.size = lo.shape[0]
+    Each entry is a tuple of tensors sharing the leading (box) dimension: the box bounds and
+    whatever travels with them (e.g. the pre-activation bounds inherited from the parent).
+    """
+
+    def __init__(self, *tensors: Tensor) -> None:
+        self.chunks: list[tuple[Tensor, ...]] = [tensors]
+        self.size = tensors[0].shape[0]
 
     def __len__(self) -> int:
         return self.size
 
-    def push(self, lo: Tensor, hi: Tensor) -> None:
-        if lo.shape[0]:
-            self.chunks.append((lo, hi))
-            self.size += lo.shape[0]
+    def push(self, *tensors: Tensor) -> None:
+        if tensors[0].shape[0]:
+            self.chunks.append(tensors)
+            self.size += tensors[0].shape[0]
 
-    def pop(self, n: int) -> tuple[Tensor, Tensor]:
-        los, his, got = [], [], 0
+    def pop(self, n: int) -> tuple[Tensor, ...]:
+        parts: list[tuple[Tensor, ...]] = []
+        got = 0
         while self.chunks and got < n:
-            lo, hi = self.chunks.pop()
-            take = min(n - got, lo.shape[0])
-            if take < lo.shape[0]:
-                self.chunks.append((lo[:-take], hi[:-take]))
-                lo, hi = lo[-take:], hi[-take:]
-            los.append(lo)
-            his.append(hi)
+            chunk = self.chunks.pop()
+            size = chunk[0].shape[0]
+            take = min(n - got, size)
+            if take < size:
+                self.chunks.append(tuple(t[:-take] for t in chunk))
+                chunk = tuple(t[-take:] for t in chunk)
+            parts.append(chunk)
             got += take
         self.size -= got
-        return torch.cat(los), torch.cat(his)
+        return tuple(torch.cat(ts) for ts in zip(*parts))

@@ -98,3 +98,51 @@ def test_acasxu_root_bounds_are_sound_and_ordered():
     for b in (b_ibp, b_crown):
         assert torch.all(y >= b.lower[-1][0] - 1e-9) and torch.all(y <= b.upper[-1][0] + 1e-9)
     assert torch.all(b_crown.lower[-1] >= b_ibp.lower[-1])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_crown_with_parent_bounds_encloses_samples_of_the_sub_box(seed):
+    """Bounds of a box reused for a sub-box (input splitting) stay sound and only tighten."""
+    rng = np.random.default_rng(20 + seed)
+    net = random_net(rng, [3, 14, 12, 10, 4])
+    lo, hi = _boxes(rng, 3, count=2)
+    parent = crown(net, lo, hi)
+    cut_lo, cut_hi = (torch.as_tensor(rng.uniform(0, 0.45, size=lo.shape)) for _ in range(2))
+    sub_lo, sub_hi = lo + cut_lo * (hi - lo), hi - cut_hi * (hi - lo)
+    child = crown(net, sub_lo, sub_hi, parent=parent)
+    for b in range(lo.shape[0]):
+        for k, z in enumerate(_preactivations(net, _samples(rng, sub_lo[b], sub_hi[b]))):
+            assert torch.all(z >= child.lower[k][b] - 1e-9)
+            assert torch.all(z <= child.upper[k][b] + 1e-9)
+            assert torch.all(child.lower[k][b] >= parent.lower[k][b])
+            assert torch.all(child.upper[k][b] <= parent.upper[k][b])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_clipping_keeps_every_sampled_unsafe_point(seed):
+    """Clip-and-Verify shrinks a box only by parts where no disjunct can be met."""
+    from verify.attack import CaseTensors
+    from verify.input_split import clip_boxes
+    from verify.vnnlib import Case, Disjunct
+
+    rng = np.random.default_rng(30 + seed)
+    net = random_net(rng, [3, 12, 12, 3])
+    lo, hi = _boxes(rng, 3, count=2)
+    x = torch.cat([_samples(rng, lo[b], hi[b], 6000) for b in range(2)])
+    y = net.forward(x)
+    disjuncts = []
+    for rows in (1, 2):
+        m = rng.normal(size=(rows, 3))
+        values = (y @ torch.as_tensor(m).T).numpy()
+        rhs = np.quantile(values, 0.1 + 0.1 * rows, axis=0)  # some samples are unsafe
+        disjuncts.append(Disjunct(m, rhs))
+    ct = CaseTensors.of(Case(lo[0].numpy(), hi[0].numpy(), tuple(disjuncts)))
+    bounds = crown(net, lo, hi)
+    lower, a, _ = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)
+    c_lo, c_hi = clip_boxes(ct, lo, hi, a, lower)
+    for b in range(2):
+        pts = _samples(rng, lo[b], hi[b], 20000)
+        unsafe = ct.margin(net.forward(pts)) <= 0
+        inside = torch.all((pts >= c_lo[b]) & (pts <= c_hi[b]), dim=1)
+        assert torch.all(inside[unsafe])
+        assert torch.all(c_lo[b] >= lo[b]) and torch.all(c_hi[b] <= hi[b])

@@ -29,7 +29,9 @@ def _check(net_path, prop_path, result):
         assert check_witness(net, prop.cases, result.witness, tol=0.0)
 
 
-@pytest.mark.parametrize("config", [SearchConfig(), RELU_BAB], ids=["input-split", "relu-bab"])
+@pytest.mark.parametrize("config", [SearchConfig(), SearchConfig(branching="smear", clip=False),
+                                    SearchConfig(branching="widest"), RELU_BAB],
+                         ids=["input-split", "smear-noclip", "widest", "relu-bab"])
 @pytest.mark.parametrize("net, prop, expected", EXPECTED)
 def test_example_verdicts(net, prop, expected, config):
     result = verify(EXAMPLES / net, EXAMPLES / prop, 60, config)
@@ -74,7 +76,7 @@ def test_brute_force_agrees_on_random_thresholds():
     box = "(assert (>= X_0 0))(assert (<= X_0 1))(assert (>= X_1 0))(assert (<= X_1 1))"
     for threshold, expected in ((top + 0.05, Status.UNSAT), (top - 0.05, Status.SAT)):
         prop = parse_vnnlib(head + box + f"(assert (>= Y_0 {threshold!r}))")
-        for config in (SearchConfig(), RELU_BAB):
+        for config in (SearchConfig(), SearchConfig(branching="smear"), RELU_BAB):
             assert verify(net, prop, 60, config).status is expected
 
 
