@@ -255,34 +255,37 @@ def _ours_row(problem: Problem, out: dict[str, Any] | None) -> Row:
     )
 
 
-def run_ours(problems: Sequence[Problem], timeout: float, jobs: int) -> EngineRun:
+def run_ours(problems: Sequence[Problem], timeout: float, jobs: int,
+             extra: Sequence[str] = (), label: str = "ours") -> EngineRun:
     cmd = ours_command()
     if cmd is None:
         reason = "engine not built yet: no `solve-problem` on PATH and no reasoner/cli.py"
-        return EngineRun("ours", unavailable=reason)
+        return EngineRun(label, unavailable=reason)
     # Generous outer guard; the CLI enforces the per-problem timeout itself.
     budget = (len(problems) // max(jobs, 1) + 1) * (timeout + 10) + 60
     with tempfile.TemporaryDirectory() as tmp:
         file = Path(tmp) / "problems.txt"
         write_problems(problems, file)
-        argv = [*cmd, str(file), "--timeout", f"{timeout:g}", "--jobs", str(jobs), "--json"]
+        argv = [*cmd, str(file), "--timeout", f"{timeout:g}", "--jobs", str(jobs), "--json",
+                *extra]
         try:
             proc = subprocess.run(
                 argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=budget
             )
         except subprocess.TimeoutExpired as exc:
             stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
-            return _ours_rows(problems, stdout, f"CLI exceeded {budget:.0f} s overall")
+            return _ours_rows(problems, stdout, f"CLI exceeded {budget:.0f} s overall", label)
     return _ours_rows(
-        problems, proc.stdout, f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"
+        problems, proc.stdout, f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}", label
     )
 
 
-def _ours_rows(problems: Sequence[Problem], stdout: str, failure: str) -> EngineRun:
+def _ours_rows(problems: Sequence[Problem], stdout: str, failure: str,
+               label: str = "ours") -> EngineRun:
     outputs = parse_ours_output(stdout)
     if not outputs:
-        return EngineRun("ours", unavailable=f"no JSON rows ({failure})")
-    return EngineRun("ours", rows=[_ours_row(p, outputs.get(p.name)) for p in problems])
+        return EngineRun(label, unavailable=f"no JSON rows ({failure})")
+    return EngineRun(label, rows=[_ours_row(p, outputs.get(p.name)) for p in problems])
 
 
 # ---------------------------------------------------------------- report
@@ -353,8 +356,8 @@ def format_table(runs: Sequence[EngineRun]) -> str:
 
 
 def _only_one_lines(runs: Sequence[EngineRun]) -> list[str]:
-    """Problems proved by one engine but not the other (when both ran)."""
-    ran = [r for r in runs if r.unavailable is None]
+    """Problems proved by one engine but not the other (ours DD+AR vs Newclid, both ran)."""
+    ran = [r for r in runs if r.unavailable is None and r.engine in ("ours", "newclid")]
     if len(ran) != 2:
         return []
     proved = [{row.problem for row in r.rows if row.status == "proved"} for r in ran]
@@ -380,6 +383,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="first N problems only")
     parser.add_argument("--seed", type=int, default=0, help="Newclid diagram seed")
     parser.add_argument("--json-out", type=Path, default=None, help="write per-problem rows")
+    parser.add_argument("--aux", action="store_true",
+                        help="also run ours with auxiliary-construction search (solve-problem "
+                             "--aux) as a third row; the first two rows are DD+AR only")
     parser.add_argument("--newclid-python", type=Path, default=DEFAULT_NEWCLID_PYTHON)
     parser.add_argument(
         "--setup",
@@ -403,6 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs: list[EngineRun] = []
     if "ours" in engines:
         runs.append(run_ours(problems, args.timeout, args.jobs))
+        if args.aux:
+            runs.append(run_ours(problems, args.timeout, args.jobs, ("--aux",), "ours + aux"))
     if "newclid" in engines:
         runs.append(run_newclid(problems, args.newclid_python, args.timeout, args.jobs, args.seed))
     print(f"{args.file} - {len(problems)} problems, timeout {args.timeout:g} s, jobs {args.jobs}")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
 
+from reasoner.interfaces import Candidate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.problem import Clause, Problem, parse_problem
 from symbolic.geometry.proof import Proof
@@ -37,18 +38,7 @@ from .proofs import add_proof
 from .store import open_graph
 from .theory import add_predicates
 
-
-@dataclass(frozen=True)
-class Candidate:
-    """A proposal from memory: auxiliary clauses (over the new problem's points) with a score
-    in [0, 1] and the stored problem they come from."""
-
-    clauses: tuple[str, ...]
-    score: float
-    source: str
-
-    def text(self) -> str:
-        return "; ".join(self.clauses)
+# Candidate lives in reasoner.interfaces: every proposal source returns the same type.
 
 
 def signature(problem: Problem, auxiliary: Sequence[int] = ()) -> tuple[str, Counter[str]]:

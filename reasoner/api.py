@@ -21,6 +21,7 @@ class SolveConfig:
     seed: int = 0
     with_proof: bool = True
     diagram_path: str | None = None
+    aux: bool = False  # geometry: search auxiliary constructions when DD+AR saturates
 
 
 def solve(problem, *, name: str = "problem", file: str = "<string>",
@@ -42,7 +43,17 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
     try:
         if not isinstance(problem, Problem):
             problem = parse_problem(str(problem), name=name, file=file)
-        outcome = prove(problem, ProverConfig(seed=config.seed, timeout=config.timeout))
+        auxiliary: tuple[str, ...] = ()
+        if config.aux:
+            from symbolic.geometry.heuristics import HeuristicProposer
+
+            from .search import SearchConfig, search
+
+            found = search(problem, [HeuristicProposer()],
+                           SearchConfig(timeout=config.timeout, seed=config.seed))
+            outcome, problem, auxiliary = found.outcome, found.problem, found.auxiliary
+        else:
+            outcome = prove(problem, ProverConfig(seed=config.seed, timeout=config.timeout))
     except GeometryError as e:
         return Result(getattr(problem, "name", name), getattr(problem, "file", file),
                       "geometry", Status.ERROR, time.perf_counter() - start, error=str(e))
@@ -58,7 +69,7 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
                   steps=len(proof.steps) if proof else None,
                   proof_text=proof.text() if proof and config.with_proof else None,
                   proof=proof.to_json() if proof and config.with_proof else None,
-                  stats=outcome.stats, proof_object=proof)
+                  stats=outcome.stats, proof_object=proof, auxiliary=auxiliary)
 
 
 def solve_file(path: str | Path, config: SolveConfig | None = None) -> list[Result]:

@@ -159,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print one JSON object per problem per line on stdout")
     parser.add_argument("--proof", action="store_true",
                         help="print the readable proof (with --json: add a 'proof' field)")
+    parser.add_argument("--aux", action="store_true",
+                        help="geometry: when DD+AR saturates, try auxiliary constructions "
+                             "(midpoints, line intersections, feet, circumcentres) within the "
+                             "timeout; the proof then states the construction it needed")
     parser.add_argument("--kg", metavar="OUT.ttl",
                         help="write the knowledge graph (rule and construction tables, each "
                              "proved geometry problem with its checked proof) as Turtle")
@@ -197,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _usage_error(parser, f"--diagram needs exactly one problem, got {len(items)}; "
                             "select one with --problem NAME")
     config = SolveConfig(timeout=args.timeout or None, seed=args.seed,
-                         with_proof=args.proof, diagram_path=args.diagram)
+                         with_proof=args.proof, diagram_path=args.diagram, aux=args.aux)
     jobs = args.jobs or os.cpu_count() or 1
     if args.kg_store and not args.kg:
         return _usage_error(parser, "--kg-store needs --kg OUT.ttl")
@@ -281,7 +285,8 @@ def format_line(result: Result) -> str:
     """``name: proved in 0.12 s (5 steps)`` for a single-problem run."""
     if result.status is Status.PROVED:
         steps = f" ({result.steps} steps)" if result.steps is not None else ""
-        return f"{result.problem}: proved in {result.seconds:.2f} s{steps}"
+        aux = f" with auxiliary {'; '.join(result.auxiliary)}" if result.auxiliary else ""
+        return f"{result.problem}: proved in {result.seconds:.2f} s{steps}{aux}"
     if result.status is Status.ERROR:
         return f"{result.problem}: error: {result.error}"
     if result.status in (Status.SOLVED, Status.INFEASIBLE):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 RuleId = tuple[str, int]
 """A production: (non-terminal name, index of the rule in its list)."""
@@ -36,4 +36,25 @@ class RuleProposer(Protocol):
 
     def update(self, partial: Iterable[PartialSolution]) -> bool:
         """Learn from partial solutions; True when the probabilities changed."""
+        ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposal of auxiliary constructions: clauses in the problem language over the
+    problem's points (new points named freshly), a score (higher is better; sources keep
+    their own scale) and where it came from (``heuristic``, ``memory``, ``neural``...)."""
+
+    clauses: tuple[str, ...]
+    score: float
+    source: str
+
+    def text(self) -> str:
+        return "; ".join(self.clauses)
+
+
+class ConstructionProposer(Protocol):
+    """Proposes auxiliary constructions for a geometry problem, best first."""
+
+    def propose(self, problem: Any, k: int) -> list[Candidate]:
         ...

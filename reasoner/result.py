@@ -48,6 +48,7 @@ class Result:
     # the checked geometry Proof itself, for in-process consumers such as the knowledge-graph
     # export (crosses process boundaries by pickling; never part of the JSON contract)
     proof_object: Any = field(default=None, compare=False, repr=False)
+    auxiliary: tuple[str, ...] = ()  # geometry: auxiliary clauses the proof needed (--aux)
 
     def to_json(self, with_proof: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"problem": self.problem, "file": self.file,
@@ -59,6 +60,8 @@ class Result:
             out["error"] = self.error
         if self.solution is not None:
             out["solution"] = self.solution
+        if self.auxiliary:
+            out["auxiliary"] = list(self.auxiliary)
         if with_proof and self.proof is not None:
             out["proof"] = self.proof
         return out

@@ -1,0 +1,77 @@
+"""Hand-written auxiliary-construction proposals: the classic ones a geometer tries first.
+
+When DD+AR saturates without the goal, a proof often needs a point the statement does not
+have. This proposer lists, in a fixed order of usefulness, midpoints of segments between
+existing points, intersections of two lines of the figure, feet of perpendiculars onto lines
+of the figure, and circumcentres of triangles; goal points first within each kind. It only
+proposes: every candidate is drawn, deduced from and checked like any other problem.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from reasoner.interfaces import Candidate
+
+from .problem import Problem
+
+LINE_PREDICATES = ("coll", "para", "perp", "cong", "midp", "eqangle")
+
+
+def fresh_name(problem: Problem) -> str:
+    """A point name the problem does not use."""
+    used = set(problem.points)
+    for name in ("x", "y", "z", "w", "u", "v"):
+        if name not in used:
+            return name
+    k = 1
+    while f"x{k}" in used:
+        k += 1
+    return f"x{k}"
+
+
+def figure_lines(problem: Problem) -> list[tuple[str, str]]:
+    """Segments the statement draws: pairs of points named together in a premise."""
+    out: dict[tuple[str, str], None] = {}
+    for clause in problem.clauses:
+        for step in clause.steps:
+            for atom in step.atoms(step.construction.premises):
+                if atom.name not in LINE_PREDICATES:
+                    continue
+                pts = atom.args if atom.name != "coll" else tuple(sorted(set(atom.args)))
+                pairs = (list(combinations(pts, 2)) if atom.name in ("coll", "midp")
+                         else [pts[i:i + 2] for i in range(0, len(pts) - 1, 2)])
+                for a, b in pairs:
+                    if a != b:
+                        out.setdefault((min(a, b), max(a, b)), None)
+    return list(out)
+
+
+class HeuristicProposer:
+    """Midpoints, line intersections, feet and circumcentres, goal points first."""
+
+    source = "heuristic"
+
+    def propose(self, problem: Problem, k: int) -> list[Candidate]:
+        x = fresh_name(problem)
+        pts = list(problem.points)
+        goal = set(problem.goal.args)
+        lines = figure_lines(problem)
+        kinds: list[list[tuple[int, str]]] = [[], [], [], []]
+        for a, b in combinations(pts, 2):
+            kinds[0].append((-len(goal & {a, b}), f"{x} = midpoint {x} {a} {b}"))
+        for (a, b), (c, d) in combinations(lines, 2):
+            if len({a, b, c, d}) == 4:
+                kinds[1].append((-len(goal & {a, b, c, d}),
+                                 f"{x} = on_line {x} {a} {b}, on_line {x} {c} {d}"))
+        for a, b in lines:
+            for c in pts:
+                if c not in (a, b):
+                    kinds[2].append((-len(goal & {a, b, c}), f"{x} = foot {x} {c} {a} {b}"))
+        for a, b, c in combinations(pts, 3):
+            kinds[3].append((-len(goal & {a, b, c}), f"{x} = circle {x} {a} {b} {c}"))
+        out: list[Candidate] = []
+        for rank, kind in enumerate(kinds):
+            for order, (bonus, clause) in enumerate(sorted(kind, key=lambda t: t[0])):
+                out.append(Candidate((clause,), -float(rank * 10_000 + order), self.source))
+        return out[:k]
