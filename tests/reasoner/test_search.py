@@ -1,0 +1,65 @@
+"""Auxiliary-construction search: proposals are only proposals, proofs are checked."""
+
+import json
+
+import numpy as np
+
+from reasoner.cli import main
+from reasoner.interfaces import Candidate
+from reasoner.search import SearchConfig, search, with_clauses
+from symbolic.geometry.heuristics import HeuristicProposer, fresh_name
+from symbolic.geometry.numeric import build_diagram
+from symbolic.geometry.problem import parse_problem
+from symbolic.geometry.proof import check_proof
+
+ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
+
+
+class Fixed:
+    """A proposer that returns the given candidates, for testing the loop."""
+
+    def __init__(self, *clauses: str) -> None:
+        self.items = [Candidate((c,), -i, "fixed") for i, c in enumerate(clauses)]
+
+    def propose(self, problem, k):
+        return self.items[:k]
+
+
+def test_heuristic_candidates_are_well_formed_statements():
+    problem = parse_problem(ORTHOCENTER)
+    cands = HeuristicProposer().propose(problem, 200)
+    assert cands and fresh_name(problem) == "x"
+    assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
+    for c in cands[:60]:
+        extended = with_clauses(problem, c.clauses)
+        assert extended.points == problem.points + ("x",)
+
+
+def test_search_finds_an_auxiliary_point_and_the_proof_checks():
+    problem = parse_problem(ORTHOCENTER, name="orthocenter")
+    found = search(problem, [HeuristicProposer()], SearchConfig(timeout=60))
+    assert found.outcome.proved and found.auxiliary and found.tried >= 1
+    assert "x" in found.outcome.proof.auxiliary_points
+    coords = build_diagram(found.problem, np.random.default_rng(99)).coords
+    check_proof(found.outcome.proof, coords, found.outcome.diagram.coords)
+
+
+def test_bad_candidates_are_skipped_and_nothing_is_invented():
+    problem = parse_problem(ORTHOCENTER)
+    found = search(problem, [Fixed("x = on_line x a a", "x = midpoint x a b")],
+                   SearchConfig(timeout=30))
+    assert not found.outcome.proved and found.auxiliary == ()
+    assert found.tried == 2
+
+
+def test_cli_aux_reports_the_construction(capsys):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "p.txt"
+        f.write_text("orthocenter\n" + ORTHOCENTER + "\n")
+        code = main([str(f), "--aux", "--json", "--timeout", "60"])
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0 and row["status"] == "proved"
+    assert row["auxiliary"] and row["auxiliary"][0].startswith("x = ")
