@@ -5,7 +5,9 @@ unstable under IBP and the bounds inherited from the parent box (valid on the su
 CROWN's backward pass for the spec rows. A box is closed when every disjunct has a row with
 lower bound > 0; otherwise it is clipped to the part where the linear lower bounds allow a
 violation (Clip-and-Verify). The minimisers of each row's linear bound, and the box centres,
-are tried as counterexamples. Branching (``SearchConfig.branching``):
+are tried as counterexamples. Boxes still open get ``split_alpha_iterations`` steps of
+alpha-CROWN on the spec rows (the intermediate bounds stay fixed). Branching
+(``SearchConfig.branching``):
 
 * ``lookahead`` (default): strong branching -- every box is split along every input, all
   children are bounded in one batch, and the input whose two children have the best summed
@@ -57,6 +59,8 @@ def input_split(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchCon
     if ct.matrix.shape[0] == 0:  # some disjunct has no output rows: every input is unsafe
         witness = oracle.confirm(ct.case, ((ct.lower + ct.upper) / 2).numpy())
         return CaseResult(Outcome.VIOLATED if witness else Outcome.UNKNOWN, witness)
+    if len(ct.groups) > 1 and config.per_disjunct:
+        return _each_disjunct(net, ct, oracle, config, deadline)
     if root_bound(net, ct, config):
         return CaseResult(Outcome.HOLDS, domains=1, method="alpha-crown")
     layers = len(net.linears)
@@ -86,6 +90,24 @@ def input_split(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchCon
         stack.push(*children)
     outcome = Outcome.UNKNOWN if gave_up else Outcome.HOLDS
     return CaseResult(outcome, domains=domains, method="input-split")
+
+
+def _each_disjunct(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
+                   deadline: float) -> CaseResult:
+    """The union of the disjuncts is unreachable iff each one is: search them one at a time
+    (tighter clipping and branching per disjunct); witnesses are still checked on the case."""
+    domains, gave_up = 0, False
+    for a, b in ct.groups:
+        sub = CaseTensors(ct.case, ct.lower, ct.upper, ct.matrix[a:b], ct.rhs[a:b],
+                          ((0, b - a),))
+        result = input_split(net, sub, oracle, config, deadline)
+        domains += result.domains
+        if result.outcome in (Outcome.VIOLATED, Outcome.TIMEOUT):
+            result.domains = domains
+            return result
+        gave_up |= result.outcome is Outcome.UNKNOWN
+    return CaseResult(Outcome.UNKNOWN if gave_up else Outcome.HOLDS, domains=domains,
+                      method="input-split")
 
 
 def clip_boxes(ct: CaseTensors, lo: Tensor, hi: Tensor, a: Tensor, lower: Tensor
@@ -172,9 +194,17 @@ def _bound_boxes(net: Network, ct: CaseTensors, lo: Tensor, hi: Tensor, parent: 
     lower, a, _ = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)
     open_ = ~((ct.disjunct_max(lower) > 0).all(-1) | bounds.infeasible)
     if config.clip:
-        c_lo, c_hi = clip_boxes(ct, lo, hi, a, lower)
+        c_lo, c_hi = clip_boxes(ct, lo, hi, a, lower)  # (a, lower) of the same linear bound
         open_ &= ~(c_lo > c_hi).any(-1)
         lo, hi = torch.where(open_[:, None], c_lo, lo), torch.where(open_[:, None], c_hi, hi)
+    if config.split_alpha_iterations > 0 and bool(open_.any()):
+        idx = open_.nonzero().flatten()
+        sub = Bounds(tuple(t[idx] for t in bounds.lower), tuple(t[idx] for t in bounds.upper))
+        with torch.enable_grad():
+            better, _ = alpha_crown(net, lo[idx], hi[idx], ct.matrix, ct.rhs, sub,
+                                    config.split_alpha_iterations, config.alpha_lr)
+        lower = lower.index_put((idx,), torch.maximum(lower[idx], better))
+        open_ &= ~(ct.disjunct_max(lower) > 0).all(-1)
     return open_, lo, hi, lower, a, bounds
 
 

@@ -26,6 +26,8 @@ class SearchConfig:
     seed: int = 0
     intermediate: str = "crown"
     clip: bool = True
+    per_disjunct: bool = False
+    split_alpha_iterations: int = 5
     branching: str = "lookahead"
     attack: AttackConfig = field(default_factory=AttackConfig)
 
