@@ -72,6 +72,6 @@ class HeuristicProposer:
             kinds[3].append((-len(goal & {a, b, c}), f"{x} = circle {x} {a} {b} {c}"))
         out: list[Candidate] = []
         for rank, kind in enumerate(kinds):
-            for order, (bonus, clause) in enumerate(sorted(kind, key=lambda t: t[0])):
+            for order, (_, clause) in enumerate(sorted(kind, key=lambda t: t[0])):
                 out.append(Candidate((clause,), -float(rank * 10_000 + order), self.source))
         return out[:k]
