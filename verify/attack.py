@@ -24,10 +24,13 @@ from .witness import Oracle
 class AttackConfig:
     """Budgets of the falsifier."""
 
-    samples: int = 10_000
+    samples: int = 100_000
+    sample_values: int = 2_000_000  # caps samples x input size
     restarts: int = 64
     steps: int = 100
     step_fraction: float = 0.1
+    fine_steps: int = 300
+    fine_step_fraction: float = 0.005
     confirm_per_round: int = 4
 
 
@@ -86,34 +89,42 @@ def falsify(net: Network, ct: CaseTensors, oracle: Oracle, config: AttackConfig,
     """Search the box for a counterexample; None when none was found in the budget."""
     lo, hi = ct.lower, ct.upper
     width = hi - lo
+    count = min(config.samples, max(config.sample_values // max(len(lo), 1), 1000))
     with torch.no_grad():
-        x = lo + width * torch.rand(config.samples, len(lo), generator=generator,
-                                    dtype=torch.float64)
+        x = lo + width * torch.rand(count, len(lo), generator=generator, dtype=torch.float64)
         x = torch.cat([((lo + hi) / 2)[None], x])
         margin = ct.margin(net.forward(x))
     found = _confirm(ct, oracle, x, margin, config.confirm_per_round)
     if found is not None or config.restarts <= 0:
         return found
     starts = x[torch.argsort(margin)[: config.restarts]]
-    return pgd(net, ct, oracle, starts, config, deadline)
+    found, x = pgd(net, ct, oracle, starts, config.steps, config.step_fraction, config, deadline)
+    if found is not None or config.fine_steps <= 0:
+        return found
+    # a second, fine-stepped descent from where the coarse one ended and from the best
+    # samples again (narrow unsafe regions)
+    return pgd(net, ct, oracle, torch.cat([x, starts]), config.fine_steps,
+               config.fine_step_fraction, config, deadline)[0]
 
 
-def pgd(net: Network, ct: CaseTensors, oracle: Oracle, starts: Tensor, config: AttackConfig,
-        deadline: float) -> Witness | None:
-    """Signed-gradient descent on the margin from ``starts``, projected onto the box."""
+def pgd(net: Network, ct: CaseTensors, oracle: Oracle, starts: Tensor, steps: int,
+        step_fraction: float, config: AttackConfig, deadline: float
+        ) -> tuple[Witness | None, Tensor]:
+    """Signed-gradient descent on the margin from ``starts``, projected onto the box; the
+    step (a fraction of the box width) decays linearly. Returns a witness or the end points."""
     lo, hi = ct.lower, ct.upper
     x = starts.clone().requires_grad_(True)
-    for step in range(config.steps):
+    for step in range(steps):
         if time.monotonic() > deadline:
-            return None
+            break
         margin = ct.margin(net.forward(x))
-        if step % 10 == 9 or step == config.steps - 1:
+        if step % 10 == 9 or step == steps - 1:
             found = _confirm(ct, oracle, x, margin.detach(), config.confirm_per_round)
             if found is not None:
-                return found
+                return found, x.detach()
         (grad,) = torch.autograd.grad(margin.sum(), x)
-        size = config.step_fraction * (1 - step / config.steps) + 1e-3
+        size = step_fraction * (1 - step / steps) + step_fraction / 100
         with torch.no_grad():
             x -= size * (hi - lo) * grad.sign()
             x.copy_(torch.maximum(torch.minimum(x, hi), lo))
-    return None
+    return None, x.detach()
