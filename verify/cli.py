@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -63,9 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print one JSON object per instance per line")
     parser.add_argument("--jobs", type=_count, default=1, metavar="N",
                         help="instances verified in parallel (default: 1)")
-    parser.add_argument("--threads", type=_count, metavar="N",
-                        help="torch threads per instance (default: the CPU cores divided "
-                        "among the --jobs)")
+    parser.add_argument("--threads", type=_count, default=1, metavar="N",
+                        help="torch threads per instance (default: 1; more threads in forked "
+                        "workers can deadlock OpenMP)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="seed of the falsifier (default: 0)")
     return parser
@@ -146,7 +145,7 @@ def _run(instances: list[Instance], args: argparse.Namespace) -> list[Result]:
 
     results: list[Result] = []
     single = len(instances) == 1 and not args.instances
-    threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
+    threads = args.threads
     for index, result in in_order(run_instances(instances, solver, args.jobs, threads)):
         results.append(result)
         _emit(instances[index], result, args, single)
