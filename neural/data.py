@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -196,8 +197,10 @@ def _goal_candidates(state, rng: np.random.Generator, k: int) -> list[Fact]:
     return cands
 
 
-def attempt(rng: np.random.Generator, config: DataConfig) -> list[Example]:
-    """One random sequence, its closure, and the checked examples found in it."""
+def attempt(rng: np.random.Generator, config: DataConfig,
+            deadline: float | None = None) -> list[Example]:
+    """One random sequence, its closure, and the checked examples found in it (those checked
+    before ``deadline``, a ``time.monotonic()`` value)."""
     from symbolic.geometry.numeric import build_diagram
 
     clauses = sample_clauses(rng, config)
@@ -213,11 +216,49 @@ def attempt(rng: np.random.Generator, config: DataConfig) -> list[Example]:
     out = []
     goals = _goal_candidates(run.state, rng, config.goals_per_diagram)
     seed = int(rng.integers(2**31))
+    closures: dict[tuple[str, ...], object] = {}
     for statement, aux, goal in _pairs(problem, run.state, goals):
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        if config.require_needed and _statement_proves(statement, goal, seed, config, closures):
+            continue  # cheap pre-filter: one closure per statement instead of one per goal
         ex = check_example(statement, aux, goal, seed, config)
         if ex is not None:
             out.append(ex)
     return out
+
+
+def _statement_proves(statement: Sequence[str], goal: str, seed: int, config: DataConfig,
+                      closures: dict[tuple[str, ...], object]) -> bool:
+    """Whether DD+AR's closure of ``statement`` alone holds ``goal`` (True also when the
+    statement cannot be drawn or saturated in time: such pairs are dropped). The closure is
+    computed once per statement and kept in ``closures``."""
+    from symbolic.geometry.dd import goal_fact
+    from symbolic.geometry.numeric import build_diagram
+
+    key = tuple(statement)
+    if key not in closures:
+        closures[key] = None
+        try:
+            bare = parse_problem("; ".join(statement) + " ? " + goal, "synthetic")
+            diagram = build_diagram(bare, np.random.default_rng(seed), max_tries=10,
+                                    check_goal=False)
+            # a goal that is false (a b c is the base triangle), so saturation runs to the end
+            bare = dataclasses.replace(bare, goal=Atom("coll", ("a", "b", "c")))
+            run = saturate(bare, diagram.coords, DDARConfig(
+                config.max_levels, time.monotonic() + config.saturate_seconds))
+            if not run.timed_out:
+                closures[key] = run.state
+        except GeometryError:
+            pass
+    state = closures[key]
+    if state is None:
+        return True
+    try:
+        atom = parse_problem("; ".join(statement) + " ? " + goal, "synthetic").goal
+    except GeometryError:
+        return True
+    return goal_fact(state, atom) is not None
 
 
 def check_example(statement: Sequence[str], aux: Sequence[str], goal: str, seed: int,
@@ -252,17 +293,20 @@ def check_example(statement: Sequence[str], aux: Sequence[str], goal: str, seed:
 
 
 def generate(count: int, rng: np.random.Generator, config: DataConfig | None = None,
-             progress=None, max_attempts: int | None = None) -> Iterator[Example]:
+             progress=None, max_attempts: int | None = None,
+             deadline: float | None = None) -> Iterator[Example]:
     """Up to ``count`` distinct examples (distinct problem texts). ``progress(n, attempts)``
-    is called after each attempt; ``max_attempts`` bounds the work (default 2000 * count)."""
+    is called after each attempt; ``max_attempts`` bounds the work (default 2000 * count),
+    ``deadline`` (a ``time.monotonic()`` value) the time."""
     config = config or DataConfig()
     seen: set[str] = set()
     attempts = 0
     limit = max_attempts if max_attempts is not None else 2000 * max(count, 1)
-    while len(seen) < count and attempts < limit:
+    while len(seen) < count and attempts < limit and (deadline is None
+                                                      or time.monotonic() < deadline):
         sub = np.random.default_rng(int(rng.integers(2**63)))
         attempts += 1
-        for ex in attempt(sub, config):
+        for ex in attempt(sub, config, deadline):
             if ex.problem in seen or len(seen) >= count:
                 continue
             seen.add(ex.problem)
@@ -284,26 +328,75 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--allow-unneeded", action="store_true",
                     help="keep pairs whose statement DD+AR proves without the auxiliary clauses "
                          "(much faster; weaker data)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="worker processes; worker i draws from seed (SEED, i), so the output "
+                         "is deterministic for a given SEED and JOBS when no time limit is hit")
+    ap.add_argument("--seconds", type=float, default=None,
+                    help="stop after this many seconds with what has been found (each example "
+                         "is written as soon as it is checked)")
     return ap.parse_args(argv)
+
+
+def _worker(args: argparse.Namespace, config: DataConfig, job: int, path: str,
+            deadline: float | None, quiet: bool) -> int:
+    """Write up to ``args.count // args.jobs`` (+1 for the first ``count % jobs``) examples."""
+    count = args.count // args.jobs + (job < args.count % args.jobs)
+    rng = np.random.default_rng([args.seed, job]) if args.jobs > 1 else \
+        np.random.default_rng(args.seed)
+    start = time.monotonic()
+
+    def progress(n: int, attempts: int) -> None:
+        if quiet:
+            return
+        rate = n / max(time.monotonic() - start, 1e-9) * 60
+        print(f"\r{n}/{count} examples, {attempts} sequences, {rate:.1f}/min",
+              end="", file=sys.stderr, flush=True)
+
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for ex in generate(count, rng, config, progress, deadline=deadline):
+            f.write(json.dumps(ex.to_json()) + "\n")
+            f.flush()
+            n += 1
+    return n
+
+
+def _worker_main(packed) -> int:
+    return _worker(*packed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.jobs < 1 or args.count < 1:
+        print("error: --jobs and --count must be at least 1", file=sys.stderr)
+        return 2
     config = DataConfig(max_clauses=args.max_clauses, eval_permille=args.eval_permille,
                         require_needed=not args.allow_unneeded)
-    start = time.monotonic()
+    deadline = None if args.seconds is None else time.monotonic() + args.seconds
+    if args.jobs == 1:
+        n = _worker(args, config, 0, args.out, deadline, False)
+        print(file=sys.stderr)
+        return 0 if n == args.count else 1
+    import multiprocessing as mp
 
-    def progress(n: int, attempts: int) -> None:
-        rate = n / max(time.monotonic() - start, 1e-9) * 60
-        print(f"\r{n}/{args.count} examples, {attempts} sequences, {rate:.1f}/min",
-              end="", file=sys.stderr, flush=True)
-
+    parts = [f"{args.out}.part{j}" for j in range(args.jobs)]
+    with mp.get_context("fork").Pool(args.jobs) as pool:
+        counts = pool.map(_worker_main, [(args, config, j, parts[j], deadline, True)
+                                         for j in range(args.jobs)])
+    seen: set[str] = set()
     n = 0
-    with open(args.out, "w", encoding="utf-8") as f:
-        for ex in generate(args.count, np.random.default_rng(args.seed), config, progress):
-            f.write(json.dumps(ex.to_json()) + "\n")
-            n += 1
-    print(file=sys.stderr)
+    with open(args.out, "w", encoding="utf-8") as f:  # merge in worker order, deduplicated
+        for part in parts:
+            with open(part, encoding="utf-8") as g:
+                for line in g:
+                    text = json.loads(line)["problem"]
+                    if text not in seen:
+                        seen.add(text)
+                        f.write(line)
+                        n += 1
+            Path(part).unlink()
+    print(f"{n} examples ({sum(counts)} found by {args.jobs} workers, duplicates dropped) "
+          f"-> {args.out}", file=sys.stderr)
     return 0 if n == args.count else 1
 
 

@@ -83,3 +83,22 @@ def test_shipped_sample_parses_with_aux_points():
     problems = read_problems(path)
     assert problems and all(isinstance(p, Problem) for p in problems)
     assert all(auxiliary_points(p) for p in problems)  # type: ignore[arg-type]
+
+
+def test_parallel_workers_merge_deduplicated_and_deterministic(tmp_path):
+    outs = []
+    for run in range(2):
+        out = tmp_path / f"d{run}.jsonl"
+        assert main(["--count", "2", "--jobs", "2", "--seed", "4", "--allow-unneeded",
+                     "--out", str(out)]) == 0
+        outs.append(out.read_text())
+        assert not list(tmp_path.glob("*.part*"))  # worker files merged and removed
+    rows = [json.loads(line) for line in outs[0].splitlines()]
+    assert len(rows) == 2 and len({r["problem"] for r in rows}) == 2
+    assert outs[0] == outs[1]
+
+
+def test_time_limit_stops_early(tmp_path):
+    out = tmp_path / "d.jsonl"
+    assert main(["--count", "1000", "--seconds", "0.01", "--out", str(out)]) == 1
+    assert out.exists()

@@ -1,0 +1,231 @@
+"""Train the auxiliary-construction proposer on synthetic data from ``neural.data``.
+
+Each example (statement, auxiliary clauses a1..ak, goal) gives k sequences: the statement
+with a1..a(i-1) added, the goal, then a(i) as the target, so the model learns to propose the
+*next* auxiliary clause of a partly extended problem (what the depth > 1 search asks). The
+loss is on the target tokens only. The held-back ``eval`` split (chosen by ``neural.data`` by
+a hash of the text) measures the loss and the exact-match rate of the target; the checkpoint
+with the lowest eval loss is written, with its SHA-256 beside it.
+
+    python -m neural.data --count 20000 --jobs 16 --seconds 400 --seed 0 --out data.jsonl
+    python -m neural.train data.jsonl --out neural/weights/proposer.pt --minutes 2
+
+A GPU is used when there is one (``--device``); on a CPU the same run takes hours, not minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMAT = "neurosym-proposer/1"
+
+
+@dataclass(frozen=True)
+class TrainSequence:
+    prompt: tuple[int, ...]
+    target: tuple[int, ...]
+    split: str
+
+
+def sequences(rows: Iterable[dict], tokenizer, max_len: int) -> list[TrainSequence]:
+    """Training sequences from data rows (deduplicated; longer than ``max_len`` dropped)."""
+    out: dict[tuple, TrainSequence] = {}
+    for row in rows:
+        statement, aux = list(row["statement"]), list(row["auxiliary"])
+        for i, clause in enumerate(aux):
+            prompt = tuple(tokenizer.prompt(statement + aux[:i], row["goal"]))
+            target = tuple(tokenizer.target(clause))
+            if len(prompt) + len(target) > max_len:
+                continue
+            out.setdefault((prompt, target), TrainSequence(prompt, target, row["split"]))
+    return list(out.values())
+
+
+def batches(seqs: Sequence[TrainSequence], size: int, pad_id: int, rng: random.Random, device):
+    """Endless shuffled batches: (inputs, labels) with labels -100 outside the targets."""
+    order = list(range(len(seqs)))
+    while True:
+        rng.shuffle(order)
+        for i in range(0, len(order) - size + 1, size):
+            yield collate([seqs[j] for j in order[i:i + size]], pad_id, device)
+        if len(order) < size:
+            yield collate([seqs[j] for j in order], pad_id, device)
+
+
+def collate(chunk: Sequence[TrainSequence], pad_id: int, device):
+    import torch
+
+    n = max(len(s.prompt) + len(s.target) for s in chunk) - 1
+    inputs = torch.full((len(chunk), n), pad_id, dtype=torch.long)
+    labels = torch.full((len(chunk), n), -100, dtype=torch.long)
+    for r, s in enumerate(chunk):
+        full = s.prompt + s.target
+        inputs[r, :len(full) - 1] = torch.tensor(full[:-1])
+        labels[r, len(s.prompt) - 1:len(full) - 1] = torch.tensor(s.target)
+    return inputs.to(device), labels.to(device)
+
+
+def evaluate(model, seqs: Sequence[TrainSequence], pad_id: int, device, size: int = 256):
+    """Mean target-token loss and the share of targets predicted exactly (teacher forced)."""
+    import torch
+    from torch.nn import functional as F
+
+    model.eval()
+    total, tokens, exact = 0.0, 0, 0
+    with torch.no_grad():
+        for i in range(0, len(seqs), size):
+            inputs, labels = collate(seqs[i:i + size], pad_id, device)
+            logits = model(inputs).float()
+            total += float(F.cross_entropy(logits.transpose(1, 2), labels, ignore_index=-100,
+                                           reduction="sum"))
+            mask = labels != -100
+            tokens += int(mask.sum())
+            right = (logits.argmax(-1) == labels) | ~mask
+            exact += int(right.all(dim=1).sum())
+    model.train()
+    return total / max(tokens, 1), exact / max(len(seqs), 1)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save(path: Path, model, tokenizer, meta: dict) -> str:
+    """Write the checkpoint (half-precision weights) and ``<path>.sha256``; the digest."""
+    import torch
+
+    state = {k: v.detach().to("cpu", torch.float16) if v.is_floating_point() else v.cpu()
+             for k, v in model.state_dict().items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"format": FORMAT, "config": model.config.to_dict(), "words": tokenizer.words,
+                "state_dict": state, "meta": meta}, path)
+    digest = sha256_of(path)
+    path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n")
+    return digest
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m neural.train",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("data", nargs="+", help="JSON-lines files from python -m neural.data")
+    ap.add_argument("--out", default="neural/weights/proposer.pt")
+    ap.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    ap.add_argument("--minutes", type=float, default=None, help="stop after this long")
+    ap.add_argument("--steps", type=int, default=20000, help="stop after this many steps")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--weight-decay", type=float, default=0.1)
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--d-model", type=int, default=256)
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--heads", type=int, default=8)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--max-len", type=int, default=512)
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    import torch
+    from torch.nn import functional as F
+
+    from .model import ConstructionLM, ModelConfig
+    from .tokenizer import ConstructionTokenizer
+
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" \
+        else args.device
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    tokenizer = ConstructionTokenizer()
+    rows = []
+    digest = hashlib.sha256()
+    for name in args.data:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as e:
+            print(f"error: cannot read {name}: {e.strerror}", file=sys.stderr)
+            return 2
+        digest.update(text.encode())
+        for n, line in enumerate(text.splitlines(), 1):
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                print(f"error: {name}:{n}: not a JSON line ({e.msg})", file=sys.stderr)
+                return 2
+    seqs = sequences(rows, tokenizer, args.max_len)
+    train = [s for s in seqs if s.split == "train"]
+    held = [s for s in seqs if s.split != "train"]
+    if not train:
+        print("error: no training sequences in the data", file=sys.stderr)
+        return 2
+    config = ModelConfig(len(tokenizer), args.d_model, args.layers, args.heads,
+                         4 * args.d_model, args.max_len, args.dropout)
+    model = ConstructionLM(config).to(device)
+    print(f"{len(rows)} examples -> {len(train)} training / {len(held)} eval sequences; "
+          f"{model.n_parameters() / 1e6:.2f}M parameters on {device}", file=sys.stderr)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay,
+                            betas=(0.9, 0.95))
+    total_steps = args.steps
+    start = time.monotonic()
+    deadline = None if args.minutes is None else start + 60 * args.minutes
+    best = (math.inf, 0.0, 0)
+    best_state = None
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else None
+    stream = batches(train, args.batch, tokenizer.pad_id, rng, device)
+    step = 0
+    for step in range(1, total_steps + 1):
+        frac = step / total_steps
+        if deadline is not None:
+            frac = max(frac, (time.monotonic() - start) / (deadline - start))
+        lr = args.lr * min(1.0, step / args.warmup) * 0.5 * (1 + math.cos(math.pi * min(frac, 1)))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        inputs, labels = next(stream)
+        if autocast is not None:
+            with autocast:
+                logits = model(inputs)
+        else:
+            logits = model(inputs)
+        loss = F.cross_entropy(logits.float().transpose(1, 2), labels, ignore_index=-100)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        last = frac >= 1 or step == total_steps
+        if step % args.eval_every == 0 or last:
+            ev_loss, ev_exact = evaluate(model, held, tokenizer.pad_id, device) if held \
+                else (float(loss.detach()), 0.0)
+            print(f"step {step}  train loss {float(loss.detach()):.3f}  eval loss {ev_loss:.3f}  "
+                  f"eval exact {ev_exact:.3f}  lr {lr:.2e}  "
+                  f"{time.monotonic() - start:.0f}s", file=sys.stderr, flush=True)
+            if ev_loss < best[0]:
+                best = (ev_loss, ev_exact, step)
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if last:
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    meta = {"examples": len(rows), "train_sequences": len(train), "eval_sequences": len(held),
+            "steps": step, "best_step": best[2], "eval_loss": round(best[0], 4),
+            "eval_exact": round(best[1], 4), "data_sha256": digest.hexdigest(),
+            "seed": args.seed, "device": device, "torch": str(torch.__version__),
+            "seconds": round(time.monotonic() - start, 1)}
+    out = Path(args.out)
+    sha = save(out, model, tokenizer, meta)
+    print(f"wrote {out} (sha256 {sha[:16]}...): {json.dumps(meta)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
