@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -216,7 +217,7 @@ def attempt(rng: np.random.Generator, config: DataConfig,
     out = []
     goals = _goal_candidates(run.state, rng, config.goals_per_diagram)
     seed = int(rng.integers(2**31))
-    closures: dict[tuple[str, ...], object] = {}
+    closures: dict[tuple[str, ...], Any] = {}
     for statement, aux, goal in _pairs(problem, run.state, goals):
         if deadline is not None and time.monotonic() > deadline:
             break
@@ -229,7 +230,7 @@ def attempt(rng: np.random.Generator, config: DataConfig,
 
 
 def _statement_proves(statement: Sequence[str], goal: str, seed: int, config: DataConfig,
-                      closures: dict[tuple[str, ...], object]) -> bool:
+                      closures: dict[tuple[str, ...], Any]) -> bool:
     """Whether DD+AR's closure of ``statement`` alone holds ``goal`` (True also when the
     statement cannot be drawn or saturated in time: such pairs are dropped). The closure is
     computed once per statement and kept in ``closures``."""

@@ -16,6 +16,7 @@ A GPU is used when there is one (``--device``); on a CPU the same run takes hour
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import math
@@ -116,7 +117,8 @@ def save(path: Path, model, tokenizer, meta: dict) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m neural.train",
                                  description=__doc__.split("\n")[0])
-    ap.add_argument("data", nargs="+", help="JSON-lines files from python -m neural.data")
+    ap.add_argument("data", nargs="+",
+                    help="JSON-lines files from python -m neural.data (.gz read as gzip)")
     ap.add_argument("--out", default="neural/weights/proposer.pt")
     ap.add_argument("--device", default="auto", help="auto, cpu or cuda")
     ap.add_argument("--minutes", type=float, default=None, help="stop after this long")
@@ -152,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     digest = hashlib.sha256()
     for name in args.data:
         try:
-            text = Path(name).read_text(encoding="utf-8")
+            raw = Path(name).read_bytes()
+            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
         except OSError as e:
             print(f"error: cannot read {name}: {e.strerror}", file=sys.stderr)
             return 2
