@@ -145,3 +145,27 @@ def test_pyro_svi_fit_agrees_with_the_conjugate_posterior():
     exact = Ranking(counts)
     for name, (a, b) in fitted.items():
         assert abs(a / (a + b) - exact.mean(name)) < 0.05, (name, a, b)
+
+
+class Keyed:
+    """Offers two midpoints at the root; below, the closing point only under midpoint b c."""
+
+    source = "fake"
+
+    def propose(self, problem, k):
+        text = problem.text()
+        if "midpoint" not in text:
+            clauses = ["x = midpoint x a b", "x = midpoint x b c"]
+        elif "midpoint x b c" in text:
+            clauses = ["y = on_line y b h, on_line y a c"]
+        else:
+            clauses = ["y = midpoint y a c"]
+        return [Candidate((c,), -i, self.source) for i, c in enumerate(clauses)][:k]
+
+
+def test_the_beam_widens_when_the_frontier_runs_dry():
+    problem = parse_problem(ORTHOCENTER, name="ortho")
+    found = search(problem, [Keyed()], SearchConfig(timeout=60, depth=2, beam=1))
+    assert found.outcome.proved and found.auxiliary[0] == "x = midpoint x b c"
+    assert found.stats["widened"] == 1
+    checked(found)
