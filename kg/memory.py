@@ -16,6 +16,14 @@ map to the new problem's points by position in construction order (AlphaGeometry
 renamed proposal is kept only if the new problem with it inserted still parses (every argument
 an existing point, prerequisites aside); the same proposal from several sources keeps its best
 score. Everything is deterministic.
+
+As a live proposal source of the auxiliary search (``MemoryProposer``, ``source="memory"``)
+retrieval runs over a snapshot of the stored problems taken when a problem's search starts,
+read from the persistent store without locking it (``Memory(path, read_only=True)``), while
+the one writer (``solve-problem --memory``: the batch's parent process) adds each problem as
+soon as it is proved (``record_solved``), with the auxiliary clauses it needed and the
+search's per-arm trial counts for the ranking (``reasoner.ranking``). A stored problem with
+the same statement or name as the one being solved is never proposed to it.
 """
 
 from __future__ import annotations
@@ -109,9 +117,10 @@ class _Stored:
 class Memory:
     """Solved problems, their proofs and the auxiliary constructions that worked."""
 
-    def __init__(self, path: str | Path | None = None, *, theory: bool = False) -> None:
+    def __init__(self, path: str | Path | None = None, *, theory: bool = False,
+                 read_only: bool = False) -> None:
         self.path = path
-        self.graph: Graph = open_graph(path)
+        self.graph: Graph = open_graph(path, read_only=read_only)
         self._cache: dict[URIRef, _Stored] = {}
         if theory:
             from .theory import add_theory
@@ -127,6 +136,12 @@ class Memory:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def flush(self) -> None:
+        """Make what was written visible to readers that open the store from now on."""
+        inner = getattr(self.graph.store, "_inner", None)
+        if inner is not None and hasattr(inner, "flush"):
+            inner.flush()
 
     def export(self, path: str | Path) -> Path:
         """Write the whole graph as Turtle to ``path``."""
@@ -200,42 +215,145 @@ class Memory:
         return out
 
     # ------------------------------------------------------------------ retrieval
-    def candidates(self, problem: Problem, k: int = 5) -> list[Candidate]:
-        """Up to ``k`` auxiliary-construction proposals for ``problem``, best first."""
-        sig = signature(problem)
-        scored = sorted(((similarity(sig, signature(s.problem, s.auxiliary)), s)
-                         for s in self._stored() if s.auxiliary),
-                        key=lambda t: (-t[0], t[1].name, t[1].problem.text()))
-        best: dict[tuple[str, ...], Candidate] = {}
-        for score, s in scored:
-            clauses = self._adapt(problem, s)
-            if clauses is None or clauses in best:
-                continue
-            best[clauses] = Candidate(clauses, round(score, 6), s.name)
-            if len(best) >= k:
-                break
-        return sorted(best.values(), key=lambda c: (-c.score, c.clauses))
+    def snapshot(self) -> list[_Stored]:
+        """The stored problems that have auxiliary constructions (for ``retrieve``), read with
+        one query."""
+        rows = self.query("""
+        SELECT ?p ?name ?text ?i WHERE { ?p a ns:Problem ; ns:name ?name ; ns:text ?text ;
+                                            ns:auxiliary ?c . ?c ns:index ?i }""")
+        found: dict[URIRef, tuple[str, str, list[int]]] = {}
+        for node, name, text, i in rows:
+            found.setdefault(URIRef(node), (str(name), str(text), []))[2].append(int(i))
+        out = []
+        for node, (name, text, aux) in sorted(found.items()):
+            if node not in self._cache:
+                try:
+                    parsed = parse_problem(text, name)
+                except GeometryError:
+                    continue
+                self._cache[node] = _Stored(node, name, parsed, tuple(sorted(aux)))
+            out.append(self._cache[node])
+        return out
 
-    def _adapt(self, problem: Problem, stored: _Stored) -> tuple[str, ...] | None:
-        """The stored problem's auxiliary clauses renamed onto ``problem``, or None."""
-        statement = [p for i, c in enumerate(stored.problem.clauses) if i not in stored.auxiliary
-                     for p in c.points]
-        target = problem.points
-        mapping = dict(zip(statement, target))
-        aux_clauses = [stored.problem.clauses[i] for i in stored.auxiliary]
-        new = [p for c in aux_clauses for p in c.points]
-        mapping.update(zip(new, fresh_names(set(target), len(new))))
-        args = {a for c in aux_clauses for s in c.steps
-                for f, a in zip(s.construction.args, s.args)
-                if f not in s.construction.numeric_args}
-        if not args <= set(mapping):
-            return None  # refers to a point the new problem has no counterpart for
-        clauses = tuple(rename_clause(c, mapping) for c in aux_clauses)
-        try:
-            parse_problem(with_clauses(problem, clauses))
-        except GeometryError:
-            return None
-        return clauses
+    def candidates(self, problem: Problem, k: int = 5) -> list[Candidate]:
+        """Up to ``k`` auxiliary-construction proposals for ``problem``, best first; each
+        candidate's source is the name of the stored problem it comes from."""
+        return retrieve(problem, self.snapshot(), k)
+
+    # ------------------------------------------------------------------ ranking counts
+    def ranking_counts(self) -> dict[str, tuple[int, int]]:
+        """Per arm of the proposal ranking: (candidates tried, of which closed a proof)."""
+        rows = self.query("SELECT ?n ?t ?s WHERE { ?a a ns:Arm ; ns:name ?n ; ns:trials ?t ; "
+                          "ns:successes ?s }")
+        return {str(n): (int(t), int(w)) for n, t, w in rows}
+
+    def add_trials(self, trials: dict[str, tuple[int, int]]) -> None:
+        """Add search outcomes (arm -> (tried, won)) to the stored counts."""
+        current = self.ranking_counts()
+        g = self.graph
+        for name, (n, won) in trials.items():
+            node = V.iri("arm", name)
+            t0, s0 = current.get(name, (0, 0))
+            g.remove((node, V.trials, None))
+            g.remove((node, V.successes, None))
+            g.add((node, RDF.type, V.Arm))
+            g.set((node, V.name, Literal(name)))
+            g.add((node, V.trials, Literal(t0 + n)))
+            g.add((node, V.successes, Literal(s0 + won)))
+
+
+def retrieve(problem: Problem, stored: Sequence[_Stored], k: int = 5,
+             exclude: Problem | None = None) -> list[Candidate]:
+    """Up to ``k`` proposals for ``problem`` from ``stored`` problems, best first (see the
+    module docstring). A stored problem whose statement (auxiliary clauses left out) is that
+    of ``exclude``, or that has its name, is skipped: never a problem's own answer."""
+    sig = signature(problem)
+    banned = None if exclude is None else statement_text(exclude, ())
+    scored = sorted(((similarity(sig, signature(s.problem, s.auxiliary)), s)
+                     for s in stored if s.auxiliary
+                     and (exclude is None or (s.name != exclude.name
+                                              and statement_text(s.problem, s.auxiliary)
+                                              != banned))),
+                    key=lambda t: (-t[0], t[1].name, t[1].problem.text()))
+    best: dict[tuple[str, ...], Candidate] = {}
+    for score, s in scored:
+        clauses = _adapt(problem, s)
+        if clauses is None or clauses in best:
+            continue
+        best[clauses] = Candidate(clauses, round(score, 6), s.name)
+        if len(best) >= k:
+            break
+    return sorted(best.values(), key=lambda c: (-c.score, c.clauses))
+
+
+def statement_text(problem: Problem, auxiliary: Sequence[int]) -> str:
+    """The problem's text without its auxiliary clauses."""
+    head = "; ".join(str(c) for i, c in enumerate(problem.clauses) if i not in auxiliary)
+    return f"{head} ? {problem.goal}"
+
+
+def _adapt(problem: Problem, stored: _Stored) -> tuple[str, ...] | None:
+    """The stored problem's auxiliary clauses renamed onto ``problem``, or None."""
+    statement = [p for i, c in enumerate(stored.problem.clauses) if i not in stored.auxiliary
+                 for p in c.points]
+    target = problem.points
+    mapping = dict(zip(statement, target))
+    aux_clauses = [stored.problem.clauses[i] for i in stored.auxiliary]
+    new = [p for c in aux_clauses for p in c.points]
+    mapping.update(zip(new, fresh_names(set(target), len(new))))
+    args = {a for c in aux_clauses for s in c.steps
+            for f, a in zip(s.construction.args, s.args)
+            if f not in s.construction.numeric_args}
+    if not args <= set(mapping):
+        return None  # refers to a point the new problem has no counterpart for
+    clauses = tuple(rename_clause(c, mapping) for c in aux_clauses)
+    try:
+        parse_problem(with_clauses(problem, clauses))
+    except GeometryError:
+        return None
+    return clauses
+
+
+class MemoryProposer:
+    """The memory as a proposal source (``source="memory"``): retrieval over a snapshot of the
+    stored problems with auxiliary constructions, taken once. ``exclude``: the problem being
+    solved, whose own stored answer (same statement or name) is never proposed."""
+
+    source = "memory"
+
+    def __init__(self, stored: Sequence[_Stored], exclude: Problem | None = None) -> None:
+        self.stored = list(stored)
+        self.exclude = exclude
+
+    @classmethod
+    def open(cls, path: str | Path, exclude: Problem | None = None) -> MemoryProposer:
+        """Read the store at ``path`` without locking it (empty if there is none yet)."""
+        if not Path(path).exists():
+            return cls([], exclude)
+        with Memory(path, read_only=True) as m:
+            return cls(m.snapshot(), exclude)
+
+    def propose(self, problem: Problem, k: int) -> list[Candidate]:
+        return [Candidate(c.clauses, c.score, self.source)
+                for c in retrieve(problem, self.stored, k, self.exclude)]
+
+
+def record_solved(path: str | Path, problem: Problem, proof: Proof | None,
+                  auxiliary: Sequence[str] = (),
+                  trials: dict[str, tuple[int, int]] | None = None) -> None:
+    """Add a solved problem (``auxiliary``: the clauses the search added to it) and the search's
+    per-arm trial counts to the persistent memory at ``path``, then flush it for readers."""
+    with Memory(path) as m:
+        if proof is not None:
+            full = parse_problem(with_clauses(problem, auxiliary), problem.name) \
+                if auxiliary else problem
+            n = len(problem.clauses)
+            aux = list(range(n, len(full.clauses)))
+            used = [i for i in auxiliary_clauses(full, proof) if i >= n]
+            m.add(full, proof, auxiliary=used or aux)
+        if trials:
+            m.add_trials(trials)
+        m.flush()
 
 
 def export_solved(solved, out: str | Path, store: str | Path | None = None,

@@ -31,6 +31,7 @@ Fact = NS["Fact"]
 Point = NS["Point"]
 Certificate = NS["Certificate"]
 Term = NS["Term"]
+Arm = NS["Arm"]                      # a proposal source and construction kind (ranking)
 
 # properties: names and text
 name = NS["name"]                    # any -> literal: the thing's own name ("r04", "foot", "a")
@@ -85,6 +86,8 @@ byConstruction = NS["byConstruction"]  # Fact -> literal: the construction that 
 step = NS["step"]                    # Proof -> Step
 proof = NS["proof"]                  # Problem -> Proof
 stepCount = NS["stepCount"]          # Proof -> integer
+trials = NS["trials"]                # Arm -> integer: candidates of the arm the search tried
+successes = NS["successes"]          # Arm -> integer: of which closed a proof
 
 
 def iri(*parts: str) -> URIRef:

@@ -6,11 +6,18 @@ each problem in a worker process; ``solve`` itself stops cooperatively at ``time
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .result import Result, Status
+
+SOURCES = ("heuristic", "memory", "neural")
+"""Proposal sources of the auxiliary search: hand-written constructions
+(``symbolic.geometry.heuristics``), retrieval from the memory of solved problems
+(``kg.memory``), the learned proposer (``neural.proposer``, when installed and trained)."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +28,14 @@ class SolveConfig:
     seed: int = 0
     with_proof: bool = True
     diagram_path: str | None = None
-    aux: bool = False  # geometry: search auxiliary constructions when DD+AR saturates
+    # geometry: search auxiliary constructions when DD+AR saturates (``reasoner.search``)
+    aux: bool = True
+    depth: int = 2            # most auxiliary candidates stacked on the statement
+    beam: int = 8             # nodes expanded per depth
+    sources: tuple[str, ...] = SOURCES  # proposal sources, a subset of SOURCES
+    ranking: bool = False     # order candidates by the Bayesian ranking (reasoner.ranking)
+    memory_path: str | None = None  # persistent memory store: a source, and ranking counts
+    progress: bool = False    # print search progress to stderr every few seconds
 
 
 def solve(problem, *, name: str = "problem", file: str = "<string>",
@@ -44,14 +58,9 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
         if not isinstance(problem, Problem):
             problem = parse_problem(str(problem), name=name, file=file)
         auxiliary: tuple[str, ...] = ()
+        extra: dict[str, Any] = {}
         if config.aux:
-            from symbolic.geometry.heuristics import HeuristicProposer
-
-            from .search import SearchConfig, search
-
-            found = search(problem, [HeuristicProposer()],
-                           SearchConfig(timeout=config.timeout, seed=config.seed))
-            outcome, problem, auxiliary = found.outcome, found.problem, found.auxiliary
+            outcome, problem, auxiliary, extra = _search(problem, config)
         else:
             outcome = prove(problem, ProverConfig(seed=config.seed, timeout=config.timeout))
     except GeometryError as e:
@@ -69,7 +78,83 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
                   steps=len(proof.steps) if proof else None,
                   proof_text=proof.text() if proof and config.with_proof else None,
                   proof=proof.to_json() if proof and config.with_proof else None,
-                  stats=outcome.stats, proof_object=proof, auxiliary=auxiliary)
+                  stats={**outcome.stats, **extra}, proof_object=proof, auxiliary=auxiliary)
+
+
+def proposers(problem, config: SolveConfig) -> list[Any]:
+    """The proposal sources ``config.sources`` names, in that order; a source that has nothing
+    to offer (no memory store given, the neural proposer not installed) is left out."""
+    out: list[Any] = []
+    for name in config.sources:
+        if name == "heuristic":
+            from symbolic.geometry.heuristics import HeuristicProposer
+
+            out.append(HeuristicProposer())
+        elif name == "memory" and config.memory_path is not None:
+            from kg.memory import MemoryProposer
+
+            out.append(MemoryProposer.open(config.memory_path, exclude=problem))
+        elif name == "neural":
+            neural = load_neural()
+            if neural is not None:
+                out.append(neural)
+        elif name not in SOURCES:
+            raise ValueError(f"unknown proposal source {name!r} (known: {', '.join(SOURCES)})")
+    return out
+
+
+_NEURAL: list[Any] = []
+
+
+def load_neural() -> Any:
+    """The shipped neural proposer (``neural.proposer.load_default``), loaded once per
+    process; None when it, torch or its weights are not available."""
+    if not _NEURAL:
+        try:
+            from neural.proposer import load_default  # type: ignore[import-not-found]
+
+            _NEURAL.append(load_default())
+        except ImportError:
+            _NEURAL.append(None)
+    return _NEURAL[0]
+
+
+def _search(problem, config: SolveConfig) -> tuple[Any, Any, tuple[str, ...], dict[str, Any]]:
+    """Run the auxiliary search; (outcome, proved problem, aux clauses, stats to report)."""
+    from .ranking import Ranking
+    from .search import SearchConfig, search
+
+    ranking = None
+    if config.ranking:
+        counts: dict[str, tuple[int, int]] = {}
+        if config.memory_path is not None and Path(config.memory_path).exists():
+            from kg.memory import Memory
+
+            with Memory(config.memory_path, read_only=True) as m:
+                counts = m.ranking_counts()
+        ranking = Ranking(counts)
+    search_config = SearchConfig(timeout=config.timeout, seed=config.seed, depth=config.depth,
+                                 beam=config.beam, ranking=ranking)
+    found = search(problem, proposers(problem, config), search_config,
+                   progress=_Reporter(problem.name) if config.progress else None)
+    extra: dict[str, Any] = {"search": found.stats, "trials": found.trials,
+                             "auxiliary_sources": list(found.sources)}
+    return found.outcome, found.problem, found.auxiliary, extra
+
+
+class _Reporter:
+    """Search progress on stderr, at most every ``every`` seconds."""
+
+    def __init__(self, name: str, every: float = 5.0) -> None:
+        self.name, self.every, self.last = name, every, time.monotonic()
+
+    def __call__(self, stats: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            print(f"search {self.name}: {stats['tried']} tried (by depth "
+                  f"{stats['tried_by_depth']}), {stats['frontier']} queued, "
+                  f"{stats['search_seconds']:.0f} s", file=sys.stderr, flush=True)
 
 
 def solve_file(path: str | Path, config: SolveConfig | None = None) -> list[Result]:

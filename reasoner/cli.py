@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .api import SolveConfig
+from .api import SOURCES, SolveConfig
 from .batch import WorkItem, in_order, run_batch
 from .result import Result, Status
 
@@ -39,10 +39,19 @@ A SyGuS-IF 2.1 file (*.sl) is one synthesis problem, named after the file:
 prints the verified answer "(define-fun ...)" (or "infeasible").
 A folder stands for all its problem files (*.txt, *.sl), in sorted order.
 
+geometry: when DD+AR alone saturates, auxiliary points are searched (on by default):
+  solve-problem problems/geometry/examples.txt --problem orthocenter --proof
+  solve-problem problems.txt --no-aux                     # DD+AR alone
+  solve-problem problems.txt --sources heuristic          # one proposal source only
+  solve-problem problems.txt --jobs 2 --memory mem.store  # earlier proofs inform later ones
+
 --json prints one object per problem per line on stdout, in input order:
   {"problem", "file", "domain": "geometry|sygus", "status", "seconds",
    "steps" (when proved), "error" (when status is error), "proof" (with --proof),
-   "solution" (sygus, when solved or infeasible)}
+   "solution" (sygus, when solved or infeasible),
+   "auxiliary" (geometry, proved with auxiliary clauses: the clauses),
+   "auxiliary_sources" (the source of each clause: heuristic|memory|neural),
+   "search" (geometry, when the auxiliary search ran: tried, tried_by_depth, depth...)}
   status: geometry proved|unknown|timeout|error; sygus solved|infeasible|unknown|timeout|error
 
 exit codes: 0 every problem proved (sygus: solved or shown infeasible); 1 some problem not
@@ -130,6 +139,22 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text!r}")
+    return value
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown or not names:
+        problem = f"unknown source {unknown[0]!r}" if unknown else "no source given"
+        raise argparse.ArgumentTypeError(f"{problem}; known sources: {', '.join(SOURCES)}")
+    return names
+
+
 def _jobs(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -159,10 +184,40 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print one JSON object per problem per line on stdout")
     parser.add_argument("--proof", action="store_true",
                         help="print the readable proof (with --json: add a 'proof' field)")
-    parser.add_argument("--aux", action="store_true",
-                        help="geometry: when DD+AR saturates, try auxiliary constructions "
-                             "(midpoints, line intersections, feet, circumcentres) within the "
-                             "timeout; the proof then states the construction it needed")
+    search = parser.add_argument_group(
+        "auxiliary search (geometry)",
+        "When DD+AR saturates without the goal, a best-first search adds auxiliary points "
+        "proposed by the sources, re-running DD+AR on each extended problem within the "
+        "timeout; every proof found is checked like any other and states the constructions "
+        "it needed. On by default.")
+    search.add_argument("--no-aux", dest="aux", action="store_false",
+                        help="plain DD+AR: no auxiliary constructions")
+    search.add_argument("--aux", action="store_true", default=True,
+                        help=argparse.SUPPRESS)  # deprecated: the search is on by default
+    search.add_argument("--sources", type=_sources, default=SOURCES, metavar="LIST",
+                        help="comma-separated proposal sources, in order: heuristic "
+                             "(midpoints, line intersections, feet, circumcentres), memory "
+                             "(constructions that worked on similar solved problems; needs "
+                             "--memory), neural (the learned proposer, when installed) "
+                             f"(default: {','.join(SOURCES)})")
+    search.add_argument("--no-neural", action="store_true",
+                        help="leave the neural source out (same as --sources without neural)")
+    search.add_argument("--depth", type=_positive, default=2, metavar="N",
+                        help="most auxiliary constructions stacked on a statement (default: 2)")
+    search.add_argument("--beam", type=_positive, default=8, metavar="N",
+                        help="nodes expanded per depth (default: 8)")
+    search.add_argument("--ranking", action=argparse.BooleanOptionalAction, default=False,
+                        help="order each node's candidates by the Bayesian ranking of sources "
+                             "and construction kinds (success rates learned from search "
+                             "outcomes, kept with --memory) instead of merging the sources "
+                             "round-robin (default: off; it did not help on JGEX-AG-231)")
+    search.add_argument("--memory", metavar="DIR",
+                        help="persistent memory (Oxigraph store, created if missing): a "
+                             "proposal source, and the ranking's counts; every problem proved "
+                             "is added to it as soon as it is proved, so in a batch earlier "
+                             "problems inform later ones (a problem never gets its own answer)")
+    search.add_argument("--progress", action="store_true",
+                        help="print search progress on stderr every few seconds")
     parser.add_argument("--kg", metavar="OUT.ttl",
                         help="write the knowledge graph (rule and construction tables, each "
                              "proved geometry problem with its checked proof) as Turtle")
@@ -200,11 +255,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.diagram and len(items) != 1:
         return _usage_error(parser, f"--diagram needs exactly one problem, got {len(items)}; "
                             "select one with --problem NAME")
+    sources = tuple(s for s in args.sources if not (args.no_neural and s == "neural"))
+    if args.aux and not sources:
+        return _usage_error(parser, "--sources: no source left (use --no-aux for plain DD+AR)")
     config = SolveConfig(timeout=args.timeout or None, seed=args.seed,
-                         with_proof=args.proof, diagram_path=args.diagram, aux=args.aux)
+                         with_proof=args.proof, diagram_path=args.diagram, aux=args.aux,
+                         depth=args.depth, beam=args.beam, sources=sources,
+                         ranking=args.ranking, memory_path=args.memory,
+                         progress=args.progress)
     jobs = args.jobs or os.cpu_count() or 1
     if args.kg_store and not args.kg:
         return _usage_error(parser, "--kg-store needs --kg OUT.ttl")
+    if args.memory:
+        try:
+            _open_memory(args.memory)
+        except Exception as e:  # unusable path, locked by another writer, not a store...
+            return _error(f"--memory {args.memory}: {e}")
     try:
         if len(items) == 1:
             return _run_one(items[0], config, args)
@@ -221,11 +287,39 @@ def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
         return
     from kg.memory import export_solved
 
-    solved = [(item.problem, r.proof_object) for item, r in zip(items, results)
+    from .search import with_clauses
+
+    solved = [(with_clauses(item.problem, r.auxiliary) if r.auxiliary else item.problem,
+               r.proof_object) for item, r in zip(items, results)
               if r.domain == "geometry" and r.proof_object is not None]
     path = export_solved(solved, args.kg, store=args.kg_store)
     print(f"{PROG}: knowledge graph with {len(solved)} proof(s) written to {path}",
           file=sys.stderr)
+
+
+def _open_memory(path: str) -> None:
+    """Create the memory store at ``path`` if missing (so that workers can read it) and check
+    that it opens."""
+    from kg.memory import Memory
+
+    Memory(path).close()
+
+
+def _remember(item: WorkItem, result: Result, config: SolveConfig) -> None:
+    """With --memory: add a proved geometry problem, with the auxiliary clauses it needed, and
+    the search's per-arm counts to the memory, at once (later problems can use it)."""
+    if config.memory_path is None or result.domain != "geometry" or item.problem is None:
+        return
+    trials = result.stats.get("trials") or {}
+    if result.proof_object is None and not trials:
+        return
+    from kg.memory import record_solved
+
+    problem = item.problem
+    if not hasattr(problem, "clauses"):
+        return
+    record_solved(config.memory_path, problem, result.proof_object, result.auxiliary,
+                  trials)
 
 
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
@@ -240,6 +334,7 @@ def _error(message: str) -> int:
 
 def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> int:
     result = next(in_order(run_batch([item], config)))
+    _remember(item, result, config)
     _emit(result, args)
     _export_kg([item], [result], args)
     if result.status is Status.ERROR:
@@ -249,11 +344,16 @@ def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> i
 
 def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
               args: argparse.Namespace) -> int:
-    results = []
+    results: list[Result] = []
+    held: dict[int, Result] = {}
     with _progress_bar(len(items)) as advance:
-        for result in in_order(run_batch(items, config, jobs=jobs, progress=advance)):
-            results.append(result)
-            _emit(result, args, row=True)
+        for index, result in run_batch(items, config, jobs=jobs, progress=advance):
+            _remember(items[index], result, config)  # completion order: as soon as known
+            held[index] = result
+            while len(results) in held:
+                result = held.pop(len(results))
+                results.append(result)
+                _emit(result, args, row=True)
     if not args.json:
         print_summary(results, sys.stdout)
     elif sys.stderr.isatty():
@@ -270,7 +370,7 @@ def _emit(result: Result, args: argparse.Namespace, row: bool = False) -> None:
     if result.status is Status.ERROR:
         print(f"{PROG}: error: {result.error}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result.to_json(with_proof=args.proof)), flush=True)
+        print(json.dumps(to_json(result, with_proof=args.proof)), flush=True)
         return
     if result.status is Status.ERROR and not row:
         return
@@ -281,11 +381,27 @@ def _emit(result: Result, args: argparse.Namespace, row: bool = False) -> None:
         print(result.solution, flush=True)
 
 
+def to_json(result: Result, with_proof: bool = False) -> dict:
+    """``Result.to_json`` plus what the auxiliary search adds: the source of each auxiliary
+    clause and the search statistics."""
+    row = result.to_json(with_proof=with_proof)
+    if result.auxiliary and result.stats.get("auxiliary_sources"):
+        row["auxiliary_sources"] = list(result.stats["auxiliary_sources"])
+    if "search" in result.stats:
+        keep = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds", "timed_out",
+                "exhausted")
+        row["search"] = {k: v for k, v in result.stats["search"].items() if k in keep}
+    return row
+
+
 def format_line(result: Result) -> str:
     """``name: proved in 0.12 s (5 steps)`` for a single-problem run."""
     if result.status is Status.PROVED:
         steps = f" ({result.steps} steps)" if result.steps is not None else ""
-        aux = f" with auxiliary {'; '.join(result.auxiliary)}" if result.auxiliary else ""
+        sources = result.stats.get("auxiliary_sources") or [""] * len(result.auxiliary)
+        aux = (" with auxiliary " + "; ".join(
+            f"{c} [{s}]" if s else c for c, s in zip(result.auxiliary, sources))
+            if result.auxiliary else "")
         return f"{result.problem}: proved in {result.seconds:.2f} s{steps}{aux}"
     if result.status is Status.ERROR:
         return f"{result.problem}: error: {result.error}"

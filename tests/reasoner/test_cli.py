@@ -250,7 +250,7 @@ def test_kg_export_holds_every_proved_problem(capsys, tmp_path):
     rdflib = pytest.importorskip("rdflib")
     out_ttl = tmp_path / "kg.ttl"
     code, _, err = run(capsys, EXAMPLES, "--problem", "orthocenter_aux", "--problem",
-                       "orthocenter", "--kg", out_ttl, "--timeout", "30")
+                       "orthocenter", "--kg", out_ttl, "--timeout", "30", "--no-aux")
     assert code == 1  # orthocenter itself is not proved by DD+AR
     assert "knowledge graph with 1 proof(s)" in err
     g = rdflib.Graph().parse(out_ttl, format="turtle")

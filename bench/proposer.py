@@ -1,0 +1,181 @@
+"""Proposer benchmark: geometry problems solved with the auxiliary search on vs off, each
+proposal source ablated, and the Bayesian ranking on vs off, all at the same time budget.
+
+Every configuration is one run of the CLI contract over the same problem file,
+`solve-problem FILE --timeout S --jobs N --json` plus the configuration's flags, with a fresh
+memory store per configuration (`--memory`, so within a run problems solved earlier can
+inform later ones, in file order; never a problem its own answer). Configurations:
+
+| name | flags |
+|---|---|
+| ddar | --no-aux (DD+AR alone) |
+| all | the defaults: all sources (heuristic, memory, neural) merged round-robin |
+| no-heuristic / no-memory / no-neural | --sources without that one |
+| heuristic-only | --sources heuristic |
+| ranking | all sources ordered by the Bayesian ranking (--ranking) |
+
+To fit the time, `--subset unsolved` runs only the problems the ledger
+(`problems/geometry/jgex_ag_231.expected.json`) lists as not proved by DD+AR alone; the
+others are proved by DD+AR before any search starts, so they count as solved in every
+configuration with the search on. Prints a table (solved, of which with auxiliary points,
+per source, median seconds of the solved) and writes every row as JSON with `--json-out`.
+
+    python bench/proposer.py ../shared/benchmarks/geometry/jgex_ag_231.txt --subset unsolved \\
+        --configs all,heuristic-only,ranking --timeout 60 --jobs 2 --json-out prop.json
+    python bench/proposer.py ../shared/benchmarks/geometry/jgex_ag_231.txt --subset all \\
+        --configs ddar,all --timeout 60 --jobs 2
+
+If `neural.proposer` is not installed (or has no weights), the neural source is absent and
+the table says so: `all` and `no-neural` are then the same configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LEDGER = REPO_ROOT / "problems" / "geometry" / "jgex_ag_231.expected.json"
+
+CONFIGS: dict[str, tuple[str, ...]] = {
+    "ddar": ("--no-aux",),
+    "all": (),
+    "no-heuristic": ("--sources", "memory,neural"),
+    "no-memory": ("--sources", "heuristic,neural"),
+    "no-neural": ("--sources", "heuristic,memory"),
+    "heuristic-only": ("--sources", "heuristic"),
+    "ranking": ("--ranking",),
+}
+
+
+def read_pairs(path: Path) -> list[tuple[str, str]]:
+    lines = [ln.strip() for ln in path.read_text().splitlines() if ln.strip()]
+    return list(zip(lines[::2], lines[1::2]))
+
+
+def select(pairs: list[tuple[str, str]], subset: str, ledger: Path,
+           limit: int | None) -> list[tuple[str, str]]:
+    if subset == "unsolved":
+        not_proved = set(json.loads(ledger.read_text())["not_proved"])
+        pairs = [p for p in pairs if p[0] in not_proved]
+    return pairs[:limit] if limit else pairs
+
+
+def neural_available() -> bool:
+    code = ("import sys\ntry:\n from neural.proposer import load_default\n"
+            "except ImportError:\n sys.exit(1)\nsys.exit(0 if load_default() is not None else 1)")
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT,
+                          capture_output=True).returncode == 0
+
+
+def run_config(name: str, pairs: list[tuple[str, str]], timeout: float, jobs: int,
+               seed: int) -> dict[str, Any]:
+    """One CLI run over ``pairs``; its JSON rows and wall time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "problems.txt"
+        file.write_text("".join(f"{n}\n{t}\n" for n, t in pairs))
+        argv = [sys.executable, "-m", "reasoner.cli", str(file), "--json", "--timeout",
+                f"{timeout:g}", "--jobs", str(jobs), "--seed", str(seed), *CONFIGS[name]]
+        if "--no-aux" not in CONFIGS[name]:
+            argv += ["--memory", str(Path(tmp) / "memory")]
+        start = time.monotonic()
+        guard = (len(pairs) // max(jobs, 1) + 1) * (timeout + 10) + 120
+        try:
+            proc = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True,
+                                  timeout=guard)
+            stdout, err = proc.stdout, proc.stderr.strip()[-300:]
+        except subprocess.TimeoutExpired as e:
+            stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout or ""
+            err = f"exceeded {guard:.0f} s"
+    rows = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    return {"config": name, "flags": list(CONFIGS[name]), "rows": rows,
+            "wall_seconds": round(time.monotonic() - start, 1),
+            "error": None if len(rows) == len(pairs) else err}
+
+
+def summarize(run: dict[str, Any], total: int) -> dict[str, Any]:
+    proved = [r for r in run["rows"] if r["status"] == "proved"]
+    with_aux = [r for r in proved if r.get("auxiliary")]
+    by_source: Counter[str] = Counter()
+    for r in with_aux:
+        for s in sorted(set(r.get("auxiliary_sources", []))):
+            by_source[s] += 1
+    depth2 = sum(1 for r in with_aux if r.get("search", {}).get("depth", 1) >= 2)
+    return {"config": run["config"], "problems": total, "solved": len(proved),
+            "with_aux": len(with_aux), "depth2": depth2, "by_source": dict(by_source),
+            "median_s": statistics.median(r["seconds"] for r in proved) if proved else None,
+            "wall_s": run["wall_seconds"], "error": run["error"]}
+
+
+def format_table(summaries: Sequence[dict[str, Any]]) -> str:
+    head = ("| configuration | solved | with aux | of which depth 2 | aux proofs by source "
+            "| median s (solved) |")
+    lines = [head, "|---|---|---|---|---|---|"]
+    for s in summaries:
+        src = ", ".join(f"{k} {v}" for k, v in sorted(s["by_source"].items())) or "-"
+        med = "-" if s["median_s"] is None else f"{s['median_s']:.2f}"
+        lines.append(f"| {s['config']} | {s['solved']} / {s['problems']} | {s['with_aux']} | "
+                     f"{s['depth2']} | {src} | {med} |"
+                     + (f" (incomplete: {s['error']})" if s["error"] else ""))
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description="Solved counts with the auxiliary search on vs off, each proposal source "
+        "ablated, ranking on vs off, at one time budget.",
+        epilog="configurations: " + ", ".join(CONFIGS))
+    p.add_argument("file", type=Path, help="AlphaGeometry problem file (name, problem lines)")
+    p.add_argument("--configs", default="ddar,all,no-heuristic,no-memory,no-neural,ranking",
+                   help="comma-separated configurations (default: %(default)s)")
+    p.add_argument("--subset", choices=("all", "unsolved"), default="all",
+                   help="all problems, or only those the ledger lists as not proved by DD+AR")
+    p.add_argument("--ledger", type=Path, default=LEDGER, help="ledger of DD+AR outcomes")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per problem")
+    p.add_argument("--jobs", type=int, default=2, help="problems in parallel (default 2)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int, default=None, help="first N selected problems only")
+    p.add_argument("--json-out", type=Path, help="write the summaries and all rows as JSON")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = [c.strip() for c in args.configs.split(",") if c.strip()]
+    unknown = [c for c in names if c not in CONFIGS]
+    if unknown:
+        print(f"unknown configuration {unknown[0]!r}; known: {', '.join(CONFIGS)}",
+              file=sys.stderr)
+        return 2
+    pairs = select(read_pairs(args.file), args.subset, args.ledger, args.limit)
+    neural = neural_available()
+    runs, summaries = [], []
+    for name in names:
+        run = run_config(name, pairs, args.timeout, args.jobs, args.seed)
+        runs.append(run)
+        summaries.append(summarize(run, len(pairs)))
+        print(f"{name}: {summaries[-1]['solved']}/{len(pairs)} solved "
+              f"({run['wall_seconds']} s)", file=sys.stderr, flush=True)
+    print(f"{args.file} ({args.subset}: {len(pairs)} problems), timeout {args.timeout:g} s, "
+          f"jobs {args.jobs}, seed {args.seed}; neural source "
+          f"{'present' if neural else 'absent (not installed or no weights)'}")
+    print(format_table(summaries))
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"file": str(args.file), "subset": args.subset,
+                                             "timeout": args.timeout, "jobs": args.jobs,
+                                             "neural": neural, "summaries": summaries,
+                                             "runs": runs}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
