@@ -39,8 +39,8 @@ def atoms(inv: InvProblem, spec: Spec, disjunctive: bool = True) -> list[Term]:
     pairs = list(base)[:2 * MAX_PAIR_BASE]
     disjunctions = [App("or", (a, b), BOOL) for a, b in itertools.combinations(pairs, 2)]
     ints = [v for v in inv.state if v.sort == INT]
-    consts = sorted({0, 1, -1} | {lit.value for lit in spec_literals(spec).get(INT, [])
-                                  if abs(lit.value) < 10**6}, key=abs)[:12]
+    consts = sorted({0, 1, -1} | {int(lit.value) for lit in spec_literals(spec).get(INT, [])
+                                  if abs(int(lit.value)) < 10**6}, key=abs)[:12]
     for v in inv.state:
         if v.sort == BOOL:
             out[v] = None

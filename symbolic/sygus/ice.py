@@ -1,0 +1,220 @@
+"""ICE learning of invariants (Garg et al., CAV'14): examples of three kinds, a learner
+consistent with all of them, and z3 as the teacher.
+
+* positive states: reachable (models of ``pre``, and successors of positives);
+* negative states: violate ``post`` (models of ``inv ∧ ¬post``);
+* implication pairs ``(s, s')``: a step of ``trans`` leaving the candidate.
+
+The learner picks a formula in disjunctive normal form over candidate atoms (the Houdini atoms:
+comparisons of the spec, intervals, octagons): ``k`` conjunctions chosen by SAT so that every
+positive is in, every negative out, and no pair leads from in to out; then each conjunction
+is greedily shortened while it stays consistent. ``k`` grows 1, 2, 3 when no formula fits.
+The teacher checks ``pre ⇒ I``, ``I ∧ trans ⇒ I'`` and ``I ⇒ post`` and returns an example of
+the right kind. A returned invariant passed all three checks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .invariants import atoms
+from .semantics import EvalError, evaluate
+from .smt import Encoder, SmtSpec, from_z3
+from .spec import InvProblem, Spec
+from .terms import BOOL, App, Lit, Term, Value
+
+MAX_DISJUNCTS = 3
+Z3_MS = 2000
+
+State = dict[str, Value]
+
+
+@dataclass
+class Examples:
+    """Atom truth values at the example states (rows), by kind."""
+
+    pos: list[np.ndarray] = field(default_factory=list)
+    neg: list[np.ndarray] = field(default_factory=list)
+    pairs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def size(self) -> int:
+        return len(self.pos) + len(self.neg) + len(self.pairs)
+
+
+DNF = list[list[int]]
+"""A candidate: conjunctions of atom indices, joined by or."""
+
+
+def holds(dnf: DNF, row: np.ndarray) -> bool:
+    return any(bool(row[conj].all()) if conj else True for conj in dnf)
+
+
+def consistent(dnf: DNF, ex: Examples) -> bool:
+    return all(holds(dnf, r) for r in ex.pos) and not any(holds(dnf, r) for r in ex.neg) \
+        and all(not holds(dnf, a) or holds(dnf, b) for a, b in ex.pairs)
+
+
+class Learner:
+    """SAT over atom selections ``s[j][a]`` (atom ``a`` in conjunction ``j``), kept
+    incremental: each call adds only the examples that arrived since the last."""
+
+    def __init__(self, n_atoms: int, k: int, z3: Any) -> None:
+        self.z3 = z3
+        self.k = k
+        self.sel = [[z3.Bool(f"s{j}_{a}") for a in range(n_atoms)] for j in range(k)]
+        self.solver = z3.Solver()
+        self.solver.set("timeout", Z3_MS)
+        self.seen = (0, 0, 0)
+
+    def _inside(self, row: np.ndarray) -> Any:
+        z3 = self.z3
+        off = np.flatnonzero(~row)
+        return z3.Or(*[z3.Not(z3.Or(*[self.sel[j][a] for a in off])) if len(off) else
+                       z3.BoolVal(True) for j in range(self.k)])
+
+    def __call__(self, ex: Examples) -> DNF | None:
+        """A DNF of ``k`` conjunctions consistent with the examples, or None."""
+        z3 = self.z3
+        p, n, i = self.seen
+        for r in ex.pos[p:]:
+            self.solver.add(self._inside(r))
+        for r in ex.neg[n:]:
+            self.solver.add(z3.Not(self._inside(r)))
+        for a, b in ex.pairs[i:]:
+            self.solver.add(z3.Implies(self._inside(a), self._inside(b)))
+        self.seen = (len(ex.pos), len(ex.neg), len(ex.pairs))
+        if self.solver.check() != z3.sat:
+            return None
+        model = self.solver.model()
+        chosen = {d.name() for d in model.decls() if z3.is_true(model[d])}
+        dnf = [[a for a in range(len(self.sel[j])) if f"s{j}_{a}" in chosen]
+               for j in range(self.k)]
+        return _shorten(dnf, ex)
+
+
+def learn(ex: Examples, n_atoms: int, k: int, z3: Any) -> DNF | None:
+    """A DNF of ``k`` conjunctions over ``n_atoms`` atoms consistent with the examples."""
+    return Learner(n_atoms, k, z3)(ex)
+
+
+def _shorten(dnf: DNF, ex: Examples) -> DNF:
+    """Drop atoms (and whole conjunctions) while the formula stays consistent."""
+    for j in range(len(dnf)):
+        for a in list(dnf[j]):
+            trial = [c if i != j else [b for b in c if b != a] for i, c in enumerate(dnf)]
+            if consistent(trial, ex):
+                dnf = trial
+    for j in reversed(range(len(dnf))):
+        trial = dnf[:j] + dnf[j + 1:]
+        if trial and consistent(trial, ex):
+            dnf = trial
+    return dnf
+
+
+class IceLearner:
+    """The ICE loop for one ``inv-constraint``."""
+
+    def __init__(self, inv: InvProblem, spec: Spec, smt: SmtSpec) -> None:
+        self.inv = inv
+        self.spec = spec
+        self.smt = smt
+        self.z3 = smt.z3
+        self.atoms = [a for a in atoms(inv, spec, disjunctive=False) if a.sort == BOOL]
+        enc = Encoder(self.z3, spec.macros, smt.uf)
+        now_env = {v.name: smt.vars[v.name] for v in inv.state}
+        next_env = {v.name: smt.vars[p.name] for v, p in zip(inv.state, inv.primed)}
+        self.now = [enc.encode(a, now_env) for a in self.atoms]
+        self.next = [enc.encode(a, next_env) for a in self.atoms]
+        self.pre = enc.encode(inv.pre, smt.vars)
+        self.trans = enc.encode(inv.trans, smt.vars)
+        self.post = enc.encode(inv.post, smt.vars)
+        self.examples = Examples()
+        self.rounds = 0
+
+    def run(self, deadline: float) -> Term | None:
+        """An invariant verified by z3 (all three conditions), or None."""
+        k = 1
+        learner = Learner(len(self.atoms), k, self.z3)
+        while time.monotonic() < deadline:
+            dnf = learner(self.examples)
+            if dnf is None:
+                if k == MAX_DISJUNCTS:
+                    return None
+                k += 1
+                learner = Learner(len(self.atoms), k, self.z3)
+                continue
+            self.rounds += 1
+            verdict = self._teach(dnf)
+            if verdict is None:
+                return None
+            if verdict:
+                return self.term(dnf)
+        return None
+
+    def term(self, dnf: DNF) -> Term:
+        conjs = [_join("and", [self.atoms[a] for a in c]) for c in dnf]
+        return _join("or", conjs)
+
+    def _teach(self, dnf: DNF) -> bool | None:
+        """True when ``dnf`` is an invariant; False after adding an example; None when z3
+        gives up or an example cannot be evaluated."""
+        z3 = self.z3
+        now = self._formula(dnf, self.now)
+        nxt = self._formula(dnf, self.next)
+        for facts, kind in (([self.pre, z3.Not(now)], "pos"),
+                            ([now, self.trans, z3.Not(nxt)], "pair"),
+                            ([now, z3.Not(self.post)], "neg")):
+            solver = z3.Solver()
+            solver.set("timeout", Z3_MS)
+            solver.add(*facts)
+            r = solver.check()
+            if r == z3.unsat:
+                continue
+            if r != z3.sat:
+                return None
+            model = solver.model()
+            try:
+                row = self._row(self._state(model, primed=False))
+                if kind == "pos":
+                    self.examples.pos.append(row)
+                elif kind == "neg":
+                    self.examples.neg.append(row)
+                else:
+                    self.examples.pairs.append((row, self._row(self._state(model, True))))
+            except (EvalError, ValueError, ZeroDivisionError, RecursionError):
+                return None
+            return False
+        return True
+
+    def _formula(self, dnf: DNF, encoded: list) -> Any:
+        z3 = self.z3
+        return z3.Or(*[z3.And(*[encoded[a] for a in c]) if c else z3.BoolVal(True)
+                       for c in dnf])
+
+    def _state(self, model: Any, primed: bool) -> State:
+        names = self.inv.primed if primed else self.inv.state
+        return {v.name: from_z3(self.z3, model.eval(self.smt.vars[p.name],
+                                                    model_completion=True), v.sort)
+                for v, p in zip(self.inv.state, names)}
+
+    def _row(self, state: State) -> np.ndarray:
+        return np.array([bool(evaluate(a, state, self.spec.macros)) for a in self.atoms],
+                        dtype=bool)
+
+
+def _join(op: str, parts: list[Term]) -> Term:
+    if not parts:
+        return Lit(op == "and", BOOL)
+    return parts[0] if len(parts) == 1 else App(op, tuple(parts), BOOL)
+
+
+def ice(inv: InvProblem, spec: Spec, smt: SmtSpec, deadline: float) -> Term | None:
+    """An inductive invariant proving post, learned from ICE examples, or None."""
+    return IceLearner(inv, spec, smt).run(deadline)
+
+
+__all__ = ["DNF", "Examples", "IceLearner", "Learner", "consistent", "holds", "ice", "learn"]
