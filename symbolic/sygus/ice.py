@@ -23,7 +23,7 @@ import numpy as np
 
 from .invariants import atoms
 from .semantics import EvalError, evaluate
-from .smt import Encoder, SmtSpec, from_z3
+from .smt import Encoder, SmtSpec, from_z3, z3_sort
 from .spec import InvProblem, Spec
 from .terms import BOOL, App, Lit, Term, Value
 
@@ -49,13 +49,37 @@ DNF = list[list[int]]
 """A candidate: conjunctions of atom indices, joined by or."""
 
 
-def holds(dnf: DNF, row: np.ndarray) -> bool:
-    return any(bool(row[conj].all()) if conj else True for conj in dnf)
+def holds(dnf: DNF, rows: np.ndarray) -> np.ndarray:
+    """Which rows (states, as atom truth values) satisfy the DNF."""
+    out = np.zeros(len(rows), dtype=bool)
+    for conj in dnf:
+        out |= rows[:, conj].all(axis=1) if conj else True
+    return out
 
 
-def consistent(dnf: DNF, ex: Examples) -> bool:
-    return all(holds(dnf, r) for r in ex.pos) and not any(holds(dnf, r) for r in ex.neg) \
-        and all(not holds(dnf, a) or holds(dnf, b) for a, b in ex.pairs)
+@dataclass(frozen=True)
+class _Matrices:
+    pos: np.ndarray
+    neg: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+
+    @staticmethod
+    def of(ex: Examples, n_atoms: int) -> _Matrices:
+        def stack(rows: list[np.ndarray]) -> np.ndarray:
+            return np.array(rows, dtype=bool).reshape(len(rows), n_atoms)
+
+        return _Matrices(stack(ex.pos), stack(ex.neg), stack([a for a, _ in ex.pairs]),
+                         stack([b for _, b in ex.pairs]))
+
+    def consistent(self, dnf: DNF) -> bool:
+        return bool(holds(dnf, self.pos).all() and not holds(dnf, self.neg).any()
+                    and (~holds(dnf, self.before) | holds(dnf, self.after)).all())
+
+
+def consistent(dnf: DNF, ex: Examples, n_atoms: int) -> bool:
+    """Every positive in, every negative out, no pair leading from in to out."""
+    return _Matrices.of(ex, n_atoms).consistent(dnf)
 
 
 class Learner:
@@ -93,7 +117,7 @@ class Learner:
         chosen = {d.name() for d in model.decls() if z3.is_true(model[d])}
         dnf = [[a for a in range(len(self.sel[j])) if f"s{j}_{a}" in chosen]
                for j in range(self.k)]
-        return _shorten(dnf, ex)
+        return _shorten(dnf, _Matrices.of(ex, len(self.sel[0])))
 
 
 def learn(ex: Examples, n_atoms: int, k: int, z3: Any) -> DNF | None:
@@ -101,18 +125,46 @@ def learn(ex: Examples, n_atoms: int, k: int, z3: Any) -> DNF | None:
     return Learner(n_atoms, k, z3)(ex)
 
 
-def _shorten(dnf: DNF, ex: Examples) -> DNF:
+def _shorten(dnf: DNF, ex: _Matrices) -> DNF:
     """Drop atoms (and whole conjunctions) while the formula stays consistent."""
     for j in range(len(dnf)):
         for a in list(dnf[j]):
             trial = [c if i != j else [b for b in c if b != a] for i, c in enumerate(dnf)]
-            if consistent(trial, ex):
+            if ex.consistent(trial):
                 dnf = trial
     for j in reversed(range(len(dnf))):
         trial = dnf[:j] + dnf[j + 1:]
-        if trial and consistent(trial, ex):
+        if trial and ex.consistent(trial):
             dnf = trial
     return dnf
+
+
+def reaches_bad(inv: InvProblem, spec: Spec, smt: SmtSpec, steps: int, deadline: float
+                ) -> bool:
+    """Is a state violating post reachable from pre within ``steps`` transitions (bounded
+    model checking with z3)? Then no invariant exists: pre ⇒ I, I ∧ trans ⇒ I' and I ⇒ post
+    chain along the path to a contradiction. False also when z3 gives up."""
+    z3 = smt.z3
+    enc = Encoder(z3, spec.macros, smt.uf)
+    frames = [{v.name: z3.Const(f"{v.name}@{t}", z3_sort(z3, v.sort)) for v in inv.state}
+              for t in range(steps + 1)]
+    solver = z3.Solver()
+    solver.add(enc.encode(inv.pre, frames[0]))
+    for k in range(steps + 1):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        if k:
+            env = dict(frames[k - 1])
+            env.update({p.name: frames[k][v.name] for v, p in zip(inv.state, inv.primed)})
+            solver.add(enc.encode(inv.trans, env))
+        solver.push()
+        solver.add(z3.Not(enc.encode(inv.post, frames[k])))
+        solver.set("timeout", int(1000 * min(left, 1.0)))
+        if solver.check() == z3.sat:
+            return True
+        solver.pop()
+    return False
 
 
 class IceLearner:
@@ -217,4 +269,5 @@ def ice(inv: InvProblem, spec: Spec, smt: SmtSpec, deadline: float) -> Term | No
     return IceLearner(inv, spec, smt).run(deadline)
 
 
-__all__ = ["DNF", "Examples", "IceLearner", "Learner", "consistent", "holds", "ice", "learn"]
+__all__ = ["DNF", "Examples", "IceLearner", "Learner", "consistent", "holds", "ice", "learn",
+           "reaches_bad"]

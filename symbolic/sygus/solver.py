@@ -23,7 +23,7 @@ from .semantics import EvalError, evaluate
 from .smt import SmtSpec, Verdict
 from .spec import Spec
 from .tasks import Infeasible, Kind, split_tasks
-from .terms import Function
+from .terms import Function, calls
 
 
 class Outcome(str, Enum):
@@ -77,8 +77,21 @@ def synthesize(spec: Spec, config: SynthConfig | None = None) -> Synthesis:
 
 def _solve(spec: Spec, deadline: float, config: SynthConfig, stats: dict[str, Any],
            depth: int = 0) -> dict[str, Function] | None:
-    """Definitions for every function of ``spec``, or None. Coupled functions are fixed one
-    at a time to small candidates (``coupled.py``)."""
+    """Definitions for every function of ``spec``, or None. Functions the spec defines
+    outright are taken out first (``definitions.py``); coupled functions are fixed one at a
+    time to small candidates (``coupled.py``)."""
+    from .definitions import eliminate, find_definition, resolve
+
+    definition = find_definition(spec) if not spec.assumes else None
+    if definition is not None:
+        found_rest = _solve(eliminate(spec, definition), deadline, config, stats, depth)
+        if found_rest is None:
+            return None
+        defined = resolve(definition, spec, found_rest)
+        if calls(defined.body, {g.name for g in spec.funs}):
+            return None
+        stats[defined.name] = {"kind": "defined", "strategy": "definition"}
+        return {**found_rest, defined.name: defined}
     try:
         tasks = split_tasks(spec)
     except UnsupportedError as e:
@@ -109,19 +122,25 @@ def _solve(spec: Spec, deadline: float, config: SynthConfig, stats: dict[str, An
     return found
 
 
+BMC_STEPS = 4
 HOUDINI_SHARE = 0.3
 ICE_SHARE = 0.5
 """Shares of the time left: Houdini first, then ICE learning, then CEGIS enumeration."""
 
 
 def _inv_first(task, spec: Spec, deadline: float, stats: dict[str, Any]) -> Function | None:
-    from .ice import IceLearner
+    from .ice import IceLearner, reaches_bad
     from .invariants import as_function, houdini
 
     inv = next((i for i in spec.inv if i.inv == task.fun.name), None)
-    if inv is None or task.fun.grammar is not None:
+    if inv is None:
         return None
     smt = SmtSpec(task.sub_spec(spec))
+    if not spec.assumes and reaches_bad(inv, spec, smt, BMC_STEPS, min(
+            deadline, time.monotonic() + 0.1 * (deadline - time.monotonic()))):
+        raise Infeasible(f"a state violating post is reachable in at most {BMC_STEPS} steps")
+    if task.fun.grammar is not None:
+        return None
     body = None
     for share, name in ((HOUDINI_SHARE, "houdini"), (ICE_SHARE, "ice")):
         budget = min(deadline, time.monotonic() + share * (deadline - time.monotonic()))

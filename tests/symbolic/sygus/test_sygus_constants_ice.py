@@ -17,7 +17,8 @@ from symbolic.sygus.constants import (
     templates,
 )
 from symbolic.sygus.defaults import constant_pool
-from symbolic.sygus.ice import Examples, IceLearner, consistent, learn
+from symbolic.sygus.definitions import eliminate, find_definition
+from symbolic.sygus.ice import Examples, IceLearner, consistent, learn, reaches_bad
 from symbolic.sygus.invariants import as_function, houdini
 from symbolic.sygus.samples import WIDE, collect_apps, expand, random_value, zero_value
 from symbolic.sygus.semantics import evaluate
@@ -146,10 +147,29 @@ def test_ice_learner_respects_all_three_kinds_of_example():
     import z3
 
     dnf = learn(ex, 3, 1, z3)
-    assert dnf is not None and consistent(dnf, ex)
+    assert dnf is not None and consistent(dnf, ex, 3)
     # a positive equal to a negative: nothing fits, at any number of disjuncts
     ex.neg.append(ex.pos[0].copy())
     assert learn(ex, 3, 1, z3) is None and learn(ex, 3, 2, z3) is None
+
+
+def test_bounded_model_checking_proves_infeasible_invariants():
+    # x counts up from 0 by 2; post claims x < 5, violated after three steps
+    bad = """(set-logic LIA)
+(synth-inv inv ((x Int)))
+(define-fun pre ((x Int)) Bool (= x 0))
+(define-fun trans ((x Int) (x1 Int)) Bool (= x1 (+ x 2)))
+(define-fun post ((x Int)) Bool (< x 5))
+(inv-constraint inv pre trans post)
+(check-synth)"""
+    spec = parse_spec(bad)
+    smt = SmtSpec(split_tasks(spec)[0].sub_spec(spec))
+    assert not reaches_bad(spec.inv[0], spec, smt, 2, time.monotonic() + 5)
+    assert reaches_bad(spec.inv[0], spec, smt, 3, time.monotonic() + 5)
+    assert synthesize(spec, SynthConfig(timeout=5)).outcome is Outcome.INFEASIBLE
+    good = parse_spec(FLAG_INV)
+    smt = SmtSpec(split_tasks(good)[0].sub_spec(good))
+    assert not reaches_bad(good.inv[0], good, smt, 4, time.monotonic() + 5)
 
 
 def test_ice_answer_passes_the_solver_rechecks():
@@ -187,3 +207,29 @@ def test_collect_apps_walks_calls_and_stops_below_kept_terms():
     assert [t.op for t in top] == ["<="]
     expanded = collect_apps([expand(c, spec.macros)], lambda t: t.op == "+")
     assert len(expanded) == 2  # (+ x 2) and g's body
+
+
+def test_functions_defined_by_the_spec_are_taken_out_and_inlined():
+    chain = """(set-logic LIA)
+(synth-fun f1 ((a Int) (b Int)) Int)
+(synth-fun f2 ((a Int) (b Int)) Int)
+(synth-fun f3 ((a Int) (b Int)) Int)
+(declare-var x Int) (declare-var y Int)
+(constraint (>= (f1 x y) x))
+(constraint (= (+ (f1 x y) (f1 x y)) (f2 x y)))
+(constraint (= (f3 x y) (- (f2 x y) y)))
+(check-synth)"""
+    spec = parse_spec(chain)
+    d = find_definition(spec)
+    assert d is not None and d.fun.name == "f2"
+    reduced = eliminate(spec, d)
+    assert [f.name for f in reduced.funs] == ["f1", "f3"] and "f2" in reduced.macros
+    result = synthesize(spec, SynthConfig(timeout=8))
+    assert result.outcome is Outcome.SOLVED
+    assert result.stats["f2"]["strategy"] == result.stats["f3"]["strategy"] == "definition"
+    _check(spec, list(result.functions))
+    # a function on both sides, or at non-variable arguments, is not a definition
+    assert find_definition(parse_spec("""(set-logic LIA)
+(synth-fun f ((a Int)) Int) (declare-var x Int)
+(constraint (= (f x) (+ (f 0) 1)))
+(check-synth)""")) is None
