@@ -28,6 +28,10 @@ from .spec import InvProblem, Spec
 from .terms import BOOL, App, Lit, Term, Value
 
 MAX_DISJUNCTS = 3
+MAX_SMALL = 8
+SEED_STEPS = 4
+SEED_PER_STEP = 3
+"""Formulas of up to this many atoms are searched smallest first."""
 Z3_MS = 2000
 
 State = dict[str, Value]
@@ -93,6 +97,17 @@ class Learner:
         self.solver = z3.Solver()
         self.solver.set("timeout", Z3_MS)
         self.seen = (0, 0, 0)
+        self.bound = 0  # fewer atoms than this cannot fit the examples (they only grow)
+        self._bounds: dict[int, Any] = {}
+
+    def _at_most(self, b: int) -> Any:
+        """A literal that, assumed, allows at most ``b`` selected atoms in all."""
+        if b not in self._bounds:
+            lit = self.z3.Bool(f"atmost{b}")
+            every = [s for row in self.sel for s in row]
+            self.solver.add(self.z3.Implies(lit, self.z3.AtMost(*every, b)))
+            self._bounds[b] = lit
+        return self._bounds[b]
 
     def _inside(self, row: np.ndarray) -> Any:
         z3 = self.z3
@@ -111,8 +126,17 @@ class Learner:
         for a, b in ex.pairs[i:]:
             self.solver.add(z3.Implies(self._inside(a), self._inside(b)))
         self.seen = (len(ex.pos), len(ex.neg), len(ex.pairs))
-        if self.solver.check() != z3.sat:
-            return None
+        # the fewest atoms first (Occam: small formulas generalise), then any number
+        while self.bound <= MAX_SMALL:
+            r = self.solver.check(self._at_most(self.bound))
+            if r == z3.sat:
+                break
+            if r != z3.unsat:
+                return None
+            self.bound += 1
+        else:
+            if self.solver.check() != z3.sat:
+                return None
         model = self.solver.model()
         chosen = {d.name() for d in model.decls() if z3.is_true(model[d])}
         dnf = [[a for a in range(len(self.sel[j])) if f"s{j}_{a}" in chosen]
@@ -146,25 +170,74 @@ def reaches_bad(inv: InvProblem, spec: Spec, smt: SmtSpec, steps: int, deadline:
     chain along the path to a contradiction. False also when z3 gives up."""
     z3 = smt.z3
     enc = Encoder(z3, spec.macros, smt.uf)
-    frames = [{v.name: z3.Const(f"{v.name}@{t}", z3_sort(z3, v.sort)) for v in inv.state}
-              for t in range(steps + 1)]
     solver = z3.Solver()
-    solver.add(enc.encode(inv.pre, frames[0]))
-    for k in range(steps + 1):
+    for k, frame in enumerate(_unroll(inv, spec, enc, z3, solver, steps)):
         left = deadline - time.monotonic()
         if left <= 0:
             return False
-        if k:
-            env = dict(frames[k - 1])
-            env.update({p.name: frames[k][v.name] for v, p in zip(inv.state, inv.primed)})
-            solver.add(enc.encode(inv.trans, env))
         solver.push()
-        solver.add(z3.Not(enc.encode(inv.post, frames[k])))
+        solver.add(z3.Not(enc.encode(inv.post, {**_inputs(inv, spec, z3, f"post{k}"),
+                                                **frame})))
         solver.set("timeout", int(1000 * min(left, 1.0)))
         if solver.check() == z3.sat:
             return True
         solver.pop()
     return False
+
+
+def _inputs(inv: InvProblem, spec: Spec, z3: Any, tag: str) -> dict[str, Any]:
+    """Fresh constants for the declared variables other than the state (inputs that the
+    macros read): each use of a constraint quantifies them anew."""
+    state = {v.name for v in inv.state} | {p.name for p in inv.primed}
+    return {v.name: z3.Const(f"{v.name}@{tag}", z3_sort(z3, v.sort))
+            for v in spec.variables if v.name not in state}
+
+
+def _unroll(inv: InvProblem, spec: Spec, enc: Encoder, z3: Any, solver: Any, steps: int):
+    """Add pre and trans steps to ``solver`` frame by frame; yield each frame's variables
+    (the state after 0, 1, ..., ``steps`` transitions)."""
+    frames = [{v.name: z3.Const(f"{v.name}@{t}", z3_sort(z3, v.sort)) for v in inv.state}
+              for t in range(steps + 1)]
+    solver.add(enc.encode(inv.pre, {**_inputs(inv, spec, z3, "pre"), **frames[0]}))
+    for k in range(steps + 1):
+        if k:
+            env = {**_inputs(inv, spec, z3, f"step{k}"), **frames[k - 1]}
+            env.update({p.name: frames[k][v.name] for v, p in zip(inv.state, inv.primed)})
+            solver.add(enc.encode(inv.trans, env))
+        yield frames[k]
+
+
+def reachable_states(inv: InvProblem, spec: Spec, smt: SmtSpec, steps: int, per_step: int,
+                     deadline: float) -> list[State]:
+    """A few distinct states reachable in 0 .. ``steps`` transitions (positive examples)."""
+    z3 = smt.z3
+    enc = Encoder(z3, spec.macros, smt.uf)
+    solver = z3.Solver()
+    out: list[State] = []
+    for frame in _unroll(inv, spec, enc, z3, solver, steps):
+        solver.push()
+        for _ in range(per_step):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return out
+            solver.set("timeout", int(1000 * min(left, 0.5)))
+            if solver.check() != z3.sat:
+                break
+            model = solver.model()
+            state = {v.name: from_z3(z3, model.eval(frame[v.name], model_completion=True),
+                                     v.sort) for v in inv.state}
+            if state not in out:
+                out.append(state)
+            solver.add(z3.Or(*[frame[v.name] != _z3_value(z3, state[v.name], frame[v.name])
+                               for v in inv.state]))
+        solver.pop()
+    return out
+
+
+def _z3_value(z3: Any, value: Value, like: Any) -> Any:
+    if z3.is_bool(like):
+        return z3.BoolVal(bool(value))
+    return z3.IntVal(int(value)) if z3.is_int(like) else z3.BitVecVal(int(value), like.size())
 
 
 class IceLearner:
@@ -189,6 +262,12 @@ class IceLearner:
 
     def run(self, deadline: float) -> Term | None:
         """An invariant verified by z3 (all three conditions), or None."""
+        try:  # reachable states up front: they pin down what never changes
+            seeds = reachable_states(self.inv, self.spec, self.smt, SEED_STEPS, SEED_PER_STEP,
+                                     min(deadline, time.monotonic() + 0.5))
+            self.examples.pos += [self._row(s) for s in seeds]
+        except (EvalError, ValueError, ZeroDivisionError, RecursionError):
+            pass
         k = 1
         learner = Learner(len(self.atoms), k, self.z3)
         while time.monotonic() < deadline:

@@ -136,8 +136,12 @@ def _inv_first(task, spec: Spec, deadline: float, stats: dict[str, Any]) -> Func
     if inv is None:
         return None
     smt = SmtSpec(task.sub_spec(spec))
-    if not spec.assumes and reaches_bad(inv, spec, smt, BMC_STEPS, min(
-            deadline, time.monotonic() + 0.1 * (deadline - time.monotonic()))):
+    try:
+        bad = not spec.assumes and reaches_bad(inv, spec, smt, BMC_STEPS, min(
+            deadline, time.monotonic() + 0.1 * (deadline - time.monotonic())))
+    except Exception:  # z3 exceptions on unsupported encodings: no proof either way
+        bad = False
+    if bad:
         raise Infeasible(f"a state violating post is reachable in at most {BMC_STEPS} steps")
     if task.fun.grammar is not None:
         return None

@@ -233,3 +233,35 @@ def test_functions_defined_by_the_spec_are_taken_out_and_inlined():
 (synth-fun f ((a Int)) Int) (declare-var x Int)
 (constraint (= (f x) (+ (f 0) 1)))
 (check-synth)""")) is None
+
+
+NONDET = """(set-logic LIA)
+(synth-inv inv ((x Int) (y Int)))
+(declare-var nd Int)
+(define-fun pre ((x Int) (y Int)) Bool (= x 0))
+(define-fun trans ((x Int) (y Int) (x1 Int) (y1 Int)) Bool (and (>= nd 0) (= x1 (+ x nd))))
+(define-fun post ((x Int) (y Int)) Bool (< x LIMIT))
+(inv-constraint inv pre trans post)
+(check-synth)"""
+
+
+def test_unrolling_reads_fresh_inputs_per_step_and_finds_reachable_states():
+    # trans reads the declared variable nd (an input chosen anew at every step); y is
+    # never constrained after a step (havoc)
+    from symbolic.sygus.ice import reachable_states
+    from symbolic.sygus.invariants import havoc
+
+    spec = parse_spec(NONDET.replace("LIMIT", "3"))
+    inv = spec.inv[0]
+    smt = SmtSpec(split_tasks(spec)[0].sub_spec(spec))
+    assert havoc(inv, spec) == {"y"}
+    assert reaches_bad(inv, spec, smt, 1, time.monotonic() + 5)  # one step of nd = 3
+    states = reachable_states(inv, spec, smt, 2, 3, time.monotonic() + 5)
+    assert len(states) >= 4 and all(s["x"] >= 0 for s in states)
+    assert len({tuple(sorted(s.items())) for s in states}) == len(states)
+    safe = parse_spec(NONDET.replace("(< x LIMIT)", "(>= x 0)"))
+    smt = SmtSpec(split_tasks(safe)[0].sub_spec(safe))
+    assert not reaches_bad(safe.inv[0], safe, smt, 3, time.monotonic() + 5)
+    result = synthesize(safe, SynthConfig(timeout=5))
+    assert result.outcome is Outcome.SOLVED
+    _check(safe, list(result.functions))
