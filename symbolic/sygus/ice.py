@@ -167,22 +167,40 @@ def reaches_bad(inv: InvProblem, spec: Spec, smt: SmtSpec, steps: int, deadline:
                 ) -> bool:
     """Is a state violating post reachable from pre within ``steps`` transitions (bounded
     model checking with z3)? Then no invariant exists: pre ⇒ I, I ∧ trans ⇒ I' and I ⇒ post
-    chain along the path to a contradiction. False also when z3 gives up."""
+    chain along the path to a contradiction. The z3 trace is replayed by the plain evaluator
+    before it counts. False also when z3 gives up."""
     z3 = smt.z3
     enc = Encoder(z3, spec.macros, smt.uf)
     solver = z3.Solver()
-    for k, frame in enumerate(_unroll(inv, spec, enc, z3, solver, steps)):
+    log: list[tuple[Term, dict[str, Any]]] = []
+    for k, frame in enumerate(_unroll(inv, spec, enc, z3, solver, steps, log)):
         left = deadline - time.monotonic()
         if left <= 0:
             return False
         solver.push()
-        solver.add(z3.Not(enc.encode(inv.post, {**_inputs(inv, spec, z3, f"post{k}"),
-                                                **frame})))
+        end = {**_inputs(inv, spec, z3, f"post{k}"), **frame}
+        solver.add(z3.Not(enc.encode(inv.post, end)))
         solver.set("timeout", int(1000 * min(left, 1.0)))
         if solver.check() == z3.sat:
-            return True
+            return _replay(spec, solver.model(), log, (inv.post, end), z3)
         solver.pop()
     return False
+
+
+def _replay(spec: Spec, model: Any, steps: list[tuple[Term, dict[str, Any]]],
+            end: tuple[Term, dict[str, Any]], z3: Any) -> bool:
+    """Do pre and every step hold, and post fail, in the evaluator at the model's values?"""
+    sorts = {v.name: v.sort for v in spec.variables}
+
+    def holds_at(term: Term, env: dict[str, Any]) -> bool:
+        values = {n: from_z3(z3, model.eval(c, model_completion=True), sorts[n])
+                  for n, c in env.items()}
+        return bool(evaluate(term, values, spec.macros))
+
+    try:
+        return all(holds_at(t, e) for t, e in steps) and not holds_at(*end)
+    except (EvalError, ValueError, ZeroDivisionError, RecursionError, KeyError):
+        return False
 
 
 def _inputs(inv: InvProblem, spec: Spec, z3: Any, tag: str) -> dict[str, Any]:
@@ -193,17 +211,23 @@ def _inputs(inv: InvProblem, spec: Spec, z3: Any, tag: str) -> dict[str, Any]:
             for v in spec.variables if v.name not in state}
 
 
-def _unroll(inv: InvProblem, spec: Spec, enc: Encoder, z3: Any, solver: Any, steps: int):
+def _unroll(inv: InvProblem, spec: Spec, enc: Encoder, z3: Any, solver: Any, steps: int,
+            log: list[tuple[Term, dict[str, Any]]] | None = None):
     """Add pre and trans steps to ``solver`` frame by frame; yield each frame's variables
-    (the state after 0, 1, ..., ``steps`` transitions)."""
+    (the state after 0, 1, ..., ``steps`` transitions). ``log`` gets each added term with
+    its variables."""
+    log = [] if log is None else log
     frames = [{v.name: z3.Const(f"{v.name}@{t}", z3_sort(z3, v.sort)) for v in inv.state}
               for t in range(steps + 1)]
-    solver.add(enc.encode(inv.pre, {**_inputs(inv, spec, z3, "pre"), **frames[0]}))
+    env = {**_inputs(inv, spec, z3, "pre"), **frames[0]}
+    solver.add(enc.encode(inv.pre, env))
+    log.append((inv.pre, env))
     for k in range(steps + 1):
         if k:
             env = {**_inputs(inv, spec, z3, f"step{k}"), **frames[k - 1]}
             env.update({p.name: frames[k][v.name] for v, p in zip(inv.state, inv.primed)})
             solver.add(enc.encode(inv.trans, env))
+            log.append((inv.trans, env))
         yield frames[k]
 
 
