@@ -38,7 +38,7 @@ MAX_PREMISE_POINTS = 40
 """Further counterexamples asked of z3 per refuted candidate (fewer CEGIS rounds)."""
 MAX_PREDS = 3000
 CHECK_CELLS = 1 << 21
-QUICK_SKETCH_SECONDS = 1.0
+QUICK_SKETCH_SECONDS = 0.4
 QUICK_SKETCH_SHARE = 0.15
 """First try of constant sketches (shallow ones): at most this long / this budget share."""
 ENUM_SHARE = 0.6
