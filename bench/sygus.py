@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", choices=ENGINES)
+    ap.add_argument("--tracks", nargs="+", metavar="TRACK",
+                    help="only these track folders (the sample of each is unchanged)")
     ap.add_argument("--no-cross-check", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
@@ -160,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SYGUS_BENCH_CHECK"] = "0"
     engines = (args.only,) if args.only else ENGINES
     _preload(engines)
-    jobs = [(e, t, f) for t, files in sample(Path(args.root), args.per_track, args.seed).items()
-            for f in files for e in engines]
+    picked = sample(Path(args.root), args.per_track, args.seed)
+    if args.tracks:
+        picked = {t: files for t, files in picked.items() if t in args.tracks}
+    jobs = [(e, t, f) for t, files in picked.items() for f in files for e in engines]
     rows = _run_all(jobs, args.timeout, max(1, args.jobs), args.verbose)
     print(table(rows, engines))
     return 0

@@ -7,18 +7,27 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .constants import (
+    HoleSolver,
+    Sketch,
+    grammar_sketches,
+    has_constant_holes,
+    templates,
+    templates_apply,
+)
 from .defaults import constant_pool, grammar_of
 from .enumerate import Enumerator, Exhausted, Production, Timeout, productions
 from .pcfg import PartialSolution, Proposer, UniformProposer, costs
+from .samples import calls_any, collect_apps, expand, random_value, zero_value
 from .smt import SmtSpec, Verdict
 from .spec import AnyConst, Grammar, Spec
 from .tasks import Checker, Infeasible, Kind, Task, example_inputs
-from .terms import Function, Sort, SortKind, Term, Value, Var, free_vars, substitute
+from .terms import App, Function, Sort, SortKind, Term, Value, Var, free_vars, substitute
 from .unify import find_ite, greedy_cover, learn, to_term
 from .vector import Overflow
 
@@ -29,6 +38,13 @@ MAX_PREMISE_POINTS = 40
 """Further counterexamples asked of z3 per refuted candidate (fewer CEGIS rounds)."""
 MAX_PREDS = 3000
 CHECK_CELLS = 1 << 21
+QUICK_SKETCH_SECONDS = 0.4
+QUICK_SKETCH_SHARE = 0.15
+"""First try of constant sketches (shallow ones): at most this long / this budget share."""
+ENUM_SHARE = 0.6
+"""Then enumeration's share of what is left; constant sketches get the rest."""
+MAX_TEMPLATE_DEPTH = 3
+MAX_SKETCH_SIZE = 6
 
 
 @dataclass
@@ -61,10 +77,68 @@ class TaskSearch:
     # ------------------------------------------------------------ CEGIS
 
     def run(self) -> Function | None:
-        """A verified definition, or None (budget spent or search space exhausted)."""
+        """A verified definition, or None (budget spent or search space exhausted).
+
+        When constants may be out of the enumerator's reach (no grammar, or a grammar with
+        ``(Constant σ)``), sketches with constant holes solved by z3 (``constants.py``) get a
+        short first try, then the rest of the budget after enumeration's share."""
         if self.grammar.start.sort != self.task.fun.sort:
             return None
         points = self._initial_points()
+        sketches = self._sketch_family()
+        if sketches is None:
+            return self._cegis(points)
+        final = self.deadline
+        budget = final - time.monotonic()
+        try:
+            self.deadline = time.monotonic() + min(QUICK_SKETCH_SECONDS,
+                                                   QUICK_SKETCH_SHARE * budget)
+            found = self._fill(sketches(1), points)
+            if found is None:
+                self.deadline = time.monotonic() + ENUM_SHARE * (final - time.monotonic())
+                found = self._cegis(points)
+            if found is None:
+                self.deadline = final
+                found = self._fill(sketches(None), points)
+            return found
+        finally:
+            self.deadline = final
+
+    def _sketch_family(self) -> Callable[[int | None], Iterator[Sketch]] | None:
+        """Sketches of this function by a depth / size bound, or None where they do not
+        apply (PBE without constants, grammars without ``(Constant σ)``)."""
+        fun = self.task.fun
+        if templates_apply(fun):
+            return lambda depth: templates(fun, MAX_TEMPLATE_DEPTH if depth is None
+                                           else depth)
+        if has_constant_holes(self.grammar):
+            return lambda depth: grammar_sketches(self.grammar, fun.params,
+                                                  MAX_SKETCH_SIZE if depth is None else 3)
+        return None
+
+    def _fill(self, sketches: Iterator[Sketch], points: list[dict[str, Value]]
+              ) -> Function | None:
+        if self.smt is None:
+            self.smt = SmtSpec(self.task.sub_spec(self.spec))
+        solver = HoleSolver(self.smt, self.task.fun, points)
+        try:
+            for sketch in sketches:
+                if time.monotonic() > self.deadline:
+                    return None
+                try:
+                    f = solver.fill(sketch, self.deadline)
+                except Exception as e:  # z3 errors on an encoding: the sketch is skipped
+                    self.stats.notes.append(f"sketch skipped: {type(e).__name__}")
+                    continue
+                if f is not None:
+                    self.stats.strategy = "constant sketches"
+                    return f
+        finally:
+            self.stats.candidates += solver.stats.rounds
+            self.stats.points = len(points)
+        return None
+
+    def _cegis(self, points: list[dict[str, Value]]) -> Function | None:
         while time.monotonic() < self.deadline:
             self.stats.points = len(points)
             body = self.find(points)
@@ -99,8 +173,8 @@ class TaskSearch:
         every = _all_points(variables)
         if every is not None:
             return every
-        points = [{v.name: _zero(v.sort) for v in variables}]
-        points += [{v.name: _random(v.sort, self.rng) for v in variables}
+        points = [{v.name: zero_value(v.sort) for v in variables}]
+        points += [{v.name: random_value(v.sort, self.rng) for v in variables}
                    for _ in range(INITIAL_RANDOM)]
         for premise in _premises(self.task.constraints)[:MAX_PREMISE_POINTS]:
             if time.monotonic() > self.deadline:
@@ -149,7 +223,8 @@ class TaskSearch:
                points: list[dict[str, Value]]) -> Term | None:
         for restarts_left in range(3, -1, -1):
             enum = self._enumerator(self._productions(), inputs, m)
-            best_fit, partial, level = 0.0, [], 0
+            best_fit, level = 0.0, 0
+            partial: list[PartialSolution] = []
             restart = False
             for block in enum.levels():
                 if block.cost != level:
@@ -236,12 +311,12 @@ class TaskSearch:
                         dirty = True
             if block.nt == ite.pred_nt and len(preds) < MAX_PREDS:
                 cond = _eval_cond(ite, block.values, self.spec.macros)
-                for j in range(len(cond)):
-                    key = np.packbits(cond[j]).tobytes()
-                    if key not in seen_preds and cond[j].any() and not cond[j].all():
+                for jc in range(len(cond)):
+                    key = np.packbits(cond[jc]).tobytes()
+                    if key not in seen_preds and cond[jc].any() and not cond[jc].all():
                         seen_preds.add(key)
-                        preds.append(enum.build(block.nt, block.base + j))
-                        pvals.append(cond[j])
+                        preds.append(enum.build(block.nt, block.base + jc))
+                        pvals.append(cond[jc])
                         dirty = True
         if covered is not None and covered.all() and pvals:
             return self._unify(terms, sigs, preds, pvals, ite)
@@ -252,8 +327,8 @@ class TaskSearch:
         with distinct variables and any term is allowed (no grammar)."""
         if self.task.fun.grammar is not None or len(self.task.slots) != 1:
             return None
-        args = self.task.slots[0]
-        if not all(isinstance(a, Var) for a in args) or len({a.name for a in args}) < len(args):
+        args = [a for a in self.task.slots[0] if isinstance(a, Var)]
+        if len(args) < len(self.task.slots[0]) or len({a.name for a in args}) < len(args):
             return None
         return {a.name: p for a, p in zip(args, self.task.fun.params)}
 
@@ -267,9 +342,10 @@ class TaskSearch:
         """Comparisons of the spec over the call's arguments, as predicates over the
         parameters (only when the function has no grammar, so any term is allowed)."""
         return [(t, np.asarray(r, dtype=bool)) for t, r in self._seeds(
-            inputs, m, _atoms(self.task.constraints, set(self._rename() or {})))]
+            inputs, m, _atoms([expand(c, self.spec.macros) for c in self.task.constraints],
+                              set(self._rename() or {})))]
 
-    def _seeds(self, inputs: Mapping[str, np.ndarray], m: int, found: list[Term]):
+    def _seeds(self, inputs: Mapping[str, np.ndarray], m: int, found: Sequence[Term]):
         from .vector import Overflow, eval_vec
 
         rename = self._rename()
@@ -330,81 +406,27 @@ def _unit_target(grammar: Grammar) -> str:
 
 def _premises(constraints) -> list[Term]:
     """Premises ``P`` of constraints ``(=> P Q)`` that do not mention the function."""
-    from .terms import App
 
     return [c.args[0] for c in constraints if isinstance(c, App) and c.op == "=>"
-            and len(c.args) == 2 and not _calls_any(c.args[0])]
+            and len(c.args) == 2 and not calls_any(c.args[0])]
 
 
 COMPARISONS = frozenset({"<=", "<", ">=", ">", "=", "bvult", "bvule", "bvugt", "bvuge",
                          "bvslt", "bvsle", "bvsgt", "bvsge"})
 
 
-def _atoms(constraints, names: set[str]) -> list[Term]:
+def _atoms(constraints, names: set[str]) -> list[App]:
     """Distinct comparison subterms over the variables ``names`` only (no calls)."""
-    from .terms import App, Call, free_vars
-
-    out: dict[Term, None] = {}
-    stack = list(constraints)
-    while stack:
-        t = stack.pop()
-        if isinstance(t, Call):
-            stack.extend(t.args)
-        if not isinstance(t, App):
-            continue
-        if t.op in COMPARISONS and not _calls_any(t) and free_vars(t) <= names \
-                and free_vars(t):
-            out[t] = None
-        else:
-            stack.extend(t.args)
-    return list(out)
+    return list(collect_apps(
+        constraints, lambda t: t.op in COMPARISONS and not calls_any(t)
+        and bool(free_vars(t)) and free_vars(t) <= names, descend_kept=False))
 
 
-def _subterms(constraints, sort: Sort, macros) -> list[Term]:
+def _subterms(constraints, sort: Sort, macros) -> list[App]:
     """Distinct compound subterms of ``sort`` without calls, macros expanded."""
-    from .terms import App, Call
-
-    out: dict[Term, None] = {}
-    stack = [expand(c, macros) for c in constraints]
-    while stack:
-        t = stack.pop()
-        if isinstance(t, Call):
-            stack.extend(t.args)
-        if not isinstance(t, App):
-            continue
-        if t.sort == sort and t.op != "ite" and not _calls_any(t):
-            out[t] = None
-        stack.extend(t.args)
-    return list(out)[:200]
-
-
-def expand(t: Term, macros, depth: int = 0) -> Term:
-    """Inline every macro call (bounded depth)."""
-    from .terms import App, Call
-
-    if depth > 40:
-        return t
-    if isinstance(t, App):
-        return App(t.op, tuple(expand(a, macros, depth + 1) for a in t.args), t.sort,
-                   t.indices)
-    if isinstance(t, Call):
-        args = tuple(expand(a, macros, depth + 1) for a in t.args)
-        if t.func in macros:
-            f = macros[t.func]
-            body = substitute(f.body, {p.name: a for p, a in zip(f.params, args)})
-            return expand(body, macros, depth + 1)
-        return Call(t.func, args, t.sort)
-    return t
-
-
-def _calls_any(t: Term) -> bool:
-    from .terms import App, Call
-
-    if isinstance(t, Call):
-        return True  # a macro or the function itself: keep it simple
-    if isinstance(t, App):
-        return any(_calls_any(a) for a in t.args)
-    return False
+    return list(collect_apps([expand(c, macros) for c in constraints],
+                             lambda t: t.sort == sort and t.op != "ite" and not calls_any(t)))[
+        :200]
 
 
 ALL_POINTS = 512
@@ -415,7 +437,7 @@ point is an example from the start: no CEGIS rounds, and OE is over the whole do
 def _all_points(variables) -> list[dict[str, Value]] | None:
     import itertools
 
-    sizes = []
+    sizes: list[list[Value]] = []
     for v in variables:
         if v.sort.kind is SortKind.BOOL:
             sizes.append([False, True])
@@ -429,18 +451,3 @@ def _all_points(variables) -> list[dict[str, Value]] | None:
     if total > ALL_POINTS:
         return None
     return [dict(zip([v.name for v in variables], combo)) for combo in itertools.product(*sizes)]
-
-
-def _random(sort: Sort, rng: random.Random) -> Value:
-    if sort.kind is SortKind.INT:
-        return rng.randint(-10, 10)
-    if sort.kind is SortKind.BV:
-        return rng.getrandbits(sort.width)
-    if sort.kind is SortKind.BOOL:
-        return rng.random() < 0.5
-    return "".join(rng.choice("ab ") for _ in range(rng.randint(0, 3)))
-
-
-def _zero(sort: Sort) -> Value:
-    return {SortKind.INT: 0, SortKind.BV: 0, SortKind.BOOL: False, SortKind.STRING: ""}[
-        sort.kind]

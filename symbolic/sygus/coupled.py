@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from .cegis import _random
 from .defaults import constant_pool, grammar_of
 from .enumerate import Enumerator, Exhausted, Timeout, productions
+from .samples import random_value
 from .smt import SmtSpec, Verdict
 from .spec import Spec, SynthFun
 from .terms import Function, calls
@@ -43,7 +43,7 @@ def candidates(spec: Spec, f: SynthFun, deadline: float, seed: int = 0) -> Itera
         return
     sorts = {nt.name: nt.sort for nt in grammar.nonterminals}
     rng = random.Random(seed)
-    inputs = {p.name: to_array([_random(p.sort, rng) for _ in range(SAMPLE_INPUTS)], p.sort)
+    inputs = {p.name: to_array([random_value(p.sort, rng) for _ in range(SAMPLE_INPUTS)], p.sort)
               for p in f.params}
     prods = productions(grammar, constant_pool(spec, sorts.values()), f.params, {})
     enum = Enumerator(prods, sorts, inputs, SAMPLE_INPUTS, spec.macros, deadline)

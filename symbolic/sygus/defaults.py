@@ -31,7 +31,8 @@ def constant_pool(spec: Spec, sorts: Iterable[Sort], limit: int = 24) -> dict[So
         base: list[Lit] = []
         if s.kind is SortKind.INT:
             base = [Lit(v, s) for v in (0, 1)]
-            more = [Lit(abs(v.value), s) for v in found.get(s, []) if abs(v.value) < 2**31]
+            more = [Lit(abs(int(v.value)), s) for v in found.get(s, [])
+                    if abs(int(v.value)) < 2**31]
         elif s.kind is SortKind.BV:
             base = [Lit(v, s) for v in (0, 1, s.mask)]
             more = found.get(s, [])

@@ -230,7 +230,7 @@ class Enumerator:
             return
         if rest < k:
             return
-        for split in _compositions(rest, k):
+        for split in compositions(rest, k):
             choices = [self._level(c, s) for c, s in zip(prod.children, split)]
             if any(not ch for ch in choices):
                 continue
@@ -247,10 +247,10 @@ class Enumerator:
                 raise Timeout
             flat = np.arange(start, min(total, start + step))
             idx = np.unravel_index(flat, sizes)
-            values = self._eval(prod, blocks, idx)
-            if values is None:
+            evaluated = self._eval(prod, blocks, idx)
+            if evaluated is None:
                 continue
-            values, rows = values
+            values, rows = evaluated
             kids = np.stack([b.base + i[rows] for b, i in zip(blocks, idx)], axis=1)
             block = self._add(prod.nt, cost, values, None, prod_id, kids)
             if block is not None:
@@ -330,13 +330,13 @@ def _uses_vars(term: Term) -> bool:
     return False
 
 
-def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
+def compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
     """Ordered ways to write ``total`` as ``parts`` positive integers."""
     if parts == 1:
         yield (total,)
         return
     for first in range(1, total - parts + 2):
-        for rest in _compositions(total - first, parts - 1):
+        for rest in compositions(total - first, parts - 1):
             yield (first,) + rest
 
 

@@ -15,9 +15,10 @@ import time
 from collections.abc import Sequence
 
 from .defaults import spec_literals
+from .samples import expand
 from .smt import Encoder, SmtSpec
 from .spec import InvProblem, Spec
-from .terms import BOOL, INT, App, Call, Function, Lit, SortKind, Term, Var
+from .terms import BOOL, INT, App, Call, Function, Lit, SortKind, Term, Var, free_vars
 
 MAX_ATOMS = 600
 MAX_PAIR_BASE = 12
@@ -39,26 +40,42 @@ def atoms(inv: InvProblem, spec: Spec, disjunctive: bool = True) -> list[Term]:
     pairs = list(base)[:2 * MAX_PAIR_BASE]
     disjunctions = [App("or", (a, b), BOOL) for a, b in itertools.combinations(pairs, 2)]
     ints = [v for v in inv.state if v.sort == INT]
-    consts = sorted({0, 1, -1} | {lit.value for lit in spec_literals(spec).get(INT, [])
-                                  if abs(lit.value) < 10**6}, key=abs)[:12]
+    consts = sorted({0, 1, -1} | {int(lit.value) for lit in spec_literals(spec).get(INT, [])
+                                  if abs(int(lit.value)) < 10**6}, key=abs)[:12]
     for v in inv.state:
         if v.sort == BOOL:
             out[v] = None
             out[App("not", (v,), BOOL)] = None
+    kept = [v for v in ints if v.name not in havoc(inv, spec)]
+    if len(kept) < len(ints):  # atoms over variables that survive a step come first
+        _templates(out, kept, consts[:6], consts[:3])
+    _templates(out, ints, consts, consts[:6])
+    if not disjunctive:
+        return list(out)[:MAX_ATOMS]
+    return list(out)[:MAX_ATOMS] + [d for d in disjunctions if d not in out][:MAX_DISJUNCTIONS]
+
+
+def _templates(out: dict[Term, None], ints: list[Var], interval: list[int],
+               octagon: list[int]) -> None:
+    """Interval atoms ``x <= c``, ``x >= c`` and octagon atoms ``x ± y <= c``, ``>= c``."""
     for x in ints:
-        for c in consts:
+        for c in interval:
             out[App(">=", (x, Lit(c, INT)), BOOL)] = None
             out[App("<=", (x, Lit(c, INT)), BOOL)] = None
     for x, y in itertools.combinations(ints, 2):
         for op in ("<=", ">=", "="):
             out[App(op, (x, y), BOOL)] = None
-        for c in consts[:6]:
+        for c in octagon:
             for expr in (App("+", (x, y), INT), App("-", (x, y), INT)):
                 out[App("<=", (expr, Lit(c, INT)), BOOL)] = None
                 out[App(">=", (expr, Lit(c, INT)), BOOL)] = None
-    if not disjunctive:
-        return list(out)[:MAX_ATOMS]
-    return list(out)[:MAX_ATOMS] + [d for d in disjunctions if d not in out][:MAX_DISJUNCTIONS]
+
+
+def havoc(inv: InvProblem, spec: Spec) -> set[str]:
+    """State variables whose primed copy trans never mentions (macros expanded): after a
+    step they hold any value, so atoms over them rarely belong in an invariant."""
+    used = free_vars(expand(inv.trans, spec.macros))
+    return {v.name for v, p in zip(inv.state, inv.primed) if p.name not in used}
 
 
 def _comparisons(t: Term, spec: Spec, state: set[str], depth: int = 0) -> list[Term]:

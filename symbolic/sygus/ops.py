@@ -286,7 +286,7 @@ _op("bvnot", _all(SortKind.BV, None, 1, 1), lambda x, s, i: (~x[0]) & s[0].mask,
     lambda z, x, i: ~x[0])
 _op("bvcomp", _all(SortKind.BV, bv(1), 2, 2), lambda x, s, i: int(x[0] == x[1]),
     lambda z, x, i: z.If(x[0] == x[1], z.BitVecVal(1, 1), z.BitVecVal(0, 1)))
-for _name, _f, _g in (
+for _name, _cmp, _g in (
         ("bvult", lambda a, b, w: a < b, lambda z, a, b: z.ULT(a, b)),
         ("bvule", lambda a, b, w: a <= b, lambda z, a, b: z.ULE(a, b)),
         ("bvugt", lambda a, b, w: a > b, lambda z, a, b: z.UGT(a, b)),
@@ -296,7 +296,7 @@ for _name, _f, _g in (
         ("bvsgt", lambda a, b, w: signed(a, w) > signed(b, w), lambda z, a, b: a > b),
         ("bvsge", lambda a, b, w: signed(a, w) >= signed(b, w), lambda z, a, b: a >= b)):
     _op(_name, _all(SortKind.BV, BOOL, 2, 2),
-        (lambda f: lambda x, s, i: f(x[0], x[1], s[0].width))(_f),
+        (lambda f: lambda x, s, i: f(x[0], x[1], s[0].width))(_cmp),
         (lambda g: lambda z, x, i: g(z, x[0], x[1]))(_g))
 
 
@@ -373,7 +373,7 @@ _op("str.from_code", _sig(INT, res=STRING),
 
 
 def _z3():
-    import z3
+    import z3  # type: ignore[import-untyped]
 
     return z3
 

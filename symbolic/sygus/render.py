@@ -19,6 +19,7 @@ def literal(lit: Lit) -> str:
     if k is SortKind.BOOL:
         return "true" if lit.value else "false"
     if k is SortKind.INT:
+        assert isinstance(lit.value, int)
         return str(lit.value) if lit.value >= 0 else f"(- {-lit.value})"
     if k is SortKind.STRING:
         return '"' + str(lit.value).replace('"', '""') + '"'

@@ -93,7 +93,7 @@ class SmtSpec:
     """The conjecture in z3 with one uninterpreted function per synth-fun."""
 
     def __init__(self, spec: Spec, timeout_ms: int = 5000) -> None:
-        import z3
+        import z3  # type: ignore[import-untyped]
 
         self.z3 = z3
         self.spec = spec

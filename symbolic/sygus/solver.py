@@ -18,11 +18,12 @@ from .errors import UnsupportedError
 from .kernels import warm_up
 from .pcfg import Proposer
 from .render import answer
+from .samples import WIDE, random_value, zero_value
 from .semantics import EvalError, evaluate
 from .smt import SmtSpec, Verdict
 from .spec import Spec
 from .tasks import Infeasible, Kind, split_tasks
-from .terms import Function, Sort, SortKind, Value
+from .terms import Function, calls
 
 
 class Outcome(str, Enum):
@@ -76,8 +77,21 @@ def synthesize(spec: Spec, config: SynthConfig | None = None) -> Synthesis:
 
 def _solve(spec: Spec, deadline: float, config: SynthConfig, stats: dict[str, Any],
            depth: int = 0) -> dict[str, Function] | None:
-    """Definitions for every function of ``spec``, or None. Coupled functions are fixed one
-    at a time to small candidates (``coupled.py``)."""
+    """Definitions for every function of ``spec``, or None. Functions the spec defines
+    outright are taken out first (``definitions.py``); coupled functions are fixed one at a
+    time to small candidates (``coupled.py``)."""
+    from .definitions import eliminate, find_definition, resolve
+
+    definition = find_definition(spec) if not spec.assumes else None
+    if definition is not None:
+        found_rest = _solve(eliminate(spec, definition), deadline, config, stats, depth)
+        if found_rest is None:
+            return None
+        defined = resolve(definition, spec, found_rest)
+        if calls(defined.body, {g.name for g in spec.funs}):
+            return None
+        stats[defined.name] = {"kind": "defined", "strategy": "definition"}
+        return {**found_rest, defined.name: defined}
     try:
         tasks = split_tasks(spec)
     except UnsupportedError as e:
@@ -95,34 +109,56 @@ def _solve(spec: Spec, deadline: float, config: SynthConfig, stats: dict[str, An
         return solve_coupled(spec, deadline, rest, depth)
     found: dict[str, Function] = {}
     for task in tasks:
-        f = _inv_first(task, spec, deadline) if task.fun.is_inv else None
+        f = _inv_first(task, spec, deadline, stats) if task.fun.is_inv else None
         if f is None:
             search = TaskSearch(task, spec, deadline, config.proposer, config.seed)
             f = search.run()
             stats[task.fun.name] = {"kind": task.kind.value, "strategy": search.stats.strategy,
                                     "points": search.stats.points,
                                     "programs": search.stats.programs}
-        else:
-            stats[task.fun.name] = {"kind": "inv", "strategy": "houdini"}
         if f is None:
             return None
         found[f.name] = f
     return found
 
 
-def _inv_first(task, spec: Spec, deadline: float) -> Function | None:
+BMC_STEPS = 4
+HOUDINI_SHARE = 0.3
+ICE_SHARE = 0.5
+"""Shares of the time left: Houdini first, then ICE learning, then CEGIS enumeration."""
+
+
+def _inv_first(task, spec: Spec, deadline: float, stats: dict[str, Any]) -> Function | None:
+    from .ice import IceLearner, reaches_bad
     from .invariants import as_function, houdini
 
     inv = next((i for i in spec.inv if i.inv == task.fun.name), None)
-    if inv is None or task.fun.grammar is not None:
+    if inv is None:
         return None
     smt = SmtSpec(task.sub_spec(spec))
-    budget = min(deadline, time.monotonic() + 0.5 * (deadline - time.monotonic()))
     try:
-        body = houdini(inv, spec, smt, budget)
-    except Exception:  # z3 exceptions on unsupported encodings: fall back to enumeration
+        bad = not spec.assumes and reaches_bad(inv, spec, smt, BMC_STEPS, min(
+            deadline, time.monotonic() + 0.1 * (deadline - time.monotonic())))
+    except Exception:  # z3 exceptions on unsupported encodings: no proof either way
+        bad = False
+    if bad:
+        raise Infeasible(f"a state violating post is reachable in at most {BMC_STEPS} steps")
+    if task.fun.grammar is not None:
         return None
-    return None if body is None else as_function(inv, spec, body)
+    body = None
+    for share, name in ((HOUDINI_SHARE, "houdini"), (ICE_SHARE, "ice")):
+        budget = min(deadline, time.monotonic() + share * (deadline - time.monotonic()))
+        try:
+            if name == "houdini":
+                body = houdini(inv, spec, smt, budget)
+            else:
+                body = IceLearner(inv, spec, smt).run(budget)
+        except Exception:  # z3 exceptions on unsupported encodings: try the next engine
+            body = None
+        if body is not None:
+            stats[task.fun.name] = {"kind": "inv", "strategy": name}
+            return as_function(inv, spec, body)
+    return None
 
 
 def recheck(spec: Spec, functions: tuple[Function, ...], config: SynthConfig) -> str | None:
@@ -133,9 +169,9 @@ def recheck(spec: Spec, functions: tuple[Function, ...], config: SynthConfig) ->
     funcs = dict(spec.macros)
     funcs.update({f.name: f for f in functions})
     rng = random.Random(config.seed)
-    points = [{v.name: _zero(v.sort) for v in spec.variables}]
+    points = [{v.name: zero_value(v.sort) for v in spec.variables}]
     if spec.variables:
-        points += [{v.name: _random(v.sort, rng) for v in spec.variables}
+        points += [{v.name: random_value(v.sort, rng, WIDE) for v in spec.variables}
                    for _ in range(config.check_points)]
     try:
         for pt in points:
@@ -147,21 +183,6 @@ def recheck(spec: Spec, functions: tuple[Function, ...], config: SynthConfig) ->
     except (EvalError, RecursionError, ValueError, OverflowError) as e:
         return f"the evaluator failed: {e}"
     return None
-
-
-def _zero(sort: Sort) -> Value:
-    return {SortKind.INT: 0, SortKind.BV: 0, SortKind.BOOL: False, SortKind.STRING: ""}[
-        sort.kind]
-
-
-def _random(sort: Sort, rng: random.Random) -> Value:
-    if sort.kind is SortKind.INT:
-        return rng.randint(-20, 20)
-    if sort.kind is SortKind.BV:
-        return rng.getrandbits(sort.width)
-    if sort.kind is SortKind.BOOL:
-        return rng.random() < 0.5
-    return "".join(rng.choice("ab01 ") for _ in range(rng.randint(0, 4)))
 
 
 __all__ = ["Kind", "Outcome", "Synthesis", "SynthConfig", "synthesize", "warm_up"]

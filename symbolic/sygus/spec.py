@@ -264,7 +264,7 @@ class _Elaborator:
         raise UnsupportedError(f"unsupported sort {name}", line=head.line, column=head.column)
 
     def params(self, raw: list | tuple) -> tuple[Var, ...]:
-        out = []
+        out: list[Var] = []
         for name, sort in raw:
             if any(p.name == name.text for p in out):
                 raise ParseError(f"parameter {name.text} declared twice", line=name.line,
@@ -351,12 +351,13 @@ class _Elaborator:
         except SortMismatch as e:
             raise ParseError(f"{name} {e}", line=head.line, column=head.column) from None
         if name == "-" and len(args) == 1 and isinstance(args[0], Lit) and sort == INT:
+            assert isinstance(args[0].value, int)
             return Lit(-args[0].value, INT)  # the literal (- n)
         return App(name, args, sort, indices)
 
     def indexed_app(self, head: SList, sx: SList, scope: dict[str, Term]) -> Term:
-        items = head.items
-        if len(items) < 3 or not all(isinstance(i, Atom) for i in items) \
+        items = _only_atoms(head)
+        if items is None or len(items) < 3 \
                 or items[0].text != "_" or any(i.kind != "NUMERAL" for i in items[2:]):
             raise ParseError("expected an indexed operator (_ name index ...)", line=head.line,
                              column=head.column)
@@ -364,8 +365,8 @@ class _Elaborator:
         return self.apply(items[1], args, tuple(int(i.text) for i in items[2:]))
 
     def indexed_literal(self, sx: SList) -> Term:
-        items = sx.items
-        if len(items) == 3 and all(isinstance(i, Atom) for i in items) \
+        items = _only_atoms(sx)
+        if items is not None and len(items) == 3 \
                 and items[1].text.startswith("bv") and items[1].text[2:].isdigit() \
                 and items[2].kind == "NUMERAL":
             width = int(items[2].text)
@@ -428,12 +429,18 @@ def _sort(t: Term) -> Sort:
     return t.sort
 
 
+def _only_atoms(sx: SList) -> list[Atom] | None:
+    """The items of a list when every one is an atom, else None."""
+    items = [i for i in sx.items if isinstance(i, Atom)]
+    return items if len(items) == len(sx.items) else None
+
+
 def _as_sort(sx: SExpr) -> tuple:
     """A sort written in term position (inside (Constant S)) back to the sort form."""
     if isinstance(sx, Atom):
         return ("sort", sx, ())
-    items = sx.items
-    if len(items) == 3 and all(isinstance(i, Atom) for i in items) and items[0].text == "_":
+    items = _only_atoms(sx)
+    if items is not None and len(items) == 3 and items[0].text == "_":
         return ("sort", items[1], (items[2],))
     raise ParseError("expected a sort", line=sx.line, column=sx.column)
 

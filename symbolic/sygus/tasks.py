@@ -123,7 +123,7 @@ def _task(spec: Spec, f: SynthFun, constraints: Sequence[Term],
     if assumes:
         formula = App("=>", (App("and", tuple(assumes), BOOL) if len(assumes) > 1
                              else assumes[0], formula), BOOL)
-    order = tuple(sorted(slots, key=slots.get))
+    order = tuple(sorted(slots, key=lambda args: slots[args]))
     target = _pbe_target(spec, f, body, order)
     if target is not None:
         kind = Kind.PBE

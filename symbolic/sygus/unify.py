@@ -39,7 +39,7 @@ def find_ite(prods: list[Production], nt: str, macros: dict[str, Function]) -> I
             continue
         t = p.term
         if isinstance(t, App) and t.op == "ite" and all(isinstance(a, Hole) for a in t.args):
-            c, a, b = (h.name for h in t.args)
+            c, a, b = (_hole_name(h) for h in t.args)
             if _child(p, a) == nt and _child(p, b) == nt:
                 return IteRule(p, t.args[0], c, _child(p, c), a, b)
         if isinstance(t, Call) and t.func in macros and all(isinstance(a, Hole)
@@ -64,14 +64,20 @@ def _macro_ite(p: Production, t: Call, m: Function, nt: str) -> IteRule | None:
             and z.name in names):
         return None
     holes = {q: a for q, a in zip(names, t.args)}
-    then_h, else_h = holes[y.name].name, holes[z.name].name
-    rest = [h for q, h in holes.items() if q not in (y.name, z.name)]
+    then_h, else_h = _hole_name(holes[y.name]), _hole_name(holes[z.name])
+    rest = [_hole_name(h) for q, h in holes.items() if q not in (y.name, z.name)]
     if len(rest) != 1 or _child(p, then_h) != nt or _child(p, else_h) != nt:
         return None
     cond = substitute(body.args[0], holes)
-    if _mentions_other(cond, rest[0].name):
+    if _mentions_other(cond, rest[0]):
         return None
-    return IteRule(p, cond, rest[0].name, _child(p, rest[0].name), then_h, else_h)
+    return IteRule(p, cond, rest[0], _child(p, rest[0]), then_h, else_h)
+
+
+def _hole_name(t: Term) -> str:
+    if not isinstance(t, Hole):
+        raise TypeError(f"expected a hole, got {t!r}")
+    return t.name
 
 
 def _mentions_other(t: Term, hole: str) -> bool:

@@ -33,7 +33,8 @@ def to_array(values: Sequence[Value], sort: Sort) -> np.ndarray:
         out = np.empty(len(values), dtype=object)
         out[:] = list(values)
         return out
-    if sort.kind is SortKind.INT and any(not -INT64_MAX - 1 <= v <= INT64_MAX for v in values):
+    if sort.kind is SortKind.INT and any(not -INT64_MAX - 1 <= int(v) <= INT64_MAX
+                                         for v in values):
         raise Overflow("Int value outside int64")
     return np.array(values, dtype=dtype(sort))
 
@@ -52,7 +53,8 @@ def eval_vec(term: Term, env: Mapping[str, np.ndarray], funcs: Mapping[str, Func
     if isinstance(term, Lit):
         if term.sort.kind is SortKind.STRING:
             return to_array([term.value] * n, term.sort)
-        if term.sort.kind is SortKind.INT and not -INT64_MAX - 1 <= term.value <= INT64_MAX:
+        if term.sort.kind is SortKind.INT and not -INT64_MAX - 1 <= int(term.value) \
+                <= INT64_MAX:
             raise Overflow("Int literal outside int64")
         return np.full(n, term.value, dtype=dtype(term.sort))
     if isinstance(term, (Var, Hole)):
