@@ -42,7 +42,8 @@ class Row:
     check: str = ""  # cvc5 on our answer: unsat (correct) | sat (WRONG) | unknown
 
 
-def make_proposer(config: str, model=None):
+def make_proposer(config: str, model=None, max_cost: int = 3, kappa: float = 4.0,
+                  reference: str = "median"):
     from symbolic.sygus.pcfg import ProbeProposer, UniformProposer
 
     if config == "uniform":
@@ -51,7 +52,9 @@ def make_proposer(config: str, model=None):
         return ProbeProposer()
     from neural.sygus.proposer import BayesProposer, LearnedProposer
 
-    return LearnedProposer(model) if config == "learned" else BayesProposer(model)
+    if config == "learned":
+        return LearnedProposer(model, max_cost, reference)
+    return BayesProposer(model, max_cost, kappa, reference)
 
 
 def run_file(path: str, config: str, timeout: float, model=None) -> tuple[str, str]:
@@ -64,8 +67,9 @@ def run_file(path: str, config: str, timeout: float, model=None) -> tuple[str, s
         spec = read_spec(path)
     except SygusError:
         return "error", ""
+    knobs = json.loads(os.environ.get("SYGUS_GUIDANCE_KNOBS", "{}"))
     result = synthesize(spec, SynthConfig(timeout=timeout,
-                                          proposer=make_proposer(config, model)))
+                                          proposer=make_proposer(config, model, **knobs)))
     check = ""
     if result.outcome is Outcome.SOLVED and os.environ.get("SYGUS_BENCH_CHECK", "1") == "1":
         check = cvc5_verify(spec, result.functions)
@@ -122,13 +126,13 @@ def summary(rows: list[Row], configs: tuple[str, ...]) -> dict:
 
 def table(summ: dict, configs: tuple[str, ...]) -> str:
     head = f"{'track':<16}{'files':>6}" + "".join(
-        f"{c + ' solved':>15}{c + ' med s':>13}" for c in configs) + f"{'wrong':>7}"
+        f"{c + ' solved':>16}{c + ' med s':>14}" for c in configs) + f"{'wrong':>7}"
     lines = [head, "-" * len(head)]
     for t, e in summ.items():
         line = f"{t:<16}{e['files']:>6}"
         for c in configs:
             med = "-" if e[c]["median_s"] is None else f"{e[c]['median_s']:.2f}"
-            line += f"{e[c]['solved']:>15}{med:>13}"
+            line += f"{e[c]['solved']:>16}{med:>14}"
         line += f"{sum(e[c]['wrong'] for c in configs):>7}"
         lines.append(line)
     return "\n".join(lines)
@@ -140,9 +144,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("root", nargs="?", type=Path, default=DEFAULT_ROOT)
     ap.add_argument("--per-track", type=int, default=15)
+    ap.add_argument("--offset", type=int, default=0,
+                    help="skip the first files of each track's sample order (a further sample)")
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--configs", default="uniform,learned,bayes")
+    ap.add_argument("--max-cost", type=int, default=3, help="learned/bayes: highest rule cost")
+    ap.add_argument("--reference", choices=("median", "max"), default="median",
+                    help="learned/bayes: the production probability that costs 1")
+    ap.add_argument("--kappa", type=float, default=4.0, help="bayes: prior strength")
     ap.add_argument("--split", choices=("dev", "train"), default="dev")
     ap.add_argument("--no-cross-check", action="store_true")
     ap.add_argument("--json", type=Path, help="write rows and summary here")
@@ -158,14 +168,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown configuration(s): {', '.join(bad)}; choose from {CONFIGS}",
               file=sys.stderr)
         return 2
+    os.environ["SYGUS_GUIDANCE_KNOBS"] = json.dumps({"max_cost": args.max_cost,
+                                                     "kappa": args.kappa,
+                                                     "reference": args.reference})
     if args.no_cross_check:
         os.environ["SYGUS_BENCH_CHECK"] = "0"
     from neural.sygus.splits import split_files
 
     model = _preload(configs)
     root = args.root.resolve()
-    jobs = [(c, t, root / f) for t, files in split_files(root, args.split,
-                                                         args.per_track).items()
+    jobs = [(c, t, root / f) for t, files in split_files(root, args.split, args.per_track,
+                                                         offset=args.offset).items()
             for f in files for c in configs]
     from concurrent.futures import ThreadPoolExecutor
 
@@ -176,12 +189,17 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows:
             print(f"{r.config:<8} {r.status:<10} {r.seconds:6.2f} {r.check:<8} {r.file}")
     summ = summary(rows, configs)
-    print(f"{args.split} split, {args.per_track} files per track at most, "
-          f"timeout {args.timeout:g} s")
+    print(f"{args.split} split, {args.per_track} files per track at most (offset "
+          f"{args.offset}), "
+          f"timeout {args.timeout:g} s, max cost {args.max_cost}, kappa {args.kappa:g}, "
+          f"reference {args.reference}")
     print(table(summ, configs))
     if args.json:
         args.json.write_text(json.dumps({"split": args.split, "timeout": args.timeout,
-                                         "per_track": args.per_track, "summary": summ,
+                                         "max_cost": args.max_cost, "kappa": args.kappa,
+                                         "reference": args.reference,
+                                         "per_track": args.per_track, "offset": args.offset,
+                                         "summary": summ,
                                          "rows": [asdict(r) for r in rows]}, indent=1))
     return 1 if any(r.check == "sat" for r in rows) else 0
 

@@ -19,7 +19,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     h.add_argument("--jobs", type=int, default=2)
     h.add_argument("--out", type=Path, default=Path("sygus_harvest.jsonl"))
     t = sub.add_parser("train", help="fit the model on harvested solutions, write weights")
-    t.add_argument("data", type=Path)
+    t.add_argument("data", type=Path, help="harvest JSONL (or .jsonl.gz)")
     t.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     t.add_argument("--epochs", type=int, default=300)
     t.add_argument("--seed", type=int, default=0)

@@ -57,8 +57,12 @@ def _walk(terms):
     from symbolic.sygus.terms import App, Call
 
     stack = list(terms)
+    seen: set[int] = set()  # terms share subterms (let): visit each object once
     while stack:
         t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
         yield t
         if isinstance(t, (App, Call)):
             stack.extend(t.args)
@@ -186,8 +190,20 @@ def parse_solution(spec, text: str) -> dict[str, object]:
     body = text.strip()
     if body.startswith("(") and body[1:].lstrip().startswith("(define-fun"):
         body = body[1:body.rstrip().rfind(")")]
+    import re
+
+    from symbolic.sygus.terms import calls
+
     names = {f.name for f in spec.funs}
-    prelude = "\n".join(define_fun(m) for m in spec.macros.values() if m.name not in names)
+    macros = {n: m for n, m in spec.macros.items() if n not in names}
+    need = {n for n in re.findall(r"[^\s()|]+", body) if n in macros}
+    todo = list(need)
+    while todo:  # the macros the answer calls, and the macros they call
+        for c in calls(macros[todo.pop()].body, set(macros)):
+            if c.func not in need:
+                need.add(c.func)
+                todo.append(c.func)
+    prelude = "\n".join(define_fun(m) for n, m in macros.items() if n in need)
     parsed = parse_spec("(set-logic ALL)\n" + prelude + "\n" + body
                         + "\n(synth-fun |__answer| () Bool)\n(check-synth)",
                         "<answer>")

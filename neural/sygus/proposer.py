@@ -2,14 +2,16 @@
 
 ``LearnedProposer`` asks the model (``model.py``) how likely each production is to be used by
 a solution of this problem (``q``, a sigmoid) and turns that into enumeration costs relative
-to the best production of each non-terminal: ``cost = 1 + round(log2(q_max / q))``, capped at
-``max_cost`` (the likeliest production costs 1, as under uniform guidance; unit productions
-always cost 1). ``BayesProposer`` keeps a Beta posterior per production (pyro), prior mean
-``q`` and strength ``kappa``, and updates it from the search's partial solutions: a partial
-solution with fit ``f`` is ``f`` Bernoulli evidence that each production of the non-terminals
-it touches is used (when it uses it) or not (Probe's update read as Bayesian inference). Costs
-come from the posterior mean; ``update`` is True only when an integer cost changed (the search
-restarts then).
+to a reference production of each non-terminal: ``cost = 1 + round(log2(q_ref / q))``, at
+least 1 and capped at ``max_cost``, where ``q_ref`` is the median (default) or the max of the
+non-terminal's ``q`` (productions at least as likely as the reference cost 1, as under uniform
+guidance; unit productions always cost 1).
+
+``BayesProposer`` keeps a Beta posterior per production (pyro), prior mean ``q`` and strength
+``kappa``, and updates it from the search's partial solutions: a partial solution with fit
+``f`` is ``f`` Bernoulli evidence that each production of the non-terminals it touches is used
+(when it uses it) or not (Probe's update read as Bayesian inference). Costs come from the
+posterior mean; ``update`` is True only when an integer cost changed (the search restarts).
 
 Both need ``prepare(spec, fun, grammar)`` (the optional hook of ``RuleProposer``); without it
 they give every production the same probability (uniform costs).
@@ -28,9 +30,11 @@ from .model import GuidanceModel, load
 class LearnedProposer:
     """Per-production probabilities from the learned model, conditioned on the problem."""
 
-    def __init__(self, model: GuidanceModel | None = None, max_cost: int = 4) -> None:
+    def __init__(self, model: GuidanceModel | None = None, max_cost: int = 3,
+                 reference: str = "median") -> None:
         self.model = model if model is not None else load()
         self.max_cost = max_cost
+        self.reference = reference  # "max" or "median" of the non-terminal's q: costs 1
         self.q: dict[RuleId, float] = {}  # P(solution uses the production); 1.0 = unit rule
         self.kinds: dict[RuleId, str] = {}
 
@@ -53,20 +57,23 @@ class LearnedProposer:
             total[nt] = total.get(nt, 0.0) + x
         return {r: x / total[r[0]] for r, x in w.items()}
 
-    def _best(self) -> dict[str, float]:
-        best: dict[str, float] = {}
+    def _best(self, reference: str = "max") -> dict[str, float]:
+        by_nt: dict[str, list[float]] = {}
         for r, s in self._scores().items():
             if self.kinds[r] != "nt":
-                best[r[0]] = max(best.get(r[0], 0.0), s)
+                by_nt.setdefault(r[0], []).append(s)
+        pick = max if reference == "max" else lambda xs: float(sorted(xs)[len(xs) // 2])
+        best = {nt: pick(xs) for nt, xs in by_nt.items()}
         for r in self.kinds:
             best.setdefault(r[0], 1.0)
         return best
 
     def probabilities(self, rules: Mapping[str, int]) -> dict[RuleId, float]:
-        """``0.5 * q / q_max`` per production, floored so that no cost exceeds ``max_cost``;
-        the enumerator's cost is ``round(-log2 p)``."""
+        """``0.5 * min(1, q / q_ref)`` per production (``q_ref`` the max or the median of the
+        non-terminal's ``q``), floored so that no cost exceeds ``max_cost``; the enumerator's
+        cost is ``round(-log2 p)``."""
         floor = 2.0 ** -(self.max_cost - 1)
-        best = self._best()
+        best = self._best(self.reference)
         scores = self._scores()
         out = {}
         for nt, n in rules.items():
@@ -75,7 +82,7 @@ class LearnedProposer:
                 if r not in scores or self.kinds[r] == "nt":
                     out[r] = 0.5
                 else:
-                    out[r] = 0.5 * max(floor, scores[r] / max(best[nt], 1e-12))
+                    out[r] = 0.5 * max(floor, min(1.0, scores[r] / max(best[nt], 1e-12)))
         return out
 
     def update(self, partial: Iterable[PartialSolution]) -> bool:
@@ -86,9 +93,9 @@ class BayesProposer(LearnedProposer):
     """The learned probabilities as the prior mean of a Beta posterior per production,
     updated online from partial solutions."""
 
-    def __init__(self, model: GuidanceModel | None = None, max_cost: int = 4,
-                 kappa: float = 4.0, weight: float = 1.0) -> None:
-        super().__init__(model, max_cost)
+    def __init__(self, model: GuidanceModel | None = None, max_cost: int = 3,
+                 kappa: float = 4.0, reference: str = "median", weight: float = 1.0) -> None:
+        super().__init__(model, max_cost, reference)
         self.kappa = kappa
         self.weight = weight
         self.alpha: dict[RuleId, float] = {}

@@ -32,13 +32,14 @@ def track_files(root: Path) -> dict[str, list[str]]:
 
 
 def split_files(root: Path, split: str, per_track: int | None = None,
-                salt: str = "sample") -> dict[str, list[str]]:
+                salt: str = "sample", offset: int = 0) -> dict[str, list[str]]:
     """The files of ``split`` per track; ``per_track`` keeps a deterministic sample (the
-    files with the smallest salted hash), sorted."""
+    files ranked ``offset`` to ``offset + per_track - 1`` by a salted hash), sorted."""
     out = {}
     for track, files in track_files(root).items():
         chosen = [f for f in files if split_of(f) == split]
         if per_track is not None:
-            chosen = sorted(sorted(chosen, key=lambda f: _bucket(f, salt))[:per_track])
+            ranked = sorted(chosen, key=lambda f: _bucket(f, salt))
+            chosen = sorted(ranked[offset:offset + per_track])
         out[track] = chosen
     return out

@@ -41,7 +41,7 @@ def examples(data: Path, root: Path) -> list[dict]:
     from symbolic.sygus.spec import read_spec
 
     out = []
-    for line in data.read_text().splitlines():
+    for line in _read_text(data).splitlines():
         rec = json.loads(line)
         if split_of(rec["file"]) != "train":
             raise ValueError(f"{rec['file']} is not a train-split file")
@@ -64,6 +64,13 @@ def examples(data: Path, root: Path) -> list[dict]:
                 out.append({"file": rec["file"], "feats": problem_features(spec, fun, grammar),
                             "rows": rows})
     return out
+
+
+def _read_text(path: Path) -> str:
+    import gzip
+
+    return gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" \
+        else path.read_text()
 
 
 def _tensors(exs, keys, feats):
@@ -154,5 +161,6 @@ def train(data: Path, root: Path, out: Path | None, epochs: int = 300, seed: int
               f"{score(model, held):.3f}, key-frequency baseline {baseline(fit_on, held):.3f}")
     model = fit(exs, epochs, seed)
     model.meta["held_out"] = report
+    model.meta["data_sha256"] = hashlib.sha256(_read_text(data).encode()).hexdigest()
     save(model, out or WEIGHTS)
     return report + f"; fitted on all, written to {out or WEIGHTS}"

@@ -135,3 +135,30 @@ def test_end_to_end_solve_with_learned_guidance(make, model):
     result = synthesize(spec, SynthConfig(timeout=20, proposer=make(model)))
     assert result.outcome is Outcome.SOLVED
     assert recheck(spec, result.functions, SynthConfig()) is None
+
+
+def _named(split: str) -> str:
+    return next(n for n in (f"T/p{i}.sl" for i in range(100)) if split_of(n) == split)
+
+
+def test_training_reads_only_train_files_and_fits(tmp_path):
+    import json
+
+    from neural.sygus.train import examples, fit, score
+
+    answer = "(\n(define-fun max2 ((x Int) (y Int)) Int (ite (<= x y) y x))\n)"
+    src = (ROOT / "problems" / "sygus" / "max2.sl").read_text()
+    data = tmp_path / "h.jsonl"
+    for split in ("train", "dev"):
+        rel = _named(split)
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text(src)
+        data.write_text(json.dumps({"file": rel, "solution": answer}) + "\n")
+        if split == "dev":
+            with pytest.raises(ValueError):
+                examples(data, tmp_path)
+        else:
+            exs = examples(data, tmp_path) * 2
+            assert len(exs) == 2 and {y for _, _, y in exs[0]["rows"]} == {0.0, 1.0}
+            model = fit(exs, epochs=60, seed=0)
+            assert score(model, exs) < math.log(2)  # better than a coin
