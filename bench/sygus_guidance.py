@@ -11,7 +11,20 @@ answer cvc5 refutes counts as WRONG.
 
 Configurations: ``uniform`` (UniformProposer, the default), ``learned`` (LearnedProposer),
 ``bayes`` (BayesProposer: learned prior, pyro Beta posterior updated from partial solutions),
-``probe`` (ProbeProposer, for reference).
+``probe`` (ProbeProposer, for reference). Seconds are the child's wall time, re-checks
+included. Measured on 2 shared cores (load about 4.5), dev split, 10 s, max cost 3, median
+reference, kappa 4, samples ``--offset 0`` and ``--offset 15`` of 15 files per track:
+
+    track            files  uniform  learned  bayes   (solved; 0 wrong in every run)
+    CLIA_Track          10        7        7      7
+    General_Track       30       18       19     19
+    Inv_Track           30       19       21     20
+    PBE_BV_Track        30       29       28     28
+    PBE_SLIA_Track      30       17       19     19
+    TOTAL              130       90       94     93
+
+Learned guidance solves 5 files uniform does not and loses 1; the Bayesian update adds nothing
+over it (one file fewer), so only the learned proposer is worth keeping.
 """
 
 from __future__ import annotations
