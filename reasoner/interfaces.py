@@ -6,7 +6,8 @@ given (the proposer never decides truth).
 
 * ``RuleProposer``: rule probabilities of a grammar (a pCFG) for enumerative synthesis; the
   SyGuS enumerator turns them into integer costs. ``symbolic.sygus.pcfg`` has the uniform and
-  Probe-style defaults.
+  Probe-style defaults; ``ProblemAwareProposer`` adds the optional ``prepare`` hook (problem
+  and grammar given before the probabilities are asked).
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ class RuleProposer(Protocol):
 
     def update(self, partial: Iterable[PartialSolution]) -> bool:
         """Learn from partial solutions; True when the probabilities changed."""
+        ...
+
+
+class ProblemAwareProposer(RuleProposer, Protocol):
+    """A ``RuleProposer`` with the optional ``prepare`` hook: the SyGuS search calls it once
+    per function to synthesize, before ``probabilities``, when the proposer has it. Rule
+    ``(nt, i)`` is production ``i`` of non-terminal ``nt`` of ``grammar`` (what it is:
+    operator, constant, variable... and its sort), so a proposer can condition on the problem
+    and tell productions apart. Proposers without ``prepare`` behave as before."""
+
+    def prepare(self, spec: Any, fun: Any, grammar: Any) -> None:
         ...
 
 

@@ -73,6 +73,8 @@ class TaskSearch:
         self.start = _unit_target(self.grammar)
         self.stats = SearchStats()
         self.smt: SmtSpec | None = None
+        if hasattr(self.proposer, "prepare"):  # optional hook (reasoner.interfaces)
+            self.proposer.prepare(spec, task.fun, self.grammar)
 
     # ------------------------------------------------------------ CEGIS
 
