@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,8 @@ class GuidanceModel:
     M: np.ndarray  # (R, F)
     v: np.ndarray  # (C,)
     meta: dict
+    _kidx: dict[str, int] = field(init=False, repr=False, compare=False)
+    _fidx: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def key_index(self, key: str) -> int:
         return self._kidx.get(key, self._kidx[UNK])

@@ -138,7 +138,8 @@ def score(model: GuidanceModel, exs) -> float:
 
 def baseline(train_exs, exs) -> float:
     """Mean binary cross-entropy of per-key usage frequencies (Laplace smoothed)."""
-    pos, cnt = Counter(), Counter()
+    pos: Counter[str] = Counter()
+    cnt: Counter[str] = Counter()
     for ex in train_exs:
         for key, _, lab in ex["rows"]:
             pos[key] += lab
