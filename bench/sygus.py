@@ -51,7 +51,13 @@ def run_ours(path: str, timeout: float) -> tuple[str, str]:
         spec = read_spec(path)
     except SygusError:
         return "error", ""
-    result = synthesize(spec, SynthConfig(timeout=timeout))
+    from reasoner.api import SOURCES, SolveConfig, sygus_proposer
+
+    # the rule weights solve-problem uses: learned (default) or uniform (--uniform)
+    uniform = os.environ.get("SYGUS_BENCH_UNIFORM") == "1"
+    sources = tuple(s for s in SOURCES if not (uniform and s == "neural"))
+    proposer = sygus_proposer(SolveConfig(sources=sources))
+    result = synthesize(spec, SynthConfig(timeout=timeout, proposer=proposer))
     check = ""
     if result.outcome is Outcome.SOLVED and os.environ.get("SYGUS_BENCH_CHECK", "1") == "1":
         check = cvc5_verify(spec, result.functions)
@@ -156,8 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tracks", nargs="+", metavar="TRACK",
                     help="only these track folders (the sample of each is unchanged)")
     ap.add_argument("--no-cross-check", action="store_true")
+    ap.add_argument("--uniform", action="store_true",
+                    help="ours with uniform rule weights instead of the learned pCFG that "
+                         "solve-problem uses by default")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
+    if args.uniform:
+        os.environ["SYGUS_BENCH_UNIFORM"] = "1"
     if args.no_cross_check:
         os.environ["SYGUS_BENCH_CHECK"] = "0"
     engines = (args.only,) if args.only else ENGINES
