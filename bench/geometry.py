@@ -384,8 +384,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="Newclid diagram seed")
     parser.add_argument("--json-out", type=Path, default=None, help="write per-problem rows")
     parser.add_argument("--aux", action="store_true",
-                        help="also run ours with auxiliary-construction search (solve-problem "
-                             "--aux) as a third row; the first two rows are DD+AR only")
+                        help="also run ours with the auxiliary-construction search "
+                             "(solve-problem's default: heuristic, memory and neural sources) "
+                             "as a third row; the "
+                             "first two rows are DD+AR only (ours with --no-aux)")
     parser.add_argument("--newclid-python", type=Path, default=DEFAULT_NEWCLID_PYTHON)
     parser.add_argument(
         "--setup",
@@ -408,9 +410,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     engines = ENGINES if args.only == "both" else (args.only,)
     runs: list[EngineRun] = []
     if "ours" in engines:
-        runs.append(run_ours(problems, args.timeout, args.jobs))
+        runs.append(run_ours(problems, args.timeout, args.jobs, ("--no-aux",), "ours DD+AR"))
         if args.aux:
-            runs.append(run_ours(problems, args.timeout, args.jobs, ("--aux",), "ours + aux"))
+            runs.append(run_ours(problems, args.timeout, args.jobs, (), "ours + aux search"))
     if "newclid" in engines:
         runs.append(run_newclid(problems, args.newclid_python, args.timeout, args.jobs, args.seed))
     print(f"{args.file} - {len(problems)} problems, timeout {args.timeout:g} s, jobs {args.jobs}")

@@ -201,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "--memory), neural (the learned proposer, when installed) "
                              f"(default: {','.join(SOURCES)})")
     search.add_argument("--no-neural", action="store_true",
-                        help="leave the neural source out (same as --sources without neural)")
+                        help="leave the neural source out (same as --sources without "
+                             "neural); for SyGuS files: uniform rule weights instead of the "
+                             "learned pCFG")
     search.add_argument("--depth", type=_positive, default=2, metavar="N",
                         help="most auxiliary constructions stacked on a statement (default: 2)")
     search.add_argument("--beam", type=_positive, default=8, metavar="N",
