@@ -12,6 +12,7 @@ inform later ones, in file order; never a problem its own answer). Configuration
 | all | the defaults: all sources (heuristic, memory, neural) merged round-robin |
 | no-heuristic / no-memory / no-neural | --sources without that one |
 | heuristic-only | --sources heuristic |
+| neural-only | --sources neural (the model alone) |
 | ranking | all sources ordered by the Bayesian ranking (--ranking) |
 
 To fit the time, `--subset unsolved` runs only the problems the ledger
@@ -59,6 +60,7 @@ CONFIGS: dict[str, tuple[str, ...]] = {
     "no-memory": ("--sources", "heuristic,neural"),
     "no-neural": ("--sources", "heuristic,memory"),
     "heuristic-only": ("--sources", "heuristic"),
+    "neural-only": ("--sources", "neural"),
     "ranking": ("--ranking",),
 }
 

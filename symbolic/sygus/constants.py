@@ -23,7 +23,7 @@ from typing import Any
 
 from .enumerate import compositions
 from .samples import ValueRange, random_value
-from .smt import Check, Encoder, SmtSpec, Verdict, from_z3, z3_sort
+from .smt import Check, Encoder, SmtSpec, Verdict, from_z3, to_z3, z3_sort
 from .spec import AnyConst, AnyVar, Grammar, SynthFun
 from .terms import BOOL, INT, App, Call, Function, Hole, Lit, Sort, SortKind, Term, Value, Var
 
@@ -122,7 +122,7 @@ class HoleSolver:
         key = tuple(sorted(point.items()))
         if key not in self._instances:
             z3 = self.z3
-            pairs = [(self.smt.vars[k], _z3_value(z3, v, self.smt.vars[k]))
+            pairs = [(self.smt.vars[k], to_z3(z3, v, self.smt.vars[k]))
                      for k, v in point.items() if k in self.smt.vars]
             self._instances[key] = z3.substitute(self.smt.formula, *pairs) if pairs \
                 else self.smt.formula
@@ -135,14 +135,6 @@ class HoleSolver:
         return self.z3.substitute(formula, (uf, body))
 
 
-def _z3_value(z3, value: Value, like: Any) -> Any:
-    if z3.is_bool(like):
-        return z3.BoolVal(bool(value))
-    if z3.is_bv(like):
-        return z3.BitVecVal(int(value), like.size())
-    if z3.is_string(like):
-        return z3.StringVal(str(value))
-    return z3.IntVal(int(value))
 
 
 def plug_holes(term: Term, values: dict[str, Value]) -> Term:

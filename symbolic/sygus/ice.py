@@ -23,7 +23,7 @@ import numpy as np
 
 from .invariants import atoms
 from .semantics import EvalError, evaluate
-from .smt import Encoder, SmtSpec, from_z3, z3_sort
+from .smt import Encoder, SmtSpec, from_z3, to_z3, z3_sort
 from .spec import InvProblem, Spec
 from .terms import BOOL, App, Lit, Term, Value
 
@@ -252,16 +252,12 @@ def reachable_states(inv: InvProblem, spec: Spec, smt: SmtSpec, steps: int, per_
                                      v.sort) for v in inv.state}
             if state not in out:
                 out.append(state)
-            solver.add(z3.Or(*[frame[v.name] != _z3_value(z3, state[v.name], frame[v.name])
+            solver.add(z3.Or(*[frame[v.name] != to_z3(z3, state[v.name], frame[v.name])
                                for v in inv.state]))
         solver.pop()
     return out
 
 
-def _z3_value(z3: Any, value: Value, like: Any) -> Any:
-    if z3.is_bool(like):
-        return z3.BoolVal(bool(value))
-    return z3.IntVal(int(value)) if z3.is_int(like) else z3.BitVecVal(int(value), like.size())
 
 
 class IceLearner:

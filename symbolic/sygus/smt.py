@@ -147,7 +147,7 @@ class SmtSpec:
         for _ in range(extra):
             if not self.vars:
                 break
-            solver.add(z3.Or(*[self.vars[k] != _to_z3(z3, v, self.vars[k])
+            solver.add(z3.Or(*[self.vars[k] != to_z3(z3, v, self.vars[k])
                                for k, v in last.items()]))
             if solver.check() != z3.sat:
                 break
@@ -173,7 +173,8 @@ class SmtSpec:
         return out
 
 
-def _to_z3(z3, value: Value, like: Any) -> Any:
+def to_z3(z3, value: Value, like: Any) -> Any:
+    """``value`` as a z3 literal of the sort of the z3 expression ``like``."""
     if z3.is_bool(like):
         return z3.BoolVal(bool(value))
     if z3.is_bv(like):
