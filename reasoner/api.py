@@ -214,7 +214,7 @@ def solve_sygus(problem, *, name: str = "problem", file: str = "<string>",
 def sygus_proposer(config: SolveConfig):
     """The rule weights of the enumerator: the learned pCFG (``neural.sygus``, numpy only,
     weights checked against their SHA-256) when ``neural`` is among the sources, else None
-    (uniform). It solved 94 of 130 development-split files at 10 s against uniform's 90."""
+    (uniform). On 130 development-split files at 10 s it solved 104 against uniform's 103."""
     if "neural" not in config.sources:
         return None
     model = _sygus_model()
