@@ -32,8 +32,8 @@ the table says so: `all` and `no-neural` are then the same configuration.
 Measured 2026-11-28 (2-core CPU shared with other jobs, 60 s, --jobs 2, seed 0; neural source
 = neural/proposer.py at main 0d1038c): full set, ddar 200/231, all 223/231 (no DD+AR proof
 lost, 23 of the 31 DD+AR-unsolved gained). On the 31 DD+AR-unsolved: all 23, no-memory 24,
-no-neural 21, heuristic-only 21, neural-only 24, no-heuristic 23, ranking 23 (the memory here starts empty
-and holds only this subset's solutions).
+no-neural 21, heuristic-only 21, neural-only 24, no-heuristic 23, ranking 23 (the memory
+here starts empty and holds only this subset's solutions).
 """
 
 from __future__ import annotations
