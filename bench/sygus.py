@@ -79,24 +79,25 @@ RUNNERS: dict[str, Callable[[str, float], tuple[str, str]]] = {"ours": run_ours,
                                                                 "cvc5": run_cvc5}
 
 
-def _child(conn, engine: str, path: str, timeout: float) -> None:
+def _child(conn, fn: Callable[..., tuple[str, str]], args: tuple) -> None:
     start = time.perf_counter()
     try:
-        status, check = RUNNERS[engine](path, timeout)
+        status, check = fn(*args)
     except Exception as e:  # report, never hang the bench
         status, check = "error", f"{type(e).__name__}: {e}"[:200]
     conn.send((status, time.perf_counter() - start, check))
 
 
-def run_one(engine: str, track: str, path: Path, timeout: float) -> Row:
+def run_limited(fn: Callable[..., tuple[str, str]], args: tuple,
+                limit: float) -> tuple[str, float, str]:
+    """``fn(*args) -> (status, check)`` in a forked process killed after ``limit`` seconds:
+    (status, seconds, check), status ``timeout`` or ``error`` when it did not answer."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, engine, str(path), timeout), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
     start = time.perf_counter()
     proc.start()
     child.close()
-    # the cvc5 check of our answer runs after the solve; give it its own allowance
-    limit = timeout + 0.5 + (25.0 if engine == "ours" else 0.0)
     if parent.poll(limit):
         try:
             status, seconds, check = parent.recv()
@@ -107,6 +108,13 @@ def run_one(engine: str, track: str, path: Path, timeout: float) -> Row:
     if proc.is_alive():
         proc.kill()
     proc.join()
+    return status, seconds, check
+
+
+def run_one(engine: str, track: str, path: Path, timeout: float) -> Row:
+    # the cvc5 check of our answer runs after the solve; give it its own allowance
+    limit = timeout + 0.5 + (25.0 if engine == "ours" else 0.0)
+    status, seconds, check = run_limited(RUNNERS[engine], (str(path), timeout), limit)
     if status == "solved" and seconds > timeout:
         status = "timeout"
     return Row(track, str(path), engine, status, seconds, check)

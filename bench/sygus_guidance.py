@@ -31,16 +31,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import statistics
 import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # run as a script from a checkout
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+from sygus import run_limited  # noqa: E402  (bench/sygus.py: one limited-run helper)
 
 CONFIGS = ("uniform", "learned", "bayes", "probe")
 
@@ -89,34 +89,10 @@ def run_file(path: str, config: str, timeout: float, model=None) -> tuple[str, s
     return result.outcome.value, check
 
 
-def _child(conn, path: str, config: str, timeout: float, model) -> None:
-    start = time.perf_counter()
-    try:
-        status, check = run_file(path, config, timeout, model)
-    except Exception as e:  # report, never hang the bench
-        status, check = "error", f"{type(e).__name__}: {e}"[:200]
-    conn.send((status, time.perf_counter() - start, check))
-
-
 def run_one(config: str, track: str, path: Path, timeout: float, model) -> Row:
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, str(path), config, timeout, model),
-                       daemon=True)
-    start = time.perf_counter()
-    proc.start()
-    child.close()
     # the cvc5 check of the answer runs after the solve; it has its own allowance
-    if parent.poll(timeout + 25.5):
-        try:
-            status, seconds, check = parent.recv()
-        except EOFError:
-            status, seconds, check = "error", time.perf_counter() - start, "died"
-    else:
-        status, seconds, check = "timeout", time.perf_counter() - start, ""
-    if proc.is_alive():
-        proc.kill()
-    proc.join()
+    status, seconds, check = run_limited(run_file, (str(path), config, timeout, model),
+                                         timeout + 25.5)
     if status in ("solved", "infeasible") and seconds > timeout + 0.5 and not check:
         status = "timeout"
     return Row(track, str(path), config, status, seconds, check)
