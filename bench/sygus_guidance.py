@@ -5,26 +5,17 @@ Runs a deterministic sample of ``--per-track`` files per track of the *developme
 configuration, every (configuration, file) in a fresh forked process with a hard wall-clock
 limit (``--timeout`` + 0.5 s for the solve). Every answer has already passed the solver's own
 checks (z3 and the plain evaluator); it is re-checked by cvc5's SMT solver as well, and an
-answer cvc5 refutes counts as WRONG.
+answer cvc5 refutes counts as WRONG. An ``infeasible`` answer is put to cvc5's synthesizer
+(15 s): ``infeasible`` when it agrees, WRONG when it finds a program, else ``unknown``.
 
     python bench/sygus_guidance.py --per-track 15 --timeout 10 --jobs 2 --json out.json
 
 Configurations: ``uniform`` (UniformProposer, the default), ``learned`` (LearnedProposer),
 ``bayes`` (BayesProposer: learned prior, pyro Beta posterior updated from partial solutions),
-``probe`` (ProbeProposer, for reference). Seconds are the child's wall time, re-checks
-included. Measured on 2 shared cores (load about 4.5), dev split, 10 s, max cost 3, median
-reference, kappa 4, samples ``--offset 0`` and ``--offset 15`` of 15 files per track:
-
-    track            files  uniform  learned  bayes   (solved; 0 wrong in every run)
-    CLIA_Track          10        7        7      7
-    General_Track       30       18       19     19
-    Inv_Track           30       19       21     20
-    PBE_BV_Track        30       29       28     28
-    PBE_SLIA_Track      30       17       19     19
-    TOTAL              130       90       94     93
-
-Learned guidance solves 5 files uniform does not and loses 1; the Bayesian update adds nothing
-over it (one file fewer), so only the learned proposer is worth keeping.
+``probe`` (ProbeProposer, for reference). ``learned:PATH`` or ``bayes:PATH`` use another
+weights file than the shipped one (``--model``), so two models run side by side. Seconds are
+the child's wall time, re-checks included. Measured figures and the commands that give them
+are in the README ("Learned rule weights").
 """
 
 from __future__ import annotations
@@ -52,7 +43,8 @@ class Row:
     config: str
     status: str  # solved | infeasible | unknown | timeout | error
     seconds: float
-    check: str = ""  # cvc5 on our answer: unsat (correct) | sat (WRONG) | unknown
+    check: str = ""  # cvc5 on our answer: unsat (correct) | sat (WRONG) | unknown;
+    # on an infeasible answer: infeasible (cvc5 agrees) | sat (WRONG: cvc5 solved it) | unknown
 
 
 def make_proposer(config: str, model=None, max_cost: int = 3, kappa: float = 4.0,
@@ -65,9 +57,19 @@ def make_proposer(config: str, model=None, max_cost: int = 3, kappa: float = 4.0
         return ProbeProposer()
     from neural.sygus.proposer import BayesProposer, LearnedProposer
 
-    if config == "learned":
+    if _base(config) == "learned":
         return LearnedProposer(model, max_cost, reference)
     return BayesProposer(model, max_cost, kappa, reference)
+
+
+def _base(config: str) -> str:
+    return config.split(":", 1)[0]
+
+
+def _label(config: str) -> str:
+    """``learned:path/to/new.json`` shows as ``learned:new``."""
+    base, _, path = config.partition(":")
+    return f"{base}:{Path(path).stem}" if path else base
 
 
 def run_file(path: str, config: str, timeout: float, model=None) -> tuple[str, str]:
@@ -84,9 +86,26 @@ def run_file(path: str, config: str, timeout: float, model=None) -> tuple[str, s
     result = synthesize(spec, SynthConfig(timeout=timeout,
                                           proposer=make_proposer(config, model, **knobs)))
     check = ""
-    if result.outcome is Outcome.SOLVED and os.environ.get("SYGUS_BENCH_CHECK", "1") == "1":
-        check = cvc5_verify(spec, result.functions)
+    if os.environ.get("SYGUS_BENCH_CHECK", "1") == "1":
+        if result.outcome is Outcome.SOLVED:
+            check = cvc5_verify(spec, result.functions)
+        elif result.outcome is Outcome.INFEASIBLE:
+            check = infeasible_check(path)
     return result.outcome.value, check
+
+
+def infeasible_check(path: str, limit: float = 15.0) -> str:
+    """cvc5's synthesizer on a file we call infeasible, in a forked process killed after
+    ``limit`` seconds: ``infeasible`` (it agrees), ``sat`` (it found a program: our answer is
+    WRONG) or ``unknown`` (no verdict in time, or cvc5 cannot read the file)."""
+    from neural.sygus.harvest import solve_one
+
+    status, _, text = solve_one(Path(path), limit, "cvc5")
+    if status == "error":
+        return "unknown"
+    if "infeasible" in text:
+        return "infeasible"
+    return "sat" if "define-fun" in text else "unknown"
 
 
 def run_one(config: str, track: str, path: Path, timeout: float, model) -> Row:
@@ -115,7 +134,8 @@ def summary(rows: list[Row], configs: tuple[str, ...]) -> dict:
 
 def table(summ: dict, configs: tuple[str, ...]) -> str:
     head = f"{'track':<16}{'files':>6}" + "".join(
-        f"{c + ' solved':>16}{c + ' med s':>14}" for c in configs) + f"{'wrong':>7}"
+        f"{_label(c) + ' solved':>16}{_label(c) + ' med s':>14}" for c in configs) \
+        + f"{'wrong':>7}"
     lines = [head, "-" * len(head)]
     for t, e in summ.items():
         line = f"{t:<16}{e['files']:>6}"
@@ -143,6 +163,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="learned/bayes: the production probability that costs 1")
     ap.add_argument("--kappa", type=float, default=4.0, help="bayes: prior strength")
     ap.add_argument("--split", choices=("dev", "train"), default="dev")
+    ap.add_argument("--model", type=Path, default=None,
+                    help="learned/bayes: a weights file (default: the shipped one)")
     ap.add_argument("--no-cross-check", action="store_true")
     ap.add_argument("--json", type=Path, help="write rows and summary here")
     ap.add_argument("--verbose", action="store_true")
@@ -152,7 +174,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configs = tuple(c.strip() for c in args.configs.split(",") if c.strip())
-    bad = [c for c in configs if c not in CONFIGS]
+    bad = [c for c in configs if _base(c) not in CONFIGS
+           or (":" in c and _base(c) not in ("learned", "bayes"))]
     if bad:
         print(f"unknown configuration(s): {', '.join(bad)}; choose from {CONFIGS}",
               file=sys.stderr)
@@ -164,19 +187,23 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SYGUS_BENCH_CHECK"] = "0"
     from neural.sygus.splits import split_files
 
-    model = _preload(configs)
+    models = _preload(configs, args.model)
     root = args.root.resolve()
     jobs = [(c, t, root / f) for t, files in split_files(root, args.split, args.per_track,
                                                          offset=args.offset).items()
             for f in files for c in configs]
     from concurrent.futures import ThreadPoolExecutor
 
+    def one(job) -> Row:
+        row = run_one(job[0], job[1], job[2], args.timeout, models.get(job[0]))
+        if args.verbose:  # as each finishes, so a run cut short still leaves its rows
+            print(f"{_label(row.config):<8} {row.status:<10} {row.seconds:6.2f} {row.check:<8} "
+                  f"{row.file}", flush=True)
+        return row
+
     # threads only wait on forked children; the parent starts no solver threads
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(lambda j: run_one(j[0], j[1], j[2], args.timeout, model), jobs))
-    if args.verbose:
-        for r in rows:
-            print(f"{r.config:<8} {r.status:<10} {r.seconds:6.2f} {r.check:<8} {r.file}")
+        rows = list(pool.map(one, jobs))
     summ = summary(rows, configs)
     print(f"{args.split} split, {args.per_track} files per track at most (offset "
           f"{args.offset}), "
@@ -193,24 +220,28 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(r.check == "sat" for r in rows) else 0
 
 
-def _preload(configs: tuple[str, ...]):
-    import cvc5  # noqa: F401
+def _preload(configs: tuple[str, ...], path: Path | None = None) -> dict:
+    """Warm the solver up before forking; the weights of each learned/bayes configuration."""
     import z3  # noqa: F401
 
+    if os.environ.get("SYGUS_BENCH_CHECK", "1") == "1":
+        import cvc5  # noqa: F401
     import symbolic.sygus.solver  # noqa: F401
     from symbolic.sygus.kernels import warm_up
 
     warm_up()
-    if not {"learned", "bayes"} & set(configs):
-        return None
-    from neural.sygus.model import load
+    learned = [c for c in configs if _base(c) in ("learned", "bayes")]
+    if not learned:
+        return {}
+    from neural.sygus.model import WEIGHTS, load
 
-    if "bayes" in configs:
+    if any(_base(c) == "bayes" for c in learned):
         import pyro.distributions  # noqa: F401
         import torch
 
         torch.set_num_threads(1)
-    return load()
+    return {c: load(Path(c.split(":", 1)[1]) if ":" in c else path or WEIGHTS)
+            for c in learned}
 
 
 if __name__ == "__main__":

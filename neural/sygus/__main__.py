@@ -12,14 +12,18 @@ from .splits import DEFAULT_ROOT
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m neural.sygus", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    h = sub.add_parser("harvest", help="cvc5 solutions of train-split files, as JSONL")
+    h = sub.add_parser("harvest", help="teacher solutions of train-split files, as JSONL")
     h.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    h.add_argument("--engine", choices=("cvc5", "neurosym"), default="cvc5",
+                   help="the teacher: cvc5, or our synthesizer under uniform rule weights")
     h.add_argument("--per-track", type=int, default=40)
+    h.add_argument("--offset", type=int, default=0,
+                   help="skip the first files of each track's sample order")
     h.add_argument("--timeout", type=float, default=5.0)
     h.add_argument("--jobs", type=int, default=2)
     h.add_argument("--out", type=Path, default=Path("sygus_harvest.jsonl"))
     t = sub.add_parser("train", help="fit the model on harvested solutions, write weights")
-    t.add_argument("data", type=Path, help="harvest JSONL (or .jsonl.gz)")
+    t.add_argument("data", type=Path, nargs="+", help="harvest JSONL files (or .jsonl.gz)")
     t.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     t.add_argument("--epochs", type=int, default=300)
     t.add_argument("--seed", type=int, default=0)
@@ -33,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "harvest":
         from .harvest import harvest
 
-        solved = harvest(root, args.out, args.per_track, args.timeout, args.jobs)
+        solved = harvest(root, args.out, args.per_track, args.timeout, args.jobs, args.engine,
+                         args.offset)
         print(" ".join(f"{t}={n}" for t, n in solved.items()), f"total={sum(solved.values())}",
               f"-> {args.out}")
         return 0

@@ -1,7 +1,11 @@
-"""Teacher solutions for train-split files: cvc5 (PyPI ``cvc5``) solves each file in a forked
-process under a hard wall-clock limit; every solved file becomes one JSONL record
+"""Teacher solutions for train-split files. A teacher solves each file in a forked process under
+a hard wall-clock limit; every solved file becomes one JSONL record
 ``{"file", "track", "engine", "status", "seconds", "solution"}`` (``file`` relative to the
 benchmark root). Only train-split files are ever read (``splits.split_of``).
+
+Teachers: ``cvc5`` (PyPI ``cvc5``) and ``neurosym``, our own synthesizer under uniform rule
+weights (self-training: its answers show which productions *our* enumerator and its
+strategies end up using; every answer has passed its z3 and evaluator checks).
 """
 
 from __future__ import annotations
@@ -14,28 +18,42 @@ from pathlib import Path
 
 from .splits import split_files, split_of
 
+ENGINES = ("cvc5", "neurosym")
 
-def _child(conn, path: str) -> None:
+
+def _ours(path: str, timeout: float) -> str:
+    from symbolic.sygus.pcfg import UniformProposer
+    from symbolic.sygus.solver import Outcome, SynthConfig, synthesize
+    from symbolic.sygus.spec import read_spec
+
+    result = synthesize(read_spec(path), SynthConfig(timeout=timeout,
+                                                     proposer=UniformProposer()))
+    return result.text or "" if result.outcome is Outcome.SOLVED else ""
+
+
+def _child(conn, path: str, engine: str, timeout: float) -> None:
     from symbolic.sygus.oracle import cvc5_solve
 
     start = time.perf_counter()
     try:
-        text = cvc5_solve(path)
+        text = cvc5_solve(path) if engine == "cvc5" else _ours(path, timeout)
         status = "solved" if "define-fun" in text else "unknown"
-    except Exception as e:  # a parse error of cvc5: report, never hang
+    except Exception as e:  # a parse error: report, never hang
         text, status = f"{type(e).__name__}: {e}"[:200], "error"
     conn.send((status, time.perf_counter() - start, text))
 
 
-def solve_one(path: Path, timeout: float) -> tuple[str, float, str]:
+def solve_one(path: Path, timeout: float, engine: str = "cvc5") -> tuple[str, float, str]:
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, str(path)), daemon=True)
+    # our engine stops itself at ``timeout``; the hard limit leaves it time to answer
+    limit = timeout + 2.0 if engine == "neurosym" else timeout
+    proc = ctx.Process(target=_child, args=(child, str(path), engine, timeout), daemon=True)
     start = time.perf_counter()
     proc.start()
     child.close()
-    out = ("timeout", timeout, "")
-    if parent.poll(timeout):
+    out = ("timeout", limit, "")
+    if parent.poll(limit):
         try:
             out = parent.recv()
         except EOFError:
@@ -46,15 +64,27 @@ def solve_one(path: Path, timeout: float) -> tuple[str, float, str]:
     return out
 
 
-def harvest(root: Path, out: Path, per_track: int, timeout: float, jobs: int) -> dict[str, int]:
-    """Solve a deterministic sample of ``per_track`` train files per track; append solved
-    records to ``out``. Returns solved counts per track."""
-    import cvc5  # noqa: F401  (loaded before forking)
+def harvest(root: Path, out: Path, per_track: int, timeout: float, jobs: int,
+            engine: str = "cvc5", offset: int = 0) -> dict[str, int]:
+    """Solve a deterministic sample of ``per_track`` train files per track (skipping the
+    first ``offset`` of each track's sample order); write solved records to ``out``.
+    Returns solved counts per track."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    if engine == "cvc5":
+        import cvc5  # noqa: F401  (loaded before forking)
+    else:
+        import z3  # noqa: F401
 
-    todo = [(t, f) for t, files in split_files(root, "train", per_track).items() for f in files]
+        import symbolic.sygus.solver  # noqa: F401
+        from symbolic.sygus.kernels import warm_up
+
+        warm_up()  # compile the kernels once, before forking
+    todo = [(t, f) for t, files in split_files(root, "train", per_track, offset=offset).items()
+            for f in files]
     assert all(split_of(f) == "train" for _, f in todo)
     with ThreadPoolExecutor(max(1, jobs)) as pool:
-        results = list(pool.map(lambda tf: solve_one(root / tf[1], timeout), todo))
+        results = list(pool.map(lambda tf: solve_one(root / tf[1], timeout, engine), todo))
     solved: dict[str, int] = {}
     with out.open("w") as fh:
         for (track, rel), (status, seconds, text) in zip(todo, results):
@@ -62,7 +92,7 @@ def harvest(root: Path, out: Path, per_track: int, timeout: float, jobs: int) ->
             if status != "solved":
                 continue
             solved[track] += 1
-            fh.write(json.dumps({"file": rel, "track": track, "engine": "cvc5",
+            fh.write(json.dumps({"file": rel, "track": track, "engine": engine,
                                  "status": status, "seconds": round(seconds, 3),
                                  "solution": text}) + "\n")
     return solved

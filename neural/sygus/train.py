@@ -33,15 +33,16 @@ from .splits import split_of
 RANK = 8
 
 
-def examples(data: Path, root: Path) -> list[dict]:
+def examples(data: Path | list[Path], root: Path) -> list[dict]:
     """One example per (record, function): feature bag, and per production key, cross
-    features and label."""
+    features and label. ``data`` is one harvest file or several (teachers' records of the same
+    file are all kept: different solutions are different evidence)."""
     from symbolic.sygus.defaults import grammar_of
     from symbolic.sygus.errors import SygusError
     from symbolic.sygus.spec import read_spec
 
     out = []
-    for line in _read_text(data).splitlines():
+    for line in _read_all(data).splitlines():
         rec = json.loads(line)
         if split_of(rec["file"]) != "train":
             raise ValueError(f"{rec['file']} is not a train-split file")
@@ -64,6 +65,11 @@ def examples(data: Path, root: Path) -> list[dict]:
                 out.append({"file": rec["file"], "feats": problem_features(spec, fun, grammar),
                             "rows": rows})
     return out
+
+
+def _read_all(data: Path | list[Path]) -> str:
+    paths = [data] if isinstance(data, Path) else list(data)
+    return "".join(_read_text(p).rstrip("\n") + "\n" for p in paths)
 
 
 def _read_text(path: Path) -> str:
@@ -153,7 +159,8 @@ def baseline(train_exs, exs) -> float:
     return total / max(1, n)
 
 
-def train(data: Path, root: Path, out: Path | None, epochs: int = 300, seed: int = 0) -> str:
+def train(data: Path | list[Path], root: Path, out: Path | None, epochs: int = 300,
+          seed: int = 0) -> str:
     exs = examples(data, root)
     held = [ex for ex in exs if hashlib.sha256(ex["file"].encode()).digest()[0] < 52]
     fit_on = [ex for ex in exs if ex not in held]
@@ -162,6 +169,11 @@ def train(data: Path, root: Path, out: Path | None, epochs: int = 300, seed: int
               f"{score(model, held):.3f}, key-frequency baseline {baseline(fit_on, held):.3f}")
     model = fit(exs, epochs, seed)
     model.meta["held_out"] = report
-    model.meta["data_sha256"] = hashlib.sha256(_read_text(data).encode()).hexdigest()
+    model.meta["data_sha256"] = hashlib.sha256(_read_all(data).encode()).hexdigest()
+    paths = [data] if isinstance(data, Path) else list(data)
+    model.meta["data"] = [p.name for p in paths]
+    model.meta["teachers"] = dict(sorted(Counter(
+        json.loads(line).get("engine", "cvc5") for line in _read_all(data).splitlines()
+        if line.strip()).items()))
     save(model, out or WEIGHTS)
     return report + f"; fitted on all, written to {out or WEIGHTS}"

@@ -11,7 +11,9 @@ from .terms import Function, calls
 
 
 def cvc5_solve(path: str) -> str:
-    """The answer text cvc5 prints for a SyGuS-IF 2.1 file (raises on parse errors)."""
+    """The answer text cvc5 prints for a SyGuS-IF 2.1 file (raises on parse errors). It has
+    no time limit of its own (cvc5's ``tlimit`` does not stop its SyGuS loop): run it in a
+    process that can be killed."""
     import cvc5  # type: ignore[import-untyped]
 
     tm = cvc5.TermManager()
