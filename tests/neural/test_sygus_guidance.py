@@ -217,3 +217,16 @@ def test_guidance_bench_configurations_name_weights_files(monkeypatch, tmp_path)
     assert bench.infeasible_check(str(conflict)) == "infeasible"
     assert bench.infeasible_check(str(ROOT / "problems" / "sygus" / "max2.sl")) == "sat"
     assert bench.infeasible_check(str(tmp_path / "missing.sl")) == "unknown"
+
+
+def test_shipped_weights_record_the_shipped_training_data():
+    import hashlib
+    import json
+
+    from neural.sygus.train import _read_all
+
+    data = WEIGHTS.with_name("sygus_guidance.harvest.jsonl.gz")
+    text = _read_all(data)
+    assert hashlib.sha256(text.encode()).hexdigest() == load().meta["data_sha256"]
+    assert all(split_of(json.loads(line)["file"]) == "train"
+               for line in text.splitlines())
