@@ -28,7 +28,7 @@ def _ours(path: str, timeout: float) -> str:
 
     result = synthesize(read_spec(path), SynthConfig(timeout=timeout,
                                                      proposer=UniformProposer()))
-    return result.text or "" if result.outcome is Outcome.SOLVED else ""
+    return (result.text or "") if result.outcome is Outcome.SOLVED else ""
 
 
 def _child(conn, path: str, engine: str, timeout: float) -> None:
