@@ -25,7 +25,21 @@ from .enumerate import compositions
 from .samples import ValueRange, random_value
 from .smt import Check, Encoder, SmtSpec, Verdict, from_z3, to_z3, z3_sort
 from .spec import AnyConst, AnyVar, Grammar, SynthFun
-from .terms import BOOL, INT, App, Call, Function, Hole, Lit, Sort, SortKind, Term, Value, Var
+from .terms import (
+    BOOL,
+    INT,
+    App,
+    Call,
+    Function,
+    Hole,
+    Lit,
+    Sort,
+    SortKind,
+    Term,
+    Value,
+    Var,
+    rewrite,
+)
 
 HOLE = "?"
 """Hole variables are named ``?0, ?1, ...`` (no SyGuS symbol starts with ``?``)."""
@@ -139,14 +153,8 @@ class HoleSolver:
 
 def plug_holes(term: Term, values: dict[str, Value]) -> Term:
     """The term with every hole variable replaced by the literal of its value."""
-    if isinstance(term, Var) and term.name in values:
-        return Lit(values[term.name], term.sort)
-    if isinstance(term, App):
-        return App(term.op, tuple(plug_holes(a, values) for a in term.args), term.sort,
-                   term.indices)
-    if isinstance(term, Call):
-        return Call(term.func, tuple(plug_holes(a, values) for a in term.args), term.sort)
-    return term
+    return rewrite(term, lambda t: Lit(values[t.name], t.sort)
+                   if isinstance(t, Var) and t.name in values else None)
 
 
 def fold(term: Term) -> Term:
@@ -357,18 +365,14 @@ def _number(t: Term) -> tuple[Term, int]:
     """Rename the holes ``?`` to ``?0, ?1, ...`` left to right."""
     n = 0
 
-    def walk(u: Term) -> Term:
+    def hole(u: Term) -> Term | None:
         nonlocal n
         if isinstance(u, Var) and u.name == HOLE:
             n += 1
             return Var(f"{HOLE}{n - 1}", u.sort)
-        if isinstance(u, App):
-            return App(u.op, tuple(walk(a) for a in u.args), u.sort, u.indices)
-        if isinstance(u, Call):
-            return Call(u.func, tuple(walk(a) for a in u.args), u.sort)
-        return u
+        return None
 
-    out = walk(t)
+    out = rewrite(t, hole)
     return out, n
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .spec import AnyConst, AnyVar, Grammar
-from .terms import App, Call, Function, Hole, Lit, Sort, SortKind, Term, Var, substitute
+from .terms import App, Call, Function, Hole, Lit, Sort, SortKind, Term, Var, rewrite, substitute
 from .vector import Overflow, eval_vec
 
 BLOCK_ROWS = 1 << 16
@@ -91,17 +91,13 @@ def number_holes(term: Term) -> tuple[Term, tuple[str, ...]]:
     """Rename each hole occurrence to ``#k``; return the term and the holes' non-terminals."""
     kids: list[str] = []
 
-    def walk(t: Term) -> Term:
+    def hole(t: Term) -> Term | None:
         if isinstance(t, Hole):
             kids.append(t.name)
             return Hole(f"#{len(kids) - 1}", t.sort)
-        if isinstance(t, App):
-            return App(t.op, tuple(walk(a) for a in t.args), t.sort, t.indices)
-        if isinstance(t, Call):
-            return Call(t.func, tuple(walk(a) for a in t.args), t.sort)
-        return t
+        return None
 
-    return walk(term), tuple(kids)
+    return rewrite(term, hole), tuple(kids)
 
 
 EXACT_BYTES = 512

@@ -18,7 +18,7 @@ import numpy as np
 from .errors import UnsupportedError
 from .semantics import evaluate
 from .spec import Spec, SynthFun
-from .terms import BOOL, App, Call, Function, Lit, Term, Value, Var, calls
+from .terms import BOOL, App, Call, Function, Lit, Term, Value, Var, calls, rewrite
 from .vector import eval_vec, to_array
 
 
@@ -105,19 +105,15 @@ def _task(spec: Spec, f: SynthFun, constraints: Sequence[Term],
           assumes: Sequence[Term]) -> Task:
     slots: dict[tuple[Term, ...], int] = {}
 
-    def replace(t: Term) -> Term:
+    def slot(t: Term) -> Term | None:
         if isinstance(t, Call) and t.func == f.name:
             if any(calls(a, {f.name}) for a in t.args):
                 raise UnsupportedError(f"nested calls of {f.name}")
             k = slots.setdefault(t.args, len(slots))
             return Var(f"__slot{k}", f.sort)
-        if isinstance(t, App):
-            return App(t.op, tuple(replace(a) for a in t.args), t.sort, t.indices)
-        if isinstance(t, Call):
-            return Call(t.func, tuple(replace(a) for a in t.args), t.sort)
-        return t
+        return None
 
-    body = [replace(c) for c in constraints]
+    body = [rewrite(c, slot) for c in constraints]
     formula = body[0] if len(body) == 1 else App("and", tuple(body), BOOL) if body \
         else Lit(True, BOOL)
     if assumes:

@@ -6,6 +6,7 @@ ints in ``[0, 2**width)``; Int values are unbounded Python ints; strings are Pyt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -108,16 +109,24 @@ def size(term: Term) -> int:
     return 1
 
 
-def substitute(term: Term, mapping: dict[str, Term]) -> Term:
-    """Replace variables and holes by name (simultaneously)."""
-    if isinstance(term, (Var, Hole)):
-        return mapping.get(term.name, term)
+def rewrite(term: Term, replace: Callable[[Term], Term | None]) -> Term:
+    """The term rebuilt top-down: where ``replace(t)`` gives a term it stands in for ``t``
+    (and is not rewritten further); where it gives None, ``t``'s arguments are rewritten,
+    left to right."""
+    new = replace(term)
+    if new is not None:
+        return new
     if isinstance(term, App):
-        return App(term.op, tuple(substitute(a, mapping) for a in term.args), term.sort,
+        return App(term.op, tuple(rewrite(a, replace) for a in term.args), term.sort,
                    term.indices)
     if isinstance(term, Call):
-        return Call(term.func, tuple(substitute(a, mapping) for a in term.args), term.sort)
+        return Call(term.func, tuple(rewrite(a, replace) for a in term.args), term.sort)
     return term
+
+
+def substitute(term: Term, mapping: dict[str, Term]) -> Term:
+    """Replace variables and holes by name (simultaneously)."""
+    return rewrite(term, lambda t: mapping.get(t.name) if isinstance(t, (Var, Hole)) else None)
 
 
 def calls(term: Term, names: frozenset[str] | set[str]) -> list[Call]:
