@@ -36,17 +36,15 @@ from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
 
-from reasoner.interfaces import Candidate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.problem import Clause, Problem, parse_problem
 from symbolic.geometry.proof import Proof
+from symbolic.geometry.proposal import Candidate
 
 from . import vocab as V
 from .proofs import add_proof
 from .store import open_graph
 from .theory import add_predicates
-
-# Candidate lives in reasoner.interfaces: every proposal source returns the same type.
 
 
 def signature(problem: Problem, auxiliary: Sequence[int] = ()) -> tuple[str, Counter[str]]:

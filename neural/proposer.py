@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reasoner.interfaces import Candidate
+from symbolic.geometry.proposal import Candidate
 
 from .tokenizer import (
     MAX_POINTS,

@@ -47,7 +47,9 @@ def solve(problem, *, name: str = "problem", file: str = "<string>",
     on the diagram comes back with ``Status.ERROR`` and a one-line ``error``.
     SyGuS problems (``SygusSource`` or a parsed ``Spec``) go to ``solve_sygus``.
     """
-    if isinstance(problem, SygusSource) or type(problem).__name__ == "Spec":
+    from symbolic.sygus.spec import Spec
+
+    if isinstance(problem, (SygusSource, Spec)):
         return solve_sygus(problem, name=name, file=file, config=config)
     from symbolic.geometry.errors import GeometryError
     from symbolic.geometry.problem import Problem, parse_problem

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .interfaces import Candidate
+from symbolic.geometry.proposal import Candidate
 
 Counts = dict[str, tuple[int, int]]
 """Per arm: (trials, successes)."""

@@ -29,10 +29,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .interfaces import Candidate, ConstructionProposer
+from symbolic.geometry.proposal import Candidate, ConstructionProposer
+
 from .ranking import Ranking, arm, order_by_arms
+
+if TYPE_CHECKING:
+    from symbolic.geometry.problem import Problem
+    from symbolic.geometry.prover import ProofOutcome
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -58,8 +63,8 @@ class SearchConfig:
 
 @dataclass
 class SearchOutcome:
-    outcome: Any                      # the ProofOutcome of the problem that was proved last
-    problem: Any                      # that problem (the statement plus auxiliary clauses)
+    outcome: ProofOutcome             # the outcome of the problem that was proved last
+    problem: Problem                  # that problem (the statement plus auxiliary clauses)
     auxiliary: tuple[str, ...] = ()   # the clauses added, empty if DD+AR alone sufficed
     tried: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
@@ -77,7 +82,7 @@ class _Node:
         return tuple(c for cand in self.steps for c in cand.clauses)
 
 
-def with_clauses(problem, clauses: Sequence[str]):
+def with_clauses(problem: Problem, clauses: Sequence[str]) -> Problem:
     """The problem with ``clauses`` inserted before the goal (re-parsed, so checked)."""
     from symbolic.geometry.problem import parse_problem
 
@@ -93,7 +98,7 @@ def canonical(clauses: Sequence[str]) -> tuple[str, ...]:
                         for c in clauses))
 
 
-def search(problem, proposers: Sequence[ConstructionProposer],
+def search(problem: Problem, proposers: Sequence[ConstructionProposer],
            config: SearchConfig | None = None, progress: Progress | None = None
            ) -> SearchOutcome:
     """Prove ``problem``, adding auxiliary constructions from ``proposers`` if needed."""
@@ -110,7 +115,7 @@ def search(problem, proposers: Sequence[ConstructionProposer],
 class _Run:
     """The state of one search: frontier, seen clause sets, counters."""
 
-    def __init__(self, problem, proposers: Sequence[ConstructionProposer],
+    def __init__(self, problem: Problem, proposers: Sequence[ConstructionProposer],
                  config: SearchConfig, progress: Progress | None) -> None:
         import numpy as np
 

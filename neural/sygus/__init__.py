@@ -6,7 +6,7 @@
 * ``train``: the torch model fitted on them, exported as JSON weights with a sha256;
 * ``model``: the weights and their numpy forward pass (solving needs no torch);
 * ``proposer``: ``LearnedProposer`` and ``BayesProposer`` (pyro Beta posterior), both
-  implementing ``reasoner.interfaces.RuleProposer`` with the optional ``prepare`` hook.
+  implementing ``symbolic.sygus.pcfg.RuleProposer``, conditioned on the problem in ``prepare``.
 
 Reproduce (the shipped weights were fitted on the committed harvest; a new harvest differs a
 little, since which files cvc5 solves within the limit depends on the machine's load):

@@ -16,7 +16,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from reasoner.interfaces import RuleId
+from symbolic.sygus.pcfg import RuleId
 
 KINDS = ("op", "call", "var", "lit", "anyconst", "anyvar")
 _GROUPS = (("<=", ">=", "<", ">"), ("+", "-"), ("bvule", "bvuge", "bvult", "bvugt"),

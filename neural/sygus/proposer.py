@@ -1,4 +1,4 @@
-"""Learned rule proposers for the SyGuS enumerator (``reasoner.interfaces.RuleProposer``).
+"""Learned rule proposers for the SyGuS enumerator (``symbolic.sygus.pcfg.RuleProposer``).
 
 ``LearnedProposer`` asks the model (``model.py``) how likely each production is to be used by
 a solution of this problem (``q``, a sigmoid) and turns that into enumeration costs relative
@@ -13,7 +13,7 @@ guidance; unit productions always cost 1).
 (when it uses it) or not (Probe's update read as Bayesian inference). Costs come from the
 posterior mean; ``update`` is True only when an integer cost changed (the search restarts).
 
-Both need ``prepare(spec, fun, grammar)`` (the optional hook of ``RuleProposer``); without it
+Both condition on the problem in ``prepare(spec, fun, grammar)`` (``RuleProposer``); before it
 they give every production the same probability (uniform costs).
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from reasoner.interfaces import PartialSolution, RuleId
+from symbolic.sygus.pcfg import PartialSolution, RuleId
 
 from .model import GuidanceModel, load
 

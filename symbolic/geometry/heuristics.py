@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from reasoner.interfaces import Candidate
-
 from .problem import Problem
+from .proposal import Candidate
 
 LINE_PREDICATES = ("coll", "para", "perp", "cong", "midp", "eqangle")
 

@@ -164,7 +164,9 @@ def _construction(trees, source: str, line: int) -> Construction:
     # The points left of '=' on the prerequisites line are the inputs; the rest are created
     # (free constructions such as "triangle a b c" have no inputs). The dependency line is
     # kept for reference only: AlphaGeometry's own reader does not use it either.
-    inputs = {str(t) for t in pre.children if t is not None and not hasattr(t, "data")}
+    from lark import Tree
+
+    inputs = {str(t) for t in pre.children if t is not None and not isinstance(t, Tree)}
     del deps
     prereq = tuple(_atom(t, source, line + 2) for t in pre.children
                    if t is not None and getattr(t, "data", None) == "atom")

@@ -22,7 +22,7 @@ from .constants import (
 )
 from .defaults import constant_pool, grammar_of
 from .enumerate import Enumerator, Exhausted, Production, Timeout, productions
-from .pcfg import PartialSolution, Proposer, UniformProposer, costs
+from .pcfg import PartialSolution, RuleProposer, UniformProposer, costs
 from .samples import calls_any, collect_apps, expand, random_value, zero_value
 from .smt import SmtSpec, Verdict
 from .spec import AnyConst, Grammar, Spec
@@ -61,7 +61,7 @@ class TaskSearch:
     """Synthesize one task's function by CEGIS over a bottom-up enumerator."""
 
     def __init__(self, task: Task, spec: Spec, deadline: float,
-                 proposer: Proposer | None = None, seed: int = 0) -> None:
+                 proposer: RuleProposer | None = None, seed: int = 0) -> None:
         self.task = task
         self.spec = spec
         self.deadline = deadline
@@ -73,8 +73,7 @@ class TaskSearch:
         self.start = _unit_target(self.grammar)
         self.stats = SearchStats()
         self.smt: SmtSpec | None = None
-        if hasattr(self.proposer, "prepare"):  # optional hook (reasoner.interfaces)
-            self.proposer.prepare(spec, task.fun, self.grammar)
+        self.proposer.prepare(spec, task.fun, self.grammar)
 
     # ------------------------------------------------------------ CEGIS
 

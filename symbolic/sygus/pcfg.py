@@ -1,29 +1,69 @@
-"""Rule costs from a probabilistic grammar, through a ``Proposer`` interface.
+"""Rule costs from a probabilistic grammar: the ``RuleProposer`` protocol and its defaults.
 
 A proposer gives every production a probability; the enumerator only sees integer costs
 ``max(1, round(-log2 p))`` (Probe). ``UniformProposer`` is the default; ``ProbeProposer``
 updates probabilities from partial solutions (programs that satisfy a subset of the examples),
-``p <- p ** (1 - fit)`` renormalised per non-terminal with a floor. A learned model plugs in
-by implementing ``Proposer`` without touching the enumerator.
+``p <- p ** (1 - fit)`` renormalised per non-terminal with a floor. A learned model
+(``neural.sygus``) plugs in by implementing ``RuleProposer`` without touching the enumerator;
+the search re-checks every program it finds, so a proposer never decides truth.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from reasoner.interfaces import PartialSolution, RuleId, RuleProposer
+if TYPE_CHECKING:
+    from .spec import Grammar, Spec, SynthFun
 
-__all__ = ["FLOOR", "PartialSolution", "ProbeProposer", "Proposer", "RuleId", "UniformProposer",
-           "costs"]
+__all__ = ["FLOOR", "PartialSolution", "ProbeProposer", "RuleId", "RuleProposer",
+           "UniformProposer", "costs"]
 
-Proposer = RuleProposer  # the protocol lives in reasoner.interfaces
+RuleId = tuple[str, int]
+"""A production: (non-terminal name, index of the rule in its list)."""
+
+
+@dataclass(frozen=True)
+class PartialSolution:
+    """A program that satisfied a fraction ``fit`` of the examples, with the rules it used."""
+
+    rules: tuple[RuleId, ...]
+    fit: float
+
+
+class RuleProposer(Protocol):
+    """Rule probabilities of a grammar (a pCFG) for enumerative synthesis.
+
+    The search calls ``prepare`` once per function to synthesize, then ``probabilities``;
+    ``update`` after each round with the partial solutions found. Rule ``(nt, i)`` is
+    production ``i`` of non-terminal ``nt`` of the grammar given to ``prepare``.
+    """
+
+    def prepare(self, spec: Spec, fun: SynthFun, grammar: Grammar) -> None:
+        """The problem and grammar that the next ``probabilities`` call is about, so that a
+        proposer can condition on them (what each production is: operator, constant,
+        variable, and its sort). Proposers that do not condition do nothing."""
+        ...
+
+    def probabilities(self, rules: Mapping[str, int]) -> dict[RuleId, float]:
+        """``rules`` maps each non-terminal to its number of productions."""
+        ...
+
+    def update(self, partial: Iterable[PartialSolution]) -> bool:
+        """Learn from partial solutions; True when the probabilities changed."""
+        ...
+
 
 FLOOR = 0.001
 
 
 class UniformProposer:
     """Every production of a non-terminal equally likely: costs all 1 (size order)."""
+
+    def prepare(self, spec: Spec, fun: SynthFun, grammar: Grammar) -> None:
+        pass
 
     def probabilities(self, rules: Mapping[str, int]) -> dict[RuleId, float]:
         return {(nt, i): 0.5 for nt, n in rules.items() for i in range(n)}
@@ -37,6 +77,9 @@ class ProbeProposer:
 
     def __init__(self) -> None:
         self.p: dict[RuleId, float] = {}
+
+    def prepare(self, spec: Spec, fun: SynthFun, grammar: Grammar) -> None:
+        pass
 
     def probabilities(self, rules: Mapping[str, int]) -> dict[RuleId, float]:
         for nt, n in rules.items():

@@ -54,7 +54,7 @@ def _unbar(s: str) -> str:
 
 
 def _make_transformer():
-    from lark import Transformer, v_args
+    from lark import Token, Transformer, v_args
 
     @v_args(meta=True)
     class ToCommands(Transformer):
@@ -97,7 +97,7 @@ def _make_transformer():
             return ("grammar", tuple((r[0], r[1]) for r in items), tuple(items))
 
         def __default__(self, data, children, meta):
-            args = tuple(_tok(c) if hasattr(c, "type") else c for c in children)
+            args = tuple(_tok(c) if isinstance(c, Token) else c for c in children)
             return Command(str(data).replace("_", "-"), args, getattr(meta, "line", 0),
                            getattr(meta, "column", 0))
 

@@ -16,7 +16,7 @@ from typing import Any
 from .cegis import TaskSearch
 from .errors import UnsupportedError
 from .kernels import warm_up
-from .pcfg import Proposer
+from .pcfg import RuleProposer
 from .render import answer
 from .samples import WIDE, random_value, zero_value
 from .semantics import EvalError, evaluate
@@ -39,7 +39,7 @@ class SynthConfig:
 
     timeout: float = 10.0
     seed: int = 0
-    proposer: Proposer | None = None
+    proposer: RuleProposer | None = None
     check_points: int = 64
 
 

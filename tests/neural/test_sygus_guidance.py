@@ -13,10 +13,9 @@ from neural.sygus.features import describe, labels, parse_solution, usage
 from neural.sygus.model import WEIGHTS, ChecksumError, load
 from neural.sygus.proposer import BayesProposer, LearnedProposer
 from neural.sygus.splits import TRAIN_PERCENT, split_files, split_of, track_files
-from reasoner.interfaces import PartialSolution
 from symbolic.sygus.cegis import TaskSearch
 from symbolic.sygus.defaults import grammar_of
-from symbolic.sygus.pcfg import UniformProposer
+from symbolic.sygus.pcfg import PartialSolution, UniformProposer
 from symbolic.sygus.solver import Outcome, SynthConfig, recheck, synthesize
 from symbolic.sygus.spec import read_spec
 from symbolic.sygus.tasks import split_tasks
@@ -57,11 +56,11 @@ class Recorder(UniformProposer):
         self.seen.append((fun.name, grammar))
 
 
-def test_uniform_guidance_unchanged_and_hook_optional():
+def test_uniform_guidance_unchanged_and_prepare_called_once_per_function():
     spec = read_spec(ROOT / "problems" / "sygus" / "max2.sl")
     task = split_tasks(spec)[0]
     plain = TaskSearch(task, spec, math.inf)
-    assert not hasattr(plain.proposer, "prepare")
+    assert isinstance(plain.proposer, UniformProposer)
     assert {p.cost for p in plain._productions()} == {1}
     rec = Recorder()
     hooked = TaskSearch(task, spec, math.inf, rec)

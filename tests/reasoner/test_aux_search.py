@@ -5,12 +5,12 @@ import json
 import numpy as np
 
 from reasoner.cli import main
-from reasoner.interfaces import Candidate
 from reasoner.search import SearchConfig, search, with_clauses
 from symbolic.geometry.heuristics import HeuristicProposer, fresh_name
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
+from symbolic.geometry.proposal import Candidate
 
 ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 

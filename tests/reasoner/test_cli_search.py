@@ -11,8 +11,8 @@ import pytest
 from reasoner import api
 from reasoner.api import SolveConfig, proposers
 from reasoner.cli import main, parse_args
-from reasoner.interfaces import Candidate
 from symbolic.geometry.problem import parse_problem
+from symbolic.geometry.proposal import Candidate
 
 ORTHOCENTER = "a b c = triangle; h = on_tline b a c, on_tline c a b ? perp a h b c"
 RENAMED = "p q r = triangle p q r; s = on_tline s q p r, on_tline s r p q ? perp p s q r"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reasoner.interfaces import Candidate
 from reasoner.ranking import Ranking, arm, construction_kind, order_by_arms
 from reasoner.search import SearchConfig, canonical, search
 from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
+from symbolic.geometry.proposal import Candidate
 
 ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 CIRCUM = "a b c = triangle a b c; d = on_circum d a b c; o = circle o a b c ? cong o a o d"

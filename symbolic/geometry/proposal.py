@@ -1,0 +1,36 @@
+"""How proposers of auxiliary constructions plug into the geometry engine.
+
+A proposer (hand-written heuristics, the memory of solved problems, the learned model) suggests
+auxiliary constructions for a problem; the engine draws, deduces from and checks whatever it is
+given, so a proposer never decides truth. Every source returns the same ``Candidate`` type and
+implements ``ConstructionProposer``; the search in ``reasoner.search`` drives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .problem import Problem
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposal of auxiliary constructions: clauses in the problem language over the
+    problem's points (new points named freshly), a score (higher is better; sources keep
+    their own scale) and where it came from (``heuristic``, ``memory``, ``neural``...)."""
+
+    clauses: tuple[str, ...]
+    score: float
+    source: str
+
+    def text(self) -> str:
+        return "; ".join(self.clauses)
+
+
+class ConstructionProposer(Protocol):
+    """Proposes auxiliary constructions for a geometry problem, best first."""
+
+    def propose(self, problem: Problem, k: int) -> list[Candidate]:
+        """At most ``k`` candidates for ``problem``, best first."""
+        ...
