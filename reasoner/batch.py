@@ -42,9 +42,6 @@ PRELOAD = ("reasoner.api", "symbolic.geometry.problem", "symbolic.geometry.prove
            "symbolic.geometry.numeric")
 """Modules imported in the parent before forking, so that workers share them."""
 
-PRELOAD_BY_DOMAIN = {"sygus": ("symbolic.sygus.solver",)}
-"""More modules to preload when a batch holds problems of the domain; a module's
-``warm_up()`` (e.g. loading compiled numba kernels) runs too."""
 
 Solver = Callable[..., Result]
 Progress = Callable[[int, int, Result], None]
@@ -112,8 +109,12 @@ def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver |
     if not queue:
         return
     queue.reverse()  # pop() from the end takes them in input order
+    from .domains import by_name
+
+    # more modules for the domains of the batch (``Domain.preload``); a module's ``warm_up()``
+    # (e.g. loading compiled numba kernels) runs too
     _preload(tuple(m for d in sorted({i.domain for _, i in queue})
-                   for m in PRELOAD_BY_DOMAIN.get(d, ())))
+                   for m in by_name(d).preload))
     pool = _Pool(min(jobs, len(queue)), config, solver, max_tasks)
     try:
         while queue or pool.busy():

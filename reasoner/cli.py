@@ -18,8 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .api import SOURCES, SolveConfig
+from . import domains
 from .batch import WorkItem, in_order, run_batch
+from .config import SOURCES, SolveConfig
+from .domains import InputError
+from .memory import export_kg, open_memory, remember
 from .result import Result, Status
 
 PROG = "solve-problem"
@@ -60,54 +63,17 @@ proved; 2 usage or input error
 """
 
 
-class InputError(Exception):
-    """A path that cannot be used; its message is one line naming the path."""
-
-
 # ---------------------------------------------------------------- reading inputs
 
 
-def read_geometry(path: Path) -> list[WorkItem]:
-    """AlphaGeometry problem file -> work items; problems that do not parse become errors."""
-    from symbolic.geometry.errors import GeometryError
-    from symbolic.geometry.problem import read_problems
-
-    try:
-        problems = read_problems(path)
-    except GeometryError as e:
-        raise InputError(str(e)) from None
-    items = []
-    for p in problems:
-        if isinstance(p, GeometryError):
-            items.append(WorkItem(p.problem or "?", p.file or str(path), error=str(p)))
-        else:
-            items.append(WorkItem(p.name, str(path), "geometry", problem=p))
-    return items
-
-
-def read_sygus(path: Path) -> list[WorkItem]:
-    """A SyGuS-IF file is one problem, named after the file; it is parsed in the worker."""
-    from .api import SygusSource
-
-    return [WorkItem(path.stem, str(path), "sygus", problem=SygusSource(str(path)))]
-
-
-READERS: dict[str, Callable[[Path], list[WorkItem]]] = {
-    ".txt": read_geometry,
-    ".sl": read_sygus,
-}
-"""Problem-file readers by file suffix; a folder stands for its files with these suffixes.
-A file named explicitly with another suffix is read by ``DEFAULT_READER``."""
-
-DEFAULT_READER = read_geometry
-
-
 def problem_files(path: Path) -> list[Path]:
-    """The problem files a path stands for: itself, or a folder's known files, sorted."""
+    """The problem files a path stands for: itself, or a folder's files of a known domain,
+    sorted."""
     if path.is_dir():
-        files = sorted(f for f in path.iterdir() if f.suffix in READERS and f.is_file())
+        suffixes = domains.suffixes()
+        files = sorted(f for f in path.iterdir() if f.suffix in suffixes and f.is_file())
         if not files:
-            kinds = ", ".join(f"*{s}" for s in READERS)
+            kinds = ", ".join(f"*{s}" for s in suffixes)
             raise InputError(f"{path}: folder holds no problem files ({kinds})")
         return files
     if not path.exists():
@@ -115,10 +81,15 @@ def problem_files(path: Path) -> list[Path]:
     return [path]
 
 
+def read(path: Path) -> list[WorkItem]:
+    """The work items of one problem file, read by its domain (a file named explicitly with
+    a suffix no domain claims is read by the default domain, geometry)."""
+    return (domains.by_suffix(path.suffix) or domains.DEFAULT).read(path)
+
+
 def collect(paths: Sequence[str], names: Sequence[str] | None) -> list[WorkItem]:
     """Read every path and keep the problems named in ``names`` (all when None)."""
-    items = [item for p in paths for f in problem_files(Path(p))
-             for item in READERS.get(f.suffix, DEFAULT_READER)(f)]
+    items = [item for p in paths for f in problem_files(Path(p)) for item in read(f)]
     if names:
         missing = [n for n in names if not any(i.name == n for i in items)]
         if missing:
@@ -270,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _usage_error(parser, "--kg-store needs --kg OUT.ttl")
     if args.memory:
         try:
-            _open_memory(args.memory)
+            open_memory(args.memory)
         except Exception as e:  # unusable path, locked by another writer, not a store...
             return _error(f"--memory {args.memory}: {e}")
     try:
@@ -287,41 +258,8 @@ def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
     """With --kg: record every proved geometry problem and its checked proof, write Turtle."""
     if not args.kg:
         return
-    from kg.memory import export_solved
-
-    from .search import with_clauses
-
-    solved = [(with_clauses(item.problem, r.auxiliary) if r.auxiliary else item.problem,
-               r.proof_object) for item, r in zip(items, results)
-              if r.domain == "geometry" and r.proof_object is not None]
-    path = export_solved(solved, args.kg, store=args.kg_store)
-    print(f"{PROG}: knowledge graph with {len(solved)} proof(s) written to {path}",
-          file=sys.stderr)
-
-
-def _open_memory(path: str) -> None:
-    """Create the memory store at ``path`` if missing (so that workers can read it) and check
-    that it opens."""
-    from kg.memory import Memory
-
-    Memory(path).close()
-
-
-def _remember(item: WorkItem, result: Result, config: SolveConfig) -> None:
-    """With --memory: add a proved geometry problem, with the auxiliary clauses it needed, and
-    the search's per-arm counts to the memory, at once (later problems can use it)."""
-    if config.memory_path is None or result.domain != "geometry" or item.problem is None:
-        return
-    trials = result.stats.get("trials") or {}
-    if result.proof_object is None and not trials:
-        return
-    from kg.memory import record_solved
-
-    problem = item.problem
-    if not hasattr(problem, "clauses"):
-        return
-    record_solved(config.memory_path, problem, result.proof_object, result.auxiliary,
-                  trials)
+    path, n = export_kg(items, results, args.kg, store=args.kg_store)
+    print(f"{PROG}: knowledge graph with {n} proof(s) written to {path}", file=sys.stderr)
 
 
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
@@ -336,7 +274,7 @@ def _error(message: str) -> int:
 
 def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> int:
     result = next(in_order(run_batch([item], config)))
-    _remember(item, result, config)
+    remember(item, result, config)
     _emit(result, args)
     _export_kg([item], [result], args)
     if result.status is Status.ERROR:
@@ -350,7 +288,7 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
     held: dict[int, Result] = {}
     with _progress_bar(len(items)) as advance:
         for index, result in run_batch(items, config, jobs=jobs, progress=advance):
-            _remember(items[index], result, config)  # completion order: as soon as known
+            remember(items[index], result, config)  # completion order: as soon as known
             held[index] = result
             while len(results) in held:
                 result = held.pop(len(results))
@@ -384,16 +322,8 @@ def _emit(result: Result, args: argparse.Namespace, row: bool = False) -> None:
 
 
 def to_json(result: Result, with_proof: bool = False) -> dict:
-    """``Result.to_json`` plus what the auxiliary search adds: the source of each auxiliary
-    clause and the search statistics."""
-    row = result.to_json(with_proof=with_proof)
-    if result.auxiliary and result.stats.get("auxiliary_sources"):
-        row["auxiliary_sources"] = list(result.stats["auxiliary_sources"])
-    if "search" in result.stats:
-        keep = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds", "timed_out",
-                "exhausted")
-        row["search"] = {k: v for k, v in result.stats["search"].items() if k in keep}
-    return row
+    """The JSON row of a result: the common fields, then its domain's own."""
+    return domains.by_name(result.domain).to_json(result, with_proof=with_proof)
 
 
 def format_line(result: Result) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -25,13 +26,30 @@ class ProverConfig:
     rules: frozenset[str] | None = None  # restrict DD to these rule ids (ablations, tests)
 
 
+class Verdict(Enum):
+    """How a proof attempt ended."""
+
+    PROVED = "proved"     # the goal was derived and the proof passed its replay check
+    UNKNOWN = "unknown"   # saturation ended without the goal (or the proof failed its check)
+    TIMEOUT = "timeout"   # the time limit stopped the attempt
+
+
 @dataclass
 class ProofOutcome:
-    proved: bool
-    timed_out: bool
+    """A proof attempt: its verdict, the checked proof when proved, the diagram it drew."""
+
+    verdict: Verdict
     proof: Proof | None
     diagram: Any
     stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def proved(self) -> bool:
+        return self.verdict is Verdict.PROVED
+
+    @property
+    def timed_out(self) -> bool:
+        return self.verdict is Verdict.TIMEOUT
 
 
 def prove(problem: Problem, config: ProverConfig | None = None) -> ProofOutcome:
@@ -46,19 +64,20 @@ def prove(problem: Problem, config: ProverConfig | None = None) -> ProofOutcome:
         diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline)
     except (DiagramError, FalseGoalError):  # out of time before a good draw: not the input's fault
         if deadline is not None and time.monotonic() >= deadline:
-            return ProofOutcome(False, True, None, None, {"build_seconds": config.timeout})
+            return ProofOutcome(Verdict.TIMEOUT, None, None, {"build_seconds": config.timeout})
         raise
     t_build = time.monotonic() - start
     run = saturate(problem, diagram.coords, DDARConfig(config.max_levels, deadline, config.rules))
     stats: dict[str, Any] = dict(run.stats, build_seconds=round(t_build, 4))
     if run.goal is None:
-        return ProofOutcome(False, run.timed_out, None, diagram, stats)
+        verdict = Verdict.TIMEOUT if run.timed_out else Verdict.UNKNOWN
+        return ProofOutcome(verdict, None, diagram, stats)
     proof = extract_proof(problem, run.state, run.goal)
     try:
         check_diagram = build_diagram(problem, np.random.default_rng(seeds[1]))
         check_proof(proof, check_diagram.coords, diagram.coords)
     except (ProofCheckError, DiagramError) as e:
         stats["proof_check_failed"] = str(e)
-        return ProofOutcome(False, False, None, diagram, stats)
+        return ProofOutcome(Verdict.UNKNOWN, None, diagram, stats)
     stats["steps"] = len(proof.steps)
-    return ProofOutcome(True, False, proof, diagram, stats)
+    return ProofOutcome(Verdict.PROVED, proof, diagram, stats)

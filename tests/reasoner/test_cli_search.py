@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reasoner import api
 from reasoner.api import SolveConfig, proposers
 from reasoner.cli import main, parse_args
+from reasoner.domains import geometry
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proposal import Candidate
 
@@ -30,7 +30,7 @@ class FakeNeural:
 
 @pytest.fixture
 def fake_neural(monkeypatch):
-    monkeypatch.setattr(api, "_NEURAL", [FakeNeural()])  # forked workers inherit it
+    monkeypatch.setattr(geometry, "_NEURAL", [FakeNeural()])  # forked workers inherit it
 
 
 def problem_file(tmp_path: Path, *pairs: tuple[str, str]) -> str:

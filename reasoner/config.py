@@ -1,0 +1,28 @@
+"""The options of one solve, shared by every domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCES = ("heuristic", "memory", "neural")
+"""Proposal sources of the auxiliary search: hand-written constructions
+(``symbolic.geometry.heuristics``), retrieval from the memory of solved problems
+(``kg.memory``), the learned proposer (``neural.proposer``, when installed and trained)."""
+
+
+@dataclass(frozen=True)
+class SolveConfig:
+    """Options of one solve. ``timeout`` is cooperative here (seconds, None = no limit)."""
+
+    timeout: float | None = None
+    seed: int = 0
+    with_proof: bool = True
+    diagram_path: str | None = None
+    # geometry: search auxiliary constructions when DD+AR saturates (``reasoner.search``)
+    aux: bool = True
+    depth: int = 2            # most auxiliary candidates stacked on the statement
+    beam: int = 8             # nodes expanded per depth
+    sources: tuple[str, ...] = SOURCES  # proposal sources, a subset of SOURCES
+    ranking: bool = False     # order candidates by the Bayesian ranking (reasoner.ranking)
+    memory_path: str | None = None  # persistent memory store: a source, and ranking counts
+    progress: bool = False    # print search progress to stderr every few seconds
