@@ -10,9 +10,9 @@ Reproduce (from the repo root):
     python bench/geometry.py --setup       # once: .bench-venv with newclid 3.0.1, py-yuclid 3.0.0
     # i.e. python -m venv .bench-venv && .bench-venv/bin/pip install newclid==3.0.1 \
     #          py-yuclid==3.0.0 pyyaml        (pyyaml: undeclared dependency of newclid 3.0.1)
-    python bench/geometry.py /work/shared/benchmarks/geometry/jgex_ag_231.txt \
+    python bench/geometry.py ../shared/benchmarks/geometry/jgex_ag_231.txt \
         --only newclid --timeout 30 --limit 40
-    python bench/geometry.py /work/shared/benchmarks/geometry/jgex_ag_231.txt \
+    python bench/geometry.py ../shared/benchmarks/geometry/jgex_ag_231.txt \
         --timeout 30 --jobs 2 --json-out jgex_rows.json
 
 Newclid runs in its own venv (`--newclid-python`, default .bench-venv/bin/python), one

@@ -9,7 +9,7 @@ skip); an answer cvc5 refutes is counted as WRONG.
 
 Prints per track: files, solved / median seconds for each engine, and wrong answers.
 
-    python bench/sygus.py /work/shared/benchmarks/sygus --per-track 20 --timeout 10 --jobs 2
+    python bench/sygus.py ../shared/benchmarks/sygus --per-track 20 --timeout 10 --jobs 2
 """
 
 from __future__ import annotations
@@ -161,7 +161,10 @@ def table(rows: list[Row], engines: tuple[str, ...]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("root", nargs="?", default="/work/shared/benchmarks/sygus")
+    ap.add_argument("root", nargs="?", type=Path,
+                    default=Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
+                    / "sygus", help="benchmark folder (default: ../shared/benchmarks/sygus "
+                    "beside the checkout)")
     ap.add_argument("--per-track", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--jobs", type=int, default=1)

@@ -5,6 +5,7 @@ type names, and the engines do not probe for protocol methods with ``hasattr``."
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,34 @@ def test_engines_do_not_probe_for_protocol_methods():
            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8")))
            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "hasattr"]
     assert bad == []
+
+
+MACHINE_PATH = re.compile(r"^/(?!dev/|tmp/|usr/|proc/|bin/|etc/|sys/)[A-Za-z][\w.-]*/")
+
+
+def _machine_paths(source: str) -> list[int]:
+    """Lines of string constants that are absolute paths of one machine (``/work/...``)."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and MACHINE_PATH.match(node.value)]
+
+
+def test_tests_and_benches_locate_data_relative_to_the_repository():
+    bad = [f"{f.relative_to(ROOT)}:{line}" for f in modules("tests", "bench")
+           for line in _machine_paths(f.read_text(encoding="utf-8"))]
+    assert bad == []
+
+
+def test_the_path_check_catches_a_machine_path():
+    assert _machine_paths('BENCH = Path("/home/someone/benchmarks/sygus")') == [1]
+    assert _machine_paths('TMP = "/tmp/x"; NULL = "/dev/null"; REL = "../shared/x"') == []
+
+
+def test_tests_mirror_the_packages():
+    """Test folders are named after the packages (plus ``helpers`` for shared test code)."""
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name[0] != "_"}
+    assert folders <= {"reasoner", *BELOW_REASONER, "helpers"}
+    for sub in (ROOT / "tests").rglob("*"):
+        if sub.is_dir() and sub.name != "__pycache__" and sub.parent != ROOT / "tests":
+            package = ROOT / sub.relative_to(ROOT / "tests")
+            assert package.is_dir(), f"tests/{sub.relative_to(ROOT / 'tests')} mirrors nothing"

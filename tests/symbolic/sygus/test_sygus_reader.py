@@ -11,8 +11,8 @@ from symbolic.sygus.errors import ParseError, SygusError, UnsupportedError
 from symbolic.sygus.spec import AnyConst, AnyVar, parse_spec, read_spec
 from symbolic.sygus.terms import BOOL, INT, STRING, App, Call, Hole, Lit, Var, bv
 
-BENCH = Path("/work/shared/benchmarks/sygus")
 ROOT = Path(__file__).resolve().parents[3]
+BENCH = ROOT.parent / "shared" / "benchmarks" / "sygus"
 
 FULL = """\
 (set-logic LIA)
@@ -123,7 +123,7 @@ def _check_file(path: Path) -> str:
 
 def _bench_files() -> list[Path]:
     if not BENCH.is_dir():
-        pytest.skip("benchmark folder absent")
+        pytest.skip(f"shared benchmark data absent: {BENCH}")
     return sorted(BENCH.rglob("*.sl"))
 
 

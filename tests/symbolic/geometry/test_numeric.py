@@ -18,7 +18,8 @@ from symbolic.geometry.problem import Problem, parse_problem, read_problems
 from symbolic.geometry.sketches import SKETCHES
 from symbolic.geometry.tables import definitions
 
-JGEX = Path("/work/shared/benchmarks/geometry/jgex_ag_231.txt")
+JGEX = (Path(__file__).resolve().parents[3].parent / "shared" / "benchmarks" / "geometry"
+        / "jgex_ag_231.txt")
 
 T = "a b c = triangle a b c; "
 P5 = "a b c d e = pentagon a b c d e; "
@@ -229,7 +230,8 @@ def test_typical_problem_builds_fast() -> None:
     assert (time.perf_counter() - start) / 20 < 0.05
 
 
-@pytest.mark.skipif(not JGEX.exists(), reason="JGEX benchmark file absent")
+@pytest.mark.skipif(not JGEX.exists(),
+                    reason="shared benchmark data absent (../shared/benchmarks)")
 def test_jgex_231_build_with_true_goals() -> None:
     problems = read_problems(JGEX)
     assert len(problems) == 231

@@ -20,7 +20,7 @@ from symbolic.sygus.solver import Outcome, SynthConfig, recheck, synthesize
 from symbolic.sygus.spec import read_spec
 from symbolic.sygus.tasks import split_tasks
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "problems" / "sygus").glob("*.sl"))
 
 

@@ -9,12 +9,13 @@ import pytest
 from symbolic.geometry.problem import read_problems
 from symbolic.geometry.prover import ProverConfig, prove
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 LEDGER = ROOT / "problems" / "geometry" / "jgex_ag_231.expected.json"
 BENCH = ROOT / ".." / "shared" / "benchmarks" / "geometry" / "jgex_ag_231.txt"
 
 
-@pytest.mark.skipif(not BENCH.exists(), reason="benchmark data absent")
+@pytest.mark.skipif(not BENCH.exists(),
+                    reason="shared benchmark data absent (../shared/benchmarks)")
 def test_no_regression_on_jgex_ag_231():
     expected = json.loads(LEDGER.read_text())
     problems = read_problems(BENCH)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reasoner.cli import main
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "problems" / "sygus"
 
 

@@ -9,7 +9,7 @@ from symbolic.geometry.problem import read_problems
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.tables import rules
 
-WITNESSES = Path(__file__).resolve().parents[2] / "problems" / "geometry" / "rule_witnesses.txt"
+WITNESSES = Path(__file__).resolve().parents[3] / "problems" / "geometry" / "rule_witnesses.txt"
 PROBLEMS = {p.name.split()[0]: p for p in read_problems(WITNESSES)}
 
 

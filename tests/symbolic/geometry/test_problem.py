@@ -9,7 +9,7 @@ from symbolic.geometry.predicates import PREDICATES, Pred
 from symbolic.geometry.problem import parse_problem, read_problems
 from symbolic.geometry.tables import definitions, parse_rules, rules
 
-BENCH = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks" / "geometry"
+BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "geometry"
 
 
 def test_tables_are_complete():
@@ -82,7 +82,8 @@ def test_rule_table_errors_are_located():
         parse_rules("r00: perp A B C D => para A B C D\nr00: para A B C D => para C D A B\n")
 
 
-@pytest.mark.skipif(not (BENCH / "jgex_ag_231.txt").exists(), reason="benchmark data absent")
+@pytest.mark.skipif(not (BENCH / "jgex_ag_231.txt").exists(),
+                    reason="shared benchmark data absent (../shared/benchmarks)")
 def test_every_benchmark_problem_parses():
     items = read_problems(BENCH / "jgex_ag_231.txt")
     assert len(items) == 231

@@ -14,7 +14,7 @@ from symbolic.geometry.problem import parse_problem, read_problems
 from symbolic.geometry.proof import ProofCheckError, check_proof
 from symbolic.geometry.prover import ProverConfig, prove
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BENCH = ROOT / ".." / "shared" / "benchmarks" / "geometry" / "jgex_ag_231.txt"
 ORTHO_AUX = ("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
              "e = on_line e a c, on_line e b d ? perp a d b c")
@@ -100,7 +100,8 @@ def test_cooperative_timeout_stops_the_search():
     assert not out.proved
 
 
-@pytest.mark.skipif(not BENCH.exists(), reason="benchmark data absent")
+@pytest.mark.skipif(not BENCH.exists(),
+                    reason="shared benchmark data absent (../shared/benchmarks)")
 def test_benchmark_proofs_hold_on_a_third_diagram():
     """Every proof of the first 40 JGEX problems: each step holds on another diagram."""
     problems = [p for p in read_problems(BENCH)][:40]
