@@ -183,7 +183,8 @@ class Memory:
     def query(self, sparql: str) -> list[tuple]:
         """Run a SPARQL SELECT (prefix ``ns:`` bound); rows of Python values."""
         rows = self.graph.query(sparql, initNs={V.PREFIX: V.NS})
-        return [tuple(None if x is None else x.toPython() for x in row) for row in rows]
+        return [tuple(None if x is None else x.toPython() for x in row)  # type: ignore[union-attr]
+                for row in rows]
 
     def rules_for_goal(self, predicate: str) -> list[tuple[str, int]]:
         """Which rules (ids, with step counts) the stored proofs of ``predicate`` goals used."""

@@ -18,6 +18,7 @@ from fractions import Fraction
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.term import Node
 
 from symbolic.geometry.facts import ARCertificate, Derivation, Fact
 from symbolic.geometry.proof import Proof, ProofStep
@@ -96,7 +97,7 @@ def add_proof(graph: Graph, proof: Proof, problem_node: URIRef | None = None) ->
     graph.add((node, V.goal, _fact(graph, base, proof.goal)))
     if problem_node is not None:
         graph.add((node, V.problem, problem_node))
-    given = []
+    given: list[Node] = []
     for f, constr in proof.given:
         fn = _fact(graph, base, f)
         given.append(fn)
@@ -123,7 +124,7 @@ def _step(graph: Graph, base: str, i: int, s: ProofStep) -> URIRef:
     graph.add((node, V.level, Literal(d.level)))
     if d.is_table_rule:
         graph.add((node, V.usesRule, V.rule_iri(d.rule)))
-    prem = [_fact(graph, base, p) for p in d.premises]
+    prem: list[Node] = [_fact(graph, base, p) for p in d.premises]
     for p in prem:
         graph.add((node, V.premise, p))
     lst = URIRef(f"{node}/premises")
@@ -179,8 +180,8 @@ def read_proof(graph: Graph, node) -> Proof:
 def _read_step(graph: Graph, node) -> ProofStep:
     premises = tuple(read_fact(graph, p)
                      for p in Collection(graph, graph.value(node, V.premiseList)))
-    mapping = tuple(sorted(tuple(str(b).split("=", 1))  # type: ignore[misc]
-                           for b in graph.objects(node, V.binding)))
+    mapping = tuple(sorted((var, point) for var, point in (
+        str(b).split("=", 1) for b in graph.objects(node, V.binding))))
     cnode = graph.value(node, V.certificate)
     cert = None
     if cnode is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from . import vocab
 
@@ -53,3 +54,12 @@ def _open_read_only(pyoxigraph, path: str, attempts: int = 8):
                 raise
             time.sleep(0.02 * 2 ** k)
     raise AssertionError("unreachable")
+
+
+def required(graph: Graph, subject: Node, prop: URIRef) -> Node:
+    """The object of ``subject prop ?o``; a ``KeyError`` naming both when the graph lacks it
+    (a store written by another version, or damaged)."""
+    value = graph.value(subject, prop)
+    if value is None:
+        raise KeyError(f"knowledge graph: {subject} has no {prop}")
+    return value

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.term import Node
 
 from symbolic.geometry import tables
 from symbolic.geometry.predicates import PREDICATES
 
 from . import vocab as V
+from .store import required
 
 
 def add_atom(graph: Graph, node: URIRef, atom: tables.Atom) -> URIRef:
@@ -59,8 +61,8 @@ def add_rules(graph: Graph, rules: tuple[tables.Rule, ...] | None = None) -> Non
         graph.add((node, V.ruleId, Literal(r.id)))
         graph.add((node, V.name, Literal(r.id)))
         graph.add((node, V.text, Literal(str(r))))
-        prem = [add_atom(graph, URIRef(f"{node}/premise/{i}"), a)
-                for i, a in enumerate(r.premises)]
+        prem: list[Node] = [add_atom(graph, URIRef(f"{node}/premise/{i}"), a)
+                            for i, a in enumerate(r.premises)]
         for p in prem:
             graph.add((node, V.premise, p))
         lst = URIRef(f"{node}/premises")
@@ -76,7 +78,7 @@ def read_rules(graph: Graph) -> tuple[tables.Rule, ...]:
     for node in graph.subjects(RDF.type, V.Rule):
         rid = str(graph.value(node, V.ruleId))
         prem = tuple(read_atom(graph, a)
-                     for a in Collection(graph, graph.value(node, V.premiseList)))
+                     for a in Collection(graph, required(graph, node, V.premiseList)))
         out.append(tables.Rule(rid, prem, read_atom(graph, graph.value(node, V.conclusion))))
     return tuple(sorted(out, key=lambda r: r.id))
 

@@ -77,12 +77,12 @@ def backward(net: Network, k: int, a: Tensor, bounds: Bounds,
     Uses the pre-activation bounds of layers < k; ``alphas[j]`` ([B, m, n_j]) are the lower
     slopes of unstable ReLUs of layer j (adaptive when None).
     """
-    linears, relu = net.linears, net.layers[1] if len(net.layers) > 1 else None
+    linears, relu = net.linears, net.relu
     a, const = linears[k].backward(a)
     for j in range(k - 1, -1, -1):
         alpha = alphas[j] if alphas is not None else None
-        relax = relu.relax(bounds.lower[j], bounds.upper[j], alpha)  # type: ignore[union-attr]
-        a, c = relu.backward(a, relax)  # type: ignore[union-attr]
+        relax = relu.relax(bounds.lower[j], bounds.upper[j], alpha)
+        a, c = relu.backward(a, relax)
         const = const + c
         a, c = linears[j].backward(a)
         const = const + c
@@ -99,7 +99,7 @@ def crown(net: Network, lo: Tensor, hi: Tensor, splits: Splits = None,
     layer costs one matrix product per earlier layer whatever the batch.
     """
     linears = net.linears
-    relu = net.layers[1] if len(net.layers) > 1 else None
+    relu = net.relu
     lowers: list[Tensor] = []
     uppers: list[Tensor] = []
     relaxes: list = []
@@ -124,7 +124,7 @@ def crown(net: Network, lo: Tensor, hi: Tensor, splits: Splits = None,
         lowers.append(l_k)
         uppers.append(u_k)
         if not last:
-            relaxes.append(relu.relax(l_k, u_k))  # type: ignore[union-attr]
+            relaxes.append(relu.relax(l_k, u_k))
     return Bounds(tuple(lowers), tuple(uppers))
 
 
@@ -233,7 +233,7 @@ def forward_linear(net: Network, lo: Tensor, hi: Tensor, splits: Splits = None) 
         uppers.append(u_k)
         if k == len(linears) - 1:
             break
-        relax = net.layers[1].relax(l_k, u_k)  # type: ignore[union-attr]
+        relax = net.relu.relax(l_k, u_k)
         low_s, up_s = relax.lower_slope.unsqueeze(-1), relax.upper_slope.unsqueeze(-1)
         low_a, low_c = za_lo * low_s, zc_lo * relax.lower_slope
         up_a, up_c = za_up * up_s, zc_up * relax.upper_slope + relax.upper_intercept

@@ -111,6 +111,7 @@ class ReLU:
 
 
 Layer = Linear | ReLU
+RELU = ReLU()
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +134,11 @@ class Network:
             k is (LayerKind.LINEAR if i % 2 == 0 else LayerKind.RELU) for i, k in enumerate(kinds))
         if not ok:
             raise ValueError("a Network is Linear (ReLU Linear)*")
+
+    @property
+    def relu(self) -> ReLU:
+        """The activation between the linear layers (stateless: every ReLU layer is this)."""
+        return RELU
 
     @property
     def linears(self) -> list[Linear]:

@@ -259,10 +259,12 @@ def op_constant(node, **attrs: Any) -> Value:
 
 def _const_only(fn: Callable[..., np.ndarray]) -> Callable[..., Value]:
     def handler(node, *inputs: Value | None, **attrs: Any) -> Value:
-        if any(isinstance(v, Affine) for v in inputs):
-            raise _Unsupported("is only supported on constant inputs")
-        return Const(np.asarray(fn(*[v.value if v is not None else None for v in inputs],
-                                   **attrs)))
+        values = []
+        for v in inputs:
+            if isinstance(v, Affine):
+                raise _Unsupported("is only supported on constant inputs")
+            values.append(None if v is None else v.value)
+        return Const(np.asarray(fn(*values, **attrs)))
     return handler
 
 
@@ -296,14 +298,14 @@ def op_conv(node, x: Value, w: Value, b: Value | None = None, *, strides=None, p
     pads = list(pads or [0] * (2 * dims))
     # F.pad wants (last_begin, last_end, prev_begin, prev_end, ...)
     torch_pad = [p for i in reversed(range(dims)) for p in (pads[i], pads[i + dims])]
-    kw = {"stride": tuple(strides or [1] * dims), "dilation": tuple(dilations or [1] * dims),
-          "groups": group}
+    stride, dilation = tuple(strides or [1] * dims), tuple(dilations or [1] * dims)
     bias = _t(b.value) if b is not None else None
 
     def apply(t: torch.Tensor, with_bias: bool) -> torch.Tensor:
         n, inner = t.shape[0], t.shape[1:]
         flat = t.reshape((n * inner[0], *inner[1:]))
-        out = conv(F.pad(flat, torch_pad), weight, bias if with_bias else None, **kw)
+        out = conv(F.pad(flat, torch_pad), weight, bias if with_bias else None, stride=stride,
+                   dilation=dilation, groups=group)
         return out.reshape((n, inner[0], *out.shape[1:]))
 
     return _map(x, lambda t: apply(t, False), lambda t: apply(t, True))

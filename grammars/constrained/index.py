@@ -43,7 +43,8 @@ class TokenIndex:
     _state_cache: dict[int, _Walked] = field(init=False, default_factory=dict)
     _path_cache: dict[tuple, _Walked] = field(init=False, default_factory=dict)
     _memo: dict[tuple, np.ndarray] = field(init=False, default_factory=dict)  # (L, stack)
-    _follow_cache: dict[tuple, list] = field(init=False, default_factory=dict)
+    _follow_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(
+        init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.trie = self.vocab.trie
@@ -188,6 +189,7 @@ class TokenIndex:
         g = self.grammar
         low = 0
         mine = np.zeros(self.n_words, dtype=np.uint32)
+        nxt: Stack | None
         for term, nodes in groups.items():
             if self._ignore[term]:
                 nxt, ext = stack, 0
@@ -224,9 +226,10 @@ class TokenIndex:
                 if t < 0:
                     return None
                 if not self._ignore[t]:
-                    stack = g.parser.feed(stack, int(t))
-                    if stack is None:
+                    fed = g.parser.feed(stack, int(t))
+                    if fed is None:
                         return None
+                    stack = fed
                 ns = trans[g.lexer_start[stack[0]], b]
                 if ns < 0:
                     return None
@@ -244,7 +247,8 @@ class TokenIndex:
             if t < 0:
                 return False
             if not self._ignore[t]:
-                stack = g.parser.feed(stack, t)
-                if stack is None:
+                fed = g.parser.feed(stack, t)
+                if fed is None:
                     return False
+                stack = fed
         return g.parser.accepts_end(stack)

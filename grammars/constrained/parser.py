@@ -78,7 +78,7 @@ def tables_from_lark(parse_table, start: str, term_index: dict[str, int]) -> Par
     n_states = max(parse_table.states) + 1
     for state in range(n_states):
         acts: dict[int, int] = {}
-        gotos: dict[str, int] = {}
+        gotos: dict[int, int] = {}
         for sym, (kind, arg) in parse_table.states.get(state, {}).items():
             if sym == "$END" or sym in term_index:
                 t = end if sym == "$END" else term_index[sym]

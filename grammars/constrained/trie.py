@@ -34,7 +34,8 @@ class TokenTrie:
         for i, t in enumerate(tokens):
             if t:
                 by_bytes.setdefault(t, []).append(i)
-        byte, depth, skip, toks = [0], [0], [0], [[]]
+        byte, depth, skip = [0], [0], [0]
+        toks: list[list[int]] = [[]]
         path: list[int] = [0]  # node index per depth along the current path
         prev = b""
         for word in sorted(by_bytes):
