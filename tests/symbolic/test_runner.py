@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
+import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -194,3 +197,28 @@ def _write_pid_and_sleep(path: str) -> None:
     Path(tmp).write_text(str(os.getpid()))
     os.replace(tmp, path)
     time.sleep(60)
+
+
+FORKING = re.compile(r"^\s*(import multiprocessing|from multiprocessing\b)|\bos\.fork(pty)?\("
+                     r"|ProcessPoolExecutor|\b(Process|Pool)\(|\bget_context\(\s*[\"']fork",
+                     re.MULTILINE)
+"""What starting a worker process looks like in Python source."""
+
+
+def forking_files(root: Path) -> list[str]:
+    """Tracked Python files outside the runner and the tests that fork or use multiprocessing."""
+    listed = subprocess.run(["git", "ls-files", "*.py"], cwd=root, capture_output=True,
+                            text=True, check=True).stdout.split()
+    return [name for name in listed
+            if name != "symbolic/runner.py" and not name.startswith("tests/")
+            and FORKING.search((root / name).read_text(encoding="utf-8"))]
+
+
+def test_every_forked_run_goes_through_the_runner():
+    root = Path(__file__).resolve().parents[2]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    assert forking_files(root) == []
+    assert FORKING.search("ctx = mp.get_context('fork')\nproc = ctx.Process(target=f)")
+    assert FORKING.search("from multiprocessing.connection import wait")
+    assert not FORKING.search("e.get_context(text)  # lark\nm = beams[b][2].fork()")
