@@ -1,11 +1,11 @@
 """SyGuS benchmark: our synthesizer beside cvc5 (PyPI ``cvc5``), per track, in one run.
 
 For every track folder of the benchmark root, a seeded random sample of ``--per-track`` files
-is solved by each engine in a fresh forked process with a hard wall-clock limit (``--timeout``,
-default 10 s; killed 0.5 s after it). Both engines are imported (and our numba kernels loaded)
-in the parent before forking, so neither pays import time; the time reported is the solve
-call's own. Every answer of ours is re-checked by cvc5's SMT solver (``--no-cross-check`` to
-skip); an answer cvc5 refutes is counted as WRONG.
+is solved by each engine in a fresh forked process (``symbolic.runner``) with a hard wall-clock
+limit (``--timeout``, default 10 s; killed 0.5 s after it). Both engines are imported (and our
+numba kernels loaded) in the parent before forking, so neither pays import time; the time
+reported is the solve call's own. Every answer of ours is re-checked by cvc5's SMT solver
+(``--no-cross-check`` to skip); an answer cvc5 refutes is counted as WRONG.
 
 Prints per track: files, solved / median seconds for each engine, and wrong answers.
 
@@ -15,18 +15,18 @@ Prints per track: files, solved / median seconds for each engine, and wrong answ
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import random
 import statistics
 import sys
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # run as a script from a checkout
+from symbolic.runner import RunConfig, Task, in_order, run  # noqa: E402
+from symbolic.runner import Status as Ended  # noqa: E402
 
 ENGINES = ("ours", "cvc5")
 
@@ -79,42 +79,38 @@ RUNNERS: dict[str, Callable[[str, float], tuple[str, str]]] = {"ours": run_ours,
                                                                 "cvc5": run_cvc5}
 
 
-def _child(conn, fn: Callable[..., tuple[str, str]], args: tuple) -> None:
-    start = time.perf_counter()
-    try:
-        status, check = fn(*args)
-    except Exception as e:  # report, never hang the bench
-        status, check = "error", f"{type(e).__name__}: {e}"[:200]
-    conn.send((status, time.perf_counter() - start, check))
+def run_engine(engine: str, path: str, timeout: float) -> tuple[str, str]:
+    return RUNNERS[engine](path, timeout)
 
 
-def run_limited(fn: Callable[..., tuple[str, str]], args: tuple,
-                limit: float) -> tuple[str, float, str]:
-    """``fn(*args) -> (status, check)`` in a forked process killed after ``limit`` seconds:
-    (status, seconds, check), status ``timeout`` or ``error`` when it did not answer."""
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
-    start = time.perf_counter()
-    proc.start()
-    child.close()
-    if parent.poll(limit):
-        try:
-            status, seconds, check = parent.recv()
-        except EOFError:
-            status, seconds, check = "error", time.perf_counter() - start, "died"
-    else:
-        status, seconds, check = "timeout", time.perf_counter() - start, ""
-    if proc.is_alive():
-        proc.kill()
-    proc.join()
-    return status, seconds, check
+def run_limited(fn: Callable[..., tuple[str, str]], calls: Sequence[tuple[tuple, float]],
+                jobs: int = 1) -> Iterator[tuple[int, tuple[str, float, str]]]:
+    """``fn(*args) -> (status, check)`` for each ``(args, limit)`` of ``calls``, ``jobs`` at a
+    time, each in a fresh forked process (``symbolic.runner``) killed after ``limit`` seconds.
+    Yields ``(index, (status, seconds, check))`` as they finish, status ``timeout`` or ``error``
+    when it did not answer."""
+    tasks = [Task(args, limit) for args, limit in calls]
+    config = RunConfig(jobs=jobs, grace=0.0, max_tasks=1, quiet=False)
+    for index, outcome in run(fn, tasks, config):
+        if outcome.status is Ended.DONE:
+            status, check = outcome.value
+            yield index, (status, outcome.seconds, check)
+        elif outcome.status is Ended.RAISED:  # report, never hang the bench
+            yield index, ("error", outcome.seconds, outcome.message[:200])
+        elif outcome.status is Ended.DIED:
+            yield index, ("error", outcome.seconds, "died")
+        else:
+            yield index, ("timeout", outcome.seconds, "")
 
 
-def run_one(engine: str, track: str, path: Path, timeout: float) -> Row:
+def limit_of(engine: str, timeout: float) -> float:
     # the cvc5 check of our answer runs after the solve; give it its own allowance
-    limit = timeout + 0.5 + (25.0 if engine == "ours" else 0.0)
-    status, seconds, check = run_limited(RUNNERS[engine], (str(path), timeout), limit)
+    return timeout + 0.5 + (25.0 if engine == "ours" else 0.0)
+
+
+def row_of(engine: str, track: str, path: Path, timeout: float,
+           answer: tuple[str, float, str]) -> Row:
+    status, seconds, check = answer
     if status == "solved" and seconds > timeout:
         status = "timeout"
     return Row(track, str(path), engine, status, seconds, check)
@@ -194,11 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_all(jobs, timeout: float, n: int, verbose: bool) -> list[Row]:
-    from concurrent.futures import ThreadPoolExecutor
-
-    # threads only wait on forked children; forking happens before any solve starts a thread
-    with ThreadPoolExecutor(n) as pool:
-        rows = list(pool.map(lambda j: run_one(j[0], j[1], j[2], timeout), jobs))
+    calls = [((e, str(f), timeout), limit_of(e, timeout)) for e, _, f in jobs]
+    answers = in_order(run_limited(run_engine, calls, n))
+    rows = [row_of(e, t, f, timeout, a) for (e, t, f), a in zip(jobs, answers)]
     if verbose:
         for r in rows:
             print(f"{r.engine:<5} {r.status:<10} {r.seconds:6.2f} {r.check:<8} {r.file}")

@@ -2,11 +2,12 @@
 
 Runs a deterministic sample of ``--per-track`` files per track of the *development* split
 (``neural.sygus.splits``: never a file the model was trained on) with each guidance
-configuration, every (configuration, file) in a fresh forked process with a hard wall-clock
-limit (``--timeout`` + 0.5 s for the solve). Every answer has already passed the solver's own
-checks (z3 and the plain evaluator); it is re-checked by cvc5's SMT solver as well, and an
-answer cvc5 refutes counts as WRONG. An ``infeasible`` answer is put to cvc5's synthesizer
-(15 s): ``infeasible`` when it agrees, WRONG when it finds a program, else ``unknown``.
+configuration, every (configuration, file) in a fresh forked process (``symbolic.runner``) with
+a hard wall-clock limit (``--timeout`` + 0.5 s for the solve). Every answer has already passed
+the solver's own checks (z3 and the plain evaluator); it is re-checked by cvc5's SMT solver as
+well, and an answer cvc5 refutes counts as WRONG. An ``infeasible`` answer is put to cvc5's
+synthesizer (15 s): ``infeasible`` when it agrees, WRONG when it finds a program, else
+``unknown``.
 
     python bench/sygus_guidance.py --per-track 15 --timeout 10 --jobs 2 --json out.json
 
@@ -108,13 +109,25 @@ def infeasible_check(path: str, limit: float = 15.0) -> str:
     return "sat" if "define-fun" in text else "unknown"
 
 
-def run_one(config: str, track: str, path: Path, timeout: float, model) -> Row:
+def run_all(jobs: list[tuple[str, str, Path]], timeout: float, models: dict, n: int,
+            verbose: bool) -> list[Row]:
+    """Every ``(config, track, path)`` job, ``n`` at a time; rows in input order."""
+
+    def solve(path: str, config: str) -> tuple[str, str]:  # in the forked worker
+        return run_file(path, config, timeout, models.get(config))
+
     # the cvc5 check of the answer runs after the solve; it has its own allowance
-    status, seconds, check = run_limited(run_file, (str(path), config, timeout, model),
-                                         timeout + 25.5)
-    if status in ("solved", "infeasible") and seconds > timeout + 0.5 and not check:
-        status = "timeout"
-    return Row(track, str(path), config, status, seconds, check)
+    calls = [((str(path), config), timeout + 25.5) for config, _, path in jobs]
+    rows: list[Row | None] = [None] * len(jobs)
+    for index, (status, seconds, check) in run_limited(solve, calls, n):
+        config, track, path = jobs[index]
+        if status in ("solved", "infeasible") and seconds > timeout + 0.5 and not check:
+            status = "timeout"
+        row = rows[index] = Row(track, str(path), config, status, seconds, check)
+        if verbose:  # as each finishes, so a run cut short still leaves its rows
+            print(f"{_label(row.config):<8} {row.status:<10} {row.seconds:6.2f} "
+                  f"{row.check:<8} {row.file}", flush=True)
+    return [r for r in rows if r is not None]
 
 
 def summary(rows: list[Row], configs: tuple[str, ...]) -> dict:
@@ -192,18 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(c, t, root / f) for t, files in split_files(root, args.split, args.per_track,
                                                          offset=args.offset).items()
             for f in files for c in configs]
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(job) -> Row:
-        row = run_one(job[0], job[1], job[2], args.timeout, models.get(job[0]))
-        if args.verbose:  # as each finishes, so a run cut short still leaves its rows
-            print(f"{_label(row.config):<8} {row.status:<10} {row.seconds:6.2f} {row.check:<8} "
-                  f"{row.file}", flush=True)
-        return row
-
-    # threads only wait on forked children; the parent starts no solver threads
-    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(one, jobs))
+    rows = run_all(jobs, args.timeout, models, max(1, args.jobs), args.verbose)
     summ = summary(rows, configs)
     print(f"{args.split} split, {args.per_track} files per track at most (offset "
           f"{args.offset}), "

@@ -24,7 +24,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from verify.batch import Instance, in_order, read_instances, run_instances  # noqa: E402
+from symbolic.runner import in_order  # noqa: E402
+from verify.batch import Instance, read_instances, run_instances  # noqa: E402
 from verify.result import Result, Status, Witness  # noqa: E402
 
 REFERENCE = ROOT.parent / "shared" / "benchmarks" / "verify" / "reference"
@@ -57,7 +58,7 @@ def run_ours(instances: list[Instance], jobs: int) -> list[Result]:
     from verify.cli import solve_instance
 
     results: list[Result] = [Result(Status.ERROR)] * len(instances)
-    for i, r in in_order(run_instances(instances, solve_instance, jobs, 1)):
+    for i, r in enumerate(in_order(run_instances(instances, solve_instance, jobs, 1))):
         results[i] = r
         print(f"  ours {r.status.value:<8} {r.seconds:7.2f} s  {instances[i].onnx_text} "
               f"{instances[i].vnnlib_text}", file=sys.stderr, flush=True)
@@ -90,7 +91,7 @@ def run_marabou(instances: list[Instance], jobs: int) -> list[Result]:
         return Result(word, time.monotonic() - start)
 
     results: list[Result] = [Result(Status.ERROR)] * len(instances)
-    for i, r in in_order(run_instances(instances, solve, jobs, 1)):
+    for i, r in enumerate(in_order(run_instances(instances, solve, jobs, 1))):
         results[i] = r
     return results
 

@@ -362,10 +362,6 @@ def _worker(args: argparse.Namespace, config: DataConfig, job: int, path: str,
     return n
 
 
-def _worker_main(packed) -> int:
-    return _worker(*packed)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.jobs < 1 or args.count < 1:
@@ -378,12 +374,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = _worker(args, config, 0, args.out, deadline, False)
         print(file=sys.stderr)
         return 0 if n == args.count else 1
-    import multiprocessing as mp
+    from symbolic.runner import RunConfig, Task, run
+    from symbolic.runner import Status as Ended
 
     parts = [f"{args.out}.part{j}" for j in range(args.jobs)]
-    with mp.get_context("fork").Pool(args.jobs) as pool:
-        counts = pool.map(_worker_main, [(args, config, j, parts[j], deadline, True)
-                                         for j in range(args.jobs)])
+    tasks = [Task((args, config, j, parts[j], deadline, True)) for j in range(args.jobs)]
+    outcomes = dict(run(_worker, tasks, RunConfig(jobs=args.jobs, quiet=False)))
+    failed = [(j, o) for j, o in sorted(outcomes.items()) if o.status is not Ended.DONE]
+    for j, outcome in failed:
+        print(f"error: worker {j} {outcome.status.value}: {outcome.message}", file=sys.stderr)
+    if failed:
+        return 1
+    counts = [outcomes[j].value or 0 for j in range(args.jobs)]
     seen: set[str] = set()
     n = 0
     with open(args.out, "w", encoding="utf-8") as f:  # merge in worker order, deduplicated

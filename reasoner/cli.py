@@ -284,16 +284,17 @@ def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> i
 
 def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
               args: argparse.Namespace) -> int:
-    results: list[Result] = []
-    held: dict[int, Result] = {}
-    with _progress_bar(len(items)) as advance:
-        for index, result in run_batch(items, config, jobs=jobs, progress=advance):
+    def remembered(pairs: Iterator[tuple[int, Result]]) -> Iterator[tuple[int, Result]]:
+        for index, result in pairs:
             remember(items[index], result, config)  # completion order: as soon as known
-            held[index] = result
-            while len(results) in held:
-                result = held.pop(len(results))
-                results.append(result)
-                _emit(result, args, row=True)
+            yield index, result
+
+    results: list[Result] = []
+    with _progress_bar(len(items)) as advance:
+        for result in in_order(remembered(run_batch(items, config, jobs=jobs,
+                                                    progress=advance))):
+            results.append(result)
+            _emit(result, args, row=True)
     if not args.json:
         print_summary(results, sys.stdout)
     elif sys.stderr.isatty():

@@ -1,20 +1,23 @@
 """Run many instances in forked worker processes, each with a hard timeout.
 
-Each instance runs in its own forked child (the parent has imported torch and the verifier but
-runs no torch work, so forking is safe); the child reports a ``Result`` through a pipe. A child
-that has not answered ``KILL_GRACE`` seconds after its instance's timeout is killed and the
-instance is reported as ``timeout``. Results come back in input order.
+Each instance runs in its own fresh fork of the one worker runner (``symbolic.runner``; the
+parent has imported torch and the verifier but runs no torch work, so forking is safe). A
+worker that has not answered ``KILL_GRACE`` seconds after its instance's timeout is killed and
+the instance is reported as ``timeout``. Results come back in completion order with their
+index.
 """
 
 from __future__ import annotations
 
 import csv
-import multiprocessing as mp
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from functools import partial
 from pathlib import Path
+
+from symbolic.runner import Outcome, RunConfig, Task, run
+from symbolic.runner import Status as Ended
 
 from .errors import InputError
 from .result import Result, Status
@@ -63,62 +66,39 @@ def read_instances(path: str | Path, root: str | Path | None = None) -> list[Ins
 Solver = Callable[[Instance], Result]
 
 
-def _child(conn: Connection, solver: Solver, instance: Instance, threads: int) -> None:
+def run_instances(instances: list[Instance], solver: Solver, jobs: int = 1,
+                  threads: int = 1) -> Iterator[tuple[int, Result]]:
+    """Yield ``(index, Result)`` as instances finish, at most ``jobs`` at a time, each in a
+    fresh fork with ``threads`` torch threads; ``symbolic.runner.in_order`` puts them in input
+    order."""
+
+    def solve(instance: Instance) -> Result:  # in the worker
+        start = time.monotonic()
+        try:
+            return solver(instance)
+        except InputError as e:
+            return Result(Status.ERROR, time.monotonic() - start, error=str(e))
+
+    config = RunConfig(jobs=jobs, grace=KILL_GRACE, max_tasks=1, quiet=False,
+                       initializer=partial(_set_threads, threads))
+    tasks = [Task((instance,), instance.timeout) for instance in instances]
+    for index, outcome in run(solve, tasks, config):
+        yield index, _result(outcome)
+
+
+def _set_threads(threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
-    start = time.monotonic()
-    try:
-        result = solver(instance)
-    except InputError as e:
-        result = Result(Status.ERROR, time.monotonic() - start, error=str(e))
-    except Exception as e:  # never let a crash look like a verdict
-        result = Result(Status.ERROR, time.monotonic() - start,
-                        error=f"internal error: {type(e).__name__}: {e}")
-    conn.send(result)
-    conn.close()
 
 
-def run_instances(instances: list[Instance], solver: Solver, jobs: int = 1,
-                  threads: int = 1) -> Iterator[tuple[int, Result]]:
-    """Yield ``(index, Result)`` as instances finish, at most ``jobs`` at a time."""
-    ctx = mp.get_context("fork")
-    pending = list(enumerate(instances))[::-1]
-    running: dict[Connection, tuple[int, mp.Process, float, float]] = {}
-    while pending or running:
-        while pending and len(running) < jobs:
-            index, inst = pending.pop()
-            parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, solver, inst, threads), daemon=True)
-            proc.start()
-            child.close()
-            running[parent] = (index, proc, time.monotonic(), inst.timeout)
-        now = time.monotonic()
-        limit = min(start + t + KILL_GRACE - now for _, _, start, t in running.values())
-        for conn in wait(list(running), timeout=max(limit, 0.01)):
-            index, proc, start, _ = running.pop(conn)
-            try:
-                result = conn.recv()
-            except EOFError:
-                result = Result(Status.ERROR, time.monotonic() - start,
-                                error=f"worker died (exit code {proc.exitcode})")
-            proc.join()
-            yield index, result
-        now = time.monotonic()
-        for conn, (index, proc, start, timeout) in list(running.items()):
-            if now > start + timeout + KILL_GRACE:
-                proc.kill()
-                proc.join()
-                del running[conn]
-                yield index, Result(Status.TIMEOUT, now - start, error="killed at timeout")
-
-
-def in_order(pairs: Iterator[tuple[int, Result]]) -> Iterator[tuple[int, Result]]:
-    """Re-sort streamed ``(index, Result)`` pairs into input order while streaming."""
-    held: dict[int, Result] = {}
-    nxt = 0
-    for index, result in pairs:
-        held[index] = result
-        while nxt in held:
-            yield nxt, held.pop(nxt)
-            nxt += 1
+def _result(outcome: Outcome[Result]) -> Result:
+    """The ``Result`` of a runner outcome; never let a crash look like a verdict."""
+    if outcome.status is Ended.DONE and outcome.value is not None:
+        return outcome.value
+    if outcome.status is Ended.TIMEOUT:
+        return Result(Status.TIMEOUT, outcome.seconds, error="killed at timeout")
+    if outcome.status is Ended.DIED:
+        return Result(Status.ERROR, outcome.seconds,
+                      error=f"worker died (exit code {outcome.exitcode})")
+    return Result(Status.ERROR, outcome.seconds, error=f"internal error: {outcome.message}")

@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from .batch import Instance, in_order, read_instances, run_instances
+from symbolic.runner import in_order
+
+from .batch import Instance, read_instances, run_instances
 from .errors import InputError
 from .result import Result, Status
 
@@ -146,9 +148,10 @@ def _run(instances: list[Instance], args: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
     single = len(instances) == 1 and not args.instances
     threads = args.threads
-    for index, result in in_order(run_instances(instances, solver, args.jobs, threads)):
+    for instance, result in zip(instances, in_order(run_instances(instances, solver, args.jobs,
+                                                                  threads))):
         results.append(result)
-        _emit(instances[index], result, args, single)
+        _emit(instance, result, args, single)
     if args.instances and not args.json:
         print(summary_line(results))
     return results

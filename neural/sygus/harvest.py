@@ -1,5 +1,5 @@
-"""Teacher solutions for train-split files. A teacher solves each file in a forked process under
-a hard wall-clock limit; every solved file becomes one JSONL record
+"""Teacher solutions for train-split files. A teacher solves each file in a forked process
+(``symbolic.runner``) under a hard wall-clock limit; every solved file becomes one JSONL record
 ``{"file", "track", "engine", "status", "seconds", "solution"}`` (``file`` relative to the
 benchmark root). Only train-split files are ever read (``splits.split_of``).
 
@@ -11,10 +11,11 @@ strategies end up using; every answer has passed its z3 and evaluator checks).
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
-import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from symbolic.runner import RunConfig, Task, in_order, run
+from symbolic.runner import Status as Ended
 
 from .splits import split_files, split_of
 
@@ -31,37 +32,38 @@ def _ours(path: str, timeout: float) -> str:
     return (result.text or "") if result.outcome is Outcome.SOLVED else ""
 
 
-def _child(conn, path: str, engine: str, timeout: float) -> None:
+def _solve(path: str, engine: str, timeout: float) -> tuple[str, str]:
+    """(status, text) of one file, in the forked worker; a parse error raises."""
     from symbolic.sygus.oracle import cvc5_solve
 
-    start = time.perf_counter()
-    try:
-        text = cvc5_solve(path) if engine == "cvc5" else _ours(path, timeout)
-        status = "solved" if "define-fun" in text else "unknown"
-    except Exception as e:  # a parse error: report, never hang
-        text, status = f"{type(e).__name__}: {e}"[:200], "error"
-    conn.send((status, time.perf_counter() - start, text))
+    text = cvc5_solve(path) if engine == "cvc5" else _ours(path, timeout)
+    return ("solved" if "define-fun" in text else "unknown"), text
+
+
+def solve_all(paths: Sequence[Path], timeout: float, engine: str = "cvc5",
+              jobs: int = 1) -> Iterator[tuple[int, tuple[str, float, str]]]:
+    """Each file in a fresh forked process (``symbolic.runner``) under a hard limit, ``jobs`` at
+    a time: yields ``(index, (status, seconds, text))`` as they finish, status ``solved``,
+    ``unknown``, ``timeout`` or ``error`` (``text``: the solution, or what went wrong)."""
+    # our engine stops itself at ``timeout``; the hard limit leaves it time to answer
+    limit = timeout + 2.0 if engine == "neurosym" else timeout
+    tasks = [Task((str(path), engine, timeout), limit) for path in paths]
+    config = RunConfig(jobs=jobs, grace=0.0, max_tasks=1, quiet=False)
+    for index, outcome in run(_solve, tasks, config):
+        if outcome.status is Ended.DONE and outcome.value is not None:
+            status, text = outcome.value
+            yield index, (status, outcome.seconds, text)
+        elif outcome.status is Ended.RAISED:  # a parse error: report, never hang
+            yield index, ("error", outcome.seconds, outcome.message[:200])
+        elif outcome.status is Ended.DIED:
+            yield index, ("error", outcome.seconds, "died")
+        else:
+            yield index, ("timeout", limit, "")
 
 
 def solve_one(path: Path, timeout: float, engine: str = "cvc5") -> tuple[str, float, str]:
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    # our engine stops itself at ``timeout``; the hard limit leaves it time to answer
-    limit = timeout + 2.0 if engine == "neurosym" else timeout
-    proc = ctx.Process(target=_child, args=(child, str(path), engine, timeout), daemon=True)
-    start = time.perf_counter()
-    proc.start()
-    child.close()
-    out = ("timeout", limit, "")
-    if parent.poll(limit):
-        try:
-            out = parent.recv()
-        except EOFError:
-            out = ("error", time.perf_counter() - start, "died")
-    if proc.is_alive():
-        proc.kill()
-    proc.join()
-    return out
+    """``solve_all`` of one file."""
+    return next(in_order(solve_all([path], timeout, engine)))
 
 
 def harvest(root: Path, out: Path, per_track: int, timeout: float, jobs: int,
@@ -83,8 +85,8 @@ def harvest(root: Path, out: Path, per_track: int, timeout: float, jobs: int,
     todo = [(t, f) for t, files in split_files(root, "train", per_track, offset=offset).items()
             for f in files]
     assert all(split_of(f) == "train" for _, f in todo)
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        results = list(pool.map(lambda tf: solve_one(root / tf[1], timeout, engine), todo))
+    results = list(in_order(solve_all([root / f for _, f in todo], timeout, engine,
+                                      max(1, jobs))))
     solved: dict[str, int] = {}
     with out.open("w") as fh:
         for (track, rel), (status, seconds, text) in zip(todo, results):

@@ -1,0 +1,326 @@
+"""The one worker runner: run a function on many tasks in forked workers with hard limits.
+
+Every forked or time-limited run of the repository (batch solving, verification, benches, data
+generation, harvests) goes through ``run``. Each task is ``fn(*task.args)`` in a worker
+process; the caller gets one typed ``Outcome`` per task, never an exception:
+
+- ``done``: the call returned (``value``);
+- ``raised``: the call raised (``message`` is ``"Type: text"``); a ``MemoryError`` under
+  ``RunConfig.memory_limit`` lands here too;
+- ``timeout``: no answer ``grace`` seconds after the task's ``limit``, so the worker was killed
+  (SIGKILL: also a worker stuck in C code, in z3, numba or torch) and replaced;
+- ``died``: the worker went away by itself (``message`` ``"signal 9"`` or ``"exit code 3"``).
+
+Workers are forked from the parent (``fork`` start method, Linux/macOS), so the modules the
+parent imported (``RunConfig.preload``, whose ``warm_up()`` runs first) come for free: starting a
+worker costs milliseconds. ``fn`` and ``initializer`` reach the workers through the fork (they
+need not pickle); task arguments and return values go through a pipe (they must). A worker runs
+at most ``max_tasks`` tasks before it is replaced (1: a fresh fork per task). Workers ignore
+Ctrl-C (it is the parent's to handle), die with the parent (``PR_SET_PDEATHSIG`` on Linux) and,
+with ``quiet``, write their stdout to /dev/null so that the parent's output stays clean. The
+parent must not run other threads while it forks; the progress callback runs in its thread.
+
+Outcomes come out in completion order as ``(index, outcome)``, ``index`` being the task's
+position in the input; ``in_order`` re-sorts any such stream into input order while streaming.
+
+Backends: the local process pool below is the only one; a cluster backend (Ray) would be a
+second generator behind ``run`` with the same ``(fn, tasks, config) -> (index, outcome)``
+contract, chosen by a field of ``RunConfig``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+import importlib
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Status(enum.Enum):
+    """How a task ended."""
+
+    DONE = "done"
+    TIMEOUT = "timeout"  # killed at its limit (+ grace)
+    DIED = "died"  # the worker went away by itself
+    RAISED = "raised"  # the call raised an exception
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """The end of one task: ``value`` when ``done``; ``message`` otherwise (the exception as
+    ``"Type: text"``, or how the worker died); ``exitcode`` of a dead worker (negative: the
+    signal, as in ``multiprocessing``). ``seconds``: the call's own time when it answered, else
+    the time from hand-over to the kill or death."""
+
+    status: Status
+    seconds: float
+    value: T | None = None
+    message: str = ""
+    exitcode: int | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """``fn(*args)`` with a hard ``limit`` in seconds (``None``: no limit)."""
+
+    args: tuple[Any, ...] = ()
+    limit: float | None = None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How tasks run: ``jobs`` workers at a time; a task is killed ``grace`` seconds after its
+    limit; a worker runs ``max_tasks`` tasks at most; ``memory_limit`` bytes of address space
+    per worker (``RLIMIT_AS``, all it inherited included; ``None``: no limit); ``quiet`` sends
+    the workers' stdout to /dev/null; ``initializer()`` runs once in each new worker;
+    ``preload`` names modules imported (and warmed up) in the parent before forking."""
+
+    jobs: int = 1
+    grace: float = 0.5
+    max_tasks: int = 25
+    memory_limit: int | None = None
+    quiet: bool = True
+    initializer: Callable[[], None] | None = None
+    preload: tuple[str, ...] = ()
+
+
+Progress = Callable[[int, int, Outcome[Any]], None]
+
+
+def run(fn: Callable[..., T], tasks: Iterable[Task], config: RunConfig | None = None, *,
+        progress: Progress | None = None) -> Iterator[tuple[int, Outcome[T]]]:
+    """Run ``fn(*task.args)`` for every task; yield ``(index, outcome)`` in completion order,
+    one per task. ``progress(done, total, outcome)`` is called after each. Closing the
+    generator early kills the busy workers."""
+    tasks = list(tasks)
+    config = config or RunConfig()
+    if not tasks:
+        return
+    done = 0
+    for index, outcome in _run_local(fn, tasks, config):
+        done += 1
+        if progress is not None:
+            progress(done, len(tasks), outcome)
+        yield index, outcome
+
+
+def in_order(pairs: Iterable[tuple[int, T]]) -> Iterator[T]:
+    """Re-order ``(index, item)`` pairs (indices 0..n-1) into input order, yielding each item
+    as soon as every earlier one has come."""
+    held: dict[int, T] = {}
+    next_index = 0
+    for index, item in pairs:
+        held[index] = item
+        while next_index in held:
+            yield held.pop(next_index)
+            next_index += 1
+
+
+def preload(names: Iterable[str]) -> None:
+    """Import modules in the parent so that forked workers share them, and run each one's
+    ``warm_up()`` (e.g. loading compiled numba kernels); a missing module is skipped, left for
+    the task that needs it to report."""
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        warm_up = getattr(module, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
+
+
+# ---------------------------------------------------------------- the local pool (parent side)
+
+
+def _run_local(fn: Callable[..., T], tasks: list[Task],
+               config: RunConfig) -> Iterator[tuple[int, Outcome[T]]]:
+    preload(config.preload)
+    queue = list(enumerate(tasks))[::-1]  # pop() from the end takes them in input order
+    pool = _Pool(fn, config, min(max(1, config.jobs), len(tasks)))
+    try:
+        while queue or pool.busy():
+            while queue and pool.idle():
+                pool.submit(*queue.pop())
+            yield from pool.collect()
+    finally:
+        pool.close()
+
+
+@dataclass(frozen=True)
+class _Running:
+    index: int
+    started: float
+    deadline: float
+
+
+class _Worker:
+    """A forked worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx: Any, fn: Callable[..., Any], config: RunConfig,
+                 siblings: list[Connection]) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main, daemon=True,
+            args=(child, fn, config, siblings + [self.conn], os.getpid()))
+        self.process.start()
+        child.close()
+        self.task: _Running | None = None
+        self.tasks_run = 0
+
+    def submit(self, index: int, task: Task, grace: float) -> None:
+        now = time.monotonic()
+        deadline = float("inf") if task.limit is None else now + task.limit + grace
+        self.task = _Running(index, now, deadline)
+        self.tasks_run += 1
+        self.conn.send((index, task.args))
+
+    def stop(self, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=None if kill else 1.0)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class _Pool:
+    """``jobs`` worker slots; a slot's worker is replaced when killed, dead or worn out."""
+
+    def __init__(self, fn: Callable[..., Any], config: RunConfig, jobs: int) -> None:
+        self.ctx = mp.get_context("fork")
+        self.fn = fn
+        self.config = config
+        self.workers: list[_Worker | None] = [None] * jobs
+
+    def busy(self) -> bool:
+        return any(w is not None and w.task is not None for w in self.workers)
+
+    def idle(self) -> bool:
+        return any(w is None or w.task is None for w in self.workers)
+
+    def submit(self, index: int, task: Task) -> None:
+        slot = next(k for k, w in enumerate(self.workers) if w is None or w.task is None)
+        worker = self.workers[slot]
+        if worker is None:
+            siblings = [w.conn for w in self.workers if w is not None]
+            worker = self.workers[slot] = _Worker(self.ctx, self.fn, self.config, siblings)
+        worker.submit(index, task, self.config.grace)
+
+    def collect(self) -> Iterator[tuple[int, Outcome[Any]]]:
+        """Wait for at least one answer, death or deadline; yield what ended."""
+        busy = [w for w in self.workers if w is not None and w.task is not None]
+        waitables: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+        deadline = min(w.task.deadline for w in busy if w.task is not None)
+        timeout = None if deadline == float("inf") else max(0.0, deadline - time.monotonic())
+        ready = set(wait(waitables, timeout=timeout))
+        now = time.monotonic()
+        for worker in busy:
+            task = worker.task
+            assert task is not None
+            if worker.conn in ready or worker.process.sentinel in ready:
+                yield task.index, self._finish(worker, task)
+            elif task.deadline <= now:
+                self._replace(worker, kill=True)
+                yield task.index, Outcome(Status.TIMEOUT, now - task.started)
+
+    def close(self) -> None:
+        for slot, worker in enumerate(self.workers):
+            if worker is not None:
+                worker.stop(kill=worker.task is not None)
+                self.workers[slot] = None
+
+    def _finish(self, worker: _Worker, task: _Running) -> Outcome[Any]:
+        try:
+            outcome: Outcome[Any] = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join()
+            code = worker.process.exitcode
+            how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            self._replace(worker, kill=True)
+            return Outcome(Status.DIED, time.monotonic() - task.started, message=how,
+                           exitcode=code)
+        worker.task = None
+        if worker.tasks_run >= max(1, self.config.max_tasks):
+            self._replace(worker, kill=False)
+        return outcome
+
+    def _replace(self, worker: _Worker, kill: bool) -> None:
+        self.workers[self.workers.index(worker)] = None
+        worker.stop(kill=kill)
+
+
+# ---------------------------------------------------------------- the worker (child side)
+
+
+def _worker_main(conn: Connection, fn: Callable[..., Any], config: RunConfig,
+                 inherited: list[Connection], parent: int) -> None:
+    """Serve ``(index, args)`` requests until ``None`` or the parent goes away."""
+    for other in inherited:  # the parent's ends of every pipe: keep only our own end open
+        other.close()
+    _detach_from_parent(config.quiet)
+    if os.getppid() != parent:  # the parent died before we asked to die with it
+        return
+    if config.memory_limit is not None:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (config.memory_limit, hard))
+    if config.initializer is not None:
+        config.initializer()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        _, args = request
+        outcome = _call(fn, args)
+        try:
+            conn.send(outcome)
+        except Exception as e:  # a value that does not pickle
+            conn.send(Outcome(Status.RAISED, outcome.seconds,
+                              message=f"cannot send the result: {type(e).__name__}: {e}"))
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Outcome[Any]:
+    start = time.perf_counter()
+    try:
+        value = fn(*args)
+    except Exception as e:  # a bug in one task must not take the batch down
+        return Outcome(Status.RAISED, time.perf_counter() - start,
+                       message=f"{type(e).__name__}: {e}")
+    return Outcome(Status.DONE, time.perf_counter() - start, value)
+
+
+def _detach_from_parent(quiet: bool) -> None:
+    """Leave Ctrl-C to the parent, keep stdout clean for the parent's output, die with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if quiet:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        sys.stdout = open(os.devnull, "w")  # lives as long as the process
+    if sys.platform.startswith("linux"):
+        try:
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
