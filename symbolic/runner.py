@@ -17,7 +17,8 @@ worker costs milliseconds. ``fn`` and ``initializer`` reach the workers through 
 need not pickle); task arguments and return values go through a pipe (they must). A worker runs
 at most ``max_tasks`` tasks before it is replaced (1: a fresh fork per task). Workers ignore
 Ctrl-C (it is the parent's to handle), die with the parent (``PR_SET_PDEATHSIG`` on Linux) and,
-with ``quiet``, write their stdout to /dev/null so that the parent's output stays clean. The
+with ``quiet``, write their stdout to /dev/null so that the parent's output stays clean. A task
+may itself call ``run`` (nested limited tasks, e.g. a cross-check under its own limit). The
 parent must not run other threads while it forks; the progress callback runs in its thread.
 
 Outcomes come out in completion order as ``(index, outcome)``, ``index`` being the task's
@@ -275,6 +276,10 @@ def _worker_main(conn: Connection, fn: Callable[..., Any], config: RunConfig,
     for other in inherited:  # the parent's ends of every pipe: keep only our own end open
         other.close()
     _detach_from_parent(config.quiet)
+    # The parent's multiprocessing terminates its daemon workers when it exits; inside the
+    # worker, clear the flag so that a task may start limited tasks of its own (a daemon may
+    # not have children), which die with this worker (parent-death signal).
+    mp.current_process().daemon = False
     if os.getppid() != parent:  # the parent died before we asked to die with it
         return
     if config.memory_limit is not None:

@@ -48,6 +48,9 @@ def act(what: str, arg: float = 0.0):
         return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     if what == "unpicklable":
         return lambda: None
+    if what == "nested":  # a task that runs limited tasks of its own (e.g. a cross-check)
+        inner = list(in_order(run(act, tasks(("value", arg), ("sleep", 5.0), limit=0.3))))
+        return [(o.status.value, o.value) for o in inner[:1]] + [inner[1].status.value]
     raise AssertionError(what)
 
 
@@ -95,6 +98,12 @@ def test_an_exception_is_reported_with_its_type_and_message():
     out = list(in_order(run(act, tasks(("raise", 7), ("value", 1)))))
     assert out[0].status is Status.RAISED and out[0].message == "ValueError: bad input 7"
     assert out[0].value is None and out[1].value == 2
+
+
+def test_a_task_may_run_limited_tasks_of_its_own():
+    (out,) = list(in_order(run(act, tasks(("nested", 4)), RunConfig(grace=0.1))))
+    assert out.status is Status.DONE, out.message
+    assert out.value == [("done", 8), "timeout"]
 
 
 def test_a_value_that_cannot_be_sent_back_is_an_error():
