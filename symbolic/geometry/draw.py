@@ -15,18 +15,18 @@ from typing import Any
 
 import numpy as np
 
+from . import predicates as P
 from .loci import SketchError, Vec, circumcenter, cross, norm, unit
 from .numeric import Diagram
-from .predicates import predicate, split_args
 from .problem import Problem
 from .tables import Atom
 
 BASE, CIRCLE, GOAL, AUX = "#444444", "#4a7fb5", "#d62728", "#2ca02c"
 
 # Predicates whose point arguments pair up into segments (ab, cd, ...).
-_PAIRED = {"para", "perp", "cong", "eqangle", "eqangle6", "eqratio", "eqratio6", "aconst",
-           "rconst"}
-_TRIANGLES = {"simtri", "simtri2", "simtri*", "contri", "contri2", "contri*"}
+_PAIRED = {P.PARA, P.PERP, P.CONG, P.EQANGLE, P.EQANGLE6, P.EQRATIO, P.EQRATIO6, P.ACONST,
+           P.RCONST}
+_TRIANGLES = {P.SIMTRI, P.SIMTRI2, P.SIMTRI_ANY, P.CONTRI, P.CONTRI2, P.CONTRI_ANY}
 
 Segment = tuple[str, ...]  # two or more points on one line
 CircleSpec = tuple[str, ...]  # ("through", a, b, c) or ("centre", o, a, b): centre o, radius ab
@@ -34,17 +34,17 @@ CircleSpec = tuple[str, ...]  # ("through", a, b, c) or ("centre", o, a, b): cen
 
 def atom_objects(atom: Atom) -> tuple[list[Segment], list[CircleSpec]]:
     """The segments and circles a predicate talks about."""
-    pts, _ = split_args(predicate(atom.name).pred, atom.args)
-    name = atom.name
-    if name == "coll":
+    name = atom.pred
+    pts = name.points(atom.args)
+    if name is P.COLL:
         return [tuple(pts)], []
-    if name == "midp":
+    if name is P.MIDP:
         return [(pts[1], pts[0], pts[2])], []
-    if name == "cyclic":
+    if name is P.CYCLIC:
         return [], [("through", *pts[:3])]
-    if name == "circle":
+    if name is P.CIRCLE:
         return [], [("centre", pts[0], pts[0], pts[1])]
-    if name == "s_angle":
+    if name is P.SANGLE:
         return [(pts[1], pts[0]), (pts[1], pts[2])], []
     if name in _PAIRED:
         return [tuple(pts[i:i + 2]) for i in range(0, len(pts) - 1, 2)], []
@@ -53,7 +53,7 @@ def atom_objects(atom: Atom) -> tuple[list[Segment], list[CircleSpec]]:
         for t in (pts[:3], pts[3:]):
             segs += [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])]
         return segs, []
-    if name == "eqratio3":
+    if name is P.EQRATIO3:
         a, b, c, d, m, n = pts
         return [(m, a, c), (n, b, d), (a, b), (c, d)], []
     return [], []
@@ -179,7 +179,7 @@ def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
                                      color=CIRCLE if layer == 0 else GOAL))
 
     aux = set(getattr(proof, "auxiliary_points", ()) or ())
-    goal_points = set(split_args(predicate(problem.goal.name).pred, problem.goal.args)[0])
+    goal_points = set(problem.goal.pred.points(problem.goal.args))
     pts = np.array(list(xy.values()))
     center = pts.mean(axis=0)
     size = float(np.ptp(pts, axis=0).max()) or 1.0

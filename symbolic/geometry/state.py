@@ -19,11 +19,30 @@ import numpy as np
 from . import predicates as P
 from .ar import LinearTable, exact
 from .facts import ARCertificate, Derivation, Fact, Rules
+from .predicates import (
+    ACONST,
+    CIRCLE,
+    COLL,
+    CONG,
+    CONTRI,
+    CONTRI2,
+    CYCLIC,
+    EQANGLE,
+    EQRATIO,
+    EQRATIO3,
+    MIDP,
+    PARA,
+    PERP,
+    RCONST,
+    SIMTRI,
+    SIMTRI2,
+    Predicate,
+)
 
 PI = "PI"
 PRIMES = (2, 3, 5, 7, 11, 13)
-ANGLE_PREDS = ("para", "perp", "eqangle", "aconst")
-RATIO_PREDS = ("cong", "eqratio", "rconst")
+ANGLE_PREDS = (PARA, PERP, EQANGLE, ACONST)
+RATIO_PREDS = (CONG, EQRATIO, RCONST)
 AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST}
 
 
@@ -65,7 +84,7 @@ class ProofState:
         self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists}
         self.eq_source: dict[int, tuple[Fact, tuple]] = {}
         self._direction: dict[tuple[str, str], float] = {}
-        self._holds: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
 
     # ------------------------------------------------------------------ numeric values
@@ -77,12 +96,12 @@ class ProofState:
             self._direction[s] = v
         return v
 
-    def holds(self, pred: str, args: tuple[str, ...]) -> bool:
+    def holds(self, pred: Predicate, args: tuple[str, ...]) -> bool:
         """Numeric truth on this diagram (memoised per statement)."""
         key = (pred, args)
         v = self._holds.get(key)
         if v is None:
-            v = self._holds[key] = P.holds(pred, args, self.coords)
+            v = self._holds[key] = pred.holds(args, self.coords)
         return v
 
     # ------------------------------------------------------------------ equations of facts
@@ -151,21 +170,21 @@ class ProofState:
         """The AR equations a fact contributes: (table name, expression = 0)."""
         a = fact.args
         out: list[tuple[str, dict | None]] = []
-        if fact.pred == "para":
+        if fact.pred is PARA:
             out.append(("angle", self._angle_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
                                                   Fraction(0))))
-        elif fact.pred == "perp":
+        elif fact.pred is PERP:
             out.append(("angle", self._angle_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
                                                   Fraction(1, 2))))
-        elif fact.pred == "eqangle":
+        elif fact.pred is EQANGLE:
             out.append(("angle", self._angle_expr(
                 [((a[2], a[3]), 1), ((a[0], a[1]), -1), ((a[6], a[7]), -1), ((a[4], a[5]), 1)],
                 Fraction(0))))
-        elif fact.pred == "aconst":
+        elif fact.pred is ACONST:
             y = Fraction(a[4]) / 180
             out.append(("angle", self._angle_expr([((a[2], a[3]), 1), ((a[0], a[1]), -1)],
                                                   -y)))
-        elif fact.pred == "coll":
+        elif fact.pred is COLL:
             pts = sorted(set(a))
             ref = (pts[0], pts[1])
             for pair in combinations(pts, 2):
@@ -173,13 +192,13 @@ class ProofState:
                     out.append(("angle", self._angle_expr([(pair, 1), (ref, -1)],
                                                           Fraction(0))))
             out += [("dist", e) for e in self._additivity(pts)]
-        elif fact.pred == "cong":
+        elif fact.pred is CONG:
             out.append(("ratio", self._ratio_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)])))
             out.append(("dist", self._dist_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)])))
-        elif fact.pred == "eqratio":
+        elif fact.pred is EQRATIO:
             out.append(("ratio", self._ratio_expr(
                 [((a[0], a[1]), 1), ((a[2], a[3]), -1), ((a[4], a[5]), -1), ((a[6], a[7]), 1)])))
-        elif fact.pred == "rconst":
+        elif fact.pred is RCONST:
             const = Fraction(int(a[4]), int(a[5]))
             out.append(("ratio", self._ratio_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
                                                   const)))
@@ -194,9 +213,9 @@ class ProofState:
             return False
         self.facts[fact] = derivation
         before = self.changed
-        if fact.pred == "coll":
+        if fact.pred is COLL:
             self._merge(fact, self.lines, 2)
-        elif fact.pred == "cyclic":
+        elif fact.pred is CYCLIC:
             self._merge(fact, self.circles, 3)
         for table_name, expr in self.equations(fact):
             table = self.tables[table_name]
@@ -212,33 +231,33 @@ class ProofState:
         """The parts a composite fact stands for (midp, circle, similar triangles...)."""
         a = fact.args
         mk = Fact.make
-        if fact.pred == "midp":
+        if fact.pred is MIDP:
             m, x, y = a
-            return [mk("coll", (m, x, y)), mk("cong", (m, x, m, y)),
-                    mk("rconst", (m, x, x, y, "1", "2"))]
-        if fact.pred == "circle":
+            return [mk(COLL, (m, x, y)), mk(CONG, (m, x, m, y)),
+                    mk(RCONST, (m, x, x, y, "1", "2"))]
+        if fact.pred is CIRCLE:
             o = a[0]
-            return [mk("cong", (o, a[1], o, p)) for p in a[2:]]
-        if fact.pred in ("simtri", "simtri2", "contri", "contri2"):
+            return [mk(CONG, (o, a[1], o, p)) for p in a[2:]]
+        if fact.pred in (SIMTRI, SIMTRI2, CONTRI, CONTRI2):
             x, y, z, p, q, r = a
-            refl = fact.pred.endswith("2")
+            refl = fact.pred in (SIMTRI2, CONTRI2)
             def ang(u, v, w, s, t, k):  # angle at v between vu, vw ~ angle at t
-                return mk("eqangle", (v, u, v, w, t, s, t, k) if not refl
+                return mk(EQANGLE, (v, u, v, w, t, s, t, k) if not refl
                           else (v, u, v, w, t, k, t, s))
             out = [ang(x, y, z, p, q, r), ang(y, z, x, q, r, p), ang(z, x, y, r, p, q),
-                   mk("eqratio", (x, y, p, q, y, z, q, r)),
-                   mk("eqratio", (y, z, q, r, z, x, r, p))]
-            if fact.pred.startswith("contri"):
-                out += [mk("cong", (x, y, p, q)), mk("cong", (y, z, q, r)),
-                        mk("cong", (z, x, r, p))]
+                   mk(EQRATIO, (x, y, p, q, y, z, q, r)),
+                   mk(EQRATIO, (y, z, q, r, z, x, r, p))]
+            if fact.pred in (CONTRI, CONTRI2):
+                out += [mk(CONG, (x, y, p, q)), mk(CONG, (y, z, q, r)),
+                        mk(CONG, (z, x, r, p))]
             return out
-        if fact.pred == "eqratio3":
+        if fact.pred is EQRATIO3:
             x, y, z, w, m, n = a  # xy || zw, lines through m=n: mx/mz = ny/nw = xy/zw
-            out = [mk("eqratio", (m, x, m, z, n, y, n, w)),
-                   mk("eqratio", (m, x, x, z, n, y, y, w)),
-                   mk("eqratio", (m, z, x, z, n, w, y, w))]
+            out = [mk(EQRATIO, (m, x, m, z, n, y, n, w)),
+                   mk(EQRATIO, (m, x, x, z, n, y, y, w)),
+                   mk(EQRATIO, (m, z, x, z, n, w, y, w))]
             if m == n:
-                out.append(mk("eqratio", (m, x, m, z, x, y, z, w)))
+                out.append(mk(EQRATIO, (m, x, m, z, x, y, z, w)))
             return out
         return []
 
@@ -251,7 +270,7 @@ class ProofState:
         merged = fact
         if members != pts:
             merged = Fact.make(fact.pred, tuple(sorted(members)))
-            rule = Rules.LINE if fact.pred == "coll" else Rules.CIRCLE
+            rule = Rules.LINE if fact.pred is COLL else Rules.CIRCLE
             premises = tuple(dict.fromkeys([fact] + [s.fact for s in touching]))
             if merged not in self.facts:
                 self.facts[merged] = Derivation(rule, premises, self.facts[fact].level)
@@ -260,7 +279,7 @@ class ProofState:
         new = PointSet(members, merged)
         sets.append(new)
         self.changed += 1
-        if fact.pred == "coll":
+        if fact.pred is COLL:
             for x, y in combinations(sorted(members), 2):
                 self.line_of[(x, y)] = new
             if merged is not fact:
@@ -279,7 +298,7 @@ class ProofState:
                 return c
         return None
 
-    def derive(self, pred: str, args: tuple[str, ...]) -> Fact | None:
+    def derive(self, pred: Predicate, args: tuple[str, ...]) -> Fact | None:
         """The fact ``pred args`` if it already follows from the state, else None.
 
         A statement that follows from a structure or an AR table is recorded as a new fact
@@ -289,7 +308,7 @@ class ProofState:
         if fact in self.facts:
             return fact
         p = fact.pred
-        if p == "coll":
+        if p is COLL:
             pts = frozenset(fact.args)
             if len(pts) < 3:
                 return self._record(fact, Derivation(Rules.LINE, ()))
@@ -297,7 +316,7 @@ class ProofState:
             if line and pts <= line.points:
                 return self._record(fact, Derivation(Rules.LINE, (line.fact,)))
             return None
-        if p == "cyclic":
+        if p is CYCLIC:
             pts = frozenset(fact.args)
             if len(pts) < 4:
                 return self._record(fact, Derivation(Rules.CIRCLE, ()))
@@ -305,9 +324,9 @@ class ProofState:
             return self._record(fact, Derivation(Rules.CIRCLE, (c.fact,))) if c else None
         if p in ANGLE_PREDS or p in RATIO_PREDS:
             return self._derive_ar(fact)
-        if p in ("midp", "circle", "eqratio3"):
+        if p in (MIDP, CIRCLE, EQRATIO3):
             parts = [self.derive(q.pred, q.args) for q in self.unfold(fact)]
-            if p == "midp":
+            if p is MIDP:
                 parts = parts[:2]  # coll and cong imply the 1:2 ratio
             if all(parts):
                 return self._record(fact, Derivation(Rules.FOLD, tuple(parts)))  # type: ignore

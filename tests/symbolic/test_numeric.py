@@ -13,7 +13,7 @@ import pytest
 from symbolic.geometry.errors import DiagramError, FalseGoalError
 from symbolic.geometry.loci import contains, intersect, vec
 from symbolic.geometry.numeric import Circle, Line, PointSet, Ray, build_diagram, sample
-from symbolic.geometry.predicates import holds
+from symbolic.geometry.predicates import SANGLE, holds
 from symbolic.geometry.problem import Problem, parse_problem, read_problems
 from symbolic.geometry.sketches import SKETCHES
 from symbolic.geometry.tables import definitions
@@ -106,7 +106,7 @@ def _premises_hold(problem: Problem, coords: dict[str, np.ndarray]) -> list[str]
     for clause in problem.clauses:
         for step in clause.steps:
             for atom in step.atoms(step.construction.premises):
-                if not holds(atom.name, atom.args, coords):
+                if not holds(atom.pred, atom.args, coords):
                     bad.append(f"{step}: {atom}")
     return bad
 
@@ -128,7 +128,7 @@ def test_construction_builds_with_premises_true(name: str) -> None:
         d = build_diagram(problem, np.random.default_rng(seed))
         assert set(d.coords) == set(problem.points)
         assert _premises_hold(problem, d.coords) == []
-        assert holds(problem.goal.name, problem.goal.args, d.coords)
+        assert holds(problem.goal.pred, problem.goal.args, d.coords)
 
 
 def test_same_seed_same_diagram() -> None:
@@ -154,7 +154,7 @@ def test_s_angle_direction_matches_predicate() -> None:
     a, b, x = d["a"], d["b"], d["x"]
     turn = math.degrees(math.atan2(*(x - b)[::-1]) - math.atan2(*(a - b)[::-1])) % 180
     assert turn == pytest.approx(30)
-    assert holds("s_angle", ("a", "b", "x", "30"), d.coords)
+    assert holds(SANGLE, ("a", "b", "x", "30"), d.coords)
 
 
 @pytest.mark.parametrize("text", [
@@ -237,6 +237,6 @@ def test_jgex_231_build_with_true_goals() -> None:
     for i, problem in enumerate(problems):
         assert isinstance(problem, Problem), problem
         d = build_diagram(problem, np.random.default_rng(i))
-        assert holds(problem.goal.name, problem.goal.args, d.coords)
+        assert holds(problem.goal.pred, problem.goal.args, d.coords)
         assert _premises_hold(problem, d.coords) == []
     assert time.perf_counter() - start < 10

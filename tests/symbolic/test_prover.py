@@ -10,6 +10,7 @@ import pytest
 from symbolic.geometry.errors import FalseGoalError
 from symbolic.geometry.facts import Fact, Rules
 from symbolic.geometry.numeric import build_diagram
+from symbolic.geometry.predicates import PERP
 from symbolic.geometry.problem import parse_problem, read_problems
 from symbolic.geometry.proof import ProofCheckError, check_proof
 from symbolic.geometry.prover import ProverConfig, prove
@@ -56,7 +57,7 @@ def test_checker_rejects_a_step_that_is_false_on_the_second_diagram():
     problem = parse_problem(ORTHO_AUX)
     out = prove(problem)
     proof = out.proof
-    bad = dataclasses.replace(proof.steps[0], conclusion=Fact.make("perp", ("a", "b", "a", "c")))
+    bad = dataclasses.replace(proof.steps[0], conclusion=Fact.make(PERP, ("a", "b", "a", "c")))
     tampered = dataclasses.replace(proof, steps=(bad,) + proof.steps[1:])
     with pytest.raises(ProofCheckError):
         check_proof(tampered, _diagram(problem, 5), out.diagram.coords)

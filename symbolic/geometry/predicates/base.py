@@ -1,0 +1,163 @@
+"""The closed vocabulary of predicate names (``Pred``) and the protocol every predicate owns.
+
+A predicate is a singleton object of its own class (``COLL``, ``PARA``...): compared and
+hashed by identity (the C-level ``object`` hash, cheap in the deduction loop where facts are
+made and looked up millions of times), printed as its name (``str(COLL) == "coll"``), ordered
+by name (so sorted facts read as before), and pickled as a registry lookup by name (so it
+survives process boundaries and stays the same object).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from functools import total_ordering
+from typing import ClassVar
+
+from .measure import Vec
+
+
+class Pred(str, Enum):
+    """Every predicate name that may appear in a problem, a definition or a rule."""
+
+    COLL = "coll"
+    PARA = "para"
+    PERP = "perp"
+    CONG = "cong"
+    CYCLIC = "cyclic"
+    CIRCLE = "circle"
+    MIDP = "midp"
+    EQANGLE = "eqangle"
+    EQANGLE6 = "eqangle6"
+    EQRATIO = "eqratio"
+    EQRATIO6 = "eqratio6"
+    EQRATIO3 = "eqratio3"
+    SIMTRI = "simtri"
+    SIMTRI2 = "simtri2"
+    SIMTRI_ANY = "simtri*"
+    CONTRI = "contri"
+    CONTRI2 = "contri2"
+    CONTRI_ANY = "contri*"
+    SANGLE = "s_angle"
+    ACONST = "aconst"
+    RCONST = "rconst"
+    NCOLL = "ncoll"
+    NPARA = "npara"
+    NPERP = "nperp"
+    SAMESIDE = "sameside"
+    DIFF = "diff"
+
+
+Args = tuple[str, ...]
+
+
+@total_ordering
+class Predicate:
+    """Protocol of one predicate, implemented by one class per predicate with one instance.
+
+    ``arity`` None means variadic (at least ``min_arity``); the last ``numeric_args``
+    arguments are numbers (degrees, a ratio), the others point names.
+    """
+
+    __slots__ = ()
+    _instances: ClassVar[dict[type, Predicate]] = {}
+
+    pred: ClassVar[Pred]
+    name: ClassVar[str]
+    arity: ClassVar[int | None] = None
+    min_arity: ClassVar[int] = 0
+    numeric_args: ClassVar[int] = 0
+    numeric_only: ClassVar[bool] = False  # a side condition read off the diagram, never proved
+    # An either-orientation predicate (simtri*) stands for these stored ones; empty: itself.
+    cases: ClassVar[tuple[Predicate, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "pred" in cls.__dict__:
+            cls.name = cls.pred.value
+
+    def __new__(cls) -> Predicate:
+        inst = Predicate._instances.get(cls)
+        if inst is None:
+            inst = Predicate._instances[cls] = super().__new__(cls)
+        return inst
+
+    def __reduce__(self) -> tuple:
+        from . import predicate
+
+        return (predicate, (self.name,))
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<predicate {self.name}>"
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Predicate):
+            return NotImplemented
+        return self.name < other.name
+
+    # ------------------------------------------------------------------ arguments
+    def check_arity(self, n: int) -> bool:
+        return n == self.arity if self.arity is not None else n >= self.min_arity
+
+    def split(self, args: Args) -> tuple[Args, Args]:
+        """Point names and numeric constants."""
+        k = self.numeric_args
+        return (args[: len(args) - k], args[len(args) - k:]) if k else (args, ())
+
+    def points(self, args: Args) -> Args:
+        """The arguments that are points (the geometric arguments)."""
+        k = self.numeric_args
+        return args[: len(args) - k] if k else args
+
+    # ------------------------------------------------------------------ statements
+    @property
+    def stored(self) -> Predicate:
+        """The predicate statements of this one are stored as (eqangle6 -> eqangle)."""
+        return self
+
+    def resolve(self, args: Args) -> tuple[Predicate, Args]:
+        """The stored predicate and arguments of the statement ``self args``."""
+        return self.stored, args
+
+    def canonical(self, args: Args) -> Args:
+        """The canonical argument order: equal statements get equal arguments."""
+        return args
+
+    # ------------------------------------------------------------------ numeric truth
+    def check(self, ps: Sequence[Vec], consts: Args = ()) -> bool:
+        raise TypeError(f"{self.name} has no numeric check")  # tests: every class has one
+
+    def holds(self, args: Args, coords: Mapping[str, Vec]) -> bool:
+        """Does the statement hold numerically on this diagram?"""
+        points, consts = self.split(args)
+        return self.check([coords[p] for p in points], consts)
+
+    # ------------------------------------------------------------------ printing
+    def text(self, args: Args) -> str:
+        return f"{self.name} " + " ".join(args)
+
+
+def seg(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def pairs_sorted(args: Args) -> Args:
+    """Canonical form of a statement about two segments (ab, cd), symmetric in both."""
+    s1, s2 = seg(args[0], args[1]), seg(args[2], args[3])
+    lo, hi = sorted([s1, s2])
+    return lo + hi
+
+
+def quad_canonical(args: Args) -> Args:
+    """eqangle AB CD PQ UV == eqangle PQ UV AB CD == eqangle AB PQ CD UV (mod pi); the same
+    symmetries hold for eqratio (AB/CD = PQ/UV == CD/AB = UV/PQ ...)."""
+    s = [seg(args[i], args[i + 1]) for i in range(0, 8, 2)]
+    forms = [(s[0], s[1], s[2], s[3]), (s[2], s[3], s[0], s[1]),
+             (s[1], s[0], s[3], s[2]), (s[3], s[2], s[1], s[0]),
+             (s[0], s[2], s[1], s[3]), (s[1], s[3], s[0], s[2]),
+             (s[2], s[0], s[3], s[1]), (s[3], s[1], s[2], s[0])]
+    best = min(forms)
+    return tuple(x for pair in best for x in pair)

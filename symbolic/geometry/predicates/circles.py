@@ -1,0 +1,43 @@
+"""Circles: concyclic points, a centre and points on its circle."""
+
+from __future__ import annotations
+
+from .base import Args, Pred, Predicate
+from .measure import close, is_cyclic, length
+
+
+class Cyclic(Predicate):
+    __slots__ = ()
+    pred = Pred.CYCLIC
+    min_arity = 4
+
+    def canonical(self, args: Args) -> Args:
+        return tuple(sorted(set(args)))
+
+    def check(self, ps, consts=()):
+        return is_cyclic(ps)
+
+    def text(self, args):
+        return ", ".join(args) + " are concyclic"
+
+
+class Circle(Predicate):
+    """``circle O A B C``: O is the centre of the circle through A, B, C."""
+
+    __slots__ = ()
+    pred = Pred.CIRCLE
+    min_arity = 3
+
+    def canonical(self, args: Args) -> Args:
+        return (args[0],) + tuple(sorted(set(args[1:])))
+
+    def check(self, ps, consts=()):
+        o, first = ps[0], ps[1]
+        r = length(o, first)
+        return all(close(length(o, p), r) for p in ps[2:])
+
+    def text(self, args):
+        return f"{args[0]} is the centre of the circle through " + ", ".join(args[1:])
+
+
+CYCLIC, CIRCLE = Cyclic(), Circle()

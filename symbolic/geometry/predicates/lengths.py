@@ -1,0 +1,109 @@
+"""Lengths: equal segments, equal and constant ratios, midpoints, Thales ratios."""
+
+from __future__ import annotations
+
+from .base import Args, Pred, Predicate, pairs_sorted, quad_canonical
+from .measure import TOL, close, length
+
+
+class Cong(Predicate):
+    __slots__ = ()
+    pred = Pred.CONG
+    arity = 4
+
+    def canonical(self, args: Args) -> Args:
+        return pairs_sorted(args)
+
+    def check(self, ps, consts=()):
+        a, b, c, d = ps
+        return close(length(a, b), length(c, d))
+
+    def text(self, args):
+        a, b, c, d = args
+        return f"{a}{b} = {c}{d}"
+
+
+class EqRatio(Predicate):
+    """``eqratio A B C D P Q U V``: AB/CD = PQ/UV."""
+
+    __slots__ = ()
+    pred = Pred.EQRATIO
+    arity = 8
+
+    def canonical(self, args: Args) -> Args:
+        return quad_canonical(args)
+
+    def check(self, ps, consts=()):
+        a, b, c, d, p, q, u, v = ps
+        return close(length(a, b) * length(u, v), length(c, d) * length(p, q))
+
+    def text(self, args):
+        a, b, c, d, p, q, u, v = args
+        return f"{a}{b}:{c}{d} = {p}{q}:{u}{v}"
+
+
+class EqRatio6(EqRatio):
+    """The rule table's spelling of eqratio with shared points; stored as eqratio."""
+
+    __slots__ = ()
+    pred = Pred.EQRATIO6
+
+    @property
+    def stored(self) -> Predicate:
+        return EQRATIO
+
+
+class EqRatio3(Predicate):
+    """``eqratio3 A B C D O O``: AB ∥ CD cut by lines through O (Thales): OA/OC = OB/OD."""
+
+    __slots__ = ()
+    pred = Pred.EQRATIO3
+    arity = 6
+
+    def check(self, ps, consts=()):
+        a, b, c, d, m, n = ps
+        return close(length(m, a) * length(n, d), length(m, c) * length(n, b))
+
+    def text(self, args):
+        a, b, c, d, m, n = args
+        return f"{m}{a}:{m}{c} = {n}{b}:{n}{d}"
+
+
+class RConst(Predicate):
+    """``rconst A B C D p q``: AB : CD = p : q."""
+
+    __slots__ = ()
+    pred = Pred.RCONST
+    arity = 6
+    numeric_args = 2
+
+    def check(self, ps, consts=()):
+        a, b, c, d = ps[:4]
+        p, q = float(consts[0]), float(consts[1])
+        return close(length(a, b) * q, length(c, d) * p)
+
+    def text(self, args):
+        a, b, c, d, p, q = args
+        return f"{a}{b}:{c}{d} = {p}:{q}"
+
+
+class Midp(Predicate):
+    """``midp M A B``: M is the midpoint of AB."""
+
+    __slots__ = ()
+    pred = Pred.MIDP
+    arity = 3
+
+    def canonical(self, args: Args) -> Args:
+        return (args[0],) + tuple(sorted(args[1:]))
+
+    def check(self, ps, consts=()):
+        m, a, b = ps
+        return length(m, (a + b) / 2) < TOL * max(1.0, length(a, b))
+
+    def text(self, args):
+        return f"{args[0]} is the midpoint of {args[1]}{args[2]}"
+
+
+CONG, EQRATIO, EQRATIO6, EQRATIO3 = Cong(), EqRatio(), EqRatio6(), EqRatio3()
+RCONST, MIDP = RConst(), Midp()
