@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from fractions import Fraction
 
 import pytest
 
@@ -101,3 +102,58 @@ def test_goal_atoms_hold_predicate_objects():
     assert p.goal.pred is RCONST and p.goal.name == "rconst"
     assert str(p.goal) == "rconst a b a c 1 2"
     assert RCONST.split(p.goal.args) == (("a", "b", "a", "c"), ("1", "2"))
+
+
+# A square-ish diagram: a b on the x axis, m the midpoint of ab, c d above a and b.
+COORDS = {"a": (0.0, 0.0), "b": (2.0, 0.0), "m": (1.0, 0.0), "c": (0.0, 2.0), "d": (2.0, 2.0)}
+
+
+def _state():
+    import numpy as np
+
+    from symbolic.geometry.state import ProofState
+
+    return ProofState({k: np.array(v) for k, v in COORDS.items()})
+
+
+def test_ar_equations_of_angle_predicates():
+    from symbolic.geometry.predicates import COLL, PERP
+    from symbolic.geometry.state import PI
+
+    st = _state()
+    # ab ⊥ ac: d(ab) - d(ac) = 0 - pi/2, so the equation is d(ab) - d(ac) + pi/2 = 0
+    assert st.equations(Fact.make(PERP, ("a", "b", "a", "c"))) == [
+        ("angle", {("d", "a", "b"): 1, ("d", "a", "c"): -1, PI: Fraction(1, 2)})]
+    assert st.equations(Fact.make(PARA, ("a", "b", "c", "d"))) == [
+        ("angle", {("d", "a", "b"): 1, ("d", "c", "d"): -1})]
+    # ∠(ab, ac) = ∠(cd, ca): d(ac) - d(ab) - d(ac) + d(cd) = 0
+    assert st.equations(Fact.make(EQANGLE, ("a", "b", "a", "c", "c", "d", "c", "a"))) == [
+        ("angle", {("d", "a", "b"): -1, ("d", "c", "d"): 1})]
+    # ∠(ab, ac) = 90°: d(ac) - d(ab) - 1/2 pi = 0
+    assert st.equations(Fact.make(ACONST, ("a", "b", "a", "c", "90"))) == [
+        ("angle", {("d", "a", "c"): 1, ("d", "a", "b"): -1, PI: Fraction(-1, 2)})]
+    # a, b, m collinear: two directions equal the first pair's; |ab| = |am| + |mb|
+    assert st.equations(Fact.make(COLL, ("m", "b", "a"))) == [
+        ("angle", {("d", "a", "m"): 1, ("d", "a", "b"): -1}),
+        ("angle", {("d", "b", "m"): 1, ("d", "a", "b"): -1}),
+        ("dist", {("s", "a", "b"): 1, ("s", "a", "m"): -1, ("s", "b", "m"): -1})]
+    # an angle equation the diagram contradicts is no equation at all
+    assert st.equations(Fact.make(PARA, ("a", "b", "a", "c"))) == []
+
+
+def test_ar_equations_of_length_predicates():
+    from symbolic.geometry.predicates import CONG, CYCLIC, EQRATIO
+
+    st = _state()
+    assert st.equations(Fact.make(CONG, ("a", "b", "c", "d"))) == [
+        ("ratio", {("l", "a", "b"): 1, ("l", "c", "d"): -1}),
+        ("dist", {("s", "a", "b"): 1, ("s", "c", "d"): -1})]
+    # am : ab = 1 : 2 is log|am| - log|ab| + log 2 = 0, and 2|am| - |ab| = 0
+    assert st.equations(Fact.make(RCONST, ("a", "m", "a", "b", "1", "2"))) == [
+        ("ratio", {("l", "a", "m"): 1, ("l", "a", "b"): -1, ("log", 2): 1}),
+        ("dist", {("s", "a", "m"): 2, ("s", "a", "b"): -1})]
+    # am/ab = cd/ad (the hook on these arguments; a fact would hold them in canonical order)
+    assert EQRATIO.equations(("a", "m", "a", "b", "c", "d", "a", "d"), st) == [
+        ("ratio", {("l", "a", "m"): 1, ("l", "a", "b"): -1, ("l", "a", "d"): 1,
+                   ("l", "c", "d"): -1})]
+    assert st.equations(Fact.make(CYCLIC, ("a", "b", "c", "d"))) == []  # a structure, not AR

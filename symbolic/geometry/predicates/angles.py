@@ -7,12 +7,13 @@ AB to line CD equals the directed angle from line PQ to line UV, modulo 180 degr
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
-from .base import Args, Pred, Predicate, quad_canonical
+from .base import ZERO, Args, ARPredicate, Pred, Predicate, quad_canonical
 from .measure import full_angle, same_full_angle
 
 
-class EqAngle(Predicate):
+class EqAngle(ARPredicate):
     __slots__ = ()
     pred = Pred.EQANGLE
     arity = 8
@@ -28,6 +29,10 @@ class EqAngle(Predicate):
         a, b, c, d, p, q, u, v = args
         return f"∠({a}{b},{c}{d}) = ∠({p}{q},{u}{v})"
 
+    def equations(self, args, eq):
+        a, b, c, d, p, q, u, v = args
+        return [eq.angle([((c, d), 1), ((a, b), -1), ((u, v), -1), ((p, q), 1)], ZERO)]
+
 
 class EqAngle6(EqAngle):
     """The rule table's spelling of eqangle with shared points; stored as eqangle."""
@@ -40,7 +45,7 @@ class EqAngle6(EqAngle):
         return EQANGLE
 
 
-class AConst(Predicate):
+class AConst(ARPredicate):
     """``aconst A B C D y``: the directed angle from line AB to line CD is y degrees (mod 180)."""
 
     __slots__ = ()
@@ -55,6 +60,10 @@ class AConst(Predicate):
     def text(self, args):
         a, b, c, d, y = args
         return f"∠({a}{b},{c}{d}) = {y}°"
+
+    def equations(self, args, eq):
+        a, b, c, d, y = args
+        return [eq.angle([((c, d), 1), ((a, b), -1)], -Fraction(y) / 180)]
 
 
 class SAngle(Predicate):

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import Enum
+from fractions import Fraction
 from functools import total_ordering
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .measure import Vec
+
+if TYPE_CHECKING:
+    from ..facts import Fact
+    from ..state import ProofState
 
 
 class Pred(str, Enum):
@@ -49,6 +54,9 @@ class Pred(str, Enum):
 
 
 Args = tuple[str, ...]
+Terms = Sequence[tuple[tuple[str, str], int]]  # (segment, coefficient) pairs
+Equation = tuple[str, dict]  # (AR table name, expression = 0)
+ZERO, HALF = Fraction(0), Fraction(1, 2)
 
 
 @total_ordering
@@ -138,6 +146,29 @@ class Predicate:
     # ------------------------------------------------------------------ printing
     def text(self, args: Args) -> str:
         return f"{self.name} " + " ".join(args)
+
+    # ------------------------------------------------------------------ proof state
+    def equations(self, args: Args, eq: ProofState) -> list[Equation | None]:
+        """Its equations for the AR tables, written with ``eq.angle``, ``eq.ratio``,
+        ``eq.dist`` and ``eq.additivity`` (None entries: equations that say nothing)."""
+        return []
+
+    def on_add(self, state: ProofState, fact: Fact) -> None:
+        """What the proof state's structures (lines, circles) learn from a new fact."""
+
+    def derive(self, state: ProofState, fact: Fact) -> Fact | None:
+        """``fact`` if it follows from what ``state`` knows (recorded there), else None.
+        By default a predicate is known only as a stored fact."""
+        return None
+
+
+class ARPredicate(Predicate):
+    """A predicate whose facts are equations of the AR tables and are derived by them."""
+
+    __slots__ = ()
+
+    def derive(self, state: ProofState, fact: Fact) -> Fact | None:
+        return state.derive_ar(fact)
 
 
 def seg(a: str, b: str) -> tuple[str, str]:

@@ -20,6 +20,12 @@ class Cyclic(Predicate):
     def text(self, args):
         return ", ".join(args) + " are concyclic"
 
+    def on_add(self, state, fact):
+        state.merge_circle(fact)
+
+    def derive(self, state, fact):
+        return state.derive_circle(fact)
+
 
 class Circle(Predicate):
     """``circle O A B C``: O is the centre of the circle through A, B, C."""
@@ -38,6 +44,9 @@ class Circle(Predicate):
 
     def text(self, args):
         return f"{args[0]} is the centre of the circle through " + ", ".join(args[1:])
+
+    def derive(self, state, fact):
+        return state.derive_parts(fact)
 
 
 CYCLIC, CIRCLE = Cyclic(), Circle()

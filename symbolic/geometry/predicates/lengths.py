@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from .base import Args, Pred, Predicate, pairs_sorted, quad_canonical
+from fractions import Fraction
+
+from .base import Args, ARPredicate, Pred, Predicate, pairs_sorted, quad_canonical
 from .measure import TOL, close, length
 
 
-class Cong(Predicate):
+class Cong(ARPredicate):
     __slots__ = ()
     pred = Pred.CONG
     arity = 4
@@ -22,8 +24,12 @@ class Cong(Predicate):
         a, b, c, d = args
         return f"{a}{b} = {c}{d}"
 
+    def equations(self, args, eq):
+        a, b, c, d = args
+        return [eq.ratio([((a, b), 1), ((c, d), -1)]), eq.dist([((a, b), 1), ((c, d), -1)])]
 
-class EqRatio(Predicate):
+
+class EqRatio(ARPredicate):
     """``eqratio A B C D P Q U V``: AB/CD = PQ/UV."""
 
     __slots__ = ()
@@ -40,6 +46,10 @@ class EqRatio(Predicate):
     def text(self, args):
         a, b, c, d, p, q, u, v = args
         return f"{a}{b}:{c}{d} = {p}{q}:{u}{v}"
+
+    def equations(self, args, eq):
+        a, b, c, d, p, q, u, v = args
+        return [eq.ratio([((a, b), 1), ((c, d), -1), ((p, q), -1), ((u, v), 1)])]
 
 
 class EqRatio6(EqRatio):
@@ -68,8 +78,11 @@ class EqRatio3(Predicate):
         a, b, c, d, m, n = args
         return f"{m}{a}:{m}{c} = {n}{b}:{n}{d}"
 
+    def derive(self, state, fact):
+        return state.derive_parts(fact)
 
-class RConst(Predicate):
+
+class RConst(ARPredicate):
     """``rconst A B C D p q``: AB : CD = p : q."""
 
     __slots__ = ()
@@ -85,6 +98,12 @@ class RConst(Predicate):
     def text(self, args):
         a, b, c, d, p, q = args
         return f"{a}{b}:{c}{d} = {p}:{q}"
+
+    def equations(self, args, eq):
+        a, b, c, d, p, q = args
+        k = Fraction(int(p), int(q))
+        return [eq.ratio([((a, b), 1), ((c, d), -1)], k),
+                eq.dist([((a, b), k.denominator), ((c, d), -k.numerator)])]
 
 
 class Midp(Predicate):
@@ -103,6 +122,9 @@ class Midp(Predicate):
 
     def text(self, args):
         return f"{args[0]} is the midpoint of {args[1]}{args[2]}"
+
+    def derive(self, state, fact):
+        return state.derive_parts(fact)
 
 
 CONG, EQRATIO, EQRATIO6, EQRATIO3 = Cong(), EqRatio(), EqRatio6(), EqRatio3()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Args, Pred, Predicate, pairs_sorted
+from itertools import combinations
+
+from .base import HALF, ZERO, Args, ARPredicate, Pred, Predicate, pairs_sorted
 from .measure import TOL, cross, is_coll, unit
 
 
@@ -20,8 +22,23 @@ class Coll(Predicate):
     def text(self, args):
         return ", ".join(args) + " are collinear"
 
+    def equations(self, args, eq):
+        """Every pair of its points has the direction of the first pair; lengths along the
+        line add up."""
+        pts = sorted(set(args))
+        ref = (pts[0], pts[1])
+        out = [eq.angle([(pair, 1), (ref, -1)], ZERO)
+               for pair in combinations(pts, 2) if pair != ref]
+        return out + eq.additivity(pts)
 
-class Para(Predicate):
+    def on_add(self, state, fact):
+        state.merge_line(fact)
+
+    def derive(self, state, fact):
+        return state.derive_line(fact)
+
+
+class Para(ARPredicate):
     __slots__ = ()
     pred = Pred.PARA
     arity = 4
@@ -37,8 +54,12 @@ class Para(Predicate):
         a, b, c, d = args
         return f"{a}{b} ∥ {c}{d}"
 
+    def equations(self, args, eq):
+        a, b, c, d = args
+        return [eq.angle([((a, b), 1), ((c, d), -1)], ZERO)]
 
-class Perp(Predicate):
+
+class Perp(ARPredicate):
     __slots__ = ()
     pred = Pred.PERP
     arity = 4
@@ -53,6 +74,10 @@ class Perp(Predicate):
     def text(self, args):
         a, b, c, d = args
         return f"{a}{b} ⊥ {c}{d}"
+
+    def equations(self, args, eq):
+        a, b, c, d = args
+        return [eq.angle([((a, b), 1), ((c, d), -1)], HALF)]
 
 
 COLL, PARA, PERP = Coll(), Para(), Perp()
