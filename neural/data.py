@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from symbolic.geometry.dd import DDARConfig, degenerate, saturate
+from symbolic.geometry.dd import DDARConfig, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact, Rules
 from symbolic.geometry.predicates import COLL
@@ -193,7 +193,7 @@ def _pairs(problem: Problem, state, goals: Sequence[Fact]) -> Iterator[tuple[lis
 def _goal_candidates(state, rng: np.random.Generator, k: int) -> list[Fact]:
     cands = sorted(f for f, d in state.facts.items()
                    if d.rule != Rules.GIVEN and f.pred.name in GOALS
-                   and not degenerate(f.pred, f.args))
+                   and not f.pred.degenerate(f.args))
     if len(cands) > k:
         cands = [cands[i] for i in sorted(rng.choice(len(cands), size=k, replace=False))]
     return cands

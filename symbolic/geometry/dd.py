@@ -16,32 +16,10 @@ from dataclasses import dataclass, field
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS
 from .numeric_index import NumericIndex
-from .predicates import (
-    COLL,
-    CONG,
-    CONTRI,
-    CONTRI2,
-    CONTRI_ANY,
-    CYCLIC,
-    EQANGLE,
-    EQANGLE6,
-    EQRATIO,
-    EQRATIO3,
-    EQRATIO6,
-    MIDP,
-    PARA,
-    PERP,
-    RCONST,
-    SIMTRI,
-    SIMTRI2,
-    SIMTRI_ANY,
-    Predicate,
-)
+from .predicates import CONG, RCONST, Predicate
 from .problem import Problem
 from .state import ProofState
 from .tables import Atom, Rule, rules
-
-STORED_ONLY = (SIMTRI, SIMTRI2, CONTRI, CONTRI2)
 
 
 @dataclass(frozen=True)
@@ -78,29 +56,7 @@ def given_facts(problem: Problem) -> list[tuple[Fact, str]]:
 
 def goal_fact(state: ProofState, goal: Atom) -> Fact | None:
     """The goal as a fact if it is proved."""
-    if goal.pred in STORED_ONLY:
-        f = Fact.make(goal.pred, goal.args)
-        return f if f in state.facts else None
     return state.derive(goal.pred, goal.args)
-
-
-SEGMENT_PREDS = (PARA, PERP, CONG, EQANGLE, EQANGLE6, EQRATIO, EQRATIO6)
-TRIANGLE_PREDS = (SIMTRI, SIMTRI2, SIMTRI_ANY, CONTRI, CONTRI2, CONTRI_ANY)
-
-
-def degenerate(pred: Predicate, args: tuple[str, ...]) -> bool:
-    """A statement about a zero-length segment, or too few distinct points to say anything."""
-    if pred in SEGMENT_PREDS:
-        return any(args[i] == args[i + 1] for i in range(0, len(args), 2))
-    if pred is COLL:
-        return len(set(args)) < 3
-    if pred is CYCLIC:
-        return len(set(args)) < 4
-    if pred in TRIANGLE_PREDS:
-        return len(set(args[:3])) < 3 or len(set(args[3:])) < 3 or args[:3] == args[3:]
-    if pred is MIDP:
-        return len(set(args)) < 3
-    return False
 
 
 def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
@@ -120,7 +76,7 @@ class Saturation:
                       if r.id in MATCHERS and (allowed is None or r.id in allowed)]
         self.level = 0
         g = problem.goal
-        self.goal = Fact.make(g.pred, g.args) if g.pred in STORED_ONLY else None
+        self.goal = Fact.make(g.pred, g.args) if g.pred.known_by_parts else None
         self.stats: dict[str, int] = {"candidates": 0, "applied": 0}
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
 
@@ -182,7 +138,7 @@ class Saturation:
         if pred.cases:  # either orientation: the one the diagram shows
             first, second = pred.cases
             pred = first if st.holds(first, args) else second
-        if degenerate(pred, args) or not st.holds(pred, args):
+        if pred.degenerate(args) or not st.holds(pred, args):
             return None
         if self._known(pred, args):
             return None
@@ -204,23 +160,23 @@ class Saturation:
         return fact
 
     def _premise(self, pred: Predicate, args: tuple[str, ...]) -> Fact | None:
-        if pred.cases or pred in STORED_ONLY:
-            for cand in pred.cases or (pred,):
-                f = Fact.make(cand, args)
-                if f in self.state.facts:
-                    return f
-            return None
-        return self.state.derive(pred, args)
+        if not pred.cases:
+            return self.state.derive(pred, args)
+        for case in pred.cases:
+            f = self.state.derive(case, args)
+            if f is not None:
+                return f
+        return None
 
     def _known(self, pred: Predicate, args: tuple[str, ...]) -> bool:
         st = self.state
-        if pred in STORED_ONLY or pred is EQRATIO3:
+        if pred.known_by_parts:
             fact = Fact.make(pred, args)
             if fact in st.facts:
                 return True
             if fact == self.goal:
                 return False  # stated as the goal: worth adding even if its parts are known
-            parts = st.unfold(fact)
+            parts = fact.pred.unfold(fact.args)
             return all(st.derive(p.pred, p.args) is not None for p in parts)
         return st.derive(pred, args) is not None
 

@@ -23,21 +23,7 @@ import numpy as np
 from . import predicates as P
 from .ar import LinearTable, exact
 from .facts import ARCertificate, Derivation, Fact, Rules
-from .predicates import (
-    CIRCLE,
-    COLL,
-    CONG,
-    CONTRI,
-    CONTRI2,
-    EQANGLE,
-    EQRATIO,
-    EQRATIO3,
-    MIDP,
-    RCONST,
-    SIMTRI,
-    SIMTRI2,
-    Predicate,
-)
+from .predicates import Predicate
 from .predicates.base import Equation, Terms
 
 PI = "PI"
@@ -186,43 +172,9 @@ class ProofState:
             self.eq_source[eq_id] = (fact, tuple(sorted(expr.items(), key=repr)))
             if table.add(expr, eq_id):
                 self.changed += 1
-        for part in self.unfold(fact):
+        for part in fact.pred.unfold(fact.args):
             self.add(part, Derivation(Rules.DEF, (fact,), derivation.level))
         return self.changed != before
-
-    def unfold(self, fact: Fact) -> list[Fact]:
-        """The parts a composite fact stands for (midp, circle, similar triangles...)."""
-        a = fact.args
-        mk = Fact.make
-        if fact.pred is MIDP:
-            m, x, y = a
-            return [mk(COLL, (m, x, y)), mk(CONG, (m, x, m, y)),
-                    mk(RCONST, (m, x, x, y, "1", "2"))]
-        if fact.pred is CIRCLE:
-            o = a[0]
-            return [mk(CONG, (o, a[1], o, p)) for p in a[2:]]
-        if fact.pred in (SIMTRI, SIMTRI2, CONTRI, CONTRI2):
-            x, y, z, p, q, r = a
-            refl = fact.pred in (SIMTRI2, CONTRI2)
-            def ang(u, v, w, s, t, k):  # angle at v between vu, vw ~ angle at t
-                return mk(EQANGLE, (v, u, v, w, t, s, t, k) if not refl
-                          else (v, u, v, w, t, k, t, s))
-            out = [ang(x, y, z, p, q, r), ang(y, z, x, q, r, p), ang(z, x, y, r, p, q),
-                   mk(EQRATIO, (x, y, p, q, y, z, q, r)),
-                   mk(EQRATIO, (y, z, q, r, z, x, r, p))]
-            if fact.pred in (CONTRI, CONTRI2):
-                out += [mk(CONG, (x, y, p, q)), mk(CONG, (y, z, q, r)),
-                        mk(CONG, (z, x, r, p))]
-            return out
-        if fact.pred is EQRATIO3:
-            x, y, z, w, m, n = a  # xy || zw, lines through m=n: mx/mz = ny/nw = xy/zw
-            out = [mk(EQRATIO, (m, x, m, z, n, y, n, w)),
-                   mk(EQRATIO, (m, x, x, z, n, y, y, w)),
-                   mk(EQRATIO, (m, z, x, z, n, w, y, w))]
-            if m == n:
-                out.append(mk(EQRATIO, (m, x, m, z, x, y, z, w)))
-            return out
-        return []
 
     def merge_line(self, fact: Fact) -> None:
         """Collinear sets sharing two points are one line (``coll`` facts)."""
@@ -304,9 +256,8 @@ class ProofState:
 
     def derive_parts(self, fact: Fact) -> Fact | None:
         """A composite fact folded from its parts (``Predicate.unfold``), when they follow."""
-        parts = [self.derive(q.pred, q.args) for q in self.unfold(fact)]
-        if fact.pred is MIDP:
-            parts = parts[:2]  # coll and cong imply the 1:2 ratio
+        parts = [self.derive(q.pred, q.args) for q in fact.pred.unfold(fact.args)]
+        parts = parts[:fact.pred.needed_parts]
         if all(parts):
             return self._record(fact, Derivation(Rules.FOLD, tuple(parts)))  # type: ignore
         return None

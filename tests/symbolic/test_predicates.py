@@ -157,3 +157,71 @@ def test_ar_equations_of_length_predicates():
         ("ratio", {("l", "a", "m"): 1, ("l", "a", "b"): -1, ("l", "a", "d"): 1,
                    ("l", "c", "d"): -1})]
     assert st.equations(Fact.make(CYCLIC, ("a", "b", "c", "d"))) == []  # a structure, not AR
+
+
+def _strs(facts):
+    return [str(f) for f in facts]
+
+
+def test_unfolding_of_composite_predicates():
+    from symbolic.geometry.predicates import CIRCLE, EQRATIO3, MIDP
+
+    assert _strs(MIDP.unfold(("m", "a", "b"))) == [
+        "coll a b m", "cong a m b m", "rconst m a a b 1 2"]
+    assert MIDP.needed_parts == 2  # coll and cong fold it back
+    assert _strs(CIRCLE.unfold(("o", "a", "b", "c"))) == ["cong a o b o", "cong a o c o"]
+    # Thales through o: oa/oc = ob/od = ab/cd
+    assert EQRATIO3.unfold(("a", "b", "c", "d", "o", "o")) == [
+        Fact.make(EQRATIO, ("o", "a", "o", "c", "o", "b", "o", "d")),
+        Fact.make(EQRATIO, ("o", "a", "a", "c", "o", "b", "b", "d")),
+        Fact.make(EQRATIO, ("o", "c", "a", "c", "o", "d", "b", "d")),
+        Fact.make(EQRATIO, ("o", "a", "o", "c", "a", "b", "c", "d"))]
+    assert PARA.unfold(("a", "b", "c", "d")) == []
+
+
+def test_unfolding_of_triangles():
+    from symbolic.geometry.predicates import CONG
+
+    t = ("a", "b", "c", "p", "q", "r")
+    angles = [Fact.make(EQANGLE, ("b", "a", "b", "c", "q", "p", "q", "r")),  # at b and q
+              Fact.make(EQANGLE, ("c", "b", "c", "a", "r", "q", "r", "p")),  # at c and r
+              Fact.make(EQANGLE, ("a", "c", "a", "b", "p", "r", "p", "q"))]  # at a and p
+    ratios = [Fact.make(EQRATIO, ("a", "b", "p", "q", "b", "c", "q", "r")),
+              Fact.make(EQRATIO, ("b", "c", "q", "r", "c", "a", "r", "p"))]
+    assert SIMTRI.unfold(t) == angles + ratios
+    mirrored = [Fact.make(EQANGLE, ("b", "a", "b", "c", "q", "r", "q", "p")),
+                Fact.make(EQANGLE, ("c", "b", "c", "a", "r", "p", "r", "q")),
+                Fact.make(EQANGLE, ("a", "c", "a", "b", "p", "q", "p", "r"))]
+    assert SIMTRI2.unfold(t) == mirrored + ratios
+    sides = [Fact.make(CONG, ("a", "b", "p", "q")), Fact.make(CONG, ("b", "c", "q", "r")),
+             Fact.make(CONG, ("c", "a", "r", "p"))]
+    assert CONTRI.unfold(t) == angles + ratios + sides
+    assert CONTRI2.unfold(t) == mirrored + ratios + sides
+    assert SIMTRI_ANY.unfold(t) == []  # stored as one of its cases, never itself
+    assert SIMTRI.known_by_parts and not PARA.known_by_parts
+
+
+def test_degenerate_statements():
+    from symbolic.geometry.predicates import COLL, CYCLIC, MIDP
+
+    assert PARA.degenerate(("a", "a", "b", "c")) and not PARA.degenerate(("a", "b", "a", "c"))
+    assert EQANGLE6.degenerate(("a", "b", "c", "c", "a", "b", "a", "d"))
+    assert COLL.degenerate(("a", "b", "a")) and CYCLIC.degenerate(("a", "b", "c", "a"))
+    assert MIDP.degenerate(("m", "a", "a"))
+    assert SIMTRI.degenerate(("a", "b", "c", "a", "b", "c"))
+    assert not RCONST.degenerate(("a", "b", "a", "b", "1", "1"))
+
+
+def test_a_composite_fact_is_derived_from_its_parts():
+    from symbolic.geometry.facts import Derivation, Rules
+    from symbolic.geometry.predicates import COLL, CONG, MIDP
+
+    st = _state()
+    given = Derivation(Rules.GIVEN, ())
+    st.add(Fact.make(COLL, ("a", "m", "b")), given)
+    assert st.derive(MIDP, ("m", "a", "b")) is None
+    st.add(Fact.make(CONG, ("m", "a", "m", "b")), given)
+    f = st.derive(MIDP, ("m", "b", "a"))
+    assert f == Fact.make(MIDP, ("m", "a", "b"))
+    assert st.facts[f].rule == Rules.FOLD
+    assert _strs(st.facts[f].premises) == ["coll a b m", "cong a m b m"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .base import ZERO, Args, ARPredicate, Pred, Predicate, quad_canonical
+from .base import ZERO, Args, ARPredicate, Pred, Predicate, quad_canonical, zero_segment
 from .measure import full_angle, same_full_angle
 
 
@@ -20,6 +20,9 @@ class EqAngle(ARPredicate):
 
     def canonical(self, args: Args) -> Args:
         return quad_canonical(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
 
     def check(self, ps, consts=()):
         a, b, c, d, p, q, u, v = ps

@@ -76,6 +76,12 @@ class Predicate:
     min_arity: ClassVar[int] = 0
     numeric_args: ClassVar[int] = 0
     numeric_only: ClassVar[bool] = False  # a side condition read off the diagram, never proved
+    # Composite facts: ``unfold`` gives their parts. The first ``needed_parts`` parts (None:
+    # all) suffice to fold them back. A ``known_by_parts`` one counts as known to the rule
+    # loop once its parts are, and is stored only if new to them (or the goal).
+    needed_parts: ClassVar[int | None] = None
+    known_by_parts: ClassVar[bool] = False
+    replay_checked: ClassVar[bool] = True  # a proof step concluding it is re-checked numerically
     # An either-orientation predicate (simtri*) stands for these stored ones; empty: itself.
     cases: ClassVar[tuple[Predicate, ...]] = ()
 
@@ -134,6 +140,14 @@ class Predicate:
         """The canonical argument order: equal statements get equal arguments."""
         return args
 
+    def degenerate(self, args: Args) -> bool:
+        """Says nothing: a zero-length segment, too few distinct points..."""
+        return False
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """The simpler facts a composite statement stands for (its definition)."""
+        return []
+
     # ------------------------------------------------------------------ numeric truth
     def check(self, ps: Sequence[Vec], consts: Args = ()) -> bool:
         raise TypeError(f"{self.name} has no numeric check")  # tests: every class has one
@@ -169,6 +183,11 @@ class ARPredicate(Predicate):
 
     def derive(self, state: ProofState, fact: Fact) -> Fact | None:
         return state.derive_ar(fact)
+
+
+def zero_segment(args: Args) -> bool:
+    """Some segment of a statement about segments ab, cd, ... has length zero."""
+    return any(args[i] == args[i + 1] for i in range(0, len(args), 2))
 
 
 def seg(a: str, b: str) -> tuple[str, str]:

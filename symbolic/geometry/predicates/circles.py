@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..facts import Fact
 from .base import Args, Pred, Predicate
+from .lengths import CONG
 from .measure import close, is_cyclic, length
 
 
@@ -13,6 +15,9 @@ class Cyclic(Predicate):
 
     def canonical(self, args: Args) -> Args:
         return tuple(sorted(set(args)))
+
+    def degenerate(self, args: Args) -> bool:
+        return len(set(args)) < 4
 
     def check(self, ps, consts=()):
         return is_cyclic(ps)
@@ -44,6 +49,11 @@ class Circle(Predicate):
 
     def text(self, args):
         return f"{args[0]} is the centre of the circle through " + ", ".join(args[1:])
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """OA = OB, OA = OC, ...: the centre is as far from every point."""
+        o = args[0]
+        return [Fact.make(CONG, (o, args[1], o, p)) for p in args[2:]]
 
     def derive(self, state, fact):
         return state.derive_parts(fact)

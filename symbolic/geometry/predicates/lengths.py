@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .base import Args, ARPredicate, Pred, Predicate, pairs_sorted, quad_canonical
+from ..facts import Fact
+from .base import Args, ARPredicate, Pred, Predicate, pairs_sorted, quad_canonical, zero_segment
+from .lines import COLL
 from .measure import TOL, close, length
 
 
@@ -15,6 +17,9 @@ class Cong(ARPredicate):
 
     def canonical(self, args: Args) -> Args:
         return pairs_sorted(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
 
     def check(self, ps, consts=()):
         a, b, c, d = ps
@@ -38,6 +43,9 @@ class EqRatio(ARPredicate):
 
     def canonical(self, args: Args) -> Args:
         return quad_canonical(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
 
     def check(self, ps, consts=()):
         a, b, c, d, p, q, u, v = ps
@@ -69,6 +77,8 @@ class EqRatio3(Predicate):
     __slots__ = ()
     pred = Pred.EQRATIO3
     arity = 6
+    known_by_parts = True
+    replay_checked = False
 
     def check(self, ps, consts=()):
         a, b, c, d, m, n = ps
@@ -77,6 +87,16 @@ class EqRatio3(Predicate):
     def text(self, args):
         a, b, c, d, m, n = args
         return f"{m}{a}:{m}{c} = {n}{b}:{n}{d}"
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """xy ∥ zw, lines through m = n: mx/mz = ny/nw = xy/zw."""
+        x, y, z, w, m, n = args
+        out = [Fact.make(EQRATIO, (m, x, m, z, n, y, n, w)),
+               Fact.make(EQRATIO, (m, x, x, z, n, y, y, w)),
+               Fact.make(EQRATIO, (m, z, x, z, n, w, y, w))]
+        if m == n:
+            out.append(Fact.make(EQRATIO, (m, x, m, z, x, y, z, w)))
+        return out
 
     def derive(self, state, fact):
         return state.derive_parts(fact)
@@ -112,9 +132,19 @@ class Midp(Predicate):
     __slots__ = ()
     pred = Pred.MIDP
     arity = 3
+    needed_parts = 2  # collinear and equidistant: the 1:2 ratio follows
 
     def canonical(self, args: Args) -> Args:
         return (args[0],) + tuple(sorted(args[1:]))
+
+    def degenerate(self, args: Args) -> bool:
+        return len(set(args)) < 3
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """M, A, B collinear; MA = MB; MA : AB = 1 : 2."""
+        m, x, y = args
+        return [Fact.make(COLL, (m, x, y)), Fact.make(CONG, (m, x, m, y)),
+                Fact.make(RCONST, (m, x, x, y, "1", "2"))]
 
     def check(self, ps, consts=()):
         m, a, b = ps

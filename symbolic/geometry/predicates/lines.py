@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from .base import HALF, ZERO, Args, ARPredicate, Pred, Predicate, pairs_sorted
+from .base import HALF, ZERO, Args, ARPredicate, Pred, Predicate, pairs_sorted, zero_segment
 from .measure import TOL, cross, is_coll, unit
 
 
@@ -15,6 +15,9 @@ class Coll(Predicate):
 
     def canonical(self, args: Args) -> Args:
         return tuple(sorted(set(args)))
+
+    def degenerate(self, args: Args) -> bool:
+        return len(set(args)) < 3
 
     def check(self, ps, consts=()):
         return is_coll(ps)
@@ -46,6 +49,9 @@ class Para(ARPredicate):
     def canonical(self, args: Args) -> Args:
         return pairs_sorted(args)
 
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
+
     def check(self, ps, consts=()):
         a, b, c, d = ps
         return abs(cross(unit(b - a), unit(d - c))) < TOL
@@ -66,6 +72,9 @@ class Perp(ARPredicate):
 
     def canonical(self, args: Args) -> Args:
         return pairs_sorted(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
 
     def check(self, ps, consts=()):
         a, b, c, d = ps

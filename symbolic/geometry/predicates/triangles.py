@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from ..facts import Fact
+from .angles import EQANGLE
 from .base import Args, Pred, Predicate
+from .lengths import CONG, EQRATIO
 from .measure import Vec, close, length, orientation
 
 
@@ -44,9 +47,33 @@ class SimTri(Predicate):
     arity = 6
     reflected: ClassVar[bool | None] = False
     congruent: ClassVar[bool] = False
+    known_by_parts = True
 
     def canonical(self, args: Args) -> Args:
         return _tri_canonical(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return len(set(args[:3])) < 3 or len(set(args[3:])) < 3 or args[:3] == args[3:]
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """Equal angles at matching vertices (mirrored when reflected), two equal ratios of
+        matching sides, and for congruent triangles equal matching sides. An either-
+        orientation statement has no parts: it is stored as one of its ``cases``."""
+        if self.reflected is None:
+            return []
+        x, y, z, p, q, r = args
+        refl = self.reflected
+
+        def ang(u, v, w, s, t, k):  # angle at v between vu, vw ~ angle at t
+            return Fact.make(EQANGLE, (v, u, v, w, t, s, t, k) if not refl
+                             else (v, u, v, w, t, k, t, s))
+        out = [ang(x, y, z, p, q, r), ang(y, z, x, q, r, p), ang(z, x, y, r, p, q),
+               Fact.make(EQRATIO, (x, y, p, q, y, z, q, r)),
+               Fact.make(EQRATIO, (y, z, q, r, z, x, r, p))]
+        if self.congruent:
+            out += [Fact.make(CONG, (x, y, p, q)), Fact.make(CONG, (y, z, q, r)),
+                    Fact.make(CONG, (z, x, r, p))]
+        return out
 
     def check(self, ps, consts=()):
         return _similar(ps, self.reflected, self.congruent)
