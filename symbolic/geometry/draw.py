@@ -15,48 +15,18 @@ from typing import Any
 
 import numpy as np
 
-from . import predicates as P
 from .loci import SketchError, Vec, circumcenter, cross, norm, unit
 from .numeric import Diagram
+from .predicates.base import CircleSpec, Segment
 from .problem import Problem
 from .tables import Atom
 
 BASE, CIRCLE, GOAL, AUX = "#444444", "#4a7fb5", "#d62728", "#2ca02c"
 
-# Predicates whose point arguments pair up into segments (ab, cd, ...).
-_PAIRED = {P.PARA, P.PERP, P.CONG, P.EQANGLE, P.EQANGLE6, P.EQRATIO, P.EQRATIO6, P.ACONST,
-           P.RCONST}
-_TRIANGLES = {P.SIMTRI, P.SIMTRI2, P.SIMTRI_ANY, P.CONTRI, P.CONTRI2, P.CONTRI_ANY}
-
-Segment = tuple[str, ...]  # two or more points on one line
-CircleSpec = tuple[str, ...]  # ("through", a, b, c) or ("centre", o, a, b): centre o, radius ab
-
 
 def atom_objects(atom: Atom) -> tuple[list[Segment], list[CircleSpec]]:
-    """The segments and circles a predicate talks about."""
-    name = atom.pred
-    pts = name.points(atom.args)
-    if name is P.COLL:
-        return [tuple(pts)], []
-    if name is P.MIDP:
-        return [(pts[1], pts[0], pts[2])], []
-    if name is P.CYCLIC:
-        return [], [("through", *pts[:3])]
-    if name is P.CIRCLE:
-        return [], [("centre", pts[0], pts[0], pts[1])]
-    if name is P.SANGLE:
-        return [(pts[1], pts[0]), (pts[1], pts[2])], []
-    if name in _PAIRED:
-        return [tuple(pts[i:i + 2]) for i in range(0, len(pts) - 1, 2)], []
-    if name in _TRIANGLES:
-        segs: list[Segment] = []
-        for t in (pts[:3], pts[3:]):
-            segs += [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])]
-        return segs, []
-    if name is P.EQRATIO3:
-        a, b, c, d, m, n = pts
-        return [(m, a, c), (n, b, d), (a, b), (c, d)], []
-    return [], []
+    """The segments and circles a premise or goal talks about (its predicate says which)."""
+    return atom.pred.drawn(atom.pred.points(atom.args))
 
 
 def _sketch_circles(problem: Problem) -> list[CircleSpec]:

@@ -7,37 +7,8 @@ rule table and each such step is re-checked as a rule instance.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import permutations
-
 from .facts import Fact
-from .predicates import COLL, CONG, CYCLIC, EQANGLE, EQRATIO, PARA, PERP
 from .tables import Atom, Rule
-
-_PAIR_FORMS = [(0, 1, 2, 3), (1, 0, 2, 3), (0, 1, 3, 2), (1, 0, 3, 2),
-               (2, 3, 0, 1), (3, 2, 0, 1), (2, 3, 1, 0), (3, 2, 1, 0)]
-
-
-def _variants(fact: Fact) -> Iterator[tuple[str, ...]]:
-    """Argument tuples that state the same fact (for unification against an atom)."""
-    a = fact.args
-    if fact.pred in (COLL, CYCLIC):
-        yield from permutations(a)
-    elif len(a) == 4 and fact.pred in (PARA, PERP, CONG):
-        for f in _PAIR_FORMS:
-            yield tuple(a[i] for i in f)
-    elif fact.pred in (EQANGLE, EQRATIO):
-        segs = [(a[i], a[i + 1]) for i in range(0, 8, 2)]
-        for order in ((0, 1, 2, 3), (2, 3, 0, 1), (1, 0, 3, 2), (3, 2, 1, 0),
-                      (0, 2, 1, 3), (1, 3, 0, 2), (2, 0, 3, 1), (3, 1, 2, 0)):
-            for flips in range(16):
-                out = []
-                for k, i in enumerate(order):
-                    x, y = segs[i]
-                    out += [y, x] if flips >> k & 1 else [x, y]
-                yield tuple(out)
-    else:
-        yield a
 
 
 def _bind(atom: Atom, args: tuple[str, ...], m: dict[str, str]) -> dict[str, str] | None:
@@ -70,7 +41,7 @@ def match_rule(rule: Rule, premises: list[Fact], conclusion: Fact,
         for f in left:
             if f.pred is not name:
                 continue
-            for args in _variants(f):
+            for args in f.pred.variants(f.args):
                 m2 = _bind(atom, args, m)
                 if m2 is not None:
                     yield from search(i + 1, m2, [g for g in left if g != f])

@@ -225,3 +225,31 @@ def test_a_composite_fact_is_derived_from_its_parts():
     assert f == Fact.make(MIDP, ("m", "a", "b"))
     assert st.facts[f].rule == Rules.FOLD
     assert _strs(st.facts[f].premises) == ["coll a b m", "cong a m b m"]
+
+
+def test_variants_for_unification():
+    from symbolic.geometry.predicates import COLL
+
+    para = set(PARA.variants(("a", "b", "c", "d")))
+    assert len(para) == 8 and ("d", "c", "b", "a") in para and ("a", "c", "b", "d") not in para
+    assert len(set(EQANGLE.variants(tuple("abcdefgh")))) == 128
+    assert ("f", "e", "h", "g", "b", "a", "d", "c") in set(EQRATIO.variants(tuple("abcdefgh")))
+    assert sorted(COLL.variants(("a", "b", "c")))[-1] == ("c", "b", "a")
+    assert list(RCONST.variants(("a", "b", "c", "d", "1", "2"))) == [
+        ("a", "b", "c", "d", "1", "2")]
+
+
+def test_what_a_statement_draws():
+    from symbolic.geometry.predicates import COLL, CYCLIC, EQRATIO3, MIDP
+
+    assert MIDP.drawn(("m", "a", "b")) == ([("a", "m", "b")], [])
+    assert SANGLE.drawn(("a", "b", "x")) == ([("b", "a"), ("b", "x")], [])
+    assert EQRATIO3.drawn(("a", "b", "c", "d", "o", "o")) == (
+        [("o", "a", "c"), ("o", "b", "d"), ("a", "b"), ("c", "d")], [])
+    assert CONTRI_ANY.drawn(tuple("abcpqr"))[0][3:] == [("p", "q"), ("q", "r"), ("r", "p")]
+    # the lines of the figure that heuristic constructions intersect
+    assert COLL.figure_lines(("c", "a", "b")) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert MIDP.figure_lines(("m", "a", "b")) == [("m", "a"), ("m", "b"), ("a", "b")]
+    assert PARA.figure_lines(("a", "b", "c", "d")) == [("a", "b"), ("c", "d")]
+    assert CYCLIC.figure_lines(("a", "b", "c", "d")) == []
+    assert EQRATIO.figure_lines(tuple("abcdefgh")) == []

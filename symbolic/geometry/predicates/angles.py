@@ -9,7 +9,17 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .base import ZERO, Args, ARPredicate, Pred, Predicate, quad_canonical, zero_segment
+from .base import (
+    ZERO,
+    Args,
+    ARPredicate,
+    Pred,
+    Predicate,
+    paired,
+    quad_canonical,
+    quad_variants,
+    zero_segment,
+)
 from .measure import full_angle, same_full_angle
 
 
@@ -31,6 +41,15 @@ class EqAngle(ARPredicate):
     def text(self, args):
         a, b, c, d, p, q, u, v = args
         return f"∠({a}{b},{c}{d}) = ∠({p}{q},{u}{v})"
+
+    def variants(self, args):
+        return quad_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
 
     def equations(self, args, eq):
         a, b, c, d, p, q, u, v = args
@@ -64,6 +83,9 @@ class AConst(ARPredicate):
         a, b, c, d, y = args
         return f"∠({a}{b},{c}{d}) = {y}°"
 
+    def drawn(self, points):
+        return paired(points), []
+
     def equations(self, args, eq):
         a, b, c, d, y = args
         return [eq.angle([((c, d), 1), ((a, b), -1)], -Fraction(y) / 180)]
@@ -95,6 +117,10 @@ class SAngle(Predicate):
 
     def text(self, args):
         return f"∠({args[1]}{args[0]},{args[1]}{args[2]}) = {args[3]}°"
+
+    def drawn(self, points):
+        a, b, x = points
+        return [(b, a), (b, x)], []
 
 
 EQANGLE, EQANGLE6, ACONST, SANGLE = EqAngle(), EqAngle6(), AConst(), SAngle()

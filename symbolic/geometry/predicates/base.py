@@ -9,7 +9,7 @@ survives process boundaries and stays the same object).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
 from fractions import Fraction
 from functools import total_ordering
@@ -56,6 +56,9 @@ class Pred(str, Enum):
 Args = tuple[str, ...]
 Terms = Sequence[tuple[tuple[str, str], int]]  # (segment, coefficient) pairs
 Equation = tuple[str, dict]  # (AR table name, expression = 0)
+Segment = tuple[str, ...]  # two or more points on one line, drawn as one segment
+CircleSpec = tuple[str, ...]  # ("through", a, b, c) or ("centre", o, a, b): centre o, radius ab
+Drawn = tuple[list[Segment], list[CircleSpec]]
 ZERO, HALF = Fraction(0), Fraction(1, 2)
 
 
@@ -161,6 +164,21 @@ class Predicate:
     def text(self, args: Args) -> str:
         return f"{self.name} " + " ".join(args)
 
+    # ------------------------------------------------------------------ matching
+    def variants(self, args: Args) -> Iterator[Args]:
+        """Argument tuples that state the same fact (to unify a fact with a rule's atom)."""
+        yield args
+
+    # ------------------------------------------------------------------ figures
+    def drawn(self, points: Args) -> Drawn:
+        """The segments and circles a statement about these points talks about."""
+        return [], []
+
+    def figure_lines(self, args: Args) -> list[tuple[str, str]]:
+        """Pairs of points a premise of this predicate puts on a line of the figure (the
+        lines heuristic auxiliary constructions intersect); empty if it draws none."""
+        return []
+
     # ------------------------------------------------------------------ proof state
     def equations(self, args: Args, eq: ProofState) -> list[Equation | None]:
         """Its equations for the AR tables, written with ``eq.angle``, ``eq.ratio``,
@@ -183,6 +201,37 @@ class ARPredicate(Predicate):
 
     def derive(self, state: ProofState, fact: Fact) -> Fact | None:
         return state.derive_ar(fact)
+
+
+def paired(points: Args) -> list[Segment]:
+    """Consecutive pairs ab, cd, ... of a statement about segments."""
+    return [tuple(points[i:i + 2]) for i in range(0, len(points) - 1, 2)]
+
+
+_PAIR_FORMS = [(0, 1, 2, 3), (1, 0, 2, 3), (0, 1, 3, 2), (1, 0, 3, 2),
+               (2, 3, 0, 1), (3, 2, 0, 1), (2, 3, 1, 0), (3, 2, 1, 0)]
+_QUAD_ORDERS = [(0, 1, 2, 3), (2, 3, 0, 1), (1, 0, 3, 2), (3, 2, 1, 0),
+                (0, 2, 1, 3), (1, 3, 0, 2), (2, 0, 3, 1), (3, 1, 2, 0)]
+
+
+def pair_variants(args: Args) -> Iterator[Args]:
+    """The same statement about two segments, written every way (either segment first,
+    either end first)."""
+    for f in _PAIR_FORMS:
+        yield tuple(args[i] for i in f)
+
+
+def quad_variants(args: Args) -> Iterator[Args]:
+    """The same statement about four segments (eqangle, eqratio), written every way: the
+    eight orders of ``quad_canonical`` times either end first for each segment."""
+    segs = [(args[i], args[i + 1]) for i in range(0, 8, 2)]
+    for order in _QUAD_ORDERS:
+        for flips in range(16):
+            out: list[str] = []
+            for k, i in enumerate(order):
+                x, y = segs[i]
+                out += [y, x] if flips >> k & 1 else [x, y]
+            yield tuple(out)
 
 
 def zero_segment(args: Args) -> bool:

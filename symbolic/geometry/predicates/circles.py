@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import permutations
+
 from ..facts import Fact
 from .base import Args, Pred, Predicate
 from .lengths import CONG
@@ -24,6 +26,12 @@ class Cyclic(Predicate):
 
     def text(self, args):
         return ", ".join(args) + " are concyclic"
+
+    def variants(self, args):
+        yield from permutations(args)
+
+    def drawn(self, points):
+        return [], [("through", *points[:3])]
 
     def on_add(self, state, fact):
         state.merge_circle(fact)
@@ -49,6 +57,9 @@ class Circle(Predicate):
 
     def text(self, args):
         return f"{args[0]} is the centre of the circle through " + ", ".join(args[1:])
+
+    def drawn(self, points):
+        return [], [("centre", points[0], points[0], points[1])]
 
     def unfold(self, args: Args) -> list[Fact]:
         """OA = OB, OA = OC, ...: the centre is as far from every point."""

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import combinations
 
 from ..facts import Fact
-from .base import Args, ARPredicate, Pred, Predicate, pairs_sorted, quad_canonical, zero_segment
+from .base import (
+    Args,
+    ARPredicate,
+    Pred,
+    Predicate,
+    pair_variants,
+    paired,
+    pairs_sorted,
+    quad_canonical,
+    quad_variants,
+    zero_segment,
+)
 from .lines import COLL
 from .measure import TOL, close, length
 
@@ -28,6 +40,15 @@ class Cong(ARPredicate):
     def text(self, args):
         a, b, c, d = args
         return f"{a}{b} = {c}{d}"
+
+    def variants(self, args):
+        return pair_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
 
     def equations(self, args, eq):
         a, b, c, d = args
@@ -54,6 +75,12 @@ class EqRatio(ARPredicate):
     def text(self, args):
         a, b, c, d, p, q, u, v = args
         return f"{a}{b}:{c}{d} = {p}{q}:{u}{v}"
+
+    def variants(self, args):
+        return quad_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
 
     def equations(self, args, eq):
         a, b, c, d, p, q, u, v = args
@@ -88,6 +115,10 @@ class EqRatio3(Predicate):
         a, b, c, d, m, n = args
         return f"{m}{a}:{m}{c} = {n}{b}:{n}{d}"
 
+    def drawn(self, points):
+        a, b, c, d, m, n = points
+        return [(m, a, c), (n, b, d), (a, b), (c, d)], []
+
     def unfold(self, args: Args) -> list[Fact]:
         """xy ∥ zw, lines through m = n: mx/mz = ny/nw = xy/zw."""
         x, y, z, w, m, n = args
@@ -118,6 +149,9 @@ class RConst(ARPredicate):
     def text(self, args):
         a, b, c, d, p, q = args
         return f"{a}{b}:{c}{d} = {p}:{q}"
+
+    def drawn(self, points):
+        return paired(points), []
 
     def equations(self, args, eq):
         a, b, c, d, p, q = args
@@ -152,6 +186,13 @@ class Midp(Predicate):
 
     def text(self, args):
         return f"{args[0]} is the midpoint of {args[1]}{args[2]}"
+
+    def drawn(self, points):
+        m, a, b = points
+        return [(a, m, b)], []
+
+    def figure_lines(self, args):
+        return list(combinations(args, 2))
 
     def derive(self, state, fact):
         return state.derive_parts(fact)

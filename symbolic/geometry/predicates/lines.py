@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, permutations
 
-from .base import HALF, ZERO, Args, ARPredicate, Pred, Predicate, pairs_sorted, zero_segment
+from .base import (
+    HALF,
+    ZERO,
+    Args,
+    ARPredicate,
+    Pred,
+    Predicate,
+    pair_variants,
+    paired,
+    pairs_sorted,
+    zero_segment,
+)
 from .measure import TOL, cross, is_coll, unit
 
 
@@ -24,6 +35,15 @@ class Coll(Predicate):
 
     def text(self, args):
         return ", ".join(args) + " are collinear"
+
+    def variants(self, args):
+        yield from permutations(args)
+
+    def drawn(self, points):
+        return [tuple(points)], []
+
+    def figure_lines(self, args):
+        return list(combinations(sorted(set(args)), 2))
 
     def equations(self, args, eq):
         """Every pair of its points has the direction of the first pair; lengths along the
@@ -60,6 +80,15 @@ class Para(ARPredicate):
         a, b, c, d = args
         return f"{a}{b} ∥ {c}{d}"
 
+    def variants(self, args):
+        return pair_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
+
     def equations(self, args, eq):
         a, b, c, d = args
         return [eq.angle([((a, b), 1), ((c, d), -1)], ZERO)]
@@ -83,6 +112,15 @@ class Perp(ARPredicate):
     def text(self, args):
         a, b, c, d = args
         return f"{a}{b} ⊥ {c}{d}"
+
+    def variants(self, args):
+        return pair_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
 
     def equations(self, args, eq):
         a, b, c, d = args

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from ..facts import Fact
 from .angles import EQANGLE
-from .base import Args, Pred, Predicate
+from .base import Args, Drawn, Pred, Predicate, Segment
 from .lengths import CONG, EQRATIO
 from .measure import Vec, close, length, orientation
 
@@ -81,6 +81,12 @@ class SimTri(Predicate):
     def text(self, args):
         word = "congruent" if self.congruent else "similar"
         return f"△{''.join(args[:3])} {word} to △{''.join(args[3:])}"
+
+    def drawn(self, points: Args) -> Drawn:
+        segs: list[Segment] = []
+        for t in (points[:3], points[3:]):
+            segs += [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])]
+        return segs, []
 
 
 class SimTri2(SimTri):
