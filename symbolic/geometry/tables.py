@@ -22,6 +22,11 @@ class Atom:
     pred: Predicate
     args: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.pred, Predicate):
+            raise TypeError(f"Atom.pred must be a predicate object (predicates.PREDICATES[name]),"
+                            f" not {self.pred!r}")
+
     @property
     def name(self) -> str:
         """The predicate's name, as written in files."""

@@ -253,3 +253,10 @@ def test_what_a_statement_draws():
     assert PARA.figure_lines(("a", "b", "c", "d")) == [("a", "b"), ("c", "d")]
     assert CYCLIC.figure_lines(("a", "b", "c", "d")) == []
     assert EQRATIO.figure_lines(tuple("abcdefgh")) == []
+
+
+def test_an_atom_takes_the_predicate_object_not_its_name():
+    from symbolic.geometry.tables import Atom
+
+    with pytest.raises(TypeError, match="predicate object"):
+        Atom("coll", ("a", "b", "c"))  # type: ignore[arg-type]
