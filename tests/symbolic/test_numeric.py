@@ -30,6 +30,7 @@ WITNESS: dict[str, str] = {
     "circumcenter": T + "x = circumcenter x a b c ? cong x a x b",
     "eq_quadrangle": "a b c d = eq_quadrangle a b c d ? cong d a b c",
     "eq_trapezoid": "a b c d = eq_trapezoid a b c d ? para d c a b",
+    "iso_trapezoid": "a b c d = iso_trapezoid ? cong a d b c",
     "eq_triangle": "b c = segment b c; x = eq_triangle x b c ? cong x b b c",
     "eqangle2": T + "x = eqangle2 x a b c ? eqangle a b a x c x c b",
     "eqdia_quadrangle": "a b c d = eqdia_quadrangle a b c d ? cong d b a c",

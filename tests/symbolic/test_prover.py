@@ -121,3 +121,16 @@ def test_angle_constant_goal_is_proved_by_angle_chasing():
     out = prove(problem)
     assert out.proved
     assert out.proof.steps[-1].derivation.rule == Rules.AR_ANGLE
+
+
+def test_iso_trapezoid_parses_draws_and_proves(tmp_path):
+    from symbolic.geometry.draw import draw
+
+    for goal in ("para a b c d", "cong a d b c"):
+        problem = parse_problem(f"a b c d = iso_trapezoid ? {goal}", "iso_trapezoid")
+        out = prove(problem)
+        assert out.proved and out.proof is not None
+        # the goal is what the construction states (ab ∥ cd, legs ad = bc)
+        assert [(str(f), c) for f, c in out.proof.given] == [(goal, "iso_trapezoid a b c d")]
+        draw(problem, out.diagram, out.proof, str(tmp_path / "iso.svg"))
+        assert "<path" in (tmp_path / "iso.svg").read_text()
