@@ -105,7 +105,7 @@ class EqRatio3(Predicate):
     pred = Pred.EQRATIO3
     arity = 6
     known_by_parts = True
-    replay_checked = False
+    replay_checked = False  # as before: the ratios it unfolds into are the steps re-checked
 
     def check(self, ps, consts=()):
         a, b, c, d, m, n = ps
