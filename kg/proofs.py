@@ -21,6 +21,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from symbolic.geometry.facts import ARCertificate, Derivation, Fact
+from symbolic.geometry.predicates import predicate
 from symbolic.geometry.proof import Proof, ProofStep
 
 from . import vocab as V
@@ -72,7 +73,7 @@ def _fact(graph: Graph, base: str, fact: Fact) -> URIRef:
     if (node, RDF.type, V.Fact) in graph:
         return node
     graph.add((node, RDF.type, V.Fact))
-    graph.add((node, V.predicate, V.predicate_iri(fact.pred)))
+    graph.add((node, V.predicate, V.predicate_iri(fact.pred.name)))
     graph.add((node, V.text, Literal(str(fact))))
     graph.add((node, V.readable, Literal(fact.text())))
     lst = URIRef(f"{node}/args")
@@ -90,7 +91,7 @@ def add_proof(graph: Graph, proof: Proof, problem_node: URIRef | None = None) ->
         return node
     base = str(node)
     facts = {proof.goal} | {f for f, _ in proof.given} | {s.conclusion for s in proof.steps}
-    add_predicates(graph, sorted({f.pred for f in facts}))
+    add_predicates(graph, sorted({f.pred.name for f in facts}))
     graph.add((node, RDF.type, V.Proof))
     graph.add((node, V.name, Literal(proof.problem)))
     graph.add((node, V.stepCount, Literal(len(proof.steps))))
@@ -160,7 +161,7 @@ def _certificate(graph: Graph, base: str, step: str, cert: ARCertificate) -> URI
 def read_fact(graph: Graph, node) -> Fact:
     pred = str(graph.value(graph.value(node, V.predicate), V.name))
     args = tuple(str(a) for a in Collection(graph, graph.value(node, V.argumentList)))
-    return Fact(pred, args)
+    return Fact(predicate(pred), args)
 
 
 def _int(graph: Graph, node, prop) -> int:

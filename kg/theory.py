@@ -13,14 +13,15 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from symbolic.geometry import tables
-from symbolic.geometry.predicates import PREDICATES
+from symbolic.geometry.predicates import PREDICATES, predicate
 
 from . import vocab as V
 from .store import required
 
 
-def add_atom(graph: Graph, node: URIRef, atom: tables.Atom) -> URIRef:
-    """Describe ``atom`` at ``node``: an ns:Atom with its predicate and ordered arguments."""
+def add_atom(graph: Graph, node: URIRef, atom: tables.Atom | tables.Sketch) -> URIRef:
+    """Describe ``atom`` at ``node``: an ns:Atom with its predicate (or locus, for a sketch)
+    and ordered arguments."""
     if (node, RDF.type, V.Atom) in graph:
         return node
     graph.add((node, RDF.type, V.Atom))
@@ -38,7 +39,7 @@ def read_atom(graph: Graph, node) -> tables.Atom:
     pred = graph.value(node, V.predicate)
     name = str(graph.value(pred, V.name))
     args = tuple(str(a) for a in Collection(graph, graph.value(node, V.argumentList)))
-    return tables.Atom(name, args)
+    return tables.Atom(predicate(name), args)
 
 
 def add_predicates(graph: Graph, names) -> None:
@@ -109,8 +110,8 @@ def add_constructions(graph: Graph, defs: dict[str, tables.Construction] | None 
             for i, a in enumerate(group):
                 graph.add((node, V.asserts,
                            add_atom(graph, URIRef(f"{node}/asserts/{g}/{i}"), a)))
-        for i, a in enumerate(c.sketches):
-            graph.add((node, V.sketch, add_atom(graph, URIRef(f"{node}/sketch/{i}"), a)))
+        for i, sk in enumerate(c.sketches):
+            graph.add((node, V.sketch, add_atom(graph, URIRef(f"{node}/sketch/{i}"), sk)))
 
 
 def add_theory(graph: Graph) -> Graph:

@@ -34,9 +34,10 @@ from typing import Any
 
 import numpy as np
 
-from symbolic.geometry.dd import DDARConfig, degenerate, saturate
+from symbolic.geometry.dd import DDARConfig, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact, Rules
+from symbolic.geometry.predicates import COLL
 from symbolic.geometry.problem import Problem, parse_problem
 from symbolic.geometry.proof import extract_proof
 from symbolic.geometry.prover import ProverConfig, prove
@@ -191,8 +192,8 @@ def _pairs(problem: Problem, state, goals: Sequence[Fact]) -> Iterator[tuple[lis
 
 def _goal_candidates(state, rng: np.random.Generator, k: int) -> list[Fact]:
     cands = sorted(f for f, d in state.facts.items()
-                   if d.rule != Rules.GIVEN and f.pred in GOALS
-                   and not degenerate(f.pred, f.args))
+                   if d.rule != Rules.GIVEN and f.pred.name in GOALS
+                   and not f.pred.degenerate(f.args))
     if len(cands) > k:
         cands = [cands[i] for i in sorted(rng.choice(len(cands), size=k, replace=False))]
     return cands
@@ -245,7 +246,7 @@ def _statement_proves(statement: Sequence[str], goal: str, seed: int, config: Da
             diagram = build_diagram(bare, np.random.default_rng(seed), max_tries=10,
                                     check_goal=False)
             # a goal that is false (a b c is the base triangle), so saturation runs to the end
-            bare = dataclasses.replace(bare, goal=Atom("coll", ("a", "b", "c")))
+            bare = dataclasses.replace(bare, goal=Atom(COLL, ("a", "b", "c")))
             run = saturate(bare, diagram.coords, DDARConfig(
                 config.max_levels, time.monotonic() + config.saturate_seconds))
             if not run.timed_out:

@@ -13,15 +13,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from . import predicates as P
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS
 from .numeric_index import NumericIndex
+from .predicates import CONG, RCONST, Predicate
 from .problem import Problem
 from .state import ProofState
 from .tables import Atom, Rule, rules
-
-STORED_ONLY = ("simtri", "simtri2", "contri", "contri2")
 
 
 @dataclass(frozen=True)
@@ -52,34 +50,13 @@ def given_facts(problem: Problem) -> list[tuple[Fact, str]]:
     for clause in problem.clauses:
         for step in clause.steps:
             for atom in step.atoms(step.construction.premises):
-                out.append((Fact.make(atom.name, atom.args), str(step)))
+                out.append((Fact.make(atom.pred, atom.args), str(step)))
     return out
 
 
 def goal_fact(state: ProofState, goal: Atom) -> Fact | None:
     """The goal as a fact if it is proved."""
-    if goal.name in STORED_ONLY:
-        f = Fact.make(goal.name, goal.args)
-        return f if f in state.facts else None
-    return state.derive(goal.name, goal.args)
-
-
-SEGMENT_PREDS = ("para", "perp", "cong", "eqangle", "eqangle6", "eqratio", "eqratio6")
-
-
-def degenerate(name: str, args: tuple[str, ...]) -> bool:
-    """A statement about a zero-length segment, or too few distinct points to say anything."""
-    if name in SEGMENT_PREDS:
-        return any(args[i] == args[i + 1] for i in range(0, len(args), 2))
-    if name == "coll":
-        return len(set(args)) < 3
-    if name == "cyclic":
-        return len(set(args)) < 4
-    if name.startswith(("simtri", "contri")):
-        return len(set(args[:3])) < 3 or len(set(args[3:])) < 3 or args[:3] == args[3:]
-    if name == "midp":
-        return len(set(args)) < 3
-    return False
+    return state.derive(goal.pred, goal.args)
 
 
 def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
@@ -99,7 +76,7 @@ class Saturation:
                       if r.id in MATCHERS and (allowed is None or r.id in allowed)]
         self.level = 0
         g = problem.goal
-        self.goal = Fact.make(g.name, g.args) if g.name in STORED_ONLY else None
+        self.goal = Fact.make(g.pred, g.args) if g.pred.known_by_parts else None
         self.stats: dict[str, int] = {"candidates": 0, "applied": 0}
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
 
@@ -141,9 +118,9 @@ class Saturation:
         for a, b, c, d, p, q in self._ratios:
             self._tick()
             if p == q:
-                self.state.derive("cong", (a, b, c, d))
+                self.state.derive(CONG, (a, b, c, d))
             else:
-                self.state.derive("rconst", (a, b, c, d, str(p), str(q)))
+                self.state.derive(RCONST, (a, b, c, d, str(p), str(q)))
 
     def _apply_rule(self, rule: Rule) -> None:
         self._tick()
@@ -156,53 +133,52 @@ class Saturation:
     def apply(self, rule: Rule, mapping: dict[str, str]) -> Fact | None:
         """Try one rule instance; the new conclusion, or None."""
         st = self.state
-        name = rule.conclusion.name
+        pred = rule.conclusion.pred
         args = instantiate(rule.conclusion, mapping)
-        if name.endswith("*"):
-            base = name[:-1]
-            name = base if st.holds(base, args) else base + "2"
-        if degenerate(name, args) or not st.holds(name, args):
+        if pred.cases:  # either orientation: the one the diagram shows
+            first, second = pred.cases
+            pred = first if st.holds(first, args) else second
+        if pred.degenerate(args) or not st.holds(pred, args):
             return None
-        if self._known(name, args):
+        if self._known(pred, args):
             return None
         premises = []
         for atom in rule.premises:
             pargs = instantiate(atom, mapping)
-            cls = P.predicate(atom.name)
-            if cls.numeric_only:
-                if not st.holds(atom.name, pargs):
+            if atom.pred.numeric_only:
+                if not st.holds(atom.pred, pargs):
                     return None
                 continue
-            f = self._premise(atom.name, pargs)
+            f = self._premise(atom.pred, pargs)
             if f is None:
                 return None
             premises.append(f)
-        fact = Fact.make(name, args)
+        fact = Fact.make(pred, args)
         st.add(fact, Derivation(rule.id, tuple(premises), self.level,
                                 tuple(sorted(mapping.items()))))
         self.stats["applied"] += 1
         return fact
 
-    def _premise(self, name: str, args: tuple[str, ...]) -> Fact | None:
-        if name.endswith("*") or name in STORED_ONLY:
-            for cand in ((name[:-1], name[:-1] + "2") if name.endswith("*") else (name,)):
-                f = Fact.make(cand, args)
-                if f in self.state.facts:
-                    return f
-            return None
-        return self.state.derive(name, args)
+    def _premise(self, pred: Predicate, args: tuple[str, ...]) -> Fact | None:
+        if not pred.cases:
+            return self.state.derive(pred, args)
+        for case in pred.cases:
+            f = self.state.derive(case, args)
+            if f is not None:
+                return f
+        return None
 
-    def _known(self, name: str, args: tuple[str, ...]) -> bool:
+    def _known(self, pred: Predicate, args: tuple[str, ...]) -> bool:
         st = self.state
-        if name in STORED_ONLY or name == "eqratio3":
-            fact = Fact.make(name, args)
+        if pred.known_by_parts:
+            fact = Fact.make(pred, args)
             if fact in st.facts:
                 return True
             if fact == self.goal:
                 return False  # stated as the goal: worth adding even if its parts are known
-            parts = st.unfold(fact)
+            parts = fact.pred.unfold(fact.args)
             return all(st.derive(p.pred, p.args) is not None for p in parts)
-        return st.derive(name, args) is not None
+        return st.derive(pred, args) is not None
 
 
 def saturate(problem: Problem, coords, config: DDARConfig | None = None) -> DDARRun:

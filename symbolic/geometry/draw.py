@@ -17,46 +17,16 @@ import numpy as np
 
 from .loci import SketchError, Vec, circumcenter, cross, norm, unit
 from .numeric import Diagram
-from .predicates import predicate, split_args
+from .predicates.base import CircleSpec, Segment
 from .problem import Problem
 from .tables import Atom
 
 BASE, CIRCLE, GOAL, AUX = "#444444", "#4a7fb5", "#d62728", "#2ca02c"
 
-# Predicates whose point arguments pair up into segments (ab, cd, ...).
-_PAIRED = {"para", "perp", "cong", "eqangle", "eqangle6", "eqratio", "eqratio6", "aconst",
-           "rconst"}
-_TRIANGLES = {"simtri", "simtri2", "simtri*", "contri", "contri2", "contri*"}
-
-Segment = tuple[str, ...]  # two or more points on one line
-CircleSpec = tuple[str, ...]  # ("through", a, b, c) or ("centre", o, a, b): centre o, radius ab
-
 
 def atom_objects(atom: Atom) -> tuple[list[Segment], list[CircleSpec]]:
-    """The segments and circles a predicate talks about."""
-    pts, _ = split_args(predicate(atom.name).pred, atom.args)
-    name = atom.name
-    if name == "coll":
-        return [tuple(pts)], []
-    if name == "midp":
-        return [(pts[1], pts[0], pts[2])], []
-    if name == "cyclic":
-        return [], [("through", *pts[:3])]
-    if name == "circle":
-        return [], [("centre", pts[0], pts[0], pts[1])]
-    if name == "s_angle":
-        return [(pts[1], pts[0]), (pts[1], pts[2])], []
-    if name in _PAIRED:
-        return [tuple(pts[i:i + 2]) for i in range(0, len(pts) - 1, 2)], []
-    if name in _TRIANGLES:
-        segs: list[Segment] = []
-        for t in (pts[:3], pts[3:]):
-            segs += [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])]
-        return segs, []
-    if name == "eqratio3":
-        a, b, c, d, m, n = pts
-        return [(m, a, c), (n, b, d), (a, b), (c, d)], []
-    return [], []
+    """The segments and circles a premise or goal talks about (its predicate says which)."""
+    return atom.pred.drawn(atom.pred.points(atom.args))
 
 
 def _sketch_circles(problem: Problem) -> list[CircleSpec]:
@@ -179,7 +149,7 @@ def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
                                      color=CIRCLE if layer == 0 else GOAL))
 
     aux = set(getattr(proof, "auxiliary_points", ()) or ())
-    goal_points = set(split_args(predicate(problem.goal.name).pred, problem.goal.args)[0])
+    goal_points = set(problem.goal.pred.points(problem.goal.args))
     pts = np.array(list(xy.values()))
     center = pts.mean(axis=0)
     size = float(np.ptp(pts, axis=0).max()) or 1.0

@@ -5,47 +5,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .predicates import PREDICATES, Pred
-
-# Predicates that are one concept under several rule-table spellings.
-ALIASES = {"eqangle6": "eqangle", "eqratio6": "eqratio", "s_angle": "aconst"}
+if TYPE_CHECKING:
+    from .predicates import Predicate
 
 
 @dataclass(frozen=True, order=True)
 class Fact:
-    """A geometric statement in canonical form, e.g. ``Fact("para", ("a", "b", "c", "d"))``."""
+    """A geometric statement in canonical form, e.g. ``Fact.make(PARA, ("a", "b", "c", "d"))``.
 
-    pred: str
+    ``pred`` is the predicate object (``symbolic.geometry.predicates``), never its name.
+    """
+
+    pred: Predicate
     args: tuple[str, ...]
 
     @staticmethod
-    def make(pred: str, args: tuple[str, ...]) -> Fact:
+    def make(pred: Predicate, args: tuple[str, ...]) -> Fact:
         """The canonical fact ``pred args`` (aliases such as eqangle6 resolved)."""
         return _make(pred, tuple(args))
 
     def __str__(self) -> str:
-        return " ".join((self.pred,) + self.args)
+        return " ".join((self.pred.name,) + self.args)
 
     def text(self) -> str:
-        return PREDICATES[self.pred].text(self.args)
+        return self.pred.text(self.args)
 
     @property
     def points(self) -> tuple[str, ...]:
-        n = {"aconst": 4, "rconst": 4}.get(self.pred)
-        return self.args[:n] if n else self.args
+        """The arguments that are points (not the numbers of aconst / rconst)."""
+        return self.pred.points(self.args)
 
 
 @lru_cache(maxsize=1 << 18)
-def _make(pred: str, args: tuple[str, ...]) -> Fact:
+def _make(pred: Predicate, args: tuple[str, ...]) -> Fact:
     """Canonical fact (memoised: the deduction loop states the same facts over and over)."""
-    pred = ALIASES.get(pred, pred)
-    if pred == "aconst" and len(args) == 4:  # s_angle a b x y -> aconst b a b x y
-        a, b, x, y = args
-        args = (b, a, b, x, y)
-    if pred in ("aconst", "rconst"):
-        return Fact(pred, args)
-    return Fact(pred, PREDICATES[pred].canonical(args))
+    pred, args = pred.resolve(args)
+    return Fact(pred, pred.canonical(args))
 
 
 class Rules:
@@ -89,6 +86,3 @@ class Derivation:
     def is_table_rule(self) -> bool:
         return self.rule[:1] == "r" and self.rule[1:].isdigit()
 
-
-def pred_enum(name: str) -> Pred:
-    return Pred(ALIASES.get(name, name))

@@ -14,8 +14,6 @@ from itertools import combinations
 from .problem import Problem
 from .proposal import Candidate
 
-LINE_PREDICATES = ("coll", "para", "perp", "cong", "midp", "eqangle")
-
 
 def fresh_name(problem: Problem) -> str:
     """A point name the problem does not use."""
@@ -35,12 +33,7 @@ def figure_lines(problem: Problem) -> list[tuple[str, str]]:
     for clause in problem.clauses:
         for step in clause.steps:
             for atom in step.atoms(step.construction.premises):
-                if atom.name not in LINE_PREDICATES:
-                    continue
-                pts = atom.args if atom.name != "coll" else tuple(sorted(set(atom.args)))
-                pairs = (list(combinations(pts, 2)) if atom.name in ("coll", "midp")
-                         else [pts[i:i + 2] for i in range(0, len(pts) - 1, 2)])
-                for a, b in pairs:
+                for a, b in atom.pred.figure_lines(atom.args):
                     if a != b:
                         out.setdefault((min(a, b), max(a, b)), None)
     return list(out)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from itertools import combinations, permutations
 
 from .numeric_index import NumericIndex
+from .predicates import COLL
 from .state import ProofState
 
 Mapping = dict[str, str]
@@ -256,7 +257,7 @@ def _two_midpoints(ix, st):
 def _para_to_coll(ix, st):
     for line in ix.lines:
         for a, b, c in combinations(sorted(line), 3):
-            if st.derive("coll", (a, b, c)) is None:
+            if st.derive(COLL, (a, b, c)) is None:
                 for x, y, z in ((a, b, c), (b, a, c), (c, a, b)):
                     yield {"A": x, "B": y, "C": z}
 

@@ -189,14 +189,14 @@ def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec]) ->
     everything = {**coords, **new}
     for step in clause.steps:
         for atom in step.atoms(step.construction.premises):
-            if not holds(atom.name, atom.args, everything):
+            if not holds(atom.pred, atom.args, everything):
                 raise _Reject(f"premise {atom} of {step} does not hold")
 
 
 def _check_prerequisites(clause: Clause, coords: dict[str, Vec]) -> None:
     for step in clause.steps:
         for atom in step.atoms(step.construction.prerequisites):
-            if not holds(atom.name, atom.args, coords):
+            if not holds(atom.pred, atom.args, coords):
                 raise _Reject(f"prerequisite {atom} of {step} fails")
 
 
@@ -232,7 +232,7 @@ def _build_once(problem: Problem, rng: np.random.Generator) -> dict[str, Vec]:
 def _goal_holds(problem: Problem, coords: dict[str, Vec]) -> bool:
     goal = problem.goal
     try:
-        return holds(goal.name, goal.args, coords)
+        return holds(goal.pred, goal.args, coords)
     except (TypeError, ValueError, KeyError) as e:
         raise FalseGoalError(f"goal {goal} cannot be checked numerically: {e}",
                              file=problem.file, line=problem.line,

@@ -200,7 +200,7 @@ def _goal(node, known: set[str], file: str, line: int, name: str) -> Atom:
     if pname == "rconst" and not all(x.isdigit() and int(x) > 0 for x in args[-2:]):
         raise _err(ParseError, "rconst: expected two positive integers p q (AB:CD = p:q)",
                    file, line, col, name)
-    return Atom(pname, args)
+    return Atom(cls, args)
 
 
 def angle_degrees(text: str) -> str | None:

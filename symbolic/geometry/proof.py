@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import predicates as P
 from .ar import LinearTable, add_scaled
 from .facts import Derivation, Fact, Rules
 from .problem import Problem
@@ -212,7 +211,7 @@ def check_proof(proof: Proof, coords2: dict, coords1: dict) -> None:
             raise ProofCheckError(f"given fact {f} is false on the second diagram")
     for i, s in enumerate(proof.steps, start=1):
         f, d = s.conclusion, s.derivation
-        if f.pred not in ("eqratio3",) and not state2.holds(f.pred, f.args):
+        if f.pred.replay_checked and not state2.holds(f.pred, f.args):
             raise ProofCheckError(f"step {i} ({f}) is false on the second diagram")
         if d.is_table_rule:
             _check_rule_step(i, f, d, table[d.rule], state1, state2)
@@ -221,11 +220,12 @@ def check_proof(proof: Proof, coords2: dict, coords1: dict) -> None:
         elif d.rule in (Rules.LINE, Rules.CIRCLE):
             _check_merge_step(i, f, d, 2 if d.rule == Rules.LINE else 3)
         elif d.rule == Rules.DEF:
-            if f not in state1.unfold(d.premises[0]):
+            whole = d.premises[0]
+            if f not in whole.pred.unfold(whole.args):
                 raise ProofCheckError(f"step {i}: {f} is not part of {d.premises[0]}")
         elif d.rule == Rules.FOLD:
-            parts = set(state1.unfold(f))
-            if not set(d.premises) <= parts and f.pred != "midp":
+            parts = set(f.pred.unfold(f.args))
+            if not set(d.premises) <= parts:
                 raise ProofCheckError(f"step {i}: premises are not the parts of {f}")
         else:
             raise ProofCheckError(f"step {i}: unknown derivation {d.rule!r}")
@@ -235,21 +235,18 @@ def _check_rule_step(i: int, f: Fact, d: Derivation, rule, state1: ProofState,
                      state2: ProofState) -> None:
     m = dict(d.mapping)
     inst = lambda atom: tuple(m[a] for a in atom.args)  # noqa: E731
-    name = rule.conclusion.name
-    cands = (name[:-1], name[:-1] + "2") if name.endswith("*") else (name,)
-    if f not in {Fact.make(c, inst(rule.conclusion)) for c in cands}:
+    pred = rule.conclusion.pred
+    if f not in {Fact.make(c, inst(rule.conclusion)) for c in pred.cases or (pred,)}:
         raise ProofCheckError(f"step {i}: {f} is not the conclusion of {rule.id}")
     proved = iter(d.premises)
     for atom in rule.premises:
         args = inst(atom)
-        if P.predicate(atom.name).numeric_only:
-            if not (state1.holds(atom.name, args) and state2.holds(atom.name, args)):
+        if atom.pred.numeric_only:
+            if not (state1.holds(atom.pred, args) and state2.holds(atom.pred, args)):
                 raise ProofCheckError(f"step {i}: side condition {atom.name} fails")
             continue
         p = next(proved, None)
-        names = (atom.name[:-1], atom.name[:-1] + "2") if atom.name.endswith("*") \
-            else (atom.name,)
-        if p is None or p not in {Fact.make(n, args) for n in names}:
+        if p is None or p not in {Fact.make(n, args) for n in atom.pred.cases or (atom.pred,)}:
             raise ProofCheckError(f"step {i}: premise {atom} of {rule.id} not matched")
 
 

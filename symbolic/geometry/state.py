@@ -5,6 +5,10 @@ make transitivity free: collinear sets sharing two points merge into one line, c
 sets sharing three points into one circle, and angle/ratio facts become equations of the
 AR tables. ``ProofState.derive`` asks whether a statement already follows, and if so returns
 it as a fact whose derivation names what it follows from.
+
+What a fact contributes is its predicate's to say (``Predicate.equations``, ``on_add``,
+``derive``); the state supplies the mechanisms: equations read on its diagram, line and
+circle merging, derivation by structure, by AR or from parts.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ import numpy as np
 from . import predicates as P
 from .ar import LinearTable, exact
 from .facts import ARCertificate, Derivation, Fact, Rules
+from .predicates import Predicate
+from .predicates.base import Equation, Terms
 
 PI = "PI"
 PRIMES = (2, 3, 5, 7, 11, 13)
-ANGLE_PREDS = ("para", "perp", "eqangle", "aconst")
-RATIO_PREDS = ("cong", "eqratio", "rconst")
+ONE = Fraction(1)
 AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST}
 
 
@@ -65,7 +70,7 @@ class ProofState:
         self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists}
         self.eq_source: dict[int, tuple[Fact, tuple]] = {}
         self._direction: dict[tuple[str, str], float] = {}
-        self._holds: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
 
     # ------------------------------------------------------------------ numeric values
@@ -77,18 +82,20 @@ class ProofState:
             self._direction[s] = v
         return v
 
-    def holds(self, pred: str, args: tuple[str, ...]) -> bool:
+    def holds(self, pred: Predicate, args: tuple[str, ...]) -> bool:
         """Numeric truth on this diagram (memoised per statement)."""
         key = (pred, args)
         v = self._holds.get(key)
         if v is None:
-            v = self._holds[key] = P.holds(pred, args, self.coords)
+            v = self._holds[key] = pred.holds(args, self.coords)
         return v
 
-    # ------------------------------------------------------------------ equations of facts
-    def _angle_expr(self, terms: list[tuple[tuple[str, str], int]],
-                    const: Fraction | None = None) -> dict | None:
-        """sum(sign * d(seg)) + c*PI with c read off the diagram (or given mod 1)."""
+    # ------------------------------------------------------------------ writing equations
+    # A predicate states its AR equations (``Predicate.equations``) with these four; the
+    # state supplies what only the diagram knows: multiples of pi, the order along a line.
+    def angle(self, terms: Terms, const: Fraction | None = None) -> Equation | None:
+        """Angle table: sum(sign * d(seg)) + c*PI = 0, c read off the diagram (the multiple
+        of pi must equal ``const`` mod 1 when given); None for a zero-length segment."""
         expr: dict = {}
         s = 0.0
         for (a, b), sign in terms:
@@ -105,11 +112,10 @@ class ProofState:
             return None
         if c:
             expr[PI] = exact(c)
-        return expr
+        return "angle", expr
 
-    def _ratio_expr(self, terms: list[tuple[tuple[str, str], int]],
-                    const: Fraction = Fraction(1)) -> dict | None:
-        """sum(sign * log|seg|) - log(const), constants as logs of primes."""
+    def ratio(self, terms: Terms, const: Fraction = ONE) -> Equation | None:
+        """Ratio table: sum(sign * log|seg|) - log(const) = 0, constants as logs of primes."""
         expr: dict = {}
         for (a, b), sign in terms:
             if a == b:
@@ -121,19 +127,20 @@ class ProofState:
             expr[("log", p)] = expr.get(("log", p), 0) - e
         for p, e in factorize(const.denominator).items():
             expr[("log", p)] = expr.get(("log", p), 0) + e
-        return {k: v for k, v in expr.items() if v}
+        return "ratio", {k: v for k, v in expr.items() if v}
 
-    def _dist_expr(self, terms: list[tuple[tuple[str, str], int]]) -> dict | None:
-        """sum(k * |seg|) (lengths as unknowns; linear relations between lengths)."""
+    def dist(self, terms: Terms) -> Equation | None:
+        """Distance table: sum(k * |seg|) = 0 (lengths as unknowns); None if trivial."""
         expr: dict = {}
         for (a, b), k in terms:
             if a == b:
                 return None
             key = ("s",) + seg(a, b)
             expr[key] = expr.get(key, 0) + k
-        return {k: v for k, v in expr.items() if v} or None
+        expr = {k: v for k, v in expr.items() if v}
+        return ("dist", expr) if expr else None
 
-    def _additivity(self, pts: list[str]) -> list[dict]:
+    def additivity(self, pts: list[str]) -> list[Equation]:
         """|xz| = |xy| + |yz| for every y between x and z on a line (order from the diagram)."""
         c = self.coords
         p0, p1 = c[pts[0]], c[pts[1]]
@@ -142,50 +149,14 @@ class ProofState:
         out = []
         for i, j, k in combinations(range(len(order)), 3):
             x, y, z = order[i], order[j], order[k]
-            e = self._dist_expr([((x, z), 1), ((x, y), -1), ((y, z), -1)])
+            e = self.dist([((x, z), 1), ((x, y), -1), ((y, z), -1)])
             if e:
                 out.append(e)
         return out
 
-    def equations(self, fact: Fact) -> list[tuple[str, dict]]:
+    def equations(self, fact: Fact) -> list[Equation]:
         """The AR equations a fact contributes: (table name, expression = 0)."""
-        a = fact.args
-        out: list[tuple[str, dict | None]] = []
-        if fact.pred == "para":
-            out.append(("angle", self._angle_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
-                                                  Fraction(0))))
-        elif fact.pred == "perp":
-            out.append(("angle", self._angle_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
-                                                  Fraction(1, 2))))
-        elif fact.pred == "eqangle":
-            out.append(("angle", self._angle_expr(
-                [((a[2], a[3]), 1), ((a[0], a[1]), -1), ((a[6], a[7]), -1), ((a[4], a[5]), 1)],
-                Fraction(0))))
-        elif fact.pred == "aconst":
-            y = Fraction(a[4]) / 180
-            out.append(("angle", self._angle_expr([((a[2], a[3]), 1), ((a[0], a[1]), -1)],
-                                                  -y)))
-        elif fact.pred == "coll":
-            pts = sorted(set(a))
-            ref = (pts[0], pts[1])
-            for pair in combinations(pts, 2):
-                if pair != ref:
-                    out.append(("angle", self._angle_expr([(pair, 1), (ref, -1)],
-                                                          Fraction(0))))
-            out += [("dist", e) for e in self._additivity(pts)]
-        elif fact.pred == "cong":
-            out.append(("ratio", self._ratio_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)])))
-            out.append(("dist", self._dist_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)])))
-        elif fact.pred == "eqratio":
-            out.append(("ratio", self._ratio_expr(
-                [((a[0], a[1]), 1), ((a[2], a[3]), -1), ((a[4], a[5]), -1), ((a[6], a[7]), 1)])))
-        elif fact.pred == "rconst":
-            const = Fraction(int(a[4]), int(a[5]))
-            out.append(("ratio", self._ratio_expr([((a[0], a[1]), 1), ((a[2], a[3]), -1)],
-                                                  const)))
-            out.append(("dist", self._dist_expr([((a[0], a[1]), const.denominator),
-                                                 ((a[2], a[3]), -const.numerator)])))
-        return [(t, e) for t, e in out if e is not None]
+        return [e for e in fact.pred.equations(fact.args, self) if e is not None]
 
     # ------------------------------------------------------------------ adding facts
     def add(self, fact: Fact, derivation: Derivation) -> bool:
@@ -194,64 +165,45 @@ class ProofState:
             return False
         self.facts[fact] = derivation
         before = self.changed
-        if fact.pred == "coll":
-            self._merge(fact, self.lines, 2)
-        elif fact.pred == "cyclic":
-            self._merge(fact, self.circles, 3)
+        fact.pred.on_add(self, fact)  # lines and circles
         for table_name, expr in self.equations(fact):
             table = self.tables[table_name]
             eq_id = len(self.eq_source)
             self.eq_source[eq_id] = (fact, tuple(sorted(expr.items(), key=repr)))
             if table.add(expr, eq_id):
                 self.changed += 1
-        for part in self.unfold(fact):
+        for part in fact.pred.unfold(fact.args):
             self.add(part, Derivation(Rules.DEF, (fact,), derivation.level))
         return self.changed != before
 
-    def unfold(self, fact: Fact) -> list[Fact]:
-        """The parts a composite fact stands for (midp, circle, similar triangles...)."""
-        a = fact.args
-        mk = Fact.make
-        if fact.pred == "midp":
-            m, x, y = a
-            return [mk("coll", (m, x, y)), mk("cong", (m, x, m, y)),
-                    mk("rconst", (m, x, x, y, "1", "2"))]
-        if fact.pred == "circle":
-            o = a[0]
-            return [mk("cong", (o, a[1], o, p)) for p in a[2:]]
-        if fact.pred in ("simtri", "simtri2", "contri", "contri2"):
-            x, y, z, p, q, r = a
-            refl = fact.pred.endswith("2")
-            def ang(u, v, w, s, t, k):  # angle at v between vu, vw ~ angle at t
-                return mk("eqangle", (v, u, v, w, t, s, t, k) if not refl
-                          else (v, u, v, w, t, k, t, s))
-            out = [ang(x, y, z, p, q, r), ang(y, z, x, q, r, p), ang(z, x, y, r, p, q),
-                   mk("eqratio", (x, y, p, q, y, z, q, r)),
-                   mk("eqratio", (y, z, q, r, z, x, r, p))]
-            if fact.pred.startswith("contri"):
-                out += [mk("cong", (x, y, p, q)), mk("cong", (y, z, q, r)),
-                        mk("cong", (z, x, r, p))]
-            return out
-        if fact.pred == "eqratio3":
-            x, y, z, w, m, n = a  # xy || zw, lines through m=n: mx/mz = ny/nw = xy/zw
-            out = [mk("eqratio", (m, x, m, z, n, y, n, w)),
-                   mk("eqratio", (m, x, x, z, n, y, y, w)),
-                   mk("eqratio", (m, z, x, z, n, w, y, w))]
-            if m == n:
-                out.append(mk("eqratio", (m, x, m, z, x, y, z, w)))
-            return out
-        return []
+    def merge_line(self, fact: Fact) -> None:
+        """Collinear sets sharing two points are one line (``coll`` facts)."""
+        found = self._merge(fact, self.lines, 2, Rules.LINE)
+        if found is None:
+            return
+        new, merged = found
+        for x, y in combinations(sorted(new.points), 2):
+            self.line_of[(x, y)] = new
+        if merged is not fact:
+            for table_name, expr in self.equations(merged):
+                eq_id = len(self.eq_source)
+                self.eq_source[eq_id] = (merged, tuple(sorted(expr.items(), key=repr)))
+                self.tables[table_name].add(expr, eq_id)
 
-    def _merge(self, fact: Fact, sets: list[PointSet], shared: int) -> None:
+    def merge_circle(self, fact: Fact) -> None:
+        """Concyclic sets sharing three points are one circle (``cyclic`` facts)."""
+        self._merge(fact, self.circles, 3, Rules.CIRCLE)
+
+    def _merge(self, fact: Fact, sets: list[PointSet], shared: int,
+               rule: str) -> tuple[PointSet, Fact] | None:
         pts = frozenset(fact.args)
         touching = [s for s in sets if len(s.points & pts) >= shared]
         if len(touching) == 1 and pts <= touching[0].points:
-            return
+            return None
         members = pts.union(*(s.points for s in touching))
         merged = fact
         if members != pts:
             merged = Fact.make(fact.pred, tuple(sorted(members)))
-            rule = Rules.LINE if fact.pred == "coll" else Rules.CIRCLE
             premises = tuple(dict.fromkeys([fact] + [s.fact for s in touching]))
             if merged not in self.facts:
                 self.facts[merged] = Derivation(rule, premises, self.facts[fact].level)
@@ -260,14 +212,7 @@ class ProofState:
         new = PointSet(members, merged)
         sets.append(new)
         self.changed += 1
-        if fact.pred == "coll":
-            for x, y in combinations(sorted(members), 2):
-                self.line_of[(x, y)] = new
-            if merged is not fact:
-                for table_name, expr in self.equations(merged):
-                    eq_id = len(self.eq_source)
-                    self.eq_source[eq_id] = (merged, tuple(sorted(expr.items(), key=repr)))
-                    self.tables[table_name].add(expr, eq_id)
+        return new, merged
 
     # ------------------------------------------------------------------ queries
     def line_through(self, a: str, b: str) -> PointSet | None:
@@ -279,7 +224,7 @@ class ProofState:
                 return c
         return None
 
-    def derive(self, pred: str, args: tuple[str, ...]) -> Fact | None:
+    def derive(self, pred: Predicate, args: tuple[str, ...]) -> Fact | None:
         """The fact ``pred args`` if it already follows from the state, else None.
 
         A statement that follows from a structure or an AR table is recorded as a new fact
@@ -288,37 +233,41 @@ class ProofState:
         fact = Fact.make(pred, args)
         if fact in self.facts:
             return fact
-        p = fact.pred
-        if p == "coll":
-            pts = frozenset(fact.args)
-            if len(pts) < 3:
-                return self._record(fact, Derivation(Rules.LINE, ()))
-            line = self.line_through(*sorted(pts)[:2])
-            if line and pts <= line.points:
-                return self._record(fact, Derivation(Rules.LINE, (line.fact,)))
-            return None
-        if p == "cyclic":
-            pts = frozenset(fact.args)
-            if len(pts) < 4:
-                return self._record(fact, Derivation(Rules.CIRCLE, ()))
-            c = self.circle_through(pts)
-            return self._record(fact, Derivation(Rules.CIRCLE, (c.fact,))) if c else None
-        if p in ANGLE_PREDS or p in RATIO_PREDS:
-            return self._derive_ar(fact)
-        if p in ("midp", "circle", "eqratio3"):
-            parts = [self.derive(q.pred, q.args) for q in self.unfold(fact)]
-            if p == "midp":
-                parts = parts[:2]  # coll and cong imply the 1:2 ratio
-            if all(parts):
-                return self._record(fact, Derivation(Rules.FOLD, tuple(parts)))  # type: ignore
-            return None
-        return None  # simtri/contri: only as stored facts
+        return fact.pred.derive(self, fact)
+
+    # How predicates are derived (``Predicate.derive`` picks one of these).
+    def derive_line(self, fact: Fact) -> Fact | None:
+        """Collinear: all points on one known line (fewer than three: trivially)."""
+        pts = frozenset(fact.args)
+        if len(pts) < 3:
+            return self._record(fact, Derivation(Rules.LINE, ()))
+        line = self.line_through(*sorted(pts)[:2])
+        if line and pts <= line.points:
+            return self._record(fact, Derivation(Rules.LINE, (line.fact,)))
+        return None
+
+    def derive_circle(self, fact: Fact) -> Fact | None:
+        """Concyclic: all points on one known circle (fewer than four: trivially)."""
+        pts = frozenset(fact.args)
+        if len(pts) < 4:
+            return self._record(fact, Derivation(Rules.CIRCLE, ()))
+        c = self.circle_through(pts)
+        return self._record(fact, Derivation(Rules.CIRCLE, (c.fact,))) if c else None
+
+    def derive_parts(self, fact: Fact) -> Fact | None:
+        """A composite fact folded from its parts (``Predicate.unfold``), when they follow."""
+        parts = [self.derive(q.pred, q.args) for q in fact.pred.unfold(fact.args)]
+        parts = parts[:fact.pred.needed_parts]
+        if all(parts):
+            return self._record(fact, Derivation(Rules.FOLD, tuple(parts)))  # type: ignore
+        return None
 
     def _record(self, fact: Fact, d: Derivation) -> Fact:
         self.facts.setdefault(fact, d)
         return fact
 
-    def _derive_ar(self, fact: Fact) -> Fact | None:
+    def derive_ar(self, fact: Fact) -> Fact | None:
+        """An angle or ratio statement that an AR table implies, with its certificate."""
         for table_name, expr in self.equations(fact):
             combo = self.tables[table_name].implies(expr)
             if combo is None:

@@ -12,21 +12,42 @@ from functools import cache
 from importlib import resources
 
 from .errors import ParseError
-from .predicates import PREDICATES, Pred, split_args
+from .predicates import PREDICATES, Predicate
 
 
 @dataclass(frozen=True)
 class Atom:
     """A predicate applied to argument names (points, or numbers for s_angle/rconst)."""
 
+    pred: Predicate
+    args: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pred, Predicate):
+            raise TypeError(f"Atom.pred must be a predicate object (predicates.PREDICATES[name]),"
+                            f" not {self.pred!r}")
+
+    @property
+    def name(self) -> str:
+        """The predicate's name, as written in files."""
+        return self.pred.name
+
+    def __str__(self) -> str:
+        return " ".join((self.pred.name,) + self.args)
+
+    def rename(self, mapping: dict[str, str]) -> Atom:
+        return Atom(self.pred, tuple(mapping.get(a, a) for a in self.args))
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """A locus of a construction, e.g. ``tline x a b`` (a name of ``sketches.SKETCHES``)."""
+
     name: str
     args: tuple[str, ...]
 
     def __str__(self) -> str:
         return " ".join((self.name,) + self.args)
-
-    def rename(self, mapping: dict[str, str]) -> Atom:
-        return Atom(self.name, tuple(mapping.get(a, a) for a in self.args))
 
 
 @dataclass(frozen=True)
@@ -43,7 +64,7 @@ class Construction:
     new_points: tuple[str, ...]
     prerequisites: tuple[Atom, ...]
     premise_groups: tuple[tuple[Atom, ...], ...]
-    sketches: tuple[Atom, ...]
+    sketches: tuple[Sketch, ...]
     numeric_args: tuple[str, ...] = ()
 
     @property
@@ -85,7 +106,7 @@ def _atom(tree, source: str, line: int) -> Atom:
     args = tuple(str(t) for t in tree.children[1:])
     if name not in PREDICATES:
         raise ParseError(f"unknown predicate {name!r}", file=source, line=line)
-    return Atom(name, args)
+    return Atom(PREDICATES[name], args)
 
 
 def parse_rules(text: str, source: str = "rules.txt") -> tuple[Rule, ...]:
@@ -175,9 +196,9 @@ def _construction(trees, source: str, line: int) -> Construction:
         atoms = tuple(_atom(t, source, line + 3) for t in g.children
                       if t is not None and getattr(t, "data", None) == "atom")
         groups.append(atoms)
-    sketches = tuple(Atom(str(t.children[0]), tuple(str(x) for x in t.children[1:]))
+    sketches = tuple(Sketch(str(t.children[0]), tuple(str(x) for x in t.children[1:]))
                      for t in sk.children)
-    numeric = {a for g in groups for atom in g for a in split_args(Pred(atom.name), atom.args)[1]}
+    numeric = {a for g in groups for atom in g for a in atom.pred.split(atom.args)[1]}
     new = tuple(a for a in args if a not in inputs and a not in numeric)
     return Construction(name, args, new, prereq, tuple(g for g in groups if g), sketches,
                         tuple(a for a in args if a in numeric))

@@ -10,6 +10,7 @@ import pytest
 
 from symbolic.geometry.draw import atom_objects, draw
 from symbolic.geometry.numeric import build_diagram
+from symbolic.geometry.predicates import COLL, CYCLIC, PERP, RCONST
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.tables import Atom
 
@@ -51,8 +52,8 @@ def test_unknown_extension(tmp_path, drawn) -> None:
 
 
 def test_atom_objects() -> None:
-    assert atom_objects(Atom("coll", ("a", "b", "c"))) == ([("a", "b", "c")], [])
-    assert atom_objects(Atom("perp", ("a", "b", "c", "d")))[0] == [("a", "b"), ("c", "d")]
-    assert atom_objects(Atom("cyclic", ("a", "b", "c", "d")))[1] == [("through", "a", "b", "c")]
-    assert atom_objects(Atom("rconst", ("a", "b", "a", "c", "1", "2")))[0] == [("a", "b"),
+    assert atom_objects(Atom(COLL, ("a", "b", "c"))) == ([("a", "b", "c")], [])
+    assert atom_objects(Atom(PERP, ("a", "b", "c", "d")))[0] == [("a", "b"), ("c", "d")]
+    assert atom_objects(Atom(CYCLIC, ("a", "b", "c", "d")))[1] == [("through", "a", "b", "c")]
+    assert atom_objects(Atom(RCONST, ("a", "b", "a", "c", "1", "2")))[0] == [("a", "b"),
                                                                               ("a", "c")]

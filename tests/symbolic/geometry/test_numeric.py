@@ -13,7 +13,7 @@ import pytest
 from symbolic.geometry.errors import DiagramError, FalseGoalError
 from symbolic.geometry.loci import contains, intersect, vec
 from symbolic.geometry.numeric import Circle, Line, PointSet, Ray, build_diagram, sample
-from symbolic.geometry.predicates import holds
+from symbolic.geometry.predicates import SANGLE, holds
 from symbolic.geometry.problem import Problem, parse_problem, read_problems
 from symbolic.geometry.sketches import SKETCHES
 from symbolic.geometry.tables import definitions
@@ -31,6 +31,7 @@ WITNESS: dict[str, str] = {
     "circumcenter": T + "x = circumcenter x a b c ? cong x a x b",
     "eq_quadrangle": "a b c d = eq_quadrangle a b c d ? cong d a b c",
     "eq_trapezoid": "a b c d = eq_trapezoid a b c d ? para d c a b",
+    "iso_trapezoid": "a b c d = iso_trapezoid ? cong a d b c",
     "eq_triangle": "b c = segment b c; x = eq_triangle x b c ? cong x b b c",
     "eqangle2": T + "x = eqangle2 x a b c ? eqangle a b a x c x c b",
     "eqdia_quadrangle": "a b c d = eqdia_quadrangle a b c d ? cong d b a c",
@@ -107,7 +108,7 @@ def _premises_hold(problem: Problem, coords: dict[str, np.ndarray]) -> list[str]
     for clause in problem.clauses:
         for step in clause.steps:
             for atom in step.atoms(step.construction.premises):
-                if not holds(atom.name, atom.args, coords):
+                if not holds(atom.pred, atom.args, coords):
                     bad.append(f"{step}: {atom}")
     return bad
 
@@ -129,7 +130,7 @@ def test_construction_builds_with_premises_true(name: str) -> None:
         d = build_diagram(problem, np.random.default_rng(seed))
         assert set(d.coords) == set(problem.points)
         assert _premises_hold(problem, d.coords) == []
-        assert holds(problem.goal.name, problem.goal.args, d.coords)
+        assert holds(problem.goal.pred, problem.goal.args, d.coords)
 
 
 def test_same_seed_same_diagram() -> None:
@@ -155,7 +156,7 @@ def test_s_angle_direction_matches_predicate() -> None:
     a, b, x = d["a"], d["b"], d["x"]
     turn = math.degrees(math.atan2(*(x - b)[::-1]) - math.atan2(*(a - b)[::-1])) % 180
     assert turn == pytest.approx(30)
-    assert holds("s_angle", ("a", "b", "x", "30"), d.coords)
+    assert holds(SANGLE, ("a", "b", "x", "30"), d.coords)
 
 
 @pytest.mark.parametrize("text", [
@@ -239,6 +240,6 @@ def test_jgex_231_build_with_true_goals() -> None:
     for i, problem in enumerate(problems):
         assert isinstance(problem, Problem), problem
         d = build_diagram(problem, np.random.default_rng(i))
-        assert holds(problem.goal.name, problem.goal.args, d.coords)
+        assert holds(problem.goal.pred, problem.goal.args, d.coords)
         assert _premises_hold(problem, d.coords) == []
     assert time.perf_counter() - start < 10

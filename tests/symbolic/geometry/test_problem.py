@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "
 
 
 def test_tables_are_complete():
-    assert len(definitions()) == 68
+    assert len(definitions()) == 69  # AlphaGeometry's 68 and Newclid's iso_trapezoid
     table = rules()
     assert len(table) == 45  # AlphaGeometry's 43 and two mirror-image SAS rules
     assert [r.id for r in table] == [f"r{i:02d}" for i in range(45)]
@@ -107,3 +107,14 @@ def test_angle_constants_in_constructions_and_goals():
         parse_problem("a b = segment a b; c = s_angle b a c sixty ? cong a b a c")
     with pytest.raises(ParseError, match="two positive integers"):
         parse_problem("a b = segment a b; c = midpoint c a b ? rconst a c a b 1 x")
+
+
+@pytest.mark.skipif(not (BENCH / "hageo_dev.txt").exists(), reason="benchmark data absent")
+def test_every_hageo_dev_problem_parses():
+    problems = read_problems(BENCH / "hageo_dev.txt")
+    assert len(problems) == 199
+    assert [p for p in problems if isinstance(p, Exception)] == []
+    # two of them start from Newclid's iso_trapezoid (elided: the clause's points are its args)
+    iso = [p for p in problems if p.clauses[0].steps[0].construction.name == "iso_trapezoid"]
+    assert [p.clauses[0].steps[0].args for p in iso] == [("d", "a", "b", "c"),
+                                                        ("a", "b", "c", "d")]

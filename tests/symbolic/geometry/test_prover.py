@@ -10,6 +10,7 @@ import pytest
 from symbolic.geometry.errors import FalseGoalError
 from symbolic.geometry.facts import Fact, Rules
 from symbolic.geometry.numeric import build_diagram
+from symbolic.geometry.predicates import PERP
 from symbolic.geometry.problem import parse_problem, read_problems
 from symbolic.geometry.proof import ProofCheckError, check_proof
 from symbolic.geometry.prover import ProverConfig, prove
@@ -56,7 +57,7 @@ def test_checker_rejects_a_step_that_is_false_on_the_second_diagram():
     problem = parse_problem(ORTHO_AUX)
     out = prove(problem)
     proof = out.proof
-    bad = dataclasses.replace(proof.steps[0], conclusion=Fact.make("perp", ("a", "b", "a", "c")))
+    bad = dataclasses.replace(proof.steps[0], conclusion=Fact.make(PERP, ("a", "b", "a", "c")))
     tampered = dataclasses.replace(proof, steps=(bad,) + proof.steps[1:])
     with pytest.raises(ProofCheckError):
         check_proof(tampered, _diagram(problem, 5), out.diagram.coords)
@@ -121,3 +122,16 @@ def test_angle_constant_goal_is_proved_by_angle_chasing():
     out = prove(problem)
     assert out.proved
     assert out.proof.steps[-1].derivation.rule == Rules.AR_ANGLE
+
+
+def test_iso_trapezoid_parses_draws_and_proves(tmp_path):
+    from symbolic.geometry.draw import draw
+
+    for goal in ("para a b c d", "cong a d b c"):
+        problem = parse_problem(f"a b c d = iso_trapezoid ? {goal}", "iso_trapezoid")
+        out = prove(problem)
+        assert out.proved and out.proof is not None
+        # the goal is what the construction states (ab ∥ cd, legs ad = bc)
+        assert [(str(f), c) for f, c in out.proof.given] == [(goal, "iso_trapezoid a b c d")]
+        draw(problem, out.diagram, out.proof, str(tmp_path / "iso.svg"))
+        assert "<path" in (tmp_path / "iso.svg").read_text()

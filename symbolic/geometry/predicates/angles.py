@@ -1,0 +1,126 @@
+"""Angles: equal full angles and constant angles.
+
+Angles are *full angles*: ``eqangle A B C D P Q U V`` says that the directed angle from line
+AB to line CD equals the directed angle from line PQ to line UV, modulo 180 degrees.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from .base import (
+    ZERO,
+    Args,
+    ARPredicate,
+    Pred,
+    Predicate,
+    paired,
+    quad_canonical,
+    quad_variants,
+    zero_segment,
+)
+from .measure import full_angle, same_full_angle
+
+
+class EqAngle(ARPredicate):
+    __slots__ = ()
+    pred = Pred.EQANGLE
+    arity = 8
+
+    def canonical(self, args: Args) -> Args:
+        return quad_canonical(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
+
+    def check(self, ps, consts=()):
+        a, b, c, d, p, q, u, v = ps
+        return same_full_angle(full_angle(a, b, c, d), full_angle(p, q, u, v))
+
+    def text(self, args):
+        a, b, c, d, p, q, u, v = args
+        return f"∠({a}{b},{c}{d}) = ∠({p}{q},{u}{v})"
+
+    def variants(self, args):
+        return quad_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
+
+    def equations(self, args, eq):
+        a, b, c, d, p, q, u, v = args
+        return [eq.angle([((c, d), 1), ((a, b), -1), ((u, v), -1), ((p, q), 1)], ZERO)]
+
+
+class EqAngle6(EqAngle):
+    """The rule table's spelling of eqangle with shared points; stored as eqangle."""
+
+    __slots__ = ()
+    pred = Pred.EQANGLE6
+
+    @property
+    def stored(self) -> Predicate:
+        return EQANGLE
+
+
+class AConst(ARPredicate):
+    """``aconst A B C D y``: the directed angle from line AB to line CD is y degrees (mod 180)."""
+
+    __slots__ = ()
+    pred = Pred.ACONST
+    arity = 5
+    numeric_args = 1
+
+    def check(self, ps, consts=()):
+        a, b, c, d = ps[:4]
+        return same_full_angle(full_angle(a, b, c, d), math.radians(float(consts[0])))
+
+    def text(self, args):
+        a, b, c, d, y = args
+        return f"∠({a}{b},{c}{d}) = {y}°"
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def equations(self, args, eq):
+        a, b, c, d, y = args
+        return [eq.angle([((c, d), 1), ((a, b), -1)], -Fraction(y) / 180)]
+
+
+class SAngle(Predicate):
+    """``s_angle A B X y``: the directed angle from line BA to line BX is y degrees (mod 180);
+    stored as ``aconst B A B X y``."""
+
+    __slots__ = ()
+    pred = Pred.SANGLE
+    arity = 4
+    numeric_args = 1
+
+    @property
+    def stored(self) -> Predicate:
+        return ACONST
+
+    def resolve(self, args: Args) -> tuple[Predicate, Args]:
+        if len(args) == 4:
+            a, b, x, y = args
+            return ACONST, (b, a, b, x, y)
+        return ACONST, args
+
+    def check(self, ps, consts=()):
+        a, b, x = ps[:3]
+        target = math.radians(float(consts[0]))
+        return same_full_angle(full_angle(b, a, b, x), target)
+
+    def text(self, args):
+        return f"∠({args[1]}{args[0]},{args[1]}{args[2]}) = {args[3]}°"
+
+    def drawn(self, points):
+        a, b, x = points
+        return [(b, a), (b, x)], []
+
+
+EQANGLE, EQANGLE6, ACONST, SANGLE = EqAngle(), EqAngle6(), AConst(), SAngle()

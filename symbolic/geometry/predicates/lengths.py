@@ -1,0 +1,202 @@
+"""Lengths: equal segments, equal and constant ratios, midpoints, Thales ratios."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import combinations
+
+from ..facts import Fact
+from .base import (
+    Args,
+    ARPredicate,
+    Pred,
+    Predicate,
+    pair_variants,
+    paired,
+    pairs_sorted,
+    quad_canonical,
+    quad_variants,
+    zero_segment,
+)
+from .lines import COLL
+from .measure import TOL, close, length
+
+
+class Cong(ARPredicate):
+    __slots__ = ()
+    pred = Pred.CONG
+    arity = 4
+
+    def canonical(self, args: Args) -> Args:
+        return pairs_sorted(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
+
+    def check(self, ps, consts=()):
+        a, b, c, d = ps
+        return close(length(a, b), length(c, d))
+
+    def text(self, args):
+        a, b, c, d = args
+        return f"{a}{b} = {c}{d}"
+
+    def variants(self, args):
+        return pair_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
+
+    def equations(self, args, eq):
+        a, b, c, d = args
+        return [eq.ratio([((a, b), 1), ((c, d), -1)]), eq.dist([((a, b), 1), ((c, d), -1)])]
+
+
+class EqRatio(ARPredicate):
+    """``eqratio A B C D P Q U V``: AB/CD = PQ/UV."""
+
+    __slots__ = ()
+    pred = Pred.EQRATIO
+    arity = 8
+
+    def canonical(self, args: Args) -> Args:
+        return quad_canonical(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
+
+    def check(self, ps, consts=()):
+        a, b, c, d, p, q, u, v = ps
+        return close(length(a, b) * length(u, v), length(c, d) * length(p, q))
+
+    def text(self, args):
+        a, b, c, d, p, q, u, v = args
+        return f"{a}{b}:{c}{d} = {p}{q}:{u}{v}"
+
+    def variants(self, args):
+        return quad_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def equations(self, args, eq):
+        a, b, c, d, p, q, u, v = args
+        return [eq.ratio([((a, b), 1), ((c, d), -1), ((p, q), -1), ((u, v), 1)])]
+
+
+class EqRatio6(EqRatio):
+    """The rule table's spelling of eqratio with shared points; stored as eqratio."""
+
+    __slots__ = ()
+    pred = Pred.EQRATIO6
+
+    @property
+    def stored(self) -> Predicate:
+        return EQRATIO
+
+
+class EqRatio3(Predicate):
+    """``eqratio3 A B C D O O``: AB ∥ CD cut by lines through O (Thales): OA/OC = OB/OD."""
+
+    __slots__ = ()
+    pred = Pred.EQRATIO3
+    arity = 6
+    known_by_parts = True
+    replay_checked = False  # as before: the ratios it unfolds into are the steps re-checked
+
+    def check(self, ps, consts=()):
+        a, b, c, d, m, n = ps
+        return close(length(m, a) * length(n, d), length(m, c) * length(n, b))
+
+    def text(self, args):
+        a, b, c, d, m, n = args
+        return f"{m}{a}:{m}{c} = {n}{b}:{n}{d}"
+
+    def drawn(self, points):
+        a, b, c, d, m, n = points
+        return [(m, a, c), (n, b, d), (a, b), (c, d)], []
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """xy ∥ zw, lines through m = n: mx/mz = ny/nw = xy/zw."""
+        x, y, z, w, m, n = args
+        out = [Fact.make(EQRATIO, (m, x, m, z, n, y, n, w)),
+               Fact.make(EQRATIO, (m, x, x, z, n, y, y, w)),
+               Fact.make(EQRATIO, (m, z, x, z, n, w, y, w))]
+        if m == n:
+            out.append(Fact.make(EQRATIO, (m, x, m, z, x, y, z, w)))
+        return out
+
+    def derive(self, state, fact):
+        return state.derive_parts(fact)
+
+
+class RConst(ARPredicate):
+    """``rconst A B C D p q``: AB : CD = p : q."""
+
+    __slots__ = ()
+    pred = Pred.RCONST
+    arity = 6
+    numeric_args = 2
+
+    def check(self, ps, consts=()):
+        a, b, c, d = ps[:4]
+        p, q = float(consts[0]), float(consts[1])
+        return close(length(a, b) * q, length(c, d) * p)
+
+    def text(self, args):
+        a, b, c, d, p, q = args
+        return f"{a}{b}:{c}{d} = {p}:{q}"
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def equations(self, args, eq):
+        a, b, c, d, p, q = args
+        k = Fraction(int(p), int(q))
+        return [eq.ratio([((a, b), 1), ((c, d), -1)], k),
+                eq.dist([((a, b), k.denominator), ((c, d), -k.numerator)])]
+
+
+class Midp(Predicate):
+    """``midp M A B``: M is the midpoint of AB."""
+
+    __slots__ = ()
+    pred = Pred.MIDP
+    arity = 3
+    needed_parts = 2  # collinear and equidistant: the 1:2 ratio follows
+
+    def canonical(self, args: Args) -> Args:
+        return (args[0],) + tuple(sorted(args[1:]))
+
+    def degenerate(self, args: Args) -> bool:
+        return len(set(args)) < 3
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """M, A, B collinear; MA = MB; MA : AB = 1 : 2."""
+        m, x, y = args
+        return [Fact.make(COLL, (m, x, y)), Fact.make(CONG, (m, x, m, y)),
+                Fact.make(RCONST, (m, x, x, y, "1", "2"))]
+
+    def check(self, ps, consts=()):
+        m, a, b = ps
+        return length(m, (a + b) / 2) < TOL * max(1.0, length(a, b))
+
+    def text(self, args):
+        return f"{args[0]} is the midpoint of {args[1]}{args[2]}"
+
+    def drawn(self, points):
+        m, a, b = points
+        return [(a, m, b)], []
+
+    def figure_lines(self, args):
+        return list(combinations(args, 2))
+
+    def derive(self, state, fact):
+        return state.derive_parts(fact)
+
+
+CONG, EQRATIO, EQRATIO6, EQRATIO3 = Cong(), EqRatio(), EqRatio6(), EqRatio3()
+RCONST, MIDP = RConst(), Midp()

@@ -1,0 +1,130 @@
+"""Lines: collinear points, parallel and perpendicular lines."""
+
+from __future__ import annotations
+
+from itertools import combinations, permutations
+
+from .base import (
+    HALF,
+    ZERO,
+    Args,
+    ARPredicate,
+    Pred,
+    Predicate,
+    pair_variants,
+    paired,
+    pairs_sorted,
+    zero_segment,
+)
+from .measure import TOL, cross, is_coll, unit
+
+
+class Coll(Predicate):
+    __slots__ = ()
+    pred = Pred.COLL
+    min_arity = 3
+
+    def canonical(self, args: Args) -> Args:
+        return tuple(sorted(set(args)))
+
+    def degenerate(self, args: Args) -> bool:
+        return len(set(args)) < 3
+
+    def check(self, ps, consts=()):
+        return is_coll(ps)
+
+    def text(self, args):
+        return ", ".join(args) + " are collinear"
+
+    def variants(self, args):
+        yield from permutations(args)
+
+    def drawn(self, points):
+        return [tuple(points)], []
+
+    def figure_lines(self, args):
+        return list(combinations(sorted(set(args)), 2))
+
+    def equations(self, args, eq):
+        """Every pair of its points has the direction of the first pair; lengths along the
+        line add up."""
+        pts = sorted(set(args))
+        ref = (pts[0], pts[1])
+        out = [eq.angle([(pair, 1), (ref, -1)], ZERO)
+               for pair in combinations(pts, 2) if pair != ref]
+        return out + eq.additivity(pts)
+
+    def on_add(self, state, fact):
+        state.merge_line(fact)
+
+    def derive(self, state, fact):
+        return state.derive_line(fact)
+
+
+class Para(ARPredicate):
+    __slots__ = ()
+    pred = Pred.PARA
+    arity = 4
+
+    def canonical(self, args: Args) -> Args:
+        return pairs_sorted(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
+
+    def check(self, ps, consts=()):
+        a, b, c, d = ps
+        return abs(cross(unit(b - a), unit(d - c))) < TOL
+
+    def text(self, args):
+        a, b, c, d = args
+        return f"{a}{b} ∥ {c}{d}"
+
+    def variants(self, args):
+        return pair_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
+
+    def equations(self, args, eq):
+        a, b, c, d = args
+        return [eq.angle([((a, b), 1), ((c, d), -1)], ZERO)]
+
+
+class Perp(ARPredicate):
+    __slots__ = ()
+    pred = Pred.PERP
+    arity = 4
+
+    def canonical(self, args: Args) -> Args:
+        return pairs_sorted(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
+
+    def check(self, ps, consts=()):
+        a, b, c, d = ps
+        return abs(float(unit(b - a) @ unit(d - c))) < TOL
+
+    def text(self, args):
+        a, b, c, d = args
+        return f"{a}{b} ⊥ {c}{d}"
+
+    def variants(self, args):
+        return pair_variants(args)
+
+    def drawn(self, points):
+        return paired(points), []
+
+    def figure_lines(self, args):
+        return paired(args)
+
+    def equations(self, args, eq):
+        a, b, c, d = args
+        return [eq.angle([((a, b), 1), ((c, d), -1)], HALF)]
+
+
+COLL, PARA, PERP = Coll(), Para(), Perp()

@@ -1,0 +1,86 @@
+"""Numeric helpers the predicates' checks are written with: directions, lengths, full angles,
+collinearity and concyclicity of points on a diagram (tolerance ``TOL``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+Vec = np.ndarray
+TOL = 1e-7
+
+
+def cross(u: Vec, v: Vec) -> float:
+    return float(u[0] * v[1] - u[1] * v[0])
+
+
+def unit(u: Vec) -> Vec:
+    n = float(np.hypot(u[0], u[1]))
+    return u / n if n > 0 else u
+
+
+def direction(a: Vec, b: Vec) -> float:
+    """Direction of line ab in [0, pi)."""
+    d = math.atan2(float(b[1] - a[1]), float(b[0] - a[0])) % math.pi
+    return 0.0 if d >= math.pi - 1e-15 else d
+
+
+def angle_mod_pi(x: float) -> float:
+    """Reduce to (-pi/2, pi/2]: the distance of a full angle from 0."""
+    r = x % math.pi
+    return r - math.pi if r > math.pi / 2 else r
+
+
+def close(a: float, b: float, tol: float = TOL) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+def is_coll(ps: Sequence[Vec]) -> bool:
+    base = [p for p in ps]
+    a = base[0]
+    far = max(base[1:], key=lambda p: float(np.hypot(*(p - a))))
+    d = unit(far - a)
+    if float(np.hypot(*(far - a))) < TOL:
+        return True
+    return all(abs(cross(d, p - a)) < TOL for p in base)
+
+
+def circumcenter(a: Vec, b: Vec, c: Vec) -> Vec | None:
+    d = 2 * cross(b - a, c - a)
+    if abs(d) < 1e-12:
+        return None
+    b2 = float((b - a) @ (b - a))
+    c2 = float((c - a) @ (c - a))
+    ux = ((c - a)[1] * b2 - (b - a)[1] * c2) / d
+    uy = ((b - a)[0] * c2 - (c - a)[0] * b2) / d
+    return a + np.array([ux, uy])
+
+
+def is_cyclic(ps: Sequence[Vec]) -> bool:
+    if len(ps) < 4:
+        return True
+    o = circumcenter(ps[0], ps[1], ps[2])
+    if o is None:
+        return False
+    r = float(np.hypot(*(ps[0] - o)))
+    return all(close(float(np.hypot(*(p - o))), r) for p in ps[3:])
+
+
+def full_angle(a: Vec, b: Vec, c: Vec, d: Vec) -> float:
+    """Directed angle from line ab to line cd, in [0, pi)."""
+    return (direction(c, d) - direction(a, b)) % math.pi
+
+
+def same_full_angle(x: float, y: float) -> bool:
+    return abs(angle_mod_pi(x - y)) < TOL
+
+
+def length(a: Vec, b: Vec) -> float:
+    return float(np.hypot(*(b - a)))
+
+
+def orientation(a: Vec, b: Vec, c: Vec) -> int:
+    s = cross(b - a, c - a)
+    return 0 if abs(s) < TOL else (1 if s > 0 else -1)

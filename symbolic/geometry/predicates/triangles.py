@@ -1,0 +1,127 @@
+"""Triangles: similar and congruent, in the same orientation, reflected, or either."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from ..facts import Fact
+from .angles import EQANGLE
+from .base import Args, Drawn, Pred, Predicate, Segment
+from .lengths import CONG, EQRATIO
+from .measure import Vec, close, length, orientation
+
+
+def _tri_canonical(args: Args) -> Args:
+    t1, t2 = args[:3], args[3:]
+    perms = [(0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2)]
+    forms = []
+    for p in perms:
+        a = tuple(t1[i] for i in p)
+        b = tuple(t2[i] for i in p)
+        forms += [a + b, b + a]
+    return min(forms)
+
+
+def _similar(ps: Sequence[Vec], reflected: bool | None, congruent: bool) -> bool:
+    a, b, c, p, q, r = ps
+    o1, o2 = orientation(a, b, c), orientation(p, q, r)
+    if o1 == 0 or o2 == 0:
+        return False
+    if reflected is True and o1 == o2:
+        return False
+    if reflected is False and o1 != o2:
+        return False
+    ab, bc, ca = length(a, b), length(b, c), length(c, a)
+    pq, qr, rp = length(p, q), length(q, r), length(r, p)
+    if not (close(ab * qr, bc * pq) and close(bc * rp, ca * qr)):
+        return False
+    return close(ab, pq) if congruent else True
+
+
+class SimTri(Predicate):
+    """Similar triangles with the same orientation."""
+
+    __slots__ = ()
+    pred = Pred.SIMTRI
+    arity = 6
+    reflected: ClassVar[bool | None] = False
+    congruent: ClassVar[bool] = False
+    known_by_parts = True
+
+    def canonical(self, args: Args) -> Args:
+        return _tri_canonical(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return len(set(args[:3])) < 3 or len(set(args[3:])) < 3 or args[:3] == args[3:]
+
+    def unfold(self, args: Args) -> list[Fact]:
+        """Equal angles at matching vertices (mirrored when reflected), two equal ratios of
+        matching sides, and for congruent triangles equal matching sides. An either-
+        orientation statement has no parts: it is stored as one of its ``cases``."""
+        if self.reflected is None:
+            return []
+        x, y, z, p, q, r = args
+        refl = self.reflected
+
+        def ang(u, v, w, s, t, k):  # angle at v between vu, vw ~ angle at t
+            return Fact.make(EQANGLE, (v, u, v, w, t, s, t, k) if not refl
+                             else (v, u, v, w, t, k, t, s))
+        out = [ang(x, y, z, p, q, r), ang(y, z, x, q, r, p), ang(z, x, y, r, p, q),
+               Fact.make(EQRATIO, (x, y, p, q, y, z, q, r)),
+               Fact.make(EQRATIO, (y, z, q, r, z, x, r, p))]
+        if self.congruent:
+            out += [Fact.make(CONG, (x, y, p, q)), Fact.make(CONG, (y, z, q, r)),
+                    Fact.make(CONG, (z, x, r, p))]
+        return out
+
+    def check(self, ps, consts=()):
+        return _similar(ps, self.reflected, self.congruent)
+
+    def text(self, args):
+        word = "congruent" if self.congruent else "similar"
+        return f"△{''.join(args[:3])} {word} to △{''.join(args[3:])}"
+
+    def drawn(self, points: Args) -> Drawn:
+        segs: list[Segment] = []
+        for t in (points[:3], points[3:]):
+            segs += [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])]
+        return segs, []
+
+
+class SimTri2(SimTri):
+    __slots__ = ()
+    pred = Pred.SIMTRI2
+    reflected = True
+
+
+class SimTriAny(SimTri):
+    __slots__ = ()
+    pred = Pred.SIMTRI_ANY
+    reflected = None
+
+
+class ConTri(SimTri):
+    __slots__ = ()
+    pred = Pred.CONTRI
+    congruent = True
+
+
+class ConTri2(SimTri):
+    __slots__ = ()
+    pred = Pred.CONTRI2
+    reflected = True
+    congruent = True
+
+
+class ConTriAny(SimTri):
+    __slots__ = ()
+    pred = Pred.CONTRI_ANY
+    reflected = None
+    congruent = True
+
+
+SIMTRI, SIMTRI2, SIMTRI_ANY = SimTri(), SimTri2(), SimTriAny()
+CONTRI, CONTRI2, CONTRI_ANY = ConTri(), ConTri2(), ConTriAny()
+SimTriAny.cases = (SIMTRI, SIMTRI2)
+ConTriAny.cases = (CONTRI, CONTRI2)
