@@ -1,4 +1,4 @@
-"""The construction language the proposer decodes under matches the definitions table."""
+"""The example construction grammar speaks the definitions table's language."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from grammars.load import grammar_text
 from symbolic.geometry.tables import definitions
 
 
-def test_construction_names_are_exactly_the_definitions():
-    assert sorted(CONSTRUCTIONS) == sorted(definitions())
+def test_every_construction_of_the_grammar_is_defined():
+    assert len(CONSTRUCTIONS) == 68  # AlphaGeometry's constructions
+    assert set(CONSTRUCTIONS) <= set(definitions())
 
 
 def test_examples_parse():
