@@ -37,7 +37,7 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 
 from symbolic.geometry.errors import GeometryError
-from symbolic.geometry.problem import Clause, Problem, parse_problem
+from symbolic.geometry.problem import Clause, Naming, Problem, parse_problem
 from symbolic.geometry.proof import Proof
 from symbolic.geometry.proposal import Candidate
 
@@ -76,26 +76,6 @@ def auxiliary_clauses(problem: Problem, proof: Proof | None) -> list[int]:
     used = {constr for _, constr in proof.given}
     return [i for i, c in enumerate(problem.clauses)
             if c.points and set(c.points) <= aux and any(str(s) in used for s in c.steps)]
-
-
-def rename_clause(clause: Clause, mapping: dict[str, str]) -> str:
-    pts = " ".join(mapping.get(p, p) for p in clause.points)
-    steps = ", ".join(" ".join((s.construction.name,) + tuple(mapping.get(a, a) for a in s.args))
-                      for s in clause.steps)
-    return f"{pts} = {steps}"
-
-
-def fresh_names(taken: set[str], n: int) -> list[str]:
-    out: list[str] = []
-    k = 0
-    while len(out) < n:
-        letter, suffix = chr(ord("a") + k % 26), k // 26
-        name = letter + (str(suffix) if suffix else "")
-        if name not in taken:
-            out.append(name)
-            taken.add(name)
-        k += 1
-    return out
 
 
 def with_clauses(problem: Problem, clauses: Sequence[str]) -> str:
@@ -273,7 +253,7 @@ def retrieve(problem: Problem, stored: Sequence[_Stored], k: int = 5,
                                               and statement_text(s.problem, s.auxiliary)
                                               != banned))),
                     key=lambda t: (-t[0], t[1].name, t[1].problem.text()))
-    best: dict[tuple[str, ...], Candidate] = {}
+    best: dict[tuple[Clause, ...], Candidate] = {}
     for score, s in scored:
         clauses = _adapt(problem, s)
         if clauses is None or clauses in best:
@@ -281,7 +261,7 @@ def retrieve(problem: Problem, stored: Sequence[_Stored], k: int = 5,
         best[clauses] = Candidate(clauses, round(score, 6), s.name)
         if len(best) >= k:
             break
-    return sorted(best.values(), key=lambda c: (-c.score, c.clauses))
+    return sorted(best.values(), key=lambda c: (-c.score, tuple(map(str, c.clauses))))
 
 
 def statement_text(problem: Problem, auxiliary: Sequence[int]) -> str:
@@ -290,7 +270,7 @@ def statement_text(problem: Problem, auxiliary: Sequence[int]) -> str:
     return f"{head} ? {problem.goal}"
 
 
-def _adapt(problem: Problem, stored: _Stored) -> tuple[str, ...] | None:
+def _adapt(problem: Problem, stored: _Stored) -> tuple[Clause, ...] | None:
     """The stored problem's auxiliary clauses renamed onto ``problem``, or None."""
     statement = [p for i, c in enumerate(stored.problem.clauses) if i not in stored.auxiliary
                  for p in c.points]
@@ -298,15 +278,15 @@ def _adapt(problem: Problem, stored: _Stored) -> tuple[str, ...] | None:
     mapping = dict(zip(statement, target))
     aux_clauses = [stored.problem.clauses[i] for i in stored.auxiliary]
     new = [p for c in aux_clauses for p in c.points]
-    mapping.update(zip(new, fresh_names(set(target), len(new))))
+    mapping.update(zip(new, problem.fresh_points(len(new), Naming.ALPHABETICAL)))
     args = {a for c in aux_clauses for s in c.steps
             for f, a in zip(s.construction.args, s.args)
             if f not in s.construction.numeric_args}
     if not args <= set(mapping):
         return None  # refers to a point the new problem has no counterpart for
-    clauses = tuple(rename_clause(c, mapping) for c in aux_clauses)
+    clauses = tuple(c.rename(mapping) for c in aux_clauses)
     try:
-        parse_problem(with_clauses(problem, clauses))
+        problem.with_auxiliary(clauses)
     except GeometryError:
         return None
     return clauses

@@ -7,7 +7,9 @@ grammar-constrained decoder (``grammars.constrained``) with the clause grammar o
 with the right number of arguments, all over existing points. So every proposal is a
 well-formed clause; whether it helps is decided by the prover, like any other candidate. The
 ``k`` best finished clauses come back as ``Candidate``s (score: the model's log-probability),
-in the problem's own point names, the new point named freshly.
+renamed back into the problem's own point names (the new point named by
+``Problem.fresh_point``) and read as typed clauses (``Problem.parse_clause``); one that no
+longer fits the problem after renaming is left out (see ``neural.tokenizer.rename``).
 
 ``load_default()`` loads ``neural/weights/proposer.pt`` after checking its SHA-256 against
 ``proposer.pt.sha256`` (``torch.load(weights_only=True)``); it gives None when torch or the
@@ -23,6 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from symbolic.geometry.errors import GeometryError
+from symbolic.geometry.problem import Problem
 from symbolic.geometry.proposal import Candidate
 
 from .tokenizer import (
@@ -76,9 +80,7 @@ class NeuralProposer:
             self._indices[n_points] = bind(clause_grammar(n_points), self.tokenizer)
         return self._indices[n_points]
 
-    def propose(self, problem, k: int) -> list[Candidate]:
-        from symbolic.geometry.heuristics import fresh_name
-
+    def propose(self, problem: Problem, k: int) -> list[Candidate]:
         can = canonical(problem)
         n = len(can.to_canonical)
         if n + 1 > MAX_POINTS or problem.goal is None:
@@ -87,7 +89,7 @@ class NeuralProposer:
         if len(prompt) + self.max_tokens > self.model.config.max_len:
             return []
         back = can.from_canonical()
-        back[can.next_point] = fresh_name(problem)
+        back[can.next_point] = problem.fresh_point()
         out = []
         import torch
 
@@ -98,11 +100,12 @@ class NeuralProposer:
                                 self.max_tokens, self.tokenizer.eos_id, self._repeats)
         finally:
             torch.set_num_threads(threads)
-        for ids, logp in found:
+        for ids, logp in found[:k]:
             text = rename(self.tokenizer.decode(ids), back).replace(" ,", ",")
-            out.append(Candidate((text,), logp, self.source))
-            if len(out) >= k:
-                break
+            try:
+                out.append(Candidate((problem.parse_clause(text),), logp, self.source))
+            except GeometryError:
+                continue  # renamed onto a point the problem lacks (see tokenizer.rename)
         return out
 
 

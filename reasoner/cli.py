@@ -289,9 +289,7 @@ def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
         return
     from kg.memory import export_solved
 
-    from .search import with_clauses
-
-    solved = [(with_clauses(item.problem, r.auxiliary) if r.auxiliary else item.problem,
+    solved = [(item.problem.with_auxiliary(item.problem.parse_clauses(r.auxiliary)),
                r.proof_object) for item, r in zip(items, results)
               if r.domain == "geometry" and r.proof_object is not None]
     path = export_solved(solved, args.kg, store=args.kg_store)

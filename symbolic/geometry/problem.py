@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from itertools import count, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,8 +153,8 @@ class Problem:
         out = []
         for text in texts:
             where = self._where(text.strip())
-            tree = _parse_tree(text, "clause", where)
-            out.append(_clause(tree, known, where))
+            points, pins, steps = _clause_syntax(text.strip(), where)
+            out.append(_check_clause(points, dict(pins), steps, known, where))
         return tuple(out)
 
     def fresh_points(self, n: int, naming: Naming = Naming.AUXILIARY) -> tuple[str, ...]:
@@ -248,11 +249,22 @@ def _parse_tree(text: str, start: str, where: _Where) -> lark.Tree:
                           getattr(e, "column", None)) from None
 
 
+_Syntax = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, tuple[float, float]], ...],
+                tuple[tuple[str, tuple[str, ...], int], ...]]
+
+
 def _clause(node, known: set[str], where: _Where) -> Clause:
     """A clause of the grammar's tree, checked (``_check_clause``)."""
-    points: list[tuple[str, int | None]] = []
-    pins: dict[str, tuple[float, float]] = {}
-    steps: list[tuple[str, Sequence[str], int]] = []
+    points, pins, steps = _clause_parts(node)
+    return _check_clause(points, dict(pins), steps, known, where)
+
+
+def _clause_parts(node) -> _Syntax:
+    """A clause of the grammar's tree as written: points (name, column), pins, steps
+    (construction name, arguments, column)."""
+    points: list[tuple[str, int]] = []
+    pins: list[tuple[str, tuple[float, float]]] = []
+    steps: list[tuple[str, tuple[str, ...], int]] = []
     for child in node.children:
         if child is None:
             continue
@@ -261,11 +273,25 @@ def _clause(node, known: set[str], where: _Where) -> Clause:
             points.append((p, child.meta.column))
             if child.children[1] is not None:
                 x, y = str(child.children[1])[1:].split("_")
-                pins[p] = (float(x), float(y))
+                pins.append((p, (float(x), float(y))))
         else:
-            steps.append((str(child.children[0]), [str(t) for t in child.children[1:]],
+            steps.append((str(child.children[0]), tuple(str(t) for t in child.children[1:]),
                           child.meta.column))
-    return _check_clause(points, pins, steps, known, where)
+    return tuple(points), tuple(pins), tuple(steps)
+
+
+def _clause_syntax(text: str, where: _Where) -> _Syntax:
+    """One clause's text as written (``_clause_parts``), or a ParseError; texts read before
+    are not parsed again (proposers repeat themselves across a search)."""
+    try:
+        return _cached_clause_syntax(text)
+    except GeometryError as e:
+        raise where.error(ParseError, e.message) from None
+
+
+@lru_cache(maxsize=8192)
+def _cached_clause_syntax(text: str) -> _Syntax:
+    return _clause_parts(_parse_tree(text, "clause", _Where("", 0, "")))
 
 
 def _check_clause(points: Sequence[tuple[str, int | None]],
