@@ -9,7 +9,7 @@ well-formed clause; whether it helps is decided by the prover, like any other ca
 ``k`` best finished clauses come back as ``Candidate``s (score: the model's log-probability),
 renamed back into the problem's own point names (the new point named by
 ``Problem.fresh_point``) and read as typed clauses (``Problem.parse_clause``); one that no
-longer fits the problem after renaming is left out (see ``neural.tokenizer.rename``).
+longer fits the problem after renaming is left out (see ``neural.tokenizer._wordwise``).
 
 ``load_default()`` loads ``neural/weights/proposer.pt`` after checking its SHA-256 against
 ``proposer.pt.sha256`` (``torch.load(weights_only=True)``); it gives None when torch or the
@@ -29,14 +29,7 @@ from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.problem import Problem
 from symbolic.geometry.proposal import Candidate
 
-from .tokenizer import (
-    MAX_POINTS,
-    ConstructionTokenizer,
-    canonical,
-    clause_grammar,
-    point_names,
-    rename,
-)
+from .tokenizer import MAX_POINTS, ConstructionTokenizer, canonical, clause_grammar, point_names
 
 WEIGHTS = Path(__file__).with_name("weights") / "proposer.pt"
 
@@ -88,8 +81,7 @@ class NeuralProposer:
         prompt = self.tokenizer.prompt(can.clauses, can.goal)
         if len(prompt) + self.max_tokens > self.model.config.max_len:
             return []
-        back = can.from_canonical()
-        back[can.next_point] = problem.fresh_point()
+        new = problem.fresh_point()
         out = []
         import torch
 
@@ -101,11 +93,11 @@ class NeuralProposer:
         finally:
             torch.set_num_threads(threads)
         for ids, logp in found[:k]:
-            text = rename(self.tokenizer.decode(ids), back).replace(" ,", ",")
+            text = can.read_back(self.tokenizer.decode(ids), new)
             try:
                 out.append(Candidate((problem.parse_clause(text),), logp, self.source))
             except GeometryError:
-                continue  # renamed onto a point the problem lacks (see tokenizer.rename)
+                continue  # read back onto a point the problem lacks (tokenizer._wordwise)
         return out
 
 
