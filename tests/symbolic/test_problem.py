@@ -1,5 +1,8 @@
-"""Reading problem files, definitions and rules: typed results and located errors."""
+"""Reading problem files, definitions and rules: typed results and located errors; problems
+that extend themselves (auxiliary clauses, fresh names, renaming) without splicing text."""
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -265,3 +268,50 @@ def test_make_problem_checks_built_clauses_and_goal_like_the_parser():
         make_problem("p", [base], Atom("perp", ("a", "b", "c", "d")))
     with pytest.raises(ConstructionError, match="point a is defined twice"):
         make_problem("p", [base, base], Atom("perp", ("a", "b", "a", "c")))
+
+
+# ------------------------------------------------------------------ no problem text is spliced
+
+ROOT = Path(__file__).resolve().parents[2]
+SPLICES = re.compile(r"""\+\s*(["'])\s\?\s\1\s*\+        # ... + " ? " + ...
+                         | (["'])\s\?\s\2\.join           # " ? ".join(...)
+                         | \.r?(split|partition)\(\s*(["'])\s\?\s\4\s*\)  # .split(" ? ")
+                         | \}\s\?\s\{                     # f"{head} ? {goal}"
+                         | (["'])\s\?\s[a-z]              # " ? coll a b c"
+                      """, re.VERBOSE)
+
+
+def splices(source: str) -> list[str]:
+    """Where ``source`` builds or splits problem text around the ``?`` or hands
+    ``parse_problem`` a string it computed (a sum, an f-string, a join)."""
+    found = [f"{n}: {line.strip()}" for n, line in enumerate(source.splitlines(), 1)
+             if SPLICES.search(line)]
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "parse_problem"
+                and node.args and (isinstance(node.args[0], (ast.BinOp, ast.JoinedStr))
+                                   or (isinstance(node.args[0], ast.Call)
+                                       and getattr(node.args[0].func, "attr", "") == "join"))):
+            found.append(f"{node.lineno}: parse_problem of a computed string")
+    return found
+
+
+def test_no_module_splices_problem_text():
+    files = [f for pkg in ("reasoner", "kg", "neural", "symbolic")
+             for f in (ROOT / pkg).rglob("*.py")
+             if f != ROOT / "symbolic" / "geometry" / "problem.py"]
+    assert len(files) > 40
+    found = [f"{f.relative_to(ROOT)}:{where}" for f in files
+             for where in splices(f.read_text(encoding="utf-8"))]
+    assert not found, "problem text spliced instead of Problem.with_auxiliary:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("line", [
+    'parse_problem("; ".join(clauses + aux) + " ? " + goal)',
+    'head, goal = problem.text().split(" ? ")',
+    'return f"{head} ? {problem.goal}"',
+    'parse_problem("; ".join(clauses) + " ? coll a b c", "synthetic")',
+    "parse_problem(f'{text}; {clause} ? {goal}')",
+    'parse_problem("; ".join(texts))',
+])
+def test_the_splice_check_catches_one(line):
+    assert splices(line)
