@@ -22,6 +22,11 @@ AG1 -> Newclid 3.0.1 JGEX dialect (`ag1_to_newclid`), from diffing AG1 defs.txt 
 * `s_angle a b x 60` (AG1: degrees) -> `s_angle a b x 60o` (Newclid: bare `60` means 60 pi);
 * goals `simtri`/`contri` (AG1: either orientation) are tried as `simtri`/`contri`, then as the
   reflected `simtrir`/`contrir` if the first is numerically false on every sampled diagram.
+
+This rewrite stays text to text: it reads an AG1 line and writes Newclid's dialect for
+Newclid's own parser, under Newclid's interpreter, where this repository's typed problems
+(`symbolic.geometry.problem`) are not importable. The line is split into clauses and goal once;
+the goal variants are spliced onto the translated clauses only where Newclid reads them.
 """
 
 from __future__ import annotations
@@ -70,8 +75,9 @@ def _translate_construction(points: list[str], construction: str) -> str:
     return " ".join([RENAMED.get(name, name), *args])
 
 
-def ag1_to_newclid(problem: str) -> str:
-    """Rewrite an AG1 problem line in Newclid 3.0.1's JGEX dialect (see module docstring)."""
+def ag1_to_newclid(problem: str) -> tuple[str, str]:
+    """Rewrite an AG1 problem line in Newclid 3.0.1's JGEX dialect (see module docstring):
+    its clauses (``; ``-separated) and its goal."""
     clauses_txt, goal = problem.split(" ? ")
     clauses: list[str] = []
     for clause in clauses_txt.split(";"):
@@ -83,17 +89,15 @@ def ag1_to_newclid(problem: str) -> str:
             if c.strip()
         ]
         clauses.append(f"{' '.join(points)} = {', '.join(constructions)}")
-    return "; ".join(clauses) + " ? " + goal.strip()
+    return "; ".join(clauses), goal.strip()
 
 
-def goal_variants(problem: str) -> list[str]:
-    """The problem, then (for simtri/contri goals) the reflected-orientation goal."""
-    head, goal = problem.split(" ? ")
+def goal_variants(goal: str) -> list[str]:
+    """The goal, then (for simtri/contri goals) the reflected-orientation goal."""
     name, *rest = goal.split()
-    variants = [problem]
     if name in REFLECTED_GOAL:
-        variants.append(f"{head} ? {' '.join([REFLECTED_GOAL[name], *rest])}")
-    return variants
+        return [goal, " ".join([REFLECTED_GOAL[name], *rest])]
+    return [goal]
 
 
 def _build(problem: str, name: str, seed: int) -> Any:
@@ -108,13 +112,13 @@ def solve(name: str, problem_ag1: str, seed: int) -> dict[str, Any]:
     row: dict[str, Any] = {"problem": name}
     t0 = time.perf_counter()
     try:
-        problem = ag1_to_newclid(problem_ag1)
-        row["translated"] = problem != problem_ag1
+        clauses, goal = ag1_to_newclid(problem_ag1)
+        row["translated"] = f"{clauses} ? {goal}" != problem_ag1
         setup, last_error = None, None
-        for variant in goal_variants(problem):
+        for variant in goal_variants(goal):
             try:
-                setup = _build(variant, name, seed)
-                row["goal"] = variant.split(" ? ")[1]
+                setup = _build(f"{clauses} ? {variant}", name, seed)
+                row["goal"] = variant
                 break
             except ValueError as exc:  # goal numerically false on every diagram
                 last_error = exc

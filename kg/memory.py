@@ -12,10 +12,11 @@ multiset Jaccard index of the construction names (sum of minimum counts over sum
 counts). Stored problems are ranked by similarity (ties by name, then text), and each
 contributes its auxiliary clauses, renamed onto the new problem: the stored statement's points
 map to the new problem's points by position in construction order (AlphaGeometry names points
-``a, b, c, ...`` in that order), the points the auxiliary clauses create get fresh names. A
-renamed proposal is kept only if the new problem with it inserted still parses (every argument
-an existing point, prerequisites aside); the same proposal from several sources keeps its best
-score. Everything is deterministic.
+``a, b, c, ...`` in that order), the points the auxiliary clauses create get fresh names (the
+first letters the new problem does not use, ``Naming.ALPHABETICAL``). A renamed proposal is
+kept only if the new problem accepts it (``Problem.with_auxiliary``: every argument an existing
+point, prerequisites aside); the same proposal from several sources keeps its best score.
+Everything is deterministic.
 
 As a live proposal source of the auxiliary search (``MemoryProposer``, ``source="memory"``)
 retrieval runs over a snapshot of the stored problems taken when a problem's search starts,
@@ -37,7 +38,7 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 
 from symbolic.geometry.errors import GeometryError
-from symbolic.geometry.problem import Clause, Problem, parse_problem
+from symbolic.geometry.problem import Clause, Naming, Problem, parse_problem
 from symbolic.geometry.proof import Proof
 from symbolic.geometry.proposal import Candidate
 
@@ -76,32 +77,6 @@ def auxiliary_clauses(problem: Problem, proof: Proof | None) -> list[int]:
     used = {constr for _, constr in proof.given}
     return [i for i, c in enumerate(problem.clauses)
             if c.points and set(c.points) <= aux and any(str(s) in used for s in c.steps)]
-
-
-def rename_clause(clause: Clause, mapping: dict[str, str]) -> str:
-    pts = " ".join(mapping.get(p, p) for p in clause.points)
-    steps = ", ".join(" ".join((s.construction.name,) + tuple(mapping.get(a, a) for a in s.args))
-                      for s in clause.steps)
-    return f"{pts} = {steps}"
-
-
-def fresh_names(taken: set[str], n: int) -> list[str]:
-    out: list[str] = []
-    k = 0
-    while len(out) < n:
-        letter, suffix = chr(ord("a") + k % 26), k // 26
-        name = letter + (str(suffix) if suffix else "")
-        if name not in taken:
-            out.append(name)
-            taken.add(name)
-        k += 1
-    return out
-
-
-def with_clauses(problem: Problem, clauses: Sequence[str]) -> str:
-    """The problem's text with ``clauses`` inserted before the goal."""
-    head = "; ".join([str(c) for c in problem.clauses] + list(clauses))
-    return f"{head} ? {problem.goal}"
 
 
 @dataclass(frozen=True)
@@ -267,14 +242,13 @@ def retrieve(problem: Problem, stored: Sequence[_Stored], k: int = 5,
     module docstring). A stored problem whose statement (auxiliary clauses left out) is that
     of ``exclude``, or that has its name, is skipped: never a problem's own answer."""
     sig = signature(problem)
-    banned = None if exclude is None else statement_text(exclude, ())
+    banned = None if exclude is None else statement(exclude, ())
     scored = sorted(((similarity(sig, signature(s.problem, s.auxiliary)), s)
                      for s in stored if s.auxiliary
                      and (exclude is None or (s.name != exclude.name
-                                              and statement_text(s.problem, s.auxiliary)
-                                              != banned))),
+                                              and statement(s.problem, s.auxiliary) != banned))),
                     key=lambda t: (-t[0], t[1].name, t[1].problem.text()))
-    best: dict[tuple[str, ...], Candidate] = {}
+    best: dict[tuple[Clause, ...], Candidate] = {}
     for score, s in scored:
         clauses = _adapt(problem, s)
         if clauses is None or clauses in best:
@@ -282,16 +256,17 @@ def retrieve(problem: Problem, stored: Sequence[_Stored], k: int = 5,
         best[clauses] = Candidate(clauses, round(score, 6), s.name)
         if len(best) >= k:
             break
-    return sorted(best.values(), key=lambda c: (-c.score, c.clauses))
+    return sorted(best.values(), key=lambda c: (-c.score, tuple(map(str, c.clauses))))
 
 
-def statement_text(problem: Problem, auxiliary: Sequence[int]) -> str:
-    """The problem's text without its auxiliary clauses."""
-    head = "; ".join(str(c) for i, c in enumerate(problem.clauses) if i not in auxiliary)
-    return f"{head} ? {problem.goal}"
+def statement(problem: Problem, auxiliary: Sequence[int]) -> tuple[str, ...]:
+    """The problem without the clauses at indices ``auxiliary``, to compare statements: its
+    clauses and goal as written in the store (pinned coordinates aside)."""
+    return (*(str(c) for i, c in enumerate(problem.clauses) if i not in auxiliary),
+            str(problem.goal))
 
 
-def _adapt(problem: Problem, stored: _Stored) -> tuple[str, ...] | None:
+def _adapt(problem: Problem, stored: _Stored) -> tuple[Clause, ...] | None:
     """The stored problem's auxiliary clauses renamed onto ``problem``, or None."""
     statement = [p for i, c in enumerate(stored.problem.clauses) if i not in stored.auxiliary
                  for p in c.points]
@@ -299,15 +274,15 @@ def _adapt(problem: Problem, stored: _Stored) -> tuple[str, ...] | None:
     mapping = dict(zip(statement, target))
     aux_clauses = [stored.problem.clauses[i] for i in stored.auxiliary]
     new = [p for c in aux_clauses for p in c.points]
-    mapping.update(zip(new, fresh_names(set(target), len(new))))
+    mapping.update(zip(new, problem.fresh_points(len(new), Naming.ALPHABETICAL)))
     args = {a for c in aux_clauses for s in c.steps
             for f, a in zip(s.construction.args, s.args)
             if f not in s.construction.numeric_args}
     if not args <= set(mapping):
         return None  # refers to a point the new problem has no counterpart for
-    clauses = tuple(rename_clause(c, mapping) for c in aux_clauses)
+    clauses = tuple(c.rename(mapping) for c in aux_clauses)
     try:
-        parse_problem(with_clauses(problem, clauses))
+        problem.with_auxiliary(clauses)
     except GeometryError:
         return None
     return clauses
@@ -340,12 +315,12 @@ class MemoryProposer:
 def record_solved(path: str | Path, problem: Problem, proof: Proof | None,
                   auxiliary: Sequence[str] = (),
                   trials: dict[str, tuple[int, int]] | None = None) -> None:
-    """Add a solved problem (``auxiliary``: the clauses the search added to it) and the search's
-    per-arm trial counts to the persistent memory at ``path``, then flush it for readers."""
+    """Add a solved problem (``auxiliary``: the clauses the search added to it, as text) and the
+    search's per-arm trial counts to the persistent memory at ``path``, then flush it for
+    readers."""
     with Memory(path) as m:
         if proof is not None:
-            full = parse_problem(with_clauses(problem, auxiliary), problem.name) \
-                if auxiliary else problem
+            full = problem.with_auxiliary(problem.parse_clauses(auxiliary))
             n = len(problem.clauses)
             aux = list(range(n, len(full.clauses)))
             used = [i for i in auxiliary_clauses(full, proof) if i >= n]

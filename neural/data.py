@@ -8,9 +8,10 @@ the clauses they depend on form the *statement*; clauses the proof uses beyond t
 *auxiliary constructions*. Pairs with at least one auxiliary clause, whose statement DD+AR
 cannot prove without them (``require_needed``), are kept: the statement
 clauses in their order, then the auxiliary clauses, points renamed ``a, b, c, ...`` in that
-order (AlphaGeometry's training format). Each kept problem is re-parsed and re-proved from its
-text (``prove``: a fresh diagram, DD+AR, and the replay check ``check_proof`` on an independent
-diagram), so every example carries a checked proof.
+order (AlphaGeometry's training format; ``Clause.rename``). Each kept problem is rebuilt from
+its typed clauses (``make_problem``, ``Problem.with_auxiliary``: checked as the parser checks a
+problem line) and re-proved (``prove``: a fresh diagram, DD+AR, and the replay check
+``check_proof`` on an independent diagram), so every example carries a checked proof.
 
 Deterministic for a seed: each attempt draws its own generator from the one passed in, so a
 time limit hit in one attempt drops only that attempt's examples. Deduplicated by problem text;
@@ -38,7 +39,7 @@ from symbolic.geometry.dd import DDARConfig, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact, Rules
 from symbolic.geometry.predicates import COLL
-from symbolic.geometry.problem import Problem, parse_problem
+from symbolic.geometry.problem import Clause, Problem, Step, canonical_names, make_problem
 from symbolic.geometry.proof import extract_proof
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.tables import Atom, definitions
@@ -76,8 +77,9 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class Example:
-    """One training pair: statement clauses, auxiliary clauses, goal, and the checked proof's
-    length and rules (table ids and AR/structural step kinds, in order of first use)."""
+    """One training pair as text: statement clauses, auxiliary clauses, goal, the checked
+    proof's length and rules (table ids and AR/structural step kinds, in order of first use),
+    the split, and the whole problem in AlphaGeometry's language (auxiliary clauses last)."""
 
     name: str
     statement: tuple[str, ...]
@@ -86,21 +88,10 @@ class Example:
     proof_length: int
     rules: tuple[str, ...]
     split: str
-
-    @property
-    def problem(self) -> str:
-        """The whole problem in AlphaGeometry's language (auxiliary clauses last)."""
-        return "; ".join(self.statement + self.auxiliary) + " ? " + self.goal
-
-    @property
-    def statement_text(self) -> str:
-        """The problem without its auxiliary clauses."""
-        return "; ".join(self.statement) + " ? " + self.goal
+    problem: str
 
     def to_json(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["problem"] = self.problem
-        return d
+        return dataclasses.asdict(self)
 
 
 def split_of(text: str, eval_permille: int) -> str:
@@ -108,34 +99,30 @@ def split_of(text: str, eval_permille: int) -> str:
     return "eval" if h % 1000 < eval_permille else "train"
 
 
-def _names(n: int) -> list[str]:
-    return [chr(ord("a") + i % 26) + (str(i // 26) if i >= 26 else "") for i in range(n)]
-
-
 # ------------------------------------------------------------------ sampling sequences
 
 
-def _step(name: str, point: str, existing: list[str], rng: np.random.Generator) -> str | None:
+def _step(name: str, point: str, existing: list[str], rng: np.random.Generator) -> Step | None:
     c = definitions()[name]
     if len(c.inputs) > len(existing) or c.numeric_args or len(c.new_points) != 1:
         return None
     chosen = rng.choice(len(existing), size=len(c.inputs), replace=False)
     binding = dict(zip(c.inputs, (existing[i] for i in chosen)))
     binding[c.new_points[0]] = point
-    return " ".join((name,) + tuple(binding[a] for a in c.args))
+    return Step(c, tuple(binding[a] for a in c.args))
 
 
-def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[str]:
-    """A random construction sequence as clause texts over points a, b, c, ..."""
-    names = _names(3 + config.max_clauses)
+def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[Clause]:
+    """A random construction sequence (unchecked clauses) over points a, b, c, ..."""
+    names = canonical_names(3 + config.max_clauses)
     base = BASES[int(rng.integers(len(BASES)))]
-    clauses = [f"a b c = {base} a b c"]
+    clauses = [Clause(("a", "b", "c"), (Step.of(base, "a", "b", "c"),))]
     pool = list(POOL)
     weights = np.array([POOL[n] for n in pool], dtype=float)
     weights /= weights.sum()
     n = int(rng.integers(config.min_clauses, config.max_clauses + 1))
     for _ in range(n):
-        existing = [p for c in clauses for p in c.split(" = ")[0].split()]
+        existing = [p for c in clauses for p in c.points]
         point = names[len(existing)]
         if rng.random() < config.pair_probability:
             two = rng.choice(len(LOCI), size=2, replace=False)
@@ -144,7 +131,7 @@ def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[str]:
             steps = [_step(pool[int(rng.choice(len(pool), p=weights))], point, existing, rng)]
         if any(s is None for s in steps):
             continue
-        clauses.append(f"{point} = " + ", ".join(s for s in steps if s))
+        clauses.append(Clause((point,), tuple(s for s in steps if s is not None)))
     return clauses
 
 
@@ -161,13 +148,10 @@ def _closure(start: set[int], deps: list[set[int]]) -> set[int]:
     return out
 
 
-def _rename(text: str, mapping: dict[str, str]) -> str:
-    return " ".join(mapping.get(t, t) for t in text.split())
-
-
-def _pairs(problem: Problem, state, goals: Sequence[Fact]) -> Iterator[tuple[list[str], list[str],
-                                                                            str]]:
-    """(statement clauses, auxiliary clauses, goal) for each goal whose proof needs aux points."""
+def _pairs(problem: Problem, state, goals: Sequence[Fact]
+           ) -> Iterator[tuple[tuple[Clause, ...], tuple[Clause, ...], Atom]]:
+    """(statement clauses, auxiliary clauses, goal) for each goal whose proof needs aux points,
+    renamed ``a, b, c, ...`` in that order."""
     clause_of = {p: i for i, c in enumerate(problem.clauses) for p in c.points}
     deps = [{clause_of[a] for s in c.steps for a in s.args if a in clause_of} - {i}
             for i, c in enumerate(problem.clauses)]
@@ -184,10 +168,10 @@ def _pairs(problem: Problem, state, goals: Sequence[Fact]) -> Iterator[tuple[lis
             continue
         order = sorted(stated) + sorted(aux)
         pts = [p for i in order for p in problem.clauses[i].points]
-        mapping = dict(zip(pts, _names(len(pts))))
-        texts = [_rename(str(problem.clauses[i]), mapping) for i in order]
-        yield (texts[:len(stated)], texts[len(stated):],
-               _rename(str(Atom(goal.pred, goal.args)), mapping))
+        mapping = dict(zip(pts, canonical_names(len(pts))))
+        renamed = tuple(problem.clauses[i].rename(mapping) for i in order)
+        yield (renamed[:len(stated)], renamed[len(stated):],
+               Atom(goal.pred, goal.args).rename(mapping))
 
 
 def _goal_candidates(state, rng: np.random.Generator, k: int) -> list[Fact]:
@@ -207,7 +191,7 @@ def attempt(rng: np.random.Generator, config: DataConfig,
 
     clauses = sample_clauses(rng, config)
     try:
-        problem = parse_problem("; ".join(clauses) + " ? coll a b c", "synthetic")
+        problem = make_problem("synthetic", clauses, Atom(COLL, ("a", "b", "c")))
         diagram = build_diagram(problem, rng, max_tries=10, check_goal=False)
     except GeometryError:
         return []  # degenerate or undrawable sequence
@@ -218,35 +202,38 @@ def attempt(rng: np.random.Generator, config: DataConfig,
     out = []
     goals = _goal_candidates(run.state, rng, config.goals_per_diagram)
     seed = int(rng.integers(2**31))
-    closures: dict[tuple[str, ...], Any] = {}
-    for statement, aux, goal in _pairs(problem, run.state, goals):
+    closures: dict[tuple[Clause, ...], Any] = {}
+    for stated, aux, goal in _pairs(problem, run.state, goals):
         if deadline is not None and time.monotonic() > deadline:
             break
-        if config.require_needed and _statement_proves(statement, goal, seed, config, closures):
+        try:
+            statement = make_problem("synthetic", stated, goal)
+        except GeometryError:
+            continue
+        if config.require_needed and _statement_proves(statement, seed, config, closures):
             continue  # cheap pre-filter: one closure per statement instead of one per goal
-        ex = check_example(statement, aux, goal, seed, config)
+        ex = check_example(statement, aux, seed, config)
         if ex is not None:
             out.append(ex)
     return out
 
 
-def _statement_proves(statement: Sequence[str], goal: str, seed: int, config: DataConfig,
-                      closures: dict[tuple[str, ...], Any]) -> bool:
-    """Whether DD+AR's closure of ``statement`` alone holds ``goal`` (True also when the
+def _statement_proves(statement: Problem, seed: int, config: DataConfig,
+                      closures: dict[tuple[Clause, ...], Any]) -> bool:
+    """Whether DD+AR's closure of ``statement`` alone holds its goal (True also when the
     statement cannot be drawn or saturated in time: such pairs are dropped). The closure is
-    computed once per statement and kept in ``closures``."""
+    computed once per statement (its clauses) and kept in ``closures``."""
     from symbolic.geometry.dd import goal_fact
     from symbolic.geometry.numeric import build_diagram
 
-    key = tuple(statement)
+    key = statement.clauses
     if key not in closures:
         closures[key] = None
         try:
-            bare = parse_problem("; ".join(statement) + " ? " + goal, "synthetic")
-            diagram = build_diagram(bare, np.random.default_rng(seed), max_tries=10,
+            diagram = build_diagram(statement, np.random.default_rng(seed), max_tries=10,
                                     check_goal=False)
             # a goal that is false (a b c is the base triangle), so saturation runs to the end
-            bare = dataclasses.replace(bare, goal=Atom(COLL, ("a", "b", "c")))
+            bare = dataclasses.replace(statement, goal=Atom(COLL, ("a", "b", "c")))
             run = saturate(bare, diagram.coords, DDARConfig(
                 config.max_levels, time.monotonic() + config.saturate_seconds))
             if not run.timed_out:
@@ -256,20 +243,15 @@ def _statement_proves(statement: Sequence[str], goal: str, seed: int, config: Da
     state = closures[key]
     if state is None:
         return True
-    try:
-        atom = parse_problem("; ".join(statement) + " ? " + goal, "synthetic").goal
-    except GeometryError:
-        return True
-    return goal_fact(state, atom) is not None
+    return goal_fact(state, statement.goal) is not None
 
 
-def check_example(statement: Sequence[str], aux: Sequence[str], goal: str, seed: int,
+def check_example(statement: Problem, aux: Sequence[Clause], seed: int,
                   config: DataConfig) -> Example | None:
-    """Re-parse and re-prove the whole problem from its text (and, with ``require_needed``,
-    fail to prove it without the auxiliary clauses); the example, or None."""
-    text = "; ".join(list(statement) + list(aux)) + " ? " + goal
+    """Re-prove the statement extended with ``aux`` (``Problem.with_auxiliary``) and, with
+    ``require_needed``, fail to prove the statement alone; the example, or None."""
     try:
-        problem = parse_problem(text, "synthetic")
+        problem = statement.with_auxiliary(aux)
         outcome = prove(problem, ProverConfig(seed=seed, timeout=config.prove_seconds,
                                               max_levels=config.max_levels))
     except GeometryError:
@@ -281,17 +263,18 @@ def check_example(statement: Sequence[str], aux: Sequence[str], goal: str, seed:
         return None
     if config.require_needed:
         try:
-            bare = prove(parse_problem("; ".join(statement) + " ? " + goal, "synthetic"),
-                         ProverConfig(seed=seed, timeout=config.prove_seconds,
-                                      max_levels=config.max_levels))
+            bare = prove(statement, ProverConfig(seed=seed, timeout=config.prove_seconds,
+                                                 max_levels=config.max_levels))
         except GeometryError:
             return None
         if bare.proved or bare.timed_out:
             return None  # the auxiliary clauses are not needed (or we cannot tell)
     rules = tuple(dict.fromkeys(s.derivation.rule for s in proof.steps))
+    text = problem.text()
     name = "syn_" + hashlib.sha256(text.encode()).hexdigest()[:12]
-    return Example(name, tuple(statement), tuple(aux), goal, len(proof.steps), rules,
-                   split_of(text, config.eval_permille))
+    return Example(name, tuple(map(str, statement.clauses)), tuple(map(str, aux)),
+                   str(statement.goal), len(proof.steps), rules,
+                   split_of(text, config.eval_permille), text)
 
 
 def generate(count: int, rng: np.random.Generator, config: DataConfig | None = None,

@@ -7,7 +7,9 @@ grammar-constrained decoder (``grammars.constrained``) with the clause grammar o
 with the right number of arguments, all over existing points. So every proposal is a
 well-formed clause; whether it helps is decided by the prover, like any other candidate. The
 ``k`` best finished clauses come back as ``Candidate``s (score: the model's log-probability),
-in the problem's own point names, the new point named freshly.
+renamed back into the problem's own point names (the new point named by
+``Problem.fresh_point``) and read as typed clauses (``Problem.parse_clause``); one that no
+longer fits the problem after renaming is left out (see ``neural.tokenizer._wordwise``).
 
 ``load_default()`` loads ``neural/weights/proposer.pt`` after checking its SHA-256 against
 ``proposer.pt.sha256`` (``torch.load(weights_only=True)``); it gives None when torch or the
@@ -23,16 +25,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from symbolic.geometry.errors import GeometryError
+from symbolic.geometry.problem import Problem
 from symbolic.geometry.proposal import Candidate
 
-from .tokenizer import (
-    MAX_POINTS,
-    ConstructionTokenizer,
-    canonical,
-    clause_grammar,
-    point_names,
-    rename,
-)
+from .tokenizer import MAX_POINTS, ConstructionTokenizer, canonical, clause_grammar, point_names
 
 WEIGHTS = Path(__file__).with_name("weights") / "proposer.pt"
 
@@ -76,9 +73,7 @@ class NeuralProposer:
             self._indices[n_points] = bind(clause_grammar(n_points), self.tokenizer)
         return self._indices[n_points]
 
-    def propose(self, problem, k: int) -> list[Candidate]:
-        from symbolic.geometry.heuristics import fresh_name
-
+    def propose(self, problem: Problem, k: int) -> list[Candidate]:
         can = canonical(problem)
         n = len(can.to_canonical)
         if n + 1 > MAX_POINTS or problem.goal is None:
@@ -86,8 +81,7 @@ class NeuralProposer:
         prompt = self.tokenizer.prompt(can.clauses, can.goal)
         if len(prompt) + self.max_tokens > self.model.config.max_len:
             return []
-        back = can.from_canonical()
-        back[can.next_point] = fresh_name(problem)
+        new = problem.fresh_point()
         out = []
         import torch
 
@@ -98,11 +92,12 @@ class NeuralProposer:
                                 self.max_tokens, self.tokenizer.eos_id, self._repeats)
         finally:
             torch.set_num_threads(threads)
-        for ids, logp in found:
-            text = rename(self.tokenizer.decode(ids), back).replace(" ,", ",")
-            out.append(Candidate((text,), logp, self.source))
-            if len(out) >= k:
-                break
+        for ids, logp in found[:k]:
+            text = can.read_back(self.tokenizer.decode(ids), new)
+            try:
+                out.append(Candidate((problem.parse_clause(text),), logp, self.source))
+            except GeometryError:
+                continue  # read back onto a point the problem lacks (tokenizer._wordwise)
         return out
 
 

@@ -20,8 +20,12 @@ start a token that no token can finish.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from symbolic.geometry.problem import Problem
 
 SPECIALS = ("<pad>", "<bos>", "<sep>", "<eos>", "<unk>", "<num>")
 PUNCT = (";", "=", ",", "?")
@@ -31,8 +35,11 @@ _NUMBER = re.compile(r"^-?[0-9][0-9./]*$")
 
 
 def point_names(n: int) -> list[str]:
-    """The canonical point names: a..z, then a1..z1, a2..z2 (as ``neural.data`` writes)."""
-    return [chr(ord("a") + i % 26) + (str(i // 26) if i >= 26 else "") for i in range(n)]
+    """The canonical point names: a..z, then a1..z1, a2..z2 (as ``neural.data`` writes;
+    ``symbolic.geometry.problem.canonical_names``)."""
+    from symbolic.geometry.problem import canonical_names
+
+    return list(canonical_names(n))
 
 
 def default_words() -> list[str]:
@@ -61,19 +68,33 @@ class Canonical:
     def from_canonical(self) -> dict[str, str]:
         return {v: k for k, v in self.to_canonical.items()}
 
+    def read_back(self, clause: str, new_point: str) -> str:
+        """A clause the model wrote in canonical names, in the problem's own names (the point
+        it creates named ``new_point``), renamed word by word as ``canonical`` renamed."""
+        back = self.from_canonical()
+        back[self.next_point] = new_point
+        return _wordwise(clause, back).replace(" ,", ",")
 
-def rename(text: str, mapping: dict[str, str]) -> str:
+
+def _wordwise(text: str, mapping: Mapping[str, str]) -> str:
+    """``text`` with each space-separated word renamed by ``mapping``.
+
+    A known defect, kept on purpose: a point written just before a comma (``b`` in ``on_line
+    e a b, on_line e c d``) is the word ``b,``, which keeps its name. The prompts the shipped
+    model sees and the reading back of its clauses depend on it, so renaming typed clauses
+    (``Problem.rename``) instead would change the model's input on every problem whose points
+    are not already named in canonical order (75 of the 231 JGEX problems) and with it the
+    neural proposals; that is a change of behaviour to be measured on its own."""
     return " ".join(mapping.get(t, t) for t in text.split())
 
 
-def canonical(problem) -> Canonical:
-    """``problem`` (a parsed ``symbolic.geometry.problem.Problem``) in canonical point names."""
-    order = [p for c in problem.clauses for p in c.points]
-    mapping = dict(zip(order, point_names(len(order))))
-    clauses = tuple(rename(str(c), mapping) for c in problem.clauses)
-    goal = problem.goal
-    goal_text = rename(" ".join((goal.name, *goal.args)), mapping) if goal is not None else ""
-    return Canonical(clauses, goal_text, mapping)
+def canonical(problem: Problem) -> Canonical:
+    """``problem`` in canonical point names (``a, b, c, ...`` in the order its clauses create
+    them); the clauses as ``_wordwise`` renames their text."""
+    mapping = dict(zip(problem.points, point_names(len(problem.points))))
+    clauses = tuple(_wordwise(str(c), mapping) for c in problem.clauses)
+    goal = str(problem.goal.rename(mapping)) if problem.goal is not None else ""
+    return Canonical(clauses, goal, mapping)
 
 
 class ConstructionTokenizer:
@@ -121,8 +142,8 @@ class ConstructionTokenizer:
 
     def prompt(self, clauses: Iterable[str], goal: str) -> list[int]:
         """``<bos> clause ; clause ... ? goal <sep>``."""
-        body = " ; ".join(clauses) + " ? " + goal
-        return [self.bos_id, *self.encode_words(body), self.sep_id]
+        return [self.bos_id, *self.encode_words(" ; ".join(clauses)), self.ids["?"],
+                *self.encode_words(goal), self.sep_id]
 
     def target(self, clause: str) -> list[int]:
         return [*self.encode_words(clause), self.eos_id]

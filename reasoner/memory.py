@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .batch import WorkItem
 from .config import SolveConfig
 from .result import Result
+
+if TYPE_CHECKING:
+    from symbolic.geometry.problem import Problem
 
 
 def open_memory(path: str) -> None:
@@ -22,7 +26,7 @@ def open_memory(path: str) -> None:
     Memory(path).close()
 
 
-def _geometry_problem(item: WorkItem, result: Result):  # -> Problem | None
+def _geometry_problem(item: WorkItem, result: Result) -> Problem | None:
     """The parsed geometry problem behind a geometry result, or None."""
     from symbolic.geometry.problem import Problem
 
@@ -54,13 +58,10 @@ def export_kg(items: Sequence[WorkItem], results: Sequence[Result], path: str,
     (and keep the store in ``store`` when given); (path written, proofs recorded)."""
     from kg.memory import export_solved
 
-    from .search import with_clauses
-
     solved = []
     for item, result in zip(items, results):
         problem = _geometry_problem(item, result)
         if problem is not None and result.proof_object is not None:
-            if result.auxiliary:
-                problem = with_clauses(problem, result.auxiliary)
+            problem = problem.with_auxiliary(problem.parse_clauses(result.auxiliary))
             solved.append((problem, result.proof_object))
     return export_solved(solved, path, store=store), len(solved)

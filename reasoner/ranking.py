@@ -37,12 +37,8 @@ Counts = dict[str, tuple[int, int]]
 def construction_kind(candidate: Candidate) -> str:
     """The constructions a candidate uses, e.g. ``on_line+on_line`` or ``foot`` (first clause
     of each kind, in order; a multi-clause candidate joins its clauses with ``|``)."""
-    kinds = []
-    for clause in candidate.clauses:
-        _, _, rhs = clause.partition(" = ")
-        names = [part.split()[0] for part in rhs.split(",") if part.split()]
-        kinds.append("+".join(names) or "?")
-    return "|".join(kinds)
+    return "|".join("+".join(s.construction.name for s in clause.steps) or "?"
+                    for clause in candidate.clauses)
 
 
 def arm(candidate: Candidate, by_kind: bool = True) -> str:

@@ -1,9 +1,10 @@
 """The propose-check search over auxiliary constructions (geometry).
 
 DD+AR first; if it saturates without the goal, a best-first search over *nodes*: a node is
-the statement plus the auxiliary candidates added so far (each candidate one or more clauses
-from one proposal source). Trying a node means drawing the extended problem and running DD+AR
-on it like on any other problem, under ``per_candidate`` seconds; the first node whose goal is
+the statement plus the auxiliary candidates added so far (each candidate one or more typed
+clauses from one proposal source). Trying a node means extending the problem with them
+(``Problem.with_auxiliary``: checked, not re-parsed), drawing it and running DD+AR on it like
+on any other problem, under ``per_candidate`` seconds; the first node whose goal is
 proved, with the proof checked on a second diagram, wins. A node that saturates without the
 goal, drew, and lies above ``depth`` is *expanded*: every source is asked for candidates on
 the extended problem, and the children join the frontier. Only the first ``beam`` nodes
@@ -16,10 +17,10 @@ root, plus its cost among its siblings: ``log(1 + i)`` for the ``i``-th candidat
 (a source, or with a ranking a source and construction kind, see ``reasoner.ranking``) minus
 the log of its arm's success rate relative to the best arm's. Without a ranking that is a
 round-robin merge of the sources, each in its own order. Clause sets already seen (up to the
-order of the clauses and the names of the new points) are skipped; a candidate that cannot be
-parsed or drawn is skipped and never expanded. Proposers only propose; truth is decided by
-the prover. The outcome records the clauses added, the source of each, per-arm trial counts
-(to update a ranking) and search statistics.
+order of the clauses and the names of the new points) are skipped; a candidate that does not
+fit the problem or cannot be drawn is skipped and never expanded. Proposers only propose; truth
+is decided by the prover. The outcome records the clauses added, the source of each, per-arm
+trial counts (to update a ranking) and search statistics.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from symbolic.geometry.proposal import Candidate, ConstructionProposer
 from .ranking import Ranking, arm, order_by_arms
 
 if TYPE_CHECKING:
-    from symbolic.geometry.problem import Problem
+    from symbolic.geometry.problem import Clause, Problem
     from symbolic.geometry.prover import ProofOutcome
 
 Progress = Callable[[dict[str, Any]], None]
@@ -65,7 +66,7 @@ class SearchConfig:
 class SearchOutcome:
     outcome: ProofOutcome             # the outcome of the problem that was proved last
     problem: Problem                  # that problem (the statement plus auxiliary clauses)
-    auxiliary: tuple[str, ...] = ()   # the clauses added, empty if DD+AR alone sufficed
+    auxiliary: tuple[str, ...] = ()   # the clauses added (as text), empty if DD+AR sufficed
     tried: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     sources: tuple[str, ...] = ()     # the source of each auxiliary clause
@@ -78,24 +79,14 @@ class _Node:
     arms: tuple[str, ...]
 
     @property
-    def clauses(self) -> tuple[str, ...]:
+    def clauses(self) -> tuple[Clause, ...]:
         return tuple(c for cand in self.steps for c in cand.clauses)
 
 
-def with_clauses(problem: Problem, clauses: Sequence[str]) -> Problem:
-    """The problem with ``clauses`` inserted before the goal (re-parsed, so checked)."""
-    from symbolic.geometry.problem import parse_problem
-
-    head, goal = problem.text().split(" ? ")
-    return parse_problem("; ".join([head, *clauses]) + " ? " + goal, name=problem.name,
-                         file=problem.file, line=problem.line)
-
-
-def canonical(clauses: Sequence[str]) -> tuple[str, ...]:
+def canonical(clauses: Sequence[Clause]) -> tuple[str, ...]:
     """A clause set up to order and the names of the points it creates."""
-    new = {p for c in clauses for p in c.partition(" = ")[0].split()}
-    return tuple(sorted(" ".join("·" if t in new else t for t in c.replace(",", " ,").split())
-                        for c in clauses))
+    new = {p: "·" for c in clauses for p in c.points}
+    return tuple(sorted(str(c.rename(new)) for c in clauses))
 
 
 def search(problem: Problem, proposers: Sequence[ConstructionProposer],
@@ -150,7 +141,8 @@ class _Run:
             return SearchOutcome(out, problem, (), stats["tried"], stats, (), trials)
         sources = tuple(cand.source for cand in node.steps for _ in cand.clauses)
         stats["depth"] = len(node.steps)
-        return SearchOutcome(out, problem, node.clauses, stats["tried"], stats, sources, trials)
+        return SearchOutcome(out, problem, tuple(map(str, node.clauses)), stats["tried"], stats,
+                             sources, trials)
 
     def loop(self, base) -> SearchOutcome:
         from symbolic.geometry.errors import GeometryError
@@ -164,7 +156,7 @@ class _Run:
             if not self.frontier:  # the beam is spent: widen it with the best node left
                 cost, _, node = heapq.heappop(self.deferred)
                 self.counts["widened"] += 1
-                self.expand(node, with_clauses(self.problem, node.clauses), cost)
+                self.expand(node, self.problem.with_auxiliary(node.clauses), cost)
                 continue
             cost, _, node = heapq.heappop(self.frontier)
             depth = len(node.steps)
@@ -172,9 +164,9 @@ class _Run:
             budget = self.config.per_candidate if remaining is None else min(
                 self.config.per_candidate, remaining)
             try:
-                extended = with_clauses(self.problem, node.clauses)
+                extended = self.problem.with_auxiliary(node.clauses)
                 out = prove(extended, ProverConfig(seed=self.config.seed, timeout=budget))
-            except GeometryError:  # cannot be parsed or drawn: skip it, never expand it
+            except GeometryError:  # does not fit or cannot be drawn: skip it, never expand it
                 self.counts["undrawable"] += 1
                 self.record(node.arms[-1], won=False)
                 continue
@@ -200,7 +192,7 @@ class _Run:
         n[0] += 1
         n[1] += won
 
-    def expand(self, node: _Node, extended, cost: float = 0.0) -> None:
+    def expand(self, node: _Node, extended: Problem, cost: float = 0.0) -> None:
         """Ask every source for candidates on ``extended`` and push the unseen ones."""
         depth = len(node.steps)
         self.expanded[depth] += 1

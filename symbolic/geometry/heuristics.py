@@ -11,20 +11,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from .problem import Problem
+from .problem import Clause, Problem, Step
 from .proposal import Candidate
-
-
-def fresh_name(problem: Problem) -> str:
-    """A point name the problem does not use."""
-    used = set(problem.points)
-    for name in ("x", "y", "z", "w", "u", "v"):
-        if name not in used:
-            return name
-    k = 1
-    while f"x{k}" in used:
-        k += 1
-    return f"x{k}"
 
 
 def figure_lines(problem: Problem) -> list[tuple[str, str]]:
@@ -39,31 +27,33 @@ def figure_lines(problem: Problem) -> list[tuple[str, str]]:
     return list(out)
 
 
+_Steps = tuple[tuple[str, ...], ...]  # a clause's steps as (construction, arguments...)
+
+
 class HeuristicProposer:
     """Midpoints, line intersections, feet and circumcentres, goal points first."""
 
     source = "heuristic"
 
     def propose(self, problem: Problem, k: int) -> list[Candidate]:
-        x = fresh_name(problem)
+        x = problem.fresh_point()
         pts = list(problem.points)
         goal = set(problem.goal.args)
         lines = figure_lines(problem)
-        kinds: list[list[tuple[int, str]]] = [[], [], [], []]
+        kinds: list[list[tuple[int, _Steps]]] = [[], [], [], []]
         for a, b in combinations(pts, 2):
-            kinds[0].append((-len(goal & {a, b}), f"{x} = midpoint {x} {a} {b}"))
+            kinds[0].append((-len(goal & {a, b}), (("midpoint", x, a, b),)))
         for (a, b), (c, d) in combinations(lines, 2):
             if len({a, b, c, d}) == 4:
                 kinds[1].append((-len(goal & {a, b, c, d}),
-                                 f"{x} = on_line {x} {a} {b}, on_line {x} {c} {d}"))
+                                 (("on_line", x, a, b), ("on_line", x, c, d))))
         for a, b in lines:
             for c in pts:
                 if c not in (a, b):
-                    kinds[2].append((-len(goal & {a, b, c}), f"{x} = foot {x} {c} {a} {b}"))
+                    kinds[2].append((-len(goal & {a, b, c}), (("foot", x, c, a, b),)))
         for a, b, c in combinations(pts, 3):
-            kinds[3].append((-len(goal & {a, b, c}), f"{x} = circle {x} {a} {b} {c}"))
-        out: list[Candidate] = []
-        for rank, kind in enumerate(kinds):
-            for order, (_, clause) in enumerate(sorted(kind, key=lambda t: t[0])):
-                out.append(Candidate((clause,), -float(rank * 10_000 + order), self.source))
-        return out[:k]
+            kinds[3].append((-len(goal & {a, b, c}), (("circle", x, a, b, c),)))
+        ranked = [(-float(rank * 10_000 + order), steps) for rank, kind in enumerate(kinds)
+                  for order, (_, steps) in enumerate(sorted(kind, key=lambda t: t[0]))]
+        return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), score, self.source)
+                for score, steps in ranked[:k]]

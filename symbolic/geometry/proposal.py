@@ -11,21 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from .problem import Problem
+from .problem import Clause, Problem
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A proposal of auxiliary constructions: clauses in the problem language over the
-    problem's points (new points named freshly), a score (higher is better; sources keep
-    their own scale) and where it came from (``heuristic``, ``memory``, ``neural``...)."""
+    """A proposal of auxiliary constructions: typed clauses over the problem's points (new
+    points named freshly, ``Problem.fresh_points``), to be added with
+    ``Problem.with_auxiliary``; a score (higher is better; sources keep their own scale) and
+    where it came from (``heuristic``, ``memory``, ``neural``...)."""
 
-    clauses: tuple[str, ...]
+    clauses: tuple[Clause, ...]
     score: float
     source: str
 
     def text(self) -> str:
-        return "; ".join(self.clauses)
+        """The clauses in the problem language, ``; ``-separated."""
+        return "; ".join(map(str, self.clauses))
 
 
 class ConstructionProposer(Protocol):

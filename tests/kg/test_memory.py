@@ -43,8 +43,8 @@ def test_persists_across_reopen(tmp_path, solved):
 
         [node] = proof_nodes(m.graph)
         assert read_proof(m.graph, node) == s.proof
-        assert [c.clauses for c in m.candidates(s.problem)] == \
-            [("f = on_line f a c, on_line f b d",)]  # e is taken
+        assert [c.text() for c in m.candidates(s.problem)] == \
+            ["f = on_line f a c, on_line f b d"]  # e is taken
 
 
 def test_export_turtle_parses(tmp_path, solved):
@@ -78,11 +78,12 @@ def test_retrieval_ranks_and_renames():
     assert signature(new) == ("perp", Counter({"triangle": 1, "on_tline": 2}))
     cands = m.candidates(new)
     assert [c.source for c in cands] == ["ortho", "mid"]
-    assert cands[0].clauses == ("a = on_line a x z, on_line a y w",)
+    assert cands[0].text() == "a = on_line a x z, on_line a y w"
     assert cands[0].score == 1.0 and cands[0].score > cands[1].score
-    assert cands[1].clauses == ("a = midpoint a y z",)
+    assert cands[1].text() == "a = midpoint a y z"
     for c in cands:  # every proposal is a well-formed clause over existing points
         parse_problem(f"{'; '.join(map(str, new.clauses))}; {c.text()} ? {new.goal}")
+        assert new.with_auxiliary(c.clauses).clauses[-1] == new.parse_clause(c.text())
     assert m.candidates(new, k=1) == cands[:1]
 
 

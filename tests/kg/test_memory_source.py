@@ -26,7 +26,7 @@ def test_memory_proposes_what_worked_on_a_similar_problem(solved):
     problem = parse_problem(RENAMED, name="renamed")
     source = MemoryProposer(m.snapshot())
     (cand,) = source.propose(problem, 5)
-    assert cand.source == "memory" and cand.clauses == ("a = on_line a p r, on_line a q s",)
+    assert cand.source == "memory" and cand.text() == "a = on_line a p r, on_line a q s"
     found = search(problem, [source], SearchConfig(timeout=60))
     assert found.outcome.proved and found.sources == ("memory",)
     coords = build_diagram(found.problem, np.random.default_rng(5)).coords

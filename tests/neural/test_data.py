@@ -30,7 +30,9 @@ def test_every_example_parses_and_its_proof_checks(examples):
     assert len({e.problem for e in examples}) == len(examples)  # deduplicated
     for e in examples:
         problem = parse_problem(e.problem, e.name)
-        parse_problem(e.statement_text)  # the statement alone is a problem too
+        assert problem.text() == e.problem
+        statement = parse_problem("; ".join(e.statement) + " ? " + e.goal, e.name)  # a problem
+        assert statement.with_auxiliary(statement.parse_clauses(e.auxiliary)) == problem
         assert e.auxiliary and e.split in ("train", "eval")
         aux = auxiliary_points(problem)
         assert aux and all(p in " ".join(e.auxiliary).split() for p in aux)
@@ -43,16 +45,20 @@ def test_every_example_parses_and_its_proof_checks(examples):
 
 
 def test_needed_auxiliaries_are_kept_and_unneeded_dropped():
-    ortho = (["a b c = triangle a b c", "d = on_tline d b a c, on_tline d c a b"],
-             ["e = on_line e a c, on_line e b d"], "perp a d b c")
-    ex = check_example(*ortho, seed=0, config=DataConfig())
+    ortho = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b "
+                          "? perp a d b c")
+    ex = check_example(ortho, ortho.parse_clauses(["e = on_line e a c, on_line e b d"]),
+                       seed=0, config=DataConfig())
     assert ex is not None and ex.auxiliary == ("e = on_line e a c, on_line e b d",)
+    assert ex.statement == ("a b c = triangle a b c", "d = on_tline d b a c, on_tline d c a b")
     assert ex.problem == ("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
                           "e = on_line e a c, on_line e b d ? perp a d b c")
-    assert "r34" in ex.rules
-    midline = (["a b c = triangle a b c", "d = midpoint d a b", "e = midpoint e a c"],
-               ["f = midpoint f b c"], "para d e b c")
-    assert check_example(*midline, seed=0, config=DataConfig()) is None
+    assert ex.goal == "perp a d b c" and "r34" in ex.rules
+    assert ex.to_json()["problem"] == ex.problem and list(ex.to_json())[-1] == "problem"
+    midline = parse_problem("a b c = triangle a b c; d = midpoint d a b; e = midpoint e a c "
+                            "? para d e b c")
+    aux = midline.parse_clauses(["f = midpoint f b c"])
+    assert check_example(midline, aux, seed=0, config=DataConfig()) is None
 
 
 def test_split_is_a_hash_of_the_text():

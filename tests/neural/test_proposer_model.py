@@ -21,7 +21,6 @@ from neural.tokenizer import (  # noqa: E402
     clause_grammar,
     point_names,
 )
-from reasoner.search import with_clauses  # noqa: E402
 from symbolic.geometry.problem import parse_problem, read_problems  # noqa: E402
 from symbolic.geometry.tables import definitions  # noqa: E402
 
@@ -135,12 +134,11 @@ def test_shipped_weights_load_and_propose_well_formed_clauses():
     assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
     for cand in cands:
         (clause,) = cand.clauses
-        new, body = clause.split(" = ")
+        (new,) = clause.points
         assert new not in problem.points
-        for part in body.split(", "):  # no construction names a point twice
-            args = part.split()[1:]
-            assert len(set(args)) == len(args)
-        with_clauses(problem, cand.clauses)  # parses as part of the problem
+        for step in clause.steps:  # no construction names a point twice
+            assert len(set(step.args)) == len(step.args)
+        problem.with_auxiliary(cand.clauses)  # fits the problem
 
 
 def test_a_damaged_checkpoint_is_refused(tmp_path):

@@ -5,8 +5,8 @@ import json
 import numpy as np
 
 from reasoner.cli import main
-from reasoner.search import SearchConfig, search, with_clauses
-from symbolic.geometry.heuristics import HeuristicProposer, fresh_name
+from reasoner.search import SearchConfig, search
+from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
@@ -19,20 +19,22 @@ class Fixed:
     """A proposer that returns the given candidates, for testing the loop."""
 
     def __init__(self, *clauses: str) -> None:
-        self.items = [Candidate((c,), -i, "fixed") for i, c in enumerate(clauses)]
+        self.clauses = clauses
 
     def propose(self, problem, k):
-        return self.items[:k]
+        return [Candidate((problem.parse_clause(c),), -i, "fixed")
+                for i, c in enumerate(self.clauses)][:k]
 
 
 def test_heuristic_candidates_are_well_formed_statements():
     problem = parse_problem(ORTHOCENTER)
     cands = HeuristicProposer().propose(problem, 200)
-    assert cands and fresh_name(problem) == "x"
+    assert cands and problem.fresh_point() == "x"
     assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
     for c in cands[:60]:
-        extended = with_clauses(problem, c.clauses)
+        extended = problem.with_auxiliary(c.clauses)
         assert extended.points == problem.points + ("x",)
+        assert extended.clauses[-1] == problem.parse_clause(c.text())  # the text reads back
 
 
 def test_search_finds_an_auxiliary_point_and_the_proof_checks():

@@ -24,8 +24,8 @@ class FakeNeural:
     source = "neural"
 
     def propose(self, problem, k):
-        return [Candidate((f"z = on_line z b {problem.points[3]}, on_line z a c",), -0.1,
-                          "neural")][:k]
+        clause = problem.parse_clause(f"z = on_line z b {problem.points[3]}, on_line z a c")
+        return [Candidate((clause,), -0.1, "neural")][:k]
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ class Staged:
     def propose(self, problem, k):
         n = len(problem.points) - self.base
         clauses = self.stages[n] if n < len(self.stages) else []
-        return [Candidate((c,), -i, self.source) for i, c in enumerate(clauses)][:k]
+        return [Candidate((problem.parse_clause(c),), -i, self.source)
+                for i, c in enumerate(clauses)][:k]
 
 
 class Broken:
@@ -87,28 +88,39 @@ def test_a_broken_source_does_not_stop_the_search():
     checked(found)
 
 
+FIVE = parse_problem("a b c = triangle a b c; d = midpoint d a b; e = midpoint e a c "
+                     "? para d e b c")
+
+
+def read(*texts: str):
+    """``texts`` read as clauses of a problem with points a b c d e."""
+    return FIVE.parse_clauses(texts)
+
+
 def test_clause_sets_are_deduplicated_up_to_order_and_names():
-    a = canonical(["x = midpoint x a b", "y = foot y c a b"])
-    b = canonical(["y = foot y c a b", "x = midpoint x a b"])
-    c = canonical(["x = foot x c a b", "y = midpoint y a b"])
+    a = canonical(read("x = midpoint x a b", "y = foot y c a b"))
+    b = canonical(read("y = foot y c a b", "x = midpoint x a b"))
+    c = canonical(read("x = foot x c a b", "y = midpoint y a b"))
     assert a == b == c
-    assert canonical(["x = midpoint x a b"]) != canonical(["x = midpoint x a c"])
+    assert canonical(read("x = midpoint x a b")) != canonical(read("x = midpoint x a c"))
+    assert canonical(read("x = midpoint x a b", "y = midpoint y a x")) != \
+        canonical(read("x = midpoint x a b", "y = midpoint y a b"))
 
 
 def test_construction_kinds_and_arms():
-    cand = Candidate(("x = on_line x a b, on_line x c d",), 0.0, "heuristic")
+    cand = Candidate(read("x = on_line x a b, on_line x c d"), 0.0, "heuristic")
     assert construction_kind(cand) == "on_line+on_line"
     assert arm(cand) == "heuristic:on_line+on_line" and arm(cand, False) == "heuristic"
 
 
 def _cands():
-    mids = [Candidate((f"x = midpoint x a {p}",), 0.0, "heuristic") for p in "bcde"]
-    feet = [Candidate((f"x = foot x {p} a b",), 0.0, "heuristic") for p in "cde"]
+    mids = [Candidate(read(f"x = midpoint x a {p}"), 0.0, "heuristic") for p in "bcde"]
+    feet = [Candidate(read(f"x = foot x {p} a b"), 0.0, "heuristic") for p in "cde"]
     return mids + feet
 
 
 def test_round_robin_without_a_ranking_keeps_the_source_order():
-    cands = _cands() + [Candidate(("x = midpoint x b c",), 0.0, "memory")]
+    cands = _cands() + [Candidate(read("x = midpoint x b c"), 0.0, "memory")]
     ordered = [c for _, c in order_by_arms(cands, by_kind=False)]
     assert ordered[0] is cands[0] and ordered[1].source == "memory"
     assert [c for c in ordered if c.source == "heuristic"] == cands[:-1]
@@ -160,7 +172,8 @@ class Keyed:
             clauses = ["y = on_line y b h, on_line y a c"]
         else:
             clauses = ["y = midpoint y a c"]
-        return [Candidate((c,), -i, self.source) for i, c in enumerate(clauses)][:k]
+        return [Candidate((problem.parse_clause(c),), -i, self.source)
+                for i, c in enumerate(clauses)][:k]
 
 
 def test_the_beam_widens_when_the_frontier_runs_dry():

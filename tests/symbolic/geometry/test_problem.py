@@ -1,5 +1,8 @@
-"""Reading problem files, definitions and rules: typed results and located errors."""
+"""Reading problem files, definitions and rules: typed results and located errors; problems
+that extend themselves (auxiliary clauses, fresh names, renaming) without splicing text."""
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,210 @@ def test_every_hageo_dev_problem_parses():
     iso = [p for p in problems if p.clauses[0].steps[0].construction.name == "iso_trapezoid"]
     assert [p.clauses[0].steps[0].args for p in iso] == [("d", "a", "b", "c"),
                                                         ("a", "b", "c", "d")]
+
+
+# ------------------------------------------------------------------ problems extend themselves
+
+EXTENSIBLE = [
+    "a b c = triangle; h = on_tline b a c, on_tline c a b ? perp a h b c",
+    "a b c = triangle a b c; d1 d2 d3 d = incenter2 a b c; e1 e2 e3 e = excenter2 a b c "
+    "? perp d c c e",
+    "x y z = triangle x y z; w = on_tline w y x z, on_tline w z x y ? perp x w y z",
+    "a b = segment a b; c = s_angle b a c 1pi/3; d = midpoint d a c ? aconst a b a c 60o",
+    "a b c = r_triangle a b c; d = on_tline d c b a; e = on_pline e b a d, on_bline e d c "
+    "? cong a e d e",
+]
+
+
+def spliced(problem, texts):
+    """The oracle: the problem's text with ``texts`` spliced in before the goal, parsed."""
+    head, goal = problem.text().split(" ? ")
+    return parse_problem("; ".join([head, *texts]) + " ? " + goal, problem.name,
+                         problem.file, problem.line)
+
+
+@pytest.mark.parametrize("text", EXTENSIBLE)
+def test_with_auxiliary_is_the_spliced_text_parsed(text):
+    p = parse_problem(text, "p", "f.txt", 3)
+    x, y, z = p.fresh_points(3)
+    a, b, c = p.points[:3]
+    texts = [f"{x} = midpoint {x} {a} {b}", f"{y} = on_line {y} {c} {x}, on_circle {y} {x} {a}",
+             f"{z} = on_tline {a} {b} {y}"]  # the last one elided, as in files
+    extended = p.with_auxiliary(p.parse_clauses(texts))
+    oracle = spliced(p, texts)
+    assert extended == oracle
+    assert extended.clauses == oracle.clauses and extended.goal == oracle.goal
+    assert extended.points == oracle.points == p.points + (x, y, z)
+    assert extended.text() == oracle.text() and (extended.file, extended.line) == ("f.txt", 3)
+    one_by_one = p
+    for t in texts:
+        one_by_one = one_by_one.with_auxiliary([one_by_one.parse_clause(t)])
+    assert one_by_one == extended
+    assert p.with_auxiliary([]) == p
+
+
+def test_built_clauses_extend_like_parsed_ones_and_keep_pins():
+    from symbolic.geometry.problem import Clause, Step
+
+    p = parse_problem("a@0_0 b@1_0 = segment a b; c = midpoint c a b ? cong a c c b")
+    built = Clause(("x",), (Step.of("on_circle", "x", "c", "a"), Step.of("on_bline", "x", "a",
+                                                                         "b")))
+    extended = p.with_auxiliary([built])
+    assert extended.clauses[-1] == p.parse_clause("x = on_circle x c a, on_bline x a b")
+    assert extended.clauses[0].pins == {"a": (0.0, 0.0), "b": (1.0, 0.0)}
+    assert str(extended.clauses[-1]) == "x = on_circle x c a, on_bline x a b"
+
+
+@pytest.mark.parametrize("aux, cls, words", [
+    ("x = midpoint x a q", ConstructionError, "midpoint: point q is not defined"),
+    ("h = midpoint h a b", ConstructionError, "point h is defined twice"),
+    ("x = on_line a", ConstructionError, "on_line takes 3 arguments (x a b), got 1"),
+    ("x = midpoint x a b c", ConstructionError, "takes 3 arguments (x a b), got 4"),
+    ("x = foo x a b", ConstructionError, "unknown construction 'foo'"),
+    ("x = midpoint y a b", ConstructionError, "creates y, which is not among the clause's new"),
+])
+def test_bad_auxiliary_clauses_fail_as_in_a_problem_line(aux, cls, words):
+    p = parse_problem(EXTENSIBLE[0], "ortho", "f.txt", 3)
+    with pytest.raises(cls) as oracle:
+        spliced(p, [aux])
+    with pytest.raises(cls) as info:
+        p.parse_clause(aux)
+    e = info.value
+    assert words in str(e) and e.message == f"auxiliary clause '{aux}': " + oracle.value.message
+    assert (e.file, e.line, e.problem) == ("f.txt", 3, "ortho")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("x = midpoint x a b; y = midpoint y a c", "unexpected character ';'"),
+    ("x = midpoint x a b ? perp a b a x", "unexpected character '?'"),
+    ("x midpoint x a b", "unexpected end of line; expected '=', '@x_y', a point name"),
+    ("= midpoint x a b", "unexpected '='"), ("x = midpoint x a b,", "unexpected end of line"),
+    ("", "unexpected end of line")])
+def test_parse_clause_reads_exactly_one_clause(text, words):
+    p = parse_problem(EXTENSIBLE[0], "ortho", "f.txt", 3)
+    with pytest.raises(ParseError) as info:
+        p.parse_clause(text)
+    assert str(info.value).startswith(f"f.txt:3: problem ortho: auxiliary clause '{text}': ")
+    assert words in str(info.value)
+
+
+def test_with_auxiliary_checks_typed_clauses_too():
+    from symbolic.geometry.problem import Clause, Step
+
+    p = parse_problem(EXTENSIBLE[0], "ortho")
+    undefined = Clause(("x",), (Step.of("midpoint", "x", "a", "q"),))
+    with pytest.raises(ConstructionError, match="auxiliary clause 'x = midpoint x a q': "
+                                                "midpoint: point q is not defined"):
+        p.with_auxiliary([undefined])
+    twice = p.parse_clause("x = midpoint x a b")
+    with pytest.raises(ConstructionError, match="point x is defined twice"):
+        p.with_auxiliary([twice, twice])
+    with pytest.raises(ConstructionError, match="takes 3 arguments"):
+        p.with_auxiliary([Clause(("x",), (Step.of("midpoint", "x", "a"),))])
+
+
+def test_fresh_points_avoid_every_name_in_use():
+    from symbolic.geometry.problem import Naming, canonical_names
+
+    p = parse_problem(EXTENSIBLE[2])  # x y z w
+    assert p.fresh_point() == "u" and p.fresh_points(3) == ("u", "v", "x1")
+    assert p.fresh_points(2, Naming.ALPHABETICAL) == ("a", "b")
+    q = parse_problem(EXTENSIBLE[1])
+    assert q.fresh_point() == "x" and q.fresh_point(Naming.ALPHABETICAL) == "f"
+    many = parse_problem("x y z = triangle x y z; w = midpoint w x y; u = midpoint u y z; "
+                         "v = midpoint v x z; x1 = midpoint x1 w u ? coll w u v")
+    assert many.fresh_points(2) == ("x2", "x3")
+    assert canonical_names(28)[-3:] == ("z", "a1", "b1")
+    for problem in map(parse_problem, EXTENSIBLE):
+        names = problem.fresh_points(40) + problem.fresh_points(40, Naming.ALPHABETICAL)
+        assert not set(names) & set(problem.points)
+        assert len(set(problem.fresh_points(40))) == 40
+
+
+@pytest.mark.parametrize("text", EXTENSIBLE)
+def test_renaming_round_trips(text):
+    p = parse_problem(text)
+    names = canonical_names_for(p)
+    forward = dict(zip(p.points, names))
+    renamed = p.rename(forward)
+    assert renamed.points == names
+    assert renamed.rename({v: k for k, v in forward.items()}) == p
+    assert parse_problem(renamed.text()).text() == renamed.text()  # still a problem
+    assert renamed.goal.args[:1] == (forward[p.goal.args[0]],)
+    clause = p.clauses[-1]
+    assert clause.rename(forward).rename({v: k for k, v in forward.items()}) == clause
+
+
+def canonical_names_for(p):
+    from symbolic.geometry.problem import Naming
+
+    return tuple(n.upper() for n in p.fresh_points(len(p.points), Naming.ALPHABETICAL))
+
+
+def test_renaming_keeps_numbers_and_pins():
+    p = parse_problem("a@0_0 b@1_0 = segment a b; c = s_angle b a c 60 ? aconst a b a c 60")
+    r = p.rename({"a": "p", "b": "q", "c": "r"})
+    assert r.text() == "p q = segment p q; r = s_angle q p r 60 ? aconst p q p r 60"
+    assert r.clauses[0].pins == {"p": (0.0, 0.0), "q": (1.0, 0.0)}
+
+
+def test_make_problem_checks_built_clauses_and_goal_like_the_parser():
+    from symbolic.geometry.problem import Clause, Step, make_problem
+    from symbolic.geometry.predicates import PERP
+    from symbolic.geometry.tables import Atom
+
+    for text in EXTENSIBLE:
+        p = parse_problem(text, "p")
+        assert make_problem("p", p.clauses, p.goal) == p
+    base = Clause(("a", "b", "c"), (Step.of("triangle", "a", "b", "c"),))
+    with pytest.raises(ParseError, match="goal mentions undefined point d"):
+        make_problem("p", [base], Atom(PERP, ("a", "b", "c", "d")))
+    with pytest.raises(ConstructionError, match="point a is defined twice"):
+        make_problem("p", [base, base], Atom(PERP, ("a", "b", "a", "c")))
+
+
+# ------------------------------------------------------------------ no problem text is spliced
+
+ROOT = Path(__file__).resolve().parents[3]
+SPLICES = re.compile(r"""\+\s*(["'])\s\?\s\1\s*\+        # ... + " ? " + ...
+                         | (["'])\s\?\s\2\.join           # " ? ".join(...)
+                         | \.r?(split|partition)\(\s*(["'])\s\?\s\4\s*\)  # .split(" ? ")
+                         | \}\s\?\s\{                     # f"{head} ? {goal}"
+                         | (["'])\s\?\s[a-z]              # " ? coll a b c"
+                      """, re.VERBOSE)
+
+
+def splices(source: str) -> list[str]:
+    """Where ``source`` builds or splits problem text around the ``?`` or hands
+    ``parse_problem`` a string it computed (a sum, an f-string, a join)."""
+    found = [f"{n}: {line.strip()}" for n, line in enumerate(source.splitlines(), 1)
+             if SPLICES.search(line)]
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "parse_problem"
+                and node.args and (isinstance(node.args[0], (ast.BinOp, ast.JoinedStr))
+                                   or (isinstance(node.args[0], ast.Call)
+                                       and getattr(node.args[0].func, "attr", "") == "join"))):
+            found.append(f"{node.lineno}: parse_problem of a computed string")
+    return found
+
+
+def test_no_module_splices_problem_text():
+    files = [f for pkg in ("reasoner", "kg", "neural", "symbolic")
+             for f in (ROOT / pkg).rglob("*.py")
+             if f != ROOT / "symbolic" / "geometry" / "problem.py"]
+    assert len(files) > 40
+    found = [f"{f.relative_to(ROOT)}:{where}" for f in files
+             for where in splices(f.read_text(encoding="utf-8"))]
+    assert not found, "problem text spliced instead of Problem.with_auxiliary:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("line", [
+    'parse_problem("; ".join(clauses + aux) + " ? " + goal)',
+    'head, goal = problem.text().split(" ? ")',
+    'return f"{head} ? {problem.goal}"',
+    'parse_problem("; ".join(clauses) + " ? coll a b c", "synthetic")',
+    "parse_problem(f'{text}; {clause} ? {goal}')",
+    'parse_problem("; ".join(texts))',
+])
+def test_the_splice_check_catches_one(line):
+    assert splices(line)
