@@ -33,8 +33,8 @@ from .tables import Atom, Construction, definitions
 if TYPE_CHECKING:
     import lark
 
-GOAL_PREDICATES = ("coll", "para", "perp", "cong", "cyclic", "circle", "midp", "eqangle",
-                   "eqratio", "simtri", "simtri2", "contri", "contri2", "aconst", "rconst")
+GOAL_PREDICATES = tuple(name for name, p in PREDICATES.items() if p.goal)
+"""What a problem may ask to prove (``Predicate.goal``), in registry order."""
 
 
 class Naming(Enum):

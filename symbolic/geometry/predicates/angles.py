@@ -26,6 +26,7 @@ from .measure import full_angle, same_full_angle
 class EqAngle(ARPredicate):
     __slots__ = ()
     pred = Pred.EQANGLE
+    goal = True
     arity = 8
 
     def canonical(self, args: Args) -> Args:
@@ -61,6 +62,7 @@ class EqAngle6(EqAngle):
 
     __slots__ = ()
     pred = Pred.EQANGLE6
+    goal = False  # a spelling the rule table uses, not a goal
 
     @property
     def stored(self) -> Predicate:
@@ -72,6 +74,7 @@ class AConst(ARPredicate):
 
     __slots__ = ()
     pred = Pred.ACONST
+    goal = True
     arity = 5
     numeric_args = 1
 

@@ -79,6 +79,7 @@ class Predicate:
     min_arity: ClassVar[int] = 0
     numeric_args: ClassVar[int] = 0
     numeric_only: ClassVar[bool] = False  # a side condition read off the diagram, never proved
+    goal: ClassVar[bool] = False  # may be the goal of a problem
     # Composite facts: ``unfold`` gives their parts. The first ``needed_parts`` parts (None:
     # all) suffice to fold them back. A ``known_by_parts`` one counts as known to the rule
     # loop once its parts are, and is stored only if new to them (or the goal).

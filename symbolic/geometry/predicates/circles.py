@@ -13,6 +13,7 @@ from .measure import close, is_cyclic, length
 class Cyclic(Predicate):
     __slots__ = ()
     pred = Pred.CYCLIC
+    goal = True
     min_arity = 4
 
     def canonical(self, args: Args) -> Args:
@@ -45,6 +46,7 @@ class Circle(Predicate):
 
     __slots__ = ()
     pred = Pred.CIRCLE
+    goal = True
     min_arity = 3
 
     def canonical(self, args: Args) -> Args:

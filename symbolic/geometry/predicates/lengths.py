@@ -25,6 +25,7 @@ from .measure import TOL, close, length
 class Cong(ARPredicate):
     __slots__ = ()
     pred = Pred.CONG
+    goal = True
     arity = 4
 
     def canonical(self, args: Args) -> Args:
@@ -60,6 +61,7 @@ class EqRatio(ARPredicate):
 
     __slots__ = ()
     pred = Pred.EQRATIO
+    goal = True
     arity = 8
 
     def canonical(self, args: Args) -> Args:
@@ -92,6 +94,7 @@ class EqRatio6(EqRatio):
 
     __slots__ = ()
     pred = Pred.EQRATIO6
+    goal = False  # a spelling the rule table uses, not a goal
 
     @property
     def stored(self) -> Predicate:
@@ -138,6 +141,7 @@ class RConst(ARPredicate):
 
     __slots__ = ()
     pred = Pred.RCONST
+    goal = True
     arity = 6
     numeric_args = 2
 
@@ -165,6 +169,7 @@ class Midp(Predicate):
 
     __slots__ = ()
     pred = Pred.MIDP
+    goal = True
     arity = 3
     needed_parts = 2  # collinear and equidistant: the 1:2 ratio follows
 

@@ -22,6 +22,7 @@ from .measure import TOL, cross, is_coll, unit
 class Coll(Predicate):
     __slots__ = ()
     pred = Pred.COLL
+    goal = True
     min_arity = 3
 
     def canonical(self, args: Args) -> Args:
@@ -64,6 +65,7 @@ class Coll(Predicate):
 class Para(ARPredicate):
     __slots__ = ()
     pred = Pred.PARA
+    goal = True
     arity = 4
 
     def canonical(self, args: Args) -> Args:
@@ -97,6 +99,7 @@ class Para(ARPredicate):
 class Perp(ARPredicate):
     __slots__ = ()
     pred = Pred.PERP
+    goal = True
     arity = 4
 
     def canonical(self, args: Args) -> Args:

@@ -44,6 +44,7 @@ class SimTri(Predicate):
 
     __slots__ = ()
     pred = Pred.SIMTRI
+    goal = True
     arity = 6
     reflected: ClassVar[bool | None] = False
     congruent: ClassVar[bool] = False
@@ -92,24 +93,28 @@ class SimTri(Predicate):
 class SimTri2(SimTri):
     __slots__ = ()
     pred = Pred.SIMTRI2
+    goal = True
     reflected = True
 
 
 class SimTriAny(SimTri):
     __slots__ = ()
     pred = Pred.SIMTRI_ANY
+    goal = False  # a spelling the rule table uses, not a goal
     reflected = None
 
 
 class ConTri(SimTri):
     __slots__ = ()
     pred = Pred.CONTRI
+    goal = True
     congruent = True
 
 
 class ConTri2(SimTri):
     __slots__ = ()
     pred = Pred.CONTRI2
+    goal = True
     reflected = True
     congruent = True
 
@@ -117,6 +122,7 @@ class ConTri2(SimTri):
 class ConTriAny(SimTri):
     __slots__ = ()
     pred = Pred.CONTRI_ANY
+    goal = False  # a spelling the rule table uses, not a goal
     reflected = None
     congruent = True
 

@@ -260,3 +260,12 @@ def test_an_atom_takes_the_predicate_object_not_its_name():
 
     with pytest.raises(TypeError, match="predicate object"):
         Atom("coll", ("a", "b", "c"))  # type: ignore[arg-type]
+
+
+def test_the_goal_predicates_are_those_that_say_so():
+    from symbolic.geometry.problem import GOAL_PREDICATES
+
+    assert GOAL_PREDICATES == ("coll", "para", "perp", "cong", "cyclic", "circle", "midp",
+                               "eqangle", "eqratio", "simtri", "simtri2", "contri", "contri2",
+                               "aconst", "rconst")
+    assert all(PREDICATES[name].goal for name in GOAL_PREDICATES)

@@ -269,8 +269,8 @@ def test_renaming_keeps_numbers_and_pins():
 
 
 def test_make_problem_checks_built_clauses_and_goal_like_the_parser():
-    from symbolic.geometry.problem import Clause, Step, make_problem
     from symbolic.geometry.predicates import PERP
+    from symbolic.geometry.problem import Clause, Step, make_problem
     from symbolic.geometry.tables import Atom
 
     for text in EXTENSIBLE:
