@@ -204,6 +204,31 @@ class ARPredicate(Predicate):
         return state.derive_ar(fact)
 
 
+class SegmentPair(ARPredicate):
+    """A statement relating two segments ``ab`` and ``cd`` (para, perp, cong): arguments in
+    pair order up to swapping ends and pairs, degenerate when a segment has zero length,
+    drawn as the two segments, which are lines of the figure."""
+
+    __slots__ = ()
+    arity = 4
+
+    def canonical(self, args: Args) -> Args:
+        return pairs_sorted(args)
+
+    def degenerate(self, args: Args) -> bool:
+        return zero_segment(args)
+
+    def variants(self, args: Args) -> Iterator[Args]:
+        return pair_variants(args)
+
+    def drawn(self, points: Args) -> Drawn:
+        return paired(points), []
+
+    def figure_lines(self, args: Args) -> list[tuple[str, str]]:
+        a, b, c, d = args
+        return [(a, b), (c, d)]
+
+
 def paired(points: Args) -> list[Segment]:
     """Consecutive pairs ab, cd, ... of a statement about segments."""
     return [tuple(points[i:i + 2]) for i in range(0, len(points) - 1, 2)]

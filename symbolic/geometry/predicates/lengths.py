@@ -11,9 +11,8 @@ from .base import (
     ARPredicate,
     Pred,
     Predicate,
-    pair_variants,
+    SegmentPair,
     paired,
-    pairs_sorted,
     quad_canonical,
     quad_variants,
     zero_segment,
@@ -22,17 +21,10 @@ from .lines import COLL
 from .measure import TOL, close, length
 
 
-class Cong(ARPredicate):
+class Cong(SegmentPair):
     __slots__ = ()
     pred = Pred.CONG
     goal = True
-    arity = 4
-
-    def canonical(self, args: Args) -> Args:
-        return pairs_sorted(args)
-
-    def degenerate(self, args: Args) -> bool:
-        return zero_segment(args)
 
     def check(self, ps, consts=()):
         a, b, c, d = ps
@@ -41,15 +33,6 @@ class Cong(ARPredicate):
     def text(self, args):
         a, b, c, d = args
         return f"{a}{b} = {c}{d}"
-
-    def variants(self, args):
-        return pair_variants(args)
-
-    def drawn(self, points):
-        return paired(points), []
-
-    def figure_lines(self, args):
-        return paired(args)
 
     def equations(self, args, eq):
         a, b, c, d = args

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations, permutations
 
-from .base import (
-    HALF,
-    ZERO,
-    Args,
-    ARPredicate,
-    Pred,
-    Predicate,
-    pair_variants,
-    paired,
-    pairs_sorted,
-    zero_segment,
-)
+from .base import HALF, ZERO, Args, Pred, Predicate, SegmentPair
 from .measure import TOL, cross, is_coll, unit
 
 
@@ -62,17 +51,10 @@ class Coll(Predicate):
         return state.derive_line(fact)
 
 
-class Para(ARPredicate):
+class Para(SegmentPair):
     __slots__ = ()
     pred = Pred.PARA
     goal = True
-    arity = 4
-
-    def canonical(self, args: Args) -> Args:
-        return pairs_sorted(args)
-
-    def degenerate(self, args: Args) -> bool:
-        return zero_segment(args)
 
     def check(self, ps, consts=()):
         a, b, c, d = ps
@@ -82,31 +64,15 @@ class Para(ARPredicate):
         a, b, c, d = args
         return f"{a}{b} ∥ {c}{d}"
 
-    def variants(self, args):
-        return pair_variants(args)
-
-    def drawn(self, points):
-        return paired(points), []
-
-    def figure_lines(self, args):
-        return paired(args)
-
     def equations(self, args, eq):
         a, b, c, d = args
         return [eq.angle([((a, b), 1), ((c, d), -1)], ZERO)]
 
 
-class Perp(ARPredicate):
+class Perp(SegmentPair):
     __slots__ = ()
     pred = Pred.PERP
     goal = True
-    arity = 4
-
-    def canonical(self, args: Args) -> Args:
-        return pairs_sorted(args)
-
-    def degenerate(self, args: Args) -> bool:
-        return zero_segment(args)
 
     def check(self, ps, consts=()):
         a, b, c, d = ps
@@ -115,15 +81,6 @@ class Perp(ARPredicate):
     def text(self, args):
         a, b, c, d = args
         return f"{a}{b} ⊥ {c}{d}"
-
-    def variants(self, args):
-        return pair_variants(args)
-
-    def drawn(self, points):
-        return paired(points), []
-
-    def figure_lines(self, args):
-        return paired(args)
 
     def equations(self, args, eq):
         a, b, c, d = args
