@@ -7,9 +7,8 @@ grammar-constrained decoder (``grammars.constrained``) with the clause grammar o
 with the right number of arguments, all over existing points. So every proposal is a
 well-formed clause; whether it helps is decided by the prover, like any other candidate. The
 ``k`` best finished clauses come back as ``Candidate``s (score: the model's log-probability),
-renamed back into the problem's own point names (the new point named by
-``Problem.fresh_point``) and read as typed clauses (``Problem.parse_clause``); one that no
-longer fits the problem after renaming is left out (see ``neural.tokenizer._wordwise``).
+read as typed clauses in the canonical problem and renamed back into the problem's own point
+names (``Clause.rename``; the new point named by ``Problem.fresh_point``).
 
 ``load_default()`` loads ``neural/weights/proposer.pt`` after checking its SHA-256 against
 ``proposer.pt.sha256`` (``torch.load(weights_only=True)``); it gives None when torch or the
@@ -93,11 +92,11 @@ class NeuralProposer:
         finally:
             torch.set_num_threads(threads)
         for ids, logp in found[:k]:
-            text = can.read_back(self.tokenizer.decode(ids), new)
             try:
-                out.append(Candidate((problem.parse_clause(text),), logp, self.source))
+                clause = can.read_back(self.tokenizer.decode(ids), new)
             except GeometryError:
-                continue  # read back onto a point the problem lacks (tokenizer._wordwise)
+                continue  # cannot happen for a sentence of the clause grammar
+            out.append(Candidate((clause,), logp, self.source))
         return out
 
 

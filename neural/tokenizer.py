@@ -20,12 +20,12 @@ start a token that no token can finish.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from symbolic.geometry.problem import Problem
+    from symbolic.geometry.problem import Clause, Problem
 
 SPECIALS = ("<pad>", "<bos>", "<sep>", "<eos>", "<unk>", "<num>")
 PUNCT = (";", "=", ",", "?")
@@ -60,6 +60,7 @@ class Canonical:
     clauses: tuple[str, ...]
     goal: str
     to_canonical: dict[str, str]
+    problem: Problem | None = None  # the renamed problem, to read the model's clauses in
 
     @property
     def next_point(self) -> str:
@@ -68,33 +69,22 @@ class Canonical:
     def from_canonical(self) -> dict[str, str]:
         return {v: k for k, v in self.to_canonical.items()}
 
-    def read_back(self, clause: str, new_point: str) -> str:
-        """A clause the model wrote in canonical names, in the problem's own names (the point
-        it creates named ``new_point``), renamed word by word as ``canonical`` renamed."""
+    def read_back(self, clause: str, new_point: str) -> Clause:
+        """A clause the model wrote in canonical names, read in the canonical problem and
+        renamed into the problem's own names (the point it creates named ``new_point``).
+        Raises GeometryError if it does not fit."""
+        assert self.problem is not None
         back = self.from_canonical()
         back[self.next_point] = new_point
-        return _wordwise(clause, back).replace(" ,", ",")
-
-
-def _wordwise(text: str, mapping: Mapping[str, str]) -> str:
-    """``text`` with each space-separated word renamed by ``mapping``.
-
-    A known defect, kept on purpose: a point written just before a comma (``b`` in ``on_line
-    e a b, on_line e c d``) is the word ``b,``, which keeps its name. The prompts the shipped
-    model sees and the reading back of its clauses depend on it, so renaming typed clauses
-    (``Problem.rename``) instead would change the model's input on every problem whose points
-    are not already named in canonical order (75 of the 231 JGEX problems) and with it the
-    neural proposals; that is a change of behaviour to be measured on its own."""
-    return " ".join(mapping.get(t, t) for t in text.split())
+        return self.problem.parse_clause(clause).rename(back)
 
 
 def canonical(problem: Problem) -> Canonical:
     """``problem`` in canonical point names (``a, b, c, ...`` in the order its clauses create
-    them); the clauses as ``_wordwise`` renames their text."""
+    them, ``Problem.rename``)."""
     mapping = dict(zip(problem.points, point_names(len(problem.points))))
-    clauses = tuple(_wordwise(str(c), mapping) for c in problem.clauses)
-    goal = str(problem.goal.rename(mapping)) if problem.goal is not None else ""
-    return Canonical(clauses, goal, mapping)
+    renamed = problem.rename(mapping)
+    return Canonical(tuple(map(str, renamed.clauses)), str(renamed.goal), mapping, renamed)
 
 
 class ConstructionTokenizer:
