@@ -320,12 +320,15 @@ def _step(cname: str, written: Sequence[str], col: int, points: list[str], known
         raise where.error(ConstructionError, f"unknown construction {cname!r}", col)
     c = defs[cname]
     args = list(written)
-    if elide and len(args) == len(c.args) - len(points):
+    arity = (f"{cname} takes {len(c.args)} arguments ({' '.join(c.args)}), got "
+             f"{len(written)}")
+    elided = elide and len(args) == len(c.args) - len(points)
+    if elided:
+        if set(points) & set(written):  # ``midpoint d a``: the full form, one short
+            raise where.error(ConstructionError, arity, col)
         args = points + args
     if len(args) != len(c.args):
-        raise where.error(ConstructionError,
-                          f"{cname} takes {len(c.args)} arguments ({' '.join(c.args)}), "
-                          f"got {len(args)}", col)
+        raise where.error(ConstructionError, arity, col)
     mapping = dict(zip(c.args, args))
     numeric = set(c.numeric_args)
     for formal, actual in list(mapping.items()):

@@ -51,6 +51,9 @@ def test_pinned_points_and_numbers():
      "defined twice"),
     ("a b c = triangle a b c; h = on_tline h b ? perp a h b c", ConstructionError, 29,
      "takes 4 arguments"),
+    # the full form one argument short is not read as the elided form of something else
+    ("a b c = triangle a b c; d = midpoint d a ? coll a b c", ConstructionError, 29,
+     "midpoint takes 3 arguments (x a b), got 2"),
     ("a b c = triangle a b c ? para a b", ParseError, 26, "takes 4 arguments"),
     ("a b c = triangle a b c ? foo a b", ParseError, 26, "unknown goal predicate"),
     ("a b c = triangle a b c; ? perp a b b c", ParseError, 25, "expected a point name"),
