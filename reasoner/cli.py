@@ -58,8 +58,10 @@ geometry: when DD+AR alone saturates, auxiliary points are searched (on by defau
   status: geometry proved|unknown|timeout|error; sygus solved|infeasible|unknown|timeout|error
 
 exit codes: 0 every problem proved (sygus: solved or shown infeasible); 1 some problem not
-proved; 2 usage or input error
-(in a batch, a problem that cannot be read is an "error" row and the batch goes on).
+proved; 2 usage or input error, or an output (--kg) that could not be written
+(in a batch, a problem that cannot be read is an "error" row and the batch goes on; output
+paths are checked before any problem is solved, and a --diagram that fails to write later
+leaves the problem's status as it is, with a warning).
 """
 
 
@@ -100,21 +102,54 @@ def collect(paths: Sequence[str], names: Sequence[str] | None) -> list[WorkItem]
     return items
 
 
+def unwritable(path: str, folder: bool = False) -> str | None:
+    """Why an output file (``folder``: an output folder, created if missing) cannot be
+    written at ``path``, or None; checked before any problem is solved."""
+    p = Path(path)
+    if p.exists():
+        if folder != p.is_dir():
+            return "is a folder, not a file" if p.is_dir() else "is a file, not a folder"
+        return None if os.access(p, os.W_OK) else "not writable"
+    parent = p.parent
+    if not parent.is_dir():
+        return f"folder {parent} does not exist"
+    return None if os.access(parent, os.W_OK) else f"folder {parent} is not writable"
+
+
 # ---------------------------------------------------------------- arguments
 
 
 def _timeout(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
     if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def _integer(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, got {text!r}"
+                                         ) from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, got {text!r}")
     return value
 
 
 def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {text!r}")
-    return value
+    return _integer(text, 1)
+
+
+def _jobs(text: str) -> int:
+    return _integer(text, 0)
+
+
+def _seed(text: str) -> int:
+    return _integer(text, 0)
 
 
 def _sources(text: str) -> tuple[str, ...]:
@@ -124,13 +159,6 @@ def _sources(text: str) -> tuple[str, ...]:
         problem = f"unknown source {unknown[0]!r}" if unknown else "no source given"
         raise argparse.ArgumentTypeError(f"{problem}; known sources: {', '.join(SOURCES)}")
     return names
-
-
-def _jobs(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "in DIR (added to what is already there)")
     parser.add_argument("--diagram", metavar="PATH",
                         help="draw the figure to PATH (.svg, .png or .pdf); one problem only")
-    parser.add_argument("--seed", type=int, default=0, metavar="N",
+    parser.add_argument("--seed", type=_seed, default=0, metavar="N",
                         help="seed of the random numeric diagram (default: 0)")
     return parser
 
@@ -239,6 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = args.jobs or os.cpu_count() or 1
     if args.kg_store and not args.kg:
         return _usage_error(parser, "--kg-store needs --kg OUT.ttl")
+    if args.kg_store and Path(args.kg_store).resolve() == Path(args.kg).resolve():
+        return _usage_error(parser, "--kg and --kg-store must be different paths")
+    for flag, path, folder in (("--diagram", args.diagram, False), ("--kg", args.kg, False),
+                               ("--kg-store", args.kg_store, True)):
+        why = unwritable(path, folder) if path else None
+        if why:
+            return _error(f"{flag} {path}: {why}")
     if args.memory:
         try:
             open_memory(args.memory)
@@ -254,12 +289,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
-               args: argparse.Namespace) -> None:
-    """With --kg: record every proved geometry problem and its checked proof, write Turtle."""
+               args: argparse.Namespace) -> bool:
+    """With --kg: record every proved geometry problem and its checked proof, write Turtle.
+    False when the graph could not be written (the results stand as they are)."""
     if not args.kg:
-        return
-    path, n = export_kg(items, results, args.kg, store=args.kg_store)
+        return True
+    try:
+        path, n = export_kg(items, results, args.kg, store=args.kg_store)
+    except OSError as e:  # checked up front, but the disk can still fill up
+        _error(f"--kg {args.kg}: cannot write ({e.strerror or e})")
+        return False
     print(f"{PROG}: knowledge graph with {n} proof(s) written to {path}", file=sys.stderr)
+    return True
 
 
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
@@ -276,8 +317,7 @@ def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> i
     result = next(in_order(run_batch([item], config)))
     remember(item, result, config)
     _emit(result, args)
-    _export_kg([item], [result], args)
-    if result.status is Status.ERROR:
+    if not _export_kg([item], [result], args) or result.status is Status.ERROR:
         return 2
     return 0 if result.status.definitive else 1
 
@@ -299,7 +339,8 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
         print_summary(results, sys.stdout)
     elif sys.stderr.isatty():
         print_summary(results, sys.stderr)
-    _export_kg(items, results, args)
+    if not _export_kg(items, results, args):
+        return 2
     return 0 if all(r.status.definitive for r in results) else 1
 
 

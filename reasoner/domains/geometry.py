@@ -67,7 +67,11 @@ def solve(problem: Problem | str, *, name: str = "problem", file: str = "<string
     if config.diagram_path and outcome.diagram is not None:
         from symbolic.geometry.draw import draw
 
-        draw(problem, outcome.diagram, outcome.proof, config.diagram_path)
+        try:
+            draw(problem, outcome.diagram, outcome.proof, config.diagram_path)
+        except OSError as e:  # an output that fails to write never changes the verdict
+            extra["diagram_error"] = f"cannot write {config.diagram_path}: {e.strerror or e}"
+            print(f"warning: --diagram {extra['diagram_error']}", file=sys.stderr)
     proof = outcome.proof if outcome.proved else None
     return Result(problem.name, problem.file, DOMAIN.name, status_of(outcome), seconds,
                   steps=len(proof.steps) if proof else None,

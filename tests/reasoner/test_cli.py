@@ -262,3 +262,56 @@ def test_kg_export_holds_every_proved_problem(capsys, tmp_path):
 def test_kg_store_needs_kg(capsys, tmp_path):
     code, _, err = run(capsys, EXAMPLES, "--kg-store", tmp_path / "store")
     assert code == 2 and "--kg-store needs --kg" in err
+
+
+# ---------------------------------------------------------------- bad arguments and outputs
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--timeout", "abc"], "argument --timeout: expected a number of seconds >= 0, got 'abc'"),
+    (["--timeout", "-1"], "argument --timeout: expected a number of seconds >= 0, got '-1'"),
+    (["--seed", "-5"], "argument --seed: expected a whole number >= 0, got '-5'"),
+    (["--jobs", "two"], "argument --jobs: expected a whole number >= 0, got 'two'"),
+    (["--depth", "0"], "argument --depth: expected a whole number >= 1, got '0'"),
+])
+def test_bad_numbers_are_usage_errors_naming_the_option(capsys, argv, words):
+    code, out, err = run(capsys, EXAMPLES, "--problem", "euler", *argv)
+    assert code == 2 and out == ""
+    assert words in err and "Traceback" not in err and "_timeout" not in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--kg", "{missing}/out.ttl"], "--kg {missing}/out.ttl: folder {missing} does not exist"),
+    (["--kg", "{folder}"], "--kg {folder}: is a folder, not a file"),
+    (["--diagram", "{folder}.svg"], "--diagram {folder}.svg: is a folder, not a file"),
+    (["--diagram", "{missing}/d.svg"], "folder {missing} does not exist"),
+    (["--kg", "{tmp}/k.ttl", "--kg-store", "{file}"], "--kg-store {file}: is a file, not a "
+                                                        "folder"),
+    (["--kg", "{tmp}/k.ttl", "--kg-store", "{tmp}/k.ttl"], "must be different paths"),
+])
+def test_outputs_are_checked_before_any_problem_is_solved(capsys, tmp_path, argv, words):
+    names = {"missing": tmp_path / "no" / "such", "folder": tmp_path / "dir", "tmp": tmp_path,
+             "file": tmp_path / "plain.txt"}
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir.svg").mkdir()
+    (tmp_path / "plain.txt").write_text("")
+    code, out, err = run(capsys, EXAMPLES, "--problem", "euler",
+                         *[a.format(**names) for a in argv])
+    assert code == 2 and out == "", err  # nothing was solved
+    assert words.format(**names) in err.strip().splitlines()[-1] and "Traceback" not in err
+    assert sum(line.startswith("solve-problem: error:") for line in err.splitlines()) == 1
+
+
+def test_a_diagram_that_fails_to_write_leaves_the_proof_standing(capfd, tmp_path,
+                                                                 monkeypatch):
+    import symbolic.geometry.draw as draw_module
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(draw_module, "draw", full_disk)  # forked workers inherit it
+    code, out, err = run(capfd, EXAMPLES, "--problem", "orthocenter_aux", "--diagram",
+                         tmp_path / "d.svg", "--json", "--no-aux")  # worker stderr: capfd
+    (row,) = json_rows(out)
+    assert code == 0 and row["status"] == "proved"
+    assert "No space left on device" in err
