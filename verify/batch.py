@@ -45,6 +45,9 @@ def read_instances(path: str | Path, root: str | Path | None = None) -> list[Ins
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.__class__.__name__})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file (expected onnx,vnnlib,timeout rows)"
+                         ) from None
     out = []
     for line_no, row in enumerate(csv.reader(text.splitlines()), 1):
         if not row or not "".join(row).strip():
@@ -57,6 +60,9 @@ def read_instances(path: str | Path, root: str | Path | None = None) -> list[Ins
             seconds = float(timeout)
         except ValueError:
             raise InputError(f"{path}:{line_no}: timeout {timeout!r} is not a number") from None
+        if not seconds > 0:
+            raise InputError(f"{path}:{line_no}: timeout {timeout!r} must be a number of "
+                             "seconds > 0")
         out.append(Instance(base / onnx, base / vnnlib, seconds, onnx, vnnlib))
     if not out:
         raise InputError(f"{path}: no instances")

@@ -88,6 +88,20 @@ def test_bad_instances_file(capsys, tmp_path):
     assert code == 2 and "expected onnx,vnnlib,timeout" in err
 
 
+@pytest.mark.parametrize("content, words", [
+    (b"\x7fELF\x02\x01\x01\x00\xff\xfe\x00", "not a text file"),
+    (b"a.onnx,b.vnnlib,-5\n", ":1: timeout '-5' must be a number of seconds > 0"),
+    (b"a.onnx,b.vnnlib,0\n", ":1: timeout '0' must be a number of seconds > 0"),
+    (b"a.onnx,b.vnnlib,nan\n", ":1: timeout 'nan' must be a number of seconds > 0"),
+])
+def test_unusable_instances_files_are_one_line_errors(capsys, tmp_path, content, words):
+    csv = tmp_path / "instances.csv"
+    csv.write_bytes(content)
+    code, out, err = run(capsys, "--instances", csv)
+    assert code == 2 and out == "" and words in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
 def test_python_dash_m(tmp_path):
     csv = tmp_path / "instances.csv"
     csv.write_text("xor2.onnx,xor2_y1_negative.vnnlib,30\nconv1.onnx,conv1_robust.vnnlib,30\n")
