@@ -6,11 +6,15 @@
         assert_holds("models/controller.onnx", "specs/no_collision.vnnlib", timeout=30)
 
 A violated property fails with the onnxruntime-confirmed counterexample; a property that is not
-decided within the timeout fails too (it has not been shown to hold).
+decided within the timeout fails too (it has not been shown to hold). Each check runs on
+``threads`` torch threads (1 by default, as ``verify-net`` does), so that a busy CI machine
+does not stretch it past its limit; torch's setting is restored afterwards.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .network import Network
@@ -19,12 +23,27 @@ from .search import SearchConfig
 from .vnnlib import Property
 
 
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Run the block on ``threads`` torch threads, then restore torch's setting."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def assert_holds(net: Network | str | Path | bytes, prop: Property | str | Path,
-                 timeout: float = 60.0, config: SearchConfig | None = None) -> Result:
+                 timeout: float = 60.0, config: SearchConfig | None = None,
+                 threads: int = 1) -> Result:
     """Assert the network never meets the VNNLIB violation; returns the ``unsat`` Result."""
     from .api import verify
 
-    result = verify(net, prop, timeout, config)
+    with torch_threads(threads):
+        result = verify(net, prop, timeout, config)
     if result.status is Status.UNSAT:
         return result
     if result.status is Status.SAT and result.witness is not None:
@@ -36,11 +55,13 @@ def assert_holds(net: Network | str | Path | bytes, prop: Property | str | Path,
 
 
 def assert_violated(net: Network | str | Path | bytes, prop: Property | str | Path,
-                    timeout: float = 60.0, config: SearchConfig | None = None) -> Result:
+                    timeout: float = 60.0, config: SearchConfig | None = None,
+                    threads: int = 1) -> Result:
     """Assert a counterexample exists (e.g. to test that a spec is not vacuous)."""
     from .api import verify
 
-    result = verify(net, prop, timeout, config)
+    with torch_threads(threads):
+        result = verify(net, prop, timeout, config)
     if result.status is not Status.SAT:
         raise AssertionError(f"no counterexample found: {result.status.value} after "
                              f"{result.seconds:.1f} s")

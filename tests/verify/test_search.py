@@ -101,6 +101,31 @@ def test_pytest_helpers():
         assert_holds(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y0_below.vnnlib", timeout=30)
 
 
+def test_pytest_helpers_pin_torch_threads_and_restore_them(monkeypatch):
+    import torch
+
+    import verify.api
+
+    seen = []
+    real = verify.api.verify
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verify.api, "verify", spy)
+    original = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert_holds(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y1_negative.vnnlib", timeout=30)
+        with pytest.raises(AssertionError):
+            assert_violated(EXAMPLES / "xor2.onnx", EXAMPLES / "xor2_y1_negative.vnnlib",
+                            timeout=5, threads=3)
+        assert seen == [1, 3] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(original)
+
+
 @needs_bench
 @pytest.mark.slow
 @pytest.mark.parametrize("net, prop, expected", [("1_1", 4, Status.UNSAT),
