@@ -35,6 +35,8 @@ MAX_TERMS = 3000
 EXTRA_POINTS = 3
 INITIAL_RANDOM = 4
 MAX_PREMISE_POINTS = 40
+REFUTE_POINTS = 8
+"""Initial points at which z3 is asked whether any function value meets the constraints."""
 """Further counterexamples asked of z3 per refuted candidate (fewer CEGIS rounds)."""
 MAX_PREDS = 3000
 CHECK_CELLS = 1 << 21
@@ -86,6 +88,7 @@ class TaskSearch:
         if self.grammar.start.sort != self.task.fun.sort:
             return None
         points = self._initial_points()
+        self._refute_at(points[:REFUTE_POINTS])
         sketches = self._sketch_family()
         if sketches is None:
             return self._cegis(points)
@@ -163,7 +166,24 @@ class TaskSearch:
                 return None
             points.append(check.point)
             points += [p for p in check.more if p not in points]
+            self._refute_at([check.point])
         return None
+
+    def _refute_at(self, points: Sequence[dict[str, Value]]) -> None:
+        """Raise ``Infeasible`` when at one of ``points`` no value of the function meets the
+        constraints (z3, the function uninterpreted): then no program can, e.g. a spec that
+        asks ``(f x)`` to be 1 and 2 at once. Examples (PBE) are checked when read."""
+        if self.task.kind is Kind.PBE:
+            return
+        if self.smt is None:
+            self.smt = SmtSpec(self.task.sub_spec(self.spec))
+        for point in points:
+            if time.monotonic() > self.deadline:
+                return
+            if self.smt.contradicts_at(point):
+                shown = ", ".join(f"{k} = {v!r}" for k, v in point.items())
+                raise Infeasible(f"no value of {self.task.fun.name} meets the constraints at "
+                                 f"{shown or 'every point'}")
 
     def _initial_points(self) -> list[dict[str, Value]]:
         """PBE: the one empty point. Otherwise zero, a few random points, and one point

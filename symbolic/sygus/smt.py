@@ -155,6 +155,18 @@ class SmtSpec:
             more.append(last)
         return Check(Verdict.COUNTEREXAMPLE, first, tuple(more))
 
+    def contradicts_at(self, point: Mapping[str, Value], timeout_ms: int = 200) -> bool:
+        """Whether the constraints fail at ``point`` (values of the declared variables) for
+        every interpretation of the functions to synthesize (they stay uninterpreted): then
+        no solution exists. False when z3 finds values or cannot tell in time."""
+        z3 = self.z3
+        solver = z3.Solver()
+        solver.set("timeout", timeout_ms)
+        fixed = [(self.vars[k], to_z3(z3, v, self.vars[k])) for k, v in point.items()
+                 if k in self.vars]
+        solver.add(z3.substitute(self.formula, *fixed) if fixed else self.formula)
+        return bool(solver.check() == z3.unsat)
+
     def witness(self, premise: Term, timeout_ms: int = 500) -> dict[str, Value] | None:
         """A point where ``premise`` (over declared variables) holds, or None."""
         z3 = self.z3

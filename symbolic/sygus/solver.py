@@ -70,6 +70,9 @@ def synthesize(spec: Spec, config: SynthConfig | None = None) -> Synthesis:
     functions = tuple(found[f.name] for f in spec.funs)
     problem = recheck(spec, functions, config)
     if problem:
+        refuted = contradiction(spec, functions)
+        if refuted is not None:
+            return Synthesis(Outcome.INFEASIBLE, text="infeasible", stats={"reason": refuted})
         stats["withheld"] = problem
         return Synthesis(Outcome.UNKNOWN, stats=stats)
     return Synthesis(Outcome.SOLVED, functions, answer(functions), stats)
@@ -159,6 +162,18 @@ def _inv_first(task, spec: Spec, deadline: float, stats: dict[str, Any]) -> Func
             stats[task.fun.name] = {"kind": "inv", "strategy": name}
             return as_function(inv, spec, body)
     return None
+
+
+def contradiction(spec: Spec, functions: tuple[Function, ...]) -> str | None:
+    """When z3 refutes an answer at a point where the constraints fail for every function
+    (e.g. ``(f x)`` required to be 1 and 2), the spec has no solution: say where; else None.
+    (An answer read off a defining constraint is refuted by the others that way.)"""
+    smt = SmtSpec(spec)
+    check = smt.check({f.name: f for f in functions}, timeout_ms=5000)
+    if check.point is None or not smt.contradicts_at(check.point):
+        return None
+    shown = ", ".join(f"{k} = {v!r}" for k, v in check.point.items())
+    return f"no functions meet the constraints at {shown or 'every point'}"
 
 
 def recheck(spec: Spec, functions: tuple[Function, ...], config: SynthConfig) -> str | None:

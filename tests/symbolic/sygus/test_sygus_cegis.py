@@ -85,6 +85,35 @@ def test_contradictory_examples_are_infeasible():
     assert out.outcome is Outcome.INFEASIBLE and out.text == "infeasible"
 
 
+CONTRADICTIONS = {
+    # read off as a definition (f := 1), then refuted by the other constraint
+    "defined": "(constraint (= (f x) 1)) (constraint (= (f x) 2))",
+    # a single call site, contradictory at every point
+    "single": "(constraint (>= (f x) (+ x 1))) (constraint (<= (f x) x))",
+    # contradictory at one point only, found as a counterexample
+    "one point": "(constraint (=> (= x 3) (= (f x) 1))) (constraint (=> (= x 3) (= (f x) 2)))"
+                 " (constraint (>= (f x) 0))",
+}
+
+
+@pytest.mark.parametrize("constraints", CONTRADICTIONS.values(), ids=CONTRADICTIONS.keys())
+def test_constraints_no_function_meets_are_infeasible(constraints):
+    spec = parse_spec("(set-logic LIA) (synth-fun f ((x Int)) Int) (declare-var x Int) "
+                      f"{constraints} (check-synth)")
+    out = synthesize(spec, SynthConfig(timeout=10))
+    assert out.outcome is Outcome.INFEASIBLE and out.text == "infeasible", out.stats
+    assert "the constraints at" in out.stats["reason"]
+
+
+def test_a_point_where_some_value_fits_is_not_a_contradiction():
+    spec = parse_spec("(set-logic LIA) (synth-fun f ((x Int)) Int) (declare-var x Int) "
+                      "(constraint (=> (= x 3) (= (f x) 1))) (constraint (>= (f x) 0)) "
+                      "(check-synth)")
+    smt = SmtSpec(spec)
+    assert not smt.contradicts_at({"x": 3}) and not smt.contradicts_at({"x": 0})
+    assert synthesize(spec, SynthConfig(timeout=10)).outcome is Outcome.SOLVED
+
+
 @pytest.mark.parametrize("name", ["max2", "bv_pbe", "strings_pbe", "counter_inv",
                                   "bv_general"])
 def test_examples_are_solved_and_pass_z3_and_the_evaluator(name):
