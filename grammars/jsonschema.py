@@ -131,7 +131,7 @@ class _Builder:
         return "NUMBER"
 
     def type_string(self, schema: dict, hint: str) -> str:
-        lo, hi = schema.get("minLength", 0), schema.get("maxLength")
+        lo, hi = _bounds(schema, "minLength", "maxLength")
         if lo == 0 and hi is None:
             return "STRING"
         reps = f"{{{lo},{'' if hi is None else hi}}}"
@@ -141,9 +141,7 @@ class _Builder:
 
     def type_array(self, schema: dict, hint: str) -> str:
         item = self.rule(schema.get("items", True), hint + "_item")
-        lo, hi = schema.get("minItems", 0), schema.get("maxItems")
-        if hi is not None and hi < lo:
-            raise SchemaError(f"maxItems {hi} < minItems {lo}")
+        lo, hi = _bounds(schema, "minItems", "maxItems")
         if hi == 0:
             return self.add(self.fresh("array"), ['"[" "]"'])
         rest_lo = max(lo - 1, 0)
@@ -196,3 +194,16 @@ def _implies(schema: dict, t: str) -> bool:
     keys = {"object": ("properties", "required"), "array": ("items", "minItems", "maxItems"),
             "string": ("minLength", "maxLength")}.get(t, ())
     return any(k in schema for k in keys)
+
+
+def _bounds(schema: dict, low: str, high: str) -> tuple[int, int | None]:
+    """The (min, max) of a length or count: whole numbers >= 0, min <= max (max None: no
+    limit); a ``SchemaError`` naming the keywords otherwise."""
+    lo, hi = schema.get(low, 0), schema.get(high)
+    for key, value in ((low, lo), (high, hi)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 0):
+            raise SchemaError(f"{key} must be a whole number >= 0, got {value!r}")
+    if hi is not None and hi < lo:
+        raise SchemaError(f"{high} {hi} < {low} {lo}")
+    return lo, hi

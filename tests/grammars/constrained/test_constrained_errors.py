@@ -42,6 +42,11 @@ def test_left_recursion_is_fine_for_lalr():
     ({"$ref": "#/$defs/missing"}, "nothing"),
     ({"type": "wat"}, "unknown type"),
     (False, "false"),
+    ({"type": "string", "minLength": 5, "maxLength": 2}, "maxLength 2 < minLength 5"),
+    ({"type": "string", "minLength": -1}, "minLength must be a whole number >= 0, got -1"),
+    ({"type": "string", "maxLength": True}, "maxLength must be a whole number"),
+    ({"type": "array", "minItems": 3, "maxItems": 1}, "maxItems 1 < minItems 3"),
+    ({"type": "array", "maxItems": 1.5}, "maxItems must be a whole number >= 0, got 1.5"),
 ])
 def test_bad_schemas(schema, words):
     with pytest.raises(SchemaError, match=words):
