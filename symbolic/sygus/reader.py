@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ParseError
+from .errors import ParseError, UnsupportedError
 
 
 @dataclass(frozen=True)
@@ -104,12 +104,40 @@ def _make_transformer():
     return ToCommands()
 
 
+MAX_DEPTH = 400
+"""Deepest nesting of parentheses read (the reader and the term walks recurse; benchmark files
+stay far below it)."""
+
+
+def check_depth(text: str, file: str = "<string>", limit: int = MAX_DEPTH) -> None:
+    """Raise ``UnsupportedError`` at the first parenthesis nested deeper than ``limit``
+    (string literals, ``|quoted|`` symbols and ``;`` comments skipped)."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"|;":  # skip past the end of the literal, symbol or comment
+            j = text.find("\n" if ch == ";" else ch, i + 1)
+            i = n if j < 0 else j + 1
+            continue
+        if ch == "(":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, i) + 1
+                raise UnsupportedError(f"terms nested deeper than {limit} levels", file=file,
+                                       line=line, column=i - text.rfind("\n", 0, i))
+        elif ch == ")":
+            depth -= 1
+        i += 1
+
+
 def read_commands(text: str, file: str = "<string>") -> list[Command]:
-    """Parse SyGuS-IF text into commands; syntax errors become a located ``ParseError``."""
+    """Parse SyGuS-IF text into commands; syntax errors become a located ``ParseError``,
+    nesting past ``MAX_DEPTH`` a located ``UnsupportedError``."""
     import lark
 
     from grammars.load import parser
 
+    check_depth(text, file)
     try:
         tree = parser("sygus").parse(text)
     except lark.exceptions.UnexpectedInput as e:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from symbolic.sygus.errors import ParseError, SygusError, UnsupportedError
+from symbolic.sygus.reader import MAX_DEPTH, check_depth
 from symbolic.sygus.spec import AnyConst, AnyVar, parse_spec, read_spec
 from symbolic.sygus.terms import BOOL, INT, STRING, App, Call, Hole, Lit, Var, bv
 
@@ -142,3 +143,24 @@ def test_every_benchmark_file_parses_or_is_cleanly_unsupported():
 
 def test_sygus_error_is_the_base_of_reader_errors():
     assert issubclass(ParseError, SygusError) and issubclass(UnsupportedError, SygusError)
+
+
+def test_nesting_past_the_limit_is_a_located_error_not_a_recursion_crash():
+    deep = "(+ 1 " * 10_000 + "x" + ")" * 10_000
+    text = ("(set-logic LIA)\n(synth-fun f ((x Int)) Int)\n(declare-var x Int)\n"
+            f"(constraint (= (f x) {deep}))\n(check-synth)\n")
+    with pytest.raises(UnsupportedError) as info:
+        parse_spec(text, "deep.sl")
+    e = info.value
+    assert "nested deeper than" in str(e) and (e.file, e.line) == ("deep.sl", 4)
+    before = text.splitlines()[3][: e.column - 1]  # the open parentheses before it
+    assert before.count("(") - before.count(")") == MAX_DEPTH
+
+
+def test_parentheses_in_strings_symbols_and_comments_do_not_count():
+    inside = "(" * (MAX_DEPTH + 5)
+    text = (f'; {inside}\n(set-logic SLIA)\n(synth-fun |f{inside}| ((s String)) String)\n'
+            f'(declare-var s String)\n(constraint (= (|f{inside}| "{inside}") s))\n')
+    check_depth(text)  # no error
+    with pytest.raises(UnsupportedError):
+        check_depth(text.replace('"', ""))
