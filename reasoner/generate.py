@@ -37,7 +37,8 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None, prompt: str | list
     ``grammar``: Lark text, a JSON schema (dict), a ``CompiledGrammar`` or a bound
     ``TokenIndex`` (reuse one across calls to skip compilation). ``tokenizer``: a
     ``transformers`` tokenizer or an object with ``vocab_bytes()`` (then pass ``prompt`` as ids).
-    Raises :class:`IncompleteGeneration` if ``max_new_tokens`` ends a constrained output early.
+    Raises :class:`IncompleteGeneration` if ``max_new_tokens`` ends a constrained output early,
+    ``ValueError`` if a grammar is given and the tokenizer has no end-of-sequence token.
     """
     import torch
 
@@ -45,6 +46,9 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None, prompt: str | list
 
     index = bind(grammar, tokenizer) if grammar is not None else None
     vocab = index.vocab if isinstance(index, TokenIndex) else Vocabulary.from_tokenizer(tokenizer)
+    if index is not None and not vocab.eos_ids:
+        raise ValueError("the tokenizer has no end-of-sequence token (eos_token_id): "
+                         "constrained generation ends by emitting it once the text is complete")
     matcher = Matcher(index) if index is not None else None
     sampling = Sampling(temperature, top_p, seed)
     gen = torch.Generator().manual_seed(seed)

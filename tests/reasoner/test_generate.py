@@ -145,3 +145,14 @@ def test_generate_with_kv_cache_model(setup):
             assert e.text
         if text is not None:
             assert index.grammar.matches(text)
+
+
+def test_a_tokenizer_without_eos_is_a_clear_error(setup):
+    vocab, _, _ = setup
+
+    class NoEos:
+        def vocab_bytes(self):
+            return vocab.tokens
+
+    with pytest.raises(ValueError, match="no end-of-sequence token"):
+        generate(TinyLM(len(vocab), seed=1), NoEos(), grammar=SCHEMA, prompt=[0])
