@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import domains
+from .batch import error_result
 from .config import SOURCES, SolveConfig
 from .domains.geometry import proposers
 from .domains.sygus import SygusSource, solve_sygus, sygus_proposer
-from .result import Result, Status
+from .result import Result
 
 __all__ = ["SOURCES", "SolveConfig", "SygusSource", "proposers", "solve", "solve_file",
            "solve_sygus", "sygus_proposer"]
@@ -38,8 +39,7 @@ def solve_file(path: str | Path, config: SolveConfig | None = None) -> list[Resu
     out = []
     for item in domain.read(path):
         if item.error is not None:
-            out.append(Result(item.name, item.file, item.domain, Status.ERROR, 0.0,
-                              error=item.error))
+            out.append(error_result(item, item.error))
         else:
             out.append(domain.solve(item.problem, name=item.name, file=item.file,
                                     config=config))

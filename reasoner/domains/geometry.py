@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import SolveConfig
+from ..config import SOURCES, SolveConfig
 from ..result import Result, Status
 from .base import Domain, InputError
 
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from symbolic.geometry.prover import ProofOutcome
 
     from ..batch import WorkItem
-
-SOURCES = SolveConfig().sources
 
 SEARCH_FIELDS = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds", "timed_out",
                  "exhausted")

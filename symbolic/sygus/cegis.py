@@ -24,7 +24,7 @@ from .defaults import constant_pool, grammar_of
 from .enumerate import Enumerator, Exhausted, Production, Timeout, productions
 from .pcfg import PartialSolution, RuleProposer, UniformProposer, costs
 from .samples import calls_any, collect_apps, expand, random_value, zero_value
-from .smt import SmtSpec, Verdict
+from .smt import SmtSpec, Verdict, show_point
 from .spec import AnyConst, Grammar, Spec
 from .tasks import Checker, Infeasible, Kind, Task, example_inputs
 from .terms import App, Function, Sort, SortKind, Term, Value, Var, free_vars, substitute
@@ -181,9 +181,8 @@ class TaskSearch:
             if time.monotonic() > self.deadline:
                 return
             if self.smt.contradicts_at(point):
-                shown = ", ".join(f"{k} = {v!r}" for k, v in point.items())
                 raise Infeasible(f"no value of {self.task.fun.name} meets the constraints at "
-                                 f"{shown or 'every point'}")
+                                 f"{show_point(point)}")
 
     def _initial_points(self) -> list[dict[str, Value]]:
         """PBE: the one empty point. Otherwise zero, a few random points, and one point

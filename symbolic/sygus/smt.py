@@ -185,6 +185,11 @@ class SmtSpec:
         return out
 
 
+def show_point(point: Mapping[str, Value]) -> str:
+    """``x = 3, y = -1``: a point of the declared variables, for messages."""
+    return ", ".join(f"{k} = {v!r}" for k, v in point.items()) or "every point"
+
+
 def to_z3(z3, value: Value, like: Any) -> Any:
     """``value`` as a z3 literal of the sort of the z3 expression ``like``."""
     if z3.is_bool(like):

@@ -20,7 +20,7 @@ from .pcfg import RuleProposer
 from .render import answer
 from .samples import WIDE, random_value, zero_value
 from .semantics import EvalError, evaluate
-from .smt import SmtSpec, Verdict
+from .smt import SmtSpec, Verdict, show_point
 from .spec import Spec
 from .tasks import Infeasible, Kind, split_tasks
 from .terms import Function, calls
@@ -172,8 +172,7 @@ def contradiction(spec: Spec, functions: tuple[Function, ...]) -> str | None:
     check = smt.check({f.name: f for f in functions}, timeout_ms=5000)
     if check.point is None or not smt.contradicts_at(check.point):
         return None
-    shown = ", ".join(f"{k} = {v!r}" for k, v in check.point.items())
-    return f"no functions meet the constraints at {shown or 'every point'}"
+    return f"no functions meet the constraints at {show_point(check.point)}"
 
 
 def recheck(spec: Spec, functions: tuple[Function, ...], config: SynthConfig) -> str | None:
