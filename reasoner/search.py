@@ -1,6 +1,7 @@
 """The propose-check search over auxiliary constructions (geometry).
 
-DD+AR first; if it saturates without the goal, a best-first search over *nodes*: a node is
+DD+AR first; if it saturates without the goal, the sources are made (a model is loaded only
+now, so a problem DD+AR proves never pays for it) and a best-first search over *nodes*: a node is
 the statement plus the auxiliary candidates added so far (each candidate one or more typed
 clauses from one proposal source). Trying a node means extending the problem with them
 (``Problem.with_auxiliary``: checked, not re-parsed), drawing it and running DD+AR on it like
@@ -89,17 +90,27 @@ def canonical(clauses: Sequence[Clause]) -> tuple[str, ...]:
     return tuple(sorted(str(c.rename(new)) for c in clauses))
 
 
-def search(problem: Problem, proposers: Sequence[ConstructionProposer],
-           config: SearchConfig | None = None, progress: Progress | None = None
-           ) -> SearchOutcome:
+Sources = Sequence[ConstructionProposer] | Callable[[], Sequence[ConstructionProposer]]
+"""The proposal sources of a search, or a function that makes them: called only when DD+AR
+saturates without the goal, so a problem DD+AR proves never pays for loading a model."""
+
+
+def search(problem: Problem, proposers: Sources, config: SearchConfig | None = None,
+           progress: Progress | None = None) -> SearchOutcome:
     """Prove ``problem``, adding auxiliary constructions from ``proposers`` if needed."""
     from symbolic.geometry.prover import ProverConfig, prove
 
     config = config or SearchConfig()
-    run = _Run(problem, proposers, config, progress)
+    start = time.monotonic()
     base = prove(problem, ProverConfig(seed=config.seed, timeout=config.timeout))
-    if base.proved or base.timed_out or not proposers:
+    if base.proved or base.timed_out:
         return SearchOutcome(base, problem, stats={"depth": 0})
+    loading = time.monotonic()
+    sources = proposers() if callable(proposers) else proposers
+    if not sources:
+        return SearchOutcome(base, problem, stats={"depth": 0})
+    run = _Run(problem, sources, config, progress, start)
+    run.loading = time.monotonic() - loading
     return run.loop(base)
 
 
@@ -107,12 +118,12 @@ class _Run:
     """The state of one search: frontier, seen clause sets, counters."""
 
     def __init__(self, problem: Problem, proposers: Sequence[ConstructionProposer],
-                 config: SearchConfig, progress: Progress | None) -> None:
+                 config: SearchConfig, progress: Progress | None, start: float) -> None:
         import numpy as np
 
         self.problem, self.proposers, self.config = problem, proposers, config
         self.progress = progress
-        self.start = time.monotonic()
+        self.start = start
         self.deadline = None if config.timeout is None else self.start + config.timeout
         self.rng = np.random.default_rng(config.seed)
         self.frontier: list[tuple[float, int, _Node]] = []
@@ -122,7 +133,8 @@ class _Run:
         self.expanded: Counter[int] = Counter()
         self.tried: Counter[int] = Counter()
         self.trials: dict[str, list[int]] = {}
-        self.counts = Counter[str]()
+        self.counts: Counter[str] = Counter()
+        self.loading = 0.0  # seconds spent making the sources (loading a model)
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -132,6 +144,7 @@ class _Run:
                 "tried_by_depth": {str(d): n for d, n in sorted(self.tried.items())},
                 "expanded": sum(self.expanded.values()), "frontier": len(self.frontier),
                 "search_seconds": round(time.monotonic() - self.start, 3),
+                "sources_seconds": round(self.loading, 3),
                 **dict(self.counts), **extra}
 
     def outcome(self, out, problem, node: _Node | None, **extra: Any) -> SearchOutcome:

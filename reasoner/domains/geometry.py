@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
     from ..batch import WorkItem
 
-SEARCH_FIELDS = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds", "timed_out",
-                 "exhausted")
+SEARCH_FIELDS = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds",
+                 "sources_seconds", "timed_out", "exhausted")
 """The search statistics a JSON row carries."""
 
 
@@ -133,7 +133,7 @@ def _search(problem: Problem, config: SolveConfig
         ranking = Ranking(counts)
     search_config = SearchConfig(timeout=config.timeout, seed=config.seed, depth=config.depth,
                                  beam=config.beam, ranking=ranking)
-    found = search(problem, proposers(problem, config), search_config,
+    found = search(problem, lambda: proposers(problem, config), search_config,
                    progress=_Reporter(problem.name) if config.progress else None)
     extra: dict[str, Any] = {"search": found.stats, "trials": found.trials,
                              "auxiliary_sources": list(found.sources)}

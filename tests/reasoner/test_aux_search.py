@@ -65,3 +65,32 @@ def test_cli_aux_reports_the_construction(capsys):
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0 and row["status"] == "proved"
     assert row["auxiliary"] and row["auxiliary"][0].startswith("x = ")
+
+
+def test_sources_are_made_only_when_dd_ar_saturates_without_the_goal():
+    made: list[str] = []
+
+    def sources():
+        made.append("called")
+        return [HeuristicProposer()]
+
+    easy = parse_problem("a b c = triangle a b c; d = midpoint d a b ? coll a b d")
+    found = search(easy, sources, SearchConfig(timeout=30))
+    assert found.outcome.proved and made == []  # DD+AR proved it: no source was loaded
+
+    found = search(parse_problem(ORTHOCENTER), sources, SearchConfig(timeout=60))
+    assert found.outcome.proved and found.auxiliary and made == ["called"]
+    assert found.stats["sources_seconds"] >= 0.0
+
+
+def test_a_proof_by_dd_ar_imports_no_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from reasoner.api import solve; "
+            "r = solve('a b c = triangle a b c; d = midpoint d a b ? coll a b d'); "
+            "assert r.status.value == 'proved', r; "
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
