@@ -54,6 +54,15 @@ def given_facts(problem: Problem) -> list[tuple[Fact, str]]:
     return out
 
 
+def drawn_goal(goal: Atom, state: ProofState) -> Atom:
+    """The goal to derive: for one met by either orientation (``Predicate.goal_cases``), the
+    case the diagram shows."""
+    for case in goal.pred.goal_cases:
+        if state.holds(case, goal.args):
+            return Atom(case, goal.args)
+    return goal
+
+
 def goal_fact(state: ProofState, goal: Atom) -> Fact | None:
     """The goal as a fact if it is proved."""
     return state.derive(goal.pred, goal.args)
@@ -75,7 +84,7 @@ class Saturation:
         self.rules = [r for r in rules()
                       if r.id in MATCHERS and (allowed is None or r.id in allowed)]
         self.level = 0
-        g = problem.goal
+        g = self.goal_atom = drawn_goal(problem.goal, self.state)
         self.goal = Fact.make(g.pred, g.args) if g.pred.known_by_parts else None
         self.stats: dict[str, int] = {"candidates": 0, "applied": 0}
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
@@ -88,7 +97,7 @@ class Saturation:
         st = self.state
         for fact, text in given_facts(self.problem):
             st.add(fact, Derivation(Rules.GIVEN, (), 0, (("construction", text),)))
-        goal = self.problem.goal
+        goal = self.goal_atom
         run = DDARRun(st, goal_fact(st, goal))
         try:
             while run.goal is None and self.level < self.config.max_levels:

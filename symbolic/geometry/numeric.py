@@ -232,7 +232,7 @@ def _build_once(problem: Problem, rng: np.random.Generator) -> dict[str, Vec]:
 def _goal_holds(problem: Problem, coords: dict[str, Vec]) -> bool:
     goal = problem.goal
     try:
-        return holds(goal.pred, goal.args, coords)
+        return any(holds(p, goal.args, coords) for p in goal.pred.goal_cases or (goal.pred,))
     except (TypeError, ValueError, KeyError) as e:
         raise FalseGoalError(f"goal {goal} cannot be checked numerically: {e}",
                              file=problem.file, line=problem.line,

@@ -88,6 +88,9 @@ class Predicate:
     replay_checked: ClassVar[bool] = True  # a proof step concluding it is re-checked numerically
     # An either-orientation predicate (simtri*) stands for these stored ones; empty: itself.
     cases: ClassVar[tuple[Predicate, ...]] = ()
+    # A goal stated with this predicate is met by any of these, the one the diagram shows
+    # (AG1 reads simtri/contri goals in either orientation); empty: itself only.
+    goal_cases: ClassVar[tuple[Predicate, ...]] = ()
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

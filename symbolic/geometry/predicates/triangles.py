@@ -131,3 +131,8 @@ SIMTRI, SIMTRI2, SIMTRI_ANY = SimTri(), SimTri2(), SimTriAny()
 CONTRI, CONTRI2, CONTRI_ANY = ConTri(), ConTri2(), ConTriAny()
 SimTriAny.cases = (SIMTRI, SIMTRI2)
 ConTriAny.cases = (CONTRI, CONTRI2)
+# AG1's goal files state `simtri`/`contri` for similar/congruent triangles in either
+# orientation (2011CTSTp10 of HAGeo-409 is reflected); `simtri2`/`contri2` are reflected only.
+SimTri.goal_cases = (SIMTRI, SIMTRI2)
+ConTri.goal_cases = (CONTRI, CONTRI2)
+SimTri2.goal_cases = ConTri2.goal_cases = SimTriAny.goal_cases = ConTriAny.goal_cases = ()

@@ -135,3 +135,20 @@ def test_iso_trapezoid_parses_draws_and_proves(tmp_path):
         assert [(str(f), c) for f, c in out.proof.given] == [(goal, "iso_trapezoid a b c d")]
         draw(problem, out.diagram, out.proof, str(tmp_path / "iso.svg"))
         assert "<path" in (tmp_path / "iso.svg").read_text()
+
+
+@pytest.mark.parametrize("goal, proved_as", [("simtri a b c d b c", "simtri2"),
+                                             ("contri a b c d b c", "contri2"),
+                                             ("simtri2 a b c d b c", "simtri2")])
+def test_a_similarity_goal_is_met_in_the_orientation_the_diagram_shows(goal, proved_as):
+    # AG1 goal files state simtri/contri for either orientation (HAGeo's 2011CTSTp10 is
+    # reflected); the proof states the orientation it proves
+    problem = parse_problem(f"a b c = triangle a b c; d = reflect d a b c ? {goal}")
+    out = prove(problem, ProverConfig(timeout=30))
+    assert out.proved and out.proof.goal.pred.name == proved_as
+
+
+def test_a_reflected_only_goal_is_still_false_on_a_same_orientation_pair():
+    problem = parse_problem("a b c = triangle a b c; d = reflect d a b c ? simtri2 a b c a b c")
+    with pytest.raises(FalseGoalError):
+        prove(problem, ProverConfig(timeout=30))
