@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import combinations, permutations
 
-from .numeric_index import NumericIndex
+from .numeric_index import NumericIndex, cluster
 from .predicates import COLL
 from .state import ProofState
 
@@ -269,6 +269,75 @@ def _triangles(ix, st):
         p, q, r = t2
         for x, y, z, u, v, w in ((a, b, c, p, q, r), (b, c, a, q, r, p), (c, a, b, r, p, q)):
             yield {"A": x, "B": y, "C": z, "P": u, "Q": v, "R": w}
+
+
+@matcher("r45", static=True)
+def _equal_legs(ix, st):
+    for group in ix.parallel_classes():
+        for (a, d), (b, c) in permutations(group, 2):
+            if (a < d and len({a, b, c, d}) == 4 and not ix.collinear(a, d, b)
+                    and abs(ix.dist[(a, b)] - ix.dist[(c, d)]) < 1e-6
+                    and not ix.parallel(a, b, c, d)):
+                yield {"A": a, "B": b, "C": c, "D": d}
+
+
+@matcher("r46", static=True)
+def _ratio_resolution(ix, st):
+    """Pairs of collinear triples (A, B, C), (D, E, F) with AB:AC = DE:DF and A, D on the same
+    side of BC, EF."""
+    keyed = []
+    for line in ix.lines:
+        for a, b, c in permutations(sorted(line), 3):
+            if ix.dist[(a, c)] < 1e-9:
+                continue
+            side = float((ix.coords[b] - ix.coords[a]) @ (ix.coords[c] - ix.coords[a]))
+            keyed.append((ix.dist[(a, b)] / ix.dist[(a, c)], (a, b, c, side > 0)))
+    for group in cluster(keyed):
+        for (a, b, c, s1), (d, e, f, s2) in permutations(group, 2):
+            if s1 == s2 and (a, b, c) != (d, e, f):
+                yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+
+
+@matcher("r47", static=True)
+def _centre_of_concyclic(ix, st):
+    for o, g in _centred(ix):
+        for a, b, c in combinations(g, 3):
+            for d in g:
+                if d not in (a, b, c):
+                    yield {"O": o, "A": a, "B": b, "C": c, "D": d}
+
+
+@matcher("r48", static=True)
+def _incentre(ix, st):
+    """Triangles ABC and points X on a bisector of the angle at A and of the one at B."""
+    bisected = _bisected_pairs(ix)
+    for (a, x), pairs in bisected.items():
+        for b, c in pairs:
+            if (a, c) in bisected.get((b, x), ()) and not ix.collinear(a, b, c):
+                yield {"A": a, "B": b, "C": c, "X": x}
+
+
+def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """(A, X) -> the ordered pairs (B, C) such that line AX bisects the angle of lines AB, AC
+    (internal or external)."""
+    import numpy as np
+
+    out: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    names = ix.names
+    for a in names:
+        others = [p for p in names if p != a and ix.dist[(a, p)] >= 1e-6]
+        if len(others) < 3:
+            continue
+        theta = np.array([ix.direction(a, p) for p in others])
+        for i, x in enumerate(others):
+            v = (theta - theta[i]) % np.pi
+            total = (v[:, None] + v[None, :]) % np.pi
+            near = np.minimum(total, np.pi - total) < 1e-6
+            found = {(others[j], others[k]) for j, k in zip(*np.nonzero(near))
+                     if j != k and j != i and k != i and abs(v[j]) > 1e-6}
+            if found:
+                out[(a, x)] = found
+    return out
 
 
 @matcher("r41", "r42", static=True)

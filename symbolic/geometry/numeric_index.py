@@ -124,6 +124,10 @@ class NumericIndex:
                     out.append((m, a, b))
         return out
 
+    def direction(self, a: str, b: str) -> float:
+        """The direction of line ab in [0, pi)."""
+        return float(self._ang[self.pos[a], self.pos[b]]) % math.pi
+
     def _angle(self, a: str, b: str, c: str, d: str) -> float | None:
         """Angle between lines ab and cd in [0, pi/2], None if a segment is degenerate."""
         p = self.pos

@@ -26,7 +26,9 @@ RULE_NAMES = {"r32": "SSS", "r33": "SAS", "r34": "similar triangles AA",
               "r37": "congruent triangles ASA (reflected)", "r38": "similar triangles SSS",
               "r39": "similar triangles SAS", "r40": "congruent triangles by ratios",
               "r41": "trapezoid midline", "r42": "trapezoid ratios",
-              "r43": "SAS (reflected)", "r44": "similar triangles SAS (reflected)"}
+              "r43": "SAS (reflected)", "r44": "similar triangles SAS (reflected)",
+              "r45": "isosceles trapezoid", "r46": "resolution of ratios",
+              "r47": "centre of a circle", "r48": "incentre"}
 
 
 @dataclass(frozen=True)
