@@ -19,7 +19,9 @@ To fit the time, `--subset unsolved` runs only the problems the ledger
 (`problems/geometry/jgex_ag_231.expected.json`) lists as not proved by DD+AR alone; the
 others are proved by DD+AR before any search starts, so they count as solved in every
 configuration with the search on. Prints a table (solved, of which with auxiliary points,
-per source, median seconds of the solved) and writes every row as JSON with `--json-out`.
+per source, median seconds of the solved, and attempts per second: candidates tried over
+search seconds, summed over the problems that ran the search) and writes every row as JSON
+with `--json-out`.
 
     python bench/proposer.py ../shared/benchmarks/geometry/jgex_ag_231.txt --subset unsolved \\
         --configs all,heuristic-only,ranking --timeout 60 --jobs 2 --json-out prop.json
@@ -118,21 +120,25 @@ def summarize(run: dict[str, Any], total: int) -> dict[str, Any]:
         for s in sorted(set(r.get("auxiliary_sources", []))):
             by_source[s] += 1
     depth2 = sum(1 for r in with_aux if r.get("search", {}).get("depth", 1) >= 2)
+    searched = [r["search"] for r in run["rows"] if r.get("search", {}).get("search_seconds")]
+    seconds = sum(s["search_seconds"] for s in searched)
     return {"config": run["config"], "problems": total, "solved": len(proved),
             "with_aux": len(with_aux), "depth2": depth2, "by_source": dict(by_source),
             "median_s": statistics.median(r["seconds"] for r in proved) if proved else None,
+            "attempts_per_s": sum(s["tried"] for s in searched) / seconds if seconds else None,
             "wall_s": run["wall_seconds"], "error": run["error"]}
 
 
 def format_table(summaries: Sequence[dict[str, Any]]) -> str:
     head = ("| configuration | solved | with aux | of which depth 2 | aux proofs by source "
-            "| median s (solved) |")
-    lines = [head, "|---|---|---|---|---|---|"]
+            "| median s (solved) | attempts/s |")
+    lines = [head, "|---|---|---|---|---|---|---|"]
     for s in summaries:
         src = ", ".join(f"{k} {v}" for k, v in sorted(s["by_source"].items())) or "-"
         med = "-" if s["median_s"] is None else f"{s['median_s']:.2f}"
+        rate = "-" if s["attempts_per_s"] is None else f"{s['attempts_per_s']:.1f}"
         lines.append(f"| {s['config']} | {s['solved']} / {s['problems']} | {s['with_aux']} | "
-                     f"{s['depth2']} | {src} | {med} |"
+                     f"{s['depth2']} | {src} | {med} | {rate} |"
                      + (f" (incomplete: {s['error']})" if s["error"] else ""))
     return "\n".join(lines)
 

@@ -204,9 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
                              "neural); for SyGuS files: uniform rule weights instead of the "
                              "learned pCFG")
     search.add_argument("--depth", type=_positive, default=2, metavar="N",
-                        help="most auxiliary constructions stacked on a statement (default: 2)")
+                        help="best-first search: most auxiliary constructions stacked on a "
+                             "statement (default: 2)")
     search.add_argument("--beam", type=_positive, default=8, metavar="N",
-                        help="nodes expanded per depth (default: 8)")
+                        help="best-first search: nodes expanded per depth (default: 8)")
+    search.add_argument("--trajectory-depth", type=_jobs, default=6, metavar="N",
+                        help="trajectories: random stacks of up to N auxiliary constructions, "
+                             "each continuing from the last one's deductions, tried in turn "
+                             "with the best-first search once its single constructions are "
+                             "tried or a quarter of the time is spent; 0 turns them off "
+                             "(default: 6)")
     search.add_argument("--ranking", action=argparse.BooleanOptionalAction, default=False,
                         help="order each node's candidates by the Bayesian ranking of sources "
                              "and construction kinds (success rates learned from search "
@@ -261,7 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _usage_error(parser, "--sources: no source left (use --no-aux for plain DD+AR)")
     config = SolveConfig(timeout=args.timeout or None, seed=args.seed,
                          with_proof=args.proof, diagram_path=args.diagram, aux=args.aux,
-                         depth=args.depth, beam=args.beam, sources=sources,
+                         depth=args.depth, beam=args.beam,
+                         trajectory_depth=args.trajectory_depth, sources=sources,
                          ranking=args.ranking, memory_path=args.memory,
                          progress=args.progress)
     jobs = args.jobs or os.cpu_count() or 1

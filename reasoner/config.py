@@ -22,6 +22,7 @@ class SolveConfig:
     aux: bool = True
     depth: int = 2            # most auxiliary candidates stacked on the statement
     beam: int = 8             # nodes expanded per depth
+    trajectory_depth: int = 6  # trajectories: random stacks of up to this many (0: none)
     sources: tuple[str, ...] = SOURCES  # proposal sources, a subset of SOURCES
     ranking: bool = False     # order candidates by the Bayesian ranking (reasoner.ranking)
     memory_path: str | None = None  # persistent memory store: a source, and ranking counts

@@ -1,17 +1,28 @@
 """The propose-check search over auxiliary constructions (geometry).
 
 DD+AR first; if it saturates without the goal, the sources are made (a model is loaded only
-now, so a problem DD+AR proves never pays for it) and a best-first search over *nodes*: a node is
-the statement plus the auxiliary candidates added so far (each candidate one or more typed
+now, so a problem DD+AR proves never pays for it) and a search over *nodes*: a node is the
+statement plus the auxiliary candidates added so far (each candidate one or more typed
 clauses from one proposal source). Trying a node means extending the problem with them
-(``Problem.with_auxiliary``: checked, not re-parsed), drawing it and running DD+AR on it like
-on any other problem, under ``per_candidate`` seconds; the first node whose goal is
-proved, with the proof checked on a second diagram, wins. A node that saturates without the
+(``Problem.with_auxiliary``: checked, not re-parsed), drawing the new points on its parent
+node's diagram and continuing DD+AR from the parent's closure (``prove(..., parent=)``: only
+what the new points bring is deduced), under ``per_candidate`` seconds; the first node whose
+goal is proved, with the proof checked on a second, independent diagram, wins.
+
+Two ways of choosing nodes take turns. **Best first**: a node that saturates without the
 goal, drew, and lies above ``depth`` is *expanded*: every source is asked for candidates on
 the extended problem, and the children join the frontier. Only the first ``beam`` nodes
 expanded at each depth get children at once (being popped best first, they are the best
 ones); the others wait, and when the frontier runs dry with time left the best waiting node
-is expanded (the beam widens one node at a time).
+is expanded (the beam widens one node at a time). **Trajectories** (as in HAGeo, Duan et al.
+2025): from the statement, draw one candidate of the current node (the lower its cost, the
+likelier: weight ``exp(-cost / temperature)``), try it, step into it, and go on until a proof,
+``trajectory_depth`` stacked candidates or a dead end; then start again from the statement.
+The candidates a node has not given out yet are shared by all trajectories through it, and
+the last ``cache`` nodes tried are kept, so trajectories with a common start do not repeat
+it. Trajectories take every other turn once every candidate of the statement itself was tried
+or ``trajectory_after`` of the time is spent (a proof with one auxiliary point is looked for
+first), and every turn when the best-first search has nothing left.
 
 Costs (lower first): a child of a node costs the node's cost, plus ``depth_cost`` below the
 root, plus its cost among its siblings: ``log(1 + i)`` for the ``i``-th candidate of its arm
@@ -28,7 +39,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,7 +50,7 @@ from .ranking import Ranking, arm, order_by_arms
 
 if TYPE_CHECKING:
     from symbolic.geometry.problem import Clause, Problem
-    from symbolic.geometry.prover import ProofOutcome
+    from symbolic.geometry.prover import ProofOutcome, ProverConfig
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -48,9 +59,12 @@ Progress = Callable[[dict[str, Any]], None]
 class SearchConfig:
     """``timeout`` bounds the whole search (DD+AR first included); ``per_candidate`` each
     node's DD+AR run; ``max_candidates`` how many proposals each source gives at the root,
-    ``width`` below it; ``depth`` the most candidates stacked on the statement; ``beam`` the
-    nodes expanded per depth; ``ranking`` orders the candidates of a node by source and kind
-    (None: round-robin over the sources)."""
+    ``width`` below it; ``depth`` the most candidates the best-first search stacks on the
+    statement; ``beam`` the nodes it expands per depth; ``trajectory_depth`` the most a
+    trajectory stacks (0: no trajectories), ``trajectory_after`` the share of the time after
+    which they start even if single candidates are left, ``temperature`` how greedily they
+    draw; ``cache`` how many tried nodes are kept to continue from; ``ranking`` orders the
+    candidates of a node by source and kind (None: round-robin over the sources)."""
 
     timeout: float | None = 60.0
     per_candidate: float = 5.0
@@ -59,8 +73,18 @@ class SearchConfig:
     depth: int = 2
     beam: int = 8
     depth_cost: float = 2.0
+    trajectory_depth: int = 6
+    trajectory_after: float = 0.25
+    temperature: float = 1.0
+    cache: int = 64
     ranking: Ranking | None = None
     seed: int = 0
+    rules: frozenset[str] | None = None  # restrict DD to these rule ids (ablations, tests)
+
+    def prover(self, timeout: float | None) -> ProverConfig:
+        from symbolic.geometry.prover import ProverConfig
+
+        return ProverConfig(seed=self.seed, timeout=timeout, rules=self.rules)
 
 
 @dataclass
@@ -78,10 +102,24 @@ class SearchOutcome:
 class _Node:
     steps: tuple[Candidate, ...]      # the candidates added, in order
     arms: tuple[str, ...]
+    # the outcome of the node this one extends by its last step: DD+AR continues from its
+    # closure (None: deduce from nothing)
+    parent: ProofOutcome | None = field(default=None, compare=False, repr=False)
 
     @property
     def clauses(self) -> tuple[Clause, ...]:
         return tuple(c for cand in self.steps for c in cand.clauses)
+
+
+@dataclass
+class _Tried:
+    """A node that saturated without the goal: its problem and outcome (with the closure to
+    continue from), and the candidates a trajectory has not drawn there yet."""
+
+    problem: Problem
+    outcome: ProofOutcome
+    node: _Node = field(default_factory=lambda: _Node((), ()))
+    options: list[tuple[float, Candidate]] | None = None
 
 
 def canonical(clauses: Sequence[Clause]) -> tuple[str, ...]:
@@ -98,11 +136,11 @@ saturates without the goal, so a problem DD+AR proves never pays for loading a m
 def search(problem: Problem, proposers: Sources, config: SearchConfig | None = None,
            progress: Progress | None = None) -> SearchOutcome:
     """Prove ``problem``, adding auxiliary constructions from ``proposers`` if needed."""
-    from symbolic.geometry.prover import ProverConfig, prove
+    from symbolic.geometry.prover import prove
 
     config = config or SearchConfig()
     start = time.monotonic()
-    base = prove(problem, ProverConfig(seed=config.seed, timeout=config.timeout))
+    base = prove(problem, config.prover(config.timeout))
     if base.proved or base.timed_out:
         return SearchOutcome(base, problem, stats={"depth": 0})
     loading = time.monotonic()
@@ -135,6 +173,12 @@ class _Run:
         self.trials: dict[str, list[int]] = {}
         self.counts: Counter[str] = Counter()
         self.loading = 0.0  # seconds spent making the sources (loading a model)
+        self.dead: set[tuple[str, ...]] = set()  # clause sets that cannot be drawn
+        # nodes tried that saturated without the goal, most recently used last
+        self.cache: OrderedDict[tuple[str, ...], _Tried] = OrderedDict()
+        self.trajectory: _Tried | None = None  # where the current trajectory stands
+        self.root: _Tried | None = None  # the statement, where trajectories start
+        self.singles = 0  # candidates of the statement itself waiting in the frontier
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -157,58 +201,168 @@ class _Run:
         return SearchOutcome(out, problem, tuple(map(str, node.clauses)), stats["tried"], stats,
                              sources, trials)
 
-    def loop(self, base) -> SearchOutcome:
+    def loop(self, base: ProofOutcome) -> SearchOutcome:
+        """Best-first attempts and trajectory attempts in turn, until a proof, the deadline,
+        or nothing is left to try."""
         from symbolic.geometry.errors import GeometryError
-        from symbolic.geometry.prover import ProverConfig, prove
+        from symbolic.geometry.prover import prove
 
-        self.expand(_Node((), ()), self.problem)
-        while self.frontier or self.deferred:
+        self.root = _Tried(self.problem, base, _Node((), ()))
+        self.expand(_Node((), ()), self.problem, base)
+        rollouts = self.config.trajectory_depth > 0
+        idle = 0  # trajectory turns in a row that found nothing new to try
+        turn = 0
+        while self.frontier or self.deferred or rollouts:
             remaining = self.left()
             if remaining is not None and remaining <= 0:
                 return self.outcome(base, self.problem, None, timed_out=True)
+            turn += 1
+            if rollouts and (not (self.frontier or self.deferred)
+                             or turn % 2 == 0 and self.rollouts_due()):
+                done = self.rollout_step()
+                if isinstance(done, SearchOutcome):
+                    return done
+                idle = 0 if done else idle + 1
+                rollouts = idle < 32
+                continue
             if not self.frontier:  # the beam is spent: widen it with the best node left
                 cost, _, node = heapq.heappop(self.deferred)
                 self.counts["widened"] += 1
-                self.expand(node, self.problem.with_auxiliary(node.clauses), cost)
+                extended = self.problem.with_auxiliary(node.clauses)
+                try:  # its closure was not kept: deduce it again (from its parent's)
+                    again = prove(extended, self.config.prover(self.config.per_candidate),
+                                  parent=node.parent)
+                except GeometryError:
+                    continue
+                self.expand(node, extended, again, cost)
                 continue
             cost, _, node = heapq.heappop(self.frontier)
-            depth = len(node.steps)
-            self.tried[depth] += 1
-            budget = self.config.per_candidate if remaining is None else min(
-                self.config.per_candidate, remaining)
-            try:
-                extended = self.problem.with_auxiliary(node.clauses)
-                out = prove(extended, ProverConfig(seed=self.config.seed, timeout=budget))
-            except GeometryError:  # does not fit or cannot be drawn: skip it, never expand it
-                self.counts["undrawable"] += 1
-                self.record(node.arms[-1], won=False)
+            if len(node.steps) == 1:
+                self.singles -= 1
+            got = self.attempt(node)
+            if got is None:
                 continue
+            extended, out, node = got.problem, got.outcome, got.node
             if out.proved:
-                self.record(node.arms[-1], won=True)
-                for a in node.arms[:-1]:  # the nodes on the path helped: count them as won
-                    self.trials[a][1] += 1
                 return self.outcome(out, extended, node, cost=round(cost, 3))
-            self.record(node.arms[-1], won=False)
+            depth = len(node.steps)
             if out.timed_out:
-                self.counts["candidate_timeouts"] += 1
+                pass
             elif depth < self.config.depth and self.expanded[depth] < self.config.beam:
-                self.expand(node, extended, cost)
+                self.expand(node, extended, out, cost)
             elif depth < self.config.depth:
                 self.pushed += 1
                 heapq.heappush(self.deferred, (cost, self.pushed, node))
-            if self.progress is not None:
-                self.progress(self.stats())
         return self.outcome(base, self.problem, None, exhausted=True)
+
+    def rollouts_due(self) -> bool:
+        """Trajectories take every other turn once every single candidate was tried, or
+        after ``trajectory_after`` of the time budget: a proof with one auxiliary point is
+        looked for first."""
+        if self.singles <= 0 or self.deadline is None:
+            return True
+        spent = time.monotonic() - self.start
+        return spent >= self.config.trajectory_after * (self.deadline - self.start)
+
+    def attempt(self, node: _Node) -> _Tried | None:
+        """Try one node: extend the statement with its clauses, draw and deduce (continuing
+        from its parent's closure). A node tried before and still cached is not tried again:
+        the cached one comes back (its clauses may be in another order, use its node).
+        None when it does not fit or cannot be drawn (then it is never tried again)."""
+        from symbolic.geometry.errors import GeometryError
+        from symbolic.geometry.prover import prove
+
+        key = canonical(node.clauses)
+        if key in self.dead:
+            return None
+        hit = self.cache.get(key)
+        if hit is not None:
+            self.cache.move_to_end(key)
+            self.counts["reused"] += 1
+            return hit
+        self.tried[len(node.steps)] += 1
+        remaining = self.left()
+        budget = self.config.per_candidate if remaining is None else max(0.0, min(
+            self.config.per_candidate, remaining))
+        try:
+            extended = self.problem.with_auxiliary(node.clauses)
+            out = prove(extended, self.config.prover(budget), parent=node.parent)
+        except GeometryError:  # does not fit or cannot be drawn: never try it again
+            self.counts["undrawable"] += 1
+            self.dead.add(key)
+            self.record(node.arms[-1], won=False)
+            return None
+        if out.incremental:
+            self.counts["incremental"] += 1
+        self.record(node.arms[-1], won=out.proved)
+        if out.proved:
+            for a in node.arms[:-1]:  # the nodes on the path helped: count them as won
+                self.trials[a][1] += 1
+        elif out.timed_out:
+            self.counts["candidate_timeouts"] += 1
+        tried = _Tried(extended, out, node)
+        if not (out.proved or out.timed_out):
+            self.cache[key] = tried
+            while len(self.cache) > self.config.cache:
+                self.cache.popitem(last=False)
+        if self.progress is not None:
+            self.progress(self.stats())
+        return tried
+
+    def rollout_step(self) -> SearchOutcome | bool:
+        """One attempt of the current trajectory: sample a candidate on its last node (the
+        better a candidate's cost, the likelier), try it, and step into it if it saturated
+        without the goal (a new trajectory starts from the statement after ``trajectory_depth``
+        steps or a dead end). Steps into nodes tried before cost nothing and do not count.
+        The proof if one was found, else whether an attempt was made."""
+        for _ in range(64):
+            t = self.trajectory
+            if t is None:
+                assert self.root is not None, "loop() sets the root"
+                self.counts["trajectories"] += 1
+                t = self.trajectory = self.root
+            if t.options is None:
+                t.options = self.ordered(t.problem, len(t.node.steps))
+            cand = self.sample(t.options)
+            if cand is None:  # nothing left to draw here: start again (at the statement,
+                self.trajectory = None  # with all its candidates back)
+                if t is self.root:
+                    t.options = None
+                continue
+            node = _Node(t.node.steps + (cand,), t.node.arms + (arm(cand),), t.outcome)
+            key = canonical(node.clauses)
+            fresh = key not in self.cache and key not in self.dead
+            got = self.attempt(node)
+            if got is not None:
+                if got.outcome.proved:
+                    self.counts["proved_by_trajectory"] += 1
+                    return self.outcome(got.outcome, got.problem, got.node)
+                deep = len(got.node.steps) >= self.config.trajectory_depth
+                # step in; its untried candidates are shared by every trajectory through it
+                self.trajectory = None if got.outcome.timed_out or deep else got
+            if fresh:
+                return True
+        return False
+
+    def sample(self, options: list[tuple[float, Candidate]]) -> Candidate | None:
+        """Draw one candidate (and remove it): weight ``exp(-(cost - best) / temperature)``."""
+        import numpy as np
+
+        if not options:
+            return None
+        costs = np.array([c for c, _ in options])
+        w = np.exp(-(costs - costs.min()) / self.config.temperature)
+        i = int(self.rng.choice(len(options), p=w / w.sum()))
+        return options.pop(i)[1]
 
     def record(self, name: str, won: bool) -> None:
         n = self.trials.setdefault(name, [0, 0])
         n[0] += 1
         n[1] += won
 
-    def expand(self, node: _Node, extended: Problem, cost: float = 0.0) -> None:
-        """Ask every source for candidates on ``extended`` and push the unseen ones."""
-        depth = len(node.steps)
-        self.expanded[depth] += 1
+    def ordered(self, extended: Problem, depth: int) -> list[tuple[float, Candidate]]:
+        """Every source's candidates on ``extended``, ordered by cost (see the module
+        docstring), the best at cost 0."""
         k = self.config.max_candidates if depth == 0 else self.config.width
         candidates: list[Candidate] = []
         for proposer in self.proposers:
@@ -221,14 +375,23 @@ class _Run:
             ordered = order_by_arms(candidates, by_kind=False)
         else:
             ordered = ranking.order(candidates, self.rng)
-        base = cost + (self.config.depth_cost if depth > 0 else 0.0)
         offset = ordered[0][0] if ordered else 0.0  # the best arm costs nothing extra
-        for c_cost, cand in ordered:
+        return [(c - offset, cand) for c, cand in ordered]
+
+    def expand(self, node: _Node, extended: Problem, outcome: ProofOutcome,
+               cost: float = 0.0) -> None:
+        """Ask every source for candidates on ``extended`` (whose DD+AR run ended in
+        ``outcome``) and push the unseen ones."""
+        depth = len(node.steps)
+        self.expanded[depth] += 1
+        base = cost + (self.config.depth_cost if depth > 0 else 0.0)
+        for c_cost, cand in self.ordered(extended, depth):
             clauses = node.clauses + cand.clauses
             key = canonical(clauses)
             if key in self.seen:
                 continue
             self.seen.add(key)
-            child = _Node(node.steps + (cand,), node.arms + (arm(cand),))
+            child = _Node(node.steps + (cand,), node.arms + (arm(cand),), outcome)
+            self.singles += depth == 0
             self.pushed += 1
-            heapq.heappush(self.frontier, (base + c_cost - offset, self.pushed, child))
+            heapq.heappush(self.frontier, (base + c_cost, self.pushed, child))

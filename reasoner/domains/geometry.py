@@ -132,7 +132,8 @@ def _search(problem: Problem, config: SolveConfig
                 counts = m.ranking_counts()
         ranking = Ranking(counts)
     search_config = SearchConfig(timeout=config.timeout, seed=config.seed, depth=config.depth,
-                                 beam=config.beam, ranking=ranking)
+                                 beam=config.beam, trajectory_depth=config.trajectory_depth,
+                                 ranking=ranking)
     found = search(problem, lambda: proposers(problem, config), search_config,
                    progress=_Reporter(problem.name) if config.progress else None)
     extra: dict[str, Any] = {"search": found.stats, "trials": found.trials,

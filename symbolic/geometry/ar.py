@@ -58,6 +58,15 @@ class LinearTable:
         self.order: dict[Var, int] = {}  # creation order: newest variables become pivots
         self.equations: dict[int, Expr] = {}  # id -> the input equation as given
 
+    def copy(self) -> LinearTable:
+        """An independent copy (rows are updated in place, so they are copied too)."""
+        new = LinearTable(self.constants)
+        new.rows = {v: dict(row) for v, row in self.rows.items()}
+        new.prov = {v: dict(pr) for v, pr in self.prov.items()}
+        new.order = dict(self.order)
+        new.equations = dict(self.equations)  # never changed once added
+        return new
+
     def _touch(self, expr: Expr) -> None:
         for v in expr:
             if v not in self.order:

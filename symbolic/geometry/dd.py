@@ -5,16 +5,23 @@ conclusion is numerically true and not yet known has its premises checked symbol
 (structures and AR tables, numeric side conditions on the diagram) and, if they hold, its
 conclusion is added with the rule instance as derivation. Facts added by AR tables are
 available to the next candidate at once. Stops at the goal, at a fixpoint, or at the
-deadline.
+deadline. An instance that can never add anything again (applied, or its conclusion known or
+false on the diagram) is *settled* and not tried again.
+
+A saturation can continue from another one's closure (``saturate(..., parent=)``): for a
+problem extended by auxiliary points drawn on the parent's diagram, the parent's facts,
+structures, AR tables and settled instances all still hold, so only what the new points
+bring is deduced.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .facts import Derivation, Fact, Rules
-from .matchers import MATCHERS
+from .matchers import MATCHERS, STATIC
 from .numeric_index import NumericIndex
 from .predicates import CONG, RCONST, Predicate
 from .problem import Problem
@@ -38,6 +45,7 @@ class DDARRun:
     levels: int = 0
     timed_out: bool = False
     stats: dict[str, int] = field(default_factory=dict)
+    saturation: Saturation | None = None  # what ran, to continue from (``saturate``'s parent)
 
 
 class Deadline(Exception):
@@ -75,19 +83,32 @@ def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
 class Saturation:
     """One DD+AR run over one diagram."""
 
-    def __init__(self, problem: Problem, coords, config: DDARConfig) -> None:
+    def __init__(self, problem: Problem, coords, config: DDARConfig,
+                 parent: Saturation | None = None) -> None:
         self.problem = problem
         self.config = config
-        self.state = ProofState(coords)
         self.index = NumericIndex(coords)
-        allowed = config.rules
-        self.rules = [r for r in rules()
-                      if r.id in MATCHERS and (allowed is None or r.id in allowed)]
-        self.level = 0
+        if parent is None:
+            self.state = ProofState(coords)
+            allowed = config.rules
+            self.rules = [r for r in rules()
+                          if r.id in MATCHERS and (allowed is None or r.id in allowed)]
+            self.level = 0
+        else:  # continue from the parent's closure: only what the new points bring is new
+            self.state = parent.state.extended(coords)
+            self.rules = parent.rules
+            self.level = parent.level
         g = self.goal_atom = drawn_goal(problem.goal, self.state)
         self.goal = Fact.make(g.pred, g.args) if g.pred.known_by_parts else None
         self.stats: dict[str, int] = {"candidates": 0, "applied": 0}
+        # Rule instances that can never add anything new: applied, concluding a known fact,
+        # or failing on the diagram (facts only grow and the diagram is fixed); one that
+        # failed for want of a premise is tried again at the next level.
+        self.settled: set[tuple] = set(parent.settled) if parent is not None else set()
+        self._variables = {r.id: r.variables for r in self.rules}
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
+        # per static rule, its candidates on this diagram not settled yet (key, mapping)
+        self._pending: dict[str, list[tuple[tuple, dict[str, str]]]] = {}
 
     def _tick(self) -> None:
         if self.config.deadline is not None and time.monotonic() > self.config.deadline:
@@ -98,9 +119,10 @@ class Saturation:
         for fact, text in given_facts(self.problem):
             st.add(fact, Derivation(Rules.GIVEN, (), 0, (("construction", text),)))
         goal = self.goal_atom
-        run = DDARRun(st, goal_fact(st, goal))
+        run = DDARRun(st, goal_fact(st, goal), saturation=self)
+        start = self.level
         try:
-            while run.goal is None and self.level < self.config.max_levels:
+            while run.goal is None and self.level - start < self.config.max_levels:
                 self.level += 1
                 before = st.changed
                 for rule in self.rules:
@@ -133,35 +155,51 @@ class Saturation:
 
     def _apply_rule(self, rule: Rule) -> None:
         self._tick()
-        for mapping in MATCHERS[rule.id](self.index, self.state):
+        static = rule.id in STATIC
+        if static and rule.id in self._pending:  # a static matcher's unsettled candidates
+            candidates: Iterable[tuple[tuple, dict[str, str]]] = self._pending[rule.id]
+        else:
+            variables = self._variables[rule.id]
+            candidates = (((rule.id, *(m.get(v) for v in variables)), m)
+                          for m in MATCHERS[rule.id](self.index, self.state))
+        left = []
+        for key, mapping in candidates:
+            if key in self.settled:
+                continue
             self.stats["candidates"] += 1
             if self.stats["candidates"] % 64 == 0:
                 self._tick()
-            self.apply(rule, mapping)
+            self._try(rule, mapping, key)
+            if key not in self.settled:
+                left.append((key, mapping))
+        if static:
+            self._pending[rule.id] = left
 
-    def apply(self, rule: Rule, mapping: dict[str, str]) -> Fact | None:
-        """Try one rule instance; the new conclusion, or None."""
+    def _try(self, rule: Rule, mapping: dict[str, str], key: tuple) -> Fact | None:
+        """Try one rule instance (``key``: its rule and points); the new conclusion, or
+        None. Settles the instance unless it failed for want of a premise."""
         st = self.state
         pred = rule.conclusion.pred
         args = instantiate(rule.conclusion, mapping)
         if pred.cases:  # either orientation: the one the diagram shows
             first, second = pred.cases
             pred = first if st.holds(first, args) else second
-        if pred.degenerate(args) or not st.holds(pred, args):
-            return None
-        if self._known(pred, args):
+        if pred.degenerate(args) or not st.holds(pred, args) or self._known(pred, args):
+            self.settled.add(key)
             return None
         premises = []
         for atom in rule.premises:
             pargs = instantiate(atom, mapping)
             if atom.pred.numeric_only:
                 if not st.holds(atom.pred, pargs):
+                    self.settled.add(key)
                     return None
                 continue
             f = self._premise(atom.pred, pargs)
             if f is None:
                 return None
             premises.append(f)
+        self.settled.add(key)
         fact = Fact.make(pred, args)
         st.add(fact, Derivation(rule.id, tuple(premises), self.level,
                                 tuple(sorted(mapping.items()))))
@@ -190,6 +228,11 @@ class Saturation:
         return st.derive(pred, args) is not None
 
 
-def saturate(problem: Problem, coords, config: DDARConfig | None = None) -> DDARRun:
-    """Run DD+AR on ``problem`` drawn as ``coords`` until the goal, a fixpoint or the deadline."""
-    return Saturation(problem, coords, config or DDARConfig()).run()
+def saturate(problem: Problem, coords, config: DDARConfig | None = None,
+             parent: Saturation | None = None) -> DDARRun:
+    """Run DD+AR on ``problem`` drawn as ``coords`` until the goal, a fixpoint or the deadline.
+
+    With ``parent``, a saturation of a problem that ``problem`` extends (its clauses first,
+    drawn as in ``coords``), start from the parent's closure instead of from nothing.
+    """
+    return Saturation(problem, coords, config or DDARConfig(), parent).run()

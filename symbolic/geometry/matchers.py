@@ -19,6 +19,7 @@ from .state import ProofState
 Mapping = dict[str, str]
 Matcher = Callable[[NumericIndex, ProofState], Iterator[Mapping]]
 MATCHERS: dict[str, Matcher] = {}
+STATIC: set[str] = set()  # rules whose matcher reads only the diagram (``matcher(static=)``)
 
 # Rules whose every instance the AR tables derive by themselves (parallel/perpendicular
 # chasing, transitivity of equal angles and ratios): they need no matcher, and proofs name
@@ -35,6 +36,8 @@ def matcher(*rule_ids: str, static: bool = False) -> Callable[[Matcher], Matcher
             if rid in MATCHERS:
                 raise ValueError(f"two matchers for {rid}")
             MATCHERS[rid] = gen
+            if static:
+                STATIC.add(rid)
         return fn
     return register
 

@@ -209,7 +209,15 @@ class _BuildFailed(Exception):
 
 def _build_once(problem: Problem, rng: np.random.Generator) -> dict[str, Vec]:
     coords: dict[str, Vec] = {}
-    for k, clause in enumerate(problem.clauses):
+    _draw_clauses(problem, 0, coords, rng)
+    return coords
+
+
+def _draw_clauses(problem: Problem, start: int, coords: dict[str, Vec],
+                  rng: np.random.Generator) -> None:
+    """Draw clauses ``start:`` into ``coords`` (which holds the earlier clauses' points)."""
+    for k in range(start, len(problem.clauses)):
+        clause = problem.clauses[k]
         try:
             _check_prerequisites(clause, coords)
         except _Reject as e:  # redrawing this clause cannot help
@@ -226,7 +234,24 @@ def _build_once(problem: Problem, rng: np.random.Generator) -> dict[str, Vec]:
             break
         else:
             raise _BuildFailed(k, reason)
-    return coords
+
+
+def extend_diagram(diagram: Diagram, problem: Problem, start: int,
+                   rng: np.random.Generator) -> Diagram:
+    """Draw clauses ``start:`` of ``problem`` on ``diagram``, a drawing of its first ``start``
+    clauses whose points stay where they are (so what was read off it stays true).
+
+    Raises ``DiagramError`` when a clause cannot be drawn on this diagram (its prerequisites
+    fail there, or its draws keep failing); drawing the whole problem anew may still work.
+    """
+    coords = dict(diagram.coords)
+    try:
+        _draw_clauses(problem, start, coords, rng)
+    except _BuildFailed as e:
+        raise DiagramError(f"clause {e.clause + 1} '{problem.clauses[e.clause]}' cannot be "
+                           f"drawn on the diagram: {e.reason}", file=problem.file,
+                           line=problem.line, problem=problem.name) from None
+    return Diagram(coords, diagram.tries)
 
 
 def _goal_holds(problem: Problem, coords: dict[str, Vec]) -> bool:

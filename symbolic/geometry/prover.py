@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from .dd import DDARConfig, saturate
+from .dd import DDARConfig, Saturation, saturate
 from .errors import DiagramError, FalseGoalError
+from .numeric import Diagram, build_diagram, extend_diagram
 from .problem import Problem
 from .proof import Proof, ProofCheckError, check_proof, extract_proof
 
@@ -42,6 +43,9 @@ class ProofOutcome:
     proof: Proof | None
     diagram: Any
     stats: dict[str, Any] = field(default_factory=dict)
+    # DD+AR's closure when it saturated without the goal: a problem that extends this one
+    # can continue from it (``prove(..., parent=)``) instead of deducing everything again
+    closure: Saturation | None = field(default=None, repr=False)
 
     @property
     def proved(self) -> bool:
@@ -51,27 +55,46 @@ class ProofOutcome:
     def timed_out(self) -> bool:
         return self.verdict is Verdict.TIMEOUT
 
+    @property
+    def incremental(self) -> bool:
+        """Whether DD+AR continued from a parent's closure."""
+        return bool(self.stats.get("incremental"))
 
-def prove(problem: Problem, config: ProverConfig | None = None) -> ProofOutcome:
-    """Try to prove ``problem``'s goal with DD+AR. Raises GeometryError on bad problems."""
-    from .numeric import build_diagram
 
+def prove(problem: Problem, config: ProverConfig | None = None, *,
+          parent: ProofOutcome | None = None) -> ProofOutcome:
+    """Try to prove ``problem``'s goal with DD+AR. Raises GeometryError on bad problems.
+
+    ``parent``: the outcome of a problem that ``problem`` extends by clauses at its end (an
+    auxiliary construction). When it holds a closure, the new clauses are drawn on its
+    diagram and DD+AR continues from its closure, so only what they bring is deduced; new
+    clauses that cannot be drawn on that diagram raise ``DiagramError`` (a construction that
+    does not exist in the parent's configuration is not tried on another one).
+    """
     config = config or ProverConfig()
     start = time.monotonic()
     deadline = start + config.timeout if config.timeout is not None else None
     seeds = np.random.SeedSequence(config.seed).spawn(2)
-    try:
-        diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline)
-    except (DiagramError, FalseGoalError):  # out of time before a good draw: not the input's fault
-        if deadline is not None and time.monotonic() >= deadline:
-            return ProofOutcome(Verdict.TIMEOUT, None, None, {"build_seconds": config.timeout})
-        raise
+    closure, diagram = None, None
+    if parent is not None and parent.closure is not None:
+        closure, diagram = parent.closure, _extended(problem, parent, seeds[0])
+    else:
+        try:
+            diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline)
+        except (DiagramError, FalseGoalError):  # out of time before a good draw: not the
+            if deadline is not None and time.monotonic() >= deadline:  # input's fault
+                return ProofOutcome(Verdict.TIMEOUT, None, None,
+                                    {"build_seconds": config.timeout})
+            raise
     t_build = time.monotonic() - start
-    run = saturate(problem, diagram.coords, DDARConfig(config.max_levels, deadline, config.rules))
-    stats: dict[str, Any] = dict(run.stats, build_seconds=round(t_build, 4))
+    run = saturate(problem, diagram.coords, DDARConfig(config.max_levels, deadline, config.rules),
+                   parent=closure)
+    stats: dict[str, Any] = dict(run.stats, build_seconds=round(t_build, 4),
+                                 incremental=closure is not None)
     if run.goal is None:
-        verdict = Verdict.TIMEOUT if run.timed_out else Verdict.UNKNOWN
-        return ProofOutcome(verdict, None, diagram, stats)
+        if run.timed_out:
+            return ProofOutcome(Verdict.TIMEOUT, None, diagram, stats)
+        return ProofOutcome(Verdict.UNKNOWN, None, diagram, stats, closure=run.saturation)
     proof = extract_proof(problem, run.state, run.goal)
     try:
         check_diagram = build_diagram(problem, np.random.default_rng(seeds[1]))
@@ -81,3 +104,14 @@ def prove(problem: Problem, config: ProverConfig | None = None) -> ProofOutcome:
         return ProofOutcome(Verdict.UNKNOWN, None, diagram, stats)
     stats["steps"] = len(proof.steps)
     return ProofOutcome(Verdict.PROVED, proof, diagram, stats)
+
+
+def _extended(problem: Problem, parent: ProofOutcome, seed: np.random.SeedSequence
+              ) -> Diagram:
+    """The parent's diagram with ``problem``'s new clauses drawn on it."""
+    closure = parent.closure
+    assert closure is not None
+    base = closure.problem.clauses
+    if problem.clauses[:len(base)] != base or problem.goal != closure.problem.goal:
+        raise ValueError(f"{problem.name}: the parent is not a start of this problem")
+    return extend_diagram(parent.diagram, problem, len(base), np.random.default_rng(seed))

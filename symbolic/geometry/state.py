@@ -73,6 +73,23 @@ class ProofState:
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
 
+    def extended(self, coords: dict[str, np.ndarray]) -> ProofState:
+        """A copy of this state on ``coords``, a diagram that keeps every point of this one
+        where it is and may add more: all it proved and read off the diagram stays true."""
+        new = ProofState.__new__(ProofState)
+        new.coords = coords
+        new.facts = dict(self.facts)
+        new.lines, new.circles = list(self.lines), list(self.circles)  # PointSets: never
+        new.line_of = dict(self.line_of)                                # changed in place
+        new.angles, new.ratios, new.dists = (self.angles.copy(), self.ratios.copy(),
+                                             self.dists.copy())
+        new.tables = {"angle": new.angles, "ratio": new.ratios, "dist": new.dists}
+        new.eq_source = dict(self.eq_source)
+        new._direction = dict(self._direction)
+        new._holds = dict(self._holds)
+        new.changed = self.changed
+        return new
+
     # ------------------------------------------------------------------ numeric values
     def direction(self, a: str, b: str) -> float:
         s = seg(a, b)

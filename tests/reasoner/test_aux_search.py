@@ -49,7 +49,7 @@ def test_search_finds_an_auxiliary_point_and_the_proof_checks():
 def test_bad_candidates_are_skipped_and_nothing_is_invented():
     problem = parse_problem(ORTHOCENTER)
     found = search(problem, [Fixed("x = on_line x a a", "x = midpoint x a b")],
-                   SearchConfig(timeout=30, depth=1))
+                   SearchConfig(timeout=30, depth=1, trajectory_depth=0))
     assert not found.outcome.proved and found.auxiliary == ()
     assert found.tried == 2
 

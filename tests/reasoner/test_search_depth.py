@@ -38,6 +38,11 @@ class Broken:
         raise RuntimeError("no")
 
 
+def best_first(**options) -> SearchConfig:
+    """The best-first search alone (no trajectories), whose order the tests pin down."""
+    return SearchConfig(timeout=60, trajectory_depth=0, **options)
+
+
 def checked(found) -> None:
     """The proof found holds on an independently drawn diagram of the extended problem."""
     coords = build_diagram(found.problem, np.random.default_rng(7)).coords
@@ -50,24 +55,31 @@ def test_depth_two_needs_both_points_and_the_proof_checks():
     problem = parse_problem(ORTHOCENTER, name="ortho")
     stages = (["x = midpoint x a b", "x = midpoint x b c"],
               ["y = on_line y b h, on_line y a c"])
-    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=2))
+    found = search(problem, [Staged(4, *stages)], best_first(depth=2))
     assert found.outcome.proved and len(found.auxiliary) == 2
     assert found.auxiliary[1] == "y = on_line y b h, on_line y a c"
     assert found.sources == ("fake", "fake") and found.stats["depth"] == 2
     checked(found)
-    shallow = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1))
+    shallow = search(problem, [Staged(4, *stages)], best_first(depth=1))
     assert not shallow.outcome.proved and shallow.tried == 2
 
 
 def test_heuristic_search_finds_a_two_point_proof():
-    # the circumcentre is as far from any point of the circumcircle as from a vertex: DD+AR
-    # needs two midpoints (perpendicular bisectors), no single heuristic point suffices
+    # the circumcentre is as far from any point of the circumcircle as from a vertex: without
+    # the rule that says so (r47), DD+AR needs two midpoints (perpendicular bisectors), and no
+    # single heuristic point suffices
+    from symbolic.geometry.tables import rules
+
+    without = frozenset(r.id for r in rules()) - {"r47"}
     problem = parse_problem(CIRCUM, name="circum")
-    shallow = search(problem, [HeuristicProposer()], SearchConfig(timeout=60, depth=1))
+    shallow = search(problem, [HeuristicProposer()],
+                     SearchConfig(timeout=60, depth=1, rules=without, trajectory_depth=0))
     assert not shallow.outcome.proved and shallow.stats.get("exhausted")
+    assert search(problem, [], SearchConfig(timeout=60)).outcome.proved  # with r47: DD+AR
     for ranking in (None, Ranking()):
         found = search(problem, [HeuristicProposer()],
-                       SearchConfig(timeout=60, depth=2, ranking=ranking))
+                       SearchConfig(timeout=60, depth=2, ranking=ranking, rules=without,
+                                    trajectory_depth=0))
         assert found.outcome.proved and len(found.auxiliary) == 2, found.stats
         assert set(found.outcome.proof.auxiliary_points) >= {"x", "y"}
         checked(found)
@@ -76,7 +88,7 @@ def test_heuristic_search_finds_a_two_point_proof():
 def test_trials_count_the_winning_path_as_won():
     problem = parse_problem(ORTHOCENTER, name="ortho")
     stages = (["x = midpoint x a b"], ["y = on_line y b h, on_line y a c"])
-    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=2))
+    found = search(problem, [Staged(4, *stages)], best_first(depth=2))
     assert found.trials == {"fake:midpoint": (1, 1), "fake:on_line+on_line": (1, 1)}
 
 
@@ -178,7 +190,39 @@ class Keyed:
 
 def test_the_beam_widens_when_the_frontier_runs_dry():
     problem = parse_problem(ORTHOCENTER, name="ortho")
-    found = search(problem, [Keyed()], SearchConfig(timeout=60, depth=2, beam=1))
+    found = search(problem, [Keyed()], best_first(depth=2, beam=1))
     assert found.outcome.proved and found.auxiliary[0] == "x = midpoint x b c"
     assert found.stats["widened"] == 1
     checked(found)
+
+
+def test_trajectories_stack_points_beyond_the_best_first_depth():
+    # the foot that closes the proof is offered only once two points were added: best first
+    # at depth 1 cannot reach it, a trajectory of three steps does, and the proof checks
+    problem = parse_problem(ORTHOCENTER, name="ortho")
+    stages = (["x = midpoint x a b", "x = midpoint x b c"], ["y = midpoint y a c"],
+              ["z = on_line z b h, on_line z a c"])
+    flat = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+                                                              trajectory_depth=0))
+    assert not flat.outcome.proved and "trajectories" not in flat.stats
+    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+                                                               trajectory_depth=3))
+    assert found.outcome.proved and len(found.auxiliary) == 3
+    assert found.auxiliary[2] == "z = on_line z b h, on_line z a c"
+    assert found.stats["proved_by_trajectory"] == 1 and found.stats["depth"] == 3
+    checked(found)
+    again = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+                                                               trajectory_depth=3))
+    assert again.auxiliary == found.auxiliary  # seeded: the same trajectories
+
+
+def test_trajectories_end_when_nothing_new_is_left():
+    # two candidates, neither proves: trajectories reuse the cached nodes, find nothing new
+    # to try and stop, long before the time limit
+    problem = parse_problem(ORTHOCENTER, name="ortho")
+    stages = (["x = midpoint x a b", "x = midpoint x b c"], ["y = midpoint y a c"])
+    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+                                                               trajectory_depth=4))
+    assert not found.outcome.proved and found.stats.get("exhausted")
+    assert found.stats["search_seconds"] < 30
+    assert found.tried == 4  # x twice, then y on each: every clause set once

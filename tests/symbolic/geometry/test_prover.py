@@ -152,3 +152,50 @@ def test_a_reflected_only_goal_is_still_false_on_a_same_orientation_pair():
     problem = parse_problem("a b c = triangle a b c; d = reflect d a b c ? simtri2 a b c a b c")
     with pytest.raises(FalseGoalError):
         prove(problem, ProverConfig(timeout=30))
+
+
+
+ORTHO = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
+
+
+def test_an_auxiliary_point_continues_from_the_parents_closure():
+    from symbolic.geometry.errors import DiagramError
+
+    problem = parse_problem(ORTHO)
+    parent = prove(problem, ProverConfig(timeout=30))
+    assert not parent.proved and parent.closure is not None
+    known = dict(parent.closure.state.facts)
+    child = problem.with_auxiliary([problem.parse_clause("x = on_line x b h, on_line x a c")])
+    out = prove(child, ProverConfig(timeout=30), parent=parent)
+    assert out.proved and out.incremental
+    for p in problem.points:  # the parent's points stay where they were drawn
+        assert np.array_equal(out.diagram.coords[p], parent.diagram.coords[p])
+    assert parent.closure.state.facts == known  # children do not change their parent
+    again = prove(child, ProverConfig(timeout=30), parent=parent)
+    assert again.proved and again.proof.text() == out.proof.text()
+    # a construction that does not exist on the parent's diagram is not tried on another
+    bad = problem.with_auxiliary([problem.parse_clause("x = on_line x a b, on_pline x c a b")])
+    with pytest.raises(DiagramError, match="cannot be drawn on the diagram"):
+        prove(bad, ProverConfig(timeout=30), parent=parent)
+
+
+def test_incremental_and_fresh_deduction_agree():
+    # a candidate proves the goal whether DD+AR continues from the parent or starts over
+    from symbolic.geometry.errors import GeometryError
+    from symbolic.geometry.heuristics import HeuristicProposer
+
+    compared = 0
+    for problem in read_problems(ROOT / "problems" / "geometry" / "examples.txt"):
+        parent = prove(problem, ProverConfig(timeout=30))
+        if parent.proved:
+            continue
+        for cand in HeuristicProposer().propose(problem, 15):
+            child = problem.with_auxiliary(cand.clauses)
+            try:
+                inc = prove(child, ProverConfig(timeout=30), parent=parent)
+                fresh = prove(child, ProverConfig(timeout=30))
+            except GeometryError:
+                continue
+            assert inc.proved == fresh.proved, (problem.name, str(cand.clauses[0]))
+            compared += 1
+    assert compared >= 10
