@@ -25,6 +25,7 @@ class ProverConfig:
     timeout: float | None = None
     max_levels: int = 64
     rules: frozenset[str] | None = None  # restrict DD to these rule ids (ablations, tests)
+    redraw_tries: int = 10  # new drawings when a child cannot be drawn on its parent's
 
 
 class Verdict(Enum):
@@ -67,20 +68,25 @@ def prove(problem: Problem, config: ProverConfig | None = None, *,
 
     ``parent``: the outcome of a problem that ``problem`` extends by clauses at its end (an
     auxiliary construction). When it holds a closure, the new clauses are drawn on its
-    diagram and DD+AR continues from its closure, so only what they bring is deduced; new
-    clauses that cannot be drawn on that diagram raise ``DiagramError`` (a construction that
-    does not exist in the parent's configuration is not tried on another one).
+    diagram and DD+AR continues from its closure, so only what they bring is deduced. New
+    clauses that cannot be drawn on that diagram (a new point too far away, loci that do not
+    meet there) get ``redraw_tries`` whole new drawings, deduced from nothing, before
+    ``DiagramError``.
     """
     config = config or ProverConfig()
     start = time.monotonic()
     deadline = start + config.timeout if config.timeout is not None else None
     seeds = np.random.SeedSequence(config.seed).spawn(2)
-    closure, diagram = None, None
+    closure, diagram, tries = None, None, 100
     if parent is not None and parent.closure is not None:
-        closure, diagram = parent.closure, _extended(problem, parent, seeds[0])
-    else:
         try:
-            diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline)
+            closure, diagram = parent.closure, _extended(problem, parent, seeds[0])
+        except DiagramError:  # e.g. the new point falls too far away on this diagram
+            closure, tries = None, config.redraw_tries
+    if diagram is None:
+        try:
+            diagram = build_diagram(problem, np.random.default_rng(seeds[0]), deadline=deadline,
+                                    max_tries=tries)
         except (DiagramError, FalseGoalError):  # out of time before a good draw: not the
             if deadline is not None and time.monotonic() >= deadline:  # input's fault
                 return ProofOutcome(Verdict.TIMEOUT, None, None,
