@@ -63,8 +63,9 @@ class SearchConfig:
     statement; ``beam`` the nodes it expands per depth; ``trajectory_depth`` the most a
     trajectory stacks (0: no trajectories), ``trajectory_after`` the share of the time after
     which they start even if single candidates are left, ``temperature`` how greedily they
-    draw; ``cache`` how many tried nodes are kept to continue from; ``ranking`` orders the
-    candidates of a node by source and kind (None: round-robin over the sources)."""
+    draw, ``trajectory_sources`` from which sources; ``cache`` how many tried nodes are
+    kept to continue from; ``ranking`` orders the candidates of a node by source and kind
+    (None: round-robin over the sources)."""
 
     timeout: float | None = 60.0
     per_candidate: float = 5.0
@@ -76,6 +77,9 @@ class SearchConfig:
     trajectory_depth: int = 6
     trajectory_after: float = 0.25
     temperature: float = 1.0
+    # the sources trajectories draw from (None: all): the neural model takes seconds per
+    # call on an olympiad problem, far too slow to ask at every step
+    trajectory_sources: frozenset[str] | None = frozenset({"heuristic", "memory"})
     cache: int = 64
     ranking: Ranking | None = None
     seed: int = 0
@@ -322,7 +326,7 @@ class _Run:
                 self.counts["trajectories"] += 1
                 t = self.trajectory = self.root
             if t.options is None:
-                t.options = self.ordered(t.problem, len(t.node.steps))
+                t.options = self.ordered(t.problem, len(t.node.steps), trajectory=True)
             cand = self.sample(t.options)
             if cand is None:  # nothing left to draw here: start again (at the statement,
                 self.trajectory = None  # with all its candidates back)
@@ -360,12 +364,17 @@ class _Run:
         n[0] += 1
         n[1] += won
 
-    def ordered(self, extended: Problem, depth: int) -> list[tuple[float, Candidate]]:
-        """Every source's candidates on ``extended``, ordered by cost (see the module
-        docstring), the best at cost 0."""
+    def ordered(self, extended: Problem, depth: int, trajectory: bool = False
+                ) -> list[tuple[float, Candidate]]:
+        """Every source's candidates on ``extended`` (a trajectory's: those of
+        ``trajectory_sources``), ordered by cost (see the module docstring), the best at
+        cost 0."""
         k = self.config.max_candidates if depth == 0 else self.config.width
         candidates: list[Candidate] = []
+        allowed = self.config.trajectory_sources if trajectory else None
         for proposer in self.proposers:
+            if allowed is not None and proposer.source not in allowed:
+                continue
             try:
                 candidates.extend(proposer.propose(extended, k))
             except Exception as e:  # a broken source must not take the search down

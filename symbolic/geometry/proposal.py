@@ -31,7 +31,10 @@ class Candidate:
 
 
 class ConstructionProposer(Protocol):
-    """Proposes auxiliary constructions for a geometry problem, best first."""
+    """Proposes auxiliary constructions for a geometry problem, best first; ``source`` names
+    it (the ``source`` of its candidates)."""
+
+    source: str
 
     def propose(self, problem: Problem, k: int) -> list[Candidate]:
         """At most ``k`` candidates for ``problem``, best first."""

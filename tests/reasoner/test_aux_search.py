@@ -18,6 +18,8 @@ ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? 
 class Fixed:
     """A proposer that returns the given candidates, for testing the loop."""
 
+    source = "fixed"
+
     def __init__(self, *clauses: str) -> None:
         self.clauses = clauses
 

@@ -196,6 +196,9 @@ def test_the_beam_widens_when_the_frontier_runs_dry():
     checked(found)
 
 
+ANY = {"trajectory_sources": None}  # trajectories may draw from the fake sources
+
+
 def test_trajectories_stack_points_beyond_the_best_first_depth():
     # the foot that closes the proof is offered only once two points were added: best first
     # at depth 1 cannot reach it, a trajectory of three steps does, and the proof checks
@@ -206,13 +209,13 @@ def test_trajectories_stack_points_beyond_the_best_first_depth():
                                                               trajectory_depth=0))
     assert not flat.outcome.proved and "trajectories" not in flat.stats
     found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
-                                                               trajectory_depth=3))
+                                                               trajectory_depth=3, **ANY))
     assert found.outcome.proved and len(found.auxiliary) == 3
     assert found.auxiliary[2] == "z = on_line z b h, on_line z a c"
     assert found.stats["proved_by_trajectory"] == 1 and found.stats["depth"] == 3
     checked(found)
     again = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
-                                                               trajectory_depth=3))
+                                                               trajectory_depth=3, **ANY))
     assert again.auxiliary == found.auxiliary  # seeded: the same trajectories
 
 
@@ -222,7 +225,16 @@ def test_trajectories_end_when_nothing_new_is_left():
     problem = parse_problem(ORTHOCENTER, name="ortho")
     stages = (["x = midpoint x a b", "x = midpoint x b c"], ["y = midpoint y a c"])
     found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
-                                                               trajectory_depth=4))
+                                                               trajectory_depth=4, **ANY))
     assert not found.outcome.proved and found.stats.get("exhausted")
     assert found.stats["search_seconds"] < 30
     assert found.tried == 4  # x twice, then y on each: every clause set once
+
+
+def test_trajectories_draw_only_from_their_sources():
+    problem = parse_problem(ORTHOCENTER, name="ortho")
+    stages = (["x = midpoint x a b", "x = midpoint x b c"], ["y = midpoint y a c"],
+              ["z = on_line z b h, on_line z a c"])
+    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+                                                               trajectory_depth=3))
+    assert not found.outcome.proved and found.tried == 2  # "fake" is not a trajectory source
