@@ -183,6 +183,7 @@ class _Run:
         self.trajectory: _Tried | None = None  # where the current trajectory stands
         self.root: _Tried | None = None  # the statement, where trajectories start
         self.singles = 0  # candidates of the statement itself waiting in the frontier
+        self.source_seconds: dict[str, float] = {}  # how long each source's last call took
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -234,7 +235,7 @@ class _Run:
                 self.counts["widened"] += 1
                 extended = self.problem.with_auxiliary(node.clauses)
                 try:  # its closure was not kept: deduce it again (from its parent's)
-                    again = prove(extended, self.config.prover(self.config.per_candidate),
+                    again = prove(extended, self.config.prover(self.budget()),
                                   parent=node.parent)
                 except GeometryError:
                     continue
@@ -258,6 +259,13 @@ class _Run:
                 self.pushed += 1
                 heapq.heappush(self.deferred, (cost, self.pushed, node))
         return self.outcome(base, self.problem, None, exhausted=True)
+
+    def budget(self) -> float:
+        """Seconds for one node's DD+AR run: ``per_candidate``, or what is left if less."""
+        remaining = self.left()
+        if remaining is None:
+            return self.config.per_candidate
+        return max(0.0, min(self.config.per_candidate, remaining))
 
     def rollouts_due(self) -> bool:
         """Trajectories take every other turn once every single candidate was tried, or
@@ -285,12 +293,9 @@ class _Run:
             self.counts["reused"] += 1
             return hit
         self.tried[len(node.steps)] += 1
-        remaining = self.left()
-        budget = self.config.per_candidate if remaining is None else max(0.0, min(
-            self.config.per_candidate, remaining))
         try:
             extended = self.problem.with_auxiliary(node.clauses)
-            out = prove(extended, self.config.prover(budget), parent=node.parent)
+            out = prove(extended, self.config.prover(self.budget()), parent=node.parent)
         except GeometryError:  # does not fit or cannot be drawn: never try it again
             self.counts["undrawable"] += 1
             self.dead.add(key)
@@ -368,17 +373,24 @@ class _Run:
                 ) -> list[tuple[float, Candidate]]:
         """Every source's candidates on ``extended`` (a trajectory's: those of
         ``trajectory_sources``), ordered by cost (see the module docstring), the best at
-        cost 0."""
+        cost 0. A source whose last call took longer than the time left is not asked."""
         k = self.config.max_candidates if depth == 0 else self.config.width
         candidates: list[Candidate] = []
         allowed = self.config.trajectory_sources if trajectory else None
         for proposer in self.proposers:
             if allowed is not None and proposer.source not in allowed:
                 continue
+            remaining = self.left()
+            last = self.source_seconds.get(proposer.source, 0.0)
+            if remaining is not None and last > remaining:  # it would overrun the deadline
+                self.counts[f"source_skipped:{proposer.source}"] += 1
+                continue
+            began = time.monotonic()
             try:
                 candidates.extend(proposer.propose(extended, k))
             except Exception as e:  # a broken source must not take the search down
                 self.counts[f"proposer_error:{type(proposer).__name__}:{type(e).__name__}"] += 1
+            self.source_seconds[proposer.source] = time.monotonic() - began
         ranking = self.config.ranking
         if ranking is None:
             ordered = order_by_arms(candidates, by_kind=False)
