@@ -63,9 +63,10 @@ class SearchConfig:
     statement; ``beam`` the nodes it expands per depth; ``trajectory_depth`` the most a
     trajectory stacks (0: no trajectories), ``trajectory_after`` the share of the time after
     which they start even if single candidates are left, ``temperature`` how greedily they
-    draw, ``trajectory_sources`` from which sources; ``cache`` how many tried nodes are
-    kept to continue from; ``ranking`` orders the candidates of a node by source and kind
-    (None: round-robin over the sources)."""
+    draw, ``trajectory_sources`` from which sources, ``incidences`` whether a candidate whose
+    new point lands on lines and circles of the figure is likelier; ``cache`` how many tried
+    nodes are kept to continue from; ``ranking`` orders the candidates of a node by source and
+    kind (None: round-robin over the sources)."""
 
     timeout: float | None = 60.0
     per_candidate: float = 5.0
@@ -80,6 +81,7 @@ class SearchConfig:
     # the sources trajectories draw from (None: all): the neural model takes seconds per
     # call on an olympiad problem, far too slow to ask at every step
     trajectory_sources: frozenset[str] | None = frozenset({"heuristic", "memory"})
+    incidences: bool = True  # weight trajectory draws by non-trivial incidences (HAGeo)
     cache: int = 64
     ranking: Ranking | None = None
     seed: int = 0
@@ -332,6 +334,8 @@ class _Run:
                 t = self.trajectory = self.root
             if t.options is None:
                 t.options = self.ordered(t.problem, len(t.node.steps), trajectory=True)
+                if self.config.incidences:
+                    t.options = self.by_incidences(t, t.options)
             cand = self.sample(t.options)
             if cand is None:  # nothing left to draw here: start again (at the statement,
                 self.trajectory = None  # with all its candidates back)
@@ -352,6 +356,30 @@ class _Run:
             if fresh:
                 return True
         return False
+
+    def by_incidences(self, t: _Tried, options: list[tuple[float, Candidate]]
+                      ) -> list[tuple[float, Candidate]]:
+        """HAGeo's filter, made soft: draw each candidate on the node's diagram; one that
+        cannot be drawn there is dropped, one whose points land on ``k`` lines or circles of
+        the figure that its construction does not put them on is ``1 + k`` times likelier,
+        one with none ten times less likely."""
+        import math
+
+        import numpy as np
+
+        from symbolic.geometry.incidence import Incidences
+
+        if t.outcome.diagram is None:
+            return options
+        ties = Incidences(t.outcome.diagram.coords)
+        out = []
+        for cost, cand in options:
+            k = ties.count(cand.clauses, np.random.default_rng(self.config.seed))
+            if k is None:
+                self.counts["not_drawn_on_node"] += 1
+                continue
+            out.append((cost - self.config.temperature * math.log(1 + k if k else 0.1), cand))
+        return out
 
     def sample(self, options: list[tuple[float, Candidate]]) -> Candidate | None:
         """Draw one candidate (and remove it): weight ``exp(-(cost - best) / temperature)``."""

@@ -62,7 +62,7 @@ class Diagram:
         return tuple(self.coords)
 
 
-class _Reject(Exception):
+class DrawRejected(Exception):
     """One draw of one clause failed; ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
@@ -126,7 +126,7 @@ def _sketch_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Genera
             try:
                 out = SKETCHES[sk.name](args, rng)
             except SketchError as e:
-                raise _Reject(f"{step}: {e}") from None
+                raise DrawRejected(f"{step}: {e}") from None
             if not isinstance(out, tuple):
                 if len(c.new_points) != 1:
                     raise TypeError(f"sketch {sk.name} gives a locus for {c.name}, "
@@ -138,7 +138,7 @@ def _sketch_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Genera
                 if name in clause.pins:
                     continue
                 if name in new and norm(new[name] - xy) > ON_TOL:
-                    raise _Reject(f"{step}: {name} is drawn at two places")
+                    raise DrawRejected(f"{step}: {name} is drawn at two places")
                 new[name] = xy
     return new, loci
 
@@ -163,12 +163,22 @@ def draw_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
             for other in ls[2:]:
                 cands = [p for p in cands if contains(other, p)]
             if not cands:
-                raise _Reject(f"the loci of {name} do not meet")
+                raise DrawRejected(f"the loci of {name} do not meet")
             others = existing + list(new.values())
             cands = [p for p in cands if all(norm(p - q) >= near for q in others)]
             if not cands:
-                raise _Reject(f"the loci of {name} meet only at existing points")
+                raise DrawRejected(f"the loci of {name} meet only at existing points")
             new[name] = cands[int(rng.integers(len(cands)))] if len(cands) > 1 else cands[0]
+    return new
+
+
+def draw_checked(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
+                 ) -> dict[str, Vec]:
+    """Draw the new points of one clause and check them as a build does (prerequisites,
+    degenerate draws, premises); raises ``DrawRejected`` saying why it failed."""
+    _check_prerequisites(clause, coords)
+    new = draw_clause(clause, coords, rng)
+    _check_drawn(clause, coords, new)
     return new
 
 
@@ -178,26 +188,26 @@ def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec]) ->
     placed: list[tuple[str, Vec]] = list(coords.items())
     for name, p in new.items():
         if not np.all(np.isfinite(p)):
-            raise _Reject(f"{name} is not finite")
+            raise DrawRejected(f"{name} is not finite")
         if name not in clause.pins:
             for q_name, q in placed:
                 if norm(p - q) < scale.near:
-                    raise _Reject(f"{name} is too close to {q_name}")
+                    raise DrawRejected(f"{name} is too close to {q_name}")
             if norm(p - scale.center) > scale.far:
-                raise _Reject(f"{name} is too far from the diagram")
+                raise DrawRejected(f"{name} is too far from the diagram")
         placed.append((name, p))
     everything = {**coords, **new}
     for step in clause.steps:
         for atom in step.atoms(step.construction.premises):
             if not holds(atom.pred, atom.args, everything):
-                raise _Reject(f"premise {atom} of {step} does not hold")
+                raise DrawRejected(f"premise {atom} of {step} does not hold")
 
 
 def _check_prerequisites(clause: Clause, coords: dict[str, Vec]) -> None:
     for step in clause.steps:
         for atom in step.atoms(step.construction.prerequisites):
             if not holds(atom.pred, atom.args, coords):
-                raise _Reject(f"prerequisite {atom} of {step} fails")
+                raise DrawRejected(f"prerequisite {atom} of {step} fails")
 
 
 class _BuildFailed(Exception):
@@ -220,14 +230,14 @@ def _draw_clauses(problem: Problem, start: int, coords: dict[str, Vec],
         clause = problem.clauses[k]
         try:
             _check_prerequisites(clause, coords)
-        except _Reject as e:  # redrawing this clause cannot help
+        except DrawRejected as e:  # redrawing this clause cannot help
             raise _BuildFailed(k, e.reason) from None
         reason = ""
         for _ in range(CLAUSE_TRIES):
             try:
                 new = draw_clause(clause, coords, rng)
                 _check_drawn(clause, coords, new)
-            except _Reject as e:
+            except DrawRejected as e:
                 reason = e.reason
                 continue
             coords.update((p, new[p]) for p in clause.points)

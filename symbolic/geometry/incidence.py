@@ -1,0 +1,137 @@
+"""Non-trivial incidences: does an auxiliary point land somewhere special on the diagram?
+
+HAGeo (Duan et al., 2025) keeps an auxiliary construction when, on the numeric diagram, its new
+point lies on a line through two existing points or on a circle through three that the
+construction itself does not put it on: such a point ties the new object to the figure, and
+deduction can use the tie. ``Incidences`` draws a candidate's clauses on a diagram and counts
+those ties, distinct lines and circles once each. It only reads the diagram: a count is a
+reason to try a candidate first, never a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+import numpy as np
+
+from .errors import GeometryError
+from .numeric import DrawRejected, Vec, draw_checked
+from .predicates import COLL, CYCLIC
+from .problem import Clause
+
+REL_TOL = 1e-7  # relative to the diagram's size
+
+
+class Incidences:
+    """The lines and circles of one diagram, to count a new point's incidences with."""
+
+    def __init__(self, coords: dict[str, Vec]) -> None:
+        self.coords = coords
+        self.names = sorted(coords)
+        xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
+        self.xy = xy
+        span = float(np.ptp(xy, axis=0).max()) if len(xy) > 1 else 1.0
+        self.tol = REL_TOL * max(span, 1.0)
+        n = len(self.names)
+        pairs = list(combinations(range(n), 2))
+        self.pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        triples = list(combinations(range(n), 3))
+        self.triples = np.array(triples, dtype=np.int64).reshape(-1, 3)
+        self.centres, self.radii = _circumcircles(xy, self.triples)
+
+    def count(self, clauses: Sequence[Clause], rng: np.random.Generator) -> int | None:
+        """How many lines through two existing points and circles through three the new
+        points of ``clauses``, drawn on this diagram in order, lie on beyond those their
+        premises state (distinct lines and circles once each); None if they cannot be drawn
+        here."""
+        coords = self.coords
+        total = 0
+        for clause in clauses:
+            try:
+                new = draw_checked(clause, coords, rng)
+            except (DrawRejected, GeometryError):
+                return None
+            stated_lines, stated_circles = _stated(clause)
+            for name in clause.points:
+                p = new[name]
+                total += self._lines_through(p, stated_lines.get(name, ()))
+                total += self._circles_through(p, stated_circles.get(name, ()))
+            coords = {**coords, **new}
+        return total
+
+    def _lines_through(self, p: Vec, stated: tuple[frozenset[str], ...]) -> int:
+        if not len(self.pairs):
+            return 0
+        a = self.xy[self.pairs[:, 0]]
+        b = self.xy[self.pairs[:, 1]]
+        d = b - a
+        length = np.hypot(d[:, 0], d[:, 1])
+        cross = np.abs(d[:, 0] * (p[1] - a[:, 1]) - d[:, 1] * (p[0] - a[:, 0]))
+        on = (length > self.tol) & (cross <= self.tol * np.maximum(length, 1.0))
+        near = np.hypot(a[:, 0] - p[0], a[:, 1] - p[1]) > self.tol
+        lines: set[frozenset[str]] = set()
+        for i in np.flatnonzero(on & near):
+            pts = frozenset((self.names[self.pairs[i, 0]], self.names[self.pairs[i, 1]]))
+            if any(pts <= s for s in stated):
+                continue
+            lines.add(self._line_of(pts))
+        return len(lines)
+
+    def _line_of(self, pts: frozenset[str]) -> frozenset[str]:
+        """Every existing point on the line through the two in ``pts``."""
+        i, j = (self.names.index(q) for q in sorted(pts))
+        a, d = self.xy[i], self.xy[j] - self.xy[i]
+        cross = np.abs(d[0] * (self.xy[:, 1] - a[1]) - d[1] * (self.xy[:, 0] - a[0]))
+        return frozenset(self.names[k] for k in np.flatnonzero(
+            cross <= self.tol * max(float(np.hypot(*d)), 1.0)))
+
+    def _circles_through(self, p: Vec, stated: tuple[frozenset[str], ...]) -> int:
+        if not len(self.triples):
+            return 0
+        ok = np.isfinite(self.radii)
+        dist = np.hypot(self.centres[:, 0] - p[0], self.centres[:, 1] - p[1])
+        gap = np.abs(np.where(ok, dist - np.where(ok, self.radii, 0.0), np.inf))
+        on = ok & (gap <= self.tol * np.maximum(np.where(ok, self.radii, 1.0), 1.0))
+        circles: set[tuple[float, float, float]] = set()
+        for i in np.flatnonzero(on):
+            pts = frozenset(self.names[k] for k in self.triples[i])
+            if any(pts <= s for s in stated):
+                continue
+            c, r = self.centres[i], self.radii[i]
+            circles.add((round(float(c[0]), 5), round(float(c[1]), 5), round(float(r), 5)))
+        return len(circles)
+
+
+def _circumcircles(xy: np.ndarray, triples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centres and radii of the circles through each triple (radius inf when collinear)."""
+    if not len(triples):
+        return np.zeros((0, 2)), np.zeros(0)
+    a, b, c = xy[triples[:, 0]], xy[triples[:, 1]], xy[triples[:, 2]]
+    d = 2 * (a[:, 0] * (b[:, 1] - c[:, 1]) + b[:, 0] * (c[:, 1] - a[:, 1])
+             + c[:, 0] * (a[:, 1] - b[:, 1]))
+    sa, sb, sc = (a ** 2).sum(1), (b ** 2).sum(1), (c ** 2).sum(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ux = (sa * (b[:, 1] - c[:, 1]) + sb * (c[:, 1] - a[:, 1]) + sc * (a[:, 1] - b[:, 1])) / d
+        uy = (sa * (c[:, 0] - b[:, 0]) + sb * (a[:, 0] - c[:, 0]) + sc * (b[:, 0] - a[:, 0])) / d
+    centres = np.stack((ux, uy), axis=1)
+    radii = np.hypot(a[:, 0] - ux, a[:, 1] - uy)
+    radii[~np.isfinite(radii) | (np.abs(d) < 1e-12)] = np.inf
+    return centres, radii
+
+
+def _stated(clause: Clause) -> tuple[dict[str, tuple[frozenset[str], ...]],
+                                      dict[str, tuple[frozenset[str], ...]]]:
+    """Per new point, the sets of other points its clause states it collinear or concyclic
+    with."""
+    lines: dict[str, list[frozenset[str]]] = {}
+    circles: dict[str, list[frozenset[str]]] = {}
+    for step in clause.steps:
+        for atom in step.atoms(step.construction.premises):
+            target = lines if atom.pred is COLL else circles if atom.pred is CYCLIC else None
+            if target is None:
+                continue
+            for name in clause.points:
+                if name in atom.args:
+                    target.setdefault(name, []).append(frozenset(atom.args) - {name})
+    return ({k: tuple(v) for k, v in lines.items()}, {k: tuple(v) for k, v in circles.items()})
