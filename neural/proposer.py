@@ -43,9 +43,12 @@ class NeuralProposer:
     source = "neural"
 
     def __init__(self, model: Any, tokenizer: ConstructionTokenizer, beam: int = 16,
-                 max_tokens: int = 24, meta: dict | None = None):
+                 max_tokens: int = 24, meta: dict | None = None, max_beam: int = 128):
         self.model, self.tokenizer = model.eval(), tokenizer
         self.beam, self.max_tokens = beam, max_tokens
+        # the beam's cost grows with its width (k = 400 took 7 s on an olympiad problem on
+        # one core, against about 30 ms for one DD+AR attempt): at most this wide
+        self.max_beam = max_beam
         self.meta = meta or {}
         self._indices: dict[int, Any] = {}
         words = tokenizer.ids
@@ -87,7 +90,8 @@ class NeuralProposer:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # small matrices: one thread is fastest, and workers share cores
         try:
-            found = beam_search(self.model, prompt, self.index(n), max(k, self.beam),
+            width = max(min(k, self.max_beam), self.beam)
+            found = beam_search(self.model, prompt, self.index(n), width,
                                 self.max_tokens, self.tokenizer.eos_id, self._repeats)
         finally:
             torch.set_num_threads(threads)

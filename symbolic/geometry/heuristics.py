@@ -1,10 +1,9 @@
 """Hand-written auxiliary-construction proposals: the classic ones a geometer tries first.
 
 When DD+AR saturates without the goal, a proof often needs a point the statement does not
-have. This proposer lists, in a fixed order of usefulness, midpoints of segments between
-existing points, intersections of two lines of the figure, feet of perpendiculars onto lines
-of the figure, and circumcentres of triangles; goal points first within each kind. It only
-proposes: every candidate is drawn, deduced from and checked like any other problem.
+have. This proposer lists the classic ones over the figure's points and lines, kind by kind
+in turn (so that a short list still holds every kind), goal points first within each kind.
+It only proposes: every candidate is drawn, deduced from and checked like any other problem.
 """
 
 from __future__ import annotations
@@ -31,7 +30,10 @@ _Steps = tuple[tuple[str, ...], ...]  # a clause's steps as (construction, argum
 
 
 class HeuristicProposer:
-    """Midpoints, line intersections, feet and circumcentres, goal points first."""
+    """Classic auxiliary points over the figure, in kinds taken in turn (the first of every
+    kind, then the second of every kind, ...), goal points first within each kind: midpoints,
+    intersections of two lines of the figure, feet of perpendiculars onto them, circumcentres,
+    reflections over them, feet of angle bisectors, and points reflected through a point."""
 
     source = "heuristic"
 
@@ -40,7 +42,7 @@ class HeuristicProposer:
         pts = list(problem.points)
         goal = set(problem.goal.args)
         lines = figure_lines(problem)
-        kinds: list[list[tuple[int, _Steps]]] = [[], [], [], []]
+        kinds: list[list[tuple[int, _Steps]]] = [[] for _ in range(7)]
         for a, b in combinations(pts, 2):
             kinds[0].append((-len(goal & {a, b}), (("midpoint", x, a, b),)))
         for (a, b), (c, d) in combinations(lines, 2):
@@ -51,9 +53,28 @@ class HeuristicProposer:
             for c in pts:
                 if c not in (a, b):
                     kinds[2].append((-len(goal & {a, b, c}), (("foot", x, c, a, b),)))
+                    kinds[4].append((-len(goal & {a, b, c}), (("reflect", x, c, a, b),)))
         for a, b, c in combinations(pts, 3):
             kinds[3].append((-len(goal & {a, b, c}), (("circle", x, a, b, c),)))
-        ranked = [(-float(rank * 10_000 + order), steps) for rank, kind in enumerate(kinds)
-                  for order, (_, steps) in enumerate(sorted(kind, key=lambda t: t[0]))]
-        return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), score, self.source)
-                for score, steps in ranked[:k]]
+        segments = set(lines)
+        for a, b, c in combinations(pts, 3):  # the bisector at b of a triangle of the figure
+            for u, v, w in ((a, b, c), (b, c, a), (c, a, b)):
+                if {_seg(u, v), _seg(v, w), _seg(u, w)} <= segments:
+                    kinds[5].append((-len(goal & {u, v, w}),
+                                     (("angle_bisector", x, u, v, w), ("on_line", x, u, w))))
+        for a, b in combinations(pts, 2):
+            for u, v in ((a, b), (b, a)):
+                kinds[6].append((-len(goal & {u, v}), (("mirror", x, u, v),)))
+        ranked = []
+        for rank, kind in enumerate(kinds):
+            for order, (_, steps) in enumerate(sorted(kind, key=lambda t: t[0])):
+                ranked.append((order, rank, steps))
+        ranked.sort(key=lambda t: t[:2])
+        n = len(ranked)
+        return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), float(n - i),
+                          self.source)
+                for i, (_, _, steps) in enumerate(ranked[:k])]
+
+
+def _seg(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)

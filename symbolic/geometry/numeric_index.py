@@ -15,7 +15,6 @@ from typing import TypeVar
 import numpy as np
 
 from . import kernels
-from . import predicates as P
 
 TOL = 1e-6
 T = TypeVar("T")
@@ -114,15 +113,17 @@ class NumericIndex:
         return out
 
     def _midpoints(self) -> list[tuple[str, str, str]]:
-        c, out = self.coords, []
-        for a, b in combinations(self.names, 2):
-            if self.dist[(a, b)] < TOL:
-                continue
-            mid = (c[a] + c[b]) / 2
-            for m in self.names:
-                if P.length(c[m], mid) < TOL:
-                    out.append((m, a, b))
-        return out
+        """(m, a, b) with m the midpoint of ab, a before b, in the order of the pairs."""
+        n = len(self.names)
+        if n < 3:
+            return []
+        i, j = np.triu_indices(n, 1)
+        mid = (self.xy[i] + self.xy[j]) / 2
+        d = np.hypot(mid[:, None, 0] - self.xy[None, :, 0], mid[:, None, 1] - self.xy[None, :, 1])
+        apart = np.hypot(*(self.xy[i] - self.xy[j]).T) >= TOL
+        names = self.names
+        return [(names[m], names[i[k]], names[j[k]])
+                for k, m in zip(*np.nonzero((d < TOL) & apart[:, None]))]
 
     def direction(self, a: str, b: str) -> float:
         """The direction of line ab in [0, pi)."""

@@ -64,20 +64,30 @@ def test_depth_two_needs_both_points_and_the_proof_checks():
     assert not shallow.outcome.proved and shallow.tried == 2
 
 
+class Midpoints:
+    """The heuristic source's midpoints only."""
+
+    source = "heuristic"
+
+    def propose(self, problem, k):
+        return [c for c in HeuristicProposer().propose(problem, 10_000)
+                if c.clauses[0].steps[0].construction.name == "midpoint"][:k]
+
+
 def test_heuristic_search_finds_a_two_point_proof():
     # the circumcentre is as far from any point of the circumcircle as from a vertex: without
     # the rule that says so (r47), DD+AR needs two midpoints (perpendicular bisectors), and no
-    # single heuristic point suffices
+    # single midpoint suffices
     from symbolic.geometry.tables import rules
 
     without = frozenset(r.id for r in rules()) - {"r47"}
     problem = parse_problem(CIRCUM, name="circum")
-    shallow = search(problem, [HeuristicProposer()],
+    shallow = search(problem, [Midpoints()],
                      SearchConfig(timeout=60, depth=1, rules=without, trajectory_depth=0))
     assert not shallow.outcome.proved and shallow.stats.get("exhausted")
     assert search(problem, [], SearchConfig(timeout=60)).outcome.proved  # with r47: DD+AR
     for ranking in (None, Ranking()):
-        found = search(problem, [HeuristicProposer()],
+        found = search(problem, [Midpoints()],
                        SearchConfig(timeout=60, depth=2, ranking=ranking, rules=without,
                                     trajectory_depth=0))
         assert found.outcome.proved and len(found.auxiliary) == 2, found.stats
