@@ -179,7 +179,7 @@ class _Run:
         self.trials: dict[str, list[int]] = {}
         self.counts: Counter[str] = Counter()
         self.loading = 0.0  # seconds spent making the sources (loading a model)
-        self.dead: set[tuple[str, ...]] = set()  # clause sets that cannot be drawn
+        self.dead: set[tuple[str, ...]] = set()  # clause sets not drawable, or timed out
         # nodes tried that saturated without the goal, most recently used last
         self.cache: OrderedDict[tuple[str, ...], _Tried] = OrderedDict()
         self.trajectory: _Tried | None = None  # where the current trajectory stands
@@ -241,7 +241,10 @@ class _Run:
                                   parent=node.parent)
                 except GeometryError:
                     continue
-                self.expand(node, extended, again, cost)
+                if again.proved:  # drawn anew, it may deduce more than the first time
+                    return self.outcome(again, extended, node, cost=round(cost, 3))
+                if not again.timed_out:
+                    self.expand(node, extended, again, cost)
                 continue
             cost, _, node = heapq.heappop(self.frontier)
             if len(node.steps) == 1:
@@ -282,7 +285,8 @@ class _Run:
         """Try one node: extend the statement with its clauses, draw and deduce (continuing
         from its parent's closure). A node tried before and still cached is not tried again:
         the cached one comes back (its clauses may be in another order, use its node).
-        None when it does not fit or cannot be drawn (then it is never tried again)."""
+        None when it does not fit or cannot be drawn; neither such a node nor one whose
+        deduction ran out of time is tried again."""
         from symbolic.geometry.errors import GeometryError
         from symbolic.geometry.prover import prove
 
@@ -309,8 +313,9 @@ class _Run:
         if out.proved:
             for a in node.arms[:-1]:  # the nodes on the path helped: count them as won
                 self.trials[a][1] += 1
-        elif out.timed_out:
+        elif out.timed_out:  # not worth another ``per_candidate`` seconds
             self.counts["candidate_timeouts"] += 1
+            self.dead.add(key)
         tried = _Tried(extended, out, node)
         if not (out.proved or out.timed_out):
             self.cache[key] = tried
