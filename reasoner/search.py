@@ -124,7 +124,7 @@ class _Tried:
 
     problem: Problem
     outcome: ProofOutcome
-    node: _Node = field(default_factory=lambda: _Node((), ()))
+    node: _Node
     options: list[tuple[float, Candidate]] | None = None
 
 
@@ -377,9 +377,10 @@ class _Run:
         if t.outcome.diagram is None:
             return options
         ties = Incidences(t.outcome.diagram.coords)
+        rng = np.random.default_rng(self.config.seed)
         out = []
         for cost, cand in options:
-            k = ties.count(cand.clauses, np.random.default_rng(self.config.seed))
+            k = ties.count(cand.clauses, rng)
             if k is None:
                 self.counts["not_drawn_on_node"] += 1
                 continue
