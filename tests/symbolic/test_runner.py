@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from symbolic.runner import (RunConfig, Status, Task, format_size, in_order, parse_size,
-                             resident, run)
+from symbolic.runner import RunConfig, Status, Task, format_size, in_order, parse_size, run
+from symbolic.runner import resident as resident_memory
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the runner forks")
 
@@ -119,7 +119,7 @@ def test_a_value_that_cannot_be_sent_back_is_an_error():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_worker_past_the_memory_limit_is_killed_and_the_others_go_on():
-    limit = (resident(os.getpid()) or 0) + (200 << 20)
+    limit = (resident_memory(os.getpid()) or 0) + (200 << 20)
     start = time.monotonic()
     work = tasks(("value", 1), ("grow", 400 << 20), ("sleep", 0.2), ("value", 2), limit=20.0)
     out = list(in_order(run(act, work, RunConfig(jobs=2, memory_limit=limit))))
@@ -130,7 +130,7 @@ def test_a_worker_past_the_memory_limit_is_killed_and_the_others_go_on():
 
 
 def test_a_worker_left_above_half_the_memory_limit_is_replaced():
-    limit = 2 * (resident(os.getpid()) or 0) + (200 << 20)
+    limit = 2 * (resident_memory(os.getpid()) or 0) + (200 << 20)
     out = list(in_order(run(_hold, [Task((0,)), Task((limit // 2,)), Task((0,))],
                             RunConfig(memory_limit=limit))))
     assert [o.status for o in out] == [Status.DONE] * 3
