@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from symbolic.outputs import unwritable
 from symbolic.runner import MEMORY_LIMIT, format_size, parse_size
 
 from . import domains
@@ -109,20 +110,6 @@ def collect(paths: Sequence[str], names: Sequence[str] | None) -> list[WorkItem]
     if not items:
         raise InputError(f"no problems in {', '.join(paths)}")
     return items
-
-
-def unwritable(path: str, folder: bool = False) -> str | None:
-    """Why an output file (``folder``: an output folder, created if missing) cannot be
-    written at ``path``, or None; checked before any problem is solved."""
-    p = Path(path)
-    if p.exists():
-        if folder != p.is_dir():
-            return "is a folder, not a file" if p.is_dir() else "is a file, not a folder"
-        return None if os.access(p, os.W_OK) else "not writable"
-    parent = p.parent
-    if not parent.is_dir():
-        return f"folder {parent} does not exist"
-    return None if os.access(parent, os.W_OK) else f"folder {parent} is not writable"
 
 
 # ---------------------------------------------------------------- arguments
