@@ -4,9 +4,14 @@ Supported keywords: ``type`` (one or a list), ``properties`` + ``required`` (pro
 in schema order; like XGrammar's default, no additional properties), ``items``, ``minItems`` /
 ``maxItems``, ``enum``, ``const``, ``anyOf`` / ``oneOf``, ``minLength`` / ``maxLength``,
 ``$ref`` to ``#/$defs/...`` or ``#/definitions/...`` (recursion allowed), ``{}``/``true`` = any
-value. Anything else that would change the language (``allOf``, ``not``, ``pattern``,
-``additionalProperties`` other than false, ``minimum``...) raises :class:`SchemaError` rather
-than being silently ignored. Whitespace between tokens is free (``%ignore``) unless
+value, and ``format`` on strings: date, time, date-time, duration, email, hostname, ipv4, ipv6
+and uuid are enforced as regular languages (``grammars.formats``: every string produced parses
+with Python's own parser of the format); any other format raises :class:`SchemaError` naming
+it, unless ``ignore_unknown_formats=True`` lets such strings be any string (``format`` on
+non-string types is an annotation and ignored, as the specification says). Anything else
+that would change the language (``allOf``, ``not``, ``pattern``, ``additionalProperties``
+other than false, ``minimum``...) raises :class:`SchemaError` rather than being silently
+ignored. Whitespace between tokens is free (``%ignore``) unless
 ``any_whitespace=False``, which allows none.
 """
 
@@ -27,13 +32,16 @@ any_object: "{{" [STRING ":" any_value ("," STRING ":" any_value)*] "}}"
 any_array: "[" [any_value ("," any_value)*] "]"
 """
 _IGNORED = {"title", "description", "examples", "default", "$schema", "$id", "$comment",
-            "format", "additionalProperties", "$defs", "definitions", "readOnly", "writeOnly"}
+            "additionalProperties", "$defs", "definitions", "readOnly", "writeOnly"}
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
-def schema_to_lark(schema: dict | bool, any_whitespace: bool = True) -> str:
-    """Lark grammar text whose language is the JSON documents valid for ``schema``."""
-    b = _Builder(schema)
+def schema_to_lark(schema: dict | bool, any_whitespace: bool = True,
+                   ignore_unknown_formats: bool = False) -> str:
+    """Lark grammar text whose language is the JSON documents valid for ``schema``.
+    ``ignore_unknown_formats``: a string ``format`` outside ``grammars.formats.FORMATS`` allows
+    any string instead of raising ``SchemaError``."""
+    b = _Builder(schema, ignore_unknown_formats)
     root = b.rule(schema, "root")
     text = f"start: {root}\n" + "\n".join(b.lines) + _BASE
     if any_whitespace:
@@ -47,8 +55,10 @@ def literal(value: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, root: dict | bool):
+    def __init__(self, root: dict | bool, ignore_unknown_formats: bool = False):
         self.root = root
+        self.ignore_unknown_formats = ignore_unknown_formats
+        self.formats: dict[str, str] = {}  # format name -> its terminal
         self.lines: list[str] = []
         self.refs: dict[str, str] = {}
         self.count = 0
@@ -132,12 +142,38 @@ class _Builder:
 
     def type_string(self, schema: dict, hint: str) -> str:
         lo, hi = _bounds(schema, "minLength", "maxLength")
+        if "format" in schema:
+            terminal = self.format(schema["format"], lo != 0 or hi is not None)
+            if terminal is not None:
+                return terminal
         if lo == 0 and hi is None:
             return "STRING"
         reps = f"{{{lo},{'' if hi is None else hi}}}"
         name = self.fresh("STR").upper()
         self.lines.append(f'{name}: /"{_CHAR}{reps}"/')
         return name
+
+    def format(self, name: object, bounded: bool) -> str | None:
+        """The terminal of the strings of format ``name`` (None: any string, an unknown format
+        ignored on request)."""
+        from grammars.formats import FORMATS
+
+        if not isinstance(name, str):
+            raise SchemaError(f"format must be a string, got {name!r}")
+        if name not in FORMATS:
+            if self.ignore_unknown_formats:
+                return None
+            raise SchemaError(f"unsupported string format {name!r} (supported: "
+                              f"{', '.join(FORMATS)}; ignore_unknown_formats=True accepts any "
+                              "string for it)")
+        if bounded:
+            raise SchemaError(f"format {name!r} together with minLength/maxLength is not "
+                              "supported")
+        if name not in self.formats:
+            terminal = self.formats[name] = "FORMAT_" + name.upper().replace("-", "_")
+            body = FORMATS[name].replace("/", "\\/")  # the Lark regex literal ends at /
+            self.lines.append(f'{terminal}: /"{body}"/')
+        return self.formats[name]
 
     def type_array(self, schema: dict, hint: str) -> str:
         item = self.rule(schema.get("items", True), hint + "_item")
@@ -187,12 +223,12 @@ class _Builder:
 
 
 _HANDLED = {"type", "properties", "required", "items", "minItems", "maxItems", "enum", "const",
-            "anyOf", "oneOf", "minLength", "maxLength", "$ref"}
+            "anyOf", "oneOf", "minLength", "maxLength", "$ref", "format"}
 
 
 def _implies(schema: dict, t: str) -> bool:
     keys = {"object": ("properties", "required"), "array": ("items", "minItems", "maxItems"),
-            "string": ("minLength", "maxLength")}.get(t, ())
+            "string": ("minLength", "maxLength", "format")}.get(t, ())
     return any(k in schema for k in keys)
 
 

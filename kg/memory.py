@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from symbolic.geometry.proposal import Candidate
 
 from . import vocab as V
 from .proofs import add_proof
-from .store import open_graph
+from .store import Pending, Triple, commit, flush, open_graph
 from .theory import add_predicates
 
 
@@ -88,17 +89,24 @@ class _Stored:
 
 
 class Memory:
-    """Solved problems, their proofs and the auxiliary constructions that worked."""
+    """Solved problems, their proofs and the auxiliary constructions that worked.
+
+    Every write (``add``, ``add_trials``, the theory) is committed to the store as one
+    transaction, or several as one inside ``with memory.transaction():``; ``wait``: seconds to
+    wait for a store another process holds open for writing (then ``StoreLocked``).
+    """
 
     def __init__(self, path: str | Path | None = None, *, theory: bool = False,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, wait: float = 0.0) -> None:
         self.path = path
-        self.graph: Graph = open_graph(path, read_only=read_only)
+        self.graph: Graph = open_graph(path, read_only=read_only, wait=wait)
         self._cache: dict[URIRef, _Stored] = {}
+        self._pending: tuple[Pending, list[Triple]] | None = None
         if theory:
             from .theory import add_theory
 
-            add_theory(self.graph)
+            with self.transaction() as (g, _):
+                add_theory(g)
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -111,10 +119,25 @@ class Memory:
         self.close()
 
     def flush(self) -> None:
-        """Make what was written visible to readers that open the store from now on."""
-        inner = getattr(self.graph.store, "_inner", None)
-        if inner is not None and hasattr(inner, "flush"):
-            inner.flush()
+        """Write what was committed to the store's disk files (durable across a crash of the
+        machine, not only of the process)."""
+        flush(self.graph)
+
+    @contextmanager
+    def transaction(self) -> Iterator[tuple[Pending, list[Triple]]]:
+        """Collect the writes made inside the block and commit them as one transaction when
+        it ends (nothing when it raises); yields (triples to add, triples to remove). Nested
+        blocks join the outer one."""
+        if self._pending is not None:
+            yield self._pending
+            return
+        self._pending = (Pending(self.graph), [])
+        try:
+            yield self._pending
+            add, remove = self._pending
+            commit(self.graph, add, remove)
+        finally:
+            self._pending = None
 
     def export(self, path: str | Path) -> Path:
         """Write the whole graph as Turtle to ``path``."""
@@ -129,29 +152,29 @@ class Memory:
         were auxiliary constructions; by default those ``auxiliary_clauses`` finds."""
         text = problem.text()
         node = V.iri("problem", hashlib.sha1(text.encode()).hexdigest()[:16])
-        g = self.graph
         aux = sorted(auxiliary_clauses(problem, proof) if auxiliary is None else auxiliary)
-        if (node, RDF.type, V.Problem) not in g:
-            add_predicates(g, [problem.goal.name])
-            g.add((node, RDF.type, V.Problem))
-            g.add((node, V.name, Literal(problem.name)))
-            g.add((node, V.text, Literal(text)))
-            g.add((node, V.goalPredicate, V.predicate_iri(problem.goal.name)))
-            g.add((node, V.signature, Literal(signature_text(signature(problem, aux)))))
-            for i, c in enumerate(problem.clauses):
-                cn = URIRef(f"{node}/clause/{i}")
-                g.add((cn, RDF.type, V.Clause))
-                g.add((cn, V.index, Literal(i)))
-                g.add((cn, V.text, Literal(str(c))))
-                for p in c.points:
-                    g.add((cn, V.point, Literal(p)))
-                for s in c.steps:
-                    g.add((cn, V.usesConstruction, V.construction_iri(s.construction.name)))
-                g.add((node, V.clause, cn))
-                if i in aux:
-                    g.add((node, V.auxiliary, cn))
-        if proof is not None:
-            g.add((node, V.proof, add_proof(g, proof, node)))
+        with self.transaction() as (g, _):
+            if (node, RDF.type, V.Problem) not in g:
+                add_predicates(g, [problem.goal.name])
+                g.add((node, RDF.type, V.Problem))
+                g.add((node, V.name, Literal(problem.name)))
+                g.add((node, V.text, Literal(text)))
+                g.add((node, V.goalPredicate, V.predicate_iri(problem.goal.name)))
+                g.add((node, V.signature, Literal(signature_text(signature(problem, aux)))))
+                for i, c in enumerate(problem.clauses):
+                    cn = URIRef(f"{node}/clause/{i}")
+                    g.add((cn, RDF.type, V.Clause))
+                    g.add((cn, V.index, Literal(i)))
+                    g.add((cn, V.text, Literal(str(c))))
+                    for p in c.points:
+                        g.add((cn, V.point, Literal(p)))
+                    for s in c.steps:
+                        g.add((cn, V.usesConstruction, V.construction_iri(s.construction.name)))
+                    g.add((node, V.clause, cn))
+                    if i in aux:
+                        g.add((node, V.auxiliary, cn))
+            if proof is not None:
+                g.add((node, V.proof, add_proof(g, proof, node)))
         return node
 
     # ------------------------------------------------------------------ queries
@@ -224,16 +247,20 @@ class Memory:
     def add_trials(self, trials: dict[str, tuple[int, int]]) -> None:
         """Add search outcomes (arm -> (tried, won)) to the stored counts."""
         current = self.ranking_counts()
-        g = self.graph
-        for name, (n, won) in trials.items():
-            node = V.iri("arm", name)
-            t0, s0 = current.get(name, (0, 0))
-            g.remove((node, V.trials, None))
-            g.remove((node, V.successes, None))
-            g.add((node, RDF.type, V.Arm))
-            g.set((node, V.name, Literal(name)))
-            g.add((node, V.trials, Literal(t0 + n)))
-            g.add((node, V.successes, Literal(s0 + won)))
+        with self.transaction() as (g, removed):
+            for name, (n, won) in trials.items():
+                node = V.iri("arm", name)
+                t0, s0 = current.get(name, (0, 0))
+                t, w = g.value(node, V.trials), g.value(node, V.successes)
+                if t is not None and w is not None:  # counted before in this transaction
+                    t0, s0 = int(t), int(w)  # type: ignore[call-overload]
+                for prop in (V.trials, V.successes):
+                    g.remove((node, prop, None))
+                    removed += self.graph.triples((node, prop, None))
+                g.add((node, RDF.type, V.Arm))
+                g.add((node, V.name, Literal(name)))
+                g.add((node, V.trials, Literal(t0 + n)))
+                g.add((node, V.successes, Literal(s0 + won)))
 
 
 def retrieve(problem: Problem, stored: Sequence[_Stored], k: int = 5,
@@ -314,28 +341,31 @@ class MemoryProposer:
 
 def record_solved(path: str | Path, problem: Problem, proof: Proof | None,
                   auxiliary: Sequence[str] = (),
-                  trials: dict[str, tuple[int, int]] | None = None) -> None:
+                  trials: dict[str, tuple[int, int]] | None = None, *,
+                  wait: float = 0.0) -> None:
     """Add a solved problem (``auxiliary``: the clauses the search added to it, as text) and the
-    search's per-arm trial counts to the persistent memory at ``path``, then flush it for
-    readers."""
-    with Memory(path) as m:
-        if proof is not None:
-            full = problem.with_auxiliary(problem.parse_clauses(auxiliary))
-            n = len(problem.clauses)
-            aux = list(range(n, len(full.clauses)))
-            used = [i for i in auxiliary_clauses(full, proof) if i >= n]
-            m.add(full, proof, auxiliary=used or aux)
-        if trials:
-            m.add_trials(trials)
+    search's per-arm trial counts to the persistent memory at ``path``, as one transaction,
+    then flush it to disk. ``wait``: seconds to wait for a store another run is writing."""
+    with Memory(path, wait=wait) as m:
+        with m.transaction():
+            if proof is not None:
+                full = problem.with_auxiliary(problem.parse_clauses(auxiliary))
+                n = len(problem.clauses)
+                aux = list(range(n, len(full.clauses)))
+                used = [i for i in auxiliary_clauses(full, proof) if i >= n]
+                m.add(full, proof, auxiliary=used or aux)
+            if trials:
+                m.add_trials(trials)
         m.flush()
 
 
 def export_solved(solved, out: str | Path, store: str | Path | None = None,
-                  theory: bool = True) -> Path:
+                  theory: bool = True, *, wait: float = 0.0) -> Path:
     """Record ``(problem, proof)`` pairs (proof None: unsolved, skipped) in the memory at
     ``store`` (in memory if None), with the theory, and write it all as Turtle to ``out``.
-    This is what ``solve-problem --kg out.ttl`` calls."""
-    with Memory(store, theory=theory) as m:
+    This is what ``solve-problem --kg out.ttl`` calls. Each problem is its own transaction
+    (already there, from ``record_solved`` during the run: nothing new)."""
+    with Memory(store, theory=theory, wait=wait) as m:
         for problem, proof in solved:
             if proof is not None:
                 m.add(problem, proof)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from kg.errors import StoreLocked
 from symbolic.outputs import unwritable
 from symbolic.runner import MEMORY_LIMIT, format_size, parse_size
 
@@ -26,7 +27,7 @@ from . import domains
 from .batch import WorkItem, in_order, run_batch
 from .config import SOURCES, SolveConfig
 from .domains import InputError
-from .memory import export_kg, open_memory, remember
+from .memory import STORE_WAIT, export_kg, open_memory, remember
 from .result import Result, Status
 
 PROG = "solve-problem"
@@ -68,10 +69,11 @@ timeout) or when its resident memory passes --memory-limit (status memory, "exce
 memory limit of 4 GiB"); the batch goes on either way.
 
 exit codes: 0 every problem proved (sygus: solved or shown infeasible); 1 some problem not
-proved (unknown, timeout, memory); 2 usage or input error, or an output (--kg) that could
-not be written (in a batch, a problem that cannot be read is an "error" row and the batch
-goes on; output paths are checked before any problem is solved, and a --diagram that fails to
-write later leaves the problem's status as it is, with a warning).
+proved (unknown, timeout, memory); 2 usage or input error, an output (--kg) that could not
+be written, or a store (--memory, --kg-store) that another run kept open for writing past
+--store-wait (in a batch, a problem that cannot be read is an "error" row and the batch goes
+on; output paths are checked before any problem is solved, and a --diagram that fails to write
+later leaves the problem's status as it is, with a warning).
 """
 
 
@@ -239,7 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
                              "proved geometry problem with its checked proof) as Turtle")
     parser.add_argument("--kg-store", metavar="DIR",
                         help="with --kg: also keep the memory in a persistent Oxigraph store "
-                             "in DIR (added to what is already there)")
+                             "in DIR (added to what is already there); each proved problem is "
+                             "committed to it as soon as it is proved, so a run that is killed "
+                             "leaves every problem it reported")
+    parser.add_argument("--store-wait", type=_timeout, default=STORE_WAIT, metavar="S",
+                        help="how long a write to --memory or --kg-store waits while another "
+                             "run is writing the same store (each proved problem is one short "
+                             "transaction, so two runs can share a store) before giving up "
+                             f"with exit 2 (default: {STORE_WAIT:g})")
     parser.add_argument("--diagram", metavar="PATH",
                         help="draw the figure to PATH (.svg, .png or .pdf); one problem only")
     parser.add_argument("--seed", type=_seed, default=0, metavar="N",
@@ -291,15 +300,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         why = unwritable(path, folder) if path else None
         if why:
             return _error(f"{flag} {path}: {why}")
-    if args.memory:
-        try:
-            open_memory(args.memory)
-        except Exception as e:  # unusable path, locked by another writer, not a store...
-            return _error(f"--memory {args.memory}: {e}")
+    for flag, path, theory in (("--memory", args.memory, False),
+                               ("--kg-store", args.kg_store, True)):
+        if path:
+            try:
+                open_memory(path, theory=theory, wait=args.store_wait)
+            except Exception as e:  # unusable path, locked by another writer, not a store...
+                return _error(f"{flag} {path}: {e}")
     try:
         if len(items) == 1:
             return _run_one(items[0], config, args)
         return _run_many(items, config, jobs, args)
+    except StoreLocked as e:  # another run kept a store past --store-wait
+        return _error(str(e))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
@@ -312,7 +325,10 @@ def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
     if not args.kg:
         return True
     try:
-        path, n = export_kg(items, results, args.kg, store=args.kg_store)
+        path, n = export_kg(items, results, args.kg, store=args.kg_store, wait=args.store_wait)
+    except StoreLocked as e:
+        _error(str(e))
+        return False
     except OSError as e:  # checked up front, but the disk can still fill up
         _error(f"--kg {args.kg}: cannot write ({e.strerror or e})")
         return False
@@ -332,7 +348,7 @@ def _error(message: str) -> int:
 
 def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> int:
     result = next(in_order(run_batch([item], config)))
-    remember(item, result, config)
+    remember(item, result, config, kg_store=args.kg_store, wait=args.store_wait)
     _emit(result, args)
     if not _export_kg([item], [result], args) or result.status is Status.ERROR:
         return 2
@@ -343,7 +359,9 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
               args: argparse.Namespace) -> int:
     def remembered(pairs: Iterator[tuple[int, Result]]) -> Iterator[tuple[int, Result]]:
         for index, result in pairs:
-            remember(items[index], result, config)  # completion order: as soon as known
+            # completion order: as soon as known, committed before the row is printed
+            remember(items[index], result, config, kg_store=args.kg_store,
+                     wait=args.store_wait)
             yield index, result
 
     results: list[Result] = []

@@ -30,14 +30,16 @@ from .vocabulary import Vocabulary
 
 
 def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
-                    any_whitespace: bool = True) -> CompiledGrammar:
-    """Lark grammar text, a JSON schema (dict), or an already compiled grammar."""
+                    any_whitespace: bool = True,
+                    ignore_unknown_formats: bool = False) -> CompiledGrammar:
+    """Lark grammar text, a JSON schema (dict), or an already compiled grammar.
+    ``any_whitespace`` and ``ignore_unknown_formats``: see ``grammars.jsonschema``."""
     if isinstance(grammar, CompiledGrammar):
         return grammar
     if isinstance(grammar, (dict, bool)):
         from grammars.jsonschema import schema_to_lark
 
-        return compile_lark(schema_to_lark(grammar, any_whitespace))
+        return compile_lark(schema_to_lark(grammar, any_whitespace, ignore_unknown_formats))
     if isinstance(grammar, str):
         return compile_lark(grammar)
     raise TypeError(f"grammar must be Lark text, a JSON schema dict or a CompiledGrammar, "
