@@ -154,6 +154,22 @@ def _check_productive(lk: lark.Lark, start: str) -> None:
         raise EmptyLanguageError(
             f"the grammar accepts no string: rule(s) {', '.join(dead)} can never finish "
             "(every alternative recurses)")
+    reachable, todo = {start}, [start]
+    while todo:
+        name = todo.pop()
+        for r in lk.rules:
+            if r.origin.name == name:
+                for sym in r.expansion:
+                    if not sym.is_term and sym.name not in reachable:
+                        reachable.add(sym.name)
+                        todo.append(sym.name)
+    dead = sorted(n for n in reachable - productive if not n.startswith("_"))
+    dead = dead or sorted(reachable - productive)
+    if dead:  # the parser would take a prefix into them that no string completes
+        raise UnsupportedGrammarError(
+            f"rule(s) {', '.join(dead)} can never finish (every alternative recurses), so "
+            "text that enters them can never be completed; give each an alternative that "
+            "ends, or remove it")
 
 
 def _terminals(lk: lark.Lark) -> tuple[Terminal, ...]:
@@ -167,5 +183,6 @@ def _terminals(lk: lark.Lark) -> tuple[Terminal, ...]:
         if t.name in ignore:  # a run of ignored text is one lexeme (same parse, far fewer
             regex = f"(?:{regex})+"  # lexeme boundaries inside whitespace-run tokens)
         out.append(Terminal(t.name, regex, t.priority, isinstance(t.pattern, PatternStr),
-                            min(t.pattern.max_width, 2**31), t.name in ignore))
+                            min(t.pattern.max_width, 2**31), t.name in ignore,
+                            t.pattern.value, t.pattern.to_regexp(), frozenset(t.pattern.flags)))
     return tuple(out)

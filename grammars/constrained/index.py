@@ -2,13 +2,14 @@
 
 For every lexer state ``L`` the vocabulary splits, with no parser involved, into tokens that
 stay inside the current lexeme (``inside[L]``, a bitmask: always allowed), tokens that die, and
-tokens that end the lexeme as terminal ``T`` partway through (grouped by ``T`` as trie nodes
-where the next lexeme starts). At decode time only the boundary groups need the parser: for
-each ``T`` the parser is fed ``T``; if it accepts, the walk continues from the new parser
-state's lexer start over just those subtrees. Those continuation walks depend only on the path
-of (terminal, lexer start) pairs, so they are cached, and so is the final mask per
-(L, set of successful paths). Tokens may thus cross any number of terminal boundaries
-(subword-aligned), and no valid tokenization is ever forbidden.
+tokens that end the lexeme as terminal ``T`` partway through (grouped by the lexer's ``accept``
+code: ``T`` and the bytes read past its match, see :mod:`.lexer`, as trie nodes where the next
+lexeme goes on). At decode time only the boundary groups need the parser: for each code the
+parser is fed ``T``; if it accepts, the walk continues from the new parser state's lexer start,
+advanced over the bytes read past the match, over just those subtrees. Those continuation
+walks depend only on the path of (code, lexer state) pairs, so they are cached, and so is the
+final mask per (L, set of successful paths). Tokens may thus cross any number of terminal
+boundaries (subword-aligned), and no valid tokenization is ever forbidden.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import numpy as np
 
 from .grammar import CompiledGrammar
 from .kernels import walk
+from .lexer import MAX_BACKUP_DEPTH
 from .parser import Stack
 from .trie import TokenTrie
 from .vocabulary import Vocabulary
 
-Groups = dict[int, np.ndarray]  # terminal -> trie nodes where the next lexeme starts
+Groups = dict[int, np.ndarray]  # accept code -> trie nodes where the next lexeme goes on
 
 
 @dataclass
@@ -51,7 +53,9 @@ class TokenIndex:
         self.n_words = (len(self.vocab) + 31) // 32
         self._out_nodes = np.empty(max(self.trie.n_nodes, 1), dtype=np.int32)
         self._out_terms = np.empty(max(self.trie.n_nodes, 1), dtype=np.int32)
-        self._ignore = np.array([t.ignore for t in self.grammar.terminals], dtype=bool)
+        lx = self.grammar.lexer
+        self._code_term = [int(t) for t in lx.code_term]
+        self._ignore = [self.grammar.terminals[t].ignore for t in self._code_term]  # per code
         self._class_terms = self.grammar.lexer.class_terms
         self._buf = np.zeros((len(self._class_terms), self.n_words), dtype=np.uint32)
         self._used = np.zeros(len(self._class_terms), dtype=np.uint8)
@@ -79,15 +83,25 @@ class TokenIndex:
         """Fill the follow cache for every walked path and every parser state it can start
         from (a stub stack stands for the unknown cells below the top)."""
         g = self.grammar
-        tops: dict[tuple[int, int], set[int]] = {}  # (terminal, lexer start) -> parser states
+        tops: dict[tuple[int, int], set[int]] = {}  # (code, lexer state) -> parser states
+        by_term: dict[int, list[int]] = {}
+        for code, term in enumerate(self._code_term):
+            by_term.setdefault(term, []).append(code)
+
+        def add_top(term: int, parser_state: int) -> None:
+            for code in by_term.get(term, ()):
+                start = self._relex(int(g.lexer_start[parser_state]), code)
+                if start >= 0:
+                    tops.setdefault((code, start), set()).add(parser_state)
+
         for acts in g.parser.action:
             for term, act in acts.items():
                 if act >= 0:
-                    tops.setdefault((term, int(g.lexer_start[act])), set()).add(act)
+                    add_top(term, act)
         for i, t in enumerate(g.terminals):
             if t.ignore:
-                for s, start in enumerate(g.lexer_start):
-                    tops.setdefault((i, int(start)), set()).add(s)
+                for s in range(len(g.lexer_start)):
+                    add_top(i, s)
         for key, w in list(self._path_cache.items()):
             if not w.groups:
                 continue
@@ -101,9 +115,12 @@ class TokenIndex:
                           depth: int, budget: int) -> None:
         if depth == 0 or len(self._path_cache) >= budget:
             return
-        for term, nodes in groups.items():
-            for start in after[term]:
-                key = path + (term, start)
+        for code, nodes in groups.items():
+            for after_start in after[self._code_term[code]]:
+                start = self._relex(after_start, code)
+                if start < 0:
+                    continue
+                key = path + (code, start)
                 w = self._path_cache.get(key)
                 if w is None:
                     w = self._path_cache[key] = self._walk(nodes, start)
@@ -158,7 +175,7 @@ class TokenIndex:
             self._memo.clear()
         base = self._state(state)
         out = np.zeros(self.n_words, dtype=np.uint32)
-        self._add_classes(out, base, self.grammar.acceptable(stack))
+        self._add_classes(out, base, self.grammar.acceptable(stack), stack, 0)
         if base.groups:
             self._follow((state,), base.groups, stack, out)
         self._memo[(state, stack)] = out
@@ -169,11 +186,56 @@ class TokenIndex:
         self._memo.clear()
         self.grammar._memo.clear()
 
-    def _add_classes(self, out: np.ndarray, w: _Walked, acc: int) -> None:
-        """OR in the inside tokens of ``w`` whose open lexeme may become an accepted terminal."""
+    def _add_classes(self, out: np.ndarray, w: _Walked, acc: int, stack: Stack,
+                     ext: int) -> int:
+        """OR in the inside tokens of ``w`` whose open lexeme may become an accepted terminal
+        (``acc``: those ``stack`` accepts), or end by backing up to a match the parser takes
+        with what follows it; the lowest height consulted (see :meth:`_follow`)."""
+        low = ext
+        codes = self.grammar.lexer.class_codes
         for c, bits in w.classes:
             if self._class_terms[c] & acc:
                 out |= bits
+                continue
+            for code in codes[c]:
+                ok, lo = self._viable(stack, ext, code, acc, MAX_BACKUP_DEPTH)
+                low = min(low, lo)
+                if ok:
+                    out |= bits
+                    break
+        return low
+
+    def _viable(self, stack: Stack, ext: int, code: int, acc: int,
+                depth: int) -> tuple[bool, int]:
+        """Whether an open lexeme may end as ``code`` here: the parser (at ``stack``,
+        accepting ``acc``) takes its terminal, and the bytes past its match, lexed again,
+        are a lexeme the parser may take next; and the lowest height consulted."""
+        g = self.grammar
+        lx = g.lexer
+        term = self._code_term[code]
+        if not acc >> term & 1:
+            return False, ext
+        if self._ignore[code]:
+            nxt, e, low = stack, ext, ext
+        else:
+            fed, e, low = g.parser.feed_depth(stack, term, ext)
+            if fed is None:
+                return False, low
+            nxt = fed
+        state = lx.relex(g.start_lexer_state(nxt), code)
+        if state < 0:
+            return False, low
+        acc, lo = g.acceptable_depth(nxt, e)
+        low = min(low, lo)
+        c = lx.state_class[state]
+        if lx.class_terms[c] & acc:
+            return True, low
+        for inner in lx.class_codes[c] if depth > 1 else ():
+            ok, lo = self._viable(nxt, e, inner, acc, depth - 1)
+            low = min(low, lo)
+            if ok:
+                return True, low
+        return False, low
 
     def _follow(self, path: tuple, groups: Groups, stack: Stack, out: np.ndarray) -> int:
         """OR into ``out`` the tokens of every continuation of ``path`` the parser allows.
@@ -190,22 +252,23 @@ class TokenIndex:
         low = 0
         mine = np.zeros(self.n_words, dtype=np.uint32)
         nxt: Stack | None
-        for term, nodes in groups.items():
-            if self._ignore[term]:
+        for code, nodes in groups.items():
+            if self._ignore[code]:
                 nxt, ext = stack, 0
             else:
-                nxt, ext, lo = g.parser.feed_depth(stack, term, 0)
+                nxt, ext, lo = g.parser.feed_depth(stack, self._code_term[code], 0)
                 low = min(low, lo)
                 if nxt is None:
                     continue
-            start = g.start_lexer_state(nxt)
-            key = path + (term, start)
+            start = self._relex(g.start_lexer_state(nxt), code)
+            if start < 0:
+                continue
+            key = path + (code, start)
             w = self._path_cache.get(key)
             if w is None:
                 w = self._path_cache[key] = self._walk(nodes, start)
             acc, lo = g.acceptable_depth(nxt, ext)
-            low = min(low, lo)
-            self._add_classes(mine, w, acc)
+            low = min(low, lo, self._add_classes(mine, w, acc, nxt, ext))
             if w.groups:
                 low = min(low, ext + self._follow(key, w.groups, nxt, mine))
         if low >= 0:
@@ -218,37 +281,49 @@ class TokenIndex:
     def step(self, stack: Stack, state: int, data: bytes) -> tuple[Stack, int] | None:
         """Consume ``data``; the new (stack, lexer state), or None if rejected."""
         g = self.grammar
-        trans, accept = g.lexer.trans, g.lexer.accept
+        trans = g.lexer.trans
         for b in data:
-            ns = trans[state, b]
-            if ns < 0:
-                t = accept[state]
-                if t < 0:
+            while trans[state, b] < 0:  # the lexeme ends before b (maybe backing up)
+                nxt = self._end_lexeme(stack, state)
+                if nxt is None:
                     return None
-                if not self._ignore[t]:
-                    fed = g.parser.feed(stack, int(t))
-                    if fed is None:
-                        return None
-                    stack = fed
-                ns = trans[g.lexer_start[stack[0]], b]
-                if ns < 0:
-                    return None
-            state = int(ns)
+                stack, state = nxt
+            state = int(trans[state, b])
         lx = g.lexer
-        if not lx.class_terms[lx.state_class[state]] & g.acceptable(stack):
-            return None  # the open lexeme can only become terminals the parser rejects
+        c = lx.state_class[state]
+        acc = g.acceptable(stack)
+        if not lx.class_terms[c] & acc and not any(
+                self._viable(stack, 0, code, acc, MAX_BACKUP_DEPTH)[0]
+                for code in lx.class_codes[c]):
+            return None  # the open lexeme can only end in ways the parser rejects
         return stack, state
 
     def is_complete(self, stack: Stack, state: int) -> bool:
         """Whether the text so far is a sentence of the grammar (EOS may follow)."""
         g = self.grammar
-        if not g.lexer.is_start[state]:
-            t = int(g.lexer.accept[state])
-            if t < 0:
+        while not g.lexer.is_start[state]:
+            nxt = self._end_lexeme(stack, state)
+            if nxt is None:
                 return False
-            if not self._ignore[t]:
-                fed = g.parser.feed(stack, t)
-                if fed is None:
-                    return False
-                stack = fed
+            stack, state = nxt
         return g.parser.accepts_end(stack)
+
+    def _end_lexeme(self, stack: Stack, state: int) -> tuple[Stack, int] | None:
+        """End the open lexeme as its best match: feed its terminal to the parser and lex the
+        bytes read past the match again; the new (stack, lexer state), or None."""
+        g = self.grammar
+        code = int(g.lexer.accept[state])
+        if code < 0:
+            return None
+        if not self._ignore[code]:
+            fed = g.parser.feed(stack, self._code_term[code])
+            if fed is None:
+                return None
+            stack = fed
+        state = self._relex(g.start_lexer_state(stack), code)
+        return None if state < 0 else (stack, state)
+
+    def _relex(self, start: int, code: int) -> int:
+        """Lexer ``start`` advanced over the bytes ``code``'s lexeme read past its match; -1 if
+        they do not stay inside one lexeme."""
+        return self.grammar.lexer.relex(start, code)

@@ -3,13 +3,16 @@
 Terminals are Python regexes over Unicode text; the decoder works on the bytes of tokens, which
 may hold a partial UTF-8 sequence. So every character class becomes UTF-8 byte-range sequences
 (the classic range-splitting construction) and the NFA steps on bytes. Supported: literals,
-classes, ``.``, groups, alternation, greedy and lazy repeats, flags ``i`` and ``s``. ``\\d``,
+classes, ``.``, groups, alternation, greedy and lazy repeats, flags ``i`` and ``s``; the
+order of each state's epsilon edges is the regex's priority, so that :meth:`NFA.ordered`
+follows Python's leftmost-first matching (possessive repeats are refused). ``\\d``,
 ``\\w``, ``\\s`` mean their ASCII sets (a subset of Python's Unicode ones, so every string we
 produce still matches the original regex). Anchors, backreferences and lookaround are refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 try:  # Python >= 3.11
@@ -118,6 +121,23 @@ class NFA:
                     todo.append(t)
         return frozenset(seen)
 
+    def ordered(self, states: Iterable[int], keep: Callable[[int], bool]) -> tuple[int, ...]:
+        """The epsilon closure of ``states`` in priority order (a Pike VM's thread list:
+        depth first along the epsilon edges in their order, each state at its first visit),
+        keeping the states ``keep`` selects."""
+        out: list[int] = []
+        seen: set[int] = set()
+        todo = list(states)[::-1]
+        while todo:
+            s = todo.pop()
+            if s in seen:
+                continue
+            seen.add(s)
+            if keep(s):
+                out.append(s)
+            todo += self.eps[s][::-1]
+        return tuple(out)
+
     def add_regex(self, pattern: str, where: str) -> tuple[int, int]:
         """Add ``pattern``; return its (start, final) states. ``where`` names it in errors."""
         try:
@@ -179,8 +199,8 @@ class _Builder:
                 self.nfa.eps[s].append(a)
                 self.nfa.eps[b].append(f)
             return s, f
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
-            return self.repeat(av, icase, dotall)
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            return self.repeat(av, icase, dotall, greedy=op is C.MAX_REPEAT)
         if op is C.CATEGORY:
             return self.ranges(self.charset([(op, av)], icase))
         if op is C.AT:
@@ -189,7 +209,10 @@ class _Builder:
             raise self.fail("lookaround")
         raise self.fail(str(op).lower())
 
-    def repeat(self, av, icase: bool, dotall: bool) -> tuple[int, int]:
+    def repeat(self, av, icase: bool, dotall: bool, greedy: bool) -> tuple[int, int]:
+        """``body{lo,hi}``. The order of the epsilon edges is the regex's priority (leftmost
+        first, as Python's ``re`` matches): a greedy repeat tries one more round before
+        leaving, a lazy one leaves first."""
         lo, hi, body = av
         body = list(body)
         if hi is not C.MAXREPEAT and hi > 10_000:
@@ -199,16 +222,15 @@ class _Builder:
             s, f = self.seq(body, icase, dotall)
             self.nfa.eps[cur].append(s)
             cur = f
+        end = self.nfa.new()
         if hi is C.MAXREPEAT:
             s, f = self.seq(body, icase, dotall)
-            self.nfa.eps[cur].append(s)
+            self.nfa.eps[cur] += [s, end] if greedy else [end, s]
             self.nfa.eps[f].append(cur)
-            return start, cur
-        end = self.nfa.new()
+            return start, end
         for _ in range(hi - lo):
-            self.nfa.eps[cur].append(end)
             s, f = self.seq(body, icase, dotall)
-            self.nfa.eps[cur].append(s)
+            self.nfa.eps[cur] += [s, end] if greedy else [end, s]
             cur = f
         self.nfa.eps[cur].append(end)
         return start, end
