@@ -53,7 +53,6 @@ class LexerBuilder:
         self.nfa = NFA()
         self.starts: list[int] = []
         self.final_to_term: dict[int, int] = {}
-        self.owner: list[int] = []  # NFA state -> terminal
         for i, t in enumerate(terminals):
             s, f = self.nfa.add_regex(t.regex, f"terminal {t.name}")
             if f in self.nfa.closure([s]):
@@ -62,7 +61,6 @@ class LexerBuilder:
                     "make it match at least one character")
             self.starts.append(s)
             self.final_to_term[f] = i
-            self.owner += [i] * (len(self.nfa.edges) - len(self.owner))
         self.ids: dict[tuple[frozenset[int], bool], int] = {}
         self.keys: list[tuple[frozenset[int], bool]] = []
         self.rows: list[np.ndarray] = []
@@ -87,15 +85,9 @@ class LexerBuilder:
         accept = np.array([self._accept(k[0]) for k in self.keys], dtype=np.int32)
         is_start = np.array([k[1] for k in self.keys], dtype=bool)
         classes: dict[int, int] = {}
-        state_class = np.array([classes.setdefault(self._alive(k[0]), len(classes))
-                                for k in self.keys], dtype=np.int32)
+        state_class = np.array([classes.setdefault(w, len(classes))
+                                for w in _winnable(trans, accept)], dtype=np.int32)
         return LexerTables(trans, accept, is_start, state_class, tuple(classes))
-
-    def _alive(self, nstates: frozenset[int]) -> int:
-        out = 0
-        for s in nstates:
-            out |= 1 << self.owner[s]
-        return out
 
     def _row(self, nstates: frozenset[int]) -> np.ndarray:
         targets: dict[int, set[int]] = {}
@@ -124,3 +116,22 @@ class LexerBuilder:
             if strings:
                 best = min(strings, key=lambda i: terms[i].sort_key())
         return best
+
+
+def _winnable(trans: np.ndarray, accept: np.ndarray) -> list[int]:
+    """Per lexer state, the bitmask of the terminals a lexeme open there may still end as: the
+    accepted terminal of a state reachable from it (itself included). A terminal whose NFA is
+    still alive but that always loses the tie to another (``")"`` defined twice, or ``"ac"``
+    matched by two regexes) is not among them, so the parser is never promised it."""
+    win = [1 << int(t) if t >= 0 else 0 for t in accept]
+    succ = [sorted({int(t) for t in row if t >= 0}) for row in trans]
+    changed = True
+    while changed:
+        changed = False
+        for s in range(len(win) - 1, -1, -1):
+            w = win[s]
+            for t in succ[s]:
+                w |= win[t]
+            if w != win[s]:
+                win[s], changed = w, True
+    return win

@@ -99,3 +99,28 @@ def test_rollback_and_fork_restore_masks(case):
     m.rollback(k)
     assert (m.mask() == masks[len(toks) - k]).all()
     assert f.n_tokens == len(toks) and m.tokens == toks[: len(toks) - k]
+
+
+@pytest.mark.parametrize("grammar,prefix", [
+    # ")" is T0, T1 and T2; after "1111" a ")" can only end as T0 (it wins every tie) where
+    # the parser (LALR lookaheads list T0) cannot take it
+    ('start: (T3+ | (T2 | T0)) T2 | T0* | start T0 (T1 | T3*)\n'
+     'T0: ")"\nT1: ")"\nT2: ")"\nT3: "1"\n', "1111"),
+    # "ac" is T3 and T4; T4 wins the tie (wider), but here only T3 fits
+    ('start: r1 r2* "=="* | r2 (T2 | ("==" | T3+)) start | r1?\nr1: T4 start\n'
+     'r2: (T4 | T2) T2\nT2: /[+-]/\nT3: /(ab|a)c?/\nT4: /[ab]+c/\n', "ac-+a"),
+])
+def test_no_dead_end_when_a_terminal_always_loses_a_tie(grammar, prefix):
+    """Found by the differential checks (bench/differential_vg.py grammar): the matcher allowed
+    a byte whose lexeme could only end as a terminal the parser rejects, then allowed nothing."""
+    from grammars.constrained import Vocabulary, compile_grammar
+
+    vocab = Vocabulary.from_bytes([bytes([b]) for b in range(256)] + [None], eos_ids=[256])
+    index = TokenIndex(compile_grammar(grammar), vocab)
+    m = Matcher(index)
+    for b in prefix.encode():
+        m.advance(b)
+    for tok in m.allowed_ids().tolist():
+        n = m.fork()
+        n.advance(tok)
+        assert tok == 256 or len(n.allowed_ids()), (prefix, bytes([tok]))
