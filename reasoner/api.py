@@ -2,9 +2,15 @@
 
 Which engine solves a problem is the domain registry's business (``reasoner.domains``): a
 problem line or a parsed geometry ``Problem`` is proved by DD+AR and the auxiliary search, a
-``SygusSource`` or parsed ``Spec`` is synthesized. Hard per-problem timeouts (killing a runaway
-search) live in ``reasoner.batch``, which runs each problem in a worker process; ``solve``
-itself stops cooperatively at ``timeout``.
+``SygusSource`` or parsed ``Spec`` is synthesized. Hard per-problem limits (killing a runaway
+search, or one past ``SolveConfig.memory_limit``) live in ``reasoner.batch``, which runs each
+problem in a worker process; ``solve`` and ``solve_file`` run in the calling process and stop
+cooperatively at ``SolveConfig.timeout``: a call with ``timeout=S`` ends within S + 1 s
+(measured: 0.01-0.2 s past S on HAGeo problems with the search, 0.04 s on SyGuS) once the
+engines are loaded. The first call of a process also imports them, inside its time: numba's
+kernels (~1 s), and torch with the neural proposer (~3.5 s) when the search uses that source;
+``memory_limit`` is not enforced here. For a limit that holds whatever the engine does (stuck
+in z3 or numba), run the problems through ``reasoner.batch.run_batch``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ normally stops by itself. Each problem runs in a worker process of the one worke
 (``symbolic.runner``); if no answer has come back ``KILL_GRACE`` seconds after its budget, the
 runner kills that worker (SIGKILL) and forks a fresh one, and the problem is reported as
 ``timeout``, so a runaway search can never hang a batch. An answer that arrives later than the
-budget is reported as ``timeout`` too.
+budget is reported as ``timeout`` too. With ``SolveConfig.memory_limit`` the runner kills a
+worker whose resident memory passes it, and the problem is reported as ``memory`` with the limit
+in its ``error``.
 
 Workers are forked from the parent, so the modules the parent imported (``PRELOAD``, and each
 domain's ``Domain.preload`` for the domains of the batch) come for free. Each worker runs at most
@@ -106,7 +108,7 @@ def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver |
     present = sorted({items[k].domain for k in queue})
     preload = tuple(m for d in present for m in by_name(d).preload) + PRELOAD
     run_config = RunConfig(jobs=max(1, jobs), grace=KILL_GRACE, max_tasks=max(1, max_tasks),
-                           preload=preload)
+                           memory_limit=config.memory_limit, preload=preload)
     tasks = [Task((items[k],), config.timeout) for k in queue]
     for position, outcome in run(solve, tasks, run_config):
         index = queue[position]
@@ -127,6 +129,9 @@ def _result(item: WorkItem, outcome: Outcome[Result], budget: float | None) -> R
     if outcome.status is Ended.TIMEOUT:
         return Result(item.name, item.file, item.domain, Status.TIMEOUT, outcome.seconds,
                       stats={"killed": True})
+    if outcome.status is Ended.MEMORY:
+        return Result(item.name, item.file, item.domain, Status.MEMORY, outcome.seconds,
+                      error=outcome.message, stats={"killed": True})
     if outcome.status is Ended.DIED:
         return error_result(item, f"worker process died ({outcome.message})", outcome.seconds)
     return error_result(item, f"internal error: {outcome.message}", outcome.seconds)

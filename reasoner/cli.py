@@ -1,9 +1,10 @@
 """``solve-problem``: solve problem files from the command line.
 
 ``main(argv) -> int`` over ``parse_args(argv)``. Exit codes are part of the contract:
-0 every problem proved, 1 some problem not proved (in a batch, input errors count as not
-proved), 2 usage error or input error (unreadable path, no such problem, or a single-problem
-run whose problem cannot be read, drawn, or has a false goal).
+0 every problem proved, 1 some problem not proved (timeouts and problems past the memory limit
+included; in a batch, input errors count as not proved), 2 usage error or input error
+(unreadable path, no such problem, or a single-problem run whose problem cannot be read, drawn,
+or has a false goal).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+from symbolic.outputs import unwritable
+from symbolic.runner import MEMORY_LIMIT, format_size, parse_size
 
 from . import domains
 from .batch import WorkItem, in_order, run_batch
@@ -50,18 +54,24 @@ geometry: when DD+AR alone saturates, auxiliary points are searched (on by defau
 
 --json prints one object per problem per line on stdout, in input order:
   {"problem", "file", "domain": "geometry|sygus", "status", "seconds",
-   "steps" (when proved), "error" (when status is error), "proof" (with --proof),
+   "steps" (when proved), "error" (when status is error, or memory: the limit passed),
+   "proof" (with --proof),
    "solution" (sygus, when solved or infeasible),
    "auxiliary" (geometry, proved with auxiliary clauses: the clauses),
    "auxiliary_sources" (the source of each clause: heuristic|memory|neural),
    "search" (geometry, when the auxiliary search ran: tried, tried_by_depth, depth...)}
-  status: geometry proved|unknown|timeout|error; sygus solved|infeasible|unknown|timeout|error
+  status: geometry proved|unknown|timeout|memory|error;
+          sygus solved|infeasible|unknown|timeout|memory|error
+
+limits: each problem runs in a worker process that is killed when it passes --timeout (status
+timeout) or when its resident memory passes --memory-limit (status memory, "exceeded the
+memory limit of 4 GiB"); the batch goes on either way.
 
 exit codes: 0 every problem proved (sygus: solved or shown infeasible); 1 some problem not
-proved; 2 usage or input error, or an output (--kg) that could not be written
-(in a batch, a problem that cannot be read is an "error" row and the batch goes on; output
-paths are checked before any problem is solved, and a --diagram that fails to write later
-leaves the problem's status as it is, with a warning).
+proved (unknown, timeout, memory); 2 usage or input error, or an output (--kg) that could
+not be written (in a batch, a problem that cannot be read is an "error" row and the batch
+goes on; output paths are checked before any problem is solved, and a --diagram that fails to
+write later leaves the problem's status as it is, with a warning).
 """
 
 
@@ -102,20 +112,6 @@ def collect(paths: Sequence[str], names: Sequence[str] | None) -> list[WorkItem]
     return items
 
 
-def unwritable(path: str, folder: bool = False) -> str | None:
-    """Why an output file (``folder``: an output folder, created if missing) cannot be
-    written at ``path``, or None; checked before any problem is solved."""
-    p = Path(path)
-    if p.exists():
-        if folder != p.is_dir():
-            return "is a folder, not a file" if p.is_dir() else "is a file, not a folder"
-        return None if os.access(p, os.W_OK) else "not writable"
-    parent = p.parent
-    if not parent.is_dir():
-        return f"folder {parent} does not exist"
-    return None if os.access(parent, os.W_OK) else f"folder {parent} is not writable"
-
-
 # ---------------------------------------------------------------- arguments
 
 
@@ -127,6 +123,13 @@ def _timeout(text: str) -> float:
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
     return value
+
+
+def _memory(text: str) -> int | None:
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _integer(text: str, least: int) -> int:
@@ -176,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="limit in seconds per problem, 0 for none (default: 60); a "
                         "problem still running shortly after it is killed and reported "
                         "as timeout")
+    parser.add_argument("--memory-limit", type=_memory, default=MEMORY_LIMIT, metavar="SIZE",
+                        help="resident memory per problem's worker process, e.g. 2G or 500M, "
+                        "0 or none for no limit (default: "
+                        f"{format_size(MEMORY_LIMIT).replace(' GiB', 'G')}); a problem past it "
+                        "is killed and reported as memory")
     parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                         help="problems solved in parallel processes; 0 for one per CPU "
                         "(default: 1)")
@@ -266,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sources = tuple(s for s in args.sources if not (args.no_neural and s == "neural"))
     if args.aux and not sources:
         return _usage_error(parser, "--sources: no source left (use --no-aux for plain DD+AR)")
-    config = SolveConfig(timeout=args.timeout or None, seed=args.seed,
+    config = SolveConfig(timeout=args.timeout or None, memory_limit=args.memory_limit,
+                         seed=args.seed,
                          with_proof=args.proof, diagram_path=args.diagram, aux=args.aux,
                          depth=args.depth, beam=args.beam,
                          trajectory_depth=args.trajectory_depth, sources=sources,
@@ -387,14 +396,17 @@ def format_line(result: Result) -> str:
         return f"{result.problem}: proved in {result.seconds:.2f} s{steps}{aux}"
     if result.status is Status.ERROR:
         return f"{result.problem}: error: {result.error}"
+    if result.status is Status.MEMORY:
+        return f"{result.problem}: memory after {result.seconds:.2f} s: {result.error}"
     if result.status in (Status.SOLVED, Status.INFEASIBLE):
         return f"{result.problem}: {result.status.value} in {result.seconds:.2f} s"
     return f"{result.problem}: {result.status.value} after {result.seconds:.2f} s"
 
 
 def format_row(result: Result) -> str:
-    """One batch row: status, seconds, name, file."""
-    return f"{result.status.value:<10} {result.seconds:8.2f} s  {result.problem}  {result.file}"
+    """One batch row: status, seconds, name, file (and the limit a ``memory`` row passed)."""
+    row = f"{result.status.value:<10} {result.seconds:8.2f} s  {result.problem}  {result.file}"
+    return row + f"  ({result.error})" if result.status is Status.MEMORY else row
 
 
 def summarize(results: Sequence[Result]) -> dict[str, float | int | None]:
@@ -413,7 +425,8 @@ def print_summary(results: Sequence[Result], file) -> None:
 
     s = summarize(results)
     table = Table(title="summary")
-    statuses = [k for k in ("proved", "solved", "infeasible", "unknown", "timeout", "error")
+    statuses = [k for k in ("proved", "solved", "infeasible", "unknown", "timeout", "memory",
+                            "error")
                 if k in ("proved", "unknown", "timeout", "error") or s[k]]
     for column in (*statuses, "total", "median s (proved/solved)"):
         table.add_column(column, justify="right")

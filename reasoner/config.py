@@ -12,9 +12,11 @@ SOURCES = ("heuristic", "memory", "neural")
 
 @dataclass(frozen=True)
 class SolveConfig:
-    """Options of one solve. ``timeout`` is cooperative here (seconds, None = no limit)."""
+    """Options of one solve. ``timeout``: seconds (None: no limit); ``memory_limit``: bytes
+    of resident memory of the worker process a batch solves it in (None: no limit)."""
 
     timeout: float | None = None
+    memory_limit: int | None = None
     seed: int = 0
     with_proof: bool = True
     diagram_path: str | None = None

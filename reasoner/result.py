@@ -8,8 +8,9 @@ from typing import Any
 
 
 class Status(str, Enum):
-    """Outcome of one problem. Geometry: proved/unknown/timeout/error; SyGuS:
-    solved/infeasible/unknown/timeout/error."""
+    """Outcome of one problem. Geometry: proved/unknown/timeout/memory/error; SyGuS:
+    solved/infeasible/unknown/timeout/memory/error. ``memory``: the worker solving it passed
+    the memory limit and was killed (batches only; ``Result.error`` names the limit)."""
 
     PROVED = "proved"
     UNKNOWN = "unknown"
@@ -17,6 +18,7 @@ class Status(str, Enum):
     ERROR = "error"
     SOLVED = "solved"
     INFEASIBLE = "infeasible"
+    MEMORY = "memory"
 
     @property
     def definitive(self) -> bool:
@@ -30,8 +32,8 @@ class Result:
 
     ``proof_text`` is the readable numbered proof and ``proof`` its JSON form; both are set
     only for proved problems, after the proof was checked. ``error`` holds the one-line
-    message of an ``error`` status. ``solution`` is a SyGuS answer (``(define-fun ...)`` or
-    ``infeasible``), set only after it was verified.
+    message of an ``error`` status, or the limit a ``memory`` status passed. ``solution`` is a
+    SyGuS answer (``(define-fun ...)`` or ``infeasible``), set only after it was verified.
     """
 
     problem: str

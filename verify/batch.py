@@ -3,8 +3,8 @@
 Each instance runs in its own fresh fork of the one worker runner (``symbolic.runner``; the
 parent has imported torch and the verifier but runs no torch work, so forking is safe). A
 worker that has not answered ``KILL_GRACE`` seconds after its instance's timeout is killed and
-the instance is reported as ``timeout``. Results come back in completion order with their
-index.
+the instance is reported as ``timeout``; one whose resident memory passes ``memory_limit`` is
+killed and reported as ``memory``. Results come back in completion order with their index.
 """
 
 from __future__ import annotations
@@ -73,10 +73,11 @@ Solver = Callable[[Instance], Result]
 
 
 def run_instances(instances: list[Instance], solver: Solver, jobs: int = 1,
-                  threads: int = 1) -> Iterator[tuple[int, Result]]:
+                  threads: int = 1, memory_limit: int | None = None
+                  ) -> Iterator[tuple[int, Result]]:
     """Yield ``(index, Result)`` as instances finish, at most ``jobs`` at a time, each in a
-    fresh fork with ``threads`` torch threads; ``symbolic.runner.in_order`` puts them in input
-    order."""
+    fresh fork with ``threads`` torch threads and at most ``memory_limit`` bytes of resident
+    memory (None: no limit); ``symbolic.runner.in_order`` puts them in input order."""
 
     def solve(instance: Instance) -> Result:  # in the worker
         start = time.monotonic()
@@ -86,7 +87,7 @@ def run_instances(instances: list[Instance], solver: Solver, jobs: int = 1,
             return Result(Status.ERROR, time.monotonic() - start, error=str(e))
 
     config = RunConfig(jobs=jobs, grace=KILL_GRACE, max_tasks=1, quiet=False,
-                       initializer=partial(_set_threads, threads))
+                       memory_limit=memory_limit, initializer=partial(_set_threads, threads))
     tasks = [Task((instance,), instance.timeout) for instance in instances]
     for index, outcome in run(solve, tasks, config):
         yield index, _result(outcome)
@@ -104,6 +105,8 @@ def _result(outcome: Outcome[Result]) -> Result:
         return outcome.value
     if outcome.status is Ended.TIMEOUT:
         return Result(Status.TIMEOUT, outcome.seconds, error="killed at timeout")
+    if outcome.status is Ended.MEMORY:
+        return Result(Status.MEMORY, outcome.seconds, error=outcome.message)
     if outcome.status is Ended.DIED:
         return Result(Status.ERROR, outcome.seconds,
                       error=f"worker died (exit code {outcome.exitcode})")

@@ -190,19 +190,43 @@ def alpha_crown(net: Network, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
         best = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
     if not params or iterations <= 0:
         return best, params
-    opt = torch.optim.Adam(params, lr=lr)
+    adam = _Adam(params, lr)
     for _ in range(iterations):
         lower = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
         best = torch.maximum(best, lower.detach())
-        opt.zero_grad()
-        (-lower.sum()).backward()
-        opt.step()
+        adam.step(torch.autograd.grad(-lower.sum(), params, allow_unused=True))
         with torch.no_grad():
             for p in params:
                 p.clamp_(0.0, 1.0)
     with torch.no_grad():
         best = torch.maximum(best, spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0])
     return best, [p.detach() for p in params]
+
+
+class _Adam:
+    """Adam with torch's defaults (betas 0.9 and 0.999, eps 1e-8), written out: the first
+    ``torch.optim`` optimizer of a process imports ``torch._dynamo``, about 4 s that each fresh
+    worker would pay inside its instance's time limit."""
+
+    def __init__(self, params: list[Tensor], lr: float, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8) -> None:
+        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+        self.t = 0
+
+    @torch.no_grad()
+    def step(self, grads: tuple[Tensor | None, ...]) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        step_size = self.lr / (1 - b1 ** self.t)
+        root_c2 = (1 - b2 ** self.t) ** 0.5
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            if g is None:
+                continue
+            m.mul_(b1).add_(g, alpha=1 - b1)
+            v.mul_(b2).addcmul_(g, g, value=1 - b2)
+            p.addcdiv_(m, v.sqrt().div_(root_c2).add_(self.eps), value=-step_size)
 
 
 def forward_linear(net: Network, lo: Tensor, hi: Tensor, splits: Splits = None) -> Bounds:

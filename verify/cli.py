@@ -2,8 +2,9 @@
 
 ``main(argv) -> int`` over ``parse_args(argv)``. Exit codes are part of the contract:
 0 every property holds (unsat), 1 some property is violated (sat, with a witness confirmed by
-onnxruntime), 3 some instance is unknown or timed out, 2 input or usage error (in a batch, any
-instance that cannot be read). When several apply: 2, then 1, then 3.
+onnxruntime), 3 some instance is unknown, timed out or passed the memory limit, 2 input or usage
+error (in a batch, any instance that cannot be read; an output path that cannot be written,
+checked before any instance runs). When several apply: 2, then 1, then 3.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from symbolic.runner import in_order
+from symbolic.outputs import unwritable
+from symbolic.runner import MEMORY_LIMIT, format_size, in_order, parse_size
 
 from .batch import Instance, read_instances, run_instances
 from .errors import InputError
 from .result import Result, Status
 
 PROG = "verify-net"
-EXIT = {Status.UNSAT: 0, Status.SAT: 1, Status.UNKNOWN: 3, Status.TIMEOUT: 3, Status.ERROR: 2}
+EXIT = {Status.UNSAT: 0, Status.SAT: 1, Status.UNKNOWN: 3, Status.TIMEOUT: 3, Status.MEMORY: 3,
+        Status.ERROR: 2}
 SEVERITY = (2, 1, 3, 0)
 
 EPILOG = """\
@@ -36,8 +39,14 @@ examples:
 A VNNLIB file states the violation: "unsat" means the property holds, "sat" that a
 counterexample exists (printed as ((X_0 v) ... (Y_0 v) ...), checked with onnxruntime).
 
-exit codes: 0 all properties hold; 1 some violated; 3 some unknown or timed out;
-2 input or usage error.
+Each instance runs in a worker process killed at its timeout (status timeout) or when its
+resident memory passes --memory-limit (status memory, "exceeded the memory limit of 4 GiB";
+written "unknown" in VNN-COMP result files); the other instances go on. --results and --junit
+paths are checked before any instance runs; a report that fails to write later changes no
+instance's status.
+
+exit codes: 0 all properties hold; 1 some violated; 3 some unknown, timed out or past the
+memory limit; 2 input or usage error, or a report that cannot be written.
 """
 
 
@@ -62,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per instance per line")
+    parser.add_argument("--memory-limit", type=_memory, default=MEMORY_LIMIT, metavar="SIZE",
+                        help="resident memory per instance's worker process, e.g. 2G or 500M, "
+                        "0 or none for no limit (default: "
+                        f"{format_size(MEMORY_LIMIT).replace(' GiB', 'G')}); an instance past it "
+                        "is killed and reported as memory")
     parser.add_argument("--jobs", type=_count, default=1, metavar="N",
                         help="instances verified in parallel (default: 1)")
     parser.add_argument("--threads", type=_count, default=1, metavar="N",
@@ -80,6 +94,13 @@ def _seconds(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
     return value
+
+
+def _memory(text: str) -> int | None:
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _count(text: str) -> int:
@@ -112,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   args.network, args.property)]
     except InputError as e:
         return _error(str(e))
+    for flag, path in (("--results", args.results), ("--junit", args.junit)):
+        why = unwritable(path) if path else None
+        if why:
+            return _error(f"{flag} {path}: {why}")
     if args.timeout and args.instances:
         instances = [Instance(i.onnx, i.vnnlib, args.timeout, i.onnx_text, i.vnnlib_text)
                      for i in instances]
@@ -120,11 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    try:
-        _write_reports(instances, results, args)
-    except OSError as e:
-        return _error(f"cannot write report: {e}")
     codes = {EXIT[r.status] for r in results}
+    if not _write_reports(instances, results, args):
+        codes.add(2)
     return next(c for c in SEVERITY if c in codes)
 
 
@@ -148,8 +171,8 @@ def _run(instances: list[Instance], args: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
     single = len(instances) == 1 and not args.instances
     threads = args.threads
-    for instance, result in zip(instances, in_order(run_instances(instances, solver, args.jobs,
-                                                                  threads))):
+    runs = run_instances(instances, solver, args.jobs, threads, args.memory_limit)
+    for instance, result in zip(instances, in_order(runs)):
         results.append(result)
         _emit(instance, result, args, single)
     if args.instances and not args.json:
@@ -166,42 +189,60 @@ def _emit(inst: Instance, result: Result, args: argparse.Namespace, single: bool
     elif single:
         if result.status is not Status.ERROR:
             print(result.to_vnncomp().rstrip("\n"))
-            print(f"# {describe(result.status)} in {result.seconds:.2f} s", flush=True)
+            print(f"# {describe(result)} in {result.seconds:.2f} s", flush=True)
     else:
+        note = f"  ({result.error})" if result.status is Status.MEMORY else ""
         print(f"{result.status.value:<8} {result.seconds:8.2f} s  {inst.onnx_text}  "
-              f"{inst.vnnlib_text}", flush=True)
+              f"{inst.vnnlib_text}{note}", flush=True)
 
 
-def describe(status: Status) -> str:
+def describe(result: Result) -> str:
+    if result.status is Status.MEMORY:
+        return result.error or "exceeded the memory limit"
     return {Status.UNSAT: "property holds", Status.SAT: "property violated",
             Status.UNKNOWN: "undecided", Status.TIMEOUT: "timed out",
-            Status.ERROR: "error"}[status]
+            Status.ERROR: "error"}[result.status]
 
 
 def summary_line(results: Sequence[Result]) -> str:
     counts = Counter(r.status.value for r in results)
-    parts = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in Status)
+    shown = [s for s in Status if s is not Status.MEMORY or counts.get(s.value)]
+    parts = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in shown)
     total = sum(r.seconds for r in results)
     return f"{len(results)} instances: {parts}; {total:.1f} s in total"
 
 
 def _write_reports(instances: list[Instance], results: list[Result],
-                   args: argparse.Namespace) -> None:
+                   args: argparse.Namespace) -> bool:
+    """Write --results and --junit (checked up front, but the disk can still fill up); False
+    when one could not be written, with a one-line error (the results stand as they are)."""
+    written = True
     if args.results:
         if args.instances:
-            lines = [f"{i.onnx_text},{i.vnnlib_text},{r.status.value},{r.seconds:.3f}"
-                     for i, r in zip(instances, results)]
-            Path(args.results).write_text("\n".join(lines) + "\n", encoding="utf-8")
+            text = "".join(f"{i.onnx_text},{i.vnnlib_text},{r.vnncomp_word},{r.seconds:.3f}\n"
+                           for i, r in zip(instances, results))
         else:
-            Path(args.results).write_text(results[0].to_vnncomp(), encoding="utf-8")
+            text = results[0].to_vnncomp()
+        written &= _write(args.results, "--results", text.encode("utf-8"))
     if args.junit:
-        Path(args.junit).write_bytes(junit_xml(instances, results))
+        written &= _write(args.junit, "--junit", junit_xml(instances, results))
+    return written
+
+
+def _write(path: str, flag: str, data: bytes) -> bool:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as e:
+        _error(f"{flag} {path}: cannot write ({e.strerror or e})")
+        return False
+    return True
 
 
 def junit_xml(instances: Sequence[Instance], results: Sequence[Result]) -> bytes:
     """JUnit XML: unsat passes; sat, unknown and timeout fail; error is an error."""
     counts = Counter(r.status for r in results)
-    failures = counts[Status.SAT] + counts[Status.UNKNOWN] + counts[Status.TIMEOUT]
+    failures = (counts[Status.SAT] + counts[Status.UNKNOWN] + counts[Status.TIMEOUT]
+                + counts[Status.MEMORY])
     suite = ET.Element("testsuite", name=PROG, tests=str(len(results)),
                        failures=str(failures), errors=str(counts[Status.ERROR]),
                        time=f"{sum(r.seconds for r in results):.3f}",
@@ -214,7 +255,7 @@ def junit_xml(instances: Sequence[Instance], results: Sequence[Result]) -> bytes
             ET.SubElement(case, "error", message=result.error or "error", type="error")
         elif result.status is not Status.UNSAT:
             node = ET.SubElement(case, "failure", type=result.status.value,
-                                 message=describe(result.status))
+                                 message=describe(result))
             node.text = result.to_vnncomp()
     return ET.tostring(suite, encoding="utf-8", xml_declaration=True)
 

@@ -8,7 +8,8 @@
 A violated property fails with the onnxruntime-confirmed counterexample; a property that is not
 decided within the timeout fails too (it has not been shown to hold). Each check runs on
 ``threads`` torch threads (1 by default, as ``verify-net`` does), so that a busy CI machine
-does not stretch it past its limit; torch's setting is restored afterwards.
+does not stretch it past its limit; torch's setting is restored afterwards. A check ends within
+about a second of its ``timeout`` (``verify.api.verify``'s cooperative limit).
 """
 
 from __future__ import annotations

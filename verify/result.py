@@ -15,6 +15,7 @@ class Status(enum.Enum):
     SAT = "sat"
     UNKNOWN = "unknown"
     TIMEOUT = "timeout"
+    MEMORY = "memory"  # the worker passed the memory limit and was killed (``error`` names it)
     ERROR = "error"
 
     @property
@@ -48,11 +49,16 @@ class Result:
     stats: dict = field(default_factory=dict)
 
     def to_vnncomp(self) -> str:
-        """Result-file text: the status word, then the witness after ``sat``."""
-        text = self.status.value + "\n"
+        """Result-file text: the status word, then the witness after ``sat``; VNN-COMP has no
+        word for ``memory``, which is written ``unknown`` (JSON and JUnit say ``memory``)."""
+        text = self.vnncomp_word + "\n"
         if self.status is Status.SAT and self.witness is not None:
             text += self.witness.to_vnncomp() + "\n"
         return text
+
+    @property
+    def vnncomp_word(self) -> str:
+        return "unknown" if self.status is Status.MEMORY else self.status.value
 
     def to_json(self) -> dict:
         out: dict = {"status": self.status.value, "seconds": round(self.seconds, 4)}

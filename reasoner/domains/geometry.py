@@ -198,7 +198,7 @@ def _accepts(problem: object) -> bool:
 DOMAIN = Domain(
     name="geometry",
     suffixes=(".txt",),
-    statuses=(Status.PROVED, Status.UNKNOWN, Status.TIMEOUT, Status.ERROR),
+    statuses=(Status.PROVED, Status.UNKNOWN, Status.TIMEOUT, Status.MEMORY, Status.ERROR),
     read=read,
     solve=solve,
     accepts=_accepts,

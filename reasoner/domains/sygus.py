@@ -115,7 +115,8 @@ def _accepts(problem: object) -> bool:
 DOMAIN = Domain(
     name="sygus",
     suffixes=(".sl",),
-    statuses=(Status.SOLVED, Status.INFEASIBLE, Status.UNKNOWN, Status.TIMEOUT, Status.ERROR),
+    statuses=(Status.SOLVED, Status.INFEASIBLE, Status.UNKNOWN, Status.TIMEOUT, Status.MEMORY,
+              Status.ERROR),
     read=read,
     solve=solve_sygus,
     accepts=_accepts,

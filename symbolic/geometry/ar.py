@@ -113,13 +113,23 @@ class LinearTable:
 
     def implies(self, expr: Expr) -> Prov | None:
         """If ``expr = 0`` follows, the combination of input equations that shows it."""
+        if self.residual(expr):  # most queries fail: find out before tracking provenance
+            return None
         res, prov = self.reduce(expr)
         return prov if not res else None
 
+    def residual(self, expr: Expr) -> Expr:
+        """``expr`` modulo the table (``reduce`` without the provenance)."""
+        res: Expr = dict(expr)
+        for v in [v for v in expr if v in self.rows]:
+            c = res.get(v)
+            if c:
+                add_scaled(res, self.rows[v], -c)
+        return res
+
     def key(self, expr: Expr) -> frozenset:
         """A hashable normal form: two expressions are equal modulo the table iff keys are."""
-        res, _ = self.reduce(expr)
-        return frozenset(res.items())
+        return frozenset(self.residual(expr).items())
 
 
 def verify_combination(target: Expr, equations: dict[int, Expr], combo: Prov) -> bool:

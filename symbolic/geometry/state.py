@@ -71,6 +71,7 @@ class ProofState:
         self.eq_source: dict[int, tuple[Fact, tuple]] = {}
         self._direction: dict[tuple[str, str], float] = {}
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
+        self._equations: dict[Fact, list[Equation]] = {}  # read off the diagram once
         self.changed = 0  # bumps whenever a structure or table learns something
 
     def extended(self, coords: dict[str, np.ndarray]) -> ProofState:
@@ -87,6 +88,7 @@ class ProofState:
         new.eq_source = dict(self.eq_source)
         new._direction = dict(self._direction)
         new._holds = dict(self._holds)
+        new._equations = dict(self._equations)
         new.changed = self.changed
         return new
 
@@ -172,8 +174,13 @@ class ProofState:
         return out
 
     def equations(self, fact: Fact) -> list[Equation]:
-        """The AR equations a fact contributes: (table name, expression = 0)."""
-        return [e for e in fact.pred.equations(fact.args, self) if e is not None]
+        """The AR equations a fact contributes: (table name, expression = 0); memoised (they
+        depend on the diagram only), so callers must not change them."""
+        found = self._equations.get(fact)
+        if found is None:
+            found = [e for e in fact.pred.equations(fact.args, self) if e is not None]
+            self._equations[fact] = found
+        return found
 
     # ------------------------------------------------------------------ adding facts
     def add(self, fact: Fact, derivation: Derivation) -> bool:

@@ -24,6 +24,11 @@ def fake_solver(problem, *, name, file, config):
             pass
     if problem == "crash":
         os._exit(3)
+    if problem == "hog":  # grows until the runner kills it
+        hoard = []
+        while True:
+            hoard.append(b"x" * (8 << 20))
+            time.sleep(0.005)
     if problem == "raise":
         raise RuntimeError("engine bug")
     if problem.startswith("sleep "):
@@ -113,6 +118,17 @@ def test_real_engine_runs_in_the_workers():
     results = list(in_order(run_batch(work, SolveConfig(timeout=60), jobs=2)))
     assert [r.status for r in results] == [Status.PROVED, Status.PROVED]
     assert all(r.steps and r.steps > 0 for r in results)
+
+
+def test_a_problem_past_the_memory_limit_is_reported_with_the_limit_and_the_batch_goes_on():
+    from symbolic.runner import resident
+
+    limit = (resident(os.getpid()) or 0) + (300 << 20)
+    results = list(in_order(run_batch(items("ok", "hog", "ok"), SolveConfig(
+        timeout=20, memory_limit=limit), jobs=2, solver=fake_solver)))
+    assert [r.status for r in results] == [Status.PROVED, Status.MEMORY, Status.PROVED]
+    assert results[1].error.startswith("exceeded the memory limit of ")
+    assert results[1].seconds < 10
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -224,6 +224,37 @@ def test_timeout_is_reported_in_time_and_the_batch_goes_on(capsys, tmp_path):
     assert elapsed < 3 * (timeout + 2)
 
 
+# ---------------------------------------------------------------- memory limit
+
+
+def test_a_problem_past_the_memory_limit_is_reported_and_the_batch_goes_on(capsys, monkeypatch):
+    import reasoner.domains as domains_module
+
+    real = domains_module.solve
+
+    def hungry(problem, *, name, file, config):  # forked workers inherit the patch
+        hoard = []
+        while name == "euler":
+            hoard.append(b"x" * (8 << 20))
+            time.sleep(0.005)
+        return real(problem, name=name, file=file, config=config)
+
+    monkeypatch.setattr(domains_module, "solve", hungry)
+    code, out, _ = run(capsys, EXAMPLES, "--problem", "euler", "--problem", "orthocenter_aux",
+                       "--no-aux", "--memory-limit", "400M", "--jobs", "2", "--json")
+    rows = json_rows(out)
+    assert code == 1
+    assert {r["problem"]: r["status"] for r in rows} == {"orthocenter_aux": "proved",
+                                                         "euler": "memory"}
+    memory = next(r for r in rows if r["status"] == "memory")
+    assert memory["error"] == "exceeded the memory limit of 400 MiB"
+    code, out, _ = run(capsys, EXAMPLES, "--problem", "euler", "--no-aux",
+                       "--memory-limit", "400M")
+    assert code == 1
+    assert re.fullmatch(r"euler: memory after \d+\.\d\d s: exceeded the memory limit of "
+                        r"400 MiB\n", out)
+
+
 # ---------------------------------------------------------------- entry points
 
 
@@ -238,6 +269,7 @@ def test_python_dash_m_reasoner_runs_the_cli():
 
 def test_parse_args_defaults():
     args = parse_args(["x.txt"])
+    assert args.memory_limit == 4 << 30
     assert (args.timeout, args.jobs, args.seed, args.json, args.proof) == (60.0, 1, 0,
                                                                           False, False)
     assert args.problem is None and args.diagram is None
@@ -273,6 +305,8 @@ def test_kg_store_needs_kg(capsys, tmp_path):
     (["--seed", "-5"], "argument --seed: expected a whole number >= 0, got '-5'"),
     (["--jobs", "two"], "argument --jobs: expected a whole number >= 0, got 'two'"),
     (["--depth", "0"], "argument --depth: expected a whole number >= 1, got '0'"),
+    (["--memory-limit", "2"], "argument --memory-limit: expected a size such as 2G or 500M"),
+    (["--memory-limit", "lots"], "argument --memory-limit: expected a size such as 2G or 500M"),
 ])
 def test_bad_numbers_are_usage_errors_naming_the_option(capsys, argv, words):
     code, out, err = run(capsys, EXAMPLES, "--problem", "euler", *argv)

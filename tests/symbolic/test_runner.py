@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from symbolic.runner import RunConfig, Status, Task, in_order, run
+from symbolic.runner import RunConfig, Status, Task, format_size, in_order, parse_size, run
+from symbolic.runner import resident as resident_memory
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the runner forks")
 
@@ -39,6 +40,10 @@ def act(what: str, arg: float = 0.0):
         raise ValueError(f"bad input {arg:g}")
     if what == "allocate":
         return len(bytearray(int(arg)))
+    if what == "grow":  # touch ``arg`` bytes a page at a time, slowly enough to be watched
+        chunks = [b"x" * (1 << 20) for _ in range(int(arg) >> 20)]
+        time.sleep(30)
+        return len(chunks)
     if what == "print":
         print("from the worker", flush=True)
         return None
@@ -112,10 +117,57 @@ def test_a_value_that_cannot_be_sent_back_is_an_error():
     assert out[0][1].message.startswith("cannot send the result: ")
 
 
-def test_the_memory_limit_turns_a_huge_allocation_into_an_error():
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_past_the_memory_limit_is_killed_and_the_others_go_on():
+    limit = (resident_memory(os.getpid()) or 0) + (200 << 20)
+    start = time.monotonic()
+    work = tasks(("value", 1), ("grow", 400 << 20), ("sleep", 0.2), ("value", 2), limit=20.0)
+    out = list(in_order(run(act, work, RunConfig(jobs=2, memory_limit=limit))))
+    assert time.monotonic() - start < 10.0  # killed, not left to its 30 s sleep
+    assert [o.status for o in out] == [Status.DONE, Status.MEMORY, Status.DONE, Status.DONE]
+    assert out[1].message == f"exceeded the memory limit of {format_size(limit)}"
+    assert out[0].value == 2 and out[3].value == 4
+
+
+def test_a_worker_left_above_half_the_memory_limit_is_replaced():
+    limit = 2 * (resident_memory(os.getpid()) or 0) + (200 << 20)
+    out = list(in_order(run(_hold, [Task((0,)), Task((limit // 2,)), Task((0,))],
+                            RunConfig(memory_limit=limit))))
+    assert [o.status for o in out] == [Status.DONE] * 3
+    assert out[0].value == out[1].value != out[2].value  # the bloated worker was replaced
+
+
+_KEPT: list[bytes] = []
+
+
+def _hold(size: int) -> int:
+    _KEPT.append(b"x" * size)  # stays in this worker after the task
+    return os.getpid()
+
+
+@pytest.mark.parametrize("text, size", [("2G", 2 << 30), ("500M", 500 << 20), ("1.5GiB", 3 << 29),
+                                        ("64mb", 64 << 20), (" 8 K ", 8 << 10), ("0", None),
+                                        ("none", None), ("Unlimited", None)])
+def test_sizes_parse_with_binary_units(text, size):
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "2", "512", "-1G", "2X", "G", "0M", "two gigs", "1e9"])
+def test_bad_sizes_are_one_line_errors(text):
+    with pytest.raises(ValueError, match=r"expected a size .* got") as e:
+        parse_size(text)
+    assert "\n" not in str(e.value)
+
+
+def test_sizes_print_in_their_largest_unit():
+    assert [format_size(n) for n in (2 << 30, 3 << 29, 500 << 20, 1000, 5 << 40)] == [
+        "2 GiB", "1.5 GiB", "500 MiB", "1000 B", "5 TiB"]
+
+
+def test_the_address_space_limit_turns_a_huge_allocation_into_an_error():
     page = os.sysconf("SC_PAGE_SIZE")
     size_now = int(Path("/proc/self/statm").read_text().split()[0]) * page
-    config = RunConfig(memory_limit=size_now + (512 << 20))
+    config = RunConfig(address_space_limit=size_now + (512 << 20))
     out = list(in_order(run(act, tasks(("allocate", 8 << 30), ("allocate", 1 << 20)), config)))
     assert out[0].status is Status.RAISED and out[0].message.startswith("MemoryError")
     assert out[1].status is Status.DONE and out[1].value == 1 << 20

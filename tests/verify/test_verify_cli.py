@@ -109,3 +109,89 @@ def test_python_dash_m(tmp_path):
                            str(EXAMPLES)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "2 unsat" in proc.stdout
+
+
+# ---------------------------------------------------------------- limits and outputs
+
+
+def test_an_instance_past_the_memory_limit_is_reported_and_the_others_go_on(capsys, tmp_path,
+                                                                             monkeypatch):
+    import time
+
+    import verify.cli as cli
+
+    real = cli.solve_instance
+
+    def hungry(instance, seed=0):  # forked workers inherit the patch
+        hoard = []
+        while instance.vnnlib_text.endswith("y0_below.vnnlib"):
+            hoard.append(b"x" * (16 << 20))
+            time.sleep(0.005)
+        return real(instance, seed)
+
+    monkeypatch.setattr(cli, "solve_instance", hungry)
+    csv = tmp_path / "instances.csv"
+    csv.write_text("xor2.onnx,xor2_y1_negative.vnnlib,30\nxor2.onnx,xor2_y0_below.vnnlib,30\n")
+    junit, results = tmp_path / "junit.xml", tmp_path / "results.csv"
+    code, out, _ = run(capsys, "--instances", csv, "--root", EXAMPLES, "--jobs", "2",
+                       "--memory-limit", "1G", "--junit", junit, "--results", results)
+    assert code == 3  # past the memory limit: not decided
+    rows = out.splitlines()
+    assert rows[0].startswith("unsat") and rows[1].startswith("memory")
+    assert rows[1].endswith("(exceeded the memory limit of 1 GiB)")
+    assert "1 unsat, 0 sat, 0 unknown, 0 timeout, 1 memory, 0 error" in rows[2]
+    assert results.read_text().splitlines()[1].startswith("xor2.onnx,xor2_y0_below.vnnlib,"
+                                                          "unknown,")
+    failure = ET.parse(junit).getroot().findall("testcase")[1].find("failure")
+    assert failure.get("type") == "memory"
+    assert failure.get("message") == "exceeded the memory limit of 1 GiB"
+
+
+def test_a_tiny_memory_limit_stops_a_single_instance_with_exit_3(capsys):
+    code, out, _ = run(capsys, XOR, HOLDS, "--memory-limit", "1M", "--json")
+    row = json.loads(out)
+    assert code == 3 and row["status"] == "memory"
+    assert row["error"] == "exceeded the memory limit of 1 MiB"
+
+
+@pytest.mark.parametrize("value", ["2", "1.5X", "1G2"])
+def test_bad_memory_limits_are_usage_errors(capsys, value):
+    code, out, err = run(capsys, XOR, HOLDS, "--memory-limit", value)
+    assert code == 2 and out == "" and "argument --memory-limit: expected a size" in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--results", "{missing}/r.txt"], "--results {missing}/r.txt: folder {missing} does not "
+                                       "exist"),
+    (["--results", "{tmp}"], "--results {tmp}: is a folder, not a file"),
+    (["--junit", "{missing}/j.xml"], "--junit {missing}/j.xml: folder {missing} does not exist"),
+    (["--junit", "{tmp}"], "--junit {tmp}: is a folder, not a file"),
+])
+def test_outputs_are_checked_before_any_instance_runs(capsys, tmp_path, monkeypatch, argv,
+                                                      words):
+    import verify.cli as cli
+
+    monkeypatch.setattr(cli, "run_instances", None)  # running anything would fail
+    names = {"missing": tmp_path / "no" / "such", "tmp": tmp_path}
+    code, out, err = run(capsys, XOR, HOLDS, *[a.format(**names) for a in argv])
+    assert code == 2 and out == ""
+    assert err == f"verify-net: error: {words.format(**names)}\n"
+
+
+def test_a_report_that_fails_to_write_later_leaves_the_verdicts_standing(capsys, tmp_path,
+                                                                         monkeypatch):
+    from pathlib import Path
+
+    junit, results = tmp_path / "junit.xml", tmp_path / "results.txt"
+    write_bytes = Path.write_bytes
+
+    def full_disk(self, data):
+        if self == junit:
+            raise OSError(28, "No space left on device")
+        return write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    code, out, err = run(capsys, XOR, HOLDS, "--json", "--junit", junit, "--results", results)
+    assert json.loads(out)["status"] == "unsat" and results.read_text() == "unsat\n"
+    assert code == 2 and err == (f"verify-net: error: --junit {junit}: cannot write (No space "
+                                 "left on device)\n")

@@ -1,0 +1,83 @@
+"""Differential soundness checks: random cases per engine, each judged by oracles that do not
+share code with the engine under test (a replay on fresh diagrams, z3 and cvc5 on a query built
+from the case's own text, a plain evaluator).
+
+An engine is a module named in ``ENGINES`` (imported when first asked for) that exposes:
+
+- ``OUTCOMES``: the verdicts it counts, in table order; ``WRONG`` among them, ``ERROR``
+  where the engine can fail on a valid case;
+- ``generate(rng: random.Random, k: int) -> case``: the ``k``-th case of a run, drawn from
+  ``rng`` only (the driver seeds it from the run's seed and ``k``); a case is a frozen
+  dataclass whose ``text()`` is the input to reproduce it (a problem line, a SyGuS file);
+- ``check(case, timeout: float) -> Verdict``: run the engine on the case under ``timeout``
+  seconds (cooperative; the driver adds a hard limit) and judge its answer.
+
+The bench driver (``bench/differential.py``) runs many cases through ``symbolic.runner``; the
+tests (``tests/symbolic/geometry/test_differential.py``,
+``tests/symbolic/sygus/test_sygus_differential.py``) run a few in process. The modules sit
+in ``tests/helpers`` (on the tests' path, and put on its own by the driver): they are oracles
+and random generators for tests and benches, not library code; an engine is one more flat
+module ``differential_NAME.py`` there (``tests/`` folders mirror the packages, so no
+sub-folder) and one more entry in ``ENGINES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import time
+from dataclasses import dataclass
+from types import ModuleType
+
+WRONG = "wrong"  # the engine's answer disagrees with an oracle: a soundness bug
+ERROR = "error"  # the engine failed on a valid case (a bug, though no wrong answer)
+FAILING = (WRONG, ERROR)  # outcomes that fail a run
+
+# engine name -> module; another engine is one more entry and one more module
+ENGINES: dict[str, str] = {
+    "geometry": "differential_geometry",
+    "sygus": "differential_sygus",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one case ended (one of its engine's ``OUTCOMES``), and why, in one line."""
+
+    outcome: str
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in FAILING
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One checked case: its index, its text (to reproduce it), the verdict, the seconds."""
+
+    engine: str
+    seed: int
+    k: int
+    text: str
+    verdict: Verdict
+    seconds: float
+
+
+def engine(name: str) -> ModuleType:
+    """The engine module registered as ``name`` (KeyError for an unknown name)."""
+    return importlib.import_module(ENGINES[name])
+
+
+def case_rng(seed: int, k: int) -> random.Random:
+    """The generator of case ``k`` of a run with ``seed``: a case is reproducible alone."""
+    return random.Random(f"differential/{seed}/{k}")
+
+
+def run_case(name: str, seed: int, k: int, timeout: float) -> CaseResult:
+    """Generate case ``k`` of engine ``name`` and check it."""
+    start = time.monotonic()
+    module = engine(name)
+    case = module.generate(case_rng(seed, k), k)
+    verdict = module.check(case, timeout)
+    return CaseResult(name, seed, k, case.text(), verdict, time.monotonic() - start)
