@@ -110,18 +110,11 @@ def test_the_path_check_catches_a_machine_path():
     assert _machine_paths('TMP = "/tmp/x"; NULL = "/dev/null"; REL = "../shared/x"') == []
 
 
-# test folders that mirror no package: shared test code, and the differential checks that
-# run several engines against independent oracles
-NOT_MIRRORS = ("helpers", "differential")
-
-
 def test_tests_mirror_the_packages():
-    """Test folders are named after the packages (plus ``NOT_MIRRORS``)."""
+    """Test folders are named after the packages (plus ``helpers`` for shared test code)."""
     folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name[0] != "_"}
-    assert folders <= {"reasoner", *BELOW_REASONER, *NOT_MIRRORS}
+    assert folders <= {"reasoner", *BELOW_REASONER, "helpers"}
     for sub in (ROOT / "tests").rglob("*"):
-        top = sub.relative_to(ROOT / "tests").parts[0]
-        if (sub.is_dir() and sub.name != "__pycache__" and sub.parent != ROOT / "tests"
-                and top not in NOT_MIRRORS):
+        if sub.is_dir() and sub.name != "__pycache__" and sub.parent != ROOT / "tests":
             package = ROOT / sub.relative_to(ROOT / "tests")
             assert package.is_dir(), f"tests/{sub.relative_to(ROOT / 'tests')} mirrors nothing"

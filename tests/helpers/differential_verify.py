@@ -1,5 +1,5 @@
-"""Differential engine ``verify``: random small ReLU networks and VNNLIB properties, decided
-exactly by a MILP, against the verifier's public API.
+"""Differential checks of the verifier: random small ReLU networks and VNNLIB properties,
+decided exactly by a MILP, against the verifier's public API.
 
 A case is a fully connected ReLU network (1-4 inputs, 1-3 hidden layers of 2-8 units, 1-3
 outputs) written as a real ONNX model (``Gemm`` or ``MatMul`` + ``Add``, ``Relu``) and a VNNLIB
@@ -12,12 +12,20 @@ hold, half are violated, ``|m*|`` log-uniform between ``2 * BAND`` and the outpu
 
 ``check`` solves the MILP again on the final case (big-M from interval bounds, HiGHS with no
 MIP gap), confirms the optimum with onnxruntime at the MILP's minimiser and against dense
-samples, runs ``verify.api.verify`` (the path ``verify-net`` takes; input splitting or, for a
-quarter of the cases, ReLU branch and bound), and compares:
+samples, runs ``verify.api.verify`` under the check's timeout (the path ``verify-net`` takes;
+input splitting or, for a quarter of the cases, ReLU branch and bound), and compares:
 
-* ``sat``: onnxruntime at the witness must give a margin <= 0 inside a box, and ``m*`` <= BAND;
-* ``unsat``: ``m*`` must be > 0 (it is >= 2 * BAND by construction);
-* ``unknown`` / ``timeout``: counted, not wrong.
+* ``sat``: onnxruntime at the witness must give a margin <= 0 inside a box, and ``m*`` <= BAND
+  (``violated+checked``; else ``wrong-sat``);
+* ``unsat``: ``m*`` must be > 0, which it is by at least 2 * BAND by construction
+  (``holds+checked``; else ``wrong-unsat``);
+* ``unknown`` / ``timeout``: counted (``unknown/timeout``), not wrong;
+* ``verify`` raising on the case: ``error``.
+
+Outcomes that fail a run: ``wrong-sat``, ``wrong-unsat``, ``wrong-bounds`` and ``error``. Two
+more are counted and never judged: ``boundary`` (below) and ``oracle-doubt`` (the MILP optimum
+disagrees with onnxruntime, the samples, the generator's target or the activation-pattern LPs:
+the oracle cannot be trusted on the case; none is expected).
 
 Tolerance policy: the MILP is solved in real arithmetic over the float32 weights while
 onnxruntime computes in float32, and HiGHS meets constraints to about 1e-7; those differ by far
@@ -25,32 +33,35 @@ less than ``BAND`` = 1e-5 on these outputs (|y| of order 1). A case whose ``m*``
 ``BAND`` of 0 is reported as ``unknown`` (``boundary``), never judged; the generator keeps the
 target at least ``2 * BAND`` away. The bound rules (IBP, CROWN, forward, CROWN and alpha-CROWN
 on the spec rows) are checked too: they must enclose the outputs of sampled inputs and of the
-MILP minimiser with no tolerance beyond 1e-9.
+MILP minimiser with no tolerance beyond 1e-9 (``wrong-bounds``).
+
+A case's ``text()`` is the network's sizes and weights and the VNNLIB property.
 """
 
 from __future__ import annotations
 
+import random
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from differential import ERROR, Verdict, disagreement
+
+HOLDS = "holds+checked"  # unsat, and the exact margin is positive
+VIOLATED = "violated+checked"  # sat, the witness re-run in onnxruntime, the margin not positive
+UNDECIDED = "unknown/timeout"
+BOUNDARY = "boundary"  # the exact margin within BAND of 0: not judged
+ORACLE_DOUBT = "oracle-doubt"  # the exact oracles disagree among themselves: not judged
+WRONG_SAT = "wrong-sat"
+WRONG_UNSAT = "wrong-unsat"
+WRONG_BOUNDS = "wrong-bounds"
+OUTCOMES = (HOLDS, VIOLATED, UNDECIDED, BOUNDARY, ORACLE_DOUBT, ERROR, WRONG_SAT, WRONG_UNSAT,
+            WRONG_BOUNDS)
 
 BAND = 1e-5
-TIMEOUT = 10.0
 SAMPLES = 2000
 ENUMERATE_RELUS = 6  # nets with at most this many ReLUs are also solved pattern by pattern
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One case's outcome: ``kind`` agree / unknown / wrong, ``outcome`` the row of the table
-    (holds, violated, timeout, ...), a one-line ``detail`` and sub-checks counted (none here)."""
-
-    kind: str
-    outcome: str
-    detail: str
-    checks: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,12 +86,24 @@ class Case:
     relu_bab: bool  # force ReLU branch and bound instead of input splitting
     target: float  # m* the generator aimed at
 
+    def text(self) -> str:
+        """The case in full: sizes, weights, the VNNLIB text, the target margin."""
+        sizes = [self.weights[0].shape[1], *(w.shape[0] for w in self.weights)]
+        lines = [f"verify case {self.index}: sizes {sizes}, "
+                 f"{'relu-bab' if self.relu_bab else 'input-split'}, target margin {self.target!r}"]
+        for k, (w, b) in enumerate(zip(self.weights, self.biases)):
+            lines.append(f"W{k} = {w.tolist()!r}")
+            lines.append(f"b{k} = {b.tolist()!r}")
+        lines.append(self.vnnlib.rstrip())
+        return "\n".join(lines) + "\n"
+
 
 # -------------------------------------------------------------------------- generation
 
 
-def generate(rng: np.random.Generator, index: int) -> Case:
+def generate(rand: random.Random, index: int) -> Case:
     """A random network and property whose exact margin is at least ``2 * BAND`` from 0."""
+    rng = np.random.default_rng(rand.getrandbits(128))
     n_in = int(rng.integers(1, 5))
     hidden = [int(rng.integers(2, 9)) for _ in range(int(rng.integers(1, 4)))]
     n_out = int(rng.integers(1, 4))
@@ -384,8 +407,9 @@ def _samples(rng: np.random.Generator, case: Case, n: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def check(case: Case) -> Verdict:
-    """Run the verifier on the case and compare with the exact MILP answer."""
+def check(case: Case, timeout: float) -> Verdict:
+    """Run the verifier on the case (``timeout`` seconds) and compare with the exact MILP
+    answer."""
     rng = np.random.default_rng(case.index)
     exact, x_star = exact_margin(case.weights, case.biases, case.boxes, case.disjuncts)
     run = _ort(case)
@@ -394,37 +418,37 @@ def check(case: Case) -> Verdict:
     m = margins(case, x, y)
     problem = _oracle_problem(case, exact, x, y, m, run)
     if problem:
-        return Verdict("unknown", "oracle", problem)
+        return Verdict(ORACLE_DOUBT, problem)
     bound_problem = check_bounds(case, x, y)
     if bound_problem:
-        return Verdict("wrong", "bounds", bound_problem)
+        return disagreement(WRONG_BOUNDS, bound_problem)
     if abs(exact) < BAND:
-        return Verdict("unknown", "boundary", f"exact margin {exact:.3g} within {BAND:g} of 0")
+        return Verdict(BOUNDARY, f"exact margin {exact:.3g} within {BAND:g} of 0")
     try:
-        result = run_verifier(case)
+        result = run_verifier(case, timeout)
     except Exception as e:  # noqa: BLE001 - a crash on a valid case is a finding
-        return Verdict("wrong", "raised", f"verify raised {type(e).__name__}: {e}"[:200])
+        return Verdict(ERROR, f"verify raised {type(e).__name__}: {e}"[:200])
     status = result.status.value
     truth = "holds" if exact > 0 else "violated"
     if status == "sat":
         w = result.witness
         if w is None:
-            return Verdict("wrong", "sat", "sat without a witness")
+            return disagreement(WRONG_SAT, "sat without a witness")
         wy = run(w.x[None])
         wm = margins(case, w.x[None], wy)[0]
         if not wm <= 0:
-            return Verdict("wrong", "sat", f"witness margin {wm:.3g} > 0 under onnxruntime "
-                           f"(x={w.x.tolist()})")
+            return disagreement(WRONG_SAT, f"witness margin {wm:.3g} > 0 under onnxruntime "
+                                f"(x={w.x.tolist()})")
         if exact > 0:
-            return Verdict("wrong", "sat", f"sat with an onnxruntime-confirmed witness but the "
-                           f"exact margin is {exact:.3g} > 0")
-        return Verdict("agree", "violated", f"sat, exact margin {exact:.3g}")
+            return disagreement(WRONG_SAT, f"sat with an onnxruntime-confirmed witness but the "
+                                f"exact margin is {exact:.3g} > 0")
+        return Verdict(VIOLATED, f"sat, exact margin {exact:.3g}")
     if status == "unsat":
         if exact <= 0:
-            return Verdict("wrong", "unsat", f"unsat but the exact margin is {exact:.3g} "
-                           f"(x*={x_star.tolist()})")
-        return Verdict("agree", "holds", f"unsat, exact margin {exact:.3g}")
-    return Verdict("unknown", status, f"{status} after {result.seconds:.2f} s, truth {truth} "
+            return disagreement(WRONG_UNSAT, f"unsat but the exact margin is {exact:.3g} "
+                                f"(x*={x_star.tolist()})")
+        return Verdict(HOLDS, f"unsat, exact margin {exact:.3g}")
+    return Verdict(UNDECIDED, f"{status} after {result.seconds:.2f} s, truth {truth} "
                    f"(margin {exact:.3g})")
 
 
@@ -446,7 +470,7 @@ def _oracle_problem(case, exact, x, y, m, run) -> str:
     return ""
 
 
-def run_verifier(case: Case):
+def run_verifier(case: Case, timeout: float):
     """``verify.api.verify`` on the ONNX and VNNLIB files, as ``verify-net`` runs it."""
     from verify.api import verify
     from verify.pytest_helpers import torch_threads
@@ -458,7 +482,7 @@ def run_verifier(case: Case):
         net.write_bytes(case.onnx)
         prop.write_text(case.vnnlib, encoding="utf-8")
         with torch_threads(1):
-            return verify(net, prop, TIMEOUT, config)
+            return verify(net, prop, timeout, config)
 
 
 def check_bounds(case: Case, x: np.ndarray, y: np.ndarray) -> str:
@@ -493,13 +517,13 @@ def check_bounds(case: Case, x: np.ndarray, y: np.ndarray) -> str:
     return ""
 
 
-def describe(case: Case) -> str:
-    """The case in full: sizes, weights, the VNNLIB text, the target margin."""
-    sizes = [case.weights[0].shape[1], *(w.shape[0] for w in case.weights)]
-    lines = [f"verify case {case.index}: sizes {sizes}, "
-             f"{'relu-bab' if case.relu_bab else 'input-split'}, target margin {case.target!r}"]
-    for k, (w, b) in enumerate(zip(case.weights, case.biases)):
-        lines.append(f"W{k} = {w.tolist()!r}")
-        lines.append(f"b{k} = {b.tolist()!r}")
-    lines.append(case.vnnlib.rstrip())
-    return "\n".join(lines)
+def warm_up() -> None:
+    """Import the verifier, its oracles and their native libraries in the parent of forked
+    workers (``symbolic.runner`` preload)."""
+    import onnx  # noqa: F401
+    import onnxruntime  # noqa: F401
+    import scipy.optimize  # noqa: F401
+    import torch  # noqa: F401
+
+    import verify.api  # noqa: F401
+    import verify.bounds  # noqa: F401

@@ -1,4 +1,4 @@
-"""Differential engine ``grammar``: random Lark grammars and strings; the constrained decoder's
+"""Differential checks of the constrained decoder: random Lark grammars and strings; its
 ``Matcher`` must accept exactly the strings lark parses.
 
 A case is a random small LALR(1) grammar (1-4 rules with alternatives, ``?``/``*``/``+``,
@@ -22,17 +22,22 @@ every string:
   the walk must never reach a dead end and what it ends with must parse (the matcher allows no
   prefix lark cannot complete).
 
-A compile error on a grammar lark accepts is wrong too (the generator stays inside the
+A compile error on a grammar lark accepts is an ``error`` (the generator stays inside the
 documented subset: no empty-matching terminal, no lookaround, no lazy repeat).
 
-Every disagreement is ``wrong``; its outcome says which way: ``unsound`` (the matcher accepts
-what lark rejects), ``unsound-lexing`` (the same, but the string is a sentence of the grammar's
-context-free language under another split into terminals, by lark's Earley parser with the
-complete dynamic lexer: the two lex differently), ``incomplete`` (lark parses what the matcher
-rejects), ``dead-end`` or ``mask``. The matcher lexes by maximal munch without backtracking;
-lark takes the first terminal in its order (priority, max width, ...) that matches at all, with
-Python's regex semantics, so the ``-lexing`` and ``incomplete`` rows are expected until the
-lexer follows lark (see ``tests/differential/test_grammar_differential.py``).
+A case whose strings all agree is ``agree``. Every disagreement fails a run (``Verdict.wrong``);
+its outcome says which way: ``unsound`` (the matcher accepts what lark rejects),
+``unsound-lexing`` (the same, but the string is a sentence of the grammar's context-free
+language under another split into terminals, by lark's Earley parser with the complete dynamic
+lexer: the two lex differently), ``incomplete`` (lark parses what the matcher rejects),
+``dead-end`` (a walk through allowed tokens found nothing allowed) or ``mask`` (a mask bit
+differs from ``is_allowed`` or ``is_complete``). The matcher lexes by maximal munch without
+backtracking; lark takes the first terminal in its order (priority, max width, ...) that
+matches at all, with Python's regex semantics, so ``unsound-lexing`` and ``incomplete`` cases
+are expected until the lexer follows lark (see ``tests/grammars/test_grammar_differential.py``);
+they count as wrong all the same.
+
+A case's ``text()`` is the grammar and its strings.
 """
 
 from __future__ import annotations
@@ -41,19 +46,17 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
+from differential import ERROR, Verdict, disagreement
+
+AGREE = "agree"
+UNSOUND = "unsound"
+UNSOUND_LEXING = "unsound-lexing"
+INCOMPLETE = "incomplete"
+DEAD_END = "dead-end"
+MASK = "mask"
+OUTCOMES = (AGREE, ERROR, UNSOUND, UNSOUND_LEXING, INCOMPLETE, DEAD_END, MASK)
 
 WALK_STEPS = 40
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One case's outcome: ``kind`` agree / unknown / wrong, ``outcome`` the row of the table,
-    a one-line ``detail``, and per-string ``checks`` (row name, count)."""
-
-    kind: str
-    outcome: str
-    detail: str
-    checks: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,11 @@ class Case:
     index: int
     grammar: str
     strings: tuple[str, ...]
+
+    def text(self) -> str:
+        lines = [f"grammar case {self.index}:", self.grammar.rstrip(), "strings:"]
+        lines += [f"  {s!r}" for s in self.strings]
+        return "\n".join(lines) + "\n"
 
 
 # regex terminals with a sampler each (none matches the empty string)
@@ -230,9 +238,8 @@ def _mutate(rng: random.Random, s: str, alphabet: str) -> str:
     return s[:i]
 
 
-def generate(rng: np.random.Generator, index: int) -> Case:
+def generate(r: random.Random, index: int) -> Case:
     """A grammar lark accepts, with sampled sentences, mutations and a random string."""
-    r = random.Random(int(rng.integers(2**63)))
     while True:
         text = _grammar(r)
         try:
@@ -317,8 +324,9 @@ def _text(index, m) -> str:
     return b"".join(index.token_bytes[t] for t in m.tokens).decode("utf-8", "replace")
 
 
-def check(case: Case) -> Verdict:
-    """Compare the matcher with lark on every string of the case."""
+def check(case: Case, timeout: float) -> Verdict:
+    """Compare the matcher with lark on every string of the case (in well under a second:
+    ``timeout`` is not needed)."""
     from grammars.constrained import GrammarError, TokenIndex, compile_grammar
 
     rng = random.Random(case.index)
@@ -326,7 +334,7 @@ def check(case: Case) -> Verdict:
     try:
         compiled = compile_grammar(case.grammar)
     except GrammarError as e:
-        return Verdict("wrong", "compile", f"lark accepts the grammar, compile_grammar raised "
+        return Verdict(ERROR, f"lark accepts the grammar, compile_grammar raised "
                        f"{type(e).__name__}: {e}"[:300])
     indexes = []
     for multi in (False, True):
@@ -342,7 +350,7 @@ def check(case: Case) -> Verdict:
             tokens = _tokenize(index.vocab, data, rng)
             m, used, problem = _feed(index, tokens)
             if problem:
-                return Verdict("wrong", "mask", f"{problem} of {s!r}")
+                return disagreement(MASK, f"{problem} of {s!r}")
             got = used == len(tokens) and m.is_complete()
             if got != truth:
                 at = len(b"".join(index.token_bytes[t] for t in tokens[:used]))
@@ -352,14 +360,14 @@ def check(case: Case) -> Verdict:
             if not truth or rng.random() < 0.3:
                 problem, text = _walk(index, m, rng, parser)
                 if problem:
-                    return Verdict("wrong", "dead-end", f"from {s!r}: {problem}")
+                    return disagreement(DEAD_END, f"from {s!r}: {problem}")
                 if text is not None and not parses(parser, text):
                     return _disagreement(case, text, False, f"a random walk from {s!r} ends "
                                          "there, allowed by the matcher")
                 counts["walks"] += 1
         counts["accept" if truth else "reject"] += 1
-    return Verdict("agree", "all", f"{counts['accept']} accepted, {counts['reject']} rejected",
-                   tuple(counts.items()))
+    return Verdict(AGREE, f"{counts['accept']} accepted, {counts['reject']} rejected",
+                   counts=tuple(counts.items()))
 
 
 def _disagreement(case: Case, s: str, truth: bool, how: str) -> Verdict:
@@ -367,14 +375,17 @@ def _disagreement(case: Case, s: str, truth: bool, how: str) -> Verdict:
     rejects (``-lexing`` when the string is still a sentence under some other split into
     terminals: the matcher lexes differently from lark), ``incomplete`` the other way."""
     if truth:
-        return Verdict("wrong", "incomplete", f"lark parses {s!r}, {how}")
+        return disagreement(INCOMPLETE, f"lark parses {s!r}, {how}")
     sentence = parses(any_tokenization(case.grammar), s)
-    return Verdict("wrong", "unsound-lexing" if sentence else "unsound",
-                   f"lark rejects {s!r}, {how}"
-                   + (" (a sentence under another split into terminals)" if sentence else ""))
+    return disagreement(UNSOUND_LEXING if sentence else UNSOUND,
+                        f"lark rejects {s!r}, {how}"
+                        + (" (a sentence under another split into terminals)" if sentence
+                           else ""))
 
 
-def describe(case: Case) -> str:
-    lines = [f"grammar case {case.index}:", case.grammar.rstrip(), "strings:"]
-    lines += [f"  {s!r}" for s in case.strings]
-    return "\n".join(lines)
+def warm_up() -> None:
+    """Import lark and the constrained decoder in the parent of forked workers
+    (``symbolic.runner`` preload)."""
+    import lark  # noqa: F401
+
+    import grammars.constrained  # noqa: F401
