@@ -1,19 +1,26 @@
 """Differential soundness checks at scale: random cases per engine, judged by oracles.
 
 Each engine is a module registered by name in ``differential.ENGINES`` (``tests/helpers/``:
-``differential_geometry.py``, ``differential_sygus.py``, shared with the tests; test code, not
-part of the packages): ``generate(rng, k)`` draws case
-``k`` of a run from a generator seeded by (``--seed``, ``k``), so any case can be rerun alone
-(``--case K``); ``check(case, timeout)`` runs the engine and judges its answer.
+``differential_geometry.py``, ``differential_sygus.py``, ``differential_verify.py``,
+``differential_grammar.py``, shared with the tests; test code, not part of the packages):
+``generate(rng, k)`` draws case ``k`` of a run from a generator seeded by (``--seed``, ``k``),
+so any case can be rerun alone (``--case K``); ``check(case, timeout)`` runs the engine and
+judges its answer.
 
   geometry  random construction sequences and goals (true or false on a drawing), proved by
             DD+AR; proofs replayed on fresh drawings, every fact of the closure re-checked
   sygus     random PBE and CLIA specs (realizable or not by construction), solved by the
             synthesizer; answers checked by z3, cvc5 (when installed) and an evaluator
+  verify    random ReLU networks (ONNX) and VNNLIB properties, decided by verify.api.verify;
+            against an exact MILP (and activation-pattern LPs), witnesses re-run in
+            onnxruntime, the bound rules checked to enclose sampled outputs
+  grammar   random LALR grammars and strings, fed to the constrained decoder's matcher;
+            against lark's parser (accepts, prefixes, masks, random walks to EOS)
 
 Every case runs in a forked worker (``symbolic.runner``) with a hard limit of twice
 ``--timeout`` plus 5 s. Prints progress on stderr and a table of outcomes per engine; exits 1
-when any case is ``wrong`` (or ``error``), printing each such case (its text is the input to
+when any case is ``wrong`` (or ``error``, or a disagreement an engine names by its kind:
+``unsound``, ``incomplete``, ...), printing each such case (its text is the input to
 turn into a regression test), 0 otherwise, 2 on bad arguments.
 
     python bench/differential.py --engine sygus --cases 1000 --seed 0 --jobs 2 --timeout 5
@@ -30,7 +37,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "tests" / "helpers")]  # run from a checkout
-from differential import ENGINES, FAILING, CaseResult, Verdict, engine, run_case  # noqa: E402
+from differential import ENGINES, CaseResult, Verdict, engine, run_case  # noqa: E402
 
 from symbolic.runner import RunConfig, Task, run  # noqa: E402
 from symbolic.runner import Status as Ended  # noqa: E402
@@ -62,15 +69,15 @@ def check_engine(name: str, args: argparse.Namespace) -> list[CaseResult]:
     limit = 2 * args.timeout + 5
     tasks = [Task((name, args.seed, k, args.timeout), limit=limit) for k in ks]
     start = time.monotonic()
-    counts: Counter[str] = Counter()
+    failing = 0
 
     def progress(done: int, total: int, outcome) -> None:
+        nonlocal failing
         value = outcome.value if outcome.status is Ended.DONE else None
-        counts[value.verdict.outcome if value is not None else KILLED] += 1
+        failing += value is not None and value.verdict.failed
         if not args.quiet:
             rate = done / max(time.monotonic() - start, 1e-9)
-            bad = sum(counts[o] for o in FAILING)
-            print(f"\r{name}: {done}/{total} cases, {rate:.1f}/s, {bad} failing   ",
+            print(f"\r{name}: {done}/{total} cases, {rate:.1f}/s, {failing} failing   ",
                   end="", file=sys.stderr, flush=True)
 
     out: dict[int, CaseResult] = {}
@@ -94,8 +101,12 @@ def table(rows: dict[str, list[CaseResult]], seconds: dict[str, float]) -> str:
         counts = Counter(r.verdict.outcome for r in results)
         columns = [*engine(name).OUTCOMES, KILLED]
         cells = [f"{c} {counts.get(c, 0)}" for c in columns]
+        checks: Counter[str] = Counter()
+        for r in results:
+            checks.update(dict(r.verdict.counts))
+        ran = ("  (" + ", ".join(f"{c} {n}" for c, n in checks.items()) + ")") if checks else ""
         lines.append(f"{name:9} cases {len(results):5}  " + "  ".join(cells)
-                     + f"  [{seconds[name]:.0f} s]")
+                     + f"  [{seconds[name]:.0f} s]" + ran)
     return "\n".join(lines)
 
 

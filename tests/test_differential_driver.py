@@ -60,6 +60,19 @@ def test_a_disagreement_exits_1_and_prints_the_case(stand_in, capsys):
     assert "--seed 0 --case 3" in out and "wrong 2" in out
 
 
+def test_a_disagreement_named_by_its_kind_fails_too(stand_in, capsys):
+    from differential import disagreement
+
+    module = sys.modules["differential_stand_in"]
+    module.OUTCOMES = ("fine", "odd-kind")
+    module.check = lambda case, timeout: (disagreement("odd-kind", "odd") if case.value % 2
+                                          else Verdict("fine", counts=(("flips", 2),)))
+    assert _driver().main(["--engine", "stand-in", "--cases", "4", "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "stand-in case 1 (seed 0): odd-kind: odd" in out and "odd-kind 2" in out
+    assert "(flips 4)" in out
+
+
 @pytest.mark.parametrize("argv", [["--cases", "0"], ["--jobs", "0"], ["--timeout", "0"]])
 def test_bad_arguments_exit_2(argv):
     assert _driver().main([*argv, "--quiet"]) == 2

@@ -10,11 +10,19 @@ An engine is a module named in ``ENGINES`` (imported when first asked for) that 
   ``rng`` only (the driver seeds it from the run's seed and ``k``); a case is a frozen
   dataclass whose ``text()`` is the input to reproduce it (a problem line, a SyGuS file);
 - ``check(case, timeout: float) -> Verdict``: run the engine on the case under ``timeout``
-  seconds (cooperative; the driver adds a hard limit) and judge its answer.
+  seconds (cooperative; the driver adds a hard limit) and judge its answer;
+- ``warm_up()``: import what the checks need in the driver's parent process (``symbolic.runner``
+  preload), so that forked workers start warm.
+
+A disagreement with an oracle is ``WRONG``, or an outcome of the engine's own that names its
+kind (the grammar engine's ``unsound``, ``incomplete``, ``dead-end``, ...) with
+``Verdict.wrong`` set (``disagreement``): it fails a run all the same. A kind an engine
+documents as a known limitation would be returned unmarked (none is, for now).
 
 The bench driver (``bench/differential.py``) runs many cases through ``symbolic.runner``; the
 tests (``tests/symbolic/geometry/test_differential.py``,
-``tests/symbolic/sygus/test_sygus_differential.py``) run a few in process. The modules sit
+``tests/symbolic/sygus/test_sygus_differential.py``, ``tests/verify/test_verify_differential.py``,
+``tests/grammars/test_grammar_differential.py``) run a few in process. The modules sit
 in ``tests/helpers`` (on the tests' path, and put on its own by the driver): they are oracles
 and random generators for tests and benches, not library code; an engine is one more flat
 module ``differential_NAME.py`` there (``tests/`` folders mirror the packages, so no
@@ -37,19 +45,31 @@ FAILING = (WRONG, ERROR)  # outcomes that fail a run
 ENGINES: dict[str, str] = {
     "geometry": "differential_geometry",
     "sygus": "differential_sygus",
+    "verify": "differential_verify",
+    "grammar": "differential_grammar",
 }
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """How one case ended (one of its engine's ``OUTCOMES``), and why, in one line."""
+    """How one case ended (one of its engine's ``OUTCOMES``), and why, in one line;
+    ``wrong``: a disagreement with an oracle under an outcome that names its kind (it fails a
+    run like ``WRONG``); ``counts``: the sub-checks the case ran, as (name, number), summed in
+    the driver's table."""
 
     outcome: str
     detail: str = ""
+    wrong: bool = False
+    counts: tuple[tuple[str, int], ...] = ()
 
     @property
     def failed(self) -> bool:
-        return self.outcome in FAILING
+        return self.wrong or self.outcome in FAILING
+
+
+def disagreement(kind: str, detail: str) -> Verdict:
+    """A wrong answer of the kind ``kind`` (one of the engine's ``OUTCOMES``)."""
+    return Verdict(kind, detail, wrong=True)
 
 
 @dataclass(frozen=True)

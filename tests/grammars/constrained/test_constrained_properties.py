@@ -111,8 +111,9 @@ def test_rollback_and_fork_restore_masks(case):
      'r2: (T4 | T2) T2\nT2: /[+-]/\nT3: /(ab|a)c?/\nT4: /[ab]+c/\n', "ac-+a"),
 ])
 def test_no_dead_end_when_a_terminal_always_loses_a_tie(grammar, prefix):
-    """Found by the differential checks (bench/differential_vg.py grammar): the matcher allowed
-    a byte whose lexeme could only end as a terminal the parser rejects, then allowed nothing."""
+    """Found by the differential checks (bench/differential.py --engine grammar): the matcher
+    allowed a byte whose lexeme could only end as a terminal the parser rejects, then allowed
+    nothing."""
     from grammars.constrained import Vocabulary, compile_grammar
 
     vocab = Vocabulary.from_bytes([bytes([b]) for b in range(256)] + [None], eos_ids=[256])
