@@ -14,12 +14,9 @@ from differential import case_rng
 SEED = 0
 CASES = 100
 TIMEOUT = 5.0
-# The matcher lexes by maximal munch without backtracking; lark's lexer takes the first
-# terminal in its order (priority, max width, ...) that matches, with Python's regex semantics.
-# Strings where the two split differently are the known disagreements (see LEXING below).
-KNOWN = {engine.UNSOUND_LEXING, engine.INCOMPLETE}
 
-# minimal strings where the matcher and lark disagree, one per cause
+# strings on which a maximal-munch lexer and lark's disagree, one per cause: the matcher
+# follows lark on each
 LEXING = [
     # a higher-priority terminal wins in lark even when a lower one matches longer
     ('start: T0 T0 | T3\nT0.2: /a(ba)*/\nT3: /[a-z]+/\n', "abab", False),
@@ -29,9 +26,12 @@ LEXING = [
     ("start: T\nT: /a|ab/\n", "ab", False),
     # lazy repeats take the shortest match in Python
     ("start: T\nT: /a+?/\n", "aa", False),
-    # the documented limit: lark backtracks to a shorter match, the matcher does not
+    # lark backs up to a shorter match and lexes the rest again
     ('start: A "bc"\nA: /a(ba)*/\n', "abc", True),
+    ('start: NUMBER "." NAME\nNUMBER: /[0-9]+(\\.[0-9]+)?/\nNAME: /[a-z]+/\n', "1.x", True),
 ]
+# the documented limit: backing up over bytes that hold more than one lexeme
+BEYOND = ('start: Q E E | T\nT: /"[^"]*"/\nQ: "\\""\nE: "="\n', '"==')
 
 
 @pytest.fixture(scope="module")
@@ -43,20 +43,13 @@ def verdicts():
     return out
 
 
-def test_matcher_agrees_with_lark_but_for_lexing(verdicts):
-    bad = [(c.index, v.outcome, v.detail) for c, v in verdicts
-           if v.outcome != engine.AGREE and v.outcome not in KNOWN]
-    assert bad == []  # no mask, dead-end, compile or non-lexing disagreement
+def test_matcher_agrees_with_lark_on_every_case(verdicts):
+    assert [(c.index, v.outcome, v.detail) for c, v in verdicts
+            if v.outcome not in (engine.AGREE, engine.REFUSED)] == []
     checks: Counter = Counter()
     for _, v in verdicts:
         checks.update(dict(v.counts))
     assert checks["accept"] >= 100 and checks["reject"] >= 100 and checks["walks"] >= 100
-
-
-@pytest.mark.xfail(strict=True, reason="the matcher lexes by maximal munch, lark does not "
-                   "(issue #13: differential checks); remove when the lexer follows lark")
-def test_matcher_agrees_with_lark_on_every_case(verdicts):
-    assert [(c.index, v.outcome) for c, v in verdicts if v.outcome != engine.AGREE] == []
 
 
 def _matcher_accepts(grammar: str, text: str) -> bool:
@@ -68,22 +61,24 @@ def _matcher_accepts(grammar: str, text: str) -> bool:
 
 
 @pytest.mark.parametrize("grammar,text,lark_parses", LEXING)
-def test_the_known_lexing_disagreements_are_what_they_say(grammar, text, lark_parses):
-    assert engine.parses(engine.oracle(grammar), text) == lark_parses
-    assert _matcher_accepts(grammar, text) != lark_parses
-
-
-@pytest.mark.xfail(strict=True, reason="the matcher lexes by maximal munch, lark does not")
-@pytest.mark.parametrize("grammar,text,lark_parses", LEXING)
 def test_the_matcher_lexes_like_lark(grammar, text, lark_parses):
+    assert engine.parses(engine.oracle(grammar), text) == lark_parses
     assert _matcher_accepts(grammar, text) == lark_parses
 
 
 def test_the_check_reports_a_disagreement():
-    grammar, text, _ = LEXING[0]
-    v = engine.check(engine.Case(0, grammar, ("aba", text)), TIMEOUT)
-    assert (v.outcome, v.failed) == (engine.UNSOUND_LEXING, True)
+    grammar, text = BEYOND
+    assert engine.parses(engine.oracle(grammar), text)
+    assert not _matcher_accepts(grammar, text)
+    assert _matcher_accepts(grammar, text + '"')
+    v = engine.check(engine.Case(0, grammar, (text,)), TIMEOUT)
+    assert (v.outcome, v.failed) == (engine.INCOMPLETE, True)
     assert repr(text) in v.detail
+
+
+def test_a_grammar_the_matcher_refuses_is_counted_apart():
+    v = engine.check(engine.Case(0, "start: x | y\nx: \"a\"\ny: y \"b\"\n", ("a",)), TIMEOUT)
+    assert (v.outcome, v.failed) == (engine.REFUSED, False)
 
 
 def test_sampled_sentences_mostly_parse(verdicts):

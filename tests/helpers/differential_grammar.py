@@ -31,11 +31,11 @@ its outcome says which way: ``unsound`` (the matcher accepts what lark rejects),
 language under another split into terminals, by lark's Earley parser with the complete dynamic
 lexer: the two lex differently), ``incomplete`` (lark parses what the matcher rejects),
 ``dead-end`` (a walk through allowed tokens found nothing allowed) or ``mask`` (a mask bit
-differs from ``is_allowed`` or ``is_complete``). The matcher lexes by maximal munch without
-backtracking; lark takes the first terminal in its order (priority, max width, ...) that
-matches at all, with Python's regex semantics, so ``unsound-lexing`` and ``incomplete`` cases
-are expected until the lexer follows lark (see ``tests/grammars/test_grammar_differential.py``);
-they count as wrong all the same.
+differs from ``is_allowed`` or ``is_complete``). The matcher lexes as lark does (the first
+terminal in lark's order that matches, Python's regex semantics, backing up to the best match),
+except where its documented limits say it rejects (backing up over more than one lexeme):
+those show as ``incomplete`` and count as wrong all the same. A grammar ``compile_grammar``
+refuses with ``UnsupportedGrammarError`` (naming what it does not support) is ``refused``.
 
 A case's ``text()`` is the grammar and its strings.
 """
@@ -54,7 +54,8 @@ UNSOUND_LEXING = "unsound-lexing"
 INCOMPLETE = "incomplete"
 DEAD_END = "dead-end"
 MASK = "mask"
-OUTCOMES = (AGREE, ERROR, UNSOUND, UNSOUND_LEXING, INCOMPLETE, DEAD_END, MASK)
+REFUSED = "refused"  # compile_grammar names what it does not support (documented)
+OUTCOMES = (AGREE, REFUSED, ERROR, UNSOUND, UNSOUND_LEXING, INCOMPLETE, DEAD_END, MASK)
 
 WALK_STEPS = 40
 
@@ -328,11 +329,14 @@ def check(case: Case, timeout: float) -> Verdict:
     """Compare the matcher with lark on every string of the case (in well under a second:
     ``timeout`` is not needed)."""
     from grammars.constrained import GrammarError, TokenIndex, compile_grammar
+    from grammars.constrained.errors import UnsupportedGrammarError
 
     rng = random.Random(case.index)
     parser = oracle(case.grammar)
     try:
         compiled = compile_grammar(case.grammar)
+    except UnsupportedGrammarError as e:
+        return Verdict(REFUSED, str(e)[:300])
     except GrammarError as e:
         return Verdict(ERROR, f"lark accepts the grammar, compile_grammar raised "
                        f"{type(e).__name__}: {e}"[:300])
