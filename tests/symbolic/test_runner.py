@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import mmap
 import os
 import re
 import shutil
@@ -42,8 +43,14 @@ def act(what: str, arg: float = 0.0):
         return len(bytearray(int(arg)))
     if what == "rss":
         return resident_memory(os.getpid())
-    if what == "grow":  # touch ``arg`` bytes a page at a time, slowly enough to be watched
-        chunks = [b"x" * (1 << 20) for _ in range(int(arg) >> 20)]
+    if what == "grow":  # touch ``arg`` bytes of fresh pages, then wait to be watched
+        # (fresh mappings: the heap may reuse pages inherited from the parent, already
+        # resident after a long test session, which would not raise the count)
+        chunks = []
+        for _ in range(int(arg) >> 20):
+            chunk = mmap.mmap(-1, 1 << 20)
+            chunk.write(b"x" * (1 << 20))
+            chunks.append(chunk)
         time.sleep(30)
         return len(chunks)
     if what == "print":
