@@ -71,7 +71,16 @@ class _Builder:
             raise SchemaError(f"a schema must be an object or a boolean, not {schema!r}")
         unknown = set(schema) - _IGNORED - _HANDLED
         if unknown:
-            raise SchemaError(f"unsupported JSON schema keyword(s): {', '.join(sorted(unknown))}")
+            raise SchemaError("unsupported JSON schema keyword(s): "
+                              + ", ".join(json.dumps(k) for k in sorted(unknown)))
+        for key, kinds in _SHAPES.items():
+            if key in schema and (not isinstance(schema[key], kinds)
+                                  or isinstance(schema[key], bool) and bool not in kinds):
+                shown = json.dumps(schema[key])
+                raise SchemaError(f"{key} must be {' or '.join(_JSON[k] for k in kinds)}, got "
+                                  f"{shown[:60]}{'...' if len(shown) > 60 else ''}")
+        if not all(isinstance(k, str) for k in schema.get("required", [])):
+            raise SchemaError("required must list property names (strings)")
         ap = schema.get("additionalProperties", False)
         if ap not in (False, None) and schema.get("type", "object") == "object" and (
                 "properties" in schema):
@@ -185,6 +194,13 @@ class _Builder:
                 break
         return self.add(first, alts)
 
+
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "type": (str, list), "properties": (dict,), "required": (list,), "items": (dict, bool),
+    "enum": (list,), "anyOf": (list,), "oneOf": (list,), "$ref": (str,), "$defs": (dict,),
+    "definitions": (dict,)}
+"""The JSON kinds a keyword's value must have (checked before it is used)."""
+_JSON = {str: "a string", list: "an array", dict: "an object", bool: "a boolean"}
 
 _HANDLED = {"type", "properties", "required", "items", "minItems", "maxItems", "enum", "const",
             "anyOf", "oneOf", "minLength", "maxLength", "$ref"}
