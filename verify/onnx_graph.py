@@ -338,6 +338,9 @@ OPS: dict[str, Callable[..., Value]] = {
 """Affine operators by ONNX op_type (``Relu`` is handled by the loader: it closes a segment)."""
 
 SUPPORTED = sorted([*OPS, "Relu"])
+MAX_INPUTS = 2**14
+"""Most input values of a network: each tensor is tracked as an affine map of the input, so the
+input's identity map alone takes 8 n^2 bytes (2 GiB here)."""
 
 
 # ---------------------------------------------------------------- the loader
@@ -419,6 +422,9 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
     if len(graph.output) != 1:
         raise OnnxError(f"{name}: expected one network output, found {len(graph.output)}")
     input_shape = _shape(inputs[0])
+    if math.prod(input_shape) > MAX_INPUTS:
+        raise OnnxError(f"{name}: input of shape {input_shape} has more than {MAX_INPUTS} "
+                        "values, more than this verifier handles")
     builder = _Builder(input_shape)
     values[inputs[0].name] = builder.identity(input_shape)
     for node in graph.node:
@@ -426,6 +432,9 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
     out = values.get(graph.output[0].name)
     if not isinstance(out, Affine):
         raise OnnxError(f"{name}: the output does not depend on the input")
+    if out.base != builder.segment:
+        raise OnnxError(f"{name}: the output {graph.output[0].name!r} is computed before the "
+                        "last Relu (nodes after the output are not supported)")
     builder.close(out)
     return Network(tuple(builder.layers), input_shape, out.shape,
                    onnx_bytes=model.SerializeToString(), input_name=inputs[0].name)
