@@ -65,20 +65,36 @@ leaves the problem's status as it is, with a warning).
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors kept on one line (an argument may hold a line break)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(printable(message))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters escaped."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 # ---------------------------------------------------------------- reading inputs
 
 
 def problem_files(path: Path) -> list[Path]:
     """The problem files a path stands for: itself, or a folder's files of a known domain,
     sorted."""
-    if path.is_dir():
+    try:
+        is_dir, exists = path.is_dir(), path.exists()
+    except OSError as e:  # a name too long, a folder without permission...
+        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+    if is_dir:
         suffixes = domains.suffixes()
         files = sorted(f for f in path.iterdir() if f.suffix in suffixes and f.is_file())
         if not files:
             kinds = ", ".join(f"*{s}" for s in suffixes)
             raise InputError(f"{path}: folder holds no problem files ({kinds})")
         return files
-    if not path.exists():
+    if not exists:
         raise InputError(f"{path}: no such file or folder")
     return [path]
 
@@ -162,7 +178,7 @@ def _sources(text: str) -> tuple[str, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Prove geometry problems (AlphaGeometry problem files) with "
         "the DD+AR engine, or synthesize programs for SyGuS-IF 2.1 files (*.sl); print "
         "proofs, solutions, JSON rows and diagrams.",
@@ -317,7 +333,7 @@ def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
 
 
 def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
     return 2
 
 
@@ -358,7 +374,7 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
 def _emit(result: Result, args: argparse.Namespace, row: bool = False) -> None:
     """Print one result: a JSON line, or a text line (plus the proof with --proof)."""
     if result.status is Status.ERROR:
-        print(f"{PROG}: error: {result.error}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(result.error or '')}", file=sys.stderr)
     if args.json:
         print(json.dumps(to_json(result, with_proof=args.proof)), flush=True)
         return
