@@ -35,6 +35,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "fuzz")]  # the targets live bes
 import fuzz_targets as ft  # noqa: E402
 
 COLUMNS = ("inputs", "ok", "expected", "crash", "hang")
+UNINSTRUMENTED = ["grammars.constrained.kernels", "symbolic.geometry.kernels",
+                  "symbolic.sygus.kernels", "grammars.constrained.parser"]
+"""Modules left as they are: numba cannot compile the bytecode atheris instruments (the
+kernels), and atheris 2.3 on Python 3.11 miscompiles ``Parser.feed_depth`` (a tuple index
+read as an int; the same inputs pass uninstrumented)."""
 
 
 # ---------------------------------------------------------------- bookkeeping
@@ -112,7 +117,8 @@ def run_atheris_child(language: str, runs: int, limit: float, report: Path, save
     itself, so the last write happens before it)."""
     import atheris
 
-    with atheris.instrument_imports(include=["reasoner", "symbolic", "verify", "grammars"]):
+    with atheris.instrument_imports(include=["reasoner", "symbolic", "verify", "grammars"],
+                                    exclude=UNINSTRUMENTED):
         import grammars.constrained  # noqa: F401
         import reasoner.cli  # noqa: F401
         import symbolic.sygus.spec  # noqa: F401
@@ -136,8 +142,8 @@ def run_atheris_child(language: str, runs: int, limit: float, report: Path, save
             os._exit(0)
 
     dictionary = corpus.parent / "dict.txt"
-    dictionary.write_text("".join(f"{json.dumps(t.decode('latin-1'))}\n"
-                                  for t in target.tokens if t), encoding="latin-1")
+    dictionary.write_text("".join(f'"{_dict_entry(t)}"\n' for t in target.tokens if t),
+                          encoding="ascii")
     args = [sys.argv[0], str(corpus), f"-runs={runs + 10 * len(target.seeds())}",
             f"-max_total_time={seconds}", f"-timeout={int(limit + 5)}", "-rss_limit_mb=8192",
             f"-artifact_prefix={corpus.parent}/", "-print_final_stats=0",
@@ -147,6 +153,12 @@ def run_atheris_child(language: str, runs: int, limit: float, report: Path, save
     write()
     atheris.Setup(args, test_one_input)
     atheris.Fuzz()
+
+
+def _dict_entry(token: bytes) -> str:
+    """A libFuzzer dictionary entry: printable ASCII as is, ``\\``, ``\"`` and ``\xAB``."""
+    return "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else
+                   ("\\" + chr(b) if b in b'"\\' else f"\\x{b:02X}") for b in token)
 
 
 def run_atheris(language: str, runs: int, limit: float, save: bool, seconds: int) -> dict:
