@@ -170,7 +170,8 @@ def onnx_model(draw) -> bytes:
     model = onnx.load_from_string((ft.PROBLEMS / "verify" / name).read_bytes())
     graph = model.graph
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["dim", "op", "attr", "init", "input", "drop", "output"]))
+        kind = draw(st.sampled_from(["dim", "op", "attr", "init", "input", "drop", "output",
+                                     "no_output"]))
         if kind == "dim" and graph.input:
             dims = graph.input[0].type.tensor_type.shape.dim
             if dims:
@@ -210,6 +211,8 @@ def onnx_model(draw) -> bytes:
                 node.input.append(draw(st.sampled_from(names)))
         elif kind == "drop" and graph.node:
             del graph.node[draw(st.integers(0, len(graph.node) - 1))]
+        elif kind == "no_output" and graph.node:
+            del graph.node[draw(st.integers(0, len(graph.node) - 1))].output[:]
         elif kind == "output" and graph.output:
             graph.output[0].name = draw(st.sampled_from(
                 [n.output[0] for n in graph.node if n.output] + ["ghost", graph.input[0].name]))
