@@ -25,7 +25,7 @@ class Oracle:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        options.log_severity_level = 3
+        options.log_severity_level = 4  # fatal only: its errors come back as OnnxError
         self.net = net
         try:
             self.session = ort.InferenceSession(net.onnx_bytes, options,

@@ -95,16 +95,21 @@ def test_a_command_line_with_a_traceback_on_stderr_is_a_crash(monkeypatch):
 ROOT = Path(__file__).resolve().parents[2]
 
 
+ATHERIS_RUNS = 500
+
+
+@pytest.mark.slow
 def test_a_short_atheris_run_per_language(tmp_path):
+    """500 coverage-guided inputs per language (about 2 minutes on two cores)."""
     pytest.importorskip("atheris")
     out = tmp_path / "rows.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "fuzz.py"), "--engine", "atheris", "--runs", "300",
-         "--no-save", "--json", str(out), "--max-seconds", "120"],
-        capture_output=True, text=True, timeout=900, cwd=ROOT)
+        [sys.executable, str(ROOT / "bench" / "fuzz.py"), "--engine", "atheris", "--runs",
+         str(ATHERIS_RUNS), "--no-save", "--json", str(out), "--max-seconds", "240"],
+        capture_output=True, text=True, timeout=1200, cwd=ROOT)
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert [r["language"] for r in rows] == list(ft.LANGUAGES), proc.stderr[-2000:]
     for row in rows:
-        assert row["inputs"] >= 300, (row, proc.stderr[-2000:])
+        assert row["inputs"] >= ATHERIS_RUNS, (row, proc.stderr[-2000:])
         assert row["crash"] == row["hang"] == 0, (row, proc.stderr[-3000:])
     assert proc.returncode == 0, proc.stderr[-2000:]
