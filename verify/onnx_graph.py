@@ -415,7 +415,12 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
     graph = model.graph
     values: dict[str, Value | None] = {"": None}
     for init in graph.initializer:
-        values[init.name] = Const(numpy_helper.to_array(init))
+        try:
+            values[init.name] = Const(numpy_helper.to_array(init))
+        except (TypeError, ValueError, KeyError) as e:  # an undefined or unknown element type
+            raise OnnxError(f"{name}: initializer {init.name!r} cannot be read "
+                            f"({str(e).splitlines()[0] if str(e) else type(e).__name__})"
+                            ) from None
     inputs = [i for i in graph.input if i.name not in values]
     if len(inputs) != 1:
         raise OnnxError(f"{name}: expected one network input, found {len(inputs)}")
@@ -451,11 +456,16 @@ def _run_node(node, values: dict[str, Value | None], builder: _Builder, name: st
     if missing:
         raise OnnxError(f"{label}: unknown input tensor {missing[0]!r}")
     args = [values[i] for i in node.input]
+    if args and args[0] is None:
+        raise OnnxError(f"{label}: its data input (the first) is empty")
     try:
         if node.op_type == "Relu":
             return builder.relu(args[0])  # type: ignore[arg-type]
         return OPS[node.op_type](node, *args, **_attrs(node))
     except _Unsupported as e:
         raise OnnxError(f"{label}: {e}") from None
-    except (TypeError, ValueError, RuntimeError, IndexError) as e:
-        raise OnnxError(f"{label}: cannot interpret ({e})".splitlines()[0]) from None
+    except (TypeError, ValueError, RuntimeError, IndexError, AttributeError,
+            AssertionError) as e:
+        why = ("an empty input where a tensor is needed" if None in args
+               else str(e) or type(e).__name__)
+        raise OnnxError(f"{label}: cannot interpret ({why})".splitlines()[0]) from None
