@@ -135,6 +135,10 @@ def _load_lark(text: str, start: str) -> lark.Lark:
         raise GrammarError(msg) from e
     except lark.exceptions.LarkError as e:
         raise GrammarError(_one_line(str(e))) from e
+    except RecursionError:
+        raise GrammarSyntaxError("rules nested too deeply to read") from None
+    except AttributeError as e:  # lark's loader on some malformed directives (%declare alone)
+        raise GrammarSyntaxError(f"malformed grammar ({e})") from None
 
 
 def _one_line(message: str) -> str:
