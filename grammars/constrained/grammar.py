@@ -137,8 +137,24 @@ def _load_lark(text: str, start: str) -> lark.Lark:
         raise GrammarError(_one_line(str(e))) from e
     except RecursionError:
         raise GrammarSyntaxError("rules nested too deeply to read") from None
-    except AttributeError as e:  # lark's loader on some malformed directives (%declare alone)
-        raise GrammarSyntaxError(f"malformed grammar ({e})") from None
+    except OSError as e:  # %import of a grammar file that does not exist
+        raise GrammarError(f"cannot %import {e.filename!r}: {e.strerror or e}") from None
+    except _regex_errors() as e:
+        raise GrammarSyntaxError(f"bad regular expression: {_one_line(str(e))}") from None
+    except (AttributeError, TypeError) as e:  # lark's own loader failing on malformed text
+        raise GrammarSyntaxError(f"malformed grammar ({type(e).__name__}: "
+                                 f"{_one_line(str(e))})") from None
+
+
+def _regex_errors() -> tuple[type[Exception], ...]:
+    """The errors of the regex engines lark compiles terminals with (``regex`` if installed)."""
+    import re
+
+    try:
+        import regex
+    except ImportError:
+        return (re.error,)
+    return (re.error, regex.error)
 
 
 def _one_line(message: str) -> str:
