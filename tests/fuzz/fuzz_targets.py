@@ -136,10 +136,11 @@ def check(target: Target, data: bytes, limit: float = DEFAULT_LIMIT) -> Outcome:
     return Outcome(verdict, seconds, detail)
 
 
+@functools.cache
 def warm(target: Target) -> None:
-    """Run the seeds once without a limit, so that the lazy imports and compilations of the
-    engines happen here and not under the alarm of ``check`` (an import cut short by the alarm
-    would leave a half-initialised module behind)."""
+    """Run the seeds once (per process) without a limit, so that the lazy imports and
+    compilations of the engines happen here and not under the alarm of ``check`` (an import cut
+    short by the alarm would leave a half-initialised module behind)."""
     for seed in target.seeds():
         with contextlib.suppress(Exception):
             target.run(seed)

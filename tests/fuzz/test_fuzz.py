@@ -53,6 +53,7 @@ REGRESSIONS = sorted(p for p in ft.REGRESSIONS.glob("*/*") if p.is_file())
 def test_a_kept_regression_input_ends_cleanly(path: Path):
     language = path.parent.name
     assert language in ft.LANGUAGES, f"{path}: folder is not an input language"
+    ft.warm(ft.target(language))
     _assert_clean(language, path.read_bytes())
 
 
