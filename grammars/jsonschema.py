@@ -221,11 +221,12 @@ def _implies(schema: dict, t: str) -> bool:
 def _bounds(schema: dict, low: str, high: str) -> tuple[int, int | None]:
     """The (min, max) of a length or count: whole numbers >= 0, min <= max (max None: no
     limit); a ``SchemaError`` naming the keywords otherwise."""
+    for key in (low, high):
+        value = schema.get(key)
+        if key in schema and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 0):
+            raise SchemaError(f"{key} must be a whole number >= 0, got {json.dumps(value)}")
     lo, hi = schema.get(low, 0), schema.get(high)
-    for key, value in ((low, lo), (high, hi)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < 0):
-            raise SchemaError(f"{key} must be a whole number >= 0, got {value!r}")
     if hi is not None and hi < lo:
         raise SchemaError(f"{high} {hi} < {low} {lo}")
     return lo, hi
