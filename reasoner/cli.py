@@ -330,7 +330,8 @@ def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
     except OSError as e:  # checked up front, but the disk can still fill up
         _error(f"--kg {args.kg}: cannot write ({e.strerror or e})")
         return False
-    print(f"{PROG}: knowledge graph with {n} proof(s) written to {path}", file=sys.stderr)
+    print(f"{PROG}: knowledge graph with {n} proof(s) written to {printable(str(path))}",
+          file=sys.stderr)
     return True
 
 
