@@ -106,13 +106,11 @@ def read(path: Path) -> list[WorkItem]:
 
 
 def collect(paths: Sequence[str], names: Sequence[str] | None) -> list[WorkItem]:
-    """Read every path and keep the problems named in ``names`` (all when None); a file named
-    twice (or inside a folder also named) is read once, an empty path is an error (it is not
-    the current folder)."""
+    """Read every path and keep the problems named in ``names`` (all when None); an empty path
+    is an error (not the current folder)."""
     if any(not p for p in paths):
         raise InputError("empty path argument")
-    files = dict.fromkeys(f for p in paths for f in problem_files(Path(p)))
-    items = [item for f in files for item in read(f)]
+    items = [item for p in paths for f in problem_files(Path(p)) for item in read(f)]
     if names:
         missing = [n for n in names if not any(i.name == n for i in items)]
         if missing:

@@ -446,14 +446,17 @@ SCHEMA_TOKENS = tuple(w.encode() for w in """"type" "object" "array" "string" "i
 
 
 CLI_PROGRAMS = ("solve-problem", "verify-net")
+MAX_ARGS = 12
 
 
 def run_cli(data: bytes) -> None:
     """One command line: the first byte picks ``solve-problem`` or ``verify-net``, the rest is
-    the arguments, one per line. Runs in the sandbox folder; arguments that would leave it
+    the arguments, one per line, at most ``MAX_ARGS`` (a file named 80 times is solved 80
+    times: long, but what was asked). Runs in the sandbox folder; arguments that would leave it
     (absolute paths, ``..``) are made relative, so outputs stay there."""
     program = CLI_PROGRAMS[data[0] % 2] if data else CLI_PROGRAMS[0]
     argv = [_confined(a) for a in text_of(data[1:]).split("\n")] if len(data) > 1 else []
+    argv = argv[:MAX_ARGS]
     run_command(program, argv)
 
 
