@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,6 +140,7 @@ def run_atheris_child(language: str, runs: int, limit: float, report: Path, save
         if n % 25 == 0 or n >= runs:
             write()
         if n >= runs:
+            shutil.rmtree(ft.sandbox(), ignore_errors=True)  # os._exit skips atexit
             os._exit(0)
 
     dictionary = corpus.parent / "dict.txt"

@@ -18,6 +18,7 @@ test suite) and ``bench/fuzz.py`` (hypothesis or atheris, long runs saving crash
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import enum
 import functools
@@ -169,6 +170,7 @@ def sandbox() -> Path:
     """A private temporary folder holding copies of small bundled inputs: inputs are written
     here, and the command lines run here so that their outputs cannot land anywhere else."""
     folder = Path(tempfile.mkdtemp(prefix="neurosym-fuzz-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     for name in ("xor2.onnx", "xor2_y0_below.vnnlib", "xor2_y1_negative.vnnlib", "conv1.onnx",
                  "conv1_robust.vnnlib"):
         shutil.copy(PROBLEMS / "verify" / name, folder / name)
