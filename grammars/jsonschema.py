@@ -31,6 +31,9 @@ any_value: any_object | any_array | STRING | NUMBER | "true" | "false" | "null"
 any_object: "{{" [STRING ":" any_value ("," STRING ":" any_value)*] "}}"
 any_array: "[" [any_value ("," any_value)*] "]"
 """
+MAX_LENGTH = 1000
+"""Longest ``minLength`` / ``maxLength``: the string terminal unrolls its length, which took
+2.2 s to compile at 1000 and 15 s at 5000 (and Python's ``re`` refuses past 2^32)."""
 _IGNORED = {"title", "description", "examples", "default", "$schema", "$id", "$comment",
             "additionalProperties", "$defs", "definitions", "readOnly", "writeOnly"}
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
@@ -81,7 +84,16 @@ class _Builder:
             raise SchemaError(f"a schema must be an object or a boolean, not {schema!r}")
         unknown = set(schema) - _IGNORED - _HANDLED
         if unknown:
-            raise SchemaError(f"unsupported JSON schema keyword(s): {', '.join(sorted(unknown))}")
+            raise SchemaError("unsupported JSON schema keyword(s): "
+                              + ", ".join(json.dumps(k) for k in sorted(unknown)))
+        for key, kinds in _SHAPES.items():
+            if key in schema and (not isinstance(schema[key], kinds)
+                                  or isinstance(schema[key], bool) and bool not in kinds):
+                shown = json.dumps(schema[key])
+                raise SchemaError(f"{key} must be {' or '.join(_JSON[k] for k in kinds)}, got "
+                                  f"{shown[:60]}{'...' if len(shown) > 60 else ''}")
+        if not all(isinstance(k, str) for k in schema.get("required", [])):
+            raise SchemaError("required must list property names (strings)")
         ap = schema.get("additionalProperties", False)
         if ap not in (False, None) and schema.get("type", "object") == "object" and (
                 "properties" in schema):
@@ -146,6 +158,9 @@ class _Builder:
             terminal = self.format(schema["format"], lo != 0 or hi is not None)
             if terminal is not None:
                 return terminal
+        if max(lo, hi or 0) > MAX_LENGTH:
+            raise SchemaError(f"string lengths above {MAX_LENGTH} are not supported (the length "
+                              f"is unrolled into the string terminal), got {max(lo, hi or 0)}")
         if lo == 0 and hi is None:
             return "STRING"
         reps = f"{{{lo},{'' if hi is None else hi}}}"
@@ -222,6 +237,13 @@ class _Builder:
         return self.add(first, alts)
 
 
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "type": (str, list), "properties": (dict,), "required": (list,), "items": (dict, bool),
+    "enum": (list,), "anyOf": (list,), "oneOf": (list,), "$ref": (str,), "$defs": (dict,),
+    "definitions": (dict,)}
+"""The JSON kinds a keyword's value must have (checked before it is used)."""
+_JSON = {str: "a string", list: "an array", dict: "an object", bool: "a boolean"}
+
 _HANDLED = {"type", "properties", "required", "items", "minItems", "maxItems", "enum", "const",
             "anyOf", "oneOf", "minLength", "maxLength", "$ref", "format"}
 
@@ -235,11 +257,12 @@ def _implies(schema: dict, t: str) -> bool:
 def _bounds(schema: dict, low: str, high: str) -> tuple[int, int | None]:
     """The (min, max) of a length or count: whole numbers >= 0, min <= max (max None: no
     limit); a ``SchemaError`` naming the keywords otherwise."""
+    for key in (low, high):
+        value = schema.get(key)
+        if key in schema and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 0):
+            raise SchemaError(f"{key} must be a whole number >= 0, got {json.dumps(value)}")
     lo, hi = schema.get(low, 0), schema.get(high)
-    for key, value in ((low, lo), (high, hi)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < 0):
-            raise SchemaError(f"{key} must be a whole number >= 0, got {value!r}")
     if hi is not None and hi < lo:
         raise SchemaError(f"{high} {hi} < {low} {lo}")
     return lo, hi

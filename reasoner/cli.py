@@ -77,20 +77,36 @@ later leaves the problem's status as it is, with a warning).
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors kept on one line (an argument may hold a line break)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(printable(message))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters escaped."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 # ---------------------------------------------------------------- reading inputs
 
 
 def problem_files(path: Path) -> list[Path]:
     """The problem files a path stands for: itself, or a folder's files of a known domain,
     sorted."""
-    if path.is_dir():
+    try:
+        is_dir, exists = path.is_dir(), path.exists()
+    except OSError as e:  # a name too long, a folder without permission...
+        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+    if is_dir:
         suffixes = domains.suffixes()
         files = sorted(f for f in path.iterdir() if f.suffix in suffixes and f.is_file())
         if not files:
             kinds = ", ".join(f"*{s}" for s in suffixes)
             raise InputError(f"{path}: folder holds no problem files ({kinds})")
         return files
-    if not path.exists():
+    if not exists:
         raise InputError(f"{path}: no such file or folder")
     return [path]
 
@@ -102,7 +118,10 @@ def read(path: Path) -> list[WorkItem]:
 
 
 def collect(paths: Sequence[str], names: Sequence[str] | None) -> list[WorkItem]:
-    """Read every path and keep the problems named in ``names`` (all when None)."""
+    """Read every path and keep the problems named in ``names`` (all when None); an empty path
+    is an error (not the current folder)."""
+    if any(not p for p in paths):
+        raise InputError("empty path argument")
     items = [item for p in paths for f in problem_files(Path(p)) for item in read(f)]
     if names:
         missing = [n for n in names if not any(i.name == n for i in items)]
@@ -167,7 +186,7 @@ def _sources(text: str) -> tuple[str, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Prove geometry problems (AlphaGeometry problem files) with "
         "the DD+AR engine, or synthesize programs for SyGuS-IF 2.1 files (*.sl); print "
         "proofs, solutions, JSON rows and diagrams.",
@@ -332,7 +351,8 @@ def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
     except OSError as e:  # checked up front, but the disk can still fill up
         _error(f"--kg {args.kg}: cannot write ({e.strerror or e})")
         return False
-    print(f"{PROG}: knowledge graph with {n} proof(s) written to {path}", file=sys.stderr)
+    print(f"{PROG}: knowledge graph with {n} proof(s) written to {printable(str(path))}",
+          file=sys.stderr)
     return True
 
 
@@ -342,7 +362,7 @@ def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
 
 
 def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
     return 2
 
 
@@ -385,7 +405,7 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
 def _emit(result: Result, args: argparse.Namespace, row: bool = False) -> None:
     """Print one result: a JSON line, or a text line (plus the proof with --proof)."""
     if result.status is Status.ERROR:
-        print(f"{PROG}: error: {result.error}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(result.error or '')}", file=sys.stderr)
     if args.json:
         print(json.dumps(to_json(result, with_proof=args.proof)), flush=True)
         return

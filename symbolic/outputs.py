@@ -14,6 +14,13 @@ def unwritable(path: str | Path, folder: bool = False) -> str | None:
     """Why an output file (``folder``: an output folder, created if missing) cannot be
     written at ``path``, or None."""
     p = Path(path)
+    try:
+        return _unwritable(p, folder)
+    except OSError as e:  # a name too long, a folder without permission...
+        return f"cannot use the path ({e.strerror or e})"
+
+
+def _unwritable(p: Path, folder: bool) -> str | None:
     if p.exists():
         if folder != p.is_dir():
             return "is a folder, not a file" if p.is_dir() else "is a file, not a folder"

@@ -23,6 +23,9 @@ from .errors import InputError
 from .result import Result, Status
 
 KILL_GRACE = 10.0
+PRELOAD = ("verify.api",)
+"""Imported (with torch) in the parent before forking, so that a fresh fork per instance does
+not import torch again (seconds per instance on a loaded machine)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def run_instances(instances: list[Instance], solver: Solver, jobs: int = 1,
             return Result(Status.ERROR, time.monotonic() - start, error=str(e))
 
     config = RunConfig(jobs=jobs, grace=KILL_GRACE, max_tasks=1, quiet=False,
-                       memory_limit=memory_limit, initializer=partial(_set_threads, threads))
+                       memory_limit=memory_limit, initializer=partial(_set_threads, threads),
+                       preload=PRELOAD)
     tasks = [Task((instance,), instance.timeout) for instance in instances]
     for index, outcome in run(solve, tasks, config):
         yield index, _result(outcome)

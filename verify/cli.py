@@ -50,8 +50,20 @@ memory limit; 2 input or usage error, or a report that cannot be written.
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors kept on one line (an argument may hold a line break)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(printable(message))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters escaped."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Verify ONNX ReLU networks against VNNLIB properties "
         "(IBP / CROWN / alpha-CROWN bounds, branch and bound, onnxruntime-checked witnesses).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -152,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
     return 2
 
 
@@ -182,7 +194,7 @@ def _run(instances: list[Instance], args: argparse.Namespace) -> list[Result]:
 
 def _emit(inst: Instance, result: Result, args: argparse.Namespace, single: bool) -> None:
     if result.status is Status.ERROR:
-        print(f"{PROG}: error: {result.error}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(result.error or '')}", file=sys.stderr)
     if args.json:
         row = {"onnx": inst.onnx_text, "vnnlib": inst.vnnlib_text} | result.to_json()
         print(json.dumps(row), flush=True)

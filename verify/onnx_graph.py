@@ -338,6 +338,9 @@ OPS: dict[str, Callable[..., Value]] = {
 """Affine operators by ONNX op_type (``Relu`` is handled by the loader: it closes a segment)."""
 
 SUPPORTED = sorted([*OPS, "Relu"])
+MAX_INPUTS = 2**14
+"""Most input values of a network: each tensor is tracked as an affine map of the input, so the
+input's identity map alone takes 8 n^2 bytes (2 GiB here)."""
 
 
 # ---------------------------------------------------------------- the loader
@@ -412,13 +415,21 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
     graph = model.graph
     values: dict[str, Value | None] = {"": None}
     for init in graph.initializer:
-        values[init.name] = Const(numpy_helper.to_array(init))
+        try:
+            values[init.name] = Const(numpy_helper.to_array(init))
+        except (TypeError, ValueError, KeyError) as e:  # an undefined or unknown element type
+            raise OnnxError(f"{name}: initializer {init.name!r} cannot be read "
+                            f"({str(e).splitlines()[0] if str(e) else type(e).__name__})"
+                            ) from None
     inputs = [i for i in graph.input if i.name not in values]
     if len(inputs) != 1:
         raise OnnxError(f"{name}: expected one network input, found {len(inputs)}")
     if len(graph.output) != 1:
         raise OnnxError(f"{name}: expected one network output, found {len(graph.output)}")
     input_shape = _shape(inputs[0])
+    if math.prod(input_shape) > MAX_INPUTS:
+        raise OnnxError(f"{name}: input of shape {input_shape} has more than {MAX_INPUTS} "
+                        "values, more than this verifier handles")
     builder = _Builder(input_shape)
     values[inputs[0].name] = builder.identity(input_shape)
     for node in graph.node:
@@ -426,13 +437,20 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
     out = values.get(graph.output[0].name)
     if not isinstance(out, Affine):
         raise OnnxError(f"{name}: the output does not depend on the input")
+    if out.base != builder.segment:
+        raise OnnxError(f"{name}: the output {graph.output[0].name!r} is computed before the "
+                        "last Relu (nodes after the output are not supported)")
     builder.close(out)
     return Network(tuple(builder.layers), input_shape, out.shape,
                    onnx_bytes=model.SerializeToString(), input_name=inputs[0].name)
 
 
 def _run_node(node, values: dict[str, Value | None], builder: _Builder, name: str) -> Value:
-    label = f"{name}: node {node.name or node.output[0]!r} ({node.op_type})"
+    if not node.output:
+        raise OnnxError(f"{name}: node {node.name!r} ({node.op_type}) has no output")
+    op = node.op_type  # protobuf gives bytes for a name that is not UTF-8
+    op = op if isinstance(op, str) and op.isprintable() else repr(op)
+    label = f"{name}: node {node.name or node.output[0]!r} ({op})"
     if node.op_type != "Relu" and node.op_type not in OPS:
         raise OnnxError(f"{label}: unsupported operator {node.op_type!r} "
                         f"(supported: {', '.join(SUPPORTED)})")
@@ -440,11 +458,16 @@ def _run_node(node, values: dict[str, Value | None], builder: _Builder, name: st
     if missing:
         raise OnnxError(f"{label}: unknown input tensor {missing[0]!r}")
     args = [values[i] for i in node.input]
+    if args and args[0] is None:
+        raise OnnxError(f"{label}: its data input (the first) is empty")
     try:
         if node.op_type == "Relu":
             return builder.relu(args[0])  # type: ignore[arg-type]
         return OPS[node.op_type](node, *args, **_attrs(node))
     except _Unsupported as e:
         raise OnnxError(f"{label}: {e}") from None
-    except (TypeError, ValueError, RuntimeError, IndexError) as e:
-        raise OnnxError(f"{label}: cannot interpret ({e})".splitlines()[0]) from None
+    except (TypeError, ValueError, RuntimeError, IndexError, AttributeError,
+            AssertionError) as e:
+        why = ("an empty input where a tensor is needed" if None in args
+               else str(e) or type(e).__name__)
+        raise OnnxError(f"{label}: cannot interpret ({why})".splitlines()[0]) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import OnnxError
 from .network import Network
 from .result import Witness
 from .vnnlib import Case
@@ -24,15 +25,22 @@ class Oracle:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        options.log_severity_level = 3
+        options.log_severity_level = 4  # fatal only: its errors come back as OnnxError
         self.net = net
-        self.session = ort.InferenceSession(net.onnx_bytes, options,
-                                            providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(net.onnx_bytes, options,
+                                                providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime's errors share no base class but Exception
+            raise OnnxError(f"onnxruntime cannot load the model: {_first_line(e)}") from None
 
     def run(self, x32: np.ndarray) -> np.ndarray:
         """Output (flattened, float64) of onnxruntime at one float32 input."""
         feed = {self.net.input_name: x32.astype(np.float32).reshape(self.net.input_shape)}
-        return np.asarray(self.session.run(None, feed)[0], dtype=np.float64).reshape(-1)
+        try:
+            out = self.session.run(None, feed)[0]
+        except Exception as e:  # as above: a model onnxruntime loads but cannot run
+            raise OnnxError(f"onnxruntime cannot run the model: {_first_line(e)}") from None
+        return np.asarray(out, dtype=np.float64).reshape(-1)
 
     def confirm(self, case: Case, x: np.ndarray) -> Witness | None:
         """A ``Witness`` when onnxruntime agrees that ``x`` violates the property, else None."""
@@ -46,6 +54,12 @@ class Oracle:
         if any(d.margin(y[None])[0] <= 0 for d in case.disjuncts):
             return Witness(x32.astype(np.float64), y)
         return None
+
+
+def _first_line(e: Exception) -> str:
+    """onnxruntime's message without its source path prefix, on one line."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    return (" ".join(lines) or type(e).__name__)[:300]
 
 
 def to_float32_in_box(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray | None:

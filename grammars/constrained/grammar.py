@@ -126,15 +126,45 @@ def _load_lark(text: str, start: str) -> lark.Lark:
     except lark.exceptions.UnexpectedInput as e:
         raise GrammarSyntaxError(str(e).splitlines()[0], e.line, e.column) from e
     except lark.exceptions.GrammarError as e:
-        msg = str(e)
+        msg = _one_line(str(e))
         if "collision" in msg:
             raise UnsupportedGrammarError(
-                "grammar is not LALR(1) (rewrite the ambiguous rules): " + msg.strip()) from e
+                "grammar is not LALR(1) (rewrite the ambiguous rules): " + msg) from e
         if "not defined" in msg or "undefined" in msg.lower():
             raise UndefinedSymbolError(msg) from e
         raise GrammarError(msg) from e
     except lark.exceptions.LarkError as e:
-        raise GrammarError(str(e)) from e
+        raise GrammarError(_one_line(str(e))) from e
+    except RecursionError:
+        raise GrammarSyntaxError("rules nested too deeply to read") from None
+    except OSError as e:  # %import of a grammar file that does not exist
+        raise GrammarError(f"cannot %import {e.filename!r}: {e.strerror or e}") from None
+    except _regex_errors() as e:
+        raise GrammarSyntaxError(f"bad regular expression: {_one_line(str(e))}") from None
+    except (AttributeError, TypeError) as e:  # lark's own loader failing on malformed text
+        raise GrammarSyntaxError(f"malformed grammar ({type(e).__name__}: "
+                                 f"{_one_line(str(e))})") from None
+
+
+def _regex_errors() -> tuple[type[Exception], ...]:
+    """The errors of the regex engines lark compiles terminals with (``regex`` if installed)."""
+    import re
+
+    try:
+        import regex
+    except ImportError:
+        return (re.error,)
+    return (re.error, regex.error)
+
+
+def _one_line(message: str) -> str:
+    """A lark message on one line: the excerpt of the grammar and its caret line (the first
+    line already names line and column) are dropped, listed rules are joined."""
+    head, _, excerpt = message.partition("\n\n")
+    if not excerpt.rstrip().endswith("^"):
+        head = message
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip()]
+    return " ".join(lines).removesuffix(" in <string>:").rstrip(":") or "invalid grammar"
 
 
 def _check_productive(lk: lark.Lark, start: str) -> None:

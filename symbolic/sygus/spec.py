@@ -284,6 +284,11 @@ class _Elaborator:
                                  line=head.line, column=head.column)
             out.append(NonTerminal(head.text, nts[head.text],
                                    tuple(self.rule(r, scope, nts[head.text]) for r in rules)))
+        ruled = {n.name for n in out}
+        for name, _ in decls:
+            if name.text not in ruled:  # SyGuS-IF 2.1: one rule group per declared non-terminal
+                raise ParseError(f"non-terminal {name.text} is declared but has no rules",
+                                 line=name.line, column=name.column)
         order = [d[0].text for d in decls]
         out.sort(key=lambda n: order.index(n.name))
         if not out or out[0].sort != ret:
