@@ -84,6 +84,9 @@ def _confirm(ct: CaseTensors, oracle: Oracle, x: Tensor, margin: Tensor,
     return None
 
 
+SAMPLE_CHUNK = 8192  # samples evaluated between two looks at the deadline
+
+
 def falsify(net: Network, ct: CaseTensors, oracle: Oracle, config: AttackConfig,
             deadline: float, generator: torch.Generator) -> Witness | None:
     """Search the box for a counterexample; None when none was found in the budget."""
@@ -93,7 +96,13 @@ def falsify(net: Network, ct: CaseTensors, oracle: Oracle, config: AttackConfig,
     with torch.no_grad():
         x = lo + width * torch.rand(count, len(lo), generator=generator, dtype=torch.float64)
         x = torch.cat([((lo + hi) / 2)[None], x])
-        margin = ct.margin(net.forward(x))
+        margins = []  # in chunks, so that the deadline is kept on a slow machine
+        for k in range(0, len(x), SAMPLE_CHUNK):
+            if k and time.monotonic() > deadline:
+                break
+            margins.append(ct.margin(net.forward(x[k:k + SAMPLE_CHUNK])))
+        margin = torch.cat(margins)
+        x = x[:len(margin)]
     found = _confirm(ct, oracle, x, margin, config.confirm_per_round)
     if found is not None or config.restarts <= 0:
         return found

@@ -48,3 +48,15 @@ def test_a_helper_gives_up_within_its_timeout():
     with pytest.raises(AssertionError, match="property not proved: timeout"):
         assert_holds(net, ACAS / "vnnlib" / "prop_2.vnnlib", timeout=timeout)
     assert time.monotonic() - start <= timeout + 1.0
+
+
+@needs_bench
+def test_a_short_limit_is_kept_while_sampling_for_a_counterexample():
+    from verify.api import load_network, verify
+
+    net = load_network(ACAS / "onnx" / "ACASXU_run2a_1_1_batch_2000.onnx")
+    prop = ACAS / "vnnlib" / "prop_1.vnnlib"
+    verify(net, prop, timeout=2.0)  # warm: the first call loads what it needs
+    start = time.monotonic()
+    verify(net, prop, timeout=0.2)  # 100k random samples alone took 2-5 s on a busy machine
+    assert time.monotonic() - start <= 0.2 + 1.0
