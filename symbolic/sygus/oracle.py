@@ -55,15 +55,21 @@ def smtlib_check(spec: Spec, functions: Sequence[Function]) -> str:
 
 def cvc5_verify(spec: Spec, functions: Sequence[Function], timeout_ms: int = 20000) -> str:
     """``unsat`` (the answer is correct), ``sat`` (wrong) or ``unknown``, decided by cvc5."""
+    return cvc5_run(smtlib_check(spec, functions), timeout_ms)
+
+
+def cvc5_run(script: str, timeout_ms: int = 20000, logic: str | None = None) -> str:
+    """Run an SMT-LIB 2.6 script (ending in ``(check-sat)``) in cvc5; its last answer."""
     import cvc5  # type: ignore[import-untyped]
 
     tm = cvc5.TermManager()
     solver = cvc5.Solver(tm)
     solver.setOption("tlimit-per", str(timeout_ms))
+    if logic is not None:
+        solver.setLogic(logic)
     sm = cvc5.SymbolManager(tm)
     parser = cvc5.InputParser(solver, sm)
-    parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, smtlib_check(spec, functions),
-                          "check")
+    parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, script, "check")
     result = ""
     while True:
         cmd = parser.nextCommand()
@@ -75,4 +81,4 @@ def cvc5_verify(spec: Spec, functions: Sequence[Function], timeout_ms: int = 200
     return result
 
 
-__all__ = ["cvc5_solve", "cvc5_verify", "literal", "smtlib_check"]
+__all__ = ["cvc5_run", "cvc5_solve", "cvc5_verify", "literal", "smtlib_check"]

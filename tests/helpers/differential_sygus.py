@@ -305,25 +305,12 @@ def z3_verdict(query: str) -> str:
 def cvc5_verdict(query: str) -> str | None:
     """cvc5's verdict on the query, or None when the ``cvc5`` module is not installed."""
     try:
-        import cvc5  # type: ignore[import-untyped]
+        import cvc5  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         return None
-    tm = cvc5.TermManager()
-    solver = cvc5.Solver(tm)
-    solver.setOption("tlimit-per", str(CHECK_MS))
-    solver.setLogic("ALL")
-    sm = cvc5.SymbolManager(tm)
-    parser = cvc5.InputParser(solver, sm)
-    parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, query + "\n(check-sat)\n", "check")
-    result = ""
-    while True:
-        cmd = parser.nextCommand()
-        if cmd.isNull():
-            break
-        text = cmd.invoke(solver, sm)
-        if text and text.strip():
-            result = text.strip()
-    return result
+    from symbolic.sygus.oracle import cvc5_run
+
+    return cvc5_run(query + "\n(check-sat)\n", CHECK_MS, logic="ALL")
 
 
 def realizable_by_z3(case: SygusCase) -> bool | None:
