@@ -95,6 +95,11 @@ def solve_disjunct(net: Network, lo: np.ndarray, hi: np.ndarray, bounds: Bounds,
 
     cost = np.zeros(n_var)
     cost[t_var] = 1.0
+    if (np.isnan(var_lo).any() or np.isnan(var_hi).any()
+            or not np.isfinite(np.asarray(ub_b + eq_b, dtype=float)).all()
+            or not all(np.isfinite(c) for rows in (ub_rows, eq_rows) for row in rows
+                       for c in row.values())):
+        return LpResult(False, None, False)  # weights or bounds past float range: undecided
     res = linprog(cost, A_ub=sparse(ub_rows), b_ub=ub_b, A_eq=sparse(eq_rows) if eq_rows
                   else None, b_eq=eq_b or None, bounds=list(zip(var_lo, var_hi)),
                   method="highs")

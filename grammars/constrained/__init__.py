@@ -31,9 +31,12 @@ from .vocabulary import Vocabulary
 
 def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
                     any_whitespace: bool = True,
-                    ignore_unknown_formats: bool = False) -> CompiledGrammar:
+                    ignore_unknown_formats: bool = False,
+                    allow_shift_reduce: bool = False) -> CompiledGrammar:
     """Lark grammar text, a JSON schema (dict), or an already compiled grammar.
-    ``any_whitespace`` and ``ignore_unknown_formats``: see ``grammars.jsonschema``."""
+    ``any_whitespace`` and ``ignore_unknown_formats``: see ``grammars.jsonschema``;
+    ``allow_shift_reduce``: take lark's silent resolution of shift/reduce conflicts (as shifts)
+    instead of refusing the grammar, at the risk of prefixes no string completes."""
     if isinstance(grammar, CompiledGrammar):
         return grammar
     if isinstance(grammar, (dict, bool)):
@@ -41,7 +44,7 @@ def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
 
         return compile_lark(schema_to_lark(grammar, any_whitespace, ignore_unknown_formats))
     if isinstance(grammar, str):
-        return compile_lark(grammar)
+        return compile_lark(grammar, allow_shift_reduce=allow_shift_reduce)
     raise TypeError(f"grammar must be Lark text, a JSON schema dict or a CompiledGrammar, "
                     f"not {type(grammar).__name__}")
 

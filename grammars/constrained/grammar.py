@@ -9,6 +9,7 @@ Lark text first, so all three inputs end up here. Every grammar problem is raise
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,9 +95,12 @@ class CompiledGrammar:
         return True
 
 
-def compile_lark(text: str, start: str = "start") -> CompiledGrammar:
-    """Compile Lark grammar text (LALR(1); regex terminals; ``%ignore``; ``%import common``)."""
-    lk = _load_lark(text, start)
+def compile_lark(text: str, start: str = "start",
+                 allow_shift_reduce: bool = False) -> CompiledGrammar:
+    """Compile Lark grammar text (LALR(1); regex terminals; ``%ignore``; ``%import common``).
+    A shift/reduce conflict is refused unless ``allow_shift_reduce`` (lark resolves it as a
+    shift, which can leave a prefix no string completes)."""
+    lk = _load_lark(text, start, allow_shift_reduce)
     _check_productive(lk, start)
     terminals = _terminals(lk)
     term_index = {t.name: i for i, t in enumerate(terminals)}
@@ -118,11 +122,18 @@ def compile_lark(text: str, start: str = "start") -> CompiledGrammar:
                            tuple(shifted), tuple(checked))
 
 
-def _load_lark(text: str, start: str) -> lark.Lark:
+def _load_lark(text: str, start: str, allow_shift_reduce: bool = False) -> lark.Lark:
     import lark
 
     try:
-        return lark.Lark(text, parser="lalr", lexer="contextual", start=start)
+        with _ShiftReduce() as conflicts:
+            lk = lark.Lark(text, parser="lalr", lexer="contextual", start=start)
+        if conflicts.found and not allow_shift_reduce:
+            raise UnsupportedGrammarError(
+                "grammar is not LALR(1) (rewrite the ambiguous rules): "
+                + "; ".join(conflicts.found[:3]) + " (lark resolves it as a shift, which can "
+                "leave a prefix no string completes)")
+        return lk
     except lark.exceptions.UnexpectedInput as e:
         raise GrammarSyntaxError(str(e).splitlines()[0], e.line, e.column) from e
     except lark.exceptions.GrammarError as e:
@@ -144,6 +155,39 @@ def _load_lark(text: str, start: str) -> lark.Lark:
     except (AttributeError, TypeError) as e:  # lark's own loader failing on malformed text
         raise GrammarSyntaxError(f"malformed grammar ({type(e).__name__}: "
                                  f"{_one_line(str(e))})") from None
+
+
+class _ShiftReduce(logging.Handler):
+    """Collects the shift/reduce conflicts lark resolves silently (it only logs them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.found: list[str] = []
+        self._rule = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if msg.startswith("Shift/Reduce conflict"):
+            self.found.append(_one_line(msg.split(":")[0]).replace("Shift/Reduce", "shift/reduce"))
+            self._rule = True
+        elif self._rule and msg.startswith(" * "):
+            self.found[-1] += f" with the rule {_one_line(msg[3:])}"
+            self._rule = False
+
+    def __enter__(self) -> _ShiftReduce:
+        from lark.utils import logger
+
+        self._saved = logger.level, logger.handlers[:], logger.propagate
+        logger.handlers[:] = [self]  # lark's own stderr handler stays quiet meanwhile
+        logger.propagate = False
+        logger.setLevel(logging.DEBUG)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from lark.utils import logger
+
+        level, logger.handlers[:], logger.propagate = self._saved
+        logger.setLevel(level)
 
 
 def _regex_errors() -> tuple[type[Exception], ...]:

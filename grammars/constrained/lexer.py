@@ -82,7 +82,7 @@ Key = tuple[tuple[int, ...], frozenset[int], bool, int]
 # a best match: its terminal and, per lexer start, the state the bytes read past it lead to
 # from there (-1: they do not stay inside one lexeme); None: no byte read past it
 Code = tuple[int, "tuple[int, ...] | None"]
-MAX_BACKUP_DEPTH = 2
+MAX_BACKUP_DEPTH = 4
 
 
 class LexerBuilder:

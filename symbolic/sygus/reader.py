@@ -156,12 +156,12 @@ def _describe(e: Any) -> str:
         return "unexpected end of file (unbalanced parentheses?)"
     if isinstance(e, lark.exceptions.UnexpectedCharacters):
         return f"unexpected character {e.char!r}"
-    got = f"unexpected {_shown(str(token))}" if token is not None and str(token) else \
+    got = f"unexpected {shown(str(token))}" if token is not None and str(token) else \
         "unexpected input"
     return f"{got}; expected {names}" if names else got
 
 
-def _shown(text: str, width: int = 40) -> str:
+def shown(text: str, width: int = 40) -> str:
     """Source text quoted in a one-line message: as written when it is short and printable,
     else escaped and cut."""
     if text.isprintable() and len(text) <= width:

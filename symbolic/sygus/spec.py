@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import ParseError, SygusError, UnsupportedError
 from .ops import ALIASES, OPS, UNSUPPORTED, SortMismatch
-from .reader import Atom, Command, SExpr, SList, read_commands
+from .reader import Atom, Command, SExpr, SList, read_commands, shown
 from .terms import (
     BOOL,
     INT,
@@ -154,7 +154,7 @@ class _Elaborator:
             handler = getattr(self, "cmd_" + c.name.replace("-", "_"), None)
             if handler is None or c.name == "other-command":
                 name = c.args[0].text if c.name == "other-command" else c.name
-                raise UnsupportedError(f"unsupported command ({name} ...)", line=c.line,
+                raise UnsupportedError(f"unsupported command ({shown(name)} ...)", line=c.line,
                                        column=c.column)
             handler(c)
         if self.checks == 0:
