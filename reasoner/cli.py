@@ -65,7 +65,7 @@ geometry: when DD+AR alone saturates, auxiliary points are searched (on by defau
           sygus solved|infeasible|unknown|timeout|memory|error
 
 limits: each problem runs in a worker process that is killed when it passes --timeout (status
-timeout) or when its resident memory passes --memory-limit (status memory, "exceeded the
+timeout) or when its own memory passes --memory-limit (status memory, "exceeded the
 memory limit of 4 GiB"); the batch goes on either way.
 
 exit codes: 0 every problem proved (sygus: solved or shown infeasible); 1 some problem not
@@ -201,8 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "problem still running shortly after it is killed and reported "
                         "as timeout")
     parser.add_argument("--memory-limit", type=_memory, default=MEMORY_LIMIT, metavar="SIZE",
-                        help="resident memory per problem's worker process, e.g. 2G or 500M, "
-                        "0 or none for no limit (default: "
+                        help="memory of its own (not shared with the parent) per problem's "
+                        "worker, e.g. 2G or 500M, 0 or none for no limit (default: "
                         f"{format_size(MEMORY_LIMIT).replace(' GiB', 'G')}); a problem past it "
                         "is killed and reported as memory")
     parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",

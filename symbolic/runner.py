@@ -9,14 +9,17 @@ process; the caller gets one typed ``Outcome`` per task, never an exception:
   ``RunConfig.address_space_limit`` lands here too;
 - ``timeout``: no answer ``grace`` seconds after the task's ``limit``, so the worker was killed
   (SIGKILL: also a worker stuck in C code, in z3, numba or torch) and replaced;
-- ``memory``: the worker's resident memory passed ``RunConfig.memory_limit``, so it was killed
+- ``memory``: the worker's own memory passed ``RunConfig.memory_limit``, so it was killed
   and replaced (``message``: ``"exceeded the memory limit of 2 GiB"``);
 - ``died``: the worker went away by itself (``message`` ``"signal 9"`` or ``"exit code 3"``).
 
 The memory limit is watched by the parent, not set inside the worker: while it waits for
-answers it reads the resident set size (RSS, ``/proc/PID/statm``, Linux) of every busy worker
-every ``memory_poll`` seconds and kills one that is past the limit. The RSS counts what the
-worker shares with the parent (the modules it inherited), which is what ``ps`` and ``top`` show.
+answers it reads the private resident memory of every busy worker (``Private_Clean`` +
+``Private_Dirty`` of ``/proc/PID/smaps_rollup``, Linux; the RSS where that file is missing)
+every ``memory_poll`` seconds and kills one that is past the limit. Pages the worker still
+shares with the parent (the modules and models it inherited) are not its own and are not
+counted: a parent that preloaded torch or a model would otherwise start every worker near the
+limit; a page the worker writes to becomes its own.
 An address-space limit (``RLIMIT_AS``) is no substitute: forked workers inherit the parent's
 mappings (torch, numba and LLVM reserve gigabytes of address space that is never resident),
 so a plain one either kills every task or none. A task that allocates faster than the polling
@@ -69,7 +72,7 @@ class Status(enum.Enum):
     TIMEOUT = "timeout"  # killed at its limit (+ grace)
     DIED = "died"  # the worker went away by itself
     RAISED = "raised"  # the call raised an exception
-    MEMORY = "memory"  # killed: its resident memory passed the limit
+    MEMORY = "memory"  # killed: its own memory passed the limit
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,11 @@ class Task:
 @dataclass(frozen=True)
 class RunConfig:
     """How tasks run: ``jobs`` workers at a time; a task is killed ``grace`` seconds after its
-    limit; a worker runs ``max_tasks`` tasks at most; ``memory_limit`` bytes of resident memory
-    per worker (RSS, watched by the parent every ``memory_poll`` seconds, Linux; ``None``: no
-    limit); ``address_space_limit`` bytes of address space (``RLIMIT_AS`` set in the worker,
-    all it inherited included, so that a task gets a ``MemoryError``; ``None``: no limit);
+    limit; a worker runs ``max_tasks`` tasks at most; ``memory_limit`` bytes of a worker's own
+    resident memory (not shared with the parent; watched every ``memory_poll`` seconds, Linux;
+    ``None``: no limit); ``address_space_limit`` bytes of address space (``RLIMIT_AS`` set in
+    the worker, all it inherited included, so that a task gets a ``MemoryError``; ``None``: no
+    limit);
     ``quiet`` sends the workers' stdout to /dev/null; ``initializer()`` runs once in each new
     worker; ``preload`` names modules imported (and warmed up) in the parent before forking."""
 
@@ -211,6 +215,23 @@ def resident(pid: int) -> int | None:
         return None
 
 
+def private_memory(pid: int) -> int | None:
+    """The resident memory process ``pid`` does not share (``Private_Clean`` +
+    ``Private_Dirty`` in ``/proc/PID/smaps_rollup``) in bytes; its RSS where that file is
+    missing (Linux before 4.14); None where neither can be read."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            total = 0
+            for line in f:
+                if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
+                    total += int(line.split()[1]) << 10  # kB
+            return total
+    except FileNotFoundError:
+        return resident(pid)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 # ---------------------------------------------------------------- the local pool (parent side)
 
 
@@ -313,7 +334,7 @@ class _Pool:
             elif task.deadline <= now:
                 self._replace(worker, kill=True)
                 yield task.index, Outcome(Status.TIMEOUT, now - task.started)
-            elif limit is not None and (resident(worker.process.pid) or 0) > limit:
+            elif limit is not None and (private_memory(worker.process.pid) or 0) > limit:
                 self._replace(worker, kill=True)
                 yield task.index, Outcome(Status.MEMORY, now - task.started,
                                           message=f"exceeded the memory limit of "
@@ -338,7 +359,7 @@ class _Pool:
         worker.task = None
         limit = self.config.memory_limit
         if (worker.tasks_run >= max(1, self.config.max_tasks)
-                or limit is not None and (resident(worker.process.pid) or 0) > limit / 2):
+                or limit is not None and (private_memory(worker.process.pid) or 0) > limit / 2):
             self._replace(worker, kill=False)
         return outcome
 

@@ -40,7 +40,7 @@ A VNNLIB file states the violation: "unsat" means the property holds, "sat" that
 counterexample exists (printed as ((X_0 v) ... (Y_0 v) ...), checked with onnxruntime).
 
 Each instance runs in a worker process killed at its timeout (status timeout) or when its
-resident memory passes --memory-limit (status memory, "exceeded the memory limit of 4 GiB";
+own memory passes --memory-limit (status memory, "exceeded the memory limit of 4 GiB";
 written "unknown" in VNN-COMP result files); the other instances go on. --results and --junit
 paths are checked before any instance runs; a report that fails to write later changes no
 instance's status.
@@ -84,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per instance per line")
     parser.add_argument("--memory-limit", type=_memory, default=MEMORY_LIMIT, metavar="SIZE",
-                        help="resident memory per instance's worker process, e.g. 2G or 500M, "
-                        "0 or none for no limit (default: "
+                        help="memory of its own (not shared with the parent) per instance's "
+                        "worker, e.g. 2G or 500M, 0 or none for no limit (default: "
                         f"{format_size(MEMORY_LIMIT).replace(' GiB', 'G')}); an instance past it "
                         "is killed and reported as memory")
     parser.add_argument("--jobs", type=_count, default=1, metavar="N",

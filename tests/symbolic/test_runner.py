@@ -15,8 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from symbolic.runner import RunConfig, Status, Task, format_size, in_order, parse_size, run
-from symbolic.runner import resident as resident_memory
+from symbolic.runner import (
+    RunConfig,
+    Status,
+    Task,
+    format_size,
+    in_order,
+    parse_size,
+    private_memory,
+    run,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the runner forks")
 
@@ -42,7 +50,7 @@ def act(what: str, arg: float = 0.0):
     if what == "allocate":
         return len(bytearray(int(arg)))
     if what == "rss":
-        return resident_memory(os.getpid())
+        return private_memory(os.getpid())
     if what == "grow":  # touch ``arg`` bytes of fresh pages, then wait to be watched
         # (fresh mappings: the heap may reuse pages inherited from the parent, already
         # resident after a long test session, which would not raise the count)
@@ -128,7 +136,7 @@ def test_a_value_that_cannot_be_sent_back_is_an_error():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def _worker_baseline() -> int:
-    """A fresh worker's resident memory (a fork shares the parent's pages, but its resident
+    """A fresh worker's own memory (a fork shares the parent's pages, but its resident
     count starts lower than the parent's after a long test session)."""
     (out,) = run(act, tasks(("rss", 0)), RunConfig(jobs=1))
     return out[1].value or 0
