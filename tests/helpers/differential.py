@@ -89,6 +89,16 @@ def engine(name: str) -> ModuleType:
     return importlib.import_module(ENGINES[name])
 
 
+def assert_agrees(engine: ModuleType, seed: int, k: int, timeout: float) -> Verdict:
+    """Run case ``k`` of ``seed`` through ``engine`` and fail the test on any wrong answer,
+    showing the case; the verdict, for further checks."""
+    case = engine.generate(case_rng(seed, k), k)
+    verdict = engine.check(case, timeout=timeout)
+    assert verdict.outcome in engine.OUTCOMES
+    assert not verdict.failed, f"{verdict.detail}\n{case.text()}"
+    return verdict
+
+
 def case_rng(seed: int, k: int) -> random.Random:
     """The generator of case ``k`` of a run with ``seed``: a case is reproducible alone."""
     return random.Random(f"differential/{seed}/{k}")

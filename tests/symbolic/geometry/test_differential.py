@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import differential_geometry as engine
 import pytest
-from differential import case_rng
+from differential import assert_agrees, case_rng
 
 from symbolic.geometry.predicates import COLL, PERP
 from symbolic.geometry.problem import parse_problem
@@ -16,10 +16,7 @@ CASES = 40
 
 @pytest.mark.parametrize("k", range(CASES))
 def test_random_case_has_no_disagreement(k):
-    case = engine.generate(case_rng(0, k), k)
-    verdict = engine.check(case, timeout=5.0)
-    assert verdict.outcome in engine.OUTCOMES
-    assert not verdict.failed, f"{verdict.detail}\n{case.text()}"
+    assert_agrees(engine, 0, k, timeout=5.0)
 
 
 def test_the_cases_cover_true_and_false_goals_and_proofs():
