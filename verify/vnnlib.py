@@ -269,7 +269,26 @@ def _conjunct(atoms: list[Atom], n_in: int, n_out: int, file: str):
             side = "lower" if not np.isfinite(lower[i]) else "upper"
             raise VnnlibError(f"X_{i} has no {side} bound (inputs must lie in a box)", file)
     matrix = np.array(rows).reshape(len(rows), n_out)
+    if _contradictory(matrix, rhs):
+        return _key(lower, upper), None
     return _key(lower, upper), Disjunct(matrix, np.array(rhs, dtype=np.float64))
+
+
+def _contradictory(matrix: np.ndarray, rhs: list[float]) -> bool:
+    """Whether rows on a single output bound it from both sides with lower > upper (``Y_0 <=
+    1`` and ``Y_0 >= 2``): no output meets the conjunct, whatever the network."""
+    lo: dict[int, float] = {}
+    hi: dict[int, float] = {}
+    for row, d in zip(matrix, rhs):
+        (nz,) = np.nonzero(row)
+        if len(nz) != 1:
+            continue
+        j, v = int(nz[0]), float(row[nz[0]])
+        if v > 0:
+            hi[j] = min(hi.get(j, np.inf), d / v)
+        else:
+            lo[j] = max(lo.get(j, -np.inf), d / v)
+    return any(lo[j] > hi[j] for j in lo.keys() & hi.keys())
 
 
 def _key(lower: list[float], upper: list[float]) -> tuple:

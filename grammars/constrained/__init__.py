@@ -32,11 +32,14 @@ from .vocabulary import Vocabulary
 def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
                     any_whitespace: bool = True,
                     ignore_unknown_formats: bool = False,
-                    allow_shift_reduce: bool = False) -> CompiledGrammar:
+                    allow_shift_reduce: bool = False,
+                    allow_deep_backups: bool = False) -> CompiledGrammar:
     """Lark grammar text, a JSON schema (dict), or an already compiled grammar.
     ``any_whitespace`` and ``ignore_unknown_formats``: see ``grammars.jsonschema``;
     ``allow_shift_reduce``: take lark's silent resolution of shift/reduce conflicts (as shifts)
-    instead of refusing the grammar, at the risk of prefixes no string completes."""
+    instead of refusing the grammar, at the risk of prefixes no string completes;
+    ``allow_deep_backups``: accept a grammar where lark's lexer may back up over more than three
+    lexemes (the matcher then rejects the rare strings lark reads only that way)."""
     if isinstance(grammar, CompiledGrammar):
         return grammar
     if isinstance(grammar, (dict, bool)):
@@ -44,7 +47,8 @@ def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
 
         return compile_lark(schema_to_lark(grammar, any_whitespace, ignore_unknown_formats))
     if isinstance(grammar, str):
-        return compile_lark(grammar, allow_shift_reduce=allow_shift_reduce)
+        return compile_lark(grammar, allow_shift_reduce=allow_shift_reduce,
+                            allow_deep_backups=allow_deep_backups)
     raise TypeError(f"grammar must be Lark text, a JSON schema dict or a CompiledGrammar, "
                     f"not {type(grammar).__name__}")
 

@@ -95,18 +95,20 @@ class CompiledGrammar:
         return True
 
 
-def compile_lark(text: str, start: str = "start",
-                 allow_shift_reduce: bool = False) -> CompiledGrammar:
+def compile_lark(text: str, start: str = "start", allow_shift_reduce: bool = False,
+                 allow_deep_backups: bool = False) -> CompiledGrammar:
     """Compile Lark grammar text (LALR(1); regex terminals; ``%ignore``; ``%import common``).
     A shift/reduce conflict is refused unless ``allow_shift_reduce`` (lark resolves it as a
-    shift, which can leave a prefix no string completes)."""
+    shift, which can leave a prefix no string completes); so is a grammar where lark's lexer
+    may back up over more than three lexemes, unless ``allow_deep_backups`` (the matcher then
+    rejects the strings lark reads only that way)."""
     lk = _load_lark(text, start, allow_shift_reduce)
     _check_productive(lk, start)
     terminals = _terminals(lk)
     term_index = {t.name: i for i, t in enumerate(terminals)}
     parse_table = lk.parser.parser.parser.parse_table
     tables = tables_from_lark(parse_table, start, term_index)
-    builder = LexerBuilder(list(terminals))
+    builder = LexerBuilder(list(terminals), allow_deep_backups)
     ignore = frozenset(i for i, t in enumerate(terminals) if t.ignore)
     n_states = len(tables.action)
     lexer_start = np.empty(n_states, dtype=np.int32)

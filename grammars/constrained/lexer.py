@@ -20,8 +20,9 @@ then ``x`` is a number ``1``, then ``.x``). Codes below the number of terminals 
 past the match. -1: no match, the string is rejected. The bytes lexed again may hold ignored
 lexemes (whitespace) but no other whole lexeme, and may back up themselves only
 ``MAX_BACKUP_DEPTH - 1`` times (under ``/[ab]+c/`` and ``"b"``, ``bbb...`` then an end backs
-up once per ``b``, which no finite table follows); beyond that the matcher rejects a string
-that lark would read.
+up once per ``b``, which no finite table follows). A grammar where lark may back up deeper is
+refused, unless ``allow_deep_backups``: then the matcher rejects the strings lark reads only
+by such backups.
 """
 
 from __future__ import annotations
@@ -88,8 +89,9 @@ MAX_BACKUP_DEPTH = 4
 class LexerBuilder:
     """Builds :class:`LexerTables` for a list of terminals and the candidate sets in use."""
 
-    def __init__(self, terminals: list[Terminal]):
+    def __init__(self, terminals: list[Terminal], allow_deep_backups: bool = False):
         self.terminals = terminals
+        self.allow_deep_backups = allow_deep_backups
         self.nfa = NFA()
         self.starts: list[int] = []
         self.final_to_term: dict[int, int] = {}
@@ -112,6 +114,7 @@ class LexerBuilder:
         self.rows: dict[int, np.ndarray] = {}
         self.starts_in_use: list[int] = []  # start states, in the order of code columns
         self._building: set[int] = set()
+        self.too_deep: set[int] = set()  # terminals whose backups nest past the limit
 
     def _unless(self) -> dict[int, list[int]]:
         """Per regex terminal, the literals of its priority it matches in full (lark's
@@ -173,6 +176,14 @@ class LexerBuilder:
         while sid < len(self.keys):
             self._row_of(sid)
             sid += 1
+        if self.too_deep and not self.allow_deep_backups:
+            names = ", ".join(f"{self.terminals[t].name} ({self.terminals[t].value!r})"
+                              for t in sorted(self.too_deep))
+            raise UnsupportedGrammarError(
+                f"lark may back up over more than {MAX_BACKUP_DEPTH - 1} lexemes of {names} "
+                "(a longer terminal stays open across them, then fails), which the matcher "
+                "does not follow: it would reject such strings; pass allow_deep_backups=True "
+                "to accept that, or keep the longer terminal from spanning them")
         n = len(self.keys)
         trans = (np.stack([self.rows[i] for i in range(n)]).astype(np.int32) if n
                  else np.zeros((0, 256), np.int32))
@@ -259,6 +270,7 @@ class LexerBuilder:
             inner = self.keys[target][3] if target >= 0 else -1
             if inner >= 0:
                 if self.code_depth[inner] >= MAX_BACKUP_DEPTH - 1:
+                    self.too_deep.add(term)
                     target = -1
                 else:
                     depth = max(depth, self.code_depth[inner])

@@ -32,6 +32,10 @@ LEXING = [
 ]
 # the documented limit: backing up over bytes that hold more than one lexeme
 BEYOND = ('start: Q E E | T\nT: /"[^"]*"/\nQ: "\\""\nE: "="\n', '"==')
+# lark backs up once per lexeme the open /[ab]+c/ spans, as deep as the string is long (seed 1,
+# case 287 of the differential run): refused unless allow_deep_backups
+DEEP = ('start: r1\nr1: T4 start | T2 | T0 start T1\nT0: "a"\nT1: /a(ba)*/\n'
+        'T2: /(ab|a)c?/\nT4.2: /[ab]+c/\n', "abbacaaababaaba", "abcaababa")
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +56,11 @@ def test_matcher_agrees_with_lark_on_every_case(verdicts):
     assert checks["accept"] >= 100 and checks["reject"] >= 100 and checks["walks"] >= 100
 
 
-def _matcher_accepts(grammar: str, text: str) -> bool:
+def _matcher_accepts(grammar: str, text: str, **options) -> bool:
     from grammars.constrained import Matcher, TokenIndex, Vocabulary, compile_grammar
 
     vocab = Vocabulary.from_bytes([bytes([b]) for b in range(256)] + [None], eos_ids=[256])
-    m = Matcher(TokenIndex(compile_grammar(grammar), vocab))
+    m = Matcher(TokenIndex(compile_grammar(grammar, **options), vocab))
     return all(m.try_advance(b) for b in text.encode()) and m.is_complete()
 
 
@@ -74,6 +78,22 @@ def test_the_check_reports_a_disagreement():
     v = engine.check(engine.Case(0, grammar, (text,)), TIMEOUT)
     assert (v.outcome, v.failed) == (engine.INCOMPLETE, True)
     assert repr(text) in v.detail
+
+
+def test_a_grammar_where_lark_backs_up_deeper_than_the_matcher_follows_is_refused():
+    from grammars.constrained import compile_grammar
+    from grammars.constrained.errors import UnsupportedGrammarError
+
+    grammar, deep, shallow = DEEP
+    with pytest.raises(UnsupportedGrammarError, match=r"back up over more than 3 lexemes of T0"):
+        compile_grammar(grammar)
+    v = engine.check(engine.Case(287, grammar, (deep,)), TIMEOUT)
+    assert (v.outcome, v.failed) == (engine.REFUSED, False)
+    # allowed, the matcher follows the shallow backups and rejects (never accepts) the deep one
+    parser = engine.oracle(grammar)
+    assert engine.parses(parser, deep) and engine.parses(parser, shallow)
+    assert _matcher_accepts(grammar, shallow, allow_deep_backups=True)
+    assert not _matcher_accepts(grammar, deep, allow_deep_backups=True)
 
 
 def test_a_grammar_the_matcher_refuses_is_counted_apart():

@@ -137,3 +137,22 @@ def test_acasxu_instances(net, prop, expected):
     result = verify(n, p, 116)
     assert result.status is expected
     _check(n, p, result)
+
+
+def test_the_lp_of_a_network_past_float_range_is_undecided_not_an_error():
+    """Found by the ONNX fuzzer: weights of 1e300 overflow the bounds (inf - inf = nan) and
+    scipy's linprog raised ValueError; the LP now leaves such a leaf undecided."""
+    import torch
+
+    from verify.bounds import ibp
+    from verify.lp import solve_disjunct
+    from verify.network import Linear, Network, ReLU
+
+    big = torch.full((2, 2), 1e300, dtype=torch.float64)
+    net = Network((Linear(big, torch.zeros(2, dtype=torch.float64)), ReLU(),
+                   Linear(-big, torch.zeros(2, dtype=torch.float64))), (2,), (2,))
+    lo, hi = np.array([-1e10, -1e10]), np.array([1e10, 1e10])
+    bounds = ibp(net, torch.as_tensor(lo)[None], torch.as_tensor(hi)[None])
+    assert not all(torch.isfinite(u).all() for u in bounds.upper)
+    res = solve_disjunct(net, lo, hi, bounds, 0, np.array([[1.0, 0.0]]), np.array([0.0]))
+    assert (res.refuted, res.x, res.exact) == (False, None, False)

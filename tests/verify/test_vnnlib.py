@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from verify_testlib import ACAS, needs_bench
+from verify_testlib import ACAS, EXAMPLES, needs_bench
 
 from verify.errors import VnnlibError
 from verify.vnnlib import parse_vnnlib, read_vnnlib
@@ -64,3 +64,27 @@ def test_malformed_files_have_located_errors(text, message, line):
 def test_unreadable_file(tmp_path):
     with pytest.raises(VnnlibError, match="cannot read"):
         read_vnnlib(tmp_path / "missing.vnnlib")
+
+
+def test_a_conjunct_whose_rows_bound_one_output_from_both_sides_apart_is_dropped(tmp_path):
+    """Found by the differential checks: ``Y_0 <= 1`` and ``Y_0 >= 2`` in one conjunct meet no
+    output at all, yet the search ran to its time limit on it; now it is false from the start
+    (as a constant atom such as ``(<= 2 1)`` already was)."""
+    from verify.api import verify
+    from verify.result import Status
+
+    text = HEAD + BOX + ("(assert (or (and (<= Y_0 1) (>= Y_0 2) (<= Y_1 5))"
+                         " (and (<= Y_1 -1) (>= Y_1 -1) (<= Y_0 Y_1))))")
+    (case,) = parse_vnnlib(text).cases
+    (kept,) = case.disjuncts  # the second touches its bounds but is not contradictory
+    assert kept.matrix.tolist() == [[0, 1], [0, -1], [1, -1]]
+    only = HEAD + BOX + "(assert (and (<= Y_1 0.5) (>= Y_1 0.75)))"
+    assert parse_vnnlib(only).cases == ()
+    # end to end on a real network: the property holds at once, whatever the net computes
+    prop = tmp_path / "never.vnnlib"
+    prop.write_text("(declare-const X_0 Real)\n(declare-const X_1 Real)\n"
+                    "(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n"
+                    "(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= X_1 0))\n"
+                    "(assert (<= X_1 1))\n(assert (<= Y_0 -3))\n(assert (>= Y_0 3))\n")
+    result = verify(EXAMPLES / "xor2.onnx", prop, 10)
+    assert result.status is Status.UNSAT
