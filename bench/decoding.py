@@ -251,6 +251,46 @@ def bench_e2e(tok, max_new_tokens: int) -> None:
         print(f"{'':<12} valid={valid} {text[:100]!r}")
 
 
+# -- random logits on random schemas ---------------------------------------------------------
+def bench_random_logits(tok, n_schemas: int, max_tokens: int, whitespaces: list[str]) -> None:
+    """A model with random logits (a uniform choice among the allowed tokens) on random object
+    schemas: how many outputs finish (EOS) within ``max_tokens``, and whether every finished
+    one validates. Unbounded strings are the other way never to finish (a random token rarely
+    closes a string), so schemas whose strings have a maxLength are counted apart."""
+    import jsonschema
+
+    from grammars.constrained import TokenIndex
+    from grammars.constrained.examples.samples import rand_object_schema
+
+    vocab = Vocabulary.from_tokenizer(tok)
+    print(f"{'whitespace':<10} {'strings':<10} {'schemas':>7} {'finished':>8} {'invalid':>7} "
+          f"{'median tokens':>13} {'open in whitespace':>18}")
+    for ws in whitespaces:
+        for bounded in (False, True):
+            finished = invalid = open_ws = 0
+            lengths = []
+            for k in range(n_schemas):
+                rng = random.Random(k)
+                schema = rand_object_schema(rng, max_length=bounded)
+                m = Matcher(TokenIndex(compile_grammar(schema, whitespace=ws), vocab))
+                while m.n_tokens < max_tokens and not m.is_finished():
+                    m.advance(int(rng.choice(m.allowed_ids())))
+                out = b"".join(vocab.tokens[t] or b"" for t in m.tokens
+                               if t not in vocab.eos_ids).decode("utf-8", "replace")
+                lengths.append(m.n_tokens)
+                if not m.is_finished():
+                    open_ws += out[-1:].isspace()
+                    continue
+                finished += 1
+                try:
+                    jsonschema.validate(json.loads(out), schema)
+                except (ValueError, jsonschema.ValidationError):
+                    invalid += 1
+            label = "maxLength" if bounded else "unbounded"
+            print(f"{ws:<10} {label:<10} {n_schemas:7d} {finished:8d} {invalid:7d} "
+                  f"{statistics.median(lengths):13.0f} {open_ws:18d}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--grammars", default=",".join(BENCH_GRAMMARS))
@@ -260,8 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--budget", type=float, default=30.0, help="seconds per engine and grammar")
     p.add_argument("--e2e", action="store_true", help="also run SmolLM2 end to end")
     p.add_argument("--max-new-tokens", type=int, default=80)
+    p.add_argument("--random-logits", type=int, default=0, metavar="N",
+                   help="also run a random-logit model on N random object schemas")
+    p.add_argument("--whitespace", default="compact,any",
+                   help="JSON-schema whitespace modes for --random-logits")
     args = p.parse_args(argv)
     tok = load_tokenizer()
+    if args.random_logits:
+        bench_random_logits(tok, args.random_logits, 200, args.whitespace.split(","))
+    if not args.grammars:
+        return 0
     bench_masks(tok, args.grammars.split(","), args.engines.split(","), args.targets, args.runs,
                 args.budget)
     if args.e2e:

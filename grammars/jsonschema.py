@@ -11,8 +11,18 @@ it, unless ``ignore_unknown_formats=True`` lets such strings be any string (``fo
 non-string types is an annotation and ignored, as the specification says). Anything else
 that would change the language (``allOf``, ``not``, ``pattern``, ``additionalProperties``
 other than false, ``minimum``...) raises :class:`SchemaError` rather than being silently
-ignored. Whitespace between tokens is free (``%ignore``) unless
-``any_whitespace=False``, which allows none.
+ignored.
+
+Whitespace is bounded by default, as a small or unsure model otherwise pads with spaces and
+newlines without end (``whitespace=``):
+
+- ``"compact"`` (the default): nothing between tokens but one optional space after ``,`` and
+  ``:`` (``json.dumps``'s default output and its ``separators=(",", ":")`` form);
+- ``"pretty"``: also one optional newline and up to ``max_indent`` spaces after ``{``, ``[`` and
+  ``,`` and before ``}`` and ``]`` (``json.dumps(doc, indent=k)`` for ``k <= max_indent`` at
+  any depth that fits);
+- ``"none"``: no whitespace at all;
+- ``"any"``: any whitespace between any two tokens (``%ignore``), unbounded.
 """
 
 from __future__ import annotations
@@ -28,9 +38,22 @@ STRING: /"{_CHAR}*"/
 INTEGER: /-?(?:0|[1-9][0-9]*)/
 NUMBER: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/
 any_value: any_object | any_array | STRING | NUMBER | "true" | "false" | "null"
-any_object: "{{" [STRING ":" any_value ("," STRING ":" any_value)*] "}}"
-any_array: "[" [any_value ("," any_value)*] "]"
+any_object: LBRACE [STRING COLON any_value (COMMA STRING COLON any_value)*] RBRACE
+any_array: LBRACK [any_value (COMMA any_value)*] RBRACK
 """
+WHITESPACE = ("compact", "pretty", "none", "any")
+MAX_INDENT = 16
+"""Default bound of the indentation ``whitespace="pretty"`` allows (spaces after a newline)."""
+
+
+def _punctuation(whitespace: str, max_indent: int) -> str:
+    """The structural tokens as terminals that carry the whitespace allowed around them."""
+    space = " ?" if whitespace in ("compact", "pretty") else ""
+    line = f"(?:\\n {{0,{max_indent}}})?" if whitespace == "pretty" else ""
+    after = f"(?:\\n {{0,{max_indent}}}| )?" if whitespace == "pretty" else space
+    return (f"LBRACE: /\\{{{line}/\nRBRACE: /{line}\\}}/\n"
+            f"LBRACK: /\\[{line}/\nRBRACK: /{line}\\]/\n"
+            f"COMMA: /,{after}/\nCOLON: /:{space}/\n")
 MAX_LENGTH = 1000
 """Longest ``minLength`` / ``maxLength``: the string terminal unrolls its length, which took
 2.2 s to compile at 1000 and 15 s at 5000 (and Python's ``re`` refuses past 2^32)."""
@@ -39,15 +62,22 @@ _IGNORED = {"title", "description", "examples", "default", "$schema", "$id", "$c
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
-def schema_to_lark(schema: dict | bool, any_whitespace: bool = True,
-                   ignore_unknown_formats: bool = False) -> str:
+def schema_to_lark(schema: dict | bool, whitespace: str = "compact",
+                   ignore_unknown_formats: bool = False, max_indent: int = MAX_INDENT) -> str:
     """Lark grammar text whose language is the JSON documents valid for ``schema``.
-    ``ignore_unknown_formats``: a string ``format`` outside ``grammars.formats.FORMATS`` allows
-    any string instead of raising ``SchemaError``."""
+    ``whitespace``: one of ``WHITESPACE`` (see the module's notes; ``max_indent`` bounds the
+    ``"pretty"`` indentation). ``ignore_unknown_formats``: a string ``format`` outside
+    ``grammars.formats.FORMATS`` allows any string instead of raising ``SchemaError``."""
+    if whitespace not in WHITESPACE:
+        raise ValueError(f"whitespace must be one of {', '.join(WHITESPACE)}, "
+                         f"not {whitespace!r}")
+    if isinstance(max_indent, bool) or not isinstance(max_indent, int) or max_indent < 0:
+        raise ValueError(f"max_indent must be a whole number >= 0, not {max_indent!r}")
     b = _Builder(schema, ignore_unknown_formats)
     root = b.rule(schema, "root")
-    text = f"start: {root}\n" + "\n".join(b.lines) + _BASE
-    if any_whitespace:
+    text = (f"start: {root}\n" + "\n".join(b.lines) + _BASE
+            + _punctuation("none" if whitespace == "any" else whitespace, max_indent))
+    if whitespace == "any":
         text += "%ignore /[ \\t\\n\\r]+/\n"
     return text
 
@@ -194,13 +224,13 @@ class _Builder:
         item = self.rule(schema.get("items", True), hint + "_item")
         lo, hi = _bounds(schema, "minItems", "maxItems")
         if hi == 0:
-            return self.add(self.fresh("array"), ['"[" "]"'])
+            return self.add(self.fresh("array"), ["LBRACK RBRACK"])
         rest_lo = max(lo - 1, 0)
-        rest = f'("," {item})' + (f"~{rest_lo}..{hi - 1}" if hi is not None else
-                                   ("*" if rest_lo == 0 else f"~{rest_lo}..{rest_lo}"
-                                    f' ("," {item})*'))
-        body = f'"[" {item} {rest} "]"'
-        alts = [body] if lo > 0 else [body, '"[" "]"']
+        rest = f"(COMMA {item})" + (f"~{rest_lo}..{hi - 1}" if hi is not None else
+                                    ("*" if rest_lo == 0 else f"~{rest_lo}..{rest_lo}"
+                                     f" (COMMA {item})*"))
+        body = f"LBRACK {item} {rest} RBRACK"
+        alts = [body] if lo > 0 else [body, "LBRACK RBRACK"]
         return self.add(self.fresh("array"), alts)
 
     def type_object(self, schema: dict, hint: str) -> str:
@@ -211,8 +241,8 @@ class _Builder:
             raise SchemaError(f"required properties without a schema: {sorted(missing)}")
         if not props:
             return "any_object" if schema.get("additionalProperties", True) else self.add(
-                self.fresh("object"), ['"{" "}"'])
-        members = [f"{literal(k)} \":\" {self.rule(s, self.fresh('p'))}" for k, s in
+                self.fresh("object"), ["LBRACE RBRACE"])
+        members = [f"{literal(k)} COLON {self.rule(s, self.fresh('p'))}" for k, s in
                    props.items()]
         req = [k in required for k in props]
         return self.members(members, req)
@@ -225,13 +255,13 @@ class _Builder:
         for i in range(n + 1):
             alts = [] if any(req[i:]) else [""]
             for j in range(i, n):
-                alts.append(f'"," {members[j]} {rest[j + 1]}')
+                alts.append(f"COMMA {members[j]} {rest[j + 1]}")
                 if req[j]:
                     break
             self.add(rest[i], alts)
-        alts = [] if any(req) else ['"{" "}"']
+        alts = [] if any(req) else ["LBRACE RBRACE"]
         for j in range(n):
-            alts.append(f'"{{" {members[j]} {rest[j + 1]} "}}"')
+            alts.append(f"LBRACE {members[j]} {rest[j + 1]} RBRACE")
             if req[j]:
                 break
         return self.add(first, alts)

@@ -30,12 +30,13 @@ from .vocabulary import Vocabulary
 
 
 def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
-                    any_whitespace: bool = True,
+                    whitespace: str = "compact",
                     ignore_unknown_formats: bool = False,
                     allow_shift_reduce: bool = False,
                     allow_deep_backups: bool = False) -> CompiledGrammar:
     """Lark grammar text, a JSON schema (dict), or an already compiled grammar.
-    ``any_whitespace`` and ``ignore_unknown_formats``: see ``grammars.jsonschema``;
+    ``whitespace`` (``"compact"``, ``"pretty"``, ``"none"`` or ``"any"``) and
+    ``ignore_unknown_formats``: for a JSON schema, see ``grammars.jsonschema``;
     ``allow_shift_reduce``: take lark's silent resolution of shift/reduce conflicts (as shifts)
     instead of refusing the grammar, at the risk of prefixes no string completes;
     ``allow_deep_backups``: accept a grammar where lark's lexer may back up over more than three
@@ -45,7 +46,7 @@ def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
     if isinstance(grammar, (dict, bool)):
         from grammars.jsonschema import schema_to_lark
 
-        return compile_lark(schema_to_lark(grammar, any_whitespace, ignore_unknown_formats))
+        return compile_lark(schema_to_lark(grammar, whitespace, ignore_unknown_formats))
     if isinstance(grammar, str):
         return compile_lark(grammar, allow_shift_reduce=allow_shift_reduce,
                             allow_deep_backups=allow_deep_backups)

@@ -114,7 +114,7 @@ def test_sampled_strings_parse_with_pythons_own_parser(name):
     schema = {"type": "string", "format": name}
     rng = random.Random(sum(map(ord, name)))
     noise = ["".join(rng.sample(PRINTABLE, len(PRINTABLE))) for _ in range(4)]
-    index = TokenIndex(compile_grammar(schema, any_whitespace=False),
+    index = TokenIndex(compile_grammar(schema, whitespace="none"),
                        small_vocab([json.dumps(t) for t in VALID[name]] + noise, rng,
                                    n_multi=150))
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER

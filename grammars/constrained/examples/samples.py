@@ -108,7 +108,34 @@ def rand_schema_doc(rng: random.Random) -> str:
         doc["score"] = rng.choice([None, 1.5, -2, 0])
     if rng.random() < 0.5:
         doc["ok"] = rng.random() < 0.5
-    return dump_json(rng, doc)
+    # the schema's default whitespace is compact: json.dumps's separators or none at all
+    return json.dumps(doc, ensure_ascii=rng.random() < 0.3,
+                      separators=rng.choice([None, (",", ":")]))
+
+
+def rand_object_schema(rng: random.Random, max_length: bool = False, nested: bool = True) -> dict:
+    """A random object schema of the kind tool-call and extraction requests use: up to six
+    properties (strings, integers, numbers, booleans, enums, arrays, a nested object), some
+    required. ``max_length``: every string gets a ``maxLength``; ``nested``: a property may be an
+    object of the same kind (one level deep)."""
+    def leaf(depth: int) -> dict:
+        kind = rng.choice(["string", "integer", "number", "boolean", "enum", "array"]
+                          + ["object"] * (nested and depth == 0) if depth == 0
+                          else ["string", "integer", "boolean", "enum"])
+        if kind == "string":
+            return {"type": "string", "maxLength": rng.randint(1, 24)} if max_length else {
+                "type": "string"}
+        if kind == "enum":
+            return {"enum": rng.sample(["red", "green", "blue", 3, None, True], rng.randint(1, 4))}
+        if kind == "array":
+            return {"type": "array", "items": leaf(depth + 1), "maxItems": rng.randint(1, 4)}
+        if kind == "object":
+            return rand_object_schema(rng, max_length, nested=False)
+        return {"type": kind}
+
+    props = {rng.choice(WORDS) + str(i): leaf(0) for i in range(rng.randint(1, 6))}
+    return {"type": "object", "properties": props,
+            "required": [k for k in props if rng.random() < 0.6]}
 
 
 GENERATORS = {
