@@ -258,3 +258,43 @@ def test_the_command_line_pages_open_cleanly(browser, tmp_path, capsys) -> None:
         opened.page.keyboard.press("j")
         assert opened.selected() == 0 and opened.highlighted("hl-concl")
         opened.close()
+
+
+COLLECT = """() => {
+  const viewer = NeurosymViewer.active();
+  const ids = cls => Array.from(document.querySelectorAll('#viewer svg .' + cls))
+      .map(e => e.id.replace(/-label$/, ''));
+  const out = [];
+  const n = document.querySelectorAll('#viewer li.step').length;
+  for (let i = 0; i < n; i++) {
+    viewer.select(i);
+    out.push([ids('hl-concl'), ids('hl-prem')]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.slow
+def test_every_proved_example_opens_and_highlights_in_the_report(browser, tmp_path) -> None:
+    from reasoner.batch import in_order, run_batch
+    from reasoner.cli import collect
+
+    items = collect([str(ROOT / "problems" / "geometry")], None)
+    config = SolveConfig(figure=True, aux=False, timeout=60)
+    results = list(in_order(run_batch(items, config)))
+    proved = [i for i, r in enumerate(results) if r.status is Status.PROVED]
+    assert len(proved) >= 60
+    path = tmp_path / "examples.html"
+    path.write_text(report_page(results), encoding="utf-8")
+    opened = Opened(browser, path)
+    page = opened.page
+    for index in proved:
+        page.evaluate(f"() => {{ location.hash = '#view-{index}'; }}")
+        page.wait_for_selector(f'#viewer[data-view="{index}"]', timeout=5000)
+        got = page.evaluate(COLLECT)
+        want = _expected(results[index])
+        assert len(got) == len(want), results[index].problem
+        for (concl, prem), (e_concl, e_prem, _) in zip(got, want):
+            assert (set(concl), set(prem)) == (e_concl, e_prem), results[index].problem
+    page.screenshot(path=str(tmp_path / "last.png"))
+    opened.close()

@@ -48,11 +48,13 @@
     if (!template) {
       panel.hidden = true;
       holder.textContent = "";
+      holder.removeAttribute("data-view");
       NeurosymViewer.show(holder);
       return;
     }
     holder.textContent = "";
     holder.appendChild(template.content.cloneNode(true));
+    holder.setAttribute("data-view", match[1]);
     panel.hidden = false;
     NeurosymViewer.show(holder);
     var link = body.querySelector('a.open[href="#view-' + match[1] + '"]');
