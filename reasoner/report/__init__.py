@@ -54,11 +54,16 @@ def _steps(proof: Any, figure: Any) -> tuple[list[dict[str, Any]], list[dict[str
     conclusion and its premises."""
     from symbolic.geometry.proof import RULE_NAMES
 
-    facts = [f for f, _ in proof.given] + [s.conclusion for s in proof.steps]
+    facts = {str(f): f for f in [f for f, _ in proof.given] + [s.conclusion for s in proof.steps]}
     entries = proof.to_json()
+
+    def objects(entry: dict[str, Any]) -> tuple[str, ...]:
+        fact = facts.get(entry["fact"])
+        return figure.objects(fact.pred, fact.args) if fact is not None else ()
+
     index = {e["id"]: i for i, e in reversed(list(enumerate(entries)))}
     rows, data = [], []
-    for entry, fact in zip(entries, facts):
+    for entry in entries:
         given = entry["rule"] == "given"
         rule = entry.get("construction", "") if given else entry["rule"]
         if entry["rule"] in RULE_NAMES:
@@ -66,12 +71,9 @@ def _steps(proof: Any, figure: Any) -> tuple[list[dict[str, Any]], list[dict[str
         premises = [{"id": p, "index": index[p], "text": entries[index[p]]["text"]}
                     for p in entry["premises"]]
         rows.append({"id": entry["id"], "text": entry["text"], "rule": rule, "given": given,
-                     "goal": fact == proof.goal, "premises": premises})
-        concl = figure.objects(fact.pred, fact.args)
-        prem: list[str] = []
-        for p in entry["premises"]:
-            f = facts[index[p]]
-            prem += [i for i in figure.objects(f.pred, f.args) if i not in concl]
+                     "goal": entry["fact"] == str(proof.goal), "premises": premises})
+        concl = objects(entry)
+        prem = [i for p in entry["premises"] for i in objects(entries[index[p]]) if i not in concl]
         data.append({"id": entry["id"], "conclusion": list(concl),
                      "premises": list(dict.fromkeys(prem))})
     return rows, data

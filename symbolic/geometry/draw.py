@@ -46,6 +46,7 @@ def svg_text(figure: Figure) -> str:
     text = out.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"\n\s*", " ", text)  # one line: no text of the figure holds a line break
     return _ATTRIBUTE.sub(_rounded, text)
 
 
@@ -68,6 +69,7 @@ def render(figure: Figure, target: Any, fmt: str) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.patches import Circle as CirclePatch
+    from matplotlib.patches import Wedge
 
     fig = MplFigure(figsize=(6, 6))
     FigureCanvasAgg(fig)
@@ -87,6 +89,9 @@ def render(figure: Figure, target: Any, fmt: str) -> None:
                                  zorder=2 if c.id in goal else 1,
                                  color=GOAL if c.id in goal else CIRCLE,
                                  alpha=1.0 if c.shown else 0.0, ls="-" if c.shown else "--"))
+    for angle in figure.angles:  # shown only by a page that highlights them
+        ax.add_patch(Wedge(angle.vertex, angle.radius, angle.start, angle.start + angle.sweep,
+                           gid=angle.id, zorder=3, alpha=0.0, color=GOAL, lw=1.0))
     aux, goal_points = set(figure.auxiliary), set(figure.goal_points)
     pts = np.array([p for _, p in figure.points])
     center = pts.mean(axis=0)

@@ -47,6 +47,19 @@ class Circle:
 
 
 @dataclass(frozen=True)
+class Angle:
+    """A directed angle from one line to another: an arc of ``radius`` about ``vertex`` (the
+    lines' crossing) from ``start`` sweeping ``sweep`` degrees counterclockwise. Only drawn
+    when highlighted."""
+
+    id: str
+    vertex: XY
+    radius: float
+    start: float
+    sweep: float
+
+
+@dataclass(frozen=True)
 class Figure:
     """Everything the drawing of a problem holds, with the element id of each object."""
 
@@ -56,6 +69,7 @@ class Figure:
     points: tuple[tuple[str, XY], ...]
     lines: tuple[Line, ...]
     circles: tuple[Circle, ...]
+    angles: tuple[Angle, ...]
     goal: tuple[str, ...]        # element ids of the goal's objects
     goal_points: tuple[str, ...]
     auxiliary: tuple[str, ...]   # auxiliary points (names)
@@ -81,7 +95,18 @@ class Figure:
             circle = self._circle(found) if found else None
             if circle is not None:
                 ids.append(circle.id)
+        for first, second in pred.drawn_angles(points):
+            arc = _arc(first, second, xy, self.limits)
+            angle = self._angle(arc) if arc else None
+            if angle is not None:
+                ids.append(angle.id)
         return tuple(dict.fromkeys(ids))
+
+    def _angle(self, arc: tuple[XY, float, float]) -> Angle | None:
+        (x, y), start, sweep = arc
+        return next((a for a in self.angles if abs(a.vertex[0] - x) < 1e-6
+                     and abs(a.vertex[1] - y) < 1e-6 and abs(a.start - start) < 1e-3
+                     and abs(a.sweep - sweep) < 1e-3), None)
 
     def _line(self, seg: Segment) -> Line | None:
         want = set(seg)
@@ -188,6 +213,29 @@ def _dedupe(circles: Iterable[tuple[Vec, float]],
     return out
 
 
+def _arc(first: Segment, second: Segment, xy: dict[str, XY], limits: tuple[XY, XY]
+         ) -> tuple[XY, float, float] | None:
+    """The arc of the directed angle from line ``first`` to line ``second``: (vertex, start
+    and sweep in degrees), starting on the ray of ``first`` towards its farther point; None
+    for parallel lines or a crossing outside the view."""
+    if any(p not in xy for p in (*first, *second)):
+        return None
+    a, b, c, d = (np.array(xy[p]) for p in (*first[:2], *second[:2]))
+    u, v = b - a, d - c
+    det = float(cross(u, v))
+    if abs(det) < 1e-9 * (norm(u) * norm(v) or 1.0):
+        return None
+    vertex = a + u * float(cross(c - a, v)) / det
+    (x0, x1), (y0, y1) = limits
+    if not (x0 <= vertex[0] <= x1 and y0 <= vertex[1] <= y1):
+        return None
+    ray = a - vertex if norm(a - vertex) > norm(b - vertex) else b - vertex
+    start = float(np.degrees(np.arctan2(ray[1], ray[0])))
+    sweep = float(np.degrees(np.arctan2(v[1], v[0]) - np.arctan2(u[1], u[0]))) % 180.0
+    return (round(float(vertex[0]), 9), round(float(vertex[1]), 9)), round(start, 6), \
+        round(sweep, 6)
+
+
 def _xy(v: Vec) -> XY:
     return float(v[0]), float(v[1])
 
@@ -219,13 +267,28 @@ def build_figure(problem: Problem, diagram: Diagram, proof=None) -> Figure:
     every = _dedupe((c for c in (_circle(s, xy) for s in fact_circles) if c), list(shown))
     circles = tuple(Circle(f"c{i}", _xy(o), float(r), i < len(shown))
                     for i, (o, r) in enumerate(every))
+    limits = _limits(xy, shown)
+    angles = _angles([problem.goal.pred.drawn_angles(problem.goal.pred.points(problem.goal.args))]
+                     + [f.pred.drawn_angles(f.points) for f in facts],
+                     {n: _xy(v) for n, v in xy.items()}, limits)
     aux = tuple(getattr(proof, "auxiliary_points", ()) or ())
     clauses = tuple((str(c), bool(c.points) and set(c.points) <= set(aux))
                     for c in problem.clauses)
     figure = Figure(problem.name, clauses, problem.goal.pred.text(problem.goal.args),
-                    tuple((n, _xy(xy[n])) for n in xy), tuple(lines), circles, (),
-                    tuple(problem.goal.pred.points(problem.goal.args)), aux, _limits(xy, shown))
+                    tuple((n, _xy(xy[n])) for n in xy), tuple(lines), circles, angles, (),
+                    tuple(problem.goal.pred.points(problem.goal.args)), aux, limits)
     return dataclasses.replace(figure, goal=figure.objects(problem.goal.pred, problem.goal.args))
+
+
+def _angles(groups: list[list[tuple[Segment, Segment]]], xy: dict[str, XY],
+            limits: tuple[XY, XY]) -> tuple[Angle, ...]:
+    """The distinct angles the statements speak of, with arcs a twentieth of the view."""
+    (x0, x1), (y0, y1) = limits
+    radius = 0.05 * max(x1 - x0, y1 - y0)
+    arcs = dict.fromkeys(arc for group in groups for first, second in group
+                         if (arc := _arc(first, second, xy, limits)) is not None)
+    return tuple(Angle(f"ang{i}", vertex, radius, start, sweep)
+                 for i, (vertex, start, sweep) in enumerate(arcs) if sweep > 1e-3)
 
 
 def _limits(xy: dict[str, Vec], circles: list[tuple[Vec, float]]) -> tuple[XY, XY]:

@@ -11,8 +11,9 @@ import pytest
 from symbolic.geometry.draw import svg_text
 from symbolic.geometry.facts import Fact
 from symbolic.geometry.figure import build_figure
+from symbolic.geometry.loci import cross
 from symbolic.geometry.numeric import build_diagram
-from symbolic.geometry.predicates import COLL, CONG, CYCLIC, PERP
+from symbolic.geometry.predicates import COLL, CONG, CYCLIC, EQANGLE, PERP
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
 
@@ -35,8 +36,10 @@ def _line(figure, *points):
 def test_a_fact_speaks_of_its_points_lines_and_circles(proved) -> None:
     _, _, figure = proved
     ids = figure.objects(PERP, ("a", "d", "b", "c"))
-    assert ids == (*(figure.point_id(p) for p in "adbc"), _line(figure, "a", "d").id,
-                   _line(figure, "b", "c").id)
+    assert ids[:-1] == (*(figure.point_id(p) for p in "adbc"), _line(figure, "a", "d").id,
+                        _line(figure, "b", "c").id)
+    (right,) = [a for a in figure.angles if a.id == ids[-1]]  # and the right angle
+    assert abs(right.sweep - 90) < 1e-6
     coll = figure.objects(COLL, ("a", "c", "e"))
     assert _line(figure, "a", "c", "e").id in coll and len(coll) == 4
     assert figure.objects(CONG, ("a", "b", "a", "c"))[-2:] == (_line(figure, "a", "b").id,
@@ -63,6 +66,27 @@ def test_lines_only_the_proof_speaks_of_are_hidden(proved) -> None:
         assert all(any(set(s) <= set(ln.points) for ln in figure.lines) for s in segs), f
 
 
+def _on(vertex, segment, xy) -> bool:
+    a, b = (np.array(xy[p]) for p in segment)
+    return abs(cross(b - a, np.array(vertex) - a)) < 1e-6 * (1 + float(np.dot(b - a, b - a)))
+
+
+def test_an_angle_is_drawn_where_its_lines_cross(proved) -> None:
+    problem, outcome, figure = proved
+    xy = dict(figure.points)
+    for f in [s.conclusion for s in outcome.proof.steps if s.conclusion.pred is EQANGLE]:
+        ids = figure.objects(f.pred, f.args)
+        arcs = [a for a in figure.angles if a.id in ids]
+        assert 1 <= len(arcs) <= 2, f
+        pairs = f.pred.drawn_angles(f.points)
+        for arc in arcs:  # its vertex lies on both lines of one of the fact's angles
+            assert any(_on(arc.vertex, first, xy) and _on(arc.vertex, second, xy)
+                       for first, second in pairs), f
+        # the two angles of an equality sweep the same (directed, mod 180) amount
+        if len(arcs) == 2:
+            assert abs(arcs[0].sweep - arcs[1].sweep) < 1e-6, f
+
+
 def test_circles_are_found_by_their_points() -> None:
     problem = parse_problem("a b c = triangle; o = circle o a b c; d = on_circle d o a "
                             "? cyclic a b c d", "circle")
@@ -81,6 +105,7 @@ def test_the_svg_carries_every_id(proved) -> None:
     assert svg.startswith("<svg") and "<metadata" not in svg and "<?xml" not in svg
     ids = set(re.findall(r'<g id="([^"]+)"', svg))
     wanted = {ln.id for ln in figure.lines} | {c.id for c in figure.circles}
+    wanted |= {a.id for a in figure.angles}
     wanted |= {f"p{i}" for i in range(len(figure.points))}
     wanted |= {f"p{i}-label" for i in range(len(figure.points))}
     assert wanted <= ids
