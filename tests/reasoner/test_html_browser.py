@@ -150,6 +150,18 @@ def test_every_step_highlights_its_objects(browser, proofs, tmp_path, name) -> N
     line = next(i for i in sorted(expected[rows[-1]][0]) if i.startswith("l"))
     stroke = page.eval_on_selector(f'svg [id="{line}"] path', "p => getComputedStyle(p).stroke")
     assert stroke == "rgb(230, 0, 126)"
+    # an angle of a step: a filled sector, invisible until then
+    row = next((i for i, (c, _, _) in enumerate(expected)
+                if any(x.startswith("ang") for x in c)), None)
+    if row is not None:
+        angle = next(x for x in sorted(expected[row][0]) if x.startswith("ang"))
+        style = "p => { const s = getComputedStyle(p); return [s.fill, s.fillOpacity, s.opacity]; }"
+        steps.nth(0).click()
+        hidden = page.eval_on_selector(f'svg [id="{angle}"] path', style)
+        assert float(hidden[2]) == 0 or angle in expected[0][0] | expected[0][1]
+        steps.nth(row).click()
+        fill, fill_opacity, opacity = page.eval_on_selector(f'svg [id="{angle}"] path', style)
+        assert fill == "rgb(230, 0, 126)" and float(fill_opacity) > 0 and float(opacity) == 1
     aux = page.locator("li.clause.aux")
     assert aux.count() == sum(marked for _, marked in result.figure.clauses)
     assert aux.count() >= len(result.auxiliary)
