@@ -75,7 +75,11 @@ def solve(problem: Problem | str, *, name: str = "problem", file: str = "<string
     if config.figure and proof is not None and outcome.diagram is not None:
         from symbolic.geometry.figure import build_figure
 
-        figure = build_figure(problem, outcome.diagram, proof)
+        try:
+            figure = build_figure(problem, outcome.diagram, proof)
+        except Exception as e:  # any failure: a figure never changes the verdict
+            extra["figure_error"] = f"cannot draw the figure: {e}"
+            print(f"warning: --html {problem.name}: {extra['figure_error']}", file=sys.stderr)
     return Result(problem.name, problem.file, DOMAIN.name, status_of(outcome), seconds,
                   steps=len(proof.steps) if proof else None,
                   proof_text=proof.text() if proof and config.with_proof else None,

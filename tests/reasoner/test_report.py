@@ -179,3 +179,17 @@ def test_pages_are_written_as_files(tmp_path: Path, euler) -> None:
     assert write_html([euler], tmp_path / "v.html") == "viewer"
     assert write_html([euler, _sygus()], tmp_path / "r.html") == "report"
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_a_figure_that_cannot_be_drawn_leaves_the_proof_standing(monkeypatch) -> None:
+    import symbolic.geometry.figure as figure_module
+
+    def broken(*args, **kwargs):
+        raise ValueError("no room on the page")
+
+    monkeypatch.setattr(figure_module, "build_figure", broken)
+    result = solve(ORTHOCENTER_AUX, name="orthocenter_aux", config=PLAIN)
+    assert result.status is Status.PROVED and result.steps and result.figure is None
+    assert result.stats["figure_error"] == "cannot draw the figure: no room on the page"
+    page = viewer_page(result)
+    assert "its figure was not kept" in page and "<svg" not in page
