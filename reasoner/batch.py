@@ -143,4 +143,4 @@ def _enforce_budget(result: Result, budget: float | None) -> Result:
     if not late or result.status in (Status.TIMEOUT, Status.ERROR):
         return result
     return replace(result, status=Status.TIMEOUT, steps=None, proof_text=None, proof=None,
-                   solution=None)
+                   solution=None, figure=None)

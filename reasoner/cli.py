@@ -38,6 +38,8 @@ examples:
   solve-problem problems/geometry/examples.txt --problem orthocenter_aux --proof
   solve-problem problems/geometry/ --timeout 30 --jobs 2
   solve-problem problems.txt --json > results.jsonl
+  solve-problem problems/geometry/examples.txt --problem orthocenter --html proof.html
+  solve-problem problems/geometry/ --no-aux --html report.html  # the batch report
 
 A problem file holds pairs of lines: a name, then the problem, e.g.
   midline
@@ -68,12 +70,16 @@ limits: each problem runs in a worker process that is killed when it passes --ti
 timeout) or when its own memory passes --memory-limit (status memory, "exceeded the
 memory limit of 4 GiB"); the batch goes on either way.
 
+--html OUT.html: one problem gives its proof viewer, several (or a folder) the batch report
+with a viewer for every proved problem; one self-contained file either way.
+
 exit codes: 0 every problem proved (sygus: solved or shown infeasible); 1 some problem not
-proved (unknown, timeout, memory); 2 usage or input error, an output (--kg) that could not
-be written, or a store (--memory, --kg-store) that another run kept open for writing past
+proved (unknown, timeout, memory); 2 usage or input error, an output (--kg, --html) that could
+not be written, or a store (--memory, --kg-store) that another run kept open for writing past
 --store-wait (in a batch, a problem that cannot be read is an "error" row and the batch goes
-on; output paths are checked before any problem is solved, and a --diagram that fails to write
-later leaves the problem's status as it is, with a warning).
+on; output paths are checked before any problem is solved; an output that fails to write
+later leaves the problems' statuses and rows as they are: a --diagram with a warning, --kg
+and --html with exit 2).
 """
 
 
@@ -270,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
                              f"with exit 2 (default: {STORE_WAIT:g})")
     parser.add_argument("--diagram", metavar="PATH",
                         help="draw the figure to PATH (.svg, .png or .pdf); one problem only")
+    parser.add_argument("--html", metavar="OUT.html",
+                        help="write a self-contained web page (no network needed to open it): "
+                             "for one problem, the proof viewer (figure, statement with its "
+                             "auxiliary constructions, steps that highlight what they speak "
+                             "of in the figure; arrow keys or j/k move between steps); for "
+                             "several, the batch report (sortable, filterable table, time "
+                             "plots, the viewer of every proved problem)")
     parser.add_argument("--seed", type=_seed, default=0, metavar="N",
                         help="seed of the random numeric diagram (default: 0)")
     return parser
@@ -289,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, or a usage error already printed by argparse
         return e.code if isinstance(e.code, int) else 2
+    if args.html and Path(args.html).suffix.lower() not in (".html", ".htm"):
+        return _usage_error(parser, f"--html: expected a .html path, got {args.html!r}")
     if args.diagram and Path(args.diagram).suffix.lower() not in DIAGRAM_SUFFIXES:
         return _usage_error(parser, f"--diagram: expected a .svg, .png or .pdf path, "
                             f"got {args.diagram!r}")
@@ -305,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = SolveConfig(timeout=args.timeout or None, memory_limit=args.memory_limit,
                          seed=args.seed,
                          with_proof=args.proof, diagram_path=args.diagram, aux=args.aux,
+                         figure=bool(args.html),
                          depth=args.depth, beam=args.beam,
                          trajectory_depth=args.trajectory_depth, sources=sources,
                          ranking=args.ranking, memory_path=args.memory,
@@ -315,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.kg_store and Path(args.kg_store).resolve() == Path(args.kg).resolve():
         return _usage_error(parser, "--kg and --kg-store must be different paths")
     for flag, path, folder in (("--diagram", args.diagram, False), ("--kg", args.kg, False),
+                               ("--html", args.html, False),
                                ("--kg-store", args.kg_store, True)):
         why = unwritable(path, folder) if path else None
         if why:
@@ -356,6 +373,22 @@ def _export_kg(items: Sequence[WorkItem], results: Sequence[Result],
     return True
 
 
+def _export_html(results: Sequence[Result], args: argparse.Namespace) -> bool:
+    """With --html: the viewer (one result) or the report (several). False when the page could
+    not be written (the results stand as they are)."""
+    if not args.html:
+        return True
+    from .report import write_html
+
+    try:
+        kind = write_html(results, args.html)
+    except OSError as e:  # checked up front, but the disk can still fill up
+        _error(f"--html {args.html}: cannot write ({e.strerror or e})")
+        return False
+    print(f"{PROG}: {kind} written to {printable(args.html)}", file=sys.stderr)
+    return True
+
+
 def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
     parser.print_usage(sys.stderr)
     return _error(message)
@@ -370,7 +403,8 @@ def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> i
     result = next(in_order(run_batch([item], config)))
     remember(item, result, config, kg_store=args.kg_store, wait=args.store_wait)
     _emit(result, args)
-    if not _export_kg([item], [result], args) or result.status is Status.ERROR:
+    written = _export_html([result], args)
+    if not _export_kg([item], [result], args) or not written or result.status is Status.ERROR:
         return 2
     return 0 if result.status.definitive else 1
 
@@ -394,7 +428,8 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
         print_summary(results, sys.stdout)
     elif sys.stderr.isatty():
         print_summary(results, sys.stderr)
-    if not _export_kg(items, results, args):
+    written = _export_html(results, args)
+    if not _export_kg(items, results, args) or not written:
         return 2
     return 0 if all(r.status.definitive for r in results) else 1
 

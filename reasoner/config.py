@@ -20,6 +20,7 @@ class SolveConfig:
     seed: int = 0
     with_proof: bool = True
     diagram_path: str | None = None
+    figure: bool = False      # geometry: keep the figure of a proved problem (``--html``)
     # geometry: search auxiliary constructions when DD+AR saturates (``reasoner.search``)
     aux: bool = True
     depth: int = 2            # most auxiliary candidates stacked on the statement

@@ -51,6 +51,9 @@ class Result:
     # export (crosses process boundaries by pickling; never part of the JSON contract)
     proof_object: Any = field(default=None, compare=False, repr=False)
     auxiliary: tuple[str, ...] = ()  # geometry: auxiliary clauses the proof needed (--aux)
+    # geometry, with ``SolveConfig.figure``: the ``symbolic.geometry.figure.Figure`` of the
+    # proved problem (statement, points, lines, circles with element ids), for ``--html``
+    figure: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self, with_proof: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"problem": self.problem, "file": self.file,

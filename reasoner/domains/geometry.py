@@ -71,11 +71,21 @@ def solve(problem: Problem | str, *, name: str = "problem", file: str = "<string
             extra["diagram_error"] = f"cannot write {config.diagram_path}: {e.strerror or e}"
             print(f"warning: --diagram {extra['diagram_error']}", file=sys.stderr)
     proof = outcome.proof if outcome.proved else None
+    figure = None
+    if config.figure and proof is not None and outcome.diagram is not None:
+        from symbolic.geometry.figure import build_figure
+
+        try:
+            figure = build_figure(problem, outcome.diagram, proof)
+        except Exception as e:  # any failure: a figure never changes the verdict
+            extra["figure_error"] = f"cannot draw the figure: {e}"
+            print(f"warning: --html {problem.name}: {extra['figure_error']}", file=sys.stderr)
     return Result(problem.name, problem.file, DOMAIN.name, status_of(outcome), seconds,
                   steps=len(proof.steps) if proof else None,
                   proof_text=proof.text() if proof and config.with_proof else None,
                   proof=proof.to_json() if proof and config.with_proof else None,
-                  stats={**outcome.stats, **extra}, proof_object=proof, auxiliary=auxiliary)
+                  stats={**outcome.stats, **extra}, proof_object=proof, auxiliary=auxiliary,
+                  figure=figure)
 
 
 def proposers(problem: Problem, config: SolveConfig) -> list[ConstructionProposer]:

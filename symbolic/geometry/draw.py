@@ -1,171 +1,113 @@
-"""Draw a problem's numeric diagram to PNG or SVG with matplotlib (Agg, no pyplot).
+"""Draw a problem's figure (``figure.build_figure``) to PNG or SVG with matplotlib (Agg, no
+pyplot), or to an SVG string for a web page.
 
 Points are labelled; segments join points that appear together in the premises of the
 problem's constructions (points of one line, e.g. a collinear triple, are drawn as one
 segment spanning them); circles come from ``cyclic`` / ``circle`` premises and from circle
 loci of the constructions (``on_circle``, ``on_dia``, ``on_circum``...). The goal's objects
 are highlighted in red, and a proof's auxiliary points (``proof.auxiliary_points``) in green.
+Every drawn object carries its figure id (``gid``), written as the ``id`` of its SVG group;
+the lines and circles only a proof's facts speak of are drawn dashed and transparent (a page
+shows them when it highlights them).
 """
 
 from __future__ import annotations
 
+import io
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .loci import SketchError, Vec, circumcenter, cross, norm, unit
+from .figure import Figure, atom_objects, build_figure
 from .numeric import Diagram
-from .predicates.base import CircleSpec, Segment
 from .problem import Problem
-from .tables import Atom
+
+__all__ = ["atom_objects", "draw", "render", "svg_text"]
 
 BASE, CIRCLE, GOAL, AUX = "#444444", "#4a7fb5", "#d62728", "#2ca02c"
 
 
-def atom_objects(atom: Atom) -> tuple[list[Segment], list[CircleSpec]]:
-    """The segments and circles a premise or goal talks about (its predicate says which)."""
-    return atom.pred.drawn(atom.pred.points(atom.args))
-
-
-def _sketch_circles(problem: Problem) -> list[CircleSpec]:
-    """Circles that constructions draw points on (from their sketch loci)."""
-    out: list[CircleSpec] = []
-    for clause in problem.clauses:
-        for step in clause.steps:
-            m = step.mapping
-            for sk in step.construction.sketches:
-                a = tuple(m.get(x, x) for x in sk.args)
-                if sk.name == "circle":
-                    out.append(("centre", a[0], a[1], a[2]))
-                elif sk.name == "cyclic":
-                    out.append(("through", *a))
-                elif sk.name == "dia":
-                    out.append(("diameter", a[0], a[1]))
-    return out
-
-
-def _problem_objects(problem: Problem) -> tuple[list[Segment], list[CircleSpec]]:
-    segs: list[Segment] = []
-    circles: list[CircleSpec] = []
-    for clause in problem.clauses:
-        for step in clause.steps:
-            c = step.construction
-            if not c.inputs and len(c.new_points) >= 2:  # free shapes: their outline
-                ps = [step.mapping[p] for p in c.new_points]
-                segs += [(ps[i], ps[(i + 1) % len(ps)]) for i in range(len(ps))
-                         if len(ps) > 2 or i == 0]
-            for atom in step.atoms(c.premises):
-                s, k = atom_objects(atom)
-                segs += s
-                circles += k
-    return segs, circles + _sketch_circles(problem)
-
-
-def _merge_lines(segs: list[Segment], xy: dict[str, Vec]) -> list[list[str]]:
-    """Group segments lying on one line; each group is drawn as one spanning segment."""
-    lines: list[list[str]] = []
-    for seg in segs:
-        seg = tuple(p for p in dict.fromkeys(seg) if p in xy)
-        if len(seg) < 2:
-            continue
-        for line in lines:
-            a, b = xy[line[0]], xy[line[1]]
-            try:
-                d = unit(b - a)
-            except SketchError:
-                continue
-            if all(abs(cross(d, xy[p] - a)) < 1e-6 for p in seg):
-                line.extend(p for p in seg if p not in line)
-                break
-        else:
-            lines.append(list(seg))
-    return lines
-
-
-def _span(line: list[str], xy: dict[str, Vec]) -> tuple[Vec, Vec]:
-    """The two extreme points of a group of collinear points."""
-    pts = np.array([xy[p] for p in line])
-    far = max(range(len(pts)), key=lambda i: norm(pts[i] - pts[0]))
-    t = (pts - pts[0]) @ (pts[far] - pts[0])
-    return pts[int(np.argmin(t))], pts[int(np.argmax(t))]
-
-
-def _circle(spec: CircleSpec, xy: dict[str, Vec]) -> tuple[Vec, float] | None:
-    kind, *names = spec
-    if any(n not in xy for n in names):
-        return None
-    p = [xy[n] for n in names]
-    try:
-        if kind == "through":
-            o = circumcenter(p[0], p[1], p[2])
-            return o, norm(p[0] - o)
-    except SketchError:
-        return None
-    if kind == "diameter":
-        return (p[0] + p[1]) / 2, norm(p[1] - p[0]) / 2
-    return p[0], norm(p[2] - p[1])
-
-
-def _dedupe(circles: list[tuple[Vec, float]]) -> list[tuple[Vec, float]]:
-    out: list[tuple[Vec, float]] = []
-    for o, r in circles:
-        if r > 1e-9 and not any(norm(o - q) < 1e-6 and abs(r - s) < 1e-6 for q, s in out):
-            out.append((o, r))
-    return out
-
-
 def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
     """Write the diagram to ``path`` (``.png`` or ``.svg``, chosen by extension)."""
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"cannot draw to {path!r}: expected a .png or .svg file")
+    render(build_figure(problem, diagram, proof), path, fmt)
+
+
+def svg_text(figure: Figure) -> str:
+    """The figure as an ``<svg>`` element to inline in HTML: text kept as text, no XML
+    prologue, doctype or metadata, stable ids."""
+    out = io.StringIO()
+    render(figure, out, "svg")
+    text = out.getvalue()
+    text = text[text.index("<svg"):]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"\n\s*", " ", text)  # one line: no text of the figure holds a line break
+    return _ATTRIBUTE.sub(_rounded, text)
+
+
+_ATTRIBUTE = re.compile(r'( (?:d|x|y|width|height|viewBox|transform)=")([^"]*)"')
+_DIGITS = re.compile(r"(\d\.\d\d)\d+")
+
+
+def _rounded(match: re.Match) -> str:
+    """Coordinates to 0.01 pt (finer than a pixel): the SVG of a figure gets a third smaller."""
+    return match.group(1) + _DIGITS.sub(r"\1", match.group(2)) + '"'
+
+
+
+def render(figure: Figure, target: Any, fmt: str) -> None:
+    """Draw ``figure`` to ``target`` (a path or a file object) in ``fmt`` (png or svg)."""
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:  # never switch a live pyplot session
         matplotlib.use("Agg")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure as MplFigure
     from matplotlib.patches import Circle as CirclePatch
+    from matplotlib.patches import Wedge
 
-    fmt = Path(path).suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"cannot draw to {path!r}: expected a .png or .svg file")
-    xy = diagram.coords
-    fig = Figure(figsize=(6, 6))
+    fig = MplFigure(figsize=(6, 6))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ax.set_aspect("equal")
     ax.axis("off")
-
-    segs, circle_specs = _problem_objects(problem)
-    goal_segs, goal_circles = atom_objects(problem.goal)
-    for layer, (ss, cs, colour, width) in enumerate(
-            ((segs, circle_specs, BASE, 1.0), (goal_segs, goal_circles, GOAL, 2.0))):
-        for line in _merge_lines(ss, xy):
-            a, b = _span(line, xy)
-            ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, lw=width, zorder=1 + layer)
-        circles = [c for c in (_circle(s, xy) for s in cs) if c is not None]
-        for o, r in _dedupe(circles):
-            ax.add_patch(CirclePatch(tuple(o), r, fill=False, lw=width, zorder=1 + layer,
-                                     color=CIRCLE if layer == 0 else GOAL))
-
-    aux = set(getattr(proof, "auxiliary_points", ()) or ())
-    goal_points = set(problem.goal.pred.points(problem.goal.args))
-    pts = np.array(list(xy.values()))
+    goal = set(figure.goal)
+    for line in figure.lines:
+        width = 2.0 if line.id in goal else 1.0
+        colour = GOAL if line.id in goal else BASE
+        ax.plot([line.a[0], line.b[0]], [line.a[1], line.b[1]], color=colour, lw=width,
+                zorder=2 if line.id in goal else 1, gid=line.id,
+                alpha=1.0 if line.shown else 0.0, ls="-" if line.shown else "--")
+    for c in figure.circles:
+        width = 2.0 if c.id in goal else 1.0
+        ax.add_patch(CirclePatch(c.centre, c.radius, fill=False, lw=width, gid=c.id,
+                                 zorder=2 if c.id in goal else 1,
+                                 color=GOAL if c.id in goal else CIRCLE,
+                                 alpha=1.0 if c.shown else 0.0, ls="-" if c.shown else "--"))
+    for angle in figure.angles:  # shown only by a page that highlights them
+        ax.add_patch(Wedge(angle.vertex, angle.radius, angle.start, angle.start + angle.sweep,
+                           gid=angle.id, zorder=3, alpha=0.0, color=GOAL, lw=1.0))
+    aux, goal_points = set(figure.auxiliary), set(figure.goal_points)
+    pts = np.array([p for _, p in figure.points])
     center = pts.mean(axis=0)
     size = float(np.ptp(pts, axis=0).max()) or 1.0
-    for name, p in xy.items():
+    for i, (name, xy) in enumerate(figure.points):
+        p = np.array(xy)
         colour = AUX if name in aux else GOAL if name in goal_points else "black"
-        ax.plot([p[0]], [p[1]], "o", color=colour, ms=4, zorder=4)
+        ax.plot([p[0]], [p[1]], "o", color=colour, ms=4, zorder=4, gid=f"p{i}")
         away = p - center
-        offset = away / norm(away) * 0.03 * size if norm(away) > 1e-9 else np.zeros(2)
+        offset = away / np.linalg.norm(away) * 0.03 * size if np.linalg.norm(away) > 1e-9 \
+            else np.zeros(2)
         ax.annotate(name, tuple(p + offset), color=colour, fontsize=11, zorder=5,
-                    ha="center", va="center")
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    for o, r in _dedupe([c for c in (_circle(s, xy) for s in circle_specs + goal_circles) if c]):
-        lo, hi = np.minimum(lo, o - r), np.maximum(hi, o + r)
-    lo, hi = np.maximum(lo, pts.min(axis=0) - size), np.minimum(hi, pts.max(axis=0) + size)
-    margin = 0.08 * float((hi - lo).max() or 1.0)
-    ax.set_xlim(lo[0] - margin, hi[0] + margin)
-    ax.set_ylim(lo[1] - margin, hi[1] + margin)
-    ax.set_title(problem.name, fontsize=9)
-    fig.savefig(path, format=fmt, dpi=120, bbox_inches="tight")
+                    ha="center", va="center", gid=f"p{i}-label")
+    (x0, x1), (y0, y1) = figure.limits
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_title(figure.title, fontsize=9)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "neurosym"}):
+        fig.savefig(target, format=fmt, dpi=120, bbox_inches="tight")

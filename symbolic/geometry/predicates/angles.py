@@ -49,6 +49,10 @@ class EqAngle(ARPredicate):
     def drawn(self, points):
         return paired(points), []
 
+    def drawn_angles(self, points):
+        a, b, c, d, p, q, u, v = points
+        return [((a, b), (c, d)), ((p, q), (u, v))]
+
     def figure_lines(self, args):
         return paired(args)
 
@@ -89,6 +93,10 @@ class AConst(ARPredicate):
     def drawn(self, points):
         return paired(points), []
 
+    def drawn_angles(self, points):
+        a, b, c, d = points
+        return [((a, b), (c, d))]
+
     def equations(self, args, eq):
         a, b, c, d, y = args
         return [eq.angle([((c, d), 1), ((a, b), -1)], -Fraction(y) / 180)]
@@ -124,6 +132,10 @@ class SAngle(Predicate):
     def drawn(self, points):
         a, b, x = points
         return [(b, a), (b, x)], []
+
+    def drawn_angles(self, points):
+        a, b, x = points
+        return [((b, a), (b, x))]
 
 
 EQANGLE, EQANGLE6, ACONST, SANGLE = EqAngle(), EqAngle6(), AConst(), SAngle()

@@ -178,6 +178,10 @@ class Predicate:
         """The segments and circles a statement about these points talks about."""
         return [], []
 
+    def drawn_angles(self, points: Args) -> list[tuple[Segment, Segment]]:
+        """The directed angles a statement talks about, each from one line to another."""
+        return []
+
     def figure_lines(self, args: Args) -> list[tuple[str, str]]:
         """Pairs of points a premise of this predicate puts on a line of the figure (the
         lines heuristic auxiliary constructions intersect); empty if it draws none."""

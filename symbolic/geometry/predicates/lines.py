@@ -82,6 +82,10 @@ class Perp(SegmentPair):
         a, b, c, d = args
         return f"{a}{b} ⊥ {c}{d}"
 
+    def drawn_angles(self, points):
+        a, b, c, d = points
+        return [((a, b), (c, d))]
+
     def equations(self, args, eq):
         a, b, c, d = args
         return [eq.angle([((a, b), 1), ((c, d), -1)], HALF)]
