@@ -9,7 +9,7 @@ rule, and each AR step's linear combination is re-verified exactly.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -51,8 +51,9 @@ class Proof:
     # What an independent checker needs beside the steps (``symbolic.geometry.checker``): the
     # statement proved (auxiliary clauses included) and the diagram the proof was found on,
     # which fixes the multiples of pi and the order of points along lines in AR equations.
-    statement: str = ""
-    diagram: tuple[tuple[str, float, float], ...] = ()
+    # Context, not content: two proofs with equal steps are equal.
+    statement: str = field(default="", compare=False)
+    diagram: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)
 
     def numbering(self) -> dict[Fact, str]:
         ids: dict[Fact, str] = {}

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -67,13 +68,11 @@ def _field(obj: Mapping[str, Any], name: str, kind: type) -> Any:
 def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
     """Check one proof document; BadProof if it is not one."""
     from ..errors import GeometryError
-    from ..numeric import build_diagram
-    from ..problem import parse_problem
     from ..tables import rules
 
     name = str(doc.get("problem", "proof"))
     try:
-        problem = parse_problem(_field(doc, "statement", str), name=name)
+        problem = _parse(_field(doc, "statement", str), name)
     except GeometryError as e:
         raise BadProof(f"the statement does not parse: {e}") from None
     steps = _field(doc, "steps", list)
@@ -86,13 +85,9 @@ def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
     if missing:
         raise BadProof(f"diagram: no coordinates for {', '.join(missing)}")
     try:
-        # as the problem is meant (the prover's convention too): a drawing where the goal
-        # holds, for a statement whose constructions allow several (an intersection of a
-        # line and a circle) where the goal holds only on some
-        drawn = build_diagram(problem, np.random.default_rng(seed))
+        fresh = _fresh_diagram(problem, seed)
     except GeometryError as e:
         return Report(name, len(steps), (f"cannot draw a fresh diagram: {e}",))
-    fresh = {p: (float(v[0]), float(v[1])) for p, v in drawn.coords.items()}
     checker = _Checker(problem, {r.id: r for r in rules()}, found, fresh)
     for item in steps:
         if not isinstance(item, Mapping):
@@ -100,6 +95,26 @@ def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
         checker.step(item)
     checker.goal(doc.get("goal"), steps)
     return Report(name, sum(1 for s in steps if s.get("rule") != GIVEN), tuple(checker.errors))
+
+
+@lru_cache(maxsize=32)
+def _parse(statement: str, name: str):
+    from ..problem import parse_problem
+
+    return parse_problem(statement, name=name)
+
+
+@lru_cache(maxsize=32)
+def _fresh_diagram(problem, seed: int) -> dict[str, tuple[float, float]]:
+    """A diagram of ``problem`` drawn with ``seed`` (the same for proofs of one statement).
+
+    As the problem is meant (the prover's convention too): a drawing where the goal holds,
+    for a statement whose constructions allow several (a line meets a circle twice) of
+    which the goal holds only on some."""
+    from ..numeric import build_diagram
+
+    drawn = build_diagram(problem, np.random.default_rng(seed))
+    return {p: (float(v[0]), float(v[1])) for p, v in drawn.coords.items()}
 
 
 class _Checker:
