@@ -3,8 +3,9 @@
 Runs solve-problem's solver on a problem file (DD+AR by default, ``--search`` for the
 auxiliary search), through the batch runner (per-problem time and memory limits), hands each
 proof to ``symbolic.geometry.checker`` (its own fresh diagram, exact AR re-verification, rule
-instances, definitions) and prints one table: problems, proved, proofs checked, rejected, with
-the first error of each rejected proof.
+instances, definitions, printed text) and prints one table: problems, proved, proofs checked,
+rejected, and the proofs the prover itself refused because the checker rejected them (the
+prover runs it on every proof before reporting it), with the first error of each.
 
     python bench/check_proofs.py ../shared/benchmarks/geometry/jgex_ag_231.txt --jobs 1
     python bench/check_proofs.py ../shared/benchmarks/geometry/hageo_dev.txt --search --timeout 60
@@ -50,7 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     proved = checked = 0
     rejected: list[tuple[str, str]] = []
     check_seconds = 0.0
-    for _, result in run_batch(items, config, jobs=args.jobs):
+    in_prover: list[tuple[str, str]] = []  # proofs the prover's own call of the checker
+    for _, result in run_batch(items, config, jobs=args.jobs):  # refused (never reported)
+        failed = str(result.stats.get("proof_check_failed", ""))
+        if failed.startswith("independent checker"):
+            in_prover.append((result.problem, failed))
         proof = result.proof_object
         if proof is None:
             continue
@@ -64,11 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = "DD+AR + auxiliary search" if args.search else "DD+AR"
     print(f"{Path(args.path).name}, {mode}, timeout {args.timeout:g} s, "
           f"{time.monotonic() - start:.0f} s in all, checking {check_seconds:.1f} s")
-    print(f"| problems | proved | proofs checked | rejected |\n|---|---|---|---|\n"
-          f"| {len(items)} | {proved} | {checked} | {len(rejected)} |")
-    for name, error in rejected:
+    print("| problems | proved | proofs checked | rejected | refused inside the prover |\n"
+          "|---|---|---|---|---|\n"
+          f"| {len(items)} | {proved} | {checked} | {len(rejected)} | {len(in_prover)} |")
+    for name, error in rejected + in_prover:
         print(f"rejected {name}: {error}")
-    return 1 if rejected else 0
+    return 1 if rejected or in_prover else 0
 
 
 if __name__ == "__main__":

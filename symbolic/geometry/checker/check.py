@@ -5,6 +5,7 @@ statement, the diagram the proof was found on and numbered steps. The checker re
 statement with the shared parser, draws a fresh diagram of it (auxiliary constructions
 included; one where the goal holds, as the problem is meant) with its own seed, and checks:
 
+* every fact's printed text says exactly what the fact asserts (``reading``);
 * every given is a premise of a construction of the statement;
 * every premise a step cites is given or concluded by an earlier step;
 * each step follows from its printed premises: by its rule (the printed instance maps the
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import meaning as M
+from .reading import says_all
 
 AR_TABLES = {"angle chase": "angle", "ratio chase": "ratio", "distance chase": "dist"}
 MERGES = {"same line": ("coll", 2), "same circle": ("cyclic", 3)}
@@ -152,6 +154,9 @@ class _Checker:
             return f"{', '.join(unknown)} not points of the statement"
         self.known[sid] = concl
         self.order.append(concl)
+        wrong = says_all(concl, _field(item, "text", str), self.points)
+        if wrong:
+            return wrong
         ids = _field(item, "premises", list)
         premises: list[M.Stmt] = []
         for p in ids:

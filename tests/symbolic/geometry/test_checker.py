@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from symbolic.geometry.checker import BadProof, check_document, load, main
+from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.facts import Fact
 from symbolic.geometry.predicates import PREDICATES
 from symbolic.geometry.problem import read_problems
@@ -87,7 +88,8 @@ def test_accepts_a_sample_of_jgex_231_proofs():
 
 def test_the_issue_proof_reads_step_by_step():
     """Issue 15: step 006 concluded a three-ratio fact printed with two ratios; now its text
-    states the ratio the next step takes from it, and the checker accepts the proof."""
+    states the ratio the next step takes from it, and the checker accepts the proof (and
+    rejects it printed the old way)."""
     proof = centroid()
     steps = proof.to_json()
     thales = [s for s in steps if s["rule"] == "r07"]
@@ -101,7 +103,12 @@ def test_the_issue_proof_reads_step_by_step():
                       for r in chain.split(" = ")]
             segs = [frozenset(x) for r in ratios for x in r]
             assert all(frozenset(x) in segs for x in (a + b, c + d, p + q, u + v)), s["text"]
-    assert check_document(proof.document()).valid
+    doc = proof.document()
+    assert check_document(doc).valid
+    k = next(k for k, s in enumerate(steps) if s["rule"] == "r07")
+    old_text = steps[k]["text"].split(" = ")[0] + " = " + steps[k]["text"].split(" = ")[1]
+    errors = check_document(_with(doc, k, text=old_text)).errors
+    assert errors and "does not say what eqratio3" in errors[0]
 
 
 # ---------------------------------------------------------------- mutations
@@ -140,8 +147,9 @@ def _mutants(doc, proof: Proof, rng: random.Random):
                     false = not pred.holds(args, coords)
                 except (TypeError, ValueError, ZeroDivisionError):
                     continue
-                if false:
-                    yield "change conclusion", _with(doc, k, fact=" ".join([words[0], *args]))
+                if false:  # printed in words too: the text is not what gives it away
+                    yield "change conclusion", _with(doc, k, fact=" ".join([words[0], *args]),
+                                                     text=pred.text(args))
         # a rule renamed: to another table rule of which the engine's matcher says the step is
         # not an instance (under any mapping), or to a derivation of another kind
         if s["rule"] != "given":
@@ -160,6 +168,10 @@ def _mutants(doc, proof: Proof, rng: random.Random):
                         "definition", "by definition"):
                     continue
                 yield "rename rule", _with(doc, k, rule=other)
+        # a printed text changed: the text of another step saying something else
+        other = rng.choice(steps)
+        if M.key(M.read(other["fact"])) != M.key(M.read(s["fact"])):
+            yield "change text", _with(doc, k, text=other["text"])
         # an AR coefficient changed: the weighted sum was the conclusion's equation, so a
         # changed weight on a non-empty equation makes it another one
         for j, t in enumerate(s.get("terms", ())):
@@ -210,7 +222,7 @@ def test_rejects_over_a_thousand_mutated_proofs():
     assert sum(counts.values()) >= 1000, counts
     assert all(counts.get(k, 0) >= 20 for k in ("drop premise", "change conclusion",
                                                  "rename rule", "change coefficient",
-                                                 "reorder")), counts
+                                                 "reorder", "change text")), counts
     assert not accepted, accepted[:10]
 
 
@@ -226,6 +238,7 @@ def test_errors_name_the_step_and_what_failed():
     assert any(e.startswith("goal:") for e in check_document(m).errors)
     m = copy.deepcopy(doc)
     m["steps"][0]["fact"] = "para a c d f"  # true, but proved, not given
+    m["steps"][0]["text"] = "ac ∥ df"
     assert "not a premise of any construction" in check_document(m).errors[0]
 
 
@@ -289,6 +302,7 @@ def test_no_predicate_is_exempt():
     thales = next(k for k, s in enumerate(doc["steps"]) if s["fact"].startswith("eqratio3"))
     words = doc["steps"][thales]["fact"].split()
     x, y, z, w, m, n = words[1:]
-    swapped = _with(doc, thales, fact=" ".join(["eqratio3", x, y, w, z, m, n]))
+    swapped = _with(doc, thales, fact=" ".join(["eqratio3", x, y, w, z, m, n]),
+                    text=PREDICATES["eqratio3"].text((x, y, w, z, m, n)))
     errors = check_document(swapped).errors
     assert errors and errors[0].startswith(f"step {doc['steps'][thales]['id']}: eqratio3")
