@@ -65,7 +65,10 @@ class Proof:
 
     def text(self) -> str:
         ids = self.numbering()
-        lines = [f"Goal: {self.goal.text()}", "Given:"]
+        lines = [f"Goal: {self.goal.text()}"]
+        if self.statement:  # what was proved, auxiliary constructions included
+            lines.append(f"Statement: {self.statement}")
+        lines.append("Given:")
         for f, constr in self.given:
             lines.append(f"  {ids[f]}. {f.text()}    [{constr}]")
         if self.auxiliary_points:

@@ -261,7 +261,7 @@ def test_command_exit_codes_and_json(tmp_path, capsys):
     junk.write_text("{not json")
     assert main([str(junk)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not JSON" in err
+    assert err.count("\n") == 1 and "nor JSON" in err
     assert main([str(tmp_path / "missing.json")]) == 2
     no_statement = {k: v for k, v in doc.items() if k != "statement"}
     with pytest.raises(BadProof):
