@@ -4,7 +4,15 @@ two of its ratios made the next step, citing a third, unreadable)."""
 from __future__ import annotations
 
 from symbolic.geometry.facts import Fact
-from symbolic.geometry.predicates import CONTRI, CONTRI2, EQRATIO, EQRATIO3, SIMTRI, SIMTRI2
+from symbolic.geometry.predicates import (
+    CONTRI,
+    CONTRI2,
+    EQRATIO,
+    EQRATIO3,
+    PREDICATES,
+    SIMTRI,
+    SIMTRI2,
+)
 
 
 def _stated(text: str) -> set[Fact]:
@@ -35,3 +43,19 @@ def test_triangle_texts_say_the_orientation():
     assert len(set(texts.values())) == 4
     assert "reflected" in texts[SIMTRI2] and "reflected" in texts[CONTRI2]
     assert "same orientation" in texts[SIMTRI] and "same orientation" in texts[CONTRI]
+
+
+def test_every_predicate_prints_a_sentence_naming_all_its_arguments():
+    """No predicate falls back to the raw ``name args`` form, and every argument (point or
+    number) appears in its text."""
+    names = [f"p{k}" for k in range(9)]
+    for name, pred in PREDICATES.items():
+        n = pred.arity or max(pred.min_arity, 4)
+        args = tuple(names[:n - pred.numeric_args]) + ("30", "7")[:pred.numeric_args]
+        if name == "rconst":
+            args = args[:4] + ("1", "2")
+        pred2, args2 = pred.resolve(args)
+        text = pred2.text(args2)
+        assert not text.startswith(pred2.name + " "), name
+        for a in args2:
+            assert a in text, (name, text)
