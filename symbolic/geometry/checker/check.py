@@ -6,6 +6,7 @@ statement with the shared parser, draws a fresh diagram of it (auxiliary constru
 included; one where the goal holds, as the problem is meant) with its own seed, and checks:
 
 * every fact's printed text says exactly what the fact asserts (``reading``);
+* the proof's diagram is a drawing of the statement (every construction's facts hold on it);
 * every given is a premise of a construction of the statement;
 * every premise a step cites is given or concluded by an earlier step;
 * each step follows from its printed premises: by its rule (the printed instance maps the
@@ -91,6 +92,11 @@ def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
     except GeometryError as e:
         return Report(name, len(steps), (f"cannot draw a fresh diagram: {e}",))
     checker = _Checker(problem, {r.id: r for r in rules()}, found, fresh)
+    false = [" ".join((n,) + a) for n, a in checker.construction_facts
+             if not M.holds((n, a), found)]
+    if false:  # the AR equations are read on it: it must be a drawing of this statement
+        return Report(name, len(steps), (f"diagram: not a drawing of the statement "
+                                         f"({false[0]} is false on it)",))
     for item in steps:
         if not isinstance(item, Mapping):
             raise BadProof("a step is not an object")
@@ -128,11 +134,13 @@ class _Checker:
         self.order: list[M.Stmt] = []
         self.errors: list[str] = []
         self.given_keys: dict[tuple, str] = {}
+        self.construction_facts: list[M.Stmt] = []
         for clause in problem.clauses:
             for st in clause.steps:
                 m = st.mapping
                 for atom in st.construction.premises:
                     s = M.statement(atom.pred.name, tuple(m.get(a, a) for a in atom.args))
+                    self.construction_facts.append(s)
                     self.given_keys.setdefault(M.key(s), str(st))
 
     # ------------------------------------------------------------------ one step

@@ -240,6 +240,8 @@ def test_errors_name_the_step_and_what_failed():
     m["steps"][0]["fact"] = "para a c d f"  # true, but proved, not given
     m["steps"][0]["text"] = "ac ∥ df"
     assert "not a premise of any construction" in check_document(m).errors[0]
+    moved = {**doc, "diagram": {**doc["diagram"], "g": [0.5, 0.5]}}  # g off line ad
+    assert check_document(moved).errors[0].startswith("diagram: not a drawing")
 
 
 # ---------------------------------------------------------------- the command
