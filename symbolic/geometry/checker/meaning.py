@@ -72,14 +72,14 @@ def points(s: Stmt) -> Args:
 
 # ---------------------------------------------------------------- normal forms
 
-def _seg(a: str, b: str) -> tuple[str, str]:
+def segment(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
 def _quad(args: Args) -> tuple:
     """Four segments s0 s1 s2 s3 stating (s0, s1) ~ (s2, s3): swapping the sides, reversing
     both pairs, or exchanging the means leaves an equal-angle or equal-ratio statement."""
-    s = [_seg(args[i], args[i + 1]) for i in range(0, 8, 2)]
+    s = [segment(args[i], args[i + 1]) for i in range(0, 8, 2)]
     orders = [(0, 1, 2, 3), (2, 3, 0, 1), (1, 0, 3, 2), (3, 2, 1, 0),
               (0, 2, 1, 3), (2, 0, 3, 1), (1, 3, 0, 2), (3, 1, 2, 0)]
     return min(tuple(s[i] for i in o) for o in orders)
@@ -100,7 +100,7 @@ def key(s: Stmt) -> tuple:
     if name in ("coll", "cyclic", "ncoll"):
         return name, frozenset(args)
     if name in ("para", "perp", "cong", "npara", "nperp"):
-        return name, frozenset({_seg(*args[:2]), _seg(*args[2:])})
+        return name, frozenset({segment(*args[:2]), segment(*args[2:])})
     if name in ("eqangle", "eqratio"):
         return name, _quad(args)
     if name in ("midp", "circle"):
@@ -108,10 +108,10 @@ def key(s: Stmt) -> tuple:
     if name in TRIANGLES or name in EITHER:
         return name, _triangles(args)
     if name == "aconst":
-        ab, cd, y = _seg(*args[:2]), _seg(*args[2:4]), Fraction(args[4])
+        ab, cd, y = segment(*args[:2]), segment(*args[2:4]), Fraction(args[4])
         return name, min((ab, cd, y % 180), (cd, ab, -y % 180))
     if name == "rconst":
-        ab, cd, k = _seg(*args[:2]), _seg(*args[2:4]), Fraction(int(args[4]), int(args[5]))
+        ab, cd, k = segment(*args[:2]), segment(*args[2:4]), Fraction(int(args[4]), int(args[5]))
         return name, min((ab, cd, k), (cd, ab, 1 / k))
     if name == "diff":
         return name, frozenset(args)
@@ -123,7 +123,7 @@ def trivial(s: Stmt) -> bool:
     tables prove it from nothing."""
     name, args = s
     if name in ("para", "cong"):
-        return _seg(*args[:2]) == _seg(*args[2:])
+        return segment(*args[:2]) == segment(*args[2:])
     if name in ("eqangle", "eqratio"):
         s0, s1, s2, s3 = _quad(args)
         return (s0 == s1 and s2 == s3) or (s0 == s2 and s1 == s3)
@@ -311,7 +311,7 @@ def read_equation(raw: Mapping[str, str]) -> Eq:
         if not m:
             raise Unreadable(f"not an AR variable: {var!r}")
         if m.group(2):
-            var = f"{m.group(2)}({','.join(_seg(m.group(3), m.group(4)))})"
+            var = f"{m.group(2)}({','.join(segment(m.group(3), m.group(4)))})"
         try:
             value = Fraction(k)
         except (ValueError, ZeroDivisionError):
@@ -321,16 +321,16 @@ def read_equation(raw: Mapping[str, str]) -> Eq:
     return {v: k for v, k in out.items() if k}
 
 
-def _lin(kind: str, terms: list[tuple[Args, int]]) -> Eq:
+def linear(kind: str, terms: list[tuple[Args, int]]) -> Eq:
     """sum(k * kind(segment)) over the (segment, k) terms."""
     out: Eq = {}
     for pair, k in terms:
-        v = f"{kind}({','.join(_seg(pair[0], pair[1]))})"
+        v = f"{kind}({','.join(segment(pair[0], pair[1]))})"
         out[v] = out.get(v, Fraction(0)) + k
     return {v: k for v, k in out.items() if k}
 
 
-def _logs(n: int, sign: int) -> Eq:
+def prime_logs(n: int, sign: int) -> Eq:
     out: Eq = {}
     p = 2
     while n > 1:
@@ -339,6 +339,14 @@ def _logs(n: int, sign: int) -> Eq:
             n //= p
         p += 1
     return out
+
+
+def rconst_ratio(a: Args) -> Eq:
+    """log ab - log cd - log(p/q) of ``rconst a b c d p q`` (logs of primes as variables)."""
+    eq = linear("l", [(a[:2], 1), (a[2:4], -1)])
+    for v, k in list(prime_logs(int(a[4]), -1).items()) + list(prime_logs(int(a[5]), 1).items()):
+        eq[v] = eq.get(v, Fraction(0)) + k
+    return {v: k for v, k in eq.items() if k}
 
 
 def _scaled(eq: Eq, want: Eq, signs_only: bool) -> bool:
@@ -375,18 +383,18 @@ def states(s: Stmt, table: str, eq: Eq, c: Coords) -> bool:
         pi = eq.get("pi", Fraction(0))
         want: Eq
         if name == "coll":
-            segs = {_seg(x, y) for x, y in combinations(set(a), 2)}
-            pairs = [_lin("d", [(p, 1), (q, -1)]) for p, q in combinations(segs, 2)]
+            segs = {segment(x, y) for x, y in combinations(set(a), 2)}
+            pairs = [linear("d", [(p, 1), (q, -1)]) for p, q in combinations(segs, 2)]
             ok = any(_scaled(var, w, True) for w in pairs) and pi.denominator == 1
         else:
             if name in ("para", "perp"):
-                want = _lin("d", [(a[:2], 1), (a[2:], -1)])
+                want = linear("d", [(a[:2], 1), (a[2:], -1)])
                 k = Fraction(1, 2) if name == "perp" else Fraction(0)
             elif name == "eqangle":
-                want = _lin("d", [(a[2:4], 1), (a[:2], -1), (a[6:], -1), (a[4:6], 1)])
+                want = linear("d", [(a[2:4], 1), (a[:2], -1), (a[6:], -1), (a[4:6], 1)])
                 k = Fraction(0)
             elif name == "aconst":
-                want, k = _lin("d", [(a[2:4], 1), (a[:2], -1)]), -Fraction(a[4]) / 180
+                want, k = linear("d", [(a[2:4], 1), (a[:2], -1)]), -Fraction(a[4]) / 180
             else:
                 return False
             k = k % 1
@@ -395,26 +403,23 @@ def states(s: Stmt, table: str, eq: Eq, c: Coords) -> bool:
         return ok and abs(_value(eq, c, lambda kd, x, y: _var_value(kd, x, y, c))) < 1e-6
     if table == "ratio":
         if name == "cong":
-            want = _lin("l", [(a[:2], 1), (a[2:], -1)])
+            want = linear("l", [(a[:2], 1), (a[2:], -1)])
         elif name == "eqratio":
-            want = _lin("l", [(a[:2], 1), (a[2:4], -1), (a[4:6], -1), (a[6:], 1)])
+            want = linear("l", [(a[:2], 1), (a[2:4], -1), (a[4:6], -1), (a[6:], 1)])
         elif name == "rconst":
-            want = _lin("l", [(a[:2], 1), (a[2:4], -1)])
-            for v, k in list(_logs(int(a[4]), -1).items()) + list(_logs(int(a[5]), 1).items()):
-                want[v] = want.get(v, Fraction(0)) + k
-            want = {v: k for v, k in want.items() if k}
+            want = rconst_ratio(a)
         else:
             return False
         return _scaled(eq, want, False)
     if table == "dist":
         if name == "cong":
-            return _scaled(eq, _lin("s", [(a[:2], 1), (a[2:], -1)]), False)
+            return _scaled(eq, linear("s", [(a[:2], 1), (a[2:], -1)]), False)
         if name == "rconst":
-            return _scaled(eq, _lin("s", [(a[:2], int(a[5])), (a[2:4], -int(a[4]))]), False)
+            return _scaled(eq, linear("s", [(a[:2], int(a[5])), (a[2:4], -int(a[4]))]), False)
         if name == "coll":
             for x, y, z in combinations(sorted(set(a)), 3):
                 for u, v, w in ((x, y, z), (y, x, z), (x, z, y)):  # v between u and w
-                    if _scaled(eq, _lin("s", [((u, w), 1), ((u, v), -1), ((v, w), -1)]), False):
+                    if _scaled(eq, linear("s", [((u, w), 1), ((u, v), -1), ((v, w), -1)]), False):
                         return abs(_d(c, u, w) - _d(c, u, v) - _d(c, v, w)) < 1e-6
         return False
     return False

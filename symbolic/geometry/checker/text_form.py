@@ -184,11 +184,11 @@ def _pi_fixed(eq: M.Eq, kappa: Fraction, coords: M.Coords) -> M.Eq | None:
 def equations(s: M.Stmt, table: str, coords: M.Coords) -> list[M.Eq]:
     """The equations of table ``table`` that ``s`` states (read on ``coords``)."""
     name, a = s
-    lin = M._lin
+    lin = M.linear
     out: list[M.Eq | None] = []
     if table == "angle":
         if name == "coll":
-            segs = sorted({M._seg(x, y) for x, y in combinations(set(a), 2)})
+            segs = sorted({M.segment(x, y) for x, y in combinations(set(a), 2)})
             out = [_pi_fixed(lin("d", [(p, 1), (segs[0], -1)]), Fraction(0), coords)
                    for p in segs[1:]]
         elif name in ("para", "perp"):
@@ -206,10 +206,7 @@ def equations(s: M.Stmt, table: str, coords: M.Coords) -> list[M.Eq]:
         elif name == "eqratio":
             out = [lin("l", [(a[:2], 1), (a[2:4], -1), (a[4:6], -1), (a[6:], 1)])]
         elif name == "rconst":
-            eq = lin("l", [(a[:2], 1), (a[2:4], -1)])
-            for v, k in list(M._logs(int(a[4]), -1).items()) + list(M._logs(int(a[5]), 1).items()):
-                eq[v] = eq.get(v, Fraction(0)) + k
-            out = [{v: k for v, k in eq.items() if k}]
+            out = [M.rconst_ratio(a)]
     elif table == "dist":
         if name == "cong":
             out = [lin("s", [(a[:2], 1), (a[2:], -1)])]
