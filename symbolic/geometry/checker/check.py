@@ -18,8 +18,10 @@ included; one where the goal holds, as the problem is meant) with its own seed, 
 * every given and conclusion holds on both diagrams;
 * the last step (or a given, when there are no steps) is the goal.
 
-Only the rule and construction tables are shared with the engine, as data; what facts mean
-is ``meaning``'s.
+Shared with the engine: the problem parser, the diagram sampler (``build_diagram``, with the
+checker's own seed), and the rule and construction tables as data. What facts mean, how
+they are compared, what they are defined as and which equations they state is
+``meaning``'s, restated apart from the predicate classes.
 """
 
 from __future__ import annotations
