@@ -217,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per problem per line on stdout")
     parser.add_argument("--proof", action="store_true",
-                        help="print the readable proof (with --json: add a 'proof' field)")
+                        help="print the readable proof (with --json: add the 'proof' steps and "
+                        "their 'proof_context', a row that python -m symbolic.geometry.checker "
+                        "re-checks independently)")
     search = parser.add_argument_group(
         "auxiliary search (geometry)",
         "When DD+AR saturates without the goal, a best-first search adds auxiliary points "

@@ -189,9 +189,13 @@ def read(path: Path) -> list[WorkItem]:
 
 
 def json_fields(result: Result) -> dict[str, Any]:
-    """What the auxiliary search adds to a row: the source of each auxiliary clause and the
-    search statistics."""
+    """What the domain adds to a row: the proof's context (with a proof), the source of each
+    auxiliary clause and the search statistics."""
     row: dict[str, Any] = {}
+    if result.proof is not None and result.proof_object is not None:
+        # with the 'proof' steps, what makes the row a proof the independent checker reads
+        # (python -m symbolic.geometry.checker ROWS.json): statement, goal, diagram
+        row["proof_context"] = result.proof_object.context()
     if result.auxiliary and result.stats.get("auxiliary_sources"):
         row["auxiliary_sources"] = list(result.stats["auxiliary_sources"])
     if "search" in result.stats:

@@ -9,7 +9,7 @@ rule, and each AR step's linear combination is re-verified exactly.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -48,6 +48,12 @@ class Proof:
     given: tuple[tuple[Fact, str], ...]
     steps: tuple[ProofStep, ...]
     auxiliary_points: tuple[str, ...] = ()
+    # What an independent checker needs beside the steps (``symbolic.geometry.checker``): the
+    # statement proved (auxiliary clauses included) and the diagram the proof was found on,
+    # which fixes the multiples of pi and the order of points along lines in AR equations.
+    # Context, not content: two proofs with equal steps are equal.
+    statement: str = field(default="", compare=False)
+    diagram: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)
 
     def numbering(self) -> dict[Fact, str]:
         ids: dict[Fact, str] = {}
@@ -59,7 +65,10 @@ class Proof:
 
     def text(self) -> str:
         ids = self.numbering()
-        lines = [f"Goal: {self.goal.text()}", "Given:"]
+        lines = [f"Goal: {self.goal.text()}"]
+        if self.statement:  # what was proved, auxiliary constructions included
+            lines.append(f"Statement: {self.statement}")
+        lines.append("Given:")
         for f, constr in self.given:
             lines.append(f"  {ids[f]}. {f.text()}    [{constr}]")
         if self.auxiliary_points:
@@ -87,9 +96,44 @@ class Proof:
             if d.mapping:
                 item["instance"] = dict(d.mapping)
             if d.certificate is not None:
-                item["coefficients"] = [str(k) for _, _, k in d.certificate.terms]
+                cert = d.certificate
+                item["coefficients"] = [str(k) for _, _, k in cert.terms]
+                item["table"] = cert.table
+                item["target"] = equation_json(cert.target)
+                item["terms"] = [{"premise": ids[src], "equation": equation_json(eq),
+                                  "coefficient": str(k)} for src, eq, k in cert.terms]
             out.append(item)
         return out
+
+    def document(self) -> dict[str, Any]:
+        """The proof as one self-contained JSON document: what ``symbolic.geometry.checker``
+        reads (the statement, its goal, the diagram, and the steps of ``to_json``)."""
+        return {**self.context(), "steps": self.to_json()}
+
+    def context(self) -> dict[str, Any]:
+        """Everything of ``document`` but the steps."""
+        return {"format": PROOF_FORMAT, "problem": self.problem, "statement": self.statement,
+                "goal": str(self.goal), "auxiliary_points": list(self.auxiliary_points),
+                "diagram": {p: [x, y] for p, x, y in self.diagram}}
+
+
+PROOF_FORMAT = "neurosym-geometry-proof/1"
+
+
+def equation_json(expr) -> dict[str, str]:
+    """An AR equation (``sum(k * var) = 0``) as JSON: variables written ``d(a,b)`` (direction
+    of line ab), ``l(a,b)`` (log of length ab), ``s(a,b)`` (length ab), ``log(p)`` (log of a
+    prime), ``pi``; coefficients as exact fractions."""
+    out = {}
+    for var, k in expr:
+        if var == PI:
+            name = "pi"
+        elif isinstance(var, tuple) and var[0] == "log":
+            name = f"log({var[1]})"
+        else:
+            name = f"{var[0]}({','.join(var[1:])})"
+        out[name] = str(Fraction(k))
+    return out
 
 
 def _rule_label(d: Derivation) -> str:
@@ -126,7 +170,9 @@ def extract_proof(problem: Problem, state: ProofState, goal: Fact) -> Proof:
             given.append((f, dict(d.mapping).get("construction", "")))
         else:
             steps.append(ProofStep(f, d))
-    return Proof(problem.name, goal, tuple(given), tuple(steps), auxiliary_points(problem))
+    diagram = tuple((p, float(xy[0]), float(xy[1])) for p, xy in state.coords.items())
+    return Proof(problem.name, goal, tuple(given), tuple(steps), auxiliary_points(problem),
+                 problem.text(), diagram)
 
 
 def minimal_ar(f: Fact, d: Derivation, state: ProofState) -> Derivation:

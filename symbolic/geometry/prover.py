@@ -1,4 +1,5 @@
-"""The geometry prover: draw the diagram, run DD+AR, extract and check the proof."""
+"""The geometry prover: draw the diagram, run DD+AR, extract and check the proof (by the
+replay check, then by the independent step checker on the printed proof)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class ProverConfig:
 class Verdict(Enum):
     """How a proof attempt ended."""
 
-    PROVED = "proved"     # the goal was derived and the proof passed its replay check
+    PROVED = "proved"     # the goal was derived and the proof passed both checks
     UNKNOWN = "unknown"   # saturation ended without the goal (or the proof failed its check)
     TIMEOUT = "timeout"   # the time limit stopped the attempt
 
@@ -108,8 +109,24 @@ def prove(problem: Problem, config: ProverConfig | None = None, *,
     except (ProofCheckError, DiagramError) as e:
         stats["proof_check_failed"] = str(e)
         return ProofOutcome(Verdict.UNKNOWN, None, diagram, stats)
+    failed = _independent_check(proof)
+    if failed:
+        stats["proof_check_failed"] = failed
+        return ProofOutcome(Verdict.UNKNOWN, None, diagram, stats)
     stats["steps"] = len(proof.steps)
     return ProofOutcome(Verdict.PROVED, proof, diagram, stats)
+
+
+def _independent_check(proof: Proof) -> str | None:
+    """What the independent step checker (``checker``) finds wrong with the printed proof,
+    None if nothing: a proof it rejects never leaves the prover."""
+    from .checker import BadProof, check_document
+
+    try:
+        report = check_document(proof.document())
+    except BadProof as e:
+        return f"independent checker: {e}"
+    return f"independent checker: {report.errors[0]}" if report.errors else None
 
 
 def _extended(problem: Problem, parent: ProofOutcome, seed: np.random.SeedSequence

@@ -16,6 +16,9 @@ class NColl(Predicate):
     def check(self, ps, consts=()):
         return not is_coll(ps)
 
+    def text(self, args):
+        return ", ".join(args) + " are not collinear"
+
 
 class NPara(Predicate):
     __slots__ = ()
@@ -26,6 +29,10 @@ class NPara(Predicate):
     def check(self, ps, consts=()):
         return not PARA.check(ps)
 
+    def text(self, args):
+        a, b, c, d = args
+        return f"{a}{b} ∦ {c}{d}"
+
 
 class NPerp(Predicate):
     __slots__ = ()
@@ -35,6 +42,10 @@ class NPerp(Predicate):
 
     def check(self, ps, consts=()):
         return not PERP.check(ps)
+
+    def text(self, args):
+        a, b, c, d = args
+        return f"{a}{b} is not ⊥ {c}{d}"
 
 
 class SameSide(Predicate):
@@ -51,6 +62,10 @@ class SameSide(Predicate):
         s2 = float((y - x) @ (z - x))
         return s1 * s2 > 0
 
+    def text(self, args):
+        a, b, c, x, y, z = args
+        return f"{a} is between {b} and {c} exactly when {x} is between {y} and {z}"
+
 
 class Diff(Predicate):
     __slots__ = ()
@@ -60,6 +75,9 @@ class Diff(Predicate):
 
     def check(self, ps, consts=()):
         return length(ps[0], ps[1]) > TOL
+
+    def text(self, args):
+        return f"{args[0]} ≠ {args[1]}"
 
 
 NCOLL, NPARA, NPERP, SAMESIDE, DIFF = NColl(), NPara(), NPerp(), SameSide(), Diff()

@@ -98,8 +98,10 @@ class EqRatio3(Predicate):
         return close(length(m, a) * length(n, d), length(m, c) * length(n, b))
 
     def text(self, args):
-        a, b, c, d, m, n = args
-        return f"{m}{a}:{m}{c} = {n}{b}:{n}{d}"
+        """Every ratio it asserts (its ``unfold``), so that a step citing one reads."""
+        x, y, z, w, m, n = args
+        first = f"{m}{x}:{m}{z} = {n}{y}:{n}{w}" + (f" = {x}{y}:{z}{w}" if m == n else "")
+        return f"{first}, {m}{x}:{x}{z} = {n}{y}:{y}{w}, {m}{z}:{x}{z} = {n}{w}:{y}{w}"
 
     def drawn(self, points):
         a, b, c, d, m, n = points

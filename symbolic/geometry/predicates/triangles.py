@@ -81,7 +81,8 @@ class SimTri(Predicate):
 
     def text(self, args):
         word = "congruent" if self.congruent else "similar"
-        return f"△{''.join(args[:3])} {word} to △{''.join(args[3:])}"
+        how = {False: " (same orientation)", True: " (reflected)", None: ""}[self.reflected]
+        return f"△{''.join(args[:3])} {word} to △{''.join(args[3:])}{how}"
 
     def drawn(self, points: Args) -> Drawn:
         segs: list[Segment] = []

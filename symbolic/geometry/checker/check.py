@@ -1,0 +1,285 @@
+"""Check a printed proof step by step, apart from the engine that found it.
+
+A proof document (``Proof.document()``, or a ``solve-problem --json --proof`` row) holds the
+statement, the diagram the proof was found on and numbered steps. The checker reads the
+statement with the shared parser, draws a fresh diagram of it (auxiliary constructions
+included; one where the goal holds, as the problem is meant) with its own seed, and checks:
+
+* every fact's printed text says exactly what the fact asserts (``reading``);
+* the proof's diagram is a drawing of the statement (every construction's facts hold on it);
+* every given is a premise of a construction of the statement;
+* every premise a step cites is given or concluded by an earlier step;
+* each step follows from its printed premises: by its rule (the printed instance maps the
+  rule's premises to exactly the printed premises and its conclusion to the printed
+  conclusion; side conditions hold on both diagrams), by its AR combination (each equation
+  one its premise states, true on the proof's diagram, and their weighted sum the
+  conclusion's equation, exactly, in fractions), by a definition (the conclusion is a part
+  of the premise, or the premises are enough parts to fold it), or by merging lines/circles;
+* every given and conclusion holds on both diagrams;
+* the last step (or a given, when there are no steps) is the goal.
+
+Shared with the engine: the problem parser, the diagram sampler (``build_diagram``, with the
+checker's own seed), and the rule and construction tables as data. What facts mean, how
+they are compared, what they are defined as and which equations they state is
+``meaning``'s, restated apart from the predicate classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from . import meaning as M
+from .reading import says_all
+
+AR_TABLES = {"angle chase": "angle", "ratio chase": "ratio", "distance chase": "dist"}
+MERGES = {"same line": ("coll", 2), "same circle": ("cyclic", 3)}
+DEFINITION, FOLD, GIVEN = "definition", "by definition", "given"
+
+
+class BadProof(ValueError):
+    """Not a proof document at all (missing fields, a statement that does not parse)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on one proof: ``errors`` each name the step and what failed."""
+
+    problem: str
+    steps: int
+    errors: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {"problem": self.problem, "steps": self.steps, "valid": self.valid,
+                "errors": list(self.errors)}
+
+
+def _field(obj: Mapping[str, Any], name: str, kind: type) -> Any:
+    value = obj.get(name)
+    if not isinstance(value, kind):
+        raise BadProof(f"field {name!r} missing or not a {kind.__name__}")
+    return value
+
+
+def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
+    """Check one proof document; BadProof if it is not one."""
+    from ..errors import GeometryError
+    from ..tables import rules
+
+    name = str(doc.get("problem", "proof"))
+    try:
+        problem = _parse(_field(doc, "statement", str), name)
+    except GeometryError as e:
+        raise BadProof(f"the statement does not parse: {e}") from None
+    steps = _field(doc, "steps", list)
+    raw = _field(doc, "diagram", dict)
+    try:
+        found = {p: (float(xy[0]), float(xy[1])) for p, xy in raw.items()}
+    except (TypeError, ValueError, IndexError):
+        raise BadProof("diagram: expected {point: [x, y]}") from None
+    missing = [p for p in problem.points if p not in found]
+    if missing:
+        raise BadProof(f"diagram: no coordinates for {', '.join(missing)}")
+    try:
+        fresh = _fresh_diagram(problem, seed)
+    except GeometryError as e:
+        return Report(name, len(steps), (f"cannot draw a fresh diagram: {e}",))
+    checker = _Checker(problem, {r.id: r for r in rules()}, found, fresh)
+    false = [" ".join((n,) + a) for n, a in checker.construction_facts
+             if not M.holds((n, a), found)]
+    if false:  # the AR equations are read on it: it must be a drawing of this statement
+        return Report(name, len(steps), (f"diagram: not a drawing of the statement "
+                                         f"({false[0]} is false on it)",))
+    for item in steps:
+        if not isinstance(item, Mapping):
+            raise BadProof("a step is not an object")
+        checker.step(item)
+    checker.goal(doc.get("goal"), steps)
+    return Report(name, sum(1 for s in steps if s.get("rule") != GIVEN), tuple(checker.errors))
+
+
+@lru_cache(maxsize=32)
+def _parse(statement: str, name: str):
+    from ..problem import parse_problem
+
+    return parse_problem(statement, name=name)
+
+
+@lru_cache(maxsize=32)
+def _fresh_diagram(problem, seed: int) -> dict[str, tuple[float, float]]:
+    """A diagram of ``problem`` drawn with ``seed`` (the same for proofs of one statement).
+
+    As the problem is meant (the prover's convention too): a drawing where the goal holds,
+    for a statement whose constructions allow several (a line meets a circle twice) of
+    which the goal holds only on some."""
+    from ..numeric import build_diagram
+
+    drawn = build_diagram(problem, np.random.default_rng(seed))
+    return {p: (float(v[0]), float(v[1])) for p, v in drawn.coords.items()}
+
+
+class _Checker:
+    def __init__(self, problem, table: dict, found: M.Coords, fresh: M.Coords) -> None:
+        self.problem, self.table = problem, table
+        self.found, self.fresh = found, fresh
+        self.points = set(problem.points)
+        self.known: dict[str, M.Stmt] = {}
+        self.order: list[M.Stmt] = []
+        self.errors: list[str] = []
+        self.given_keys: dict[tuple, str] = {}
+        self.construction_facts: list[M.Stmt] = []
+        for clause in problem.clauses:
+            for st in clause.steps:
+                m = st.mapping
+                for atom in st.construction.premises:
+                    s = M.statement(atom.pred.name, tuple(m.get(a, a) for a in atom.args))
+                    self.construction_facts.append(s)
+                    self.given_keys.setdefault(M.key(s), str(st))
+
+    # ------------------------------------------------------------------ one step
+    def step(self, item: Mapping[str, Any]) -> None:
+        sid = str(item.get("id", "?"))
+        try:
+            error = self._check(sid, item)
+        except (M.Unreadable, KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+            error = f"unreadable: {e}"
+        if error:
+            self.errors.append(f"step {sid}: {error}")
+
+    def _check(self, sid: str, item: Mapping[str, Any]) -> str | None:
+        concl = M.read(_field(item, "fact", str))
+        if sid in self.known:
+            return "this id is used twice"
+        unknown = [p for p in M.points(concl) if p not in self.points]
+        if unknown:
+            return f"{', '.join(unknown)} not points of the statement"
+        self.known[sid] = concl
+        self.order.append(concl)
+        wrong = says_all(concl, _field(item, "text", str), self.points)
+        if wrong:
+            return wrong
+        ids = _field(item, "premises", list)
+        premises: list[M.Stmt] = []
+        for p in ids:
+            if p not in self.known or p == sid:
+                return f"premise {p} is not given or concluded by an earlier step"
+            premises.append(self.known[p])
+        for where, coords in (("the proof's diagram", self.found),
+                              ("a fresh diagram", self.fresh)):
+            if not M.holds(concl, coords):
+                return f"{' '.join((concl[0],) + concl[1])} is false on {where}"
+        rule = _field(item, "rule", str)
+        if rule == GIVEN:
+            if ids:
+                return "a given cites premises"
+            return (None if M.key(concl) in self.given_keys
+                    else "not a premise of any construction of the statement")
+        if rule in self.table:
+            return self._rule(self.table[rule], item, concl, premises)
+        if rule in AR_TABLES:
+            return self._ar(AR_TABLES[rule], item, concl, ids)
+        if rule in MERGES:
+            return _merge(concl, premises, *MERGES[rule])
+        if rule == DEFINITION:
+            if len(premises) != 1:
+                return "a definition step unfolds exactly one premise"
+            parts = {M.key(p) for p in M.parts(premises[0])}
+            return None if M.key(concl) in parts else "not a part of the premise's definition"
+        if rule == FOLD:
+            return None if M.folds(concl, premises) else "the premises do not make up the fact"
+        return f"unknown rule {rule!r}"
+
+    def _rule(self, rule, item: Mapping[str, Any], concl: M.Stmt,
+              premises: list[M.Stmt]) -> str | None:
+        m = _field(item, "instance", dict)
+        free = [v for v in rule.variables if m.get(v) not in self.points]
+        if free:
+            return f"{rule.id}: the instance maps no point to {', '.join(free)}"
+        inst = lambda atom: tuple(m[a] for a in atom.args)  # noqa: E731
+        want = set()
+        for atom in rule.premises:
+            s = M.statement(atom.pred.name, inst(atom))
+            if s[0] in M.SIDE_CONDITIONS:
+                if not (M.holds(s, self.found) and M.holds(s, self.fresh)):
+                    return f"{rule.id}: side condition {atom} fails"
+            else:
+                want.add(M.key(s))
+        have = {M.key(p) for p in premises}
+        if have != want:
+            return f"{rule.id}: the printed premises are not the rule's premises under the instance"
+        cname = rule.conclusion.pred.name
+        names = M.EITHER.get(cname, (cname,))
+        if M.key(concl) not in {M.key(M.statement(n, inst(rule.conclusion))) for n in names}:
+            return f"{rule.id}: the conclusion is not the rule's under the instance"
+        return None
+
+    def _ar(self, table: str, item: Mapping[str, Any], concl: M.Stmt, ids: list) -> str | None:
+        if item.get("table") != table:
+            return f"the AR table is {item.get('table')!r}, not {table!r}"
+        terms = _field(item, "terms", list)
+        if not terms:  # a statement true by its form: 0 = 0
+            return (None if M.trivial(concl) and not item.get("target")
+                    else "an AR step without equations")
+        total: M.Eq = {}
+        for n, term in enumerate(terms, start=1):
+            src = term.get("premise")
+            if src not in ids:
+                return f"equation {n} cites {src}, not a premise of the step"
+            eq = M.read_equation(_field(term, "equation", dict))
+            if not M.states(self.known[src], table, eq, self.found):
+                return f"equation {n} is not one that {src} states"
+            k = Fraction(_field(term, "coefficient", str))
+            for v, c in eq.items():
+                total[v] = total.get(v, Fraction(0)) + k * c
+        target = M.read_equation(_field(item, "target", dict))
+        if not M.states(concl, table, target, self.found):
+            return "the target equation is not the conclusion's"
+        for v, c in target.items():
+            total[v] = total.get(v, Fraction(0)) - c
+        if any(total.values()):
+            return "the weighted sum of the equations is not the conclusion's equation"
+        return None
+
+    # ------------------------------------------------------------------ the goal
+    def goal(self, printed: object, steps: list) -> None:
+        g = self.problem.goal
+        s = M.statement(g.pred.name, g.args)
+        names = {"simtri": ("simtri", "simtri2"), "contri": ("contri", "contri2")}
+        goals = {M.key((n, s[1])) for n in names.get(s[0], (s[0],))}
+        if printed is not None and M.key(M.read(str(printed))) not in goals:
+            self.errors.append(f"goal: the printed goal {printed} is not the statement's")
+        concluded = [st for st, item in zip(self.order, steps) if item.get("rule") != GIVEN]
+        last = concluded[-1:] if concluded else self.order
+        if not any(M.key(st) in goals for st in last):
+            self.errors.append(f"goal: the last step does not conclude {g}")
+
+
+def _merge(concl: M.Stmt, premises: list[M.Stmt], name: str, shared: int) -> str | None:
+    """Point sets of ``name`` facts sharing ``shared`` points lie on one line / circle."""
+    target = set(concl[1])
+    if concl[0] != name or any(p[0] != name for p in premises):
+        return f"merging {name} facts concludes a {name} fact"
+    if len(target) <= shared and not premises:
+        return None  # two points are on a line, three on a circle
+    groups = [set(p[1]) for p in premises]
+    if not groups:
+        return "no premises"
+    union = groups.pop(0)
+    grew = True
+    while grew:
+        grew = False
+        for g in list(groups):
+            if len(union & g) >= shared:
+                union |= g
+                groups.remove(g)
+                grew = True
+    return None if target <= union else f"the merged {name} sets do not hold all its points"
