@@ -46,7 +46,7 @@ def _sketch_circles(problem: Problem) -> list[CircleSpec]:
     return out
 
 
-def _problem_objects(problem: Problem) -> tuple[list[Segment], list[CircleSpec]]:
+def problem_objects(problem: Problem) -> tuple[list[Segment], list[CircleSpec]]:
     segs: list[Segment] = []
     circles: list[CircleSpec] = []
     for clause in problem.clauses:
@@ -63,7 +63,7 @@ def _problem_objects(problem: Problem) -> tuple[list[Segment], list[CircleSpec]]
     return segs, circles + _sketch_circles(problem)
 
 
-def _merge_lines(segs: list[Segment], xy: dict[str, Vec]) -> list[list[str]]:
+def merge_lines(segs: list[Segment], xy: dict[str, Vec]) -> list[list[str]]:
     """Group segments lying on one line; each group is drawn as one spanning segment."""
     lines: list[list[str]] = []
     for seg in segs:
@@ -92,7 +92,7 @@ def _span(line: list[str], xy: dict[str, Vec]) -> tuple[Vec, Vec]:
     return pts[int(np.argmin(t))], pts[int(np.argmax(t))]
 
 
-def _circle(spec: CircleSpec, xy: dict[str, Vec]) -> tuple[Vec, float] | None:
+def circle_of(spec: CircleSpec, xy: dict[str, Vec]) -> tuple[Vec, float] | None:
     kind, *names = spec
     if any(n not in xy for n in names):
         return None
@@ -136,14 +136,14 @@ def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
     ax.set_aspect("equal")
     ax.axis("off")
 
-    segs, circle_specs = _problem_objects(problem)
+    segs, circle_specs = problem_objects(problem)
     goal_segs, goal_circles = atom_objects(problem.goal)
     for layer, (ss, cs, colour, width) in enumerate(
             ((segs, circle_specs, BASE, 1.0), (goal_segs, goal_circles, GOAL, 2.0))):
-        for line in _merge_lines(ss, xy):
+        for line in merge_lines(ss, xy):
             a, b = _span(line, xy)
             ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, lw=width, zorder=1 + layer)
-        circles = [c for c in (_circle(s, xy) for s in cs) if c is not None]
+        circles = [c for c in (circle_of(s, xy) for s in cs) if c is not None]
         for o, r in _dedupe(circles):
             ax.add_patch(CirclePatch(tuple(o), r, fill=False, lw=width, zorder=1 + layer,
                                      color=CIRCLE if layer == 0 else GOAL))
@@ -161,7 +161,7 @@ def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
         ax.annotate(name, tuple(p + offset), color=colour, fontsize=11, zorder=5,
                     ha="center", va="center")
     lo, hi = pts.min(axis=0), pts.max(axis=0)
-    for o, r in _dedupe([c for c in (_circle(s, xy) for s in circle_specs + goal_circles) if c]):
+    for o, r in _dedupe([c for c in (circle_of(s, xy) for s in circle_specs + goal_circles) if c]):
         lo, hi = np.minimum(lo, o - r), np.maximum(hi, o + r)
     lo, hi = np.maximum(lo, pts.min(axis=0) - size), np.minimum(hi, pts.max(axis=0) + size)
     margin = 0.08 * float((hi - lo).max() or 1.0)
