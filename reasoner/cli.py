@@ -31,7 +31,7 @@ from .memory import STORE_WAIT, export_kg, open_memory, remember
 from .result import Result, Status
 
 PROG = "solve-problem"
-DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf")
+DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".ggb")
 
 EPILOG = """\
 examples:
@@ -269,7 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "transaction, so two runs can share a store) before giving up "
                              f"with exit 2 (default: {STORE_WAIT:g})")
     parser.add_argument("--diagram", metavar="PATH",
-                        help="draw the figure to PATH (.svg, .png or .pdf); one problem only")
+                        help="draw the figure to PATH (.svg, .png or .pdf), or write it as a "
+                             "GeoGebra file (.ggb: free points free, constructed points "
+                             "constructed); one problem only")
     parser.add_argument("--seed", type=_seed, default=0, metavar="N",
                         help="seed of the random numeric diagram (default: 0)")
     return parser
@@ -290,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:  # --help, or a usage error already printed by argparse
         return e.code if isinstance(e.code, int) else 2
     if args.diagram and Path(args.diagram).suffix.lower() not in DIAGRAM_SUFFIXES:
-        return _usage_error(parser, f"--diagram: expected a .svg, .png or .pdf path, "
+        return _usage_error(parser, f"--diagram: expected a .svg, .png, .pdf or .ggb path, "
                             f"got {args.diagram!r}")
     try:
         items = collect(args.paths, args.problem)
