@@ -1,4 +1,4 @@
-"""Draw a problem's numeric diagram to PNG or SVG with matplotlib (Agg, no pyplot).
+"""Draw a problem's numeric diagram to PNG, SVG or PDF with matplotlib (Agg, no pyplot).
 
 Points are labelled; segments join points that appear together in the premises of the
 problem's constructions (points of one line, e.g. a collinear triple, are drawn as one
@@ -117,7 +117,7 @@ def _dedupe(circles: list[tuple[Vec, float]]) -> list[tuple[Vec, float]]:
 
 
 def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
-    """Write the diagram to ``path`` (``.png`` or ``.svg``, chosen by extension)."""
+    """Write the diagram to ``path`` (``.png``, ``.svg`` or ``.pdf``, chosen by extension)."""
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:  # never switch a live pyplot session
@@ -127,8 +127,8 @@ def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
     from matplotlib.patches import Circle as CirclePatch
 
     fmt = Path(path).suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"cannot draw to {path!r}: expected a .png or .svg file")
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValueError(f"cannot draw to {path!r}: expected a .png, .svg or .pdf file")
     xy = diagram.coords
     fig = Figure(figsize=(6, 6))
     FigureCanvasAgg(fig)
