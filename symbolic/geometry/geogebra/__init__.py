@@ -13,11 +13,15 @@ dragging a free point in GeoGebra keeps the configuration:
   from the figure that lies nearer to the wanted intersection than to the other one (it
   stays so while dragging);
 * a fixed point (``midp``, ``reflect``, ``rotatep90``...) and the constructions of several
-  points (``SHAPES``: free shapes, ``incenter2``, ``trisect``...) map to their commands.
+  points (``SHAPES``: free shapes, ``incenter2``, ``trisect``, and ``eqangle2``, ``2l1c``,
+  ``cc_tangent`` built step by step as AlphaGeometry draws them) map to their commands.
 
-Constructions without a clean GeoGebra command (``FALLBACKS``) give free points at their
-coordinates, captioned as such. Segments and circles of the premises are drawn as
-``draw.py`` draws them, the goal's in red, the auxiliary points of a proof in green.
+Every sketch has a mapping (a test checks it), so no constructed point is written by its
+coordinates alone. The one point ever written so is a hidden reference point choosing an
+intersection of a line and a circle when no point of the figure lies off that line. Points
+are labelled A, B, C_{1}... (GeoGebra reserves x, y, e, i) and captioned with their names.
+Segments and circles of the premises are drawn as ``draw.py`` draws them, the goal's in red,
+the auxiliary points of a proof in green.
 """
 
 from __future__ import annotations
@@ -36,8 +40,6 @@ from ..predicates.base import CircleSpec
 from ..problem import Problem
 from ..sketches import SKETCHES
 from .builder import (
-    FALLBACK_CAPTION,
-    FALLBACKS,
     FIXED,
     LOCI,
     Builder,
@@ -51,7 +53,7 @@ from .shapes import SHAPES
 
 _rng = np.random.default_rng(0)  # the loci sketches take a generator; they do not use it
 
-__all__ = ["FALLBACKS", "FIXED", "LOCI", "SHAPES", "build", "geogebra_xml", "write_ggb"]
+__all__ = ["FIXED", "LOCI", "SHAPES", "build", "geogebra_xml", "write_ggb"]
 
 
 # ----------------------------------------------------------------------------- clauses
@@ -74,11 +76,9 @@ def _write_clause(b: Builder, clause: Any) -> None:
             labels = tuple(m[a] if n else b.labels[m[a]] for a, n in zip(sk.args, numeric))
             if sk.name in SHAPES or len(c.new_points) > 1:
                 new = tuple(b.labels[m[p]] for p in c.new_points)
-                if sk.name in SHAPES:
-                    SHAPES[sk.name](b, new, labels)
-                else:
-                    for p in new:
-                        b.free(p, FALLBACK_CAPTION.format(name=b.captions[p], sketch=sk.name))
+                if sk.name not in SHAPES:
+                    raise ValueError(f"no GeoGebra construction for sketch {sk.name!r}")
+                SHAPES[sk.name](b, new, labels)
                 done.update(new)
                 continue
             values = tuple(float(m[a]) if n else b.coords[m[a]] for a, n in zip(sk.args, numeric))
@@ -101,9 +101,8 @@ def _place(b: Builder, label: str, on: list[_OnLocus]) -> None:
             b.point(label, *FIXED[x.sketch](b, x.labels))
             return
     for x in on:
-        if x.sketch in FALLBACKS:
-            b.free(label, FALLBACK_CAPTION.format(name=b.captions[label], sketch=x.sketch))
-            return
+        if x.sketch not in LOCI:
+            raise ValueError(f"no GeoGebra construction for sketch {x.sketch!r}")
     objs = [(LOCI[x.sketch](b, x.labels), _locus(x)) for x in on]
     if len(objs) == 1:
         b.point(label, "Point", (objs[0][0].label,))

@@ -16,12 +16,6 @@ from ..loci import (
     norm,
 )
 
-FALLBACKS = ("2l1c", "cc_tangent", "cc_tangent0", "eqangle2")
-"""Sketches whose points are written as free points at their coordinates (no clean command)."""
-
-FALLBACK_CAPTION = "{name} (not constructed: {sketch})"
-
-
 
 @dataclass
 class Obj:
@@ -67,10 +61,11 @@ class Builder:
             self.order.append(name)
 
     def cmd(self, name: str, inputs: tuple[str, ...], kind: str, anchor: str | None = None,
-            label: str | None = None, at: Vec | None = None) -> Obj:
-        """The output of ``name(inputs)``: written once (cached) unless ``label`` is given."""
+            label: str | None = None, at: Vec | None = None, cache: bool = True) -> Obj:
+        """The output of ``name(inputs)``: written once (cached) unless ``label`` is given
+        or ``cache`` is false (a point on a path, which has a position of its own)."""
         key = (name, inputs)
-        if label is None and key in self.cache:
+        if label is None and cache and key in self.cache:
             return self.cache[key]
         out = label or self.fresh(_PREFIX[kind])
         command = ET.Element("command", name=name)
@@ -264,13 +259,22 @@ def is_line(locus: Locus) -> bool:
     return isinstance(locus, Line)
 
 
-def meet(b: Builder, first: tuple[Obj, Locus], second: tuple[Obj, Locus], label: str) -> None:
-    """Write point ``label`` as the intersection of two loci nearest its diagram position."""
+def meet(b: Builder, first: tuple[Obj, Locus], second: tuple[Obj, Locus],
+         label: str | None = None, target: Vec | None = None) -> str:
+    """The intersection of two loci nearest ``target``: problem point ``label`` (at its
+    diagram position) or, without a label, a hidden helper point. Returns its label."""
     (o1, l1), (o2, l2) = first, second
-    target = b.target[label]
+    at = b.target[label] if label is not None else target
+    assert at is not None
+
+    def emit(name: str, inputs: tuple[str, ...]) -> str:
+        if label is None:
+            return b.cmd(name, inputs, "point", at=at).label
+        b.point(label, name, inputs)
+        return label
+
     if is_line(l1) and is_line(l2):
-        b.point(label, "Intersect", (o1.label, o2.label))
-        return
+        return emit("Intersect", (o1.label, o2.label))
     if is_line(l2):  # the line first, the circle second
         (o1, l1), (o2, l2) = (o2, l2), (o1, l1)
     assert isinstance(l2, Circle)
@@ -281,10 +285,9 @@ def meet(b: Builder, first: tuple[Obj, Locus], second: tuple[Obj, Locus], label:
     for name in b.order:  # the other intersection is an earlier point: its mirror image
         p = b.labels[name]
         if p in b.xy and contains(l1, b.xy[p]) and contains(l2, b.xy[p]) \
-                and norm(b.xy[p] - target) > 1e-6:
-            b.point(label, "Reflect", (p, axis.label))
-            return
-    b.point(label, "Intersect", (o1.label, o2.label, _nearer(b, o1, l1, o2, l2, target)))
+                and norm(b.xy[p] - at) > 1e-6:
+            return emit("Reflect", (p, axis.label))
+    return emit("Intersect", (o1.label, o2.label, _nearer(b, o1, l1, o2, l2, at)))
 
 
 def _nearer(b: Builder, o1: Obj, l1: Locus, o2: Obj, l2: Circle, target: Vec) -> str:

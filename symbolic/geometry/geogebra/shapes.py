@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..loci import Circle, Line, cross, line_line, norm, rotate
+from ..loci import Circle, Line, cross, line_circle, line_line, norm, rot90, rotate
 from .builder import (
     Builder,
     angle,
@@ -208,6 +208,81 @@ def _s_tangent(b: Builder, new: tuple[str, ...], inp: tuple[str, ...]) -> None:
         meet(b, (circle, loci[0]), (dia, loci[1]), x)
 
 
+
+
+
+
+def _s_eqangle2(b: Builder, new: tuple[str, ...], inp: tuple[str, ...]) -> None:
+    """x with angle (ab, ax) = angle (cx, cb), as AlphaGeometry draws it: e on line bc, y the
+    second point of line ba on the circle aec, x where lines cy and ae meet (e is free on bc:
+    the one degree of freedom of x)."""
+    a, p, c = inp
+    (x,) = new
+    bc = through(b, p, c)
+    at = line_line(Line.through(b.target[a], b.target[x]), Line.through(b.target[p],
+                                                                        b.target[c]))[0]
+    e = b.cmd("Point", (bc.label,), "point", at=at, cache=False)
+    circle = b.cmd("Circle", (a, e.label, c), "conic")
+    axis = b.cmd("PerpendicularLine", (b.cmd("Center", (circle.label,), "point").label,
+                                       through(b, p, a).label), "line")
+    y = b.cmd("Reflect", (a, axis.label), "point")
+    b.point(x, "Intersect", (through(b, c, y.label).label, through(b, a, e.label).label))
+
+
+def _s_cc_tangent(b: Builder, new: tuple[str, ...], inp: tuple[str, ...]) -> None:
+    """Common external tangents of circles (o, oa) and (w, wb): through their external centre
+    of similarity q, touching (o, oa) where it meets the circle on diameter oq."""
+    o, a, w, p = inp
+    to, ta, tw, tp = (b.target[n] for n in inp)
+    ra, rb = norm(ta - to), norm(tp - tw)
+    k1, k2 = circle_at(b, o, a), circle_at(b, w, p)
+    n = rot90(tw - to)  # parallel radii of the two circles, square to ow
+    r1 = rotated(b, w, "90°", o)
+    a1 = b.cmd("Intersect", (b.cmd("Ray", (o, r1.label), "ray", anchor=o).label, k1.label,
+                             r1.label), "point", at=to + n * ra / norm(n))
+    r2 = b.cmd("Translate", (w, b.cmd("Vector", (o, r1.label), "vector").label), "point")
+    a2 = b.cmd("Intersect", (b.cmd("Ray", (w, r2.label), "ray", anchor=w).label, k2.label,
+                             r2.label), "point", at=tw + n * rb / norm(n))
+    tq = to + (tw - to) * ra / (ra - rb)
+    q = b.cmd("Intersect", (through(b, a1.label, a2.label).label, through(b, o, w).label),
+              "point",
+              at=tq)
+    dia = locus_dia(b, (o, q.label))
+    loci = (Circle(to, ra), Circle((to + tq) / 2, norm(tq - to) / 2))
+    for x, y in zip(new[::2], new[1::2]):
+        meet(b, (k1, loci[0]), (dia, loci[1]), label=x)
+        tangent = through(b, x, q.label)
+        b.point(y, "Intersect", (tangent.label, b.cmd("PerpendicularLine", (w, tangent.label),
+                                                      "line").label))
+
+
+def _s_2l1c(b: Builder, new: tuple[str, ...], inp: tuple[str, ...]) -> None:
+    """The circle tangent to lines ca, cb and internally to circle (o, oa), drawn as
+    AlphaGeometry draws it (``sketches.sk_2l1c``), each step a command."""
+    a, p, c, o = inp
+    ta, tp, tc, to = (b.target[n] for n in inp)
+    circle = Circle(to, norm(ta - to))
+    k = circle_at(b, o, a)
+    sides = []
+    for (u, v), away in (((p, c), ta), ((a, c), tp)):  # the far point of k from each side
+        side, num = through(b, u, v), Line.through(b.target[u], b.target[v])
+        perp = b.cmd("PerpendicularLine", (o, side.label), "line")
+        cands = line_circle(Line(to, rot90(num.d)), circle)
+        at = next(q for q in cands if num.side(q) * num.side(away) < 0)
+        sides.append((side, num, meet(b, (perp, Line(to, rot90(num.d))), (k, circle),
+                                      target=at), at))
+    (bc, bc_num, d, td), (ac, ac_num, e, te) = sides
+    tf = line_line(Line(td, bc_num.d), Line(te, ac_num.d))[0]
+    f = b.cmd("Intersect", (b.cmd("Line", (d, bc.label), "line").label,
+                            b.cmd("Line", (e, ac.label), "line").label), "point", at=tf)
+    meet(b, (through(b, c, f.label), Line.through(tc, tf)), (k, circle), label=new[2])
+    b.point(new[3], "Intersect", (locus_bisect(b, (a, c, p)).label,
+                                  through(b, o, new[2]).label))
+    for foot, side in ((new[0], ac), (new[1], bc)):
+        perp = b.cmd("PerpendicularLine", (new[3], side.label), "line")
+        b.point(foot, "Intersect", (side.label, perp.label))
+
+
 SHAPES: dict[str, Shape] = {
     **{name: _all_free for name in ("free", "segment", "triangle", "quadrangle", "pentagon")},
     "isos": _s_isos, "r_triangle": _s_r_triangle, "risos": _rotated(90),
@@ -218,8 +293,7 @@ SHAPES: dict[str, Shape] = {
     "square": _s_square, "incenter2": _s_incenter2, "excenter2": _s_excenter2,
     "centroid": _s_centroid, "ninepoints": _s_ninepoints, "e5128": _s_e5128,
     "3peq": _s_3peq, "trisect": _s_trisect, "trisegment": _s_trisegment,
-    "tangent": _s_tangent,
+    "tangent": _s_tangent, "eqangle2": _s_eqangle2, "cc_tangent": _s_cc_tangent,
+    "cc_tangent0": _s_cc_tangent, "2l1c": _s_2l1c,
 }
 """Sketches of several points (and free shapes): how their points are written."""
-
-

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symbolic.geometry.geogebra import FALLBACKS, FIXED, LOCI, SHAPES, geogebra_xml, write_ggb
+from symbolic.geometry.geogebra import FIXED, LOCI, SHAPES, geogebra_xml, write_ggb
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.predicates import holds
 from symbolic.geometry.problem import Problem, parse_problem, read_problems
@@ -106,19 +106,13 @@ def _drawn(key: str):
     return problem, diagram, ET.fromstring(geogebra_xml(problem, diagram))
 
 
-def _fallback_points(problem: Problem) -> set[str]:
-    return {step.mapping[p] for c in problem.clauses for step in c.steps
-            for sk in step.construction.sketches if sk.name in FALLBACKS
-            for p in step.construction.new_points}
-
-
 def _labels(root: ET.Element) -> dict[str, str]:
     """Problem point name -> GeoGebra label, read off the points' captions."""
     out = {}
     for el in root.iter("element"):
         caption = el.find("caption")
         if caption is not None:
-            out[caption.get("val", "").split(" (not constructed")[0]] = el.get("label", "")
+            out[caption.get("val", "")] = el.get("label", "")
     return out
 
 
@@ -290,10 +284,8 @@ def test_every_construction_and_sketch_is_covered() -> None:
     used = {s.construction.name for p in _problems().values() for c in p.clauses
             for s in c.steps}
     assert used == set(definitions())
-    mapped = set(LOCI) | set(FIXED) | set(SHAPES) | set(FALLBACKS)
-    assert mapped == set(SKETCHES)
-    # the honest list of constructions written as free points (no clean GeoGebra command)
-    assert FALLBACKS == ("2l1c", "cc_tangent", "cc_tangent0", "eqangle2")
+    # every sketch has a GeoGebra construction: none falls back to a point at coordinates
+    assert set(LOCI) | set(FIXED) | set(SHAPES) == set(SKETCHES)
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -320,14 +312,13 @@ def test_structure(key: str) -> None:
             commands[outs.get("a0", "")] = child.get("name", "")
         else:
             defined.add(child.get("label", ""))
-    fallbacks = _fallback_points(problem)
     free = {p for p, label in labels.items() if label not in commands}
     for clause in problem.clauses:
         for step in clause.steps:
             c = step.construction
             new = {step.mapping[p] for p in c.new_points}
             if c.inputs:  # constructed from earlier points: never coordinates alone
-                assert not (new & free) - fallbacks - set(clause.pins), step
+                assert not (new & free) - set(clause.pins), step
             elif c.premises:  # a constrained free shape: not all of it free
                 assert new - free, step
             else:
@@ -360,11 +351,10 @@ def test_dragging_keeps_the_premises(key: str) -> None:
              for name, label in labels.items() if label not in commands}
     env = evaluate(root, moved)
     coords = {name: env[label].p for name, label in labels.items()}
-    fallbacks = _fallback_points(problem)
     for clause in problem.clauses:
         for step in clause.steps:
             for atom in step.atoms(step.construction.premises):
-                if fallbacks & set(atom.args) or set(clause.pins) & set(atom.args):
+                if set(clause.pins) & set(atom.args):
                     continue
                 assert holds(atom.pred, atom.args, coords), (step, atom)
 
