@@ -16,9 +16,8 @@ dragging a free point in GeoGebra keeps the configuration:
   points (``SHAPES``: free shapes, ``incenter2``, ``trisect``, and ``eqangle2``, ``2l1c``,
   ``cc_tangent`` built step by step as AlphaGeometry draws them) map to their commands.
 
-Every sketch has a mapping (a test checks it), so no constructed point is written by its
-coordinates alone. The one point ever written so is a hidden reference point choosing an
-intersection of a line and a circle when no point of the figure lies off that line. Points
+Every sketch has a mapping (a test checks it), so no constructed point, and no helper point,
+is written by its coordinates alone. Points
 are labelled A, B, C_{1}... (GeoGebra reserves x, y, e, i) and captioned with their names.
 Segments and circles of the premises are drawn as ``draw.py`` draws them, the goal's in red,
 the auxiliary points of a proof in green.

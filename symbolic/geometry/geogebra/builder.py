@@ -14,6 +14,7 @@ from ..loci import (
     contains,
     cross,
     norm,
+    rot90,
 )
 
 
@@ -310,7 +311,19 @@ def _nearer(b: Builder, o1: Obj, l1: Locus, o2: Obj, l2: Circle, target: Vec) ->
             perp = b.cmd("PerpendicularLine", (q, o1.label), "line")
             f = b.cmd("Intersect", (o1.label, perp.label), "point")
             return _on_side(b, o1, c2, f.label, l1.foot(b.xy[q]) - foot, target - foot)
-    return _helper(b, target)
+    for name in b.order:  # every earlier point is on the perpendicular: one, turned onto it
+        q = b.labels[name]
+        if q in b.xy and norm(b.xy[q] - foot) > 1e-6:
+            turn = "90°" if float(rot90(b.xy[q] - foot) @ (target - foot)) > 0 else "-90°"
+            return rotated(b, q, turn, _foot(b, o1, c2).label).label
+    raise ValueError("no point of the figure tells the intersections of a line and a circle "
+                     "apart")
+
+
+def _foot(b: Builder, line: Obj, centre: Obj) -> Obj:
+    """The foot of ``centre`` on ``line``."""
+    perp = b.cmd("PerpendicularLine", (centre.label, line.label), "line")
+    return b.cmd("Intersect", (line.label, perp.label), "point")
 
 
 def _on_side(b: Builder, o1: Obj, c2: Obj, anchor: str, away: Vec, wanted: Vec) -> str:
@@ -319,12 +332,4 @@ def _on_side(b: Builder, o1: Obj, c2: Obj, anchor: str, away: Vec, wanted: Vec) 
     through the foot."""
     if float(away @ wanted) > 0:
         return anchor
-    perp = b.cmd("PerpendicularLine", (c2.label, o1.label), "line")
-    f = b.cmd("Intersect", (o1.label, perp.label), "point")
-    return b.cmd("Reflect", (anchor, f.label), "point").label
-
-
-def _helper(b: Builder, at: Vec) -> str:
-    label = b.fresh("H")
-    b.items.append(_element("point", label, at, shown=False))
-    return label
+    return b.cmd("Reflect", (anchor, _foot(b, o1, c2).label), "point").label

@@ -54,6 +54,7 @@ CONSTRUCTIONS = {
                      "w = intersection_lp w a b c b d; u = intersection_lt u a b c b d; "
                      "v = intersection_pp v a b c d a c; t = intersection_tt t a b c d a c",
     "eq_triangle": "a b = segment a b; x = eq_triangle x a b",
+    "perp_circle": "a b = segment a b; x = on_tline x a a b, on_circle x a b",
     "line_circle": "a b c d = quadrangle a b c d; x = on_line x a b, on_circle x c d; "
                    "y = on_tline y c a b, on_circle y c d; z = on_bline z a b, on_dia z c d",
     "multi": "a b c = triangle a b c; x y z i = incenter2 x y z i a b c; "
@@ -297,7 +298,8 @@ def test_structure(key: str) -> None:
     construction = root.find("construction")
     assert construction is not None
     labels = _labels(root)
-    assert set(labels) == set(problem.points)
+    captions = [c.get("val") for c in construction.iter("caption")]
+    assert len(captions) == len(set(captions)) and set(labels) == set(problem.points)
     elements = [el.get("label") for el in construction.iter("element")]
     assert len(elements) == len(set(elements))  # every label once
     defined: set[str] = set()
