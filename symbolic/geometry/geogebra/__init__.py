@@ -131,9 +131,9 @@ def _style(el: ET.Element, colour: str, thickness: int | None = None,
            label: bool = True) -> None:
     for old in el.findall("show") + el.findall("objColor") + el.findall("lineStyle"):
         el.remove(old)
-    ET.SubElement(el, "show", object="true", label="true" if label else "false")
-    r, g, bl = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
-    ET.SubElement(el, "objColor", r=str(r), g=str(g), b=str(bl), alpha="0")
+    r, g, bl = (int(colour[k:k + 2], 16) for k in (1, 3, 5))  # first, as GeoGebra writes
+    el.insert(0, ET.Element("objColor", r=str(r), g=str(g), b=str(bl), alpha="0"))
+    el.insert(0, ET.Element("show", object="true", label="true" if label else "false"))
     if thickness is not None:
         ET.SubElement(el, "lineStyle", thickness=str(thickness), type="0")
 
