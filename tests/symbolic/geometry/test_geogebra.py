@@ -344,21 +344,23 @@ def test_commands_land_on_the_diagram(key: str) -> None:
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_dragging_keeps_the_premises(key: str) -> None:
+@pytest.mark.parametrize("seed, step", [(1, 0.01), (2, 0.05)])
+def test_dragging_keeps_the_premises(key: str, seed: int, step: float) -> None:
     problem, diagram, root = _drawn(key)
     labels = _labels(root)
     commands = {c.find("output").get("a0") for c in root.iter("command")}  # type: ignore
-    rng = np.random.default_rng(1)
-    moved = {label: diagram.coords[name] + rng.normal(0, 0.01, 2)
+    rng = np.random.default_rng(seed)
+    moved = {label: diagram.coords[name] + rng.normal(0, step, 2)
              for name, label in labels.items() if label not in commands}
     env = evaluate(root, moved)
     coords = {name: env[label].p for name, label in labels.items()}
+    assert any(not np.allclose(coords[p], diagram.coords[p]) for p in problem.points)
     for clause in problem.clauses:
-        for step in clause.steps:
-            for atom in step.atoms(step.construction.premises):
+        for step_ in clause.steps:
+            for atom in step_.atoms(step_.construction.premises):
                 if set(clause.pins) & set(atom.args):
                     continue
-                assert holds(atom.pred, atom.args, coords), (step, atom)
+                assert holds(atom.pred, atom.args, coords), (step_, atom)
 
 
 def test_file_is_a_zip_with_geogebra_xml(tmp_path) -> None:
