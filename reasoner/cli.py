@@ -31,7 +31,7 @@ from .memory import STORE_WAIT, export_kg, open_memory, remember
 from .result import Result, Status
 
 PROG = "solve-problem"
-DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf")
+DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".ggb")
 
 EPILOG = """\
 examples:
@@ -277,7 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "transaction, so two runs can share a store) before giving up "
                              f"with exit 2 (default: {STORE_WAIT:g})")
     parser.add_argument("--diagram", metavar="PATH",
-                        help="draw the figure to PATH (.svg, .png or .pdf); one problem only")
+                        help="draw the figure to PATH (.svg, .png or .pdf), or write it as a "
+                             "GeoGebra file (.ggb: free points free, constructed points "
+                             "constructed); one problem only")
     parser.add_argument("--html", metavar="OUT.html",
                         help="write a self-contained web page (no network needed to open it): "
                              "for one problem, the proof viewer (figure, statement with its "
@@ -307,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.html and Path(args.html).suffix.lower() not in (".html", ".htm"):
         return _usage_error(parser, f"--html: expected a .html path, got {args.html!r}")
     if args.diagram and Path(args.diagram).suffix.lower() not in DIAGRAM_SUFFIXES:
-        return _usage_error(parser, f"--diagram: expected a .svg, .png or .pdf path, "
+        return _usage_error(parser, f"--diagram: expected a .svg, .png, .pdf or .ggb path, "
                             f"got {args.diagram!r}")
     try:
         items = collect(args.paths, args.problem)

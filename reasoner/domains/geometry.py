@@ -63,10 +63,12 @@ def solve(problem: Problem | str, *, name: str = "problem", file: str = "<string
                       DOMAIN.name, Status.ERROR, time.perf_counter() - start, error=str(e))
     seconds = time.perf_counter() - start
     if config.diagram_path and outcome.diagram is not None:
-        from symbolic.geometry.draw import draw
-
+        if Path(config.diagram_path).suffix.lower() == ".ggb":
+            from symbolic.geometry.geogebra import write_ggb as write
+        else:
+            from symbolic.geometry.draw import draw as write
         try:
-            draw(problem, outcome.diagram, outcome.proof, config.diagram_path)
+            write(problem, outcome.diagram, outcome.proof, config.diagram_path)
         except OSError as e:  # an output that fails to write never changes the verdict
             extra["diagram_error"] = f"cannot write {config.diagram_path}: {e.strerror or e}"
             print(f"warning: --diagram {extra['diagram_error']}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Draw a problem's figure (``figure.build_figure``) to PNG or SVG with matplotlib (Agg, no
+"""Draw a problem's figure (``figure.build_figure``) to PNG, SVG or PDF with matplotlib (Agg, no
 pyplot), or to an SVG string for a web page.
 
 Points are labelled; segments join points that appear together in the premises of the
@@ -31,10 +31,10 @@ BASE, CIRCLE, GOAL, AUX = "#444444", "#4a7fb5", "#d62728", "#2ca02c"
 
 
 def draw(problem: Problem, diagram: Diagram, proof: Any, path: str) -> None:
-    """Write the diagram to ``path`` (``.png`` or ``.svg``, chosen by extension)."""
+    """Write the diagram to ``path`` (``.png``, ``.svg`` or ``.pdf``, chosen by extension)."""
     fmt = Path(path).suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"cannot draw to {path!r}: expected a .png or .svg file")
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValueError(f"cannot draw to {path!r}: expected a .png, .svg or .pdf file")
     render(build_figure(problem, diagram, proof), path, fmt)
 
 

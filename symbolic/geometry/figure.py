@@ -91,8 +91,8 @@ class Figure:
                 ids.append(line.id)
         xy = dict(self.points)
         for spec in circles:
-            found = _circle(spec, {n: np.array(v) for n, v in xy.items()})
-            circle = self._circle(found) if found else None
+            found = circle_of(spec, {n: np.array(v) for n, v in xy.items()})
+            circle = self.circle_of(found) if found else None
             if circle is not None:
                 ids.append(circle.id)
         for first, second in pred.drawn_angles(points):
@@ -112,7 +112,7 @@ class Figure:
         want = set(seg)
         return next((ln for ln in self.lines if want <= set(ln.points)), None)
 
-    def _circle(self, found: tuple[Vec, float]) -> Circle | None:
+    def circle_of(self, found: tuple[Vec, float]) -> Circle | None:
         o, r = found
         return next((c for c in self.circles
                      if norm(np.array(c.centre) - o) < 1e-6 and abs(c.radius - r) < 1e-6),
@@ -189,7 +189,7 @@ def _span(line: list[str], xy: dict[str, Vec]) -> tuple[Vec, Vec]:
     return pts[int(np.argmin(t))], pts[int(np.argmax(t))]
 
 
-def _circle(spec: CircleSpec, xy: dict[str, Vec]) -> tuple[Vec, float] | None:
+def circle_of(spec: CircleSpec, xy: dict[str, Vec]) -> tuple[Vec, float] | None:
     kind, *names = spec
     if any(n not in xy for n in names):
         return None
@@ -263,8 +263,8 @@ def build_figure(problem: Problem, diagram: Diagram, proof=None) -> Figure:
         a, b = _span(group, xy)
         goal = any(set(s) <= set(group) for s in goal_segs)
         lines.append(Line(f"l{i}", tuple(group), _xy(a), _xy(b), i < shown_count or goal))
-    shown = _dedupe((c for c in (_circle(s, xy) for s in circle_specs + goal_circles) if c), [])
-    every = _dedupe((c for c in (_circle(s, xy) for s in fact_circles) if c), list(shown))
+    shown = _dedupe((c for c in (circle_of(s, xy) for s in circle_specs + goal_circles) if c), [])
+    every = _dedupe((c for c in (circle_of(s, xy) for s in fact_circles) if c), list(shown))
     circles = tuple(Circle(f"c{i}", _xy(o), float(r), i < len(shown))
                     for i, (o, r) in enumerate(every))
     limits = _limits(xy, shown)

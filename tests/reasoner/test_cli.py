@@ -206,6 +206,26 @@ def test_diagram_of_one_problem_is_drawn(capsys, tmp_path):
     assert "<svg" in target.read_text()
 
 
+def test_diagram_as_a_geogebra_file(capsys, tmp_path):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    target = tmp_path / "figure.ggb"
+    code, out, err = run(capsys, EXAMPLES, "--problem", "orthocenter_aux", "--diagram", target)
+    assert code == 0, err
+    with zipfile.ZipFile(target) as z:
+        root = ET.fromstring(z.read("geogebra.xml"))
+    captions = {c.get("val") for c in root.iter("caption")}
+    assert {"a", "b", "c", "d", "e"} <= captions
+    assert {c.get("name") for c in root.iter("command")} >= {"PerpendicularLine", "Intersect"}
+
+
+def test_unknown_diagram_suffix_is_a_usage_error(capsys, tmp_path):
+    code, out, err = run(capsys, EXAMPLES, "--problem", "euler", "--diagram", tmp_path / "d.gif")
+    assert (code, out) == (2, "")
+    assert "expected a .svg, .png, .pdf or .ggb path" in err and "Traceback" not in err
+
+
 # ---------------------------------------------------------------- hard timeout
 
 
@@ -319,6 +339,8 @@ def test_bad_numbers_are_usage_errors_naming_the_option(capsys, argv, words):
     (["--kg", "{folder}"], "--kg {folder}: is a folder, not a file"),
     (["--diagram", "{folder}.svg"], "--diagram {folder}.svg: is a folder, not a file"),
     (["--diagram", "{missing}/d.svg"], "folder {missing} does not exist"),
+    (["--diagram", "{missing}/d.ggb"], "--diagram {missing}/d.ggb: folder {missing} does not "
+                                        "exist"),
     (["--kg", "{tmp}/k.ttl", "--kg-store", "{file}"], "--kg-store {file}: is a file, not a "
                                                         "folder"),
     (["--kg", "{tmp}/k.ttl", "--kg-store", "{tmp}/k.ttl"], "must be different paths"),
@@ -336,16 +358,21 @@ def test_outputs_are_checked_before_any_problem_is_solved(capsys, tmp_path, argv
     assert sum(line.startswith("solve-problem: error:") for line in err.splitlines()) == 1
 
 
-def test_a_diagram_that_fails_to_write_leaves_the_proof_standing(capfd, tmp_path,
-                                                                 monkeypatch):
-    import symbolic.geometry.draw as draw_module
+@pytest.mark.parametrize("module, function, suffix", [
+    ("symbolic.geometry.draw", "draw", "svg"),
+    ("symbolic.geometry.geogebra", "write_ggb", "ggb"),
+])
+def test_a_diagram_that_fails_to_write_leaves_the_proof_standing(capfd, tmp_path, monkeypatch,
+                                                                 module, function, suffix):
+    import importlib
 
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(draw_module, "draw", full_disk)  # forked workers inherit it
+    # forked workers inherit it
+    monkeypatch.setattr(importlib.import_module(module), function, full_disk)
     code, out, err = run(capfd, EXAMPLES, "--problem", "orthocenter_aux", "--diagram",
-                         tmp_path / "d.svg", "--json", "--no-aux")  # worker stderr: capfd
+                         tmp_path / f"d.{suffix}", "--json", "--no-aux")  # worker stderr: capfd
     (row,) = json_rows(out)
     assert code == 0 and row["status"] == "proved"
     assert "No space left on device" in err

@@ -46,8 +46,14 @@ def test_svg_without_proof(tmp_path, drawn) -> None:
     assert "<path" in text
 
 
+def test_pdf(tmp_path, drawn) -> None:  # the CLI offers .pdf too
+    path = tmp_path / "d.pdf"
+    draw(*drawn, None, str(path))
+    assert path.read_bytes().startswith(b"%PDF")
+
+
 def test_unknown_extension(tmp_path, drawn) -> None:
-    with pytest.raises(ValueError, match="png or .svg"):
+    with pytest.raises(ValueError, match=r"\.svg or \.pdf"):
         draw(*drawn, None, str(tmp_path / "d.gif"))
 
 
