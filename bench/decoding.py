@@ -291,6 +291,92 @@ def bench_random_logits(tok, n_schemas: int, max_tokens: int, whitespaces: list[
                   f"{statistics.median(lengths):13.0f} {open_ws:18d}")
 
 
+# -- batches ------------------------------------------------------------------------------------
+def bench_batch(tok, names: list[str], sizes: list[int], runs: int) -> None:
+    """``batch_masks`` over B sequences (each its own matcher, each at a different target),
+    step by step, beside the same B masks asked one matcher at a time: per step the minimum
+    over ``runs`` passes (fresh matchers, the per-position memo forgotten before each pass),
+    then median and p99 over the steps."""
+    from grammars.constrained.matcher import batch_masks
+
+    print(f"{'grammar':<11} {'B':>3} {'steps':>6} {'batch median us':>15} {'p99 us':>8} "
+          f"{'one by one us':>13} {'ratio':>6}")
+    for name in names:
+        index = bind(example_grammar(name), tok)
+        seqs = [tok.encode(t, add_special_tokens=False) for t in targets(name, max(sizes))]
+        for b in sizes:
+            rows = seqs[:b]
+            steps = max(len(s) for s in rows)
+            batched: list[list[float]] = []
+            alone: list[list[float]] = []
+            for _ in range(runs):
+                for sink, one_by_one in ((batched, False), (alone, True)):
+                    index.clear_position_caches()
+                    ms = [Matcher(index) for _ in range(b)]
+                    out = np.empty((b, index.n_words), dtype=np.uint32)
+                    times = []
+                    for step in range(steps):
+                        t0 = time.perf_counter()
+                        if one_by_one:
+                            for m, row in zip(ms, out):
+                                m.fill_mask(row)
+                        else:
+                            batch_masks(ms, out)
+                        times.append(time.perf_counter() - t0)
+                        for m, s in zip(ms, rows):
+                            if step < len(s):
+                                m.advance(s[step])
+                    sink.append(times)
+            tb = [min(x) for x in zip(*batched)]
+            ta = [min(x) for x in zip(*alone)]
+            print(f"{name:<11} {b:3d} {steps:6d} {statistics.median(tb) * 1e6:15.1f} "
+                  f"{np.percentile(tb, 99) * 1e6:8.1f} {statistics.median(ta) * 1e6:13.1f} "
+                  f"{statistics.median(tb) / statistics.median(ta):6.2f}")
+
+
+# -- jump-forward ---------------------------------------------------------------------------------
+def bench_jump_forward(tok, max_new_tokens: int) -> None:
+    """SmolLM2-135M greedy under the bench schema, with and without jump-forward: forward
+    passes, time and whether the text is the same (and the tokenizer's own split)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from reasoner.generate import generate
+
+    torch.set_num_threads(1)
+    model = AutoModelForCausalLM.from_pretrained(str(smollm2_dir()), gguf_file=GGUF,
+                                                 dtype=torch.float32).eval()
+    calls: list[int] = []
+    forward = model.forward
+    model.forward = lambda *a, **k: calls.append(1) or forward(*a, **k)
+    asks = ["Describe a person as JSON with keys name, age, tags, score, ok.",
+            "A JSON record of a cat called Tom, 3 years old, tags a and b.",
+            "Give me a JSON object for Ada Lovelace (age 36, score 9.5, ok true).",
+            "JSON please: name Bob, age 52, no tags, score null, ok false."]
+    print(f"{'whitespace':<10} {'prompt':>6} {'passes':>6} {'with jf':>7} {'saved':>6} "
+          f"{'seconds':>7} {'with jf':>7} {'same text':>9} {'canonical':>9}")
+    for ws in ("compact", "dumps"):
+        index = bind(compile_grammar(example_grammar("schema"), whitespace=ws), tok)
+        total = [0, 0]
+        for k, ask in enumerate(asks):
+            prompt = tok.apply_chat_template([{"role": "user", "content": ask}],
+                                             add_generation_prompt=True, tokenize=False)
+            row = []
+            for jf in (False, True):
+                calls.clear()
+                t0 = time.perf_counter()
+                text = generate(model, tok, index, prompt, max_new_tokens=max_new_tokens,
+                                jump_forward=jf)
+                row.append((text, len(calls), time.perf_counter() - t0))
+            (free, n0, s0), (fast, n1, s1) = row
+            total[0] += n0
+            total[1] += n1
+            canonical = tok.decode(tok.encode(free, add_special_tokens=False)) == free
+            print(f"{ws:<10} {k:6d} {n0:6d} {n1:7d} {1 - n1 / n0:6.0%} {s0:7.2f} {s1:7.2f} "
+                  f"{str(fast == free):>9} {str(canonical):>9}")
+        print(f"{ws:<10} {'all':>6} {total[0]:6d} {total[1]:7d} {1 - total[1] / total[0]:6.0%}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--grammars", default=",".join(BENCH_GRAMMARS))
@@ -304,8 +390,19 @@ def main(argv: list[str] | None = None) -> int:
                    help="also run a random-logit model on N random object schemas")
     p.add_argument("--whitespace", default="compact,any",
                    help="JSON-schema whitespace modes for --random-logits")
+    p.add_argument("--batch", default="", metavar="B,...",
+                   help="also time batch_masks for these batch sizes (e.g. 1,8,32)")
+    p.add_argument("--jump-forward", action="store_true",
+                   help="also run SmolLM2 greedy with and without jump-forward")
     args = p.parse_args(argv)
     tok = load_tokenizer()
+    if args.batch:
+        bench_batch(tok, args.grammars.split(",") if args.grammars else ["schema"],
+                    [int(b) for b in args.batch.split(",")], args.runs)
+        return 0
+    if args.jump_forward:
+        bench_jump_forward(tok, 200)
+        return 0
     if args.random_logits:
         bench_random_logits(tok, args.random_logits, 200, args.whitespace.split(","))
     if not args.grammars:

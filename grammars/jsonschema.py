@@ -21,6 +21,8 @@ newlines without end (``whitespace=``):
 - ``"pretty"``: also one optional newline and up to ``max_indent`` spaces after ``{``, ``[`` and
   ``,`` and before ``}`` and ``]`` (``json.dumps(doc, indent=k)`` for ``k <= max_indent`` at
   any depth that fits);
+- ``"dumps"``: exactly one space after ``,`` and ``:`` and none elsewhere (``json.dumps``'s
+  default output), so that separators are forced text (jump-forward emits them);
 - ``"none"``: no whitespace at all;
 - ``"any"``: any whitespace between any two tokens (``%ignore``), unbounded.
 """
@@ -41,14 +43,14 @@ any_value: any_object | any_array | STRING | NUMBER | "true" | "false" | "null"
 any_object: LBRACE [STRING COLON any_value (COMMA STRING COLON any_value)*] RBRACE
 any_array: LBRACK [any_value (COMMA any_value)*] RBRACK
 """
-WHITESPACE = ("compact", "pretty", "none", "any")
+WHITESPACE = ("compact", "pretty", "dumps", "none", "any")
 MAX_INDENT = 16
 """Default bound of the indentation ``whitespace="pretty"`` allows (spaces after a newline)."""
 
 
 def _punctuation(whitespace: str, max_indent: int) -> str:
     """The structural tokens as terminals that carry the whitespace allowed around them."""
-    space = " ?" if whitespace in ("compact", "pretty") else ""
+    space = {"compact": " ?", "pretty": " ?", "dumps": " "}.get(whitespace, "")
     line = f"(?:\\n {{0,{max_indent}}})?" if whitespace == "pretty" else ""
     after = f"(?:\\n {{0,{max_indent}}}| )?" if whitespace == "pretty" else space
     return (f"LBRACE: /\\{{{line}/\nRBRACE: /{line}\\}}/\n"

@@ -29,26 +29,36 @@ class Sampling:
     seed: int = 0
 
 
-def generate(model: Any, tokenizer: Any, grammar: Any = None, prompt: str | list[int] = "",
+def generate(model: Any, tokenizer: Any, grammar: Any = None,
+             prompt: str | list[int] | list[str] | list[list[int]] = "",
              max_new_tokens: int = 256, temperature: float = 0.0, top_p: float = 1.0,
-             seed: int = 0) -> str:
+             seed: int = 0, jump_forward: bool = False) -> Any:
     """Generate from ``prompt`` until EOS; with ``grammar`` the text is a sentence of it.
 
     ``grammar``: Lark text, a JSON schema (dict), a ``CompiledGrammar`` or a bound
     ``TokenIndex`` (reuse one across calls to skip compilation). ``tokenizer``: a
     ``transformers`` tokenizer or an object with ``vocab_bytes()`` (then pass ``prompt`` as ids).
+    ``prompt`` may also be a list of prompts (texts or id lists): then the result is a list of
+    texts, decoded as one batch through ``model.generate`` with the batched logits processor
+    for ``transformers`` models, one after the other for other models.
+
+    ``jump_forward`` (one prompt, with a grammar): where the grammar allows only one
+    continuation (``"name": "`` after ``{``), emit it without asking the model, as the
+    tokenizer itself splits that text, and run the model once over all of it. Greedy output is
+    unchanged wherever the model's own tokenization of it is the tokenizer's; it saves one
+    forward pass per token jumped.
+
     Raises :class:`IncompleteGeneration` if ``max_new_tokens`` ends a constrained output early,
     ``ValueError`` if a grammar is given and the tokenizer has no end-of-sequence token.
     """
+    if _is_batch(prompt):
+        return _generate_batch(model, tokenizer, grammar, list(prompt), max_new_tokens,
+                               temperature, top_p, seed)
     import torch
 
-    from grammars.constrained import Matcher, TokenIndex, Vocabulary, bind
+    from grammars.constrained import Matcher
 
-    index = bind(grammar, tokenizer) if grammar is not None else None
-    vocab = index.vocab if isinstance(index, TokenIndex) else Vocabulary.from_tokenizer(tokenizer)
-    if index is not None and not vocab.eos_ids:
-        raise ValueError("the tokenizer has no end-of-sequence token (eos_token_id): "
-                         "constrained generation ends by emitting it once the text is complete")
+    index, vocab = _bind(grammar, tokenizer)
     matcher = Matcher(index) if index is not None else None
     sampling = Sampling(temperature, top_p, seed)
     gen = torch.Generator().manual_seed(seed)
@@ -56,7 +66,7 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None, prompt: str | list
     out: list[int] = []
     step = _Stepper(model, ids)
     with torch.no_grad():
-        for _ in range(max_new_tokens):
+        while len(out) < max_new_tokens:
             logits = step.next_logits().float()
             tok = _choose(logits, matcher, sampling, gen)
             if tok in vocab.eos_ids:
@@ -65,10 +75,138 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None, prompt: str | list
                 matcher.advance(tok)
             out.append(tok)
             step.append(tok)
+            if jump_forward and matcher is not None:
+                for t in _jump(matcher, tokenizer, vocab, max_new_tokens - len(out)):
+                    matcher.advance(t)
+                    out.append(t)
+                    step.append(t)
         else:
             if matcher is not None and not matcher.is_complete():
                 raise IncompleteGeneration(_decode(vocab, out), len(out))
     return _decode(vocab, out)
+
+
+def _is_batch(prompt: Any) -> bool:
+    return isinstance(prompt, (list, tuple)) and bool(prompt) and not isinstance(prompt[0], int)
+
+
+def _bind(grammar: Any, tokenizer: Any):
+    from grammars.constrained import TokenIndex, Vocabulary, bind
+
+    index = bind(grammar, tokenizer) if grammar is not None else None
+    vocab = index.vocab if isinstance(index, TokenIndex) else Vocabulary.from_tokenizer(tokenizer)
+    if index is not None and not vocab.eos_ids:
+        raise ValueError("the tokenizer has no end-of-sequence token (eos_token_id): "
+                         "constrained generation ends by emitting it once the text is complete")
+    return index, vocab
+
+
+def _jump(matcher: Any, tokenizer: Any, vocab: Any, room: int) -> list[int]:
+    """The tokens jump-forward emits after the last consumed token: the forced text as the
+    tokenizer splits it, up to where what follows could change the split, and only where the
+    split starts with the last token itself (else nothing: the model goes on as without
+    jump-forward).
+
+    Where the split may change: for tokenizers that expose their pre-tokenizer as
+    ``transformers`` fast tokenizers do, the start of the forced text's last pre-token, unless
+    every character the grammar allows next leaves that pre-token whole; for others, the
+    last token."""
+    if room <= 1 or not hasattr(tokenizer, "encode"):
+        return []
+    forced = matcher.forced()
+    if not forced:
+        return []
+    last = matcher.tokens[-1]
+    head = vocab.tokens[last] or b""
+    text = _utf8_prefix(head + forced)
+    if text is None or len(text.encode()) <= len(head):
+        return []
+    pre = getattr(getattr(tokenizer, "backend_tokenizer", None), "pre_tokenizer", None)
+    if pre is None:
+        ids = list(tokenizer.encode(text, add_special_tokens=False))[:-1]
+    else:
+        emitted = text.encode()[len(head):]
+        ids = list(tokenizer.encode(text[:_stable_end(matcher, pre, text, emitted)],
+                                    add_special_tokens=False))
+    if len(ids) < 2 or ids[0] != last:
+        return []
+    return ids[1:room]
+
+
+def _stable_end(matcher: Any, pre: Any, text: str, emitted: bytes) -> int:
+    """How much of ``text`` (ending with the forced bytes ``emitted``) no continuation can
+    re-split: all of it if, for every character the grammar allows next, the pre-tokenizer
+    still ends a pre-token where ``text`` ends; else up to its last pre-token."""
+    pieces = pre.pre_tokenize_str(text)
+    if not pieces:
+        return 0
+    last_start = int(pieces[-1][1][0])
+    follow, may_end = matcher.next_bytes(emitted)
+    if not follow or any(b >= 0x80 for b in follow):
+        return last_start  # (a character past ASCII is not probed: keep to what is sure)
+    for b in follow:
+        probe = text + chr(b)
+        if not any(int(end) == len(text) for _, (_, end) in pre.pre_tokenize_str(probe)):
+            return last_start
+    return len(text)
+
+
+def _utf8_prefix(data: bytes) -> str | None:
+    """``data`` as text without a trailing incomplete character; None if it is not UTF-8."""
+    for cut in range(4):
+        try:
+            return data[: len(data) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _generate_batch(model: Any, tokenizer: Any, grammar: Any, prompts: list, max_new_tokens: int,
+                    temperature: float, top_p: float, seed: int) -> list[str]:
+    """Each prompt in order; with a ``transformers`` model as one left-padded batch through
+    ``model.generate`` and the batched grammar logits processor."""
+    if not (hasattr(model, "config") and hasattr(model, "generate")):
+        return [generate(model, tokenizer, grammar, p, max_new_tokens, temperature, top_p, seed)
+                for p in prompts]
+    import torch
+
+    from grammars.constrained import Matcher
+    from grammars.constrained.torch_mask import logits_processor
+
+    index, vocab = _bind(grammar, tokenizer)
+    rows = [_prompt_ids(tokenizer, p) for p in prompts]
+    width = max(len(r) for r in rows)
+    pad = vocab.eos_ids[0] if vocab.eos_ids else 0
+    ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows])
+    attention = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
+    kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": pad,
+                              "attention_mask": attention}
+    if vocab.eos_ids:
+        kwargs["eos_token_id"] = list(vocab.eos_ids)
+    if temperature > 0:
+        torch.manual_seed(seed)
+        kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
+    else:
+        kwargs.update(do_sample=False)
+    if index is not None:
+        from transformers import LogitsProcessorList
+
+        kwargs["logits_processor"] = LogitsProcessorList([logits_processor(index)])
+    with torch.no_grad():
+        out = model.generate(ids, **kwargs)
+    texts = []
+    for row in out[:, width:].tolist():
+        eos = next((k for k, t in enumerate(row) if t in vocab.eos_ids), None)
+        toks = row if eos is None else row[:eos]
+        text = _decode(vocab, toks)
+        if index is not None and eos is None:
+            m = Matcher(index)
+            for t in toks:
+                m.advance(t)
+            if not m.is_complete():
+                raise IncompleteGeneration(text, len(toks))
+        texts.append(text)
+    return texts
 
 
 def _choose(logits, matcher, sampling: Sampling, gen) -> int:
@@ -96,7 +234,7 @@ class _Stepper:
     """Runs the model one token at a time, with a KV cache when the model takes one."""
 
     def __init__(self, model: Any, ids: list[int]):
-        self.model, self.ids, self.past, self.fresh = model, list(ids), None, True
+        self.model, self.ids, self.past, self.fed = model, list(ids), None, 0
         self.cached = hasattr(model, "config") and hasattr(model, "generate")
 
     def append(self, tok: int) -> None:
@@ -106,20 +244,20 @@ class _Stepper:
         import torch
 
         if self.cached:
-            feed = self.ids if self.fresh else self.ids[-1:]
-            out = self.model(input_ids=torch.tensor([feed]), past_key_values=self.past,
-                             use_cache=True)
+            out = self.model(input_ids=torch.tensor([self.ids[self.fed:]]),
+                             past_key_values=self.past, use_cache=True)
             self.past = out.past_key_values
         else:
             out = self.model(torch.tensor([self.ids]))
-        self.fresh = False
+        self.fed = len(self.ids)
         logits = out.logits if hasattr(out, "logits") else out
         if isinstance(logits, (tuple, list)):
             logits = logits[0]
         return logits[0, -1]
 
 
-def _prompt_ids(tokenizer: Any, prompt: str | list[int]) -> list[int]:
+def _prompt_ids(tokenizer: Any, prompt: Any) -> list[int]:
+    """One prompt (text or ids) as ids."""
     if not isinstance(prompt, str):
         return [int(i) for i in prompt]
     if not prompt:

@@ -8,6 +8,7 @@ rollback and ``fork`` are free.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,17 +66,71 @@ class Matcher:
 
     def mask(self) -> np.ndarray:
         """Allowed next tokens as uint32 bitmask words (a fresh array the caller may keep)."""
+        out = np.empty(self.index.n_words, dtype=np.uint32)
+        self.fill_mask(out)
+        return out
+
+    def fill_mask(self, out: np.ndarray) -> None:
+        """Write :meth:`mask` into ``out`` (``n_words`` uint32, e.g. a row of a batch)."""
         s = self._state
         idx = self.index
         if s.finished:
-            return np.zeros(idx.n_words, dtype=np.uint32)
+            out[:] = 0
+            return
         if self.n_tokens == 0 and idx.vocab.strip_leading_space:
-            out = idx.first_token_index.mask(s.stack, s.lexer).copy()
+            out[:] = idx.first_token_index.mask(s.stack, s.lexer)
         else:
-            out = idx.mask(s.stack, s.lexer).copy()
+            out[:] = idx.mask(s.stack, s.lexer)
         if self._eos and idx.is_complete(s.stack, s.lexer):
             for e in self._eos:
                 out[e >> 5] |= np.uint32(1 << (e & 31))
+
+    def forced(self, limit: int = 256) -> bytes:
+        """The longest byte string (at most ``limit`` bytes) that every accepted continuation
+        starts with: empty when the output may end here (EOS is a continuation too) or when
+        two different bytes may come next. What jump-forward decoding emits without asking
+        the model."""
+        s = self._state
+        if s.finished:
+            return b""
+        idx = self.index
+        stack, state = s.stack, s.lexer
+        out = bytearray()
+        while len(out) < limit and not idx.is_complete(stack, state):
+            nxt = self._next_bytes(stack, state, stop_after=2)
+            if len(nxt) != 1:
+                break  # two bytes may follow (none is unreachable for a trimmed grammar)
+            b, (stack, state) = nxt[0]
+            out.append(b)
+        return bytes(out)
+
+    def next_bytes(self, after: bytes = b"") -> tuple[list[int], bool]:
+        """The bytes that may follow the consumed text and then ``after`` (ascending), and
+        whether the output may end there; ``([], False)`` if ``after`` may not follow."""
+        s = self._state
+        if s.finished:
+            return [], False
+        reached = self.index.step(s.stack, s.lexer, after) if after else (s.stack, s.lexer)
+        if reached is None:
+            return [], False
+        return ([b for b, _ in self._next_bytes(*reached)],
+                self.index.is_complete(*reached))
+
+    def _next_bytes(self, stack: Stack, state: int, stop_after: int = 256
+                    ) -> list[tuple[int, tuple[Stack, int]]]:
+        """The bytes that may follow, each with the position it leads to (at most
+        ``stop_after`` of them, the lowest)."""
+        idx = self.index
+        lx = idx.grammar.lexer
+        # a byte the open lexeme cannot take is only possible where the lexeme may end
+        cands = range(256) if lx.accept[state] >= 0 else np.flatnonzero(lx.trans[state] >= 0)
+        out: list[tuple[int, tuple[Stack, int]]] = []
+        for b in cands:
+            nxt = idx.step(stack, state, bytes((int(b),)))
+            if nxt is not None:
+                out.append((int(b), nxt))
+                if len(out) >= stop_after:
+                    break
         return out
 
     def allowed_ids(self) -> np.ndarray:
@@ -121,3 +176,22 @@ class Matcher:
             raise ValueError(f"cannot roll back {n} of {self.n_tokens} tokens")
         if n:
             del self._history[-n:]
+
+
+def batch_masks(matchers: Sequence[Matcher], out: np.ndarray | None = None) -> np.ndarray:
+    """The masks of ``B`` matchers in one ``[B, words]`` uint32 array, row ``i`` for
+    ``matchers[i]`` (all zeros once it has consumed EOS). Pass ``out`` to reuse a buffer.
+    The matchers may be bound to different grammars over the same vocabulary."""
+    if not matchers:
+        raise ValueError("batch_masks needs at least one matcher")
+    words = matchers[0].index.n_words
+    if any(m.index.n_words != words for m in matchers):
+        raise ValueError("batch_masks: the matchers are bound to vocabularies of different sizes")
+    if out is None:
+        out = np.empty((len(matchers), words), dtype=np.uint32)
+    elif out.shape != (len(matchers), words) or out.dtype != np.uint32:
+        raise ValueError(f"batch_masks: out must be uint32 of shape {(len(matchers), words)}, "
+                         f"not {out.dtype} {out.shape}")
+    for m, row in zip(matchers, out):
+        m.fill_mask(row)
+    return out

@@ -57,6 +57,10 @@ def test_whitespace_is_bounded_by_default():
         assert compact.matches(text) and pretty.matches(text) and free.matches(text)
     assert none.matches(json.dumps(doc, separators=(",", ":")))
     assert not none.matches(json.dumps(doc))
+    dumps = compile_grammar(schema, whitespace="dumps")  # exactly json.dumps's separators
+    assert dumps.matches(json.dumps(doc))
+    assert not dumps.matches(json.dumps(doc, separators=(",", ":")))
+    assert not dumps.matches(json.dumps(doc, separators=(",", ": ")))
     for k in (1, 2, 4):
         text = json.dumps(doc, indent=k)
         assert pretty.matches(text) and free.matches(text) and not compact.matches(text)
@@ -96,7 +100,7 @@ def _byte_match(g, data: bytes) -> bool:
     return got is not None and index.is_complete(*got)
 
 
-@pytest.mark.parametrize("whitespace", ["compact", "pretty", "none"])
+@pytest.mark.parametrize("whitespace", ["compact", "pretty", "dumps", "none"])
 def test_a_random_walk_under_bounded_whitespace_finishes_and_validates(whitespace):
     """Random tokens (a random-logit model) on random object schemas whose strings have a
     maxLength: bounded whitespace leaves nothing to pad with, so walks end, and every finished

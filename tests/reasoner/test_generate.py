@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from types import SimpleNamespace
 
 import pytest
 from constrained_helpers import SCHEMA, rand_schema_doc, random_tokenization, small_vocab
@@ -156,3 +158,115 @@ def test_a_tokenizer_without_eos_is_a_clear_error(setup):
 
     with pytest.raises(ValueError, match="no end-of-sequence token"):
         generate(TinyLM(len(vocab), seed=1), NoEos(), grammar=SCHEMA, prompt=[0])
+
+
+class LongestMatchTokenizer(BytesTokenizer):
+    """A tokenizer with ``encode``, split as byte-level BPE tokenizers are: into pre-tokens
+    (runs of letters, of digits, of other characters; a space joins the run after it), then
+    longest vocabulary piece first within each. It exposes its pre-tokenizer the way
+    ``transformers`` fast tokenizers do."""
+
+    PRE = re.compile(r" ?[^\W\d_]+| ?\d+| ?[^\w\s]+|\s+")
+
+    def __init__(self, vocab):
+        super().__init__(vocab)
+        self.ids = {t: i for i, t in enumerate(vocab.tokens) if t}
+        split = lambda text: [(m.group(), m.span()) for m in self.PRE.finditer(text)]  # noqa: E731
+        self.backend_tokenizer = SimpleNamespace(
+            pre_tokenizer=SimpleNamespace(pre_tokenize_str=split))
+
+    def encode(self, text, add_special_tokens=False):
+        out = []
+        for piece, _ in self.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text):
+            data, i = piece.encode(), 0
+            while i < len(data):
+                n = max(n for n in range(1, 8) if data[i:i + n] in self.ids)
+                out.append(self.ids[data[i:i + n]])
+                i += n
+        return out
+
+
+class Counting(torch.nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner, self.calls = inner, 0
+
+    def forward(self, ids):
+        self.calls += 1
+        return self.inner(ids)
+
+
+def test_jump_forward_same_greedy_output_fewer_forward_passes(setup):
+    """Greedy output the model spells in the tokenizer's own split: jump-forward emits the
+    forced pieces itself (keys, quotes, colons) and the text stays the same."""
+    vocab, _, _ = setup
+    tok = LongestMatchTokenizer(vocab)
+    index = bind(SCHEMA, tok)
+    rng = random.Random(5)
+    eos = vocab.eos_ids[0]
+    plain = jumped = 0
+    for _ in range(6):
+        doc = rand_schema_doc(rng)
+        script = tok.encode(doc)
+        runs = []
+        for jf in (False, True):
+            model = Counting(Scripted(len(vocab), script, eos))
+            runs.append((generate(model, tok, grammar=index, prompt=[0], jump_forward=jf,
+                                  max_new_tokens=len(script) + 2), model.calls))
+        (free, n_free), (fast, n_fast) = runs
+        assert free == fast == doc
+        plain, jumped = plain + n_free, jumped + n_fast
+    assert jumped < plain, (jumped, plain)
+
+
+def test_jump_forward_never_breaks_a_sentence(setup):
+    """Whatever the model does (random logits, sampling), output with jump-forward is a
+    sentence of the grammar."""
+    vocab, _, _ = setup
+    tok = LongestMatchTokenizer(vocab)
+    index = bind(SCHEMA, tok)
+    done = 0
+    for seed in range(8):
+        try:
+            text = generate(TinyLM(len(vocab), seed=seed), tok, grammar=index, prompt=[0],
+                            max_new_tokens=150, temperature=1.0, seed=seed, jump_forward=True)
+        except IncompleteGeneration:
+            continue
+        done += 1
+        assert index.grammar.matches(text)
+    assert done >= 3
+
+
+def test_list_of_prompts(setup):
+    vocab, tok, index = setup
+    rng = random.Random(6)
+    docs = [rand_schema_doc(rng) for _ in range(3)]
+    eos = vocab.eos_ids[0]
+    scripts = [random_tokenization(vocab, d.encode(), rng) for d in docs]
+    model = TinyLM(len(vocab), seed=2)
+    texts = generate(model, tok, grammar=index, prompt=[[0], [1], [2]], max_new_tokens=400,
+                     temperature=1.0, seed=3)
+    assert len(texts) == 3 and all(index.grammar.matches(t) for t in texts)
+    assert texts[1] == generate(model, tok, grammar=index, prompt=[1], max_new_tokens=400,
+                                temperature=1.0, seed=3)
+    assert [generate(Scripted(len(vocab), s, eos), tok, grammar=index, prompt=[[0]],
+                     max_new_tokens=len(s) + 2) for s in scripts] == [[d] for d in docs]
+
+
+def test_list_of_prompts_transformers_batch(setup):
+    """A batch through ``model.generate`` and the batched logits processor: each row is what
+    the same model gives that prompt alone (greedy), and a sentence of the grammar."""
+    transformers = pytest.importorskip("transformers")
+    vocab, tok, index = setup
+    config = transformers.GPT2Config(vocab_size=len(vocab), n_positions=512, n_embd=32,
+                                     n_layer=1, n_head=2, eos_token_id=vocab.eos_ids[0])
+    torch.manual_seed(3)
+    model = transformers.GPT2LMHeadModel(config).eval()
+    prompts = [[5, 6, 7], [9], [40, 41]]
+    index = bind('start: "[" NUM ("," NUM)~0..3 "]"\nNUM: /[0-9]{1,3}/\n', tok)  # finite
+    texts = generate(model, tok, grammar=index, prompt=prompts, max_new_tokens=40)
+    assert len(texts) == 3
+    for p, text in zip(prompts, texts):
+        assert index.grammar.matches(text)
+        assert text == generate(model, tok, grammar=index, prompt=p, max_new_tokens=40)
+    assert len(set(texts)) > 1  # the rows were not all decoded from one prompt

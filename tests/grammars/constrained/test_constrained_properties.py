@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 
+import numpy as np
 import pytest
 from constrained_helpers import (
     GENERATORS,
@@ -132,3 +133,58 @@ def test_no_dead_end_when_a_terminal_always_loses_a_tie(grammar, prefix):
         n = m.fork()
         n.advance(tok)
         assert tok == 256 or len(n.allowed_ids()), (prefix, bytes([tok]))
+
+
+def _single_bytes(m: Matcher) -> set[int]:
+    """The bytes that may come next, read off the token mask (ids 0..255 are the bytes)."""
+    return {t for t in allowed(m.mask(), len(m.index.vocab)) if t < 256}
+
+
+def test_forced_is_what_the_mask_allows_alone(case):
+    """``forced()`` (byte stepping) against the token masks (trie walks): every forced byte is
+    the only byte the mask allows and the output may not end before it; after the forced
+    string the output may end or two bytes may follow; and a valid sentence through the same
+    prefix goes on with it."""
+    name, _, index = case
+    rng = random.Random(6)
+    seen = 0
+    for _ in range(12):
+        text = GENERATORS[name](rng).encode()
+        m = Matcher(index)
+        for i in range(len(text) + 1):
+            f = m.forced()
+            assert text[i:].startswith(f), (text[:i], f)
+            seen += len(f)
+            probe = m.fork()
+            for b in f:
+                assert not probe.is_complete() and _single_bytes(probe) == {b}, (text[:i], f)
+                probe.advance(b)
+            assert probe.is_complete() or len(_single_bytes(probe)) >= 2, (text[:i], f)
+            if i < len(text):
+                m.advance(text[i])
+    if name in ("json", "schema", "sql"):
+        assert seen > 0  # the grammars do force bytes (keys, keywords, closing quotes)
+
+
+def test_batch_masks_equal_single_masks(case):
+    from grammars.constrained.matcher import batch_masks
+    from grammars.constrained.torch_mask import bitmask_to_bool
+
+    _, _, index = case
+    rng = random.Random(8)
+    matchers = [random_walk(index, rng, max_steps=rng.randrange(0, 30))[2] for _ in range(9)]
+    bits = batch_masks(matchers)
+    assert bits.shape == (9, index.n_words) and bits.dtype == np.uint32
+    for m, row in zip(matchers, bits):
+        assert (row == m.mask()).all()
+        if m.is_finished():
+            assert not row.any()
+    again = batch_masks(matchers, bits)  # reuses the buffer
+    assert again is bits
+    n = len(index.vocab)
+    flags = bitmask_to_bool(bits, n + 40)
+    assert flags.shape == (9, n + 40) and not flags[:, n:].any()
+    assert all(set(np.flatnonzero(f[:n]).tolist()) == allowed(m.mask(), n)
+               for f, m in zip(flags, matchers))
+    with pytest.raises(ValueError, match="shape"):
+        batch_masks(matchers, np.zeros((2, index.n_words), dtype=np.uint32))
