@@ -337,7 +337,9 @@ def bench_batch(tok, names: list[str], sizes: list[int], runs: int) -> None:
 # -- jump-forward ---------------------------------------------------------------------------------
 def bench_jump_forward(tok, max_new_tokens: int) -> None:
     """SmolLM2-135M greedy under the bench schema, with and without jump-forward: forward
-    passes, time and whether the text is the same (and the tokenizer's own split)."""
+    passes, time, whether the text is the same, and whether the model's own tokens (without
+    jump-forward) after the first were the tokenizer's split of the text after it ("canonical":
+    only then is the same text promised)."""
     import torch
     from transformers import AutoModelForCausalLM
 
@@ -346,9 +348,6 @@ def bench_jump_forward(tok, max_new_tokens: int) -> None:
     torch.set_num_threads(1)
     model = AutoModelForCausalLM.from_pretrained(str(smollm2_dir()), gguf_file=GGUF,
                                                  dtype=torch.float32).eval()
-    calls: list[int] = []
-    forward = model.forward
-    model.forward = lambda *a, **k: calls.append(1) or forward(*a, **k)
     asks = ["Describe a person as JSON with keys name, age, tags, score, ok.",
             "A JSON record of a cat called Tom, 3 years old, tags a and b.",
             "Give me a JSON object for Ada Lovelace (age 36, score 9.5, ok true).",
@@ -363,17 +362,18 @@ def bench_jump_forward(tok, max_new_tokens: int) -> None:
                                              add_generation_prompt=True, tokenize=False)
             row = []
             for jf in (False, True):
-                calls.clear()
                 t0 = time.perf_counter()
-                text = generate(model, tok, index, prompt, max_new_tokens=max_new_tokens,
-                                jump_forward=jf)
-                row.append((text, len(calls), time.perf_counter() - t0))
-            (free, n0, s0), (fast, n1, s1) = row
+                g = generate(model, tok, index, prompt, max_new_tokens=max_new_tokens,
+                             jump_forward=jf, details=True)
+                row.append((g, time.perf_counter() - t0))
+            (free, s0), (fast, s1) = row
+            n0, n1 = free.forward_passes, fast.forward_passes
             total[0] += n0
             total[1] += n1
-            canonical = tok.decode(tok.encode(free, add_special_tokens=False)) == free
+            rest = tok.decode(free.ids[1:])  # the model often starts "{" where the split is '{"'
+            canonical = tok.encode(rest, add_special_tokens=False) == free.ids[1:]
             print(f"{ws:<10} {k:6d} {n0:6d} {n1:7d} {1 - n1 / n0:6.0%} {s0:7.2f} {s1:7.2f} "
-                  f"{str(fast == free):>9} {str(canonical):>9}")
+                  f"{str(fast.text == free.text):>9} {str(canonical):>9}")
         print(f"{ws:<10} {'all':>6} {total[0]:6d} {total[1]:7d} {1 - total[1] / total[0]:6.0%}")
 
 

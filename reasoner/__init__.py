@@ -2,7 +2,8 @@
 ``solve-problem`` CLI."""
 
 from .api import solve, solve_file
-from .generate import IncompleteGeneration, generate
+from .generate import Generation, IncompleteGeneration, generate
 from .result import Result, Status
 
-__all__ = ["solve", "solve_file", "generate", "IncompleteGeneration", "Result", "Status"]
+__all__ = ["solve", "solve_file", "generate", "Generation", "IncompleteGeneration", "Result",
+           "Status"]

@@ -23,6 +23,18 @@ class IncompleteGeneration(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Generation:
+    """What ``generate(..., details=True)`` returns: the text, the token ids emitted (EOS
+    excluded), how many forward passes the model ran (the prompt's included) and how many of
+    the ids jump-forward emitted without one."""
+
+    text: str
+    ids: list[int]
+    forward_passes: int
+    jumped: int = 0
+
+
+@dataclass(frozen=True)
 class Sampling:
     temperature: float = 0.0
     top_p: float = 1.0
@@ -32,7 +44,7 @@ class Sampling:
 def generate(model: Any, tokenizer: Any, grammar: Any = None,
              prompt: str | list[int] | list[str] | list[list[int]] = "",
              max_new_tokens: int = 256, temperature: float = 0.0, top_p: float = 1.0,
-             seed: int = 0, jump_forward: bool = False) -> Any:
+             seed: int = 0, jump_forward: bool = False, details: bool = False) -> Any:
     """Generate from ``prompt`` until EOS; with ``grammar`` the text is a sentence of it.
 
     ``grammar``: Lark text, a JSON schema (dict), a ``CompiledGrammar`` or a bound
@@ -48,12 +60,15 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
     unchanged wherever the model's own tokenization of it is the tokenizer's; it saves one
     forward pass per token jumped.
 
+    ``details``: return a :class:`Generation` (text, ids, forward passes, tokens jumped), or a
+    list of them for a list of prompts, instead of the text.
+
     Raises :class:`IncompleteGeneration` if ``max_new_tokens`` ends a constrained output early,
     ``ValueError`` if a grammar is given and the tokenizer has no end-of-sequence token.
     """
     if _is_batch(prompt):
         return _generate_batch(model, tokenizer, grammar, list(prompt), max_new_tokens,
-                               temperature, top_p, seed)
+                               temperature, top_p, seed, details)
     import torch
 
     from grammars.constrained import Matcher
@@ -64,6 +79,7 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
     gen = torch.Generator().manual_seed(seed)
     ids = _prompt_ids(tokenizer, prompt)
     out: list[int] = []
+    jumped = 0
     step = _Stepper(model, ids)
     with torch.no_grad():
         while len(out) < max_new_tokens:
@@ -80,10 +96,12 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
                     matcher.advance(t)
                     out.append(t)
                     step.append(t)
+                    jumped += 1
         else:
             if matcher is not None and not matcher.is_complete():
                 raise IncompleteGeneration(_decode(vocab, out), len(out))
-    return _decode(vocab, out)
+    text = _decode(vocab, out)
+    return Generation(text, out, step.calls, jumped) if details else text
 
 
 def _is_batch(prompt: Any) -> bool:
@@ -162,12 +180,12 @@ def _utf8_prefix(data: bytes) -> str | None:
 
 
 def _generate_batch(model: Any, tokenizer: Any, grammar: Any, prompts: list, max_new_tokens: int,
-                    temperature: float, top_p: float, seed: int) -> list[str]:
+                    temperature: float, top_p: float, seed: int, details: bool) -> list:
     """Each prompt in order; with a ``transformers`` model as one left-padded batch through
     ``model.generate`` and the batched grammar logits processor."""
     if not (hasattr(model, "config") and hasattr(model, "generate")):
-        return [generate(model, tokenizer, grammar, p, max_new_tokens, temperature, top_p, seed)
-                for p in prompts]
+        return [generate(model, tokenizer, grammar, p, max_new_tokens, temperature, top_p, seed,
+                         details=details) for p in prompts]
     import torch
 
     from grammars.constrained import Matcher
@@ -194,7 +212,8 @@ def _generate_batch(model: Any, tokenizer: Any, grammar: Any, prompts: list, max
         kwargs["logits_processor"] = LogitsProcessorList([logits_processor(index)])
     with torch.no_grad():
         out = model.generate(ids, **kwargs)
-    texts = []
+    texts: list = []
+    steps = out.shape[1] - width
     for row in out[:, width:].tolist():
         eos = next((k for k, t in enumerate(row) if t in vocab.eos_ids), None)
         toks = row if eos is None else row[:eos]
@@ -205,7 +224,7 @@ def _generate_batch(model: Any, tokenizer: Any, grammar: Any, prompts: list, max
                 m.advance(t)
             if not m.is_complete():
                 raise IncompleteGeneration(text, len(toks))
-        texts.append(text)
+        texts.append(Generation(text, toks, steps) if details else text)
     return texts
 
 
@@ -234,7 +253,7 @@ class _Stepper:
     """Runs the model one token at a time, with a KV cache when the model takes one."""
 
     def __init__(self, model: Any, ids: list[int]):
-        self.model, self.ids, self.past, self.fed = model, list(ids), None, 0
+        self.model, self.ids, self.past, self.fed, self.calls = model, list(ids), None, 0, 0
         self.cached = hasattr(model, "config") and hasattr(model, "generate")
 
     def append(self, tok: int) -> None:
@@ -250,6 +269,7 @@ class _Stepper:
         else:
             out = self.model(torch.tensor([self.ids]))
         self.fed = len(self.ids)
+        self.calls += 1
         logits = out.logits if hasattr(out, "logits") else out
         if isinstance(logits, (tuple, list)):
             logits = logits[0]
