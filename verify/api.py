@@ -15,6 +15,7 @@ import torch
 
 from .attack import CaseTensors, falsify
 from .errors import InputError
+from .graph import GraphNet
 from .network import Network
 from .result import Result, Status
 from .search import CaseResult, Outcome, SearchConfig
@@ -22,13 +23,25 @@ from .vnnlib import Property, read_vnnlib
 from .witness import Oracle
 
 
-def load_network(source: Network | str | Path | bytes) -> Network:
-    """A ``Network`` as given, or loaded from an ONNX path / serialized model."""
-    if isinstance(source, Network):
+def load_network(source: Network | GraphNet | str | Path | bytes) -> Network | GraphNet:
+    """A network as given, or loaded from an ONNX path / serialized model: a ``Network`` (the
+    fast path) when the model is a chain of ReLU segments, else a ``GraphNet`` (any supported
+    DAG); an ``OnnxError`` from the graph loader names what neither supports."""
+    if isinstance(source, (Network, GraphNet)):
         return source
+    from .errors import OnnxError
+    from .graph import load_graph
     from .onnx_graph import load_onnx
 
-    return load_onnx(source)
+    try:
+        return load_onnx(source)
+    except OnnxError as chain_error:
+        try:
+            return load_graph(source)
+        except OnnxError:
+            raise
+        except Exception:  # a graph-loader bug must not hide the chain loader's message
+            raise chain_error from None
 
 
 def load_property(source: Property | str | Path) -> Property:
@@ -36,7 +49,7 @@ def load_property(source: Property | str | Path) -> Property:
     return source if isinstance(source, Property) else read_vnnlib(source)
 
 
-def check_sizes(net: Network, prop: Property) -> None:
+def check_sizes(net: Network | GraphNet, prop: Property) -> None:
     if prop.input_size != net.input_size or prop.output_size != net.output_size:
         raise InputError(
             f"{prop.name or 'property'}: declares {prop.input_size} inputs and "
@@ -44,7 +57,7 @@ def check_sizes(net: Network, prop: Property) -> None:
             f"{net.output_size} outputs")
 
 
-def verify(network: Network | str | Path | bytes, prop: Property | str | Path,
+def verify(network: Network | GraphNet | str | Path | bytes, prop: Property | str | Path,
            timeout: float | None = 60.0, config: SearchConfig | None = None) -> Result:
     """Decide whether the network can violate the property within ``timeout`` seconds.
 
@@ -92,9 +105,13 @@ def verify(network: Network | str | Path | bytes, prop: Property | str | Path,
     return done(status, stats=stats)
 
 
-def decide_case(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
+def decide_case(net: Network | GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
                 deadline: float) -> CaseResult:
     """Complete search of one case, by input splitting or ReLU branch and bound."""
+    if isinstance(net, GraphNet):
+        from .graph_search import decide_graph_case
+
+        return decide_graph_case(net, ct, oracle, config, deadline)
     if net.input_size <= config.input_split_max_dim:
         from .input_split import input_split
 

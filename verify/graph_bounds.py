@@ -16,6 +16,7 @@ where the split elements are in their stated phase (lower > upper: no point is).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -81,9 +82,15 @@ def _relax(net: GraphNet, i: int, lows: list[Tensor], ups: list[Tensor]) -> obje
     return op.relax(lows[j], ups[j])
 
 
+class PastDeadline(Exception):
+    """Raised by ``graph_bounds`` when its deadline passes between two nodes."""
+
+
 def graph_bounds(net: GraphNet, lo: Tensor, hi: Tensor, method: str = "crown",
-                 splits: Mapping[int, Tensor] | None = None) -> GraphBounds:
-    """Bounds of every node over the boxes [B, n_in]; ``method`` is ``crown`` or ``ibp``."""
+                 splits: Mapping[int, Tensor] | None = None,
+                 deadline: float | None = None) -> GraphBounds:
+    """Bounds of every node over the boxes [B, n_in]; ``method`` is ``crown`` or ``ibp``.
+    Raises ``PastDeadline`` once ``time.monotonic()`` passes ``deadline``."""
     batch = lo.shape[0]
     pre = pre_activations(net)
     lows: list[Tensor] = []
@@ -94,6 +101,8 @@ def graph_bounds(net: GraphNet, lo: Tensor, hi: Tensor, method: str = "crown",
             l_i, u_i = lo.reshape(batch, *node.shape), hi.reshape(batch, *node.shape)
         else:
             l_i, u_i = _interval(net, i, lows, ups)
+        if deadline is not None and time.monotonic() > deadline:
+            raise PastDeadline
         if i in pre and i > 0 and method == "crown":
             l_i, u_i = _refine(net, i, l_i, u_i, pre[i], lo, hi, lows, ups, relax)
         if splits is not None and i in splits:
@@ -152,12 +161,15 @@ def concretize(a: Tensor, const: Tensor, lo: Tensor, hi: Tensor) -> Tensor:
 
 
 def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
-             bounds: GraphBounds | _Partial, alphas: Mapping[int, Tensor] | None = None
+             bounds: GraphBounds | _Partial, alphas: Mapping[int, Tensor] | None = None,
+             extra: Mapping[int, Tensor] | None = None, record: dict[int, Tensor] | None = None
              ) -> tuple[Tensor, Tensor]:
     """CROWN: ``a . node_target >= A . x + c`` over each row's box: (A [R, n_in], c [R]).
 
     ``alphas[k]`` ([R, *shape]) are the lower slopes of the unstable elements of ReLU-family
-    node k (adaptive when absent)."""
+    node k (adaptive when absent). ``extra[k]`` ([R, *shape]) is added to the coefficients of
+    node k (beta-CROWN's ``+- beta z`` terms; the caller answers for their soundness);
+    ``record``, when given, receives the coefficients reaching each node of ``extra``."""
     rows = a.shape[0]
     acc: dict[int, Tensor] = {target: a}
     const = torch.zeros(rows, dtype=a.dtype)
@@ -167,6 +179,10 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
 
     for k in range(target, 0, -1):
         a_k = acc.pop(k, None)
+        if extra is not None and k in extra:
+            a_k = extra[k] if a_k is None else a_k + extra[k]
+            if record is not None:
+                record[k] = a_k.detach()
         if a_k is None:
             continue
         node = net.nodes[k]

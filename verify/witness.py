@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import OnnxError
-from .network import Network
+from .network import Model
 from .result import Witness
 from .vnnlib import Case
 
@@ -19,7 +19,7 @@ from .vnnlib import Case
 class Oracle:
     """onnxruntime on the network's source model (one session, single-threaded)."""
 
-    def __init__(self, net: Network) -> None:
+    def __init__(self, net: Model) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -76,7 +76,7 @@ def to_float32_in_box(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np
     return x32
 
 
-def check_witness(net: Network, case_list, witness: Witness, tol: float = 1e-4) -> bool:
+def check_witness(net: Model, case_list, witness: Witness, tol: float = 1e-4) -> bool:
     """VNN-COMP's check: onnxruntime reproduces ``y`` within ``tol``, ``x`` is in some box within
     ``tol`` and ``y`` meets some disjunct of that case within ``tol``."""
     y = Oracle(net).run(witness.x.astype(np.float32))
