@@ -24,24 +24,33 @@ from .witness import Oracle
 
 
 def load_network(source: Network | GraphNet | str | Path | bytes) -> Network | GraphNet:
-    """A network as given, or loaded from an ONNX path / serialized model: a ``Network`` (the
-    fast path) when the model is a chain of ReLU segments, else a ``GraphNet`` (any supported
-    DAG); an ``OnnxError`` from the graph loader names what neither supports."""
+    """A network as given, or loaded from an ONNX path / serialized model.
+
+    A ``Network`` (the chain fast path: affine runs folded into dense layers) when the model is
+    a chain of ReLU segments without convolutions or pooling; a ``GraphNet`` otherwise (any
+    supported DAG; convolutions stay convolutions, where folding them would make dense layers
+    of tens of millions of weights). An ``OnnxError`` names what neither loader supports."""
     if isinstance(source, (Network, GraphNet)):
         return source
     from .errors import OnnxError
     from .graph import load_graph
     from .onnx_graph import load_onnx
 
+    graph: GraphNet | None = None
+    graph_error: OnnxError | None = None
+    try:
+        graph = load_graph(source)
+    except OnnxError as e:
+        graph_error = e
+    if graph is not None and graph.has_windows:
+        return graph
     try:
         return load_onnx(source)
-    except OnnxError as chain_error:
-        try:
-            return load_graph(source)
-        except OnnxError:
-            raise
-        except Exception:  # a graph-loader bug must not hide the chain loader's message
-            raise chain_error from None
+    except OnnxError:
+        if graph is not None:
+            return graph
+        assert graph_error is not None
+        raise graph_error from None
 
 
 def load_property(source: Property | str | Path) -> Property:

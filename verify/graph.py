@@ -81,6 +81,11 @@ class GraphNet:
             t = torch.as_tensor(np.asarray(x, dtype=np.float64)).reshape(-1, self.input_size)
             return self.forward(t).numpy()
 
+    @property
+    def has_windows(self) -> bool:
+        """Whether some operation slides a window (convolution or pooling)."""
+        return any(isinstance(n.op, (G.Conv, G.AvgPool, G.MaxPool)) for n in self.nodes)
+
     def relu_count(self) -> int:
         return sum(math.prod(n.shape) for n in self.nodes
                    if isinstance(n.op, G.Activation) and n.op.relu_like)

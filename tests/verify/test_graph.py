@@ -225,3 +225,18 @@ def test_beta_crown_bounds_enclose_the_sampled_outputs_of_split_domains():
             checked += int(inside.sum())
             assert bool((lower[k] <= spec[inside].amin(0) + 1e-9).all()), k
     assert checked >= 20000  # a fraction of the samples lies in each domain
+
+
+def test_load_network_keeps_the_chain_fast_path_and_convolutions_as_a_graph():
+    from verify.api import load_network
+    from verify.graph import GraphNet
+    from verify.network import Network
+
+    assert isinstance(load_network(_net("gemm_relu")[0]), Network)  # dense chain: folded
+    assert isinstance(load_network(_net("conv2d_leaky")[0]), GraphNet)  # LeakyRelu
+    assert isinstance(load_network(_net("residual_add_sub")[0]), GraphNet)  # across a ReLU
+    conv_chain = _model([_n("Conv", ["x", "k"], "c"), _n("Relu", ["c"], "r"),
+                         _n("Flatten", ["r"], "y")], {"k": _r(2, 1, 2, 2)}, [1, 1, 3, 3])
+    assert isinstance(load_network(conv_chain), GraphNet)  # a chain, but convolutions stay
+    with pytest.raises(OnnxError, match=r"\(Softmax\): unsupported operator"):
+        load_network(_model([_n("Softmax", ["x"], "y")], {}, [1, 3]))
