@@ -90,14 +90,33 @@ def verify(network: Network | GraphNet | str | Path | bytes, prop: Property | st
     def done(status: Status, **kw) -> Result:
         return Result(status, time.monotonic() - start, **kw)
 
+    roots: dict[int, object] = {}
+    proved_at_root = False
+    if isinstance(net, GraphNet):
+        # bound each case at the root first (within a fifth of the time left): a case it
+        # proves needs no attack, and its bounds are kept for the branch and bound
+        from .graph_search import root_bounds
+
+        share = (deadline - time.monotonic()) / 5 / max(len(cases), 1)
+        for k, ct in enumerate(cases):
+            roots[k] = root_bounds(net, ct, config, min(deadline, time.monotonic() + share))
+        if any(r is True for r in roots.values()):
+            proved_at_root = True
+        cases = [ct for k, ct in enumerate(cases) if roots[k] is not True]
+        roots = {k: r for k, r in enumerate(r for r in roots.values() if r is not True)}
     for ct in cases:
         witness = falsify(net, ct, oracle, config.attack, deadline, generator)
         if witness is not None:
             return done(Status.SAT, witness=witness, stats={"method": "attack"})
-    domains, methods = 0, set()
+    domains, methods = 0, {"graph-root"} if proved_at_root else set()
     undecided: Outcome | None = None
-    for ct in cases:
-        outcome = decide_case(net, ct, oracle, config, deadline)
+    for k, ct in enumerate(cases):
+        if isinstance(net, GraphNet):
+            from .graph_search import decide_graph_case
+
+            outcome = decide_graph_case(net, ct, oracle, config, deadline, roots.get(k))
+        else:
+            outcome = decide_case(net, ct, oracle, config, deadline)
         domains += outcome.domains
         methods.add(outcome.method)
         if outcome.outcome is Outcome.VIOLATED:

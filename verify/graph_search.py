@@ -42,13 +42,41 @@ from .witness import Oracle
 
 
 def decide_graph_case(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
-                      deadline: float) -> CaseResult:
+                      deadline: float, root: object = None) -> CaseResult:
+    """Complete search of one case; ``root`` is what ``root_bounds`` gave for it, if run."""
     if ct.matrix.shape[0] == 0:  # some disjunct has no output rows: every input is unsafe
         witness = oracle.confirm(ct.case, ((ct.lower + ct.upper) / 2).numpy())
         return CaseResult(Outcome.VIOLATED if witness else Outcome.UNKNOWN, witness)
     if net.input_size <= config.input_split_max_dim:
         return graph_input_split(net, ct, oracle, config, deadline)
-    return graph_relu_bab(net, ct, oracle, config, deadline)
+    return graph_relu_bab(net, ct, oracle, config, deadline,
+                          root if isinstance(root, GraphBounds) else None)
+
+
+def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
+                deadline: float) -> GraphBounds | bool | None:
+    """CROWN then alpha-CROWN over the case's whole box, before any attack: True when that
+    proves the case; else the root bounds (for ``graph_relu_bab``); None past ``deadline``."""
+    if ct.matrix.shape[0] == 0:
+        return None
+    lo, hi = ct.lower[None], ct.upper[None]
+    try:
+        with torch.no_grad():
+            bounds = graph_bounds(net, lo, hi, deadline=deadline)
+    except PastDeadline:
+        return None
+    if bool(bounds.infeasible.all()):
+        return True
+    with torch.no_grad():
+        lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)[0]
+    if bool(_proved(ct, lower).all()):
+        return True
+    if config.alpha_iterations > 0 and time.monotonic() < deadline:
+        lower = alpha_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, config.alpha_iterations,
+                            config.alpha_lr)
+        if bool(_proved(ct, lower).all()):
+            return True
+    return bounds
 
 
 def _proved(ct: CaseTensors, lower: Tensor) -> Tensor:
@@ -233,14 +261,16 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
 
 
 def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
-                   deadline: float) -> CaseResult:
-    """Decide one case by splitting ReLU-family elements (beta-CROWN bounds)."""
+                   deadline: float, root: GraphBounds | None = None) -> CaseResult:
+    """Decide one case by splitting ReLU-family elements (beta-CROWN bounds); ``root``: the
+    intermediate bounds over the case's box when already computed."""
     lo, hi = ct.lower[None], ct.upper[None]
-    try:
-        with torch.no_grad():
-            root = graph_bounds(net, lo, hi, deadline=deadline)
-    except PastDeadline:
-        return CaseResult(Outcome.TIMEOUT, method="graph-bab")
+    if root is None:
+        try:
+            with torch.no_grad():
+                root = graph_bounds(net, lo, hi, deadline=deadline)
+        except PastDeadline:
+            return CaseResult(Outcome.TIMEOUT, method="graph-bab")
     if bool(root.infeasible.all()):
         return CaseResult(Outcome.HOLDS, domains=1, method="graph-crown")
     pre = _pre_of(net)
