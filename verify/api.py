@@ -42,15 +42,16 @@ def load_network(source: Network | GraphNet | str | Path | bytes) -> Network | G
         graph = load_graph(source)
     except OnnxError as e:
         graph_error = e
+    except Exception:  # noqa: BLE001 - a graph-loader bug: the chain loader's verdict stands
+        graph_error = None
     if graph is not None and graph.has_windows:
         return graph
     try:
         return load_onnx(source)
-    except OnnxError:
+    except OnnxError as chain_error:
         if graph is not None:
             return graph
-        assert graph_error is not None
-        raise graph_error from None
+        raise (graph_error or chain_error) from None
 
 
 def load_property(source: Property | str | Path) -> Property:

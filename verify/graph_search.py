@@ -289,6 +289,8 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         lower, a, record = beta_crown(net, b_lo, b_hi, ct.matrix, ct.rhs, bounds, splits,
                                       iterations, config.alpha_lr, deadline)
         iterations = max(1, config.split_alpha_iterations)
+        if domains == 1:  # the root: the disjuncts it proves need no branching
+            ct, lower, a, record = _open_disjuncts(ct, lower, a, record)
         open_ = ~(_proved(ct, lower) | bounds.infeasible)
         if not bool(open_.any()):
             continue
@@ -302,6 +304,25 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
             stack.append(children)
     return CaseResult(Outcome.UNKNOWN if gave_up else Outcome.HOLDS, domains=domains,
                       method="graph-bab")
+
+
+def _open_disjuncts(ct: CaseTensors, lower: Tensor, a: Tensor, record: dict[int, Tensor]):
+    """The case restricted to the disjuncts the root bound (one domain) leaves open, with the
+    root's bounds and recorded coefficients restricted to their rows. Witnesses are still
+    checked against the whole case."""
+    reach = ct.disjunct_max(lower)[0]
+    keep = [g for g in range(len(ct.groups)) if bool(reach[g] <= 0)]
+    if not keep or len(keep) == len(ct.groups):
+        return ct, lower, a, record
+    rows = torch.cat([torch.arange(*ct.groups[g]) for g in keep])
+    groups, start = [], 0
+    for g in keep:
+        size = ct.groups[g][1] - ct.groups[g][0]
+        groups.append((start, start + size))
+        start += size
+    sub = CaseTensors(ct.case, ct.lower, ct.upper, ct.matrix[rows], ct.rhs[rows], tuple(groups))
+    kept = {j: r[rows] for j, r in record.items()}  # one domain: its rows are the spec rows
+    return sub, lower[:, rows], a[:, rows], kept
 
 
 def _pop_domains(stack: list[dict[int, Tensor]], n: int) -> dict[int, Tensor]:
