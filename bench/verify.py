@@ -120,7 +120,7 @@ def row(name: str, keys, verdicts: list[tuple[str, float] | None], truth) -> str
     times = [v[1] for _, v in decided]
     median = f"{statistics.median(times):.2f}" if times else "-"
     return (f"| {name} | {len(present)} | {len(decided)} ({len(decided) - sat} unsat + {sat} "
-            f"sat) | {wrong} | {median} | {sum(v[1] for _, v in present):.0f} |")
+            f"sat) | {wrong} | {median} | {sum(max(v[1], 0.0) for _, v in present):.0f} |")
 
 
 def main(argv: list[str] | None = None) -> int:

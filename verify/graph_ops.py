@@ -131,6 +131,28 @@ class Conv(Affine):
     def abs_linear(self, x: Tensor) -> Tensor:
         return self._apply(x, self.weight.abs())
 
+    def backward(self, a: Tensor, in_shapes: list[tuple[int, ...]]
+                 ) -> tuple[list[Tensor], Tensor]:
+        """The transposed convolution, directly (autograd would also run the forward)."""
+        (shape,) = in_shapes
+        rows = a.shape[0]
+        flat = a.reshape((rows * shape[0], *a.shape[2:]))
+        spatial = shape[2:]
+        pads = self.pads  # F.pad order: last dimension first
+        before = [pads[2 * (len(spatial) - 1 - i)] for i in range(len(spatial))]
+        after = [pads[2 * (len(spatial) - 1 - i) + 1] for i in range(len(spatial))]
+        padded = [flat.shape[0], shape[1]] + [s + b + e for s, b, e in
+                                              zip(spatial, before, after)]
+        from torch.nn import grad as nn_grad
+
+        grad_input = nn_grad.conv1d_input if len(spatial) == 1 else nn_grad.conv2d_input
+        g = grad_input(padded, self.weight, flat, self.stride, 0, self.dilation, self.groups)
+        crop = tuple(slice(b, b + s) for b, s in zip(before, spatial))
+        g = g[(slice(None), slice(None), *crop)]
+        const = (torch.zeros(rows, dtype=a.dtype) if self.offset is None
+                 else (a * self.offset).reshape(rows, -1).sum(1))
+        return [g.reshape((rows, *shape))], const
+
 
 @dataclass(eq=False)
 class Scale(Affine):

@@ -240,3 +240,17 @@ def test_load_network_keeps_the_chain_fast_path_and_convolutions_as_a_graph():
     assert isinstance(load_network(conv_chain), GraphNet)  # a chain, but convolutions stay
     with pytest.raises(OnnxError, match=r"\(Softmax\): unsupported operator"):
         load_network(_model([_n("Softmax", ["x"], "y")], {}, [1, 3]))
+
+
+@pytest.mark.parametrize("case", ["conv2d_leaky", "conv1d_sigmoid"])
+def test_the_direct_convolution_transpose_is_the_autograd_one(case):
+    from verify import graph_ops as G
+
+    _, net = _net(case)
+    for node in net.nodes:
+        if isinstance(node.op, G.Conv):
+            shapes = [net.nodes[j].shape for j in node.inputs]
+            a = torch.as_tensor(RNG.normal(size=(5, *node.shape)))
+            (direct,), c1 = node.op.backward(a, shapes)
+            (generic,), c2 = G.Affine.backward(node.op, a, shapes)
+            assert torch.allclose(direct, generic) and torch.allclose(c1, c2)
