@@ -169,7 +169,8 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
     ``alphas[k]`` ([R, *shape]) are the lower slopes of the unstable elements of ReLU-family
     node k (adaptive when absent). ``extra[k]`` ([R, *shape]) is added to the coefficients of
     node k (beta-CROWN's ``+- beta z`` terms; the caller answers for their soundness);
-    ``record``, when given, receives the coefficients reaching each node of ``extra``."""
+    ``record``, when given, receives for each node j of ``extra`` the coefficients of the
+    output of the ReLU-family activation j feeds (for branching heuristics)."""
     rows = a.shape[0]
     acc: dict[int, Tensor] = {target: a}
     const = torch.zeros(rows, dtype=a.dtype)
@@ -181,8 +182,6 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
         a_k = acc.pop(k, None)
         if extra is not None and k in extra:
             a_k = extra[k] if a_k is None else a_k + extra[k]
-            if record is not None:
-                record[k] = a_k.detach()
         if a_k is None:
             continue
         node = net.nodes[k]
@@ -201,6 +200,8 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
             push(j, g)
             continue
         assert isinstance(op, G.Activation)
+        if record is not None and extra is not None and j in extra:
+            record[j] = a_k.detach()
         r = bounds.relax[k].rows(row_box)  # type: ignore[attr-defined]
         if alphas is not None and k in alphas:
             r = op.with_alpha(r, bounds.lower[j][row_box], bounds.upper[j][row_box], alphas[k])

@@ -347,8 +347,8 @@ def _branch(net: GraphNet, bounds: GraphBounds, splits: dict[int, Tensor],
         gap = torch.where(unstable, hi * (-lo) / (hi - lo).clamp(min=1e-30),
                           torch.zeros_like(lo))
         coef = record.get(j)
-        if coef is not None:
-            weight = coef.reshape(-1, rows, *coef.shape[1:])[idx].abs().sum(1)
+        if coef is not None:  # BaBSR: the upper line's intercept times its (negative) weight
+            weight = (-coef).clamp(min=0).reshape(-1, rows, *coef.shape[1:])[idx].sum(1)
         else:
             weight = torch.ones_like(gap)
         score = gap * (weight + 1e-6)  # unstable elements always score above stable ones
