@@ -83,26 +83,34 @@ def _relax(net: GraphNet, i: int, lows: list[Tensor], ups: list[Tensor]) -> obje
 
 
 class PastDeadline(Exception):
-    """Raised by ``graph_bounds`` when its deadline passes between two nodes."""
+    """Raised by ``graph_bounds`` when its deadline passes between two nodes; ``partial``
+    (the bounds of the nodes done) lets a later call resume where it stopped."""
+
+    def __init__(self, partial: _Partial) -> None:
+        super().__init__("past the deadline")
+        self.partial = partial
 
 
 def graph_bounds(net: GraphNet, lo: Tensor, hi: Tensor, method: str = "crown",
                  splits: Mapping[int, Tensor] | None = None,
-                 deadline: float | None = None) -> GraphBounds:
+                 deadline: float | None = None, resume: _Partial | None = None
+                 ) -> GraphBounds:
     """Bounds of every node over the boxes [B, n_in]; ``method`` is ``crown`` or ``ibp``.
-    Raises ``PastDeadline`` once ``time.monotonic()`` passes ``deadline``."""
+    Raises ``PastDeadline`` once ``time.monotonic()`` passes ``deadline``; ``resume`` (its
+    ``partial``, for the same boxes, method and splits) continues that computation."""
     batch = lo.shape[0]
     pre = pre_activations(net)
-    lows: list[Tensor] = []
-    ups: list[Tensor] = []
-    relax: dict[int, object] = {}
-    for i, node in enumerate(net.nodes):
+    lows: list[Tensor] = list(resume.lower) if resume else []
+    ups: list[Tensor] = list(resume.upper) if resume else []
+    relax: dict[int, object] = dict(resume.relax) if resume else {}
+    for i in range(len(lows), len(net.nodes)):
+        node = net.nodes[i]
+        if deadline is not None and time.monotonic() > deadline:
+            raise PastDeadline(_Partial(tuple(lows), tuple(ups), relax))
         if i == 0:
             l_i, u_i = lo.reshape(batch, *node.shape), hi.reshape(batch, *node.shape)
         else:
             l_i, u_i = _interval(net, i, lows, ups)
-        if deadline is not None and time.monotonic() > deadline:
-            raise PastDeadline
         if i in pre and i > 0 and method == "crown":
             l_i, u_i = _refine(net, i, l_i, u_i, pre[i], lo, hi, lows, ups, relax)
         if splits is not None and i in splits:

@@ -28,6 +28,7 @@ from .graph import GraphNet
 from .graph_bounds import (
     GraphBounds,
     PastDeadline,
+    _Partial,
     alpha_crown,
     backward,
     concretize,
@@ -50,21 +51,22 @@ def decide_graph_case(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Se
     if net.input_size <= config.input_split_max_dim:
         return graph_input_split(net, ct, oracle, config, deadline)
     return graph_relu_bab(net, ct, oracle, config, deadline,
-                          root if isinstance(root, GraphBounds) else None)
+                          root if isinstance(root, (GraphBounds, _Partial)) else None)
 
 
 def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
-                deadline: float) -> GraphBounds | bool | None:
+                deadline: float) -> GraphBounds | _Partial | bool | None:
     """CROWN then alpha-CROWN over the case's whole box, before any attack: True when that
-    proves the case; else the root bounds (for ``graph_relu_bab``); None past ``deadline``."""
+    proves the case; else the root bounds (for ``graph_relu_bab``), or as much of them as
+    was done by ``deadline`` (the search resumes it)."""
     if ct.matrix.shape[0] == 0:
         return None
     lo, hi = ct.lower[None], ct.upper[None]
     try:
         with torch.no_grad():
             bounds = graph_bounds(net, lo, hi, deadline=deadline)
-    except PastDeadline:
-        return None
+    except PastDeadline as stop:
+        return stop.partial
     if bool(bounds.infeasible.all()):
         return True
     with torch.no_grad():
@@ -261,14 +263,14 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
 
 
 def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
-                   deadline: float, root: GraphBounds | None = None) -> CaseResult:
+                   deadline: float, root: GraphBounds | _Partial | None = None) -> CaseResult:
     """Decide one case by splitting ReLU-family elements (beta-CROWN bounds); ``root``: the
-    intermediate bounds over the case's box when already computed."""
+    intermediate bounds over the case's box when already computed (or partly)."""
     lo, hi = ct.lower[None], ct.upper[None]
-    if root is None:
+    if not isinstance(root, GraphBounds):
         try:
             with torch.no_grad():
-                root = graph_bounds(net, lo, hi, deadline=deadline)
+                root = graph_bounds(net, lo, hi, deadline=deadline, resume=root)
         except PastDeadline:
             return CaseResult(Outcome.TIMEOUT, method="graph-bab")
     if bool(root.infeasible.all()):

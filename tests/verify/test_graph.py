@@ -254,3 +254,22 @@ def test_the_direct_convolution_transpose_is_the_autograd_one(case):
             (direct,), c1 = node.op.backward(a, shapes)
             (generic,), c2 = G.Affine.backward(node.op, a, shapes)
             assert torch.allclose(direct, generic) and torch.allclose(c1, c2)
+
+
+def test_bounds_resume_where_a_deadline_stopped_them():
+    from verify.graph_bounds import PastDeadline, _Partial
+
+    _, net = _net("residual_add_sub")
+    lo, hi = -torch.ones(2, 5, dtype=torch.float64), torch.ones(2, 5, dtype=torch.float64)
+    with torch.no_grad():
+        full = graph_bounds(net, lo, hi)
+        with pytest.raises(PastDeadline) as stop:
+            graph_bounds(net, lo, hi, deadline=0.0)
+        assert stop.value.partial.lower == ()
+        k = 4  # as if stopped before node 4
+        partial = _Partial(full.lower[:k], full.upper[:k],
+                           {i: r for i, r in full.relax.items() if i < k})
+        resumed = graph_bounds(net, lo, hi, resume=partial)
+    for a, b in zip(full.lower + full.upper, resumed.lower + resumed.upper):
+        assert torch.equal(a, b)
+    assert len(resumed.lower) == len(net.nodes)

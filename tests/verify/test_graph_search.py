@@ -63,6 +63,6 @@ def test_a_residual_network_gets_a_confirmed_witness():
     net = load_network(folder / "onnx" / "resnet_3b2_bn_mixup_adv_4.0_bs128_lr-1.onnx")
     assert isinstance(net, GraphNet)  # a residual Add across a ReLU: not a chain
     with torch_threads(1):
-        result = verify(net, folder / "vnnlib" / "cifar10_spec_idx_1551_eps_0.00198.vnnlib", 60)
+        result = verify(net, folder / "vnnlib" / "cifar10_spec_idx_1551_eps_0.00198.vnnlib", 30)
     assert result.status is Status.SAT  # alpha-beta-CROWN and the attack agree
     assert result.witness is not None
