@@ -15,6 +15,7 @@ import torch
 
 from .attack import CaseTensors, falsify
 from .errors import InputError
+from .graph import GraphNet
 from .network import Network
 from .result import Result, Status
 from .search import CaseResult, Outcome, SearchConfig
@@ -22,13 +23,35 @@ from .vnnlib import Property, read_vnnlib
 from .witness import Oracle
 
 
-def load_network(source: Network | str | Path | bytes) -> Network:
-    """A ``Network`` as given, or loaded from an ONNX path / serialized model."""
-    if isinstance(source, Network):
+def load_network(source: Network | GraphNet | str | Path | bytes) -> Network | GraphNet:
+    """A network as given, or loaded from an ONNX path / serialized model.
+
+    A ``Network`` (the chain fast path: affine runs folded into dense layers) when the model is
+    a chain of ReLU segments without convolutions or pooling; a ``GraphNet`` otherwise (any
+    supported DAG; convolutions stay convolutions, where folding them would make dense layers
+    of tens of millions of weights). An ``OnnxError`` names what neither loader supports."""
+    if isinstance(source, (Network, GraphNet)):
         return source
+    from .errors import OnnxError
+    from .graph import load_graph
     from .onnx_graph import load_onnx
 
-    return load_onnx(source)
+    graph: GraphNet | None = None
+    graph_error: OnnxError | None = None
+    try:
+        graph = load_graph(source)
+    except OnnxError as e:
+        graph_error = e
+    except Exception:  # noqa: BLE001 - a graph-loader bug: the chain loader's verdict stands
+        graph_error = None
+    if graph is not None and graph.has_windows:
+        return graph
+    try:
+        return load_onnx(source)
+    except OnnxError as chain_error:
+        if graph is not None:
+            return graph
+        raise (graph_error or chain_error) from None
 
 
 def load_property(source: Property | str | Path) -> Property:
@@ -36,7 +59,7 @@ def load_property(source: Property | str | Path) -> Property:
     return source if isinstance(source, Property) else read_vnnlib(source)
 
 
-def check_sizes(net: Network, prop: Property) -> None:
+def check_sizes(net: Network | GraphNet, prop: Property) -> None:
     if prop.input_size != net.input_size or prop.output_size != net.output_size:
         raise InputError(
             f"{prop.name or 'property'}: declares {prop.input_size} inputs and "
@@ -44,7 +67,7 @@ def check_sizes(net: Network, prop: Property) -> None:
             f"{net.output_size} outputs")
 
 
-def verify(network: Network | str | Path | bytes, prop: Property | str | Path,
+def verify(network: Network | GraphNet | str | Path | bytes, prop: Property | str | Path,
            timeout: float | None = 60.0, config: SearchConfig | None = None) -> Result:
     """Decide whether the network can violate the property within ``timeout`` seconds.
 
@@ -68,14 +91,33 @@ def verify(network: Network | str | Path | bytes, prop: Property | str | Path,
     def done(status: Status, **kw) -> Result:
         return Result(status, time.monotonic() - start, **kw)
 
+    roots: dict[int, object] = {}
+    proved_at_root = False
+    if isinstance(net, GraphNet):
+        # bound each case at the root first (within a fifth of the time left): a case it
+        # proves needs no attack, and its bounds are kept for the branch and bound
+        from .graph_search import root_bounds
+
+        share = (deadline - time.monotonic()) / 5 / max(len(cases), 1)
+        for k, ct in enumerate(cases):
+            roots[k] = root_bounds(net, ct, config, min(deadline, time.monotonic() + share))
+        if any(r is True for r in roots.values()):
+            proved_at_root = True
+        cases = [ct for k, ct in enumerate(cases) if roots[k] is not True]
+        roots = {k: r for k, r in enumerate(r for r in roots.values() if r is not True)}
     for ct in cases:
         witness = falsify(net, ct, oracle, config.attack, deadline, generator)
         if witness is not None:
             return done(Status.SAT, witness=witness, stats={"method": "attack"})
-    domains, methods = 0, set()
+    domains, methods = 0, {"graph-root"} if proved_at_root else set()
     undecided: Outcome | None = None
-    for ct in cases:
-        outcome = decide_case(net, ct, oracle, config, deadline)
+    for k, ct in enumerate(cases):
+        if isinstance(net, GraphNet):
+            from .graph_search import decide_graph_case
+
+            outcome = decide_graph_case(net, ct, oracle, config, deadline, roots.get(k))
+        else:
+            outcome = decide_case(net, ct, oracle, config, deadline)
         domains += outcome.domains
         methods.add(outcome.method)
         if outcome.outcome is Outcome.VIOLATED:
@@ -92,9 +134,13 @@ def verify(network: Network | str | Path | bytes, prop: Property | str | Path,
     return done(status, stats=stats)
 
 
-def decide_case(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
+def decide_case(net: Network | GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
                 deadline: float) -> CaseResult:
     """Complete search of one case, by input splitting or ReLU branch and bound."""
+    if isinstance(net, GraphNet):
+        from .graph_search import decide_graph_case
+
+        return decide_graph_case(net, ct, oracle, config, deadline)
     if net.input_size <= config.input_split_max_dim:
         from .input_split import input_split
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .network import Network
+from .network import Model
 from .result import Witness
 from .vnnlib import Case
 from .witness import Oracle
@@ -87,7 +87,7 @@ def _confirm(ct: CaseTensors, oracle: Oracle, x: Tensor, margin: Tensor,
 SAMPLE_CHUNK = 8192  # samples evaluated between two looks at the deadline
 
 
-def falsify(net: Network, ct: CaseTensors, oracle: Oracle, config: AttackConfig,
+def falsify(net: Model, ct: CaseTensors, oracle: Oracle, config: AttackConfig,
             deadline: float, generator: torch.Generator) -> Witness | None:
     """Search the box for a counterexample; None when none was found in the budget."""
     lo, hi = ct.lower, ct.upper
@@ -116,7 +116,7 @@ def falsify(net: Network, ct: CaseTensors, oracle: Oracle, config: AttackConfig,
                config.fine_step_fraction, config, deadline)[0]
 
 
-def pgd(net: Network, ct: CaseTensors, oracle: Oracle, starts: Tensor, steps: int,
+def pgd(net: Model, ct: CaseTensors, oracle: Oracle, starts: Tensor, steps: int,
         step_fraction: float, config: AttackConfig, deadline: float
         ) -> tuple[Witness | None, Tensor]:
     """Signed-gradient descent on the margin from ``starts``, projected onto the box; the

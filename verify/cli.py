@@ -64,8 +64,9 @@ def printable(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog=PROG, description="Verify ONNX ReLU networks against VNNLIB properties "
-        "(IBP / CROWN / alpha-CROWN bounds, branch and bound, onnxruntime-checked witnesses).",
+        prog=PROG, description="Verify ONNX feed-forward networks against VNNLIB properties "
+        "(IBP / CROWN / alpha-CROWN / beta-CROWN bounds, branch and bound, onnxruntime-checked "
+        "witnesses).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("network", nargs="?", metavar="NET.onnx")
     parser.add_argument("property", nargs="?", metavar="PROP.vnnlib")

@@ -16,10 +16,32 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from torch import Tensor
+
+
+class Model(Protocol):
+    """What the falsifier and the witness oracle need of a network (a ``Network`` or a
+    ``graph.GraphNet``): flattened forward passes and the source model."""
+
+    @property
+    def input_shape(self) -> tuple[int, ...]: ...
+
+    @property
+    def onnx_bytes(self) -> bytes: ...
+
+    @property
+    def input_name(self) -> str: ...
+
+    @property
+    def input_size(self) -> int: ...
+
+    @property
+    def output_size(self) -> int: ...
+
+    def forward(self, x: Tensor) -> Tensor: ...
 
 
 class LayerKind(enum.Enum):

@@ -147,6 +147,15 @@ def op_identity(node, a: Value) -> Value:
     return a
 
 
+def op_dropout(node, a: Value, ratio: Value | None = None, training: Value | None = None,
+               **attrs: Any) -> Value:
+    """Dropout in inference mode is the identity (its ``ratio`` and ``seed`` are unused)."""
+    if isinstance(training, Affine) or (
+            training is not None and bool(np.asarray(training.value).any())):
+        raise _Unsupported("is in training mode (random), which is not supported")
+    return a
+
+
 # ---------------------------------------------------------------- matrix products
 
 
@@ -327,7 +336,7 @@ def op_batchnorm(node, x: Value, scale: Value, bias: Value, mean: Value, var: Va
 
 OPS: dict[str, Callable[..., Value]] = {
     "Add": op_add, "Sub": op_sub, "Mul": op_mul, "Div": op_div, "Neg": op_neg,
-    "Identity": op_identity, "Dropout": op_identity,
+    "Identity": op_identity, "Dropout": op_dropout,
     "MatMul": op_matmul, "Gemm": op_gemm,
     "Flatten": op_flatten, "Reshape": op_reshape, "Transpose": op_transpose,
     "Unsqueeze": op_unsqueeze, "Squeeze": op_squeeze, "Shape": op_shape,

@@ -115,3 +115,18 @@ def test_unreadable_files(tmp_path):
     bad.write_bytes(b"\x00not a model at all")
     with pytest.raises(OnnxError, match="not a readable ONNX model"):
         load_onnx(bad)
+
+
+@pytest.mark.parametrize("opset", [11, 13])
+def test_dropout_in_inference_mode_is_the_identity(opset):
+    attrs = {"ratio": 0.5} if opset < 12 else {}
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["a"]),
+             helper.make_node("Dropout", ["a"], ["d"], **attrs),
+             helper.make_node("Relu", ["d"], ["y"])]
+    _against_ort(_model(nodes, {"w": np.eye(3) * 2 - 1}, [3], [3], opset=opset))
+
+
+def test_dropout_in_training_mode_is_refused():
+    nodes = [helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")]
+    with pytest.raises(OnnxError, match=r"node 'drop' \(Dropout\): is in training mode"):
+        load_onnx(_model(nodes, {"r": np.float32(0.5), "t": np.array(True)}, [2], [2]))

@@ -89,7 +89,10 @@ def test_size_mismatch_is_an_input_error():
 def test_float32_rounding_stays_in_box():
     lo, hi = np.array([0.1, -1e-9]), np.array([0.1, 1e-9])
     x = to_float32_in_box(np.array([0.1, 0.0]), lo, hi)
-    assert x is None or np.all((x.astype(np.float64) >= lo) & (x.astype(np.float64) <= hi))
+    # [0.1, 0.1] holds no float32: the nearest one, within one ulp; the other stays inside
+    assert x is not None and x[0] == np.float32(0.1) and lo[1] <= x[1] <= hi[1]
+    assert abs(float(x[0]) - 0.1) <= float(np.spacing(np.float32(0.1)))
+    assert to_float32_in_box(np.array([0.0]), np.array([1.0]), np.array([0.0])) is None
     x = to_float32_in_box(np.array([0.3, 0.5]), np.array([0.3, 0.0]), np.array([0.31, 1.0]))
     assert x is not None and x.astype(np.float64)[0] >= 0.3
 

@@ -1,0 +1,276 @@
+"""Interval, CROWN and alpha-CROWN bounds through a ``GraphNet``, batched over input boxes.
+
+``graph_bounds`` walks the nodes in order: each node's bounds are its operation's interval
+image of its inputs' bounds; the input of every activation or max-pool (a *pre-activation*
+node) is then tightened by CROWN -- a backward linear pass from that node to the network input
+through the relaxations of the earlier nonlinear nodes -- for the elements that need it (for a
+ReLU-family consumer only the unstable ones). Backward passes run on *rows*: each row is one
+linear objective of one box (``row_box`` maps rows to boxes), so all boxes' objectives go
+through one batched pass; rows are processed in chunks to bound memory.
+
+``splits`` (ReLU branch and bound) maps a pre-activation node to a [B, *shape] int8 tensor:
++1 forces the element >= 0, -1 forces it <= 0; the bounds then hold over the part of the box
+where the split elements are in their stated phase (lower > upper: no point is).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from . import graph_ops as G
+from .bounds import _Adam
+from .graph import GraphNet
+
+ROW_VALUES = 2**23  # rows x values per backward chunk (64 MiB of float64 coefficients)
+
+
+@dataclass(frozen=True)
+class GraphBounds:
+    """Per node bounds [B, *shape] and the relaxation of each nonlinear node."""
+
+    lower: tuple[Tensor, ...]
+    upper: tuple[Tensor, ...]
+    relax: Mapping[int, object]
+
+    @property
+    def infeasible(self) -> Tensor:
+        bad = torch.zeros(self.lower[0].shape[0], dtype=torch.bool)
+        for lo, hi in zip(self.lower, self.upper):
+            bad |= (lo > hi).reshape(lo.shape[0], -1).any(1)
+        return bad
+
+
+def pre_activations(net: GraphNet) -> dict[int, bool]:
+    """Nodes feeding a nonlinear operation -> whether every such consumer is ReLU-like (only
+    then are the stable elements left to IBP)."""
+    out: dict[int, bool] = {}
+    for node in net.nodes[1:]:
+        if isinstance(node.op, (G.Activation, G.MaxPool)):
+            relu_like = isinstance(node.op, G.Activation) and node.op.relu_like
+            j = node.inputs[0]
+            out[j] = out.get(j, True) and relu_like
+    return out
+
+
+def relu_nodes(net: GraphNet) -> list[int]:
+    """Nodes applying a ReLU-family activation (their alphas are optimisable)."""
+    return [i for i, n in enumerate(net.nodes)
+            if isinstance(n.op, G.Activation) and n.op.relu_like]
+
+
+def _interval(net: GraphNet, i: int, lows: list[Tensor], ups: list[Tensor]
+              ) -> tuple[Tensor, Tensor]:
+    node = net.nodes[i]
+    op = node.op
+    if isinstance(op, G.Affine):
+        return op.interval(*[(lows[j], ups[j]) for j in node.inputs])
+    assert op is not None
+    j = node.inputs[0]
+    return op.interval((lows[j], ups[j]))
+
+
+def _relax(net: GraphNet, i: int, lows: list[Tensor], ups: list[Tensor]) -> object:
+    op = net.nodes[i].op
+    j = net.nodes[i].inputs[0]
+    assert isinstance(op, (G.Activation, G.MaxPool))
+    return op.relax(lows[j], ups[j])
+
+
+class PastDeadline(Exception):
+    """Raised by ``graph_bounds`` when its deadline passes between two nodes; ``partial``
+    (the bounds of the nodes done) lets a later call resume where it stopped."""
+
+    def __init__(self, partial: _Partial) -> None:
+        super().__init__("past the deadline")
+        self.partial = partial
+
+
+def graph_bounds(net: GraphNet, lo: Tensor, hi: Tensor, method: str = "crown",
+                 splits: Mapping[int, Tensor] | None = None,
+                 deadline: float | None = None, resume: _Partial | None = None
+                 ) -> GraphBounds:
+    """Bounds of every node over the boxes [B, n_in]; ``method`` is ``crown`` or ``ibp``.
+    Raises ``PastDeadline`` once ``time.monotonic()`` passes ``deadline``; ``resume`` (its
+    ``partial``, for the same boxes, method and splits) continues that computation."""
+    batch = lo.shape[0]
+    pre = pre_activations(net)
+    lows: list[Tensor] = list(resume.lower) if resume else []
+    ups: list[Tensor] = list(resume.upper) if resume else []
+    relax: dict[int, object] = dict(resume.relax) if resume else {}
+    for i in range(len(lows), len(net.nodes)):
+        node = net.nodes[i]
+        if deadline is not None and time.monotonic() > deadline:
+            raise PastDeadline(_Partial(tuple(lows), tuple(ups), relax))
+        if i == 0:
+            l_i, u_i = lo.reshape(batch, *node.shape), hi.reshape(batch, *node.shape)
+        else:
+            l_i, u_i = _interval(net, i, lows, ups)
+        if i in pre and i > 0 and method == "crown":
+            l_i, u_i = _refine(net, i, l_i, u_i, pre[i], lo, hi, lows, ups, relax)
+        if splits is not None and i in splits:
+            s = splits[i]
+            l_i = torch.where(s > 0, l_i.clamp(min=0), l_i)
+            u_i = torch.where(s < 0, u_i.clamp(max=0), u_i)
+        lows.append(l_i)
+        ups.append(u_i)
+        if isinstance(node.op, (G.Activation, G.MaxPool)):
+            relax[i] = _relax(net, i, lows, ups)
+    return GraphBounds(tuple(lows), tuple(ups), relax)
+
+
+def _refine(net: GraphNet, i: int, l_i: Tensor, u_i: Tensor, unstable_only: bool,
+            lo: Tensor, hi: Tensor, lows: list[Tensor], ups: list[Tensor],
+            relax: dict[int, object]) -> tuple[Tensor, Tensor]:
+    """CROWN bounds of node i's elements that need them, intersected with the interval ones."""
+    batch = l_i.shape[0]
+    flat_l, flat_u = l_i.reshape(batch, -1).clone(), u_i.reshape(batch, -1).clone()
+    need = (flat_l < 0) & (flat_u > 0) if unstable_only else flat_u > flat_l
+    box, elem = need.nonzero(as_tuple=True)
+    if box.numel() == 0:
+        return l_i, u_i
+    n = flat_l.shape[1]
+    widest = max(n, max(math.prod(net.nodes[k].shape) for k in range(i)))
+    chunk = max(1, ROW_VALUES // (2 * widest))
+    partial = _Partial(tuple(lows), tuple(ups), relax)
+    for s in range(0, box.numel(), chunk):
+        b, e = box[s:s + chunk], elem[s:s + chunk]
+        p = b.numel()
+        a = torch.zeros((2 * p, n), dtype=lo.dtype)
+        rows = torch.arange(p)
+        a[rows, e] = 1.0
+        a[rows + p, e] = -1.0
+        row_box = torch.cat([b, b])
+        big_a, const = backward(net, i, a.reshape(2 * p, *net.nodes[i].shape), row_box, partial)
+        value = concretize(big_a, const, lo[row_box], hi[row_box])
+        flat_l[b, e] = torch.maximum(flat_l[b, e], value[:p])
+        flat_u[b, e] = torch.minimum(flat_u[b, e], -value[p:])
+    return flat_l.reshape(l_i.shape), flat_u.reshape(u_i.shape)
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """Bounds and relaxations of the nodes computed so far (what ``backward`` reads)."""
+
+    lower: tuple[Tensor, ...]
+    upper: tuple[Tensor, ...]
+    relax: Mapping[int, object]
+
+
+def concretize(a: Tensor, const: Tensor, lo: Tensor, hi: Tensor) -> Tensor:
+    """Lower bound of ``a . x + const`` per row: a [R, n], lo/hi [R, n] -> [R]."""
+    center, radius = (hi + lo) / 2, (hi - lo) / 2
+    return (a * center).sum(-1) - (a.abs() * radius).sum(-1) + const
+
+
+def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
+             bounds: GraphBounds | _Partial, alphas: Mapping[int, Tensor] | None = None,
+             extra: Mapping[int, Tensor] | None = None, record: dict[int, Tensor] | None = None
+             ) -> tuple[Tensor, Tensor]:
+    """CROWN: ``a . node_target >= A . x + c`` over each row's box: (A [R, n_in], c [R]).
+
+    ``alphas[k]`` ([R, *shape]) are the lower slopes of the unstable elements of ReLU-family
+    node k (adaptive when absent). ``extra[k]`` ([R, *shape]) is added to the coefficients of
+    node k (beta-CROWN's ``+- beta z`` terms; the caller answers for their soundness);
+    ``record``, when given, receives for each node j of ``extra`` the coefficients of the
+    output of the ReLU-family activation j feeds (for branching heuristics)."""
+    rows = a.shape[0]
+    acc: dict[int, Tensor] = {target: a}
+    const = torch.zeros(rows, dtype=a.dtype)
+
+    def push(j: int, g: Tensor) -> None:
+        acc[j] = acc[j] + g if j in acc else g
+
+    for k in range(target, 0, -1):
+        a_k = acc.pop(k, None)
+        if extra is not None and k in extra:
+            a_k = extra[k] if a_k is None else a_k + extra[k]
+        if a_k is None:
+            continue
+        node = net.nodes[k]
+        op = node.op
+        if isinstance(op, G.Affine):
+            grads, c = op.backward(a_k, [net.nodes[j].shape for j in node.inputs])
+            const = const + c
+            for j, g in zip(node.inputs, grads):
+                push(j, g)
+            continue
+        j = node.inputs[0]
+        if isinstance(op, G.MaxPool):
+            rel = tuple(t[row_box] for t in bounds.relax[k])  # type: ignore[attr-defined]
+            g, c = op.backward(a_k, rel, net.nodes[j].shape)
+            const = const + c
+            push(j, g)
+            continue
+        assert isinstance(op, G.Activation)
+        if record is not None and extra is not None and j in extra:
+            record[j] = a_k.detach()
+        r = bounds.relax[k].rows(row_box)  # type: ignore[attr-defined]
+        if alphas is not None and k in alphas:
+            r = op.with_alpha(r, bounds.lower[j][row_box], bounds.upper[j][row_box], alphas[k])
+        pos, neg = a_k.clamp(min=0), a_k.clamp(max=0)
+        push(j, pos * r.lower_slope + neg * r.upper_slope)
+        const = const + (pos * r.lower_icpt + neg * r.upper_icpt).reshape(rows, -1).sum(1)
+    a_in = acc.get(0)
+    if a_in is None:
+        a_in = torch.zeros((rows, *net.nodes[0].shape), dtype=a.dtype)
+    return a_in.reshape(rows, -1), const
+
+
+def spec_rows(batch: int, matrix: Tensor) -> Tensor:
+    return torch.arange(batch).repeat_interleave(matrix.shape[0])
+
+
+def spec_lower(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tensor,
+               bounds: GraphBounds, alphas: Mapping[int, Tensor] | None = None
+               ) -> tuple[Tensor, Tensor, Tensor]:
+    """Lower bounds of ``matrix @ y - rhs`` ([B, m]), with the linear bound (A [B, m, n_in],
+    const [B, m]) they concretize."""
+    batch, m = lo.shape[0], matrix.shape[0]
+    a = matrix.to(lo.dtype).unsqueeze(0).expand(batch, -1, -1).reshape(batch * m, -1)
+    row_box = spec_rows(batch, matrix)
+    big_a, const = backward(net, len(net.nodes) - 1,
+                            a.reshape(batch * m, *net.nodes[-1].shape), row_box, bounds, alphas)
+    const = const - rhs.to(lo.dtype).repeat(batch)
+    lower = concretize(big_a, const, lo[row_box], hi[row_box])
+    return lower.reshape(batch, m), big_a.reshape(batch, m, -1), const.reshape(batch, m)
+
+
+def alpha_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tensor,
+                bounds: GraphBounds, iterations: int = 20, lr: float = 0.1
+                ) -> Tensor:
+    """alpha-CROWN on the spec rows: the lower slopes of the unstable ReLU-family elements,
+    one per (row, element), optimised by Adam; intermediate bounds stay fixed. Every iterate
+    is sound, so the best bound per row is returned ([B, m])."""
+    row_box = spec_rows(lo.shape[0], matrix)
+    params: dict[int, Tensor] = {}
+    for k in relu_nodes(net):
+        op = net.nodes[k].op
+        assert isinstance(op, G.Activation)
+        j = net.nodes[k].inputs[0]
+        start = op.initial_alpha(bounds.lower[j], bounds.upper[j])[row_box]
+        params[k] = start.clone().requires_grad_(True)
+    with torch.no_grad():
+        best = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
+    if not params or iterations <= 0:
+        return best
+    keys = list(params)
+    adam = _Adam([params[k] for k in keys], lr)
+    for _ in range(iterations):
+        lower = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
+        best = torch.maximum(best, lower.detach())
+        grads = torch.autograd.grad(-lower.sum(), [params[k] for k in keys], allow_unused=True)
+        adam.step(grads)
+        with torch.no_grad():
+            for k in keys:
+                op = net.nodes[k].op
+                assert isinstance(op, G.Activation)
+                params[k].clamp_(op.negative_slope, 1.0)
+    with torch.no_grad():
+        best = torch.maximum(best, spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0])
+    return best
