@@ -198,12 +198,11 @@ def _bnf_parts(bnf: Bnf) -> tuple[list, list, object] | None:
              for name, alts in bnf.rules if name in reached
              for order, alt in enumerate(alts)]
     try:
-        with _ShiftReduce() as conflicts:
-            analysis = LALR_Analyzer(ParserConf(rules, {}, [bnf.start]))
-            analysis.compute_lalr()
+        analysis = LALR_Analyzer(ParserConf(rules, {}, [bnf.start]))
+        analysis.compute_lalr()
     except (LarkGrammarError, RecursionError):
         return None
-    if conflicts.found:
+    if _shift_reduce(analysis):
         return None
     return term_defs, rules, analysis.parse_table
 
@@ -273,12 +272,32 @@ def _lark_parts(text: str, start: str, allow_shift_reduce: bool = False) -> tupl
         grammar, _ = load_grammar(text, "<string>", None, False)
         terminals, rules, ignore = grammar.compile([start], set())
         BasicLexer(LexerConf(terminals, re, ignore))  # checks each terminal, compiles nothing
-        with _ShiftReduce() as conflicts:
-            analysis = LALR_Analyzer(ParserConf(rules, {}, [start]))
-            analysis.compute_lalr()
-    if conflicts.found and not allow_shift_reduce:
-        raise _not_lalr(conflicts.found)
+        analysis = LALR_Analyzer(ParserConf(rules, {}, [start]))
+        analysis.compute_lalr()
+    conflicts = _shift_reduce(analysis)
+    if conflicts and not allow_shift_reduce:
+        raise _not_lalr(conflicts)
     return terminals, rules, ignore, analysis.parse_table
+
+
+def _shift_reduce(analysis) -> list[str]:
+    """The shift/reduce conflicts lark's LALR(1) analysis resolved silently as shifts, as
+    :class:`_ShiftReduce` reads them from its log (found here, not logged: turning lark's log
+    level up and down took about a millisecond a grammar, clearing every logger's cache)."""
+    found = []
+    for itemset in analysis.lr0_itemsets:  # the order lark visits them in
+        for la, rules in itemset.lookaheads.items():
+            if la not in itemset.transitions:
+                continue
+            if len(rules) > 1:  # lark keeps the one of highest priority, if there is one
+                ranked = sorted(rules, key=lambda r: r.options.priority or 0, reverse=True)
+                if (ranked[0].options.priority or 0) <= (ranked[1].options.priority or 0):
+                    continue  # a reduce/reduce conflict: lark has raised it
+                rules = {ranked[0]}
+            rule, = rules
+            found.append(f"shift/reduce conflict for terminal {la.name} with the rule "
+                         f"{_one_line(str(rule))}")
+    return found
 
 
 def _not_lalr(conflicts: list[str]) -> UnsupportedGrammarError:

@@ -24,7 +24,12 @@ from grammars.constrained import (
     compile_grammar,
     compile_lark,
 )
-from grammars.constrained.examples.samples import BENCH_GRAMMARS, GENERATORS, rand_object_schema
+from grammars.constrained.examples.samples import (
+    BENCH_GRAMMARS,
+    GENERATORS,
+    rand_object_schema,
+    rand_schema_value,
+)
 from grammars.constrained.grammar import _compile, _load_lark, _terminals, compile_bnf
 from grammars.constrained.nfa import NFA, _fragment
 from grammars.jsonschema import schema_to_bnf, schema_to_lark
@@ -46,7 +51,7 @@ def test_bnf_path_builds_what_lark_builds_from_the_text(whitespace):
     rng = random.Random(len(whitespace))
     schemas = _schemas(25, seed=len(whitespace))
     indent = {"pretty": 2, "any": 3}.get(whitespace)
-    docs = [json.dumps(_doc(s, rng), ensure_ascii=False, indent=indent,
+    docs = [json.dumps(rand_schema_value(s, rng), ensure_ascii=False, indent=indent,
                        separators=(",", ":") if whitespace == "none" else None)
             for s in schemas]
     vocab = small_vocab(docs, rng, 300)
@@ -99,26 +104,6 @@ def test_bnf_path_falls_back_to_lark_for_what_lark_reports():
     assert str(fast.value) == str(slow.value)
 
 
-def _doc(schema: dict, rng: random.Random):
-    """A random document valid for ``SCHEMA`` or a schema of ``rand_object_schema``."""
-    if "enum" in schema:
-        return rng.choice(schema["enum"])
-    if "anyOf" in schema:
-        return _doc(rng.choice(schema["anyOf"]), rng)
-    kind = schema["type"]
-    if kind == "object":
-        return {k: _doc(s, rng) for k, s in schema["properties"].items()
-                if k in schema["required"] or rng.random() < 0.5}
-    if kind == "array":
-        n = rng.randint(schema.get("minItems", 0), schema["maxItems"])
-        return [_doc(schema["items"], rng) for _ in range(n)]
-    if kind == "string":
-        lo, hi = schema.get("minLength", 0), schema.get("maxLength", 99)
-        return rng.choice([w for w in ["", "x", "zoë 日本", 'a"b'] if lo <= len(w) <= hi])
-    return {"integer": lambda: rng.randrange(-9, 999), "number": lambda: rng.choice([1.5, -2]),
-            "boolean": lambda: rng.random() < 0.5, "null": lambda: None}[kind]()
-
-
 def _masks_along(index: TokenIndex, ids: list[int]) -> list[np.ndarray]:
     m, out = Matcher(index), []
     for t in ids:
@@ -131,7 +116,7 @@ def _masks_along(index: TokenIndex, ids: list[int]) -> list[np.ndarray]:
 def test_lazy_index_gives_the_masks_of_a_precomputed_one_on_random_schemas():
     rng = random.Random(5)
     schemas = _schemas(30, seed=5)
-    docs = [json.dumps(_doc(s, rng), ensure_ascii=False,
+    docs = [json.dumps(rand_schema_value(s, rng), ensure_ascii=False,
                        separators=rng.choice([None, (",", ":")])) for s in schemas]
     vocab = small_vocab(docs, rng, 200)
     for schema, doc in zip(schemas, docs):
@@ -184,7 +169,7 @@ def test_index_cache_compiles_each_grammar_once_and_stays_bounded():
 
     rng = random.Random(9)
     schemas = _schemas(12, seed=9)
-    docs = [json.dumps(_doc(s, rng), ensure_ascii=False) for s in schemas]
+    docs = [json.dumps(rand_schema_value(s, rng), ensure_ascii=False) for s in schemas]
     vocab = small_vocab(docs, rng, 150)
     cache = IndexCache(vocab, max_size=4)
     first = cache.get(schemas[0])
@@ -208,3 +193,17 @@ def test_index_cache_compiles_each_grammar_once_and_stays_bounded():
     assert cache.get(straight).grammar.matches('{"a": null, "b": 1}')  # order is the language
     with pytest.raises(ValueError):
         IndexCache(vocab, max_size=0)
+
+
+@pytest.mark.parametrize("text", [
+    'start: e\ne: e "+" e | "1"\n',
+    'start: s\ns: "if" s | "if" s "else" s | "x"\n',
+    'start: a*\na: "x" | "x" "y" | "y"\n',
+])
+def test_shift_reduce_conflicts_found_as_lark_logs_them(text):
+    with pytest.raises(UnsupportedGrammarError, match="shift/reduce") as parts:
+        compile_lark(text)
+    with pytest.raises(UnsupportedGrammarError) as logged:  # lark.Lark, conflicts from its log
+        _load_lark(text, "start")
+    assert str(parts.value) == str(logged.value)
+    assert compile_lark(text, allow_shift_reduce=True).terminals
