@@ -114,6 +114,7 @@ class LexerBuilder:
         self.rows: dict[int, np.ndarray] = {}
         self.succ: dict[int, set[int]] = {}  # per state, the states its bytes lead to
         self._step_memo: dict[tuple[int, ...], tuple[int, ...]] = {}  # NFA moves -> threads
+        self._start_memo: dict[frozenset[int], int] = {}  # candidate set -> start state
         self.starts_in_use: list[int] = []  # start states, in the order of code columns
         self._building: set[int] = set()
         self.too_deep: set[int] = set()  # terminals whose backups nest past the limit
@@ -143,6 +144,12 @@ class LexerBuilder:
         """The start lexer state of a candidate terminal set (all before :meth:`build`)."""
         if self.rows:
             raise RuntimeError("state_for after build: the lexer starts are fixed by then")
+        sid = self._start_memo.get(candidates)
+        if sid is None:
+            sid = self._start_memo[candidates] = self._start(candidates)
+        return sid
+
+    def _start(self, candidates: frozenset[int]) -> int:
         terms = self.terminals
         regexes = [r for r in candidates if r in self.unless]
         folded = {lit for r in regexes for lit in self.unless[r] if lit in candidates}
