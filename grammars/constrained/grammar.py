@@ -2,15 +2,13 @@
 
 The internal form is tokenizer-independent: an LALR(1) table (from lark) over terminals, and a
 byte-level lexer DFA whose start state depends on the parser state (lark's contextual lexer).
-JSON schemas (:mod:`grammars.jsonschema`) and regexes (:mod:`grammars.regex`) are translated to
-Lark text first, so all three inputs end up here. Every grammar problem is raised now, as a
-:class:`~grammars.constrained.errors.GrammarError`, never at decode time.
-
-A front end that already has its grammar in BNF (JSON schemas) passes a :class:`Bnf` to
-:func:`compile_bnf` instead: the same compilation, without reading Lark text (lark's grammar
-parser and its EBNF expansion took about two thirds of a schema's compile time). Lark's own
-parser of the equivalent text, the oracle of :meth:`CompiledGrammar.matches`, is then built
-only when asked for.
+Regexes (:mod:`grammars.regex`) are translated to Lark text first; JSON schemas
+(:mod:`grammars.jsonschema`) are built as BNF, a :class:`Bnf` that :func:`compile_bnf` compiles
+as :func:`compile_lark` compiles its Lark text, without reading text (lark's grammar parser and
+its EBNF expansion took about two thirds of a schema's compile time). Either way only lark's
+loader and LALR(1) analysis run, not its parse-tree and lexer front end: lark's own parser, the
+oracle of :meth:`CompiledGrammar.matches`, is built only when asked for. Every grammar problem
+is raised now, as a :class:`~grammars.constrained.errors.GrammarError`, never at decode time.
 """
 
 from __future__ import annotations
