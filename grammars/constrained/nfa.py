@@ -190,6 +190,9 @@ class _Builder:
 
     def ranges(self, ranges: Ranges) -> tuple[int, int]:
         s, f = self.nfa.new(), self.nfa.new()
+        if len(ranges) == 1 and ranges[0][1] < 0x80:  # ASCII: one byte range (most literals)
+            self.nfa.edges[s].append((ranges[0][0], ranges[0][1], f))
+            return s, f
         for lo, hi in normalize(ranges):
             for seq in utf8_sequences(lo, hi):
                 cur = s

@@ -207,3 +207,15 @@ def test_shift_reduce_conflicts_found_as_lark_logs_them(text):
         _load_lark(text, "start")
     assert str(parts.value) == str(logged.value)
     assert compile_lark(text, allow_shift_reduce=True).terminals
+
+
+def test_ascii_ranges_take_the_one_edge_the_utf8_splitting_gives():
+    from grammars.constrained.nfa import _Builder, normalize, utf8_sequences
+
+    for lo in range(0, 128, 3):
+        for hi in range(lo, 128, 7):
+            assert normalize([(lo, hi)]) == [(lo, hi)]
+            assert utf8_sequences(lo, hi) == [[(lo, hi)]]
+            nfa = NFA()
+            s, f = _Builder(nfa, "t", "p").ranges([(lo, hi)])
+            assert nfa.edges[s] == [(lo, hi, f)] and len(nfa.edges) == 2
