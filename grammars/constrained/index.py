@@ -60,7 +60,7 @@ class TokenIndex:
         self._buf = np.zeros((len(self._class_terms), self.n_words), dtype=np.uint32)
         self._used = np.zeros(len(self._class_terms), dtype=np.uint8)
         self._scratch = np.zeros(self.n_words, dtype=np.uint32)
-        self.token_bytes = [t or b"" for t in self.vocab.tokens]
+        self.token_bytes = self.vocab.token_bytes
         self._first: TokenIndex | None = None
 
     @property

@@ -112,6 +112,9 @@ class LexerBuilder:
         self.ids: dict[Key, int] = {}
         self.keys: list[Key] = []
         self.rows: dict[int, np.ndarray] = {}
+        self.succ: dict[int, set[int]] = {}  # per state, the states its bytes lead to
+        self._step_memo: dict[tuple[int, ...], tuple[int, ...]] = {}  # NFA moves -> threads
+        self._start_memo: dict[frozenset[int], int] = {}  # candidate set -> start state
         self.starts_in_use: list[int] = []  # start states, in the order of code columns
         self._building: set[int] = set()
         self.too_deep: set[int] = set()  # terminals whose backups nest past the limit
@@ -141,6 +144,12 @@ class LexerBuilder:
         """The start lexer state of a candidate terminal set (all before :meth:`build`)."""
         if self.rows:
             raise RuntimeError("state_for after build: the lexer starts are fixed by then")
+        sid = self._start_memo.get(candidates)
+        if sid is None:
+            sid = self._start_memo[candidates] = self._start(candidates)
+        return sid
+
+    def _start(self, candidates: frozenset[int]) -> int:
         terms = self.terminals
         regexes = [r for r in candidates if r in self.unless]
         folded = {lit for r in regexes for lit in self.unless[r] if lit in candidates}
@@ -197,7 +206,8 @@ class LexerBuilder:
         start_index[starts] = np.arange(len(starts), dtype=np.int32)
         classes: dict[tuple[int, frozenset[int]], int] = {}
         state_class = np.array([classes.setdefault(w, len(classes)) for w in
-                                _winnable(trans, accept, code_term, len(self.terminals))],
+                                _winnable([self.succ[i] for i in range(n)], accept,
+                                          code_term, len(self.terminals))],
                                dtype=np.int32)
         return LexerTables(trans, accept, is_start, state_class,
                            tuple(m for m, _ in classes), tuple(tuple(sorted(c))
@@ -210,33 +220,46 @@ class LexerBuilder:
         row = self.rows.get(sid)
         if row is None and sid not in self._building:
             self._building.add(sid)
-            row = self.rows[sid] = self._row(self.keys[sid])
+            row, self.succ[sid] = self._row(self.keys[sid])
+            self.rows[sid] = row
             self._building.discard(sid)
         return row
 
-    def _row(self, key: Key) -> np.ndarray:
+    def _row(self, key: Key) -> tuple[np.ndarray, set[int]]:
+        """The transitions of one state, computed per run of bytes every edge treats alike."""
         threads, shadow, _, best = key
-        moves: dict[int, list[int]] = {}
-        for s in threads:  # in priority order
-            for lo, hi, t in self.nfa.edges[s]:
-                for b in range(lo, hi + 1):
-                    moves.setdefault(b, []).append(t)
-        shadow_moves: dict[int, set[int]] = {}
+        edges = self.nfa.edges
+        cuts = {0, 256}
+        for s in threads:
+            for lo, hi, _t in edges[s]:
+                cuts.add(lo)
+                cuts.add(hi + 1)
         for s in shadow:
-            for lo, hi, t in self.nfa.edges[s]:
-                for b in range(lo, hi + 1):
-                    if b in moves:
-                        shadow_moves.setdefault(b, set()).add(t)
+            for lo, hi, _t in edges[s]:
+                cuts.add(lo)
+                cuts.add(hi + 1)
+        bounds = sorted(cuts)
         row = np.full(256, -1, dtype=np.int64)
-        cache: dict[tuple[tuple[int, ...], frozenset[int]],
-                    tuple[tuple[int, ...], frozenset[int]]] = {}
-        for b, ts in moves.items():
-            step = (tuple(ts), frozenset(shadow_moves.get(b, ())))
-            if step not in cache:
-                cache[step] = (self._threads(step[0]), self.nfa.closure(step[1]))
-            nthreads, nshadow = cache[step]
-            row[b] = self._id((nthreads, nshadow, False, self._best(nthreads, nshadow, best, b)))
-        return row
+        targets = set()
+        for a, z in zip(bounds, bounds[1:]):
+            moves = tuple(t for s in threads for lo, hi, t in edges[s] if lo <= a <= hi)
+            if not moves:
+                continue
+            nthreads = self._step_memo.get(moves)
+            if nthreads is None:
+                nthreads = self._step_memo[moves] = self._threads(moves)
+            nshadow = self.nfa.closure(t for s in shadow for lo, hi, t in edges[s]
+                                       if lo <= a <= hi)
+            if best < 0 or (nthreads and nthreads[-1] in self.final_to_term):
+                sid = self._id((nthreads, nshadow, False, self._best(nthreads, nshadow, best, a)))
+                row[a:z] = sid
+                targets.add(sid)
+                continue
+            for b in range(a, z):  # a match before: what the bytes past it become depends on b
+                sid = self._id((nthreads, nshadow, False, self._best(nthreads, nshadow, best, b)))
+                row[b] = sid
+                targets.add(sid)
+        return row, targets
 
     def _ignored_here(self, state: int) -> bool:
         """Whether a lexeme ending in ``state`` is an ``%ignore`` one matched right there
@@ -285,7 +308,7 @@ class LexerBuilder:
         return self.code_ids[code]
 
 
-def _winnable(trans: np.ndarray, accept: np.ndarray, code_term: np.ndarray,
+def _winnable(succ: list[set[int]], accept: np.ndarray, code_term: np.ndarray,
               n_terms: int) -> list[tuple[int, frozenset[int]]]:
     """Per lexer state, the bitmask of the terminals a lexeme open there may still end as: the
     accepted terminal of a state reachable from it (itself included). A terminal whose NFA is
@@ -293,9 +316,10 @@ def _winnable(trans: np.ndarray, accept: np.ndarray, code_term: np.ndarray,
     matched by two regexes) is not among them, so the parser is never promised it. Endings
     that back up are kept apart, as their codes: whether one is viable depends on the parser
     after it."""
-    win = [1 << int(code_term[c]) if 0 <= c < n_terms else 0 for c in accept]
-    back = [frozenset([int(c)]) if c >= n_terms else frozenset() for c in accept]
-    succ = [sorted({int(t) for t in row if t >= 0}) for row in trans]
+    accept_l = accept.tolist()
+    terms = code_term.tolist()
+    win = [1 << terms[c] if 0 <= c < n_terms else 0 for c in accept_l]
+    back = [frozenset([c]) if c >= n_terms else frozenset() for c in accept_l]
     changed = True
     while changed:
         changed = False

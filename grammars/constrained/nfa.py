@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 try:  # Python >= 3.11
     import re._constants as C
@@ -139,7 +140,18 @@ class NFA:
         return tuple(out)
 
     def add_regex(self, pattern: str, where: str) -> tuple[int, int]:
-        """Add ``pattern``; return its (start, final) states. ``where`` names it in errors."""
+        """Add ``pattern``; return its (start, final) states. ``where`` names it in errors.
+        A pattern seen before is copied from a bounded cache of built fragments."""
+        try:
+            edges, eps, start, final = _fragment(pattern)
+        except UnsupportedGrammarError:
+            return self._build_regex(pattern, where)  # raises, naming ``where``
+        off = len(self.edges)
+        self.edges += [[(lo, hi, t + off) for lo, hi, t in es] for es in edges]
+        self.eps += [[t + off for t in e] for e in eps]
+        return start + off, final + off
+
+    def _build_regex(self, pattern: str, where: str) -> tuple[int, int]:
         try:
             parsed = sre.parse(pattern)
         except Exception as e:  # re.error
@@ -148,6 +160,15 @@ class NFA:
         flags = parsed.state.flags
         return builder.seq(list(parsed), bool(flags & C.SRE_FLAG_IGNORECASE),
                            bool(flags & C.SRE_FLAG_DOTALL))
+
+
+@lru_cache(maxsize=1024)
+def _fragment(pattern: str) -> tuple[tuple[tuple[tuple[int, int, int], ...], ...],
+                                     tuple[tuple[int, ...], ...], int, int]:
+    """``pattern`` built alone: (edges, eps, start, final), immutable (a cache entry)."""
+    nfa = NFA()
+    start, final = nfa._build_regex(pattern, "regex")
+    return (tuple(tuple(e) for e in nfa.edges), tuple(tuple(e) for e in nfa.eps), start, final)
 
 
 class _Builder:
@@ -169,6 +190,9 @@ class _Builder:
 
     def ranges(self, ranges: Ranges) -> tuple[int, int]:
         s, f = self.nfa.new(), self.nfa.new()
+        if len(ranges) == 1 and ranges[0][1] < 0x80:  # ASCII: one byte range (most literals)
+            self.nfa.edges[s].append((ranges[0][0], ranges[0][1], f))
+            return s, f
         for lo, hi in normalize(ranges):
             for seq in utf8_sequences(lo, hi):
                 cur = s

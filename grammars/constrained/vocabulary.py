@@ -55,6 +55,11 @@ class Vocabulary:
 
         return TokenTrie.build(list(self.tokens))
 
+    @cached_property
+    def token_bytes(self) -> list[bytes]:
+        """Per token id its bytes, ``b""`` for a token that adds no text (built once)."""
+        return [t or b"" for t in self.tokens]
+
     def without_leading_space(self) -> Vocabulary:
         """Each token read without one leading space (a SentencePiece first token)."""
         toks = tuple(t[1:] if t and t[:1] == b" " else t for t in self.tokens)

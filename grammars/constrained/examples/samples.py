@@ -138,6 +138,26 @@ def rand_object_schema(rng: random.Random, max_length: bool = False, nested: boo
             "required": [k for k in props if rng.random() < 0.6]}
 
 
+def rand_schema_value(schema: dict, rng: random.Random):
+    """A random value valid for ``SCHEMA`` or a schema of :func:`rand_object_schema`."""
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    if "anyOf" in schema:
+        return rand_schema_value(rng.choice(schema["anyOf"]), rng)
+    kind = schema["type"]
+    if kind == "object":
+        return {k: rand_schema_value(s, rng) for k, s in schema["properties"].items()
+                if k in schema.get("required", ()) or rng.random() < 0.5}
+    if kind == "array":
+        n = rng.randint(schema.get("minItems", 0), schema.get("maxItems", 4))
+        return [rand_schema_value(schema["items"], rng) for _ in range(n)]
+    if kind == "string":
+        lo, hi = schema.get("minLength", 0), schema.get("maxLength", 99)
+        return rng.choice([w for w in WORDS if lo <= len(w) <= hi])
+    return {"integer": lambda: rng.randrange(-9, 999), "number": lambda: rng.choice([1.5, -2]),
+            "boolean": lambda: rng.random() < 0.5, "null": lambda: None}[kind]()
+
+
 GENERATORS = {
     "json": lambda rng: dump_json(rng, rand_json(rng)),
     "arithmetic": rand_arith,
