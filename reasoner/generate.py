@@ -109,10 +109,10 @@ def _is_batch(prompt: Any) -> bool:
 
 
 def _bind(grammar: Any, tokenizer: Any):
-    from grammars.constrained import TokenIndex, Vocabulary, bind
+    from grammars.constrained import TokenIndex, bind, vocabulary_of
 
     index = bind(grammar, tokenizer) if grammar is not None else None
-    vocab = index.vocab if isinstance(index, TokenIndex) else Vocabulary.from_tokenizer(tokenizer)
+    vocab = index.vocab if isinstance(index, TokenIndex) else vocabulary_of(tokenizer)
     if index is not None and not vocab.eos_ids:
         raise ValueError("the tokenizer has no end-of-sequence token (eos_token_id): "
                          "constrained generation ends by emitting it once the text is complete")

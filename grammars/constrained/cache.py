@@ -15,7 +15,6 @@ from typing import Any
 
 from .grammar import CompiledGrammar
 from .index import TokenIndex
-from .vocabulary import Vocabulary
 
 
 class IndexCache:
@@ -25,7 +24,9 @@ class IndexCache:
     def __init__(self, tokenizer: Any, max_size: int = 256, **compile_options: Any):
         if max_size < 1:
             raise ValueError(f"max_size must be at least 1, not {max_size}")
-        self.vocab = Vocabulary.from_tokenizer(tokenizer)
+        from . import vocabulary_of
+
+        self.vocab = vocabulary_of(tokenizer)
         self.max_size = max_size
         self.compile_options = compile_options
         self.hits = self.misses = 0
