@@ -14,6 +14,11 @@ hand-over to outcome) for both to ``--out`` (JSON). It prints:
 - each batch's wall time (the cluster's with Ray's start-up and shutdown) and the throughput
   ratio cluster/pool.
 
+``overhead``: the runner's own cost apart from any solver: ``--tasks`` tasks that sleep
+``--sleep`` seconds each, on the pool and on the cluster; per task, wall - own seconds (median,
+p99), and each batch's wall time (the cluster's with its hosts' start-up: each batch starts
+its own actors and their server processes, about a second each; Ray itself is started first).
+
 ``scale``: from a ``run`` file, the wall time the batch would take on K real cores
 (K = 2, 4, 8, 16 by default): the measured per-problem wall seconds on the cluster (own time
 plus overhead, a timeout counted at its kill time), handed to K workers in input order, each
@@ -28,6 +33,7 @@ timing out; other work on the machine slows both runs):
     python bench/cluster.py run ../shared/benchmarks/geometry/jgex_ag_231.txt \\
         --timeout 30 --jobs 2 --out cluster_jgex.json
     python bench/cluster.py scale cluster_jgex.json
+    python bench/cluster.py overhead --tasks 400 --jobs 2
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reasoner.batch import plan, result_of  # noqa: E402
 from reasoner.cli import collect, solve_config  # noqa: E402
 from reasoner.cli import parse_args as solve_args  # noqa: E402
-from symbolic.runner import run  # noqa: E402
+from symbolic.runner import RunConfig, Task, run  # noqa: E402
 
 BACKENDS = ("pool", "cluster")
 
@@ -99,6 +105,33 @@ def report(data: dict) -> None:
           "(the cluster's wall includes Ray's start-up and shutdown)")
 
 
+def nap(seconds: float) -> float:
+    """The no-op task of ``overhead``."""
+    time.sleep(seconds)
+    return seconds
+
+
+def overhead(tasks: int, sleep: float, jobs: int, cluster: str) -> None:
+    import ray
+
+    work = [Task((sleep,), 30) for _ in range(tasks)]
+    ray.init(address="local", num_cpus=jobs, include_dashboard=False, log_to_driver=False,
+             logging_level="ERROR")
+    try:
+        for name, config in (("pool", RunConfig(jobs=jobs)),
+                             ("cluster", RunConfig(jobs=jobs, cluster=cluster))):
+            start = time.monotonic()
+            outcomes = [o for _, o in run(nap, work, config)]
+            wall = time.monotonic() - start
+            over = [1000 * (o.wall - o.seconds) for o in outcomes]
+            print(f"  {name:8} {tasks} tasks of {sleep * 1000:g} ms, --jobs {jobs}: overhead "
+                  f"per task median {statistics.median(over):.2f} ms, p99 "
+                  f"{percentile(over, 0.99):.2f} ms; batch {wall:.2f} s (ideal "
+                  f"{tasks * sleep / jobs:.2f} s)")
+    finally:
+        ray.shutdown()
+
+
 def simulate(walls: list[float], k: int) -> float:
     """Makespan of ``walls`` handed out in order, each to the first free of ``k`` workers."""
     free = [0.0] * k
@@ -131,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--jobs", type=int, default=2)
     r.add_argument("--cluster", default="local", metavar="ADDRESS")
     r.add_argument("--out", required=True, help="JSON file of the measurements")
+    o = sub.add_parser("overhead", help="the runner's own cost per task, apart from solving")
+    o.add_argument("--tasks", type=int, default=400)
+    o.add_argument("--sleep", type=float, default=0.02)
+    o.add_argument("--jobs", type=int, default=2)
     p = sub.add_parser("report", help="print a run's comparison again from its JSON")
     p.add_argument("json")
     s = sub.add_parser("scale", help="the simulated scale-out from a run's JSON")
@@ -139,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "scale":
         scale(json.loads(Path(args.json).read_text()), args.k)
+        return 0
+    if args.command == "overhead":
+        overhead(args.tasks, args.sleep, args.jobs, "auto")
         return 0
     if args.command == "report":
         report(json.loads(Path(args.json).read_text()))

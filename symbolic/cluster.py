@@ -86,11 +86,12 @@ class Host:
     def ready(self) -> int:
         return self.pid
 
-    def call(self, index: int, task: Task) -> Outcome[Any]:
-        """The task's outcome; raises (``EOFError``) when the server is gone, which the driver
-        treats as a lost host."""
+    def call(self, index: int, task: Task) -> bytes:
+        """The task's outcome, pickled (relayed as the server sent it: the driver unpickles
+        it); raises (``EOFError``) when the server is gone, which the driver treats as a lost
+        host."""
         self.conn.send((index, task))
-        return self.conn.recv()
+        return self.conn.recv_bytes()
 
 
 def serve(fd: int, parent: int) -> None:
@@ -268,7 +269,7 @@ class _Driver:
                   ) -> Iterator[tuple[int, Outcome[Any]]]:
         busy = self.busy.pop(ref)
         try:
-            outcome = self.ray.get(ref)
+            data = self.ray.get(ref)
         except Exception as e:  # the host (its process or its node) went away
             self._kill(busy.host)
             self._start_host()
@@ -282,7 +283,13 @@ class _Driver:
                                               f"({_reason(e)})")
             return
         self.idle.append(busy.host)
-        yield busy.index, replace(outcome, wall=time.monotonic() - busy.started)
+        wall = time.monotonic() - busy.started
+        try:
+            outcome = pickle.loads(data)
+        except Exception as e:  # a value this process cannot rebuild (a class it lacks)
+            outcome = Outcome(Status.RAISED, wall, message=f"cannot read the result: "
+                                                           f"{type(e).__name__}: {e}")
+        yield busy.index, replace(outcome, wall=wall)
 
     def _wait_time(self) -> float | None:
         deadlines = [b.started + b.task.limit + self.config.grace + HUNG_SLACK
