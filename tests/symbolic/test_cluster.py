@@ -286,3 +286,24 @@ def test_solve_problem_on_the_cluster_prints_the_pools_rows(cluster, capsys):
     assert (code, [r["status"] for r in rows]) == (0, ["proved", "proved"])
     assert solve_json([*argv, "--cluster", address], capsys) == (code, rows)
 
+
+
+def test_verify_net_on_the_cluster_prints_the_pools_rows(cluster, tmp_path, capsys):
+    from verify.cli import main
+
+    address, _ = cluster
+    folder = ROOT / "problems" / "verify"
+    csv = tmp_path / "instances.csv"  # paths relative to the CSV's folder: absolute here
+    csv.write_text(f"{folder / 'xor2.onnx'},{folder / 'xor2_y1_negative.vnnlib'},30\n"
+                   f"{folder / 'conv1.onnx'},{folder / 'conv1_robust.vnnlib'},30\n")
+
+    def rows(*extra: str) -> tuple[int, list[dict]]:
+        code = main(["--instances", str(csv), "--jobs", "2", "--json", *extra])
+        out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        for row in out:
+            row.pop("seconds", None)
+        return code, out
+
+    local = rows()
+    assert local[0] == 0 and len(local[1]) == 2
+    assert rows("--cluster", address) == local
