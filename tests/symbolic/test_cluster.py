@@ -307,3 +307,17 @@ def test_verify_net_on_the_cluster_prints_the_pools_rows(cluster, tmp_path, caps
     local = rows()
     assert local[0] == 0 and len(local[1]) == 2
     assert rows("--cluster", address) == local
+
+
+def test_the_memory_is_written_by_the_driver_once_per_proved_problem(cluster, tmp_path, capsys):
+    from kg.memory import Memory
+
+    address, _ = cluster
+    store = tmp_path / "memory"
+    code, rows = solve_json([str(EXAMPLES), "--problem", "incenter_excenter", "--problem",
+                             "euler", "--timeout", "30", "--jobs", "2", "--memory", str(store),
+                             "--cluster", address], capsys)
+    assert (code, [r["status"] for r in rows]) == (0, ["proved", "proved"])
+    with Memory(str(store), read_only=True) as m:
+        names = m.query("SELECT ?name WHERE { ?p a ns:Problem ; ns:name ?name }")
+    assert sorted(str(name) for (name,) in names) == ["euler", "incenter_excenter"]
