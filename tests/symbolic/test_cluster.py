@@ -321,3 +321,16 @@ def test_the_memory_is_written_by_the_driver_once_per_proved_problem(cluster, tm
     with Memory(str(store), read_only=True) as m:
         names = m.query("SELECT ?name WHERE { ?p a ns:Problem ; ns:name ?name }")
     assert sorted(str(name) for (name,) in names) == ["euler", "incenter_excenter"]
+
+
+def test_data_generation_on_the_cluster_writes_the_same_data_as_locally(cluster, tmp_path):
+    from neural.data import main
+
+    address, _ = cluster
+    argv = ["--count", "2", "--jobs", "2", "--seed", "4", "--allow-unneeded"]
+    assert main([*argv, "--out", str(tmp_path / "local.jsonl")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "cluster.jsonl"), "--cluster", address]) == 0
+    local = (tmp_path / "local.jsonl").read_text()
+    assert len(local.splitlines()) == 2
+    assert (tmp_path / "cluster.jsonl").read_text() == local
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cluster.jsonl", "local.jsonl"]
