@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import socket
 import subprocess
 import sys
@@ -81,7 +82,12 @@ class Host:
         theirs.close()
         self.conn = Connection(ours.detach())
         self.conn.send_bytes(cloudpickle.dumps((fn, config)))
-        self.pid = self.conn.recv()  # the server is ready: preloaded
+        try:
+            self.pid = self.conn.recv()  # the server is ready: preloaded
+        except EOFError:
+            code = self.server.wait()
+            raise RuntimeError(f"its server exited with code {code} (is this package "
+                               "installed on every node?)") from None
 
     def ready(self) -> int:
         return self.pid
@@ -219,6 +225,7 @@ class _Driver:
         self.idle: list[Any] = []
         self.busy: dict[Any, _Busy] = {}  # call() ref -> what it runs
         self.lost: dict[int, int] = {}  # task index -> hosts lost under it
+        self.failed_starts = 0
 
     def drive(self, tasks: list[Task]) -> Iterator[tuple[int, Outcome[Any]]]:
         queue = deque(enumerate(tasks))
@@ -256,8 +263,11 @@ class _Driver:
         host = self.starting.pop(ref)
         try:
             self.ray.get(ref)
-        except Exception:  # the host died while starting: start another
+        except Exception as e:  # the host died while starting: start another, a few times
             self._kill(host)
+            self.failed_starts += 1
+            if self.failed_starts > 2 * self.jobs + 2:
+                raise ClusterError(f"cluster workers fail to start ({_reason(e)})") from None
             self._start_host()
             return
         self.idle.append(host)
@@ -319,10 +329,14 @@ class _Driver:
 
 
 def _reason(error: Exception) -> str:
-    """The first line of a Ray error, e.g. ``ActorDiedError: The actor died unexpectedly``."""
-    text = str(error).strip().splitlines()
-    first = text[0] if text else ""
-    return f"{type(error).__name__}: {first}"[:200]
+    """A Ray error in one line: its type and, of its message (a traceback, for an error raised
+    in a worker), the last line, e.g. ``ActorDiedError: ModuleNotFoundError: No module named
+    'symbolic'``."""
+    lines = [line.strip() for line in _ANSI.sub("", str(error)).splitlines() if line.strip()]
+    return f"{type(error).__name__}: {lines[-1] if lines else ''}"[:300]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _one(pool: _Pool) -> Outcome[Any]:
