@@ -20,7 +20,10 @@ with it; the driver starts a new host, wherever Ray places it, and runs the task
 that has not answered 5 s past its task's limit and grace is killed from the driver (a hung
 host) and the task is a ``timeout``. Closing the generator (Ctrl-C included) kills every host,
 and with them their servers and forked workers (each dies with its parent), and shuts a ``local``
-instance down. Every task gets exactly one outcome.
+instance down. Hosts that fail to start (``2 * jobs + 2`` times) stop the starting of more; if
+no host is left, or none has run for ``START_TIMEOUT`` seconds, the run raises ``ClusterError``
+when nothing has answered yet, and otherwise ends each task left ``died`` with the reason.
+Every task gets exactly one outcome.
 
 ``fn`` and the task arguments travel by Ray's (cloud)pickle, so a closure works; every node
 needs this package installed at the same version as the driver.
@@ -52,7 +55,8 @@ HUNG_SLACK = 5.0
 answered (its own pool kills the task's worker at limit + grace)."""
 
 START_TIMEOUT = 120.0
-"""Seconds the driver waits for the first host to start before giving up."""
+"""Seconds the driver waits, with no host running, for one to start before giving up (the
+cluster has no free CPU, or lost every node)."""
 
 LOOPBACK = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 """With this variable at 0 Ray gives the node the address 127.0.0.1 and binds only there."""
@@ -226,27 +230,41 @@ class _Driver:
         self.busy: dict[Any, _Busy] = {}  # call() ref -> what it runs
         self.lost: dict[int, int] = {}  # task index -> hosts lost under it
         self.failed_starts = 0
+        self.broken: str | None = None  # why no more hosts are started
+        self.last_host = time.monotonic()  # when a host last started or answered
 
     def drive(self, tasks: list[Task]) -> Iterator[tuple[int, Outcome[Any]]]:
         queue = deque(enumerate(tasks))
-        since = time.monotonic()
+        yielded = 0
         for _ in range(self.jobs):
             self._start_host()
         while queue or self.busy:
             while queue and self.idle:
                 index, task = queue.popleft()
                 self._submit(self.idle.pop(), index, task)
-            if not self.busy and not self.idle and time.monotonic() - since > START_TIMEOUT:
-                raise ClusterError(f"no worker started on the cluster within "
-                                   f"{START_TIMEOUT:g} s (does it have a free CPU?)")
+            if not self.busy and not self.idle and (
+                    self.broken is not None and not self.starting
+                    or time.monotonic() - self.last_host > START_TIMEOUT):
+                why = self.broken or f"no worker started on the cluster within " \
+                    f"{START_TIMEOUT:g} s (does it have a free CPU?)"
+                if not yielded:  # nothing answered: the cluster is unusable
+                    raise ClusterError(why)
+                while queue:  # mid-batch (every node lost): a row for each task left
+                    index, _ = queue.popleft()
+                    yield index, Outcome(Status.DIED, 0.0, message=why, wall=0.0)
+                return
             refs = list(self.busy) + list(self.starting)
             ready, _ = self.ray.wait(refs, num_returns=1, timeout=self._wait_time())
             for ref in ready:
                 if ref in self.starting:
                     self._started(ref)
                 else:
-                    yield from self._answered(ref, queue)
-            yield from self._kill_hung()
+                    for pair in self._answered(ref, queue):
+                        yielded += 1
+                        yield pair
+            for pair in self._kill_hung():
+                yielded += 1
+                yield pair
 
     def close(self) -> None:
         for host in [*self.starting.values(), *self.idle, *(b.host for b in self.busy.values())]:
@@ -266,10 +284,12 @@ class _Driver:
         except Exception as e:  # the host died while starting: start another, a few times
             self._kill(host)
             self.failed_starts += 1
-            if self.failed_starts > 2 * self.jobs + 2:
-                raise ClusterError(f"cluster workers fail to start ({_reason(e)})") from None
-            self._start_host()
+            if self.failed_starts > 2 * self.jobs + 2:  # go on with the hosts there are
+                self.broken = f"cluster workers fail to start ({_reason(e)})"
+            else:
+                self._start_host()
             return
+        self.last_host = time.monotonic()
         self.idle.append(host)
 
     def _submit(self, host: Any, index: int, task: Task) -> None:
@@ -293,7 +313,8 @@ class _Driver:
                                               f"({_reason(e)})")
             return
         self.idle.append(busy.host)
-        wall = time.monotonic() - busy.started
+        self.last_host = time.monotonic()
+        wall = self.last_host - busy.started
         try:
             outcome = pickle.loads(data)
         except Exception as e:  # a value this process cannot rebuild (a class it lacks)
