@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import pickle
 import secrets
 import shutil
 import signal
@@ -20,13 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from symbolic.cluster import LOOPBACK, ClusterError
-from symbolic.runner import RunConfig, Status, Task, in_order, run
+from symbolic.runner import Outcome, RunConfig, Status, Task, in_order, run
 
 # Ray reads these when imported (nothing else in the tests uses Ray): the driver (this
 # process) talks to the cluster on 127.0.0.1 (else Ray swaps 127.0.0.1 for the machine's
@@ -334,3 +336,64 @@ def test_data_generation_on_the_cluster_writes_the_same_data_as_locally(cluster,
     assert len(local.splitlines()) == 2
     assert (tmp_path / "cluster.jsonl").read_text() == local
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cluster.jsonl", "local.jsonl"]
+
+
+class FakeRay:
+    """Ray as the driver sees it, scripted: the first host answers one task, then its node is
+    lost, and no host starts again (every node gone). A reference is a function that returns
+    the value or raises."""
+
+    def __init__(self) -> None:
+        self.hosts = 0
+
+    def remote(self, **_options):
+        return lambda _cls: None  # hosts come from ``host`` instead
+
+    def put(self, value):
+        return value
+
+    def wait(self, refs, num_returns, timeout):
+        return refs[:num_returns], refs[num_returns:]
+
+    def get(self, ref):
+        return ref()
+
+    def kill(self, _host, no_restart=True):
+        pass
+
+    def host(self):
+        first = self.hosts == 0
+        self.hosts += 1
+        calls = []
+
+        def fail(message):
+            raise RuntimeError(message)
+
+        def call(index, _task):
+            calls.append(index)
+            if len(calls) > 1:
+                return lambda: fail("node lost")
+            return lambda: pickle.dumps(Outcome(Status.DONE, 0.1, value=index))
+
+        ready = (lambda: 1) if first else (lambda: fail("no node"))
+        return types.SimpleNamespace(ready=types.SimpleNamespace(remote=lambda: ready),
+                                     call=types.SimpleNamespace(remote=call))
+
+
+def test_losing_every_node_mid_batch_still_gives_each_task_one_row():
+    from symbolic.cluster import _Driver
+
+    fake = FakeRay()
+    driver = _Driver(fake, act, RunConfig(jobs=1, cluster="fake"), 1)
+
+    def start_host(self=driver):
+        host = fake.host()
+        self.starting[host.ready.remote()] = host
+
+    driver._start_host = start_host  # type: ignore[method-assign]
+    out = dict(driver.drive([Task(("value", 1.0), 5)] * 3))
+    assert sorted(out) == [0, 1, 2]
+    assert out[0].status is Status.DONE
+    for index in (1, 2):
+        assert out[index].status is Status.DIED
+        assert out[index].message == "cluster workers fail to start (RuntimeError: no node)"
