@@ -316,6 +316,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--jobs", type=int, default=1,
                     help="worker processes; worker i draws from seed (SEED, i), so the output "
                          "is deterministic for a given SEED and JOBS when no time limit is hit")
+    ap.add_argument("--cluster", metavar="ADDRESS",
+                    help="run the workers on a Ray cluster (local, auto or HOST:PORT; pip install "
+                         "'neurosym[cluster]'): the same data as locally for a SEED and JOBS, "
+                         "written by this process")
     ap.add_argument("--seconds", type=float, default=None,
                     help="stop after this many seconds with what has been found (each example "
                          "is written as soon as it is checked)")
@@ -325,6 +329,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def _worker(args: argparse.Namespace, config: DataConfig, job: int, path: str,
             deadline: float | None, quiet: bool) -> int:
     """Write up to ``args.count // args.jobs`` (+1 for the first ``count % jobs``) examples."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for ex in _examples(args, config, job, deadline, quiet):
+            f.write(json.dumps(ex.to_json()) + "\n")
+            f.flush()
+            n += 1
+    return n
+
+
+def _cluster_worker(args: argparse.Namespace, config: DataConfig, job: int,
+                    seconds: float | None) -> list[str]:
+    """``_worker`` on a cluster node: the examples' JSON lines come back to the driver (the
+    node need not share its files); the time limit starts when the worker does."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    return [json.dumps(ex.to_json()) + "\n"
+            for ex in _examples(args, config, job, deadline, True)]
+
+
+def _examples(args: argparse.Namespace, config: DataConfig, job: int, deadline: float | None,
+              quiet: bool) -> Iterator[Example]:
+    """Worker ``job``'s share of the examples, from its own seed (SEED, job)."""
     count = args.count // args.jobs + (job < args.count % args.jobs)
     rng = np.random.default_rng([args.seed, job]) if args.jobs > 1 else \
         np.random.default_rng(args.seed)
@@ -337,13 +362,7 @@ def _worker(args: argparse.Namespace, config: DataConfig, job: int, path: str,
         print(f"\r{n}/{count} examples, {attempts} sequences, {rate:.1f}/min",
               end="", file=sys.stderr, flush=True)
 
-    n = 0
-    with open(path, "w", encoding="utf-8") as f:
-        for ex in generate(count, rng, config, progress, deadline=deadline):
-            f.write(json.dumps(ex.to_json()) + "\n")
-            f.flush()
-            n += 1
-    return n
+    yield from generate(count, rng, config, progress, deadline=deadline)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -354,36 +373,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = DataConfig(max_clauses=args.max_clauses, eval_permille=args.eval_permille,
                         require_needed=not args.allow_unneeded)
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
-    if args.jobs == 1:
+    if args.jobs == 1 and not args.cluster:
         n = _worker(args, config, 0, args.out, deadline, False)
         print(file=sys.stderr)
         return 0 if n == args.count else 1
+    from symbolic.cluster import ClusterError
     from symbolic.runner import RunConfig, Task, run
     from symbolic.runner import Status as Ended
 
     parts = [f"{args.out}.part{j}" for j in range(args.jobs)]
-    tasks = [Task((args, config, j, parts[j], deadline, True)) for j in range(args.jobs)]
-    outcomes = dict(run(_worker, tasks, RunConfig(jobs=args.jobs, quiet=False)))
+    if args.cluster:
+        fn: Any = _cluster_worker
+        tasks = [Task((args, config, j, args.seconds)) for j in range(args.jobs)]
+    else:
+        fn = _worker
+        tasks = [Task((args, config, j, parts[j], deadline, True)) for j in range(args.jobs)]
+    try:
+        outcomes = dict(run(fn, tasks, RunConfig(jobs=args.jobs, quiet=False,
+                                                 cluster=args.cluster)))
+    except ClusterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     failed = [(j, o) for j, o in sorted(outcomes.items()) if o.status is not Ended.DONE]
     for j, outcome in failed:
         print(f"error: worker {j} {outcome.status.value}: {outcome.message}", file=sys.stderr)
     if failed:
         return 1
-    counts = [outcomes[j].value or 0 for j in range(args.jobs)]
+    if args.cluster:
+        found = [outcomes[j].value or [] for j in range(args.jobs)]
+    else:
+        found = [Path(part).read_text(encoding="utf-8").splitlines(keepends=True)
+                 for part in parts]
+        for part in parts:
+            Path(part).unlink()
     seen: set[str] = set()
     n = 0
     with open(args.out, "w", encoding="utf-8") as f:  # merge in worker order, deduplicated
-        for part in parts:
-            with open(part, encoding="utf-8") as g:
-                for line in g:
-                    text = json.loads(line)["problem"]
-                    if text not in seen:
-                        seen.add(text)
-                        f.write(line)
-                        n += 1
-            Path(part).unlink()
-    print(f"{n} examples ({sum(counts)} found by {args.jobs} workers, duplicates dropped) "
-          f"-> {args.out}", file=sys.stderr)
+        for lines in found:
+            for line in lines:
+                text = json.loads(line)["problem"]
+                if text not in seen:
+                    seen.add(text)
+                    f.write(line)
+                    n += 1
+    print(f"{n} examples ({sum(map(len, found))} found by {args.jobs} workers, duplicates "
+          f"dropped) -> {args.out}", file=sys.stderr)
     return 0 if n == args.count else 1
 
 

@@ -14,6 +14,11 @@ domain's ``Domain.preload`` for the domains of the batch) come for free. Each wo
 ``max_tasks`` problems before it is replaced, which keeps memory in check. A crash of the
 engine (an exception, or a worker that dies) becomes an ``error`` result of that problem only.
 
+With ``cluster`` (a Ray address, ``symbolic.cluster``) the same tasks run on a Ray cluster
+instead: each cluster host keeps such a worker, so the limits, statuses and order are the same;
+a problem whose host is lost with its node runs again elsewhere (twice at most), then is an
+``error`` saying so.
+
 This module only maps a ``WorkItem`` to a runner task and the runner's outcome to a ``Result``.
 Results come out in completion order (the order problems finish); each carries the ``index`` of
 its input through ``run_batch``'s ``(index, Result)`` pairs, and ``in_order`` re-sorts them
@@ -32,7 +37,8 @@ from symbolic.runner import Status as Ended
 from .config import SolveConfig
 from .result import Result, Status
 
-__all__ = ["KILL_GRACE", "PRELOAD", "WorkItem", "error_result", "in_order", "run_batch"]
+__all__ = ["KILL_GRACE", "PRELOAD", "WorkItem", "error_result", "in_order", "plan", "result_of",
+           "run_batch"]
 
 KILL_GRACE = 0.5
 """Seconds past the budget a worker is given to report its own timeout before it is killed."""
@@ -68,8 +74,11 @@ def error_result(item: WorkItem, message: str, seconds: float = 0.0) -> Result:
 
 def run_batch(items: Iterable[WorkItem], config: SolveConfig | None = None, *, jobs: int = 1,
               progress: Progress | None = None, solver: Solver | None = None,
-              max_tasks: int = 25) -> Iterator[tuple[int, Result]]:
-    """Solve every item, ``jobs`` at a time, each in a worker with a hard timeout.
+              max_tasks: int = 25, cluster: str | None = None
+              ) -> Iterator[tuple[int, Result]]:
+    """Solve every item, ``jobs`` at a time, each in a worker with a hard timeout (on the Ray
+    cluster ``cluster`` when given, ``jobs`` 0 meaning one per CPU of the cluster;
+    ``symbolic.cluster.ClusterError`` if it cannot be used).
 
     Yields ``(index, result)`` in completion order, one per input item, ``index`` being the
     item's position in ``items``. ``progress(done, total, result)`` is called after each.
@@ -79,7 +88,7 @@ def run_batch(items: Iterable[WorkItem], config: SolveConfig | None = None, *, j
     items = list(items)
     config = config or SolveConfig()
     done = 0
-    for index, result in _run(items, config, jobs, solver, max_tasks):
+    for index, result in _run(items, config, jobs, solver, max_tasks, cluster):
         done += 1
         if progress is not None:
             progress(done, len(items), result)
@@ -87,7 +96,7 @@ def run_batch(items: Iterable[WorkItem], config: SolveConfig | None = None, *, j
 
 
 def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver | None,
-         max_tasks: int) -> Iterator[tuple[int, Result]]:
+         max_tasks: int, cluster: str | None) -> Iterator[tuple[int, Result]]:
     queue: list[int] = []
     for index, item in enumerate(items):
         if item.error is not None:  # input errors are reported before any solving
@@ -96,6 +105,19 @@ def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver |
             queue.append(index)
     if not queue:
         return
+    solve, tasks, run_config = plan([items[k] for k in queue], config, jobs, solver, max_tasks,
+                                    cluster)
+    for position, outcome in run(solve, tasks, run_config):
+        index = queue[position]
+        yield index, result_of(items[index], outcome, config.timeout)
+
+
+def plan(items: list[WorkItem], config: SolveConfig, jobs: int = 1, solver: Solver | None = None,
+         max_tasks: int = 25, cluster: str | None = None
+         ) -> tuple[Callable[[WorkItem], Result], list[Task], RunConfig]:
+    """The runner's function, tasks and configuration that solve ``items`` (none an input
+    error); ``result_of`` turns each outcome into the item's ``Result`` (``bench/cluster.py``
+    runs a plan itself to see the runner's own timings)."""
     chosen = solver if solver is not None else _default_solver()
 
     def solve(item: WorkItem) -> Result:  # in the worker
@@ -105,14 +127,12 @@ def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver |
 
     # the modules of the batch's domains (``Domain.preload``) are imported, and warmed up
     # (e.g. compiled numba kernels loaded), in the parent before workers fork
-    present = sorted({items[k].domain for k in queue})
+    present = sorted({item.domain for item in items})
     preload = tuple(m for d in present for m in by_name(d).preload) + PRELOAD
-    run_config = RunConfig(jobs=max(1, jobs), grace=KILL_GRACE, max_tasks=max(1, max_tasks),
-                           memory_limit=config.memory_limit, preload=preload)
-    tasks = [Task((items[k],), config.timeout) for k in queue]
-    for position, outcome in run(solve, tasks, run_config):
-        index = queue[position]
-        yield index, _result(items[index], outcome, config.timeout)
+    run_config = RunConfig(jobs=jobs if cluster else max(1, jobs), grace=KILL_GRACE,
+                           max_tasks=max(1, max_tasks), memory_limit=config.memory_limit,
+                           preload=preload, cluster=cluster)
+    return solve, [Task((item,), config.timeout) for item in items], run_config
 
 
 def _default_solver() -> Solver:
@@ -121,7 +141,7 @@ def _default_solver() -> Solver:
     return solve
 
 
-def _result(item: WorkItem, outcome: Outcome[Result], budget: float | None) -> Result:
+def result_of(item: WorkItem, outcome: Outcome[Result], budget: float | None) -> Result:
     """The ``Result`` of a runner outcome: the solver's own, or a timeout or error of the
     item."""
     if outcome.status is Ended.DONE and outcome.value is not None:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import StoreLocked
+from symbolic.cluster import ClusterError
 from symbolic.outputs import unwritable
 from symbolic.runner import MEMORY_LIMIT, format_size, parse_size
 
@@ -213,7 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "is killed and reported as memory")
     parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                         help="problems solved in parallel processes; 0 for one per CPU "
-                        "(default: 1)")
+                        "(of the cluster with --cluster) (default: 1)")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="solve on a Ray cluster (pip install 'neurosym[cluster]'): local "
+                        "(a private instance on this machine), auto (the one ray start left "
+                        "here) or HOST:PORT of its head; the same limits, rows and memory as "
+                        "locally, --jobs problems at a time")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per problem per line on stdout")
     parser.add_argument("--proof", action="store_true",
@@ -318,18 +324,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.diagram and len(items) != 1:
         return _usage_error(parser, f"--diagram needs exactly one problem, got {len(items)}; "
                             "select one with --problem NAME")
-    sources = tuple(s for s in args.sources if not (args.no_neural and s == "neural"))
-    if args.aux and not sources:
+    config = solve_config(args)
+    if args.aux and not config.sources:
         return _usage_error(parser, "--sources: no source left (use --no-aux for plain DD+AR)")
-    config = SolveConfig(timeout=args.timeout or None, memory_limit=args.memory_limit,
-                         seed=args.seed,
-                         with_proof=args.proof, diagram_path=args.diagram, aux=args.aux,
-                         figure=bool(args.html),
-                         depth=args.depth, beam=args.beam,
-                         trajectory_depth=args.trajectory_depth, sources=sources,
-                         ranking=args.ranking, memory_path=args.memory,
-                         progress=args.progress)
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = args.jobs or (0 if args.cluster else os.cpu_count() or 1)
     if args.kg_store and not args.kg:
         return _usage_error(parser, "--kg-store needs --kg OUT.ttl")
     if args.kg_store and Path(args.kg_store).resolve() == Path(args.kg).resolve():
@@ -351,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(items) == 1:
             return _run_one(items[0], config, args)
         return _run_many(items, config, jobs, args)
-    except StoreLocked as e:  # another run kept a store past --store-wait
+    except (StoreLocked, ClusterError) as e:  # a store kept past --store-wait; no cluster
         return _error(str(e))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -403,8 +401,21 @@ def _error(message: str) -> int:
     return 2
 
 
+def solve_config(args: argparse.Namespace) -> SolveConfig:
+    """The ``SolveConfig`` of parsed command-line arguments."""
+    sources = tuple(s for s in args.sources if not (args.no_neural and s == "neural"))
+    return SolveConfig(timeout=args.timeout or None, memory_limit=args.memory_limit,
+                       seed=args.seed,
+                       with_proof=args.proof, diagram_path=args.diagram, aux=args.aux,
+                       figure=bool(args.html),
+                       depth=args.depth, beam=args.beam,
+                       trajectory_depth=args.trajectory_depth, sources=sources,
+                       ranking=args.ranking, memory_path=args.memory,
+                       progress=args.progress)
+
+
 def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> int:
-    result = next(in_order(run_batch([item], config)))
+    result = next(in_order(run_batch([item], config, cluster=args.cluster)))
     remember(item, result, config, kg_store=args.kg_store, wait=args.store_wait)
     _emit(result, args)
     written = _export_html([result], args)
@@ -425,7 +436,8 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
     results: list[Result] = []
     with _progress_bar(len(items)) as advance:
         for result in in_order(remembered(run_batch(items, config, jobs=jobs,
-                                                    progress=advance))):
+                                                    progress=advance,
+                                                    cluster=args.cluster))):
             results.append(result)
             _emit(result, args, row=True)
     if not args.json:

@@ -40,9 +40,11 @@ parent must not run other threads while it forks; the progress callback runs in 
 Outcomes come out in completion order as ``(index, outcome)``, ``index`` being the task's
 position in the input; ``in_order`` re-sorts any such stream into input order while streaming.
 
-Backends: the local process pool below is the only one; a cluster backend (Ray) would be a
-second generator behind ``run`` with the same ``(fn, tasks, config) -> (index, outcome)``
-contract, chosen by a field of ``RunConfig``.
+Backends: the local process pool below, and a Ray cluster (``symbolic.cluster``) when
+``RunConfig.cluster`` names one: the same ``(fn, tasks, config) -> (index, outcome)`` contract,
+the same limits and outcomes (each cluster host runs this pool with one worker); tasks whose
+host is lost are run again up to ``RunConfig.retries`` times. On a cluster, ``fn`` and
+``initializer`` travel by cloudpickle (a closure works) instead of through the fork.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
@@ -80,13 +82,16 @@ class Outcome(Generic[T]):
     """The end of one task: ``value`` when ``done``; ``message`` otherwise (the exception as
     ``"Type: text"``, or how the worker died); ``exitcode`` of a dead worker (negative: the
     signal, as in ``multiprocessing``). ``seconds``: the call's own time when it answered, else
-    the time from hand-over to the kill or death."""
+    the time from hand-over to the kill or death. ``wall``: the seconds from hand-over to the
+    outcome as the runner saw them (``seconds`` plus the runner's overhead: pipes, scheduling,
+    the cluster's network)."""
 
     status: Status
     seconds: float
     value: T | None = None
     message: str = ""
     exitcode: int | None = None
+    wall: float | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,10 @@ class RunConfig:
     the worker, all it inherited included, so that a task gets a ``MemoryError``; ``None``: no
     limit);
     ``quiet`` sends the workers' stdout to /dev/null; ``initializer()`` runs once in each new
-    worker; ``preload`` names modules imported (and warmed up) in the parent before forking."""
+    worker; ``preload`` names modules imported (and warmed up) in the parent before forking;
+    ``cluster``: a Ray address (``local``, ``auto``, ``HOST:PORT``) to run on instead of the
+    local pool (None), where a task whose worker is lost with its node runs again on another
+    at most ``retries`` times."""
 
     jobs: int = 1
     grace: float = 0.5
@@ -117,6 +125,8 @@ class RunConfig:
     quiet: bool = True
     initializer: Callable[[], None] | None = None
     preload: tuple[str, ...] = ()
+    cluster: str | None = None
+    retries: int = 2
 
 
 Progress = Callable[[int, int, Outcome[Any]], None]
@@ -126,13 +136,20 @@ def run(fn: Callable[..., T], tasks: Iterable[Task], config: RunConfig | None = 
         progress: Progress | None = None) -> Iterator[tuple[int, Outcome[T]]]:
     """Run ``fn(*task.args)`` for every task; yield ``(index, outcome)`` in completion order,
     one per task. ``progress(done, total, outcome)`` is called after each. Closing the
-    generator early kills the busy workers."""
+    generator early kills the busy workers. With ``config.cluster`` the tasks run on that Ray
+    cluster (``symbolic.cluster.ClusterError`` when it cannot be used)."""
     tasks = list(tasks)
     config = config or RunConfig()
     if not tasks:
         return
     done = 0
-    for index, outcome in _run_local(fn, tasks, config):
+    if config.cluster is not None:
+        from .cluster import run_cluster
+
+        backend = run_cluster(fn, tasks, config)
+    else:
+        backend = _run_local(fn, tasks, config)
+    for index, outcome in backend:
         done += 1
         if progress is not None:
             progress(done, len(tasks), outcome)
@@ -330,15 +347,18 @@ class _Pool:
             task = worker.task
             assert task is not None
             if worker.conn in ready or worker.process.sentinel in ready:
-                yield task.index, self._finish(worker, task)
+                outcome = self._finish(worker, task)
+                yield task.index, replace(outcome, wall=time.monotonic() - task.started)
             elif task.deadline <= now:
                 self._replace(worker, kill=True)
-                yield task.index, Outcome(Status.TIMEOUT, now - task.started)
+                yield task.index, Outcome(Status.TIMEOUT, now - task.started,
+                                          wall=now - task.started)
             elif limit is not None and (private_memory(worker.process.pid) or 0) > limit:
                 self._replace(worker, kill=True)
                 yield task.index, Outcome(Status.MEMORY, now - task.started,
                                           message=f"exceeded the memory limit of "
-                                                  f"{format_size(limit)}")
+                                                  f"{format_size(limit)}",
+                                          wall=now - task.started)
 
     def close(self) -> None:
         for slot, worker in enumerate(self.workers):

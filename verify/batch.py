@@ -76,11 +76,13 @@ Solver = Callable[[Instance], Result]
 
 
 def run_instances(instances: list[Instance], solver: Solver, jobs: int = 1,
-                  threads: int = 1, memory_limit: int | None = None
-                  ) -> Iterator[tuple[int, Result]]:
+                  threads: int = 1, memory_limit: int | None = None,
+                  cluster: str | None = None) -> Iterator[tuple[int, Result]]:
     """Yield ``(index, Result)`` as instances finish, at most ``jobs`` at a time, each in a
     fresh fork with ``threads`` torch threads and at most ``memory_limit`` bytes of resident
-    memory (None: no limit); ``symbolic.runner.in_order`` puts them in input order."""
+    memory (None: no limit), on the Ray cluster ``cluster`` when given (``symbolic.cluster``:
+    each host forks the same fresh worker per instance); ``symbolic.runner.in_order`` puts
+    them in input order."""
 
     def solve(instance: Instance) -> Result:  # in the worker
         start = time.monotonic()
@@ -91,7 +93,7 @@ def run_instances(instances: list[Instance], solver: Solver, jobs: int = 1,
 
     config = RunConfig(jobs=jobs, grace=KILL_GRACE, max_tasks=1, quiet=False,
                        memory_limit=memory_limit, initializer=partial(_set_threads, threads),
-                       preload=PRELOAD)
+                       preload=PRELOAD, cluster=cluster)
     tasks = [Task((instance,), instance.timeout) for instance in instances]
     for index, outcome in run(solve, tasks, config):
         yield index, _result(outcome)

@@ -15,9 +15,11 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from symbolic.cluster import ClusterError
 from symbolic.outputs import unwritable
 from symbolic.runner import MEMORY_LIMIT, format_size, in_order, parse_size
 
@@ -91,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "is killed and reported as memory")
     parser.add_argument("--jobs", type=_count, default=1, metavar="N",
                         help="instances verified in parallel (default: 1)")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="verify on a Ray cluster (pip install 'neurosym[cluster]'): local "
+                        "(a private instance on this machine), auto (the one ray start left "
+                        "here) or HOST:PORT of its head; the same limits and results as "
+                        "locally, --jobs instances at a time; every node must see the files")
     parser.add_argument("--threads", type=_count, default=1, metavar="N",
                         help="torch threads per instance (default: 1; more threads in forked "
                         "workers can deadlock OpenMP)")
@@ -153,8 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.timeout and args.instances:
         instances = [Instance(i.onnx, i.vnnlib, args.timeout, i.onnx_text, i.vnnlib_text)
                      for i in instances]
+    if args.cluster:  # the cluster's workers need not share our working folder
+        instances = [replace(i, onnx=i.onnx.resolve(), vnnlib=i.vnnlib.resolve())
+                     for i in instances]
     try:
         results = _run(instances, args)
+    except ClusterError as e:
+        return _error(str(e))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
@@ -184,7 +196,8 @@ def _run(instances: list[Instance], args: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
     single = len(instances) == 1 and not args.instances
     threads = args.threads
-    runs = run_instances(instances, solver, args.jobs, threads, args.memory_limit)
+    runs = run_instances(instances, solver, args.jobs, threads, args.memory_limit,
+                         cluster=args.cluster)
     for instance, result in zip(instances, in_order(runs)):
         results.append(result)
         _emit(instance, result, args, single)

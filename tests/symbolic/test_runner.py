@@ -291,11 +291,13 @@ FORKING = re.compile(r"^\s*(import multiprocessing|from multiprocessing\b)|\bos\
 
 
 def forking_files(root: Path) -> list[str]:
-    """Tracked Python files outside the runner and the tests that fork or use multiprocessing."""
+    """Tracked Python files outside the runner (with its cluster backend) and the tests that
+    fork or use multiprocessing."""
     listed = subprocess.run(["git", "ls-files", "*.py"], cwd=root, capture_output=True,
                             text=True, check=True).stdout.split()
     return [name for name in listed
-            if name != "symbolic/runner.py" and not name.startswith("tests/")
+            if name not in ("symbolic/runner.py", "symbolic/cluster.py")
+            and not name.startswith("tests/")
             and FORKING.search((root / name).read_text(encoding="utf-8"))]
 
 
