@@ -23,7 +23,7 @@ import torch
 from . import graph_ops as G
 from .errors import OnnxError
 from .onnx_graph import OPS as CONST_OPS
-from .onnx_graph import Const, _attrs, _read_model, _shape, _Unsupported
+from .onnx_graph import Const, _attrs, _shape, _Unsupported, read_graph
 
 
 @dataclass(frozen=True)
@@ -494,26 +494,12 @@ def _as_const(v: object) -> Const:
 
 def load_graph(source: str | Path | bytes, name: str | None = None) -> GraphNet:
     """Load an ONNX model (path or serialized bytes) into a ``GraphNet``."""
-    from onnx import numpy_helper
-
     name = name or (str(source) if not isinstance(source, bytes) else "<onnx>")
-    model = _read_model(source, name)
+    model, values, input_value = read_graph(source, name)
     graph = model.graph
-    values: dict[str, Value | None] = {"": None}
-    for init in graph.initializer:
-        try:
-            values[init.name] = Const(numpy_helper.to_array(init))
-        except (TypeError, ValueError, KeyError) as e:
-            raise OnnxError(f"{name}: initializer {init.name!r} cannot be read "
-                            f"({type(e).__name__})") from None
-    inputs = [i for i in graph.input if i.name not in values]
-    if len(inputs) != 1:
-        raise OnnxError(f"{name}: expected one network input, found {len(inputs)}")
-    if len(graph.output) != 1:
-        raise OnnxError(f"{name}: expected one network output, found {len(graph.output)}")
-    input_shape = _shape(inputs[0])
+    input_shape = _shape(input_value)
     loader = _Loader(name, input_shape)
-    values[inputs[0].name] = Ref(0, input_shape)
+    values[input_value.name] = Ref(0, input_shape)
     for node in graph.node:
         _load_node(loader, node, values, name)
     out = values.get(graph.output[0].name)
@@ -521,7 +507,7 @@ def load_graph(source: str | Path | bytes, name: str | None = None) -> GraphNet:
         raise OnnxError(f"{name}: the output does not depend on the input")
     nodes = _prune(loader.nodes, out.node)
     return GraphNet(nodes, input_shape, out.shape, onnx_bytes=model.SerializeToString(),
-                    input_name=inputs[0].name)
+                    input_name=input_value.name)
 
 
 def _load_node(loader: _Loader, node, values: dict[str, Value | None], name: str) -> None:

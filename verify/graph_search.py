@@ -37,7 +37,7 @@ from .graph_bounds import (
     spec_lower,
     spec_rows,
 )
-from .input_split import clip_boxes
+from .input_split import bisect, clip_boxes
 from .search import CaseResult, Outcome, SearchConfig
 from .witness import Oracle
 
@@ -148,14 +148,8 @@ def graph_input_split(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Se
             tiny = width.amax(-1) < config.min_width
             gave_up |= bool(tiny.any())
             lo, hi, score = lo[~tiny], hi[~tiny], score[~tiny]
-            dim = score.argmax(-1)
-            rows = torch.arange(lo.shape[0])
-            mid = (lo[rows, dim] + hi[rows, dim]) / 2
-            left_hi, right_lo = hi.clone(), lo.clone()
-            left_hi[rows, dim] = mid
-            right_lo[rows, dim] = mid
         if lo.shape[0]:
-            stack.append((torch.cat([lo, right_lo]), torch.cat([left_hi, hi])))
+            stack.append(bisect(lo, hi, score))
     return CaseResult(Outcome.UNKNOWN if gave_up else Outcome.HOLDS, domains=domains,
                       method="graph-input-split")
 

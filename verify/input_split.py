@@ -176,15 +176,20 @@ def _bound_and_split(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, 
     tiny = width.amax(-1) < config.min_width
     lo, hi, score = lo[~tiny], hi[~tiny], score[~tiny]
     kept = [t[~tiny] for t in kept]
+    children = (*bisect(lo, hi, score), *(torch.cat([t, t]) for t in kept))
+    return children, bool(tiny.any())
+
+
+def bisect(lo: Tensor, hi: Tensor, score: Tensor) -> tuple[Tensor, Tensor]:
+    """Each box cut in two at the middle of its highest-scoring coordinate: the (lo, hi) of
+    the 2B halves, the lower halves first (row i and row B + i are box i's halves)."""
     dim = score.argmax(-1)
     rows = torch.arange(lo.shape[0])
     mid = (lo[rows, dim] + hi[rows, dim]) / 2
     left_hi, right_lo = hi.clone(), lo.clone()
     left_hi[rows, dim] = mid
     right_lo[rows, dim] = mid
-    children = (torch.cat([lo, right_lo]), torch.cat([left_hi, hi]),
-                *(torch.cat([t, t]) for t in kept))
-    return children, bool(tiny.any())
+    return torch.cat([lo, right_lo]), torch.cat([left_hi, hi])
 
 
 def _bound_boxes(net: Network, ct: CaseTensors, lo: Tensor, hi: Tensor, parent: Bounds,

@@ -415,14 +415,15 @@ def _read_model(source: str | Path | bytes, name: str):
         raise OnnxError(f"{name}: not a readable ONNX model ({type(e).__name__})") from None
 
 
-def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
-    """Load an ONNX model (path or serialized bytes) into a ``Network``."""
+def read_graph(source: str | Path | bytes, name: str) -> tuple[Any, dict[str, Any], Any]:
+    """An ONNX model, its initializers as constants (keyed by name, plus ``""`` for an
+    omitted optional input) and its one network input (initializers listed as graph inputs,
+    as some exporters write them, are not network inputs)."""
     from onnx import numpy_helper
 
-    name = name or (str(source) if not isinstance(source, bytes) else "<onnx>")
     model = _read_model(source, name)
     graph = model.graph
-    values: dict[str, Value | None] = {"": None}
+    values: dict[str, Any] = {"": None}
     for init in graph.initializer:
         try:
             values[init.name] = Const(numpy_helper.to_array(init))
@@ -435,12 +436,20 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
         raise OnnxError(f"{name}: expected one network input, found {len(inputs)}")
     if len(graph.output) != 1:
         raise OnnxError(f"{name}: expected one network output, found {len(graph.output)}")
-    input_shape = _shape(inputs[0])
+    return model, values, inputs[0]
+
+
+def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
+    """Load an ONNX model (path or serialized bytes) into a ``Network``."""
+    name = name or (str(source) if not isinstance(source, bytes) else "<onnx>")
+    model, values, input_value = read_graph(source, name)
+    graph = model.graph
+    input_shape = _shape(input_value)
     if math.prod(input_shape) > MAX_INPUTS:
         raise OnnxError(f"{name}: input of shape {input_shape} has more than {MAX_INPUTS} "
                         "values, more than this verifier handles")
     builder = _Builder(input_shape)
-    values[inputs[0].name] = builder.identity(input_shape)
+    values[input_value.name] = builder.identity(input_shape)
     for node in graph.node:
         values[node.output[0]] = _run_node(node, values, builder, name)
     out = values.get(graph.output[0].name)
@@ -451,7 +460,7 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
                         "last Relu (nodes after the output are not supported)")
     builder.close(out)
     return Network(tuple(builder.layers), input_shape, out.shape,
-                   onnx_bytes=model.SerializeToString(), input_name=inputs[0].name)
+                   onnx_bytes=model.SerializeToString(), input_name=input_value.name)
 
 
 def _run_node(node, values: dict[str, Value | None], builder: _Builder, name: str) -> Value:
