@@ -143,6 +143,8 @@ def processes(session: int) -> list[tuple[int, int, str]]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
+        if not cmdline.strip():  # a zombie or one exiting right now: nothing left to kill
+            continue
         if int(fields[3]) == session:
             out.append((int(entry), int(fields[1]), cmdline.decode(errors="replace").strip()))
     return out
