@@ -191,14 +191,20 @@ def timed(engine, compiled, ids: list[int], runs: int) -> list[float]:
     return [min(x) for x in zip(*passes)]
 
 
-def bench_masks(tok, names: list[str], engines: list[str], n_targets: int, runs: int,
-                budget_s: float) -> None:
+def build_engines(tok, engines: list[str]) -> dict:
+    """The engines that load, by name; a missing optional one is reported and left out."""
     built = {}
     for e in engines:
         try:
             built[e] = ENGINES[e](tok)
         except Exception as err:  # missing optional engine
             print(f"# {e}: unavailable ({type(err).__name__}: {err})")
+    return built
+
+
+def bench_masks(tok, names: list[str], engines: list[str], n_targets: int, runs: int,
+                budget_s: float) -> None:
+    built = build_engines(tok, engines)
     print(f"{'grammar':<11} {'engine':<11} {'compile ms':>10} {'steps':>6} "
           f"{'median us':>9} {'p99 us':>8} {'max us':>9}")
     for name in names:
@@ -240,12 +246,7 @@ def bench_first_mask(tok, n_schemas: int, names: list[str], engines: list[str],
     from grammars.constrained.examples.samples import rand_object_schema
     from grammars.constrained.grammar import clear_compile_caches
 
-    built = {}
-    for e in engines:
-        try:
-            built[e] = ENGINES[e](tok)
-        except Exception as err:  # missing optional engine
-            print(f"# {e}: unavailable ({type(err).__name__}: {err})")
+    built = build_engines(tok, engines)
     rng = random.Random(0)
     schemas = [rand_object_schema(rng) for _ in range(n_schemas)]
     buckets = {"1-3 properties": (1, 3), "4-6 properties": (4, 6), "7+ properties": (7, 10**9)}

@@ -28,7 +28,8 @@ from .onnx_graph import Const, _attrs, _shape, _Unsupported, read_graph
 
 @dataclass(frozen=True)
 class Ref:
-    """A tensor computed by node ``node`` (``-1``: a placeholder while folding constants)."""
+    """A tensor computed by node ``node`` (``-1`` while constant subgraphs are folded: no
+    node computes it yet)."""
 
     node: int
     shape: tuple[int, ...]
