@@ -14,6 +14,8 @@ inform later ones, in file order; never a problem its own answer). Configuration
 | heuristic-only | --sources heuristic |
 | neural-only | --sources neural (the model alone) |
 | ranking | all sources ordered by the Bayesian ranking (--ranking) |
+| heuristic-ranked | heuristic candidates in the model's order (--sources heuristic) |
+| all-ranked | all sources; heuristic, memory candidates in the model's order (--neural-ranking) |
 
 To fit the time, `--subset unsolved` runs only the problems the ledger
 (`problems/geometry/jgex_ag_231.expected.json`) lists as not proved by DD+AR alone; the
@@ -64,6 +66,8 @@ CONFIGS: dict[str, tuple[str, ...]] = {
     "heuristic-only": ("--sources", "heuristic"),
     "neural-only": ("--sources", "neural"),
     "ranking": ("--ranking",),
+    "heuristic-ranked": ("--sources", "heuristic", "--neural-ranking"),
+    "all-ranked": ("--neural-ranking",),
 }
 
 
@@ -80,11 +84,15 @@ def select(pairs: list[tuple[str, str]], subset: str, ledger: Path,
     return pairs[:limit] if limit else pairs
 
 
-def neural_available() -> bool:
-    code = ("import sys\ntry:\n from neural.proposer import load_default\n"
-            "except ImportError:\n sys.exit(1)\nsys.exit(0 if load_default() is not None else 1)")
-    return subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT,
-                          capture_output=True).returncode == 0
+def neural_meta() -> dict[str, Any] | None:
+    """The shipped model's training record (held-back loss and exact-match accuracy...), or
+    None when it is not installed."""
+    code = ("import json, sys\ntry:\n from neural.proposer import load_default\n"
+            "except ImportError:\n sys.exit(1)\np = load_default()\n"
+            "sys.exit(1) if p is None else print(json.dumps(p.meta))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                          text=True)
+    return json.loads(proc.stdout) if proc.returncode == 0 else None
 
 
 def run_config(name: str, pairs: list[tuple[str, str]], timeout: float, jobs: int,
@@ -158,6 +166,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--jobs", type=int, default=2, help="problems in parallel (default 2)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="first N selected problems only")
+    p.add_argument("--every", type=int, default=1, metavar="N",
+                   help="every N-th selected problem only, a slice of a long run (default 1)")
+    p.add_argument("--offset", type=int, default=0, metavar="K",
+                   help="with --every: start at the K-th selected problem (default 0)")
     p.add_argument("--json-out", type=Path, help="write the summaries and all rows as JSON")
     return p.parse_args(argv)
 
@@ -170,8 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unknown configuration {unknown[0]!r}; known: {', '.join(CONFIGS)}",
               file=sys.stderr)
         return 2
-    pairs = select(read_pairs(args.file), args.subset, args.ledger, args.limit)
-    neural = neural_available()
+    pairs = select(read_pairs(args.file), args.subset, args.ledger, None)
+    pairs = pairs[args.offset::max(args.every, 1)][:args.limit]
+    meta = neural_meta()
+    neural = meta is not None
     runs, summaries = [], []
     for name in names:
         run = run_config(name, pairs, args.timeout, args.jobs, args.seed)
@@ -182,11 +196,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{args.file} ({args.subset}: {len(pairs)} problems), timeout {args.timeout:g} s, "
           f"jobs {args.jobs}, seed {args.seed}; neural source "
           f"{'present' if neural else 'absent (not installed or no weights)'}")
+    if meta:
+        print(f"model: {meta.get('examples')} examples, held back {meta.get('eval_sequences')} "
+              f"sequences: loss {meta.get('eval_loss')}, exact match "
+              f"{meta.get('eval_exact')} (the model's own clause equals the data's)")
     print(format_table(summaries))
     if args.json_out:
         args.json_out.write_text(json.dumps({"file": str(args.file), "subset": args.subset,
                                              "timeout": args.timeout, "jobs": args.jobs,
-                                             "neural": neural, "summaries": summaries,
+                                             "neural": neural, "model": meta,
+                                             "summaries": summaries,
                                              "runs": runs}, indent=1) + "\n")
     return 0
 

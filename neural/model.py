@@ -49,7 +49,8 @@ class _Block(nn.Module):
         self.p = c.dropout
 
     def forward(self, x: torch.Tensor, pad: torch.Tensor | None,
-                past: tuple[torch.Tensor, torch.Tensor] | None):
+                past: tuple[torch.Tensor, torch.Tensor] | None,
+                mask: torch.Tensor | None = None):
         b, t, d = x.shape
         h = self.n_heads
         q, k, v = self.qkv(self.ln1(x)).view(b, t, 3, h, d // h).permute(2, 0, 3, 1, 4)
@@ -58,7 +59,9 @@ class _Block(nn.Module):
             v = torch.cat([past[1], v], dim=2)
         n = k.shape[2]
         drop = self.p if self.training else 0.0
-        if past is None and pad is None:
+        if mask is not None:  # the caller's own (a tree of continuations)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=drop)
+        elif past is None and pad is None:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=drop)
         else:  # causal over the (cached + new) keys, minus padded keys
             mask = torch.ones(t, n, dtype=torch.bool, device=x.device).tril(n - t)[None, None]
@@ -92,17 +95,24 @@ class ConstructionLM(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
     def forward(self, ids: torch.Tensor, past: Cache | None = None,
-                pad: torch.Tensor | None = None):
+                pad: torch.Tensor | None = None, positions: torch.Tensor | None = None,
+                mask: torch.Tensor | None = None):
         """Logits for ``ids`` ``[B, T]``; with ``past`` (possibly empty list) also the cache.
-        ``pad`` ``[B, T_total]`` marks padded key positions (training only)."""
+        ``pad`` ``[B, T_total]`` marks padded key positions (training only). ``positions``
+        ``[T]`` and ``mask`` ``[T, T_total]`` (True: may attend) replace the consecutive
+        positions and the causal mask, e.g. to read a tree of continuations in one pass."""
         start = 0 if not past else past[0][0].shape[2]
-        if start + ids.shape[1] > self.config.max_len:
-            raise ValueError(f"sequence longer than the model's {self.config.max_len} tokens")
-        positions = torch.arange(start, start + ids.shape[1], device=ids.device)
+        if positions is None:
+            if start + ids.shape[1] > self.config.max_len:
+                raise ValueError(
+                    f"sequence longer than the model's {self.config.max_len} tokens")
+            positions = torch.arange(start, start + ids.shape[1], device=ids.device)
+        elif int(positions.max()) >= self.config.max_len:
+            raise ValueError(f"position past the model's {self.config.max_len} tokens")
         x = self.drop(self.tok(ids) + self.pos(positions)[None])
         new: Cache = []
         for i, block in enumerate(self.blocks):
-            x, kv = block(x, pad, past[i] if past else None)
+            x, kv = block(x, pad, past[i] if past else None, mask)
             new.append(kv)
         logits = self.ln(x) @ self.tok.weight.T
         return logits if past is None else (logits, new)

@@ -262,6 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "and construction kinds (success rates learned from search "
                              "outcomes, kept with --memory) instead of merging the sources "
                              "round-robin (default: off; it did not help on JGEX-AG-231)")
+    search.add_argument("--neural-ranking", action=argparse.BooleanOptionalAction,
+                        default=False,
+                        help="order the heuristic and memory candidates of every node by the "
+                             "learned proposer's log-probability of the construction, given "
+                             "the problem and the points added so far (the model loads when "
+                             "the search starts; without it installed, the sources' own "
+                             "order) (default: off)")
     search.add_argument("--memory", metavar="DIR",
                         help="persistent memory (Oxigraph store, created if missing): a "
                              "proposal source, and the ranking's counts; every problem proved "
@@ -410,7 +417,8 @@ def solve_config(args: argparse.Namespace) -> SolveConfig:
                        figure=bool(args.html),
                        depth=args.depth, beam=args.beam,
                        trajectory_depth=args.trajectory_depth, sources=sources,
-                       ranking=args.ranking, memory_path=args.memory,
+                       ranking=args.ranking, neural_ranking=args.neural_ranking,
+                       memory_path=args.memory,
                        progress=args.progress)
 
 

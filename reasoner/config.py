@@ -28,5 +28,7 @@ class SolveConfig:
     trajectory_depth: int = 6  # trajectories: random stacks of up to this many (0: none)
     sources: tuple[str, ...] = SOURCES  # proposal sources, a subset of SOURCES
     ranking: bool = False     # order candidates by the Bayesian ranking (reasoner.ranking)
+    # order the heuristic and memory candidates by the neural model (neural.ranker)
+    neural_ranking: bool = False
     memory_path: str | None = None  # persistent memory store: a source, and ranking counts
     progress: bool = False    # print search progress to stderr every few seconds

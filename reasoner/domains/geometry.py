@@ -92,17 +92,27 @@ def solve(problem: Problem | str, *, name: str = "problem", file: str = "<string
 
 def proposers(problem: Problem, config: SolveConfig) -> list[ConstructionProposer]:
     """The proposal sources ``config.sources`` names, in that order; a source that has nothing
-    to offer (no memory store given, the neural proposer not installed) is left out."""
+    to offer (no memory store given, the neural proposer not installed) is left out. With
+    ``config.neural_ranking`` the heuristic and memory sources hand out their candidates in
+    the neural model's order (``neural.ranker``), when the model is installed."""
     out: list[ConstructionProposer] = []
+    ranker = None
+    if config.neural_ranking:
+        neural = load_neural()
+        if neural is not None:
+            from neural.ranker import ModelRanker
+
+            ranker = ModelRanker(neural)
     for name in config.sources:
         if name == "heuristic":
             from symbolic.geometry.heuristics import HeuristicProposer
 
-            out.append(HeuristicProposer())
+            out.append(_ranked(HeuristicProposer(), ranker))
         elif name == "memory" and config.memory_path is not None:
             from kg.memory import MemoryProposer
 
-            out.append(MemoryProposer.open(config.memory_path, exclude=problem))
+            out.append(_ranked(MemoryProposer.open(config.memory_path, exclude=problem),
+                               ranker))
         elif name == "neural":
             neural = load_neural()
             if neural is not None:
@@ -110,6 +120,14 @@ def proposers(problem: Problem, config: SolveConfig) -> list[ConstructionPropose
         elif name not in SOURCES:
             raise ValueError(f"unknown proposal source {name!r} (known: {', '.join(SOURCES)})")
     return out
+
+
+def _ranked(source: ConstructionProposer, ranker: Any) -> ConstructionProposer:
+    if ranker is None:
+        return source
+    from neural.ranker import RankedSource
+
+    return RankedSource(source, ranker)
 
 
 _NEURAL: list[Any] = []
