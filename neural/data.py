@@ -28,7 +28,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,21 +148,32 @@ def _closure(start: set[int], deps: list[set[int]]) -> set[int]:
     return out
 
 
-def _pairs(problem: Problem, state, goals: Sequence[Fact]
+def _pairs(problem: Problem, state, goals: Sequence[Fact],
+           keep: Callable[[tuple[Clause, ...], Atom], bool] | None = None
            ) -> Iterator[tuple[tuple[Clause, ...], tuple[Clause, ...], Atom]]:
     """(statement clauses, auxiliary clauses, goal) for each goal whose proof needs aux points,
-    renamed ``a, b, c, ...`` in that order."""
+    renamed ``a, b, c, ...`` in that order. The statement is known before the proof (the
+    clauses the goal's points depend on): ``keep(statement, goal)`` may drop a goal before its
+    proof is traced back, the costly part."""
     clause_of = {p: i for i, c in enumerate(problem.clauses) for p in c.points}
     deps = [{clause_of[a] for s in c.steps for a in s.args if a in clause_of} - {i}
             for i, c in enumerate(problem.clauses)]
     step_clause = {str(s): i for i, c in enumerate(problem.clauses) for s in c.steps}
     for goal in goals:
+        stated = _closure({clause_of[p] for p in goal.points if p in clause_of} | {0}, deps)
+        if len(stated) == len(problem.clauses):
+            continue  # no clause is left to be auxiliary
+        if keep is not None:
+            pts = [p for i in sorted(stated) for p in problem.clauses[i].points]
+            mapping = dict(zip(pts, canonical_names(len(pts))))
+            if not keep(tuple(problem.clauses[i].rename(mapping) for i in sorted(stated)),
+                        Atom(goal.pred, goal.args).rename(mapping)):
+                continue
         pg = dataclasses.replace(problem, goal=Atom(goal.pred, goal.args))
         proof = extract_proof(pg, state, goal)
         mentioned = {goal} | {f for f, _ in proof.given} | {s.conclusion for s in proof.steps}
         need = {clause_of[p] for f in mentioned for p in f.points if p in clause_of}
         need |= {step_clause[c] for _, c in proof.given if c in step_clause}
-        stated = _closure({clause_of[p] for p in goal.points if p in clause_of} | {0}, deps)
         aux = _closure(need | stated, deps) - stated
         if not aux:
             continue
@@ -203,15 +214,26 @@ def attempt(rng: np.random.Generator, config: DataConfig,
     goals = _goal_candidates(run.state, rng, config.goals_per_diagram)
     seed = int(rng.integers(2**31))
     closures: dict[tuple[Clause, ...], Any] = {}
-    for stated, aux, goal in _pairs(problem, run.state, goals):
+
+    def needs_more(stated: tuple[Clause, ...], goal: Atom) -> bool:
+        """Whether DD+AR's closure of the statement alone misses the goal: tested before the
+        proof is traced back, one closure per statement instead of one proof per goal."""
+        if deadline is not None and time.monotonic() > deadline:
+            return False
+        try:
+            statement = make_problem("synthetic", stated, goal)
+        except GeometryError:
+            return False
+        return not _statement_proves(statement, seed, config, closures)
+
+    keep = needs_more if config.require_needed else None
+    for stated, aux, goal in _pairs(problem, run.state, goals, keep):
         if deadline is not None and time.monotonic() > deadline:
             break
         try:
             statement = make_problem("synthetic", stated, goal)
         except GeometryError:
             continue
-        if config.require_needed and _statement_proves(statement, seed, config, closures):
-            continue  # cheap pre-filter: one closure per statement instead of one per goal
         ex = check_example(statement, aux, seed, config)
         if ex is not None:
             out.append(ex)

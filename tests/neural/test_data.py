@@ -108,3 +108,43 @@ def test_time_limit_stops_early(tmp_path):
     out = tmp_path / "d.jsonl"
     assert main(["--count", "1000", "--seconds", "0.01", "--out", str(out)]) == 1
     assert out.exists()
+
+
+def test_goals_are_dropped_before_their_proof_is_traced(monkeypatch):
+    """``_pairs(..., keep)`` gives what filtering its full output by ``keep`` gives, and
+    traces no proof of a goal ``keep`` drops."""
+    import neural.data as data
+    from symbolic.geometry.dd import DDARConfig, saturate
+    from symbolic.geometry.predicates import COLL
+    from symbolic.geometry.problem import make_problem
+    from symbolic.geometry.tables import Atom
+
+    rng = np.random.default_rng(5)
+    checked = 0
+    for _ in range(12):
+        clauses = data.sample_clauses(rng, DataConfig())
+        try:
+            problem = make_problem("t", clauses, Atom(COLL, ("a", "b", "c")))
+            coords = build_diagram(problem, rng, max_tries=10, check_goal=False).coords
+        except Exception:
+            continue
+        state = saturate(problem, coords, DDARConfig(16, None)).state
+        goals = data._goal_candidates(state, rng, 64)
+        everything = list(data._pairs(problem, state, goals))
+        seen: list[tuple] = []
+
+        def keep(stated, goal, seen=seen):
+            seen.append((stated, goal))
+            return len(seen) % 2 == 0  # any rule will do: every other goal
+        traced: list = []
+        real = data.extract_proof
+        monkeypatch.setattr(data, "extract_proof",
+                            lambda *a, traced=traced, real=real: traced.append(a) or real(*a))
+        kept = list(data._pairs(problem, state, goals, keep))
+        monkeypatch.setattr(data, "extract_proof", real)
+        dropped = {s for s, ok in zip(seen, [(i + 1) % 2 == 0 for i in range(len(seen))])
+                   if not ok}
+        assert kept == [p for p in everything if (p[0], p[2]) not in dropped]
+        assert len(traced) == len(seen) - len(dropped)  # no proof traced for a dropped goal
+        checked += len(seen)
+    assert checked > 20
