@@ -120,6 +120,53 @@ def run_config(name: str, pairs: list[tuple[str, str]], timeout: float, jobs: in
             "error": None if len(rows) == len(pairs) else err}
 
 
+def inference_cost_of(pairs: list[tuple[str, str]], seed: int, label: str) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "problems.txt"
+        file.write_text("".join(f"{n}\n{t}\n" for n, t in pairs))
+        return inference_cost(file, len(pairs), seed, label)
+
+
+def inference_cost(path: Path, problems: int, seed: int, label: str) -> str:
+    """The model's cost per clause on the first ``problems`` problems of ``path``, in this
+    process (the model loaded once; its loading time reported apart): its own proposals
+    (grammar-constrained beam search, ``k`` clauses) and scoring heuristic candidates as a
+    ranker. One thread, as a search worker runs it."""
+    import torch
+
+    from neural.proposer import load_default
+    from neural.ranker import ModelRanker
+    from symbolic.geometry.heuristics import HeuristicProposer
+    from symbolic.geometry.problem import Problem, read_problems
+
+    torch.manual_seed(seed)
+    start = time.perf_counter()
+    proposer = load_default()
+    load_s = time.perf_counter() - start
+    if proposer is None:
+        return "inference cost: no model installed"
+    ranker = ModelRanker(proposer)
+    chosen = [p for p in read_problems(path) if isinstance(p, Problem)][:problems]
+    rows: dict[str, list[float]] = {}
+    for problem in chosen:
+        for k in (1, 16, 64):
+            t = time.perf_counter()
+            got = proposer.propose(problem, k)
+            rows.setdefault(f"propose k={k}", []).append(
+                (time.perf_counter() - t) / max(len(got), 1))
+        for k in (100, 400):
+            cands = HeuristicProposer().propose(problem, k)
+            t = time.perf_counter()
+            ranker.score(problem, cands)
+            rows.setdefault(f"rank {k} heuristic candidates", []).append(
+                (time.perf_counter() - t) / max(len(cands), 1))
+    lines = [f"model loading {load_s * 1000:.0f} ms (once per worker); per clause, median "
+             f"over {len(chosen)} problems of {label}:",
+             "| call | ms per clause |", "|---|---|"]
+    lines += [f"| {name} | {statistics.median(v) * 1000:.2f} |" for name, v in rows.items()]
+    return "\n".join(lines)
+
+
 def summarize(run: dict[str, Any], total: int) -> dict[str, Any]:
     proved = [r for r in run["rows"] if r["status"] == "proved"]
     with_aux = [r for r in proved if r.get("auxiliary")]
@@ -171,6 +218,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--offset", type=int, default=0, metavar="K",
                    help="with --every: start at the K-th selected problem (default 0)")
     p.add_argument("--json-out", type=Path, help="write the summaries and all rows as JSON")
+    p.add_argument("--inference-cost", type=int, default=0, metavar="N",
+                   help="also time the model per clause (its proposals, and as a ranker) on "
+                        "the first N selected problems, in this process")
     return p.parse_args(argv)
 
 
@@ -201,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"sequences: loss {meta.get('eval_loss')}, exact match "
               f"{meta.get('eval_exact')} (the model's own clause equals the data's)")
     print(format_table(summaries))
+    if args.inference_cost:
+        print(inference_cost_of(pairs[:args.inference_cost], args.seed, args.file.name))
     if args.json_out:
         args.json_out.write_text(json.dumps({"file": str(args.file), "subset": args.subset,
                                              "timeout": args.timeout, "jobs": args.jobs,
