@@ -39,7 +39,14 @@ from symbolic.geometry.dd import DDARConfig, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact, Rules
 from symbolic.geometry.predicates import COLL
-from symbolic.geometry.problem import Clause, Problem, Step, canonical_names, make_problem
+from symbolic.geometry.problem import (
+    Clause,
+    Problem,
+    Step,
+    canonical_names,
+    make_problem,
+    read_problems,
+)
 from symbolic.geometry.proof import extract_proof
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.tables import Atom, definitions
@@ -59,6 +66,61 @@ GOALS = ("coll", "para", "perp", "cong", "cyclic", "midp", "eqangle", "eqratio",
 
 
 @dataclass(frozen=True)
+class Mix:
+    """Which constructions random sequences draw, with weights: ``bases`` make the first
+    points (three new points, no inputs), ``pool`` a clause of one construction, ``loci`` the
+    two steps of a clause that intersects two loci (drawn with ``pair_probability``)."""
+
+    bases: tuple[tuple[str, float], ...]
+    pool: tuple[tuple[str, float], ...]
+    loci: tuple[tuple[str, float], ...]
+    pair_probability: float
+
+    def describe(self, top: int = 8) -> str:
+        def head(items: tuple[tuple[str, float], ...]) -> str:
+            best = sorted(items, key=lambda kv: -kv[1])[:top]
+            return ", ".join(f"{n} {w:g}" for n, w in best)
+        return (f"bases: {head(self.bases)}; one construction: {head(self.pool)}; two loci "
+                f"({self.pair_probability:.0%} of clauses): {head(self.loci)}")
+
+
+def mix_of(problems: Sequence[Problem]) -> Mix:
+    """The construction mix of a set of problems (e.g. an olympiad benchmark's): how often
+    each construction the generator can draw makes a base, a clause alone, or one of two
+    intersected loci. Constructions with numeric arguments, several new points after the
+    base, or no inputs are left out (the generator cannot choose their arguments)."""
+    from collections import Counter
+
+    bases: Counter[str] = Counter()
+    pool: Counter[str] = Counter()
+    loci: Counter[str] = Counter()
+    pairs = singles = 0
+    for problem in problems:
+        for i, clause in enumerate(problem.clauses):
+            cons = [s.construction for s in clause.steps]
+            if i == 0:
+                if (len(cons) == 1 and len(cons[0].new_points) == 3 and not cons[0].inputs
+                        and not cons[0].numeric_args):
+                    bases[cons[0].name] += 1
+                continue
+            usable = [c for c in cons if len(c.new_points) == 1 and c.inputs
+                      and not c.numeric_args]
+            if len(usable) != len(cons):
+                continue
+            if len(cons) == 1:
+                pool[cons[0].name] += 1
+                singles += 1
+            elif len(cons) == 2:
+                loci.update(c.name for c in cons)
+                pairs += 1
+    if not bases or not pool or len(loci) < 2:
+        raise ValueError("too few usable constructions to make a mix (need a three-point "
+                         "base, one-construction clauses and two kinds of loci)")
+    return Mix(tuple(sorted(bases.items())), tuple(sorted(pool.items())),
+               tuple(sorted(loci.items())), pairs / (pairs + singles))
+
+
+@dataclass(frozen=True)
 class DataConfig:
     """Sizes and limits of the generator (all deterministic except the time limits, which
     only ever drop an attempt's examples)."""
@@ -73,6 +135,7 @@ class DataConfig:
     prove_seconds: float = 6.0
     eval_permille: int = 50        # share of the held-back split, per thousand
     require_needed: bool = True    # drop pairs whose statement DD+AR proves without the aux
+    mix: Mix | None = None         # constructions drawn (None: POOL, LOCI and BASES above)
 
 
 @dataclass(frozen=True)
@@ -115,24 +178,40 @@ def _step(name: str, point: str, existing: list[str], rng: np.random.Generator) 
 def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[Clause]:
     """A random construction sequence (unchecked clauses) over points a, b, c, ..."""
     names = canonical_names(3 + config.max_clauses)
-    base = BASES[int(rng.integers(len(BASES)))]
+    mix = config.mix
+    if mix is None:
+        base = BASES[int(rng.integers(len(BASES)))]
+    else:
+        base = _draw(mix.bases, rng)
     clauses = [Clause(("a", "b", "c"), (Step.of(base, "a", "b", "c"),))]
-    pool = list(POOL)
-    weights = np.array([POOL[n] for n in pool], dtype=float)
+    pool = list(POOL) if mix is None else [n for n, _ in mix.pool]
+    weights = np.array([POOL[n] for n in pool] if mix is None else [w for _, w in mix.pool],
+                       dtype=float)
     weights /= weights.sum()
+    pair_probability = config.pair_probability if mix is None else mix.pair_probability
     n = int(rng.integers(config.min_clauses, config.max_clauses + 1))
     for _ in range(n):
         existing = [p for c in clauses for p in c.points]
         point = names[len(existing)]
-        if rng.random() < config.pair_probability:
-            two = rng.choice(len(LOCI), size=2, replace=False)
-            steps = [_step(LOCI[i], point, existing, rng) for i in two]
+        if rng.random() < pair_probability:
+            if mix is None:
+                two = rng.choice(len(LOCI), size=2, replace=False)
+                steps = [_step(LOCI[i], point, existing, rng) for i in two]
+            else:
+                w = np.array([x for _, x in mix.loci], dtype=float)
+                two = rng.choice(len(mix.loci), size=2, replace=False, p=w / w.sum())
+                steps = [_step(mix.loci[i][0], point, existing, rng) for i in two]
         else:
             steps = [_step(pool[int(rng.choice(len(pool), p=weights))], point, existing, rng)]
         if any(s is None for s in steps):
             continue
         clauses.append(Clause((point,), tuple(s for s in steps if s is not None)))
     return clauses
+
+
+def _draw(items: tuple[tuple[str, float], ...], rng: np.random.Generator) -> str:
+    w = np.array([x for _, x in items], dtype=float)
+    return items[int(rng.choice(len(items), p=w / w.sum()))][0]
 
 
 # ------------------------------------------------------------------ goals and traceback
@@ -330,7 +409,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--count", type=int, required=True, help="number of examples")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True, help="output JSON-lines file")
-    ap.add_argument("--max-clauses", type=int, default=DataConfig.max_clauses)
+    ap.add_argument("--min-clauses", type=int, default=DataConfig.min_clauses,
+                    help="fewest clauses after the base (default: %(default)s)")
+    ap.add_argument("--max-clauses", type=int, default=DataConfig.max_clauses,
+                    help="most clauses after the base (default: %(default)s)")
+    ap.add_argument("--mix", metavar="FILE",
+                    help="draw constructions as often as the problems of FILE (a problem "
+                         "file, e.g. an olympiad set) use them, instead of the built-in "
+                         "JGEX-like mix")
     ap.add_argument("--eval-permille", type=int, default=DataConfig.eval_permille)
     ap.add_argument("--allow-unneeded", action="store_true",
                     help="keep pairs whose statement DD+AR proves without the auxiliary clauses "
@@ -392,8 +478,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs < 1 or args.count < 1:
         print("error: --jobs and --count must be at least 1", file=sys.stderr)
         return 2
-    config = DataConfig(max_clauses=args.max_clauses, eval_permille=args.eval_permille,
-                        require_needed=not args.allow_unneeded)
+    if not 0 <= args.min_clauses <= args.max_clauses:
+        print("error: need 0 <= --min-clauses <= --max-clauses", file=sys.stderr)
+        return 2
+    mix = None
+    if args.mix:
+        try:
+            mix = mix_of([p for p in read_problems(args.mix) if isinstance(p, Problem)])
+        except (GeometryError, OSError, ValueError) as e:
+            print(f"error: --mix {args.mix}: {e}", file=sys.stderr)
+            return 2
+        print(f"mix of {args.mix}: {mix.describe()}", file=sys.stderr)
+    config = DataConfig(min_clauses=args.min_clauses, max_clauses=args.max_clauses,
+                        eval_permille=args.eval_permille,
+                        require_needed=not args.allow_unneeded, mix=mix)
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     if args.jobs == 1 and not args.cluster:
         n = _worker(args, config, 0, args.out, deadline, False)

@@ -148,3 +148,36 @@ def test_goals_are_dropped_before_their_proof_is_traced(monkeypatch):
         assert len(traced) == len(seen) - len(dropped)  # no proof traced for a dropped goal
         checked += len(seen)
     assert checked > 20
+
+
+def test_a_mix_of_problems_draws_their_constructions(tmp_path):
+    from neural.data import mix_of, sample_clauses
+    from symbolic.geometry.problem import read_problems
+
+    problems = [parse_problem(t) for t in (
+        "a b c = triangle a b c; d = circumcenter d a b c; e = on_line e a b, on_circle e d a "
+        "? cong d a d e",
+        "a b c = iso_triangle a b c; d = foot d a b c; e = midpoint e a d ? perp a d b c",
+        "a b = segment a b; c = s_angle a b c 30 ? coll a b c")]  # no usable base, numbers
+    mix = mix_of(problems)
+    assert dict(mix.bases) == {"triangle": 1, "iso_triangle": 1}
+    assert dict(mix.pool) == {"circumcenter": 1, "foot": 1, "midpoint": 1}
+    assert dict(mix.loci) == {"on_line": 1, "on_circle": 1}
+    assert mix.pair_probability == pytest.approx(1 / 4)
+    config = DataConfig(mix=mix, min_clauses=6, max_clauses=6)
+    rng = np.random.default_rng(0)
+    used = {s.construction.name for _ in range(20) for c in sample_clauses(rng, config)
+            for s in c.steps}
+    assert used == {"triangle", "iso_triangle", "circumcenter", "foot", "midpoint", "on_line",
+                    "on_circle"}
+    with pytest.raises(ValueError, match="too few usable constructions"):
+        mix_of(problems[2:])
+    # the CLI reads a problem file as the mix, and says what it drew from
+    file = tmp_path / "mix.txt"
+    file.write_text("".join(f"p{i}\n{p.text()}\n" for i, p in enumerate(problems)))
+    assert len([p for p in read_problems(file) if not isinstance(p, Exception)]) == 3
+    out = tmp_path / "d.jsonl"
+    assert main(["--count", "1", "--seed", "1", "--out", str(out), "--mix", str(file),
+                 "--allow-unneeded", "--min-clauses", "3", "--max-clauses", "5"]) == 0
+    assert len(out.read_text().splitlines()) == 1
+    assert main(["--count", "1", "--out", str(out), "--mix", str(tmp_path / "none.txt")]) == 2
