@@ -1,0 +1,62 @@
+"""Examples from proved problems (the self-improvement loop's data): checked, renamed, excluded."""
+
+from __future__ import annotations
+
+import json
+
+from neural.data import DataConfig
+from neural.proved import examples_from_rows, main, names_in
+
+FILE = "problems/geometry/examples.txt"
+ROW = {"problem": "orthocenter", "file": FILE, "domain": "geometry", "status": "proved",
+       "auxiliary": ["x = on_line x b h, on_line x a c"]}
+
+
+def test_a_proved_row_becomes_a_checked_example_in_canonical_names():
+    reasons: list[str] = []
+    (ex,) = examples_from_rows([ROW, dict(ROW)], report=lambda r, why: reasons.append(why))
+    assert ex.statement == ("a b c = triangle a b c", "d = on_tline d b a c, on_tline d c a b")
+    assert ex.auxiliary == ("e = on_line e b d, on_line e a c",)
+    assert ex.goal == "perp a d b c" and ex.proof_length >= DataConfig().min_steps
+    assert ex.problem.endswith("e = on_line e b d, on_line e a c ? perp a d b c")
+    assert reasons == []  # the duplicate row is dropped silently
+
+
+def test_rows_that_give_nothing_say_why(tmp_path):
+    reasons: list[str] = []
+    rows = [dict(ROW, status="unknown"),                      # not proved: skipped
+            dict(ROW, auxiliary=[]),                          # proved by DD+AR: skipped
+            dict(ROW, problem="no_such_problem"),
+            dict(ROW, auxiliary=["x = on_line x b q, on_line x a c"]),   # unknown point
+            dict(ROW, auxiliary=["x = midpoint x b c"]),      # does not help the proof
+            dict(ROW, problem="orthocenter_aux", auxiliary=["f = midpoint f a b"])]
+    assert list(examples_from_rows(rows, report=lambda r, why: reasons.append(why))) == []
+    assert reasons[0] == f"problem not found in {FILE}"
+    assert reasons[1].startswith("auxiliary clauses do not fit")
+    assert reasons[2:] == ["not proved again, or provable without the auxiliary clauses"] * 2
+
+
+def test_excluded_problems_never_become_examples(tmp_path):
+    names = tmp_path / "heldout.txt"
+    names.write_text("orthocenter\n")
+    assert names_in(names) == {"orthocenter"}
+    assert names_in(__import__("pathlib").Path(FILE)) >= {"orthocenter", "orthocenter_aux"}
+    assert list(examples_from_rows([ROW], exclude=names_in(names))) == []
+
+
+def test_cli(tmp_path, capsys):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps(ROW) + "\n\n" + json.dumps(dict(ROW, status="timeout")) + "\n")
+    out = tmp_path / "proved.jsonl"
+    assert main([str(rows), "--out", str(out)]) == 0
+    (line,) = out.read_text().splitlines()
+    assert json.loads(line)["auxiliary"] == ["e = on_line e b d, on_line e a c"]
+    assert "1 examples from 2 rows" in capsys.readouterr().err
+    names = tmp_path / "heldout.txt"
+    names.write_text("orthocenter\n")
+    assert main([str(rows), "--out", str(out), "--exclude", str(names)]) == 0
+    assert out.read_text() == "" and "excluded: 1" in capsys.readouterr().err
+    rows.write_text("{not json\n")
+    assert main([str(rows), "--out", str(out)]) == 2
+    assert f"{rows}:1: not a JSON row" in capsys.readouterr().err
+    assert main([str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 2
