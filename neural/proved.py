@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from pathlib import Path
 
 from symbolic.geometry.errors import GeometryError
@@ -40,7 +40,7 @@ def names_in(path: Path) -> set[str]:
 
 
 def examples_from_rows(rows: Iterable[dict], config: DataConfig | None = None,
-                       exclude: set[str] = frozenset(), seed: int = 0,
+                       exclude: Set[str] = frozenset(), seed: int = 0,
                        report=None) -> Iterator[Example]:
     """Checked examples from proved rows with auxiliary clauses (one per distinct problem);
     ``report(row, reason)`` hears why a row gave none."""
@@ -51,7 +51,7 @@ def examples_from_rows(rows: Iterable[dict], config: DataConfig | None = None,
         if row.get("domain", "geometry") != "geometry" or row.get("status") != "proved" \
                 or not row.get("auxiliary"):
             continue
-        name, file = row.get("problem"), row.get("file")
+        name, file = str(row.get("problem")), str(row.get("file"))
         if name in exclude:
             if report:
                 report(row, "excluded")
@@ -59,7 +59,7 @@ def examples_from_rows(rows: Iterable[dict], config: DataConfig | None = None,
         if file not in files:
             try:
                 files[file] = {p.name: p for p in read_problems(file) if isinstance(p, Problem)}
-            except (GeometryError, OSError, TypeError):
+            except (GeometryError, OSError):
                 files[file] = {}
         statement = files[file].get(name)
         if statement is None:
