@@ -34,6 +34,22 @@ class _Walked:
     groups: Groups
 
 
+DEEP_FOLLOWS = 200_000
+"""Most follows kept per index that depend on cells under the stack's top."""
+
+
+def _top(stack: Stack, k: int) -> tuple[int, ...]:
+    """The states of the top ``k`` cells of ``stack`` (-1 past its bottom)."""
+    out = []
+    for _ in range(k):
+        if stack is None:
+            out.append(-1)
+            break
+        out.append(stack[0])
+        stack = stack[1]
+    return tuple(out)
+
+
 @dataclass
 class TokenIndex:
     """Everything precomputable for one (grammar, vocabulary) pair."""
@@ -47,6 +63,10 @@ class TokenIndex:
     _memo: dict[tuple, np.ndarray] = field(init=False, default_factory=dict)  # (L, stack)
     _follow_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(
         init=False, default_factory=dict)
+    # follows that consulted cells under the top: path -> cells consulted -> top cells -> hit
+    _follow_deep: dict[tuple, dict[int, dict[tuple, tuple[np.ndarray, np.ndarray, int]]]] = \
+        field(init=False, default_factory=dict)
+    _n_deep: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.trie = self.vocab.trie
@@ -241,13 +261,23 @@ class TokenIndex:
         """OR into ``out`` the tokens of every continuation of ``path`` the parser allows.
 
         Returns the lowest stack height consulted relative to ``stack`` (below 0: cells under
-        its top). When only its top was consulted, the result is cached per (path, top state)
-        as sparse words: chains of shifts (``((((``, ``----``) then cost one lookup."""
+        its top). The result is a function of the path and of the cells consulted: when only
+        its top was, it is cached per (path, top state) as sparse words, so chains of shifts
+        (``((((``, ``----``) cost one lookup; when ``k`` cells were (a reduction looked under
+        the top), per (path, the top ``k`` states), so a closing ``)`` at any depth of the
+        same nesting costs one lookup too."""
         ck = (path, stack[0])
         hit = self._follow_cache.get(ck)
         if hit is not None:
             out[hit[0]] |= hit[1]
             return 0
+        deep = self._follow_deep.get(path)
+        if deep is not None:
+            for k, table in deep.items():
+                got = table.get(_top(stack, k))
+                if got is not None:
+                    out[got[0]] |= got[1]
+                    return got[2]
         g = self.grammar
         low = 0
         mine = np.zeros(self.n_words, dtype=np.uint32)
@@ -271,9 +301,17 @@ class TokenIndex:
             low = min(low, lo, self._add_classes(mine, w, acc, nxt, ext))
             if w.groups:
                 low = min(low, ext + self._follow(key, w.groups, nxt, mine))
+        nz = np.flatnonzero(mine)
         if low >= 0:
-            nz = np.flatnonzero(mine)
             self._follow_cache[ck] = (nz, mine[nz])
+        else:
+            if self._n_deep >= DEEP_FOLLOWS:  # bounded: a server's grammar lives long
+                self._follow_deep.clear()
+                self._n_deep = 0
+            self._n_deep += 1
+            cells = 1 - low
+            self._follow_deep.setdefault(path, {}).setdefault(cells, {})[
+                _top(stack, cells)] = (nz, mine[nz], low)
         out |= mine
         return low
 

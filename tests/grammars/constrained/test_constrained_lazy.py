@@ -219,3 +219,27 @@ def test_ascii_ranges_take_the_one_edge_the_utf8_splitting_gives():
             nfa = NFA()
             s, f = _Builder(nfa, "t", "p").ranges([(lo, hi)])
             assert nfa.edges[s] == [(lo, hi, f)] and len(nfa.edges) == 2
+
+
+class _Forgetful(dict):
+    """A follow cache that never keeps anything: the reference for the deep-follow cache."""
+
+    def setdefault(self, key, default=None):
+        return {} if default is None else default
+
+
+def test_follows_cached_by_the_cells_they_read_give_the_masks_of_no_cache():
+    rng = random.Random(11)
+    texts = [GENERATORS["arithmetic"](rng) for _ in range(10)]
+    texts += ["(" * d + "1" + ")" * d + " * (2 - (3 / (4 + 5)))" for d in range(1, 9)]
+    vocab = small_vocab(texts, rng, 120)
+    g = compile_grammar(example_grammar("arithmetic"))
+    cached = TokenIndex(g, vocab)
+    for text in texts:
+        ids = random_tokenization(vocab, text.encode(), rng)
+        reference = TokenIndex(g, vocab)
+        reference._follow_deep = _Forgetful()
+        for a, b in zip(_masks_along(cached, ids), _masks_along(reference, ids)):
+            assert np.array_equal(a, b)
+        cached.clear_position_caches()  # the per-stack masks go, the follows stay
+    assert cached._follow_deep and cached._n_deep > 0  # closing brackets read under the top
