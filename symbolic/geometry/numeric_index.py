@@ -1,13 +1,20 @@
 """Numeric structure of a diagram, computed once: lines, circles, equal lengths, midpoints,
 similar triangles. Rule matchers draw their candidates from here; every candidate is then
-checked symbolically, so the index may over-approximate but never decides truth."""
+checked symbolically, so the index may over-approximate but never decides truth.
+
+An index can extend its parent's (``NumericIndex(coords, parent)``): for a diagram that keeps
+every point of the parent's where it is and adds new ones (an auxiliary construction). It
+holds the whole structure of its diagram, reusing what the parent found, and says which
+points are new (``fresh``): a static matcher run on it proposes only the instances that
+involve a new point, the parent's being already tried in the parent's closure.
+"""
 
 from __future__ import annotations
 
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from itertools import combinations
 from typing import TypeVar
@@ -43,9 +50,13 @@ def cluster(values: Sequence[tuple[float, T]], tol: float = TOL) -> list[list[T]
 class NumericIndex:
     """Numerically true structure of one diagram (names sorted for determinism)."""
 
-    def __init__(self, coords: dict[str, np.ndarray]) -> None:
+    def __init__(self, coords: dict[str, np.ndarray], parent: NumericIndex | None = None
+                 ) -> None:
         self.coords = coords
         self.names = sorted(coords)
+        self.parent = parent
+        # the points the parent lacks (None: no parent, every point is new)
+        self.fresh = None if parent is None else frozenset(coords) - frozenset(parent.coords)
         self.pos = {p: i for i, p in enumerate(self.names)}
         self.xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
         dist, ang = kernels.pair_tables(self.xy)
@@ -61,7 +72,16 @@ class NumericIndex:
         self.equidistant = self._equidistant()
         self.midpoints = self._midpoints()
         self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+        self._triangle_angles: dict[tuple[str, str, str], list[float]] | None = None
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
+
+    def is_new(self, p: str) -> bool:
+        return self.fresh is None or p in self.fresh
+
+    def touches(self, pts: Iterable[str]) -> bool:
+        """Whether a matcher's instance on these points is new with this index: one of
+        them is new (always, for an index without a parent)."""
+        return self.fresh is None or not self.fresh.isdisjoint(pts)
 
     def line(self, a: str, b: str) -> frozenset[str]:
         """All points numerically on line ab."""
@@ -73,6 +93,8 @@ class NumericIndex:
         return min(d, math.pi - d) < ANGLE_TOL
 
     def _lines(self) -> list[frozenset[str]]:
+        if self.parent is not None:
+            return self._extended_lines(self.parent)
         n, out, seen = len(self.names), [], set()
         for i, j in combinations(range(n), 2):
             if (i, j) in seen or self.dist[(self.names[i], self.names[j])] < TOL:
@@ -84,6 +106,33 @@ class NumericIndex:
             if len(pts) >= 3:
                 out.append(frozenset(self.names[k] for k in pts))
         return out
+
+    def _line_members(self, i: int, j: int) -> list[int]:
+        """The points on line ij, read from its points i and j."""
+        return [k for k in range(len(self.names)) if k in (i, j)
+                or (self.xy_dist(i, k) > TOL and self._same_direction(i, j, i, k))]
+
+    def _extended_lines(self, parent: NumericIndex) -> list[frozenset[str]]:
+        """``_lines`` from the parent's: the lines through a new point (each read from its
+        first two points, as ``_lines`` does) and the parent's that no new point is on, in
+        the order ``_lines`` gives."""
+        assert self.fresh is not None
+        n, found = len(self.names), set()
+        for p in sorted(self.fresh):
+            i = self.pos[p]
+            for j in range(n):
+                if j == i or self.xy_dist(i, j) < TOL:
+                    continue
+                pts = self._line_members(min(i, j), max(i, j))
+                if len(pts) >= 3:
+                    first, second = sorted(pts)[:2]
+                    pts = self._line_members(first, second)
+                    if len(pts) >= 3:
+                        found.add(frozenset(self.names[k] for k in pts))
+        out = list(found)
+        out += [line for line in parent.lines if not any(line < f for f in found)
+                and line not in found]
+        return sorted(out, key=lambda line: sorted(line)[:2])
 
     def xy_dist(self, i: int, j: int) -> float:
         return self.dist[(self.names[i], self.names[j])]
@@ -171,25 +220,48 @@ class NumericIndex:
             self._similar = self._similar_pairs()
         return self._similar
 
+    def triangle_angles(self) -> dict[tuple[str, str, str], list[float]]:
+        """The interior angles of every non-degenerate triangle (vertices in name order);
+        with a parent, only those of the triangles with a new vertex are computed."""
+        if self._triangle_angles is None:
+            if self.parent is None:
+                tris = self.triangles()
+                angle_of = {}
+            else:
+                angle_of = dict(self.parent.triangle_angles())
+                tris = [t for t in combinations(self.names, 3)
+                        if self.touches(t) and not self.collinear(*t)]
+            if tris:
+                idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
+                angles = kernels.triangle_angles(self.xy, idx)
+                angle_of.update((t, list(angles[k])) for k, t in enumerate(tris))
+            self._triangle_angles = angle_of
+        return self._triangle_angles
+
     def _similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        tris = self.triangles()
-        if not tris:
-            return []
-        idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
-        angles = kernels.triangle_angles(self.xy, idx)
-        angle_of = {t: list(angles[k]) for k, t in enumerate(tris)}
+        """Triangles bucketed by their two smallest angles; each pair of triangles in one
+        bucket or in neighbouring ones is compared once, the first being the earlier one
+        (in an earlier bucket, or before in name order). With a parent: only the pairs with
+        a new triangle (the parent has the others)."""
+        angle_of = self.triangle_angles()
         buckets: dict[tuple[int, int], list[tuple[str, str, str]]] = defaultdict(list)
-        for t, angs in angle_of.items():
-            s1, s2, _ = sorted(angs)
+        for t in sorted(angle_of):
+            s1, s2, _ = sorted(angle_of[t])
             buckets[(int(s1 * 1e4), int(s2 * 1e4))].append(t)
         out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         perms = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
+        fresh = {k: [i for i, t in enumerate(g) if self.touches(t)] for k, g in buckets.items()}
         for (k1, k2), group in buckets.items():
-            near = [t for d1 in (0, 1) for d2 in (-1, 0, 1) if (d1, d2) > (0, 0)
-                    for t in buckets.get((k1 + d1, k2 + d2), ())]
+            keys = [(k1 + d1, k2 + d2) for d1 in (0, 1) for d2 in (-1, 0, 1) if (d1, d2) > (0, 0)]
+            near = [t for k in keys for t in buckets.get(k, ())]
+            near_new = [buckets[k][i] for k in keys for i in fresh.get(k, ())]
             for i, t1 in enumerate(group):
                 a1 = angle_of[t1]
-                for t2 in group[i + 1:] + near:
+                if self.touches(t1):
+                    others = group[i + 1:] + near
+                else:
+                    others = [group[j] for j in fresh[(k1, k2)] if j > i] + near_new
+                for t2 in others:
                     for perm in perms:
                         a2 = [angle_of[t2][j] for j in perm]
                         if all(abs(x - y) < 1e-6 for x, y in zip(a1, a2)):
