@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from itertools import combinations
@@ -26,6 +25,15 @@ from . import kernels
 TOL = 1e-6
 T = TypeVar("T")
 ANGLE_TOL = 1e-6
+Tri = tuple[str, str, str]
+PERMS = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
+NEAR = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring buckets after one
+AROUND = tuple((d1, d2) for d1 in (-1, 0, 1) for d2 in (-1, 0, 1))  # a bucket and all around
+
+
+def _bucket(angles: list[float]) -> tuple[int, int]:
+    s1, s2, _ = sorted(angles)
+    return int(s1 * 1e4), int(s2 * 1e4)
 
 
 def cluster(values: Sequence[tuple[float, T]], tol: float = TOL) -> list[list[T]]:
@@ -72,7 +80,8 @@ class NumericIndex:
         self.equidistant = self._equidistant()
         self.midpoints = self._midpoints()
         self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
-        self._triangle_angles: dict[tuple[str, str, str], list[float]] | None = None
+        self._triangles: tuple[dict[Tri, list[float]], dict[tuple[int, int], list[Tri]],
+                               list[Tri]] | None = None
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
 
     def is_new(self, p: str) -> bool:
@@ -220,52 +229,65 @@ class NumericIndex:
             self._similar = self._similar_pairs()
         return self._similar
 
-    def triangle_angles(self) -> dict[tuple[str, str, str], list[float]]:
-        """The interior angles of every non-degenerate triangle (vertices in name order);
-        with a parent, only those of the triangles with a new vertex are computed."""
-        if self._triangle_angles is None:
+    def _indexed_triangles(self) -> tuple[dict[Tri, list[float]], dict[tuple[int, int],
+                                                                      list[Tri]], list[Tri]]:
+        """The interior angles of every non-degenerate triangle (vertices in name order),
+        the triangles by bucket of their two smallest angles, and those with a new vertex
+        (all, without a parent): with a parent, only those are computed."""
+        if self._triangles is None:
             if self.parent is None:
                 tris = self.triangles()
-                angle_of = {}
+                angle_of: dict[Tri, list[float]] = {}
+                buckets: dict[tuple[int, int], list[Tri]] = {}
             else:
-                angle_of = dict(self.parent.triangle_angles())
+                old_angles, old_buckets, _ = self.parent._indexed_triangles()
+                angle_of = dict(old_angles)
+                buckets = {k: list(v) for k, v in old_buckets.items()}
                 tris = [t for t in combinations(self.names, 3)
                         if self.touches(t) and not self.collinear(*t)]
             if tris:
                 idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
                 angles = kernels.triangle_angles(self.xy, idx)
-                angle_of.update((t, list(angles[k])) for k, t in enumerate(tris))
-            self._triangle_angles = angle_of
-        return self._triangle_angles
+                for k, t in enumerate(tris):
+                    angle_of[t] = list(angles[k])
+                    buckets.setdefault(_bucket(angle_of[t]), []).append(t)
+            self._triangles = (angle_of, buckets, tris)
+        return self._triangles
 
     def _similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Triangles bucketed by their two smallest angles; each pair of triangles in one
-        bucket or in neighbouring ones is compared once, the first being the earlier one
-        (in an earlier bucket, or before in name order). With a parent: only the pairs with
-        a new triangle (the parent has the others)."""
-        angle_of = self.triangle_angles()
-        buckets: dict[tuple[int, int], list[tuple[str, str, str]]] = defaultdict(list)
-        for t in sorted(angle_of):
-            s1, s2, _ = sorted(angle_of[t])
-            buckets[(int(s1 * 1e4), int(s2 * 1e4))].append(t)
+        bucket or in neighbouring ones is compared once, the first being the earlier one (in
+        the earlier bucket, or first in name order in one bucket). With a parent: only the
+        pairs with a new triangle (the parent has the others)."""
+        angle_of, buckets, new = self._indexed_triangles()
         out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-        perms = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
-        fresh = {k: [i for i, t in enumerate(g) if self.touches(t)] for k, g in buckets.items()}
-        for (k1, k2), group in buckets.items():
-            keys = [(k1 + d1, k2 + d2) for d1 in (0, 1) for d2 in (-1, 0, 1) if (d1, d2) > (0, 0)]
-            near = [t for k in keys for t in buckets.get(k, ())]
-            near_new = [buckets[k][i] for k in keys for i in fresh.get(k, ())]
-            for i, t1 in enumerate(group):
-                a1 = angle_of[t1]
-                if self.touches(t1):
-                    others = group[i + 1:] + near
-                else:
-                    others = [group[j] for j in fresh[(k1, k2)] if j > i] + near_new
-                for t2 in others:
-                    for perm in perms:
-                        a2 = [angle_of[t2][j] for j in perm]
-                        if all(abs(x - y) < 1e-6 for x, y in zip(a1, a2)):
-                            out.append((t1, tuple(t2[j] for j in perm)))
+
+        def compare(t1: Tri, t2: Tri) -> None:
+            a1, a2 = angle_of[t1], angle_of[t2]
+            for perm in PERMS:
+                if all(abs(a1[i] - a2[j]) < 1e-6 for i, j in enumerate(perm)):
+                    out.append((t1, tuple(t2[j] for j in perm)))
+
+        if self.parent is None:
+            for (k1, k2), group in buckets.items():
+                near = [t for d in NEAR for t in buckets.get((k1 + d[0], k2 + d[1]), ())]
+                for i, t1 in enumerate(group):
+                    for t2 in group[i + 1:] + near:
+                        compare(t1, t2)
+            return out
+        for t in new:
+            k1, k2 = _bucket(angle_of[t])
+            for d in AROUND:
+                for u in buckets.get((k1 + d[0], k2 + d[1]), ()):
+                    if u == t:
+                        continue
+                    if d == (0, 0):
+                        first, second = (t, u) if t < u else (u, t)
+                    else:
+                        first, second = (t, u) if d > (0, 0) else (u, t)
+                    if first is u and self.touches(u):
+                        continue  # two new triangles: compared from the first one
+                    compare(first, second)
         return out
 
     def rational_ratios(self, max_term: int = 4) -> list[tuple[str, str, str, str, int, int]]:
