@@ -292,7 +292,8 @@ def _triangles(ix, st):
 def _equal_legs(ix, st):
     for group in ix.parallel_classes():
         for (a, d), (b, c) in permutations(group, 2):
-            if (a < d and len({a, b, c, d}) == 4 and not ix.collinear(a, d, b)
+            if (a < d and ix.touches((a, b, c, d)) and len({a, b, c, d}) == 4
+                    and not ix.collinear(a, d, b)
                     and abs(ix.dist[(a, b)] - ix.dist[(c, d)]) < 1e-6
                     and not ix.parallel(a, b, c, d)):
                 yield {"A": a, "B": b, "C": c, "D": d}
@@ -311,7 +312,7 @@ def _ratio_resolution(ix, st):
             keyed.append((ix.dist[(a, b)] / ix.dist[(a, c)], (a, b, c, side > 0)))
     for group in cluster(keyed):
         for (a, b, c, s1), (d, e, f, s2) in permutations(group, 2):
-            if s1 == s2 and (a, b, c) != (d, e, f):
+            if s1 == s2 and (a, b, c) != (d, e, f) and ix.touches((a, b, c, d, e, f)):
                 yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
 
 
@@ -365,7 +366,12 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
 def _trapezoid_midline(ix, st):
     for group in ix.parallel_classes():
         for (a, b), (c, d) in permutations(group, 2):
-            if len({a, b, c, d}) < 4 or a > b or ix.collinear(a, b, c):
+            if len({a, b, c, d}) < 4 or a > b:
+                continue
+            if not (ix.touches((a, b, c, d)) or ix.touches(ix.line(a, d))
+                    or ix.touches(ix.line(b, c))):  # no new point for m, n either
+                continue
+            if ix.collinear(a, b, c):
                 continue
             for m in ix.line(a, d) - {a, d}:
                 for n in ix.line(b, c) - {b, c}:
