@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from itertools import combinations
 from typing import TypeVar
@@ -80,6 +80,7 @@ class NumericIndex:
         self.equidistant = self._equidistant()
         self.midpoints = self._midpoints()
         self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+        self._parallel: list[list[tuple[str, str]]] | None = None
         self._triangles: tuple[dict[Tri, list[float]], dict[tuple[int, int], list[Tri]],
                                list[Tri]] | None = None
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
@@ -196,7 +197,13 @@ class NumericIndex:
         return min(x, math.pi - x)
 
     def parallel_classes(self) -> list[list[tuple[str, str]]]:
-        """Segments (both orders) grouped by direction; groups of two or more lines."""
+        """Segments (both orders) grouped by direction; groups of two or more lines
+        (computed once per diagram; callers must not change them)."""
+        if self._parallel is None:
+            self._parallel = self._parallel_classes()
+        return self._parallel
+
+    def _parallel_classes(self) -> list[list[tuple[str, str]]]:
         segs = [(a, b) for a, b in combinations(self.names, 2) if self.dist[(a, b)] >= TOL]
         vals = []
         for a, b in segs:
@@ -232,17 +239,16 @@ class NumericIndex:
     def _indexed_triangles(self) -> tuple[dict[Tri, list[float]], dict[tuple[int, int],
                                                                       list[Tri]], list[Tri]]:
         """The interior angles of every non-degenerate triangle (vertices in name order),
-        the triangles by bucket of their two smallest angles, and those with a new vertex
-        (all, without a parent): with a parent, only those are computed."""
+        the triangles with a new vertex (all, without a parent) by bucket of their two
+        smallest angles, and those triangles: with a parent, only those are computed."""
         if self._triangles is None:
             if self.parent is None:
                 tris = self.triangles()
                 angle_of: dict[Tri, list[float]] = {}
                 buckets: dict[tuple[int, int], list[Tri]] = {}
-            else:
-                old_angles, old_buckets, _ = self.parent._indexed_triangles()
-                angle_of = dict(old_angles)
-                buckets = {k: list(v) for k, v in old_buckets.items()}
+            else:  # the parent's triangles are in its buckets (``_bucket_chain``)
+                angle_of = dict(self.parent._indexed_triangles()[0])
+                buckets = {}
                 tris = [t for t in combinations(self.names, 3)
                         if self.touches(t) and not self.collinear(*t)]
             if tris:
@@ -253,6 +259,13 @@ class NumericIndex:
                     buckets.setdefault(_bucket(angle_of[t]), []).append(t)
             self._triangles = (angle_of, buckets, tris)
         return self._triangles
+
+    def _bucket_chain(self, key: tuple[int, int]) -> Iterator[Tri]:
+        """The triangles of one bucket: this index's new ones, then its ancestors'."""
+        ix: NumericIndex | None = self
+        while ix is not None:
+            yield from ix._indexed_triangles()[1].get(key, ())
+            ix = ix.parent
 
     def _similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Triangles bucketed by their two smallest angles; each pair of triangles in one
@@ -278,7 +291,7 @@ class NumericIndex:
         for t in new:
             k1, k2 = _bucket(angle_of[t])
             for d in AROUND:
-                for u in buckets.get((k1 + d[0], k2 + d[1]), ()):
+                for u in self._bucket_chain((k1 + d[0], k2 + d[1])):
                     if u == t:
                         continue
                     if d == (0, 0):

@@ -11,7 +11,7 @@ from symbolic.geometry.dd import DDARConfig, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.matchers import MATCHERS, STATIC
-from symbolic.geometry.numeric import build_diagram, extend_diagram
+from symbolic.geometry.numeric import Diagram, build_diagram, extend_diagram
 from symbolic.geometry.numeric_index import NumericIndex
 from symbolic.geometry.problem import Problem, read_problems
 from symbolic.geometry.state import ProofState
@@ -56,27 +56,43 @@ def _keys(matches) -> set[tuple]:
     return {tuple(sorted(m.items())) for m in matches}
 
 
+def _check_extended_index(parent: NumericIndex, coords) -> None:
+    inc = NumericIndex(coords, parent)
+    full = NumericIndex(coords)
+    assert inc.fresh == frozenset(coords) - frozenset(parent.coords)
+    assert inc.lines == full.lines  # same lines, same order
+    assert inc.on_line == full.on_line and inc.circles == full.circles
+    assert inc.equidistant == full.equidistant and inc.midpoints == full.midpoints
+    assert set(inc.similar_pairs()) == {
+        (t1, t2) for t1, t2 in full.similar_pairs() if inc.touches(t1 + t2)}
+    state = ProofState(coords)
+    for rid in sorted(STATIC):
+        new = _keys(MATCHERS[rid](inc, state))
+        every = _keys(MATCHERS[rid](full, state))
+        # the new instances are those with a new point; the others are the parent's
+        assert new == {k for k in every if inc.touches(v for _, v in k)}, rid
+        old = _keys(MATCHERS[rid](NumericIndex(parent.coords), state))
+        assert every - new <= old, rid
+
+
 @pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
 def test_an_extended_index_holds_the_whole_structure_and_only_new_static_instances(problem):
     parent, children = _children(problem, 4)
     assert children
     for _, coords in children:
-        inc = NumericIndex(coords, parent.index)
-        full = NumericIndex(coords)
-        assert inc.fresh == frozenset(coords) - frozenset(parent.index.coords)
-        assert inc.lines == full.lines  # same lines, same order
-        assert inc.on_line == full.on_line and inc.circles == full.circles
-        assert inc.equidistant == full.equidistant and inc.midpoints == full.midpoints
-        assert set(inc.similar_pairs()) == {
-            (t1, t2) for t1, t2 in full.similar_pairs() if inc.touches(t1 + t2)}
-        state = ProofState(coords)
-        for rid in sorted(STATIC):
-            new = _keys(MATCHERS[rid](inc, state))
-            every = _keys(MATCHERS[rid](full, state))
-            # the new instances are those with a new point; the others are the parent's
-            assert new == {k for k in every if inc.touches(v for _, v in k)}, rid
-            old = _keys(MATCHERS[rid](parent.index, state))
-            assert every - new <= old, rid
+        _check_extended_index(parent.index, coords)
+    # two levels: an index extending an extended index
+    child, coords = children[0]
+    run = saturate(child, coords, DDARConfig(), parent=parent)
+    if run.goal is None:
+        for cand in HeuristicProposer().propose(child, 6):
+            grandchild = child.with_auxiliary(cand.clauses)
+            try:
+                drawn = extend_diagram(Diagram(coords), grandchild, len(child.clauses),
+                                       np.random.default_rng(2))
+            except GeometryError:
+                continue
+            _check_extended_index(run.saturation.index, drawn.coords)
 
 
 @pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
