@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from itertools import combinations
 from typing import TypeVar
@@ -260,12 +260,16 @@ class NumericIndex:
             self._triangles = (angle_of, buckets, tris)
         return self._triangles
 
-    def _bucket_chain(self, key: tuple[int, int]) -> Iterator[Tri]:
-        """The triangles of one bucket: this index's new ones, then its ancestors'."""
+    def _bucket_chain(self, key: tuple[int, int]) -> list[Tri]:
+        """The triangles of one bucket: this index's new ones, then its ancestors' (whose
+        triangles are indexed before this one's)."""
+        out: list[Tri] = []
         ix: NumericIndex | None = self
         while ix is not None:
-            yield from ix._indexed_triangles()[1].get(key, ())
+            assert ix._triangles is not None
+            out += ix._triangles[1].get(key, ())
             ix = ix.parent
+        return out
 
     def _similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Triangles bucketed by their two smallest angles; each pair of triangles in one
