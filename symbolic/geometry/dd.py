@@ -115,6 +115,9 @@ class Saturation:
         # the parent's: joined to this index's candidates (those with a new point) when the
         # rule first runs
         self._inherited = dict(parent._pending) if parent is not None else {}
+        # instance -> the state's stamp when it last failed for want of a premise: tried on
+        # the same state, it fails the same way, so it waits for the stamp to change
+        self._failed_at: dict[tuple, tuple[int, int]] = {}
 
     def _tick(self) -> None:
         if self.config.deadline is not None and time.monotonic() > self.config.deadline:
@@ -171,14 +174,20 @@ class Saturation:
             if static and rule.id in self._inherited:
                 candidates = chain(self._inherited.pop(rule.id), candidates)
         left = []
+        failed_at = self._failed_at
         for key, mapping in candidates:
             if key in self.settled:
+                continue
+            stamp = self.state.stamp
+            if failed_at.get(key) == stamp:
+                left.append((key, mapping))
                 continue
             self.stats["candidates"] += 1
             if self.stats["candidates"] % 64 == 0:
                 self._tick()
             self._try(rule, mapping, key)
             if key not in self.settled:
+                failed_at[key] = stamp
                 left.append((key, mapping))
         if static:
             self._pending[rule.id] = left
