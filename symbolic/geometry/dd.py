@@ -11,7 +11,9 @@ false on the diagram) is *settled* and not tried again.
 A saturation can continue from another one's closure (``saturate(..., parent=)``): for a
 problem extended by auxiliary points drawn on the parent's diagram, the parent's facts,
 structures, AR tables and settled instances all still hold, so only what the new points
-bring is deduced.
+bring is deduced. Its numeric index extends the parent's, and its static matchers propose
+only the instances with a new point; the parent's static instances not settled yet are
+tried again with them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS, STATIC
@@ -87,7 +90,7 @@ class Saturation:
                  parent: Saturation | None = None) -> None:
         self.problem = problem
         self.config = config
-        self.index = NumericIndex(coords)
+        self.index: NumericIndex = NumericIndex(coords, parent.index if parent else None)
         if parent is None:
             self.state = ProofState(coords)
             allowed = config.rules
@@ -109,6 +112,12 @@ class Saturation:
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
         # per static rule, its candidates on this diagram not settled yet (key, mapping)
         self._pending: dict[str, list[tuple[tuple, dict[str, str]]]] = {}
+        # the parent's: joined to this index's candidates (those with a new point) when the
+        # rule first runs
+        self._inherited = dict(parent._pending) if parent is not None else {}
+        # instance -> the state's stamp when it last failed for want of a premise: tried on
+        # the same state, it fails the same way, so it waits for the stamp to change
+        self._failed_at: dict[tuple, tuple[int, int]] = {}
 
     def _tick(self) -> None:
         if self.config.deadline is not None and time.monotonic() > self.config.deadline:
@@ -162,15 +171,23 @@ class Saturation:
             variables = self._variables[rule.id]
             candidates = (((rule.id, *(m.get(v) for v in variables)), m)
                           for m in MATCHERS[rule.id](self.index, self.state))
+            if static and rule.id in self._inherited:
+                candidates = chain(self._inherited.pop(rule.id), candidates)
         left = []
+        failed_at = self._failed_at
         for key, mapping in candidates:
             if key in self.settled:
+                continue
+            stamp = self.state.stamp
+            if failed_at.get(key) == stamp:
+                left.append((key, mapping))
                 continue
             self.stats["candidates"] += 1
             if self.stats["candidates"] % 64 == 0:
                 self._tick()
             self._try(rule, mapping, key)
             if key not in self.settled:
+                failed_at[key] = stamp
                 left.append((key, mapping))
         if static:
             self._pending[rule.id] = left

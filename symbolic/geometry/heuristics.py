@@ -8,7 +8,8 @@ It only proposes: every candidate is drawn, deduced from and checked like any ot
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, zip_longest
+from operator import itemgetter
 
 from .problem import Clause, Problem, Step
 from .proposal import Candidate
@@ -58,22 +59,25 @@ class HeuristicProposer:
             kinds[3].append((-len(goal & {a, b, c}), (("circle", x, a, b, c),)))
         segments = set(lines)
         for a, b, c in combinations(pts, 3):  # the bisector at b of a triangle of the figure
-            for u, v, w in ((a, b, c), (b, c, a), (c, a, b)):
-                if {_seg(u, v), _seg(v, w), _seg(u, w)} <= segments:
-                    kinds[5].append((-len(goal & {u, v, w}),
+            if _seg(a, b) in segments and _seg(b, c) in segments and _seg(a, c) in segments:
+                score = -len(goal & {a, b, c})
+                for u, v, w in ((a, b, c), (b, c, a), (c, a, b)):
+                    kinds[5].append((score,
                                      (("angle_bisector", x, u, v, w), ("on_line", x, u, w))))
         for a, b in combinations(pts, 2):
             for u, v in ((a, b), (b, a)):
                 kinds[6].append((-len(goal & {u, v}), (("mirror", x, u, v),)))
-        ranked = []
-        for rank, kind in enumerate(kinds):
-            for order, (_, steps) in enumerate(sorted(kind, key=lambda t: t[0])):
-                ranked.append((order, rank, steps))
-        ranked.sort(key=lambda t: t[:2])
-        n = len(ranked)
+        # the kinds in turn, each best first: the first k of that order, made
+        ordered = [[steps for _, steps in sorted(kind, key=itemgetter(0))] for kind in kinds]
+        n = sum(map(len, ordered))
+        top: list[_Steps] = []
+        for row in zip_longest(*ordered):
+            top.extend(steps for steps in row if steps is not None)
+            if len(top) >= k:
+                break
         return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), float(n - i),
                           self.source)
-                for i, (_, _, steps) in enumerate(ranked[:k])]
+                for i, steps in enumerate(top[:k])]
 
 
 def _seg(a: str, b: str) -> tuple[str, str]:

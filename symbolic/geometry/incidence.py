@@ -16,7 +16,7 @@ from itertools import combinations
 import numpy as np
 
 from .errors import GeometryError
-from .numeric import DrawRejected, Vec, draw_checked
+from .numeric import DrawRejected, Vec, diagram_scale, draw_checked
 from .predicates import COLL, CYCLIC
 from .problem import Clause
 
@@ -39,6 +39,16 @@ class Incidences:
         triples = list(combinations(range(n), 3))
         self.triples = np.array(triples, dtype=np.int64).reshape(-1, 3)
         self.centres, self.radii = _circumcircles(xy, self.triples)
+        # what every count reads, computed once: the segments of the pairs, the circles
+        self._a = xy[self.pairs[:, 0]]
+        d = xy[self.pairs[:, 1]] - self._a
+        self._d = d
+        self._length = np.hypot(d[:, 0], d[:, 1])
+        self._ok = np.isfinite(self.radii)
+        self._radius = np.where(self._ok, self.radii, 0.0)
+        self._slack = self.tol * np.maximum(np.where(self._ok, self.radii, 1.0), 1.0)
+        self._scale = diagram_scale(coords)
+        self._lines: dict[frozenset[str], frozenset[str]] = {}
 
     def count(self, clauses: Sequence[Clause], rng: np.random.Generator) -> int | None:
         """How many lines through two existing points and circles through three the new
@@ -49,7 +59,8 @@ class Incidences:
         total = 0
         for clause in clauses:
             try:
-                new = draw_checked(clause, coords, rng)
+                new = draw_checked(clause, coords, rng,
+                                   self._scale if coords is self.coords else None)
             except (DrawRejected, GeometryError):
                 return None
             stated_lines, stated_circles = _stated(clause)
@@ -63,10 +74,7 @@ class Incidences:
     def _lines_through(self, p: Vec, stated: tuple[frozenset[str], ...]) -> int:
         if not len(self.pairs):
             return 0
-        a = self.xy[self.pairs[:, 0]]
-        b = self.xy[self.pairs[:, 1]]
-        d = b - a
-        length = np.hypot(d[:, 0], d[:, 1])
+        a, d, length = self._a, self._d, self._length
         cross = np.abs(d[:, 0] * (p[1] - a[:, 1]) - d[:, 1] * (p[0] - a[:, 0]))
         on = (length > self.tol) & (cross <= self.tol * np.maximum(length, 1.0))
         near = np.hypot(a[:, 0] - p[0], a[:, 1] - p[1]) > self.tol
@@ -79,7 +87,13 @@ class Incidences:
         return len(lines)
 
     def _line_of(self, pts: frozenset[str]) -> frozenset[str]:
-        """Every existing point on the line through the two in ``pts``."""
+        """Every existing point on the line through the two in ``pts`` (memoised)."""
+        found = self._lines.get(pts)
+        if found is None:
+            found = self._lines[pts] = self._points_on_line(pts)
+        return found
+
+    def _points_on_line(self, pts: frozenset[str]) -> frozenset[str]:
         i, j = (self.names.index(q) for q in sorted(pts))
         a, d = self.xy[i], self.xy[j] - self.xy[i]
         cross = np.abs(d[0] * (self.xy[:, 1] - a[1]) - d[1] * (self.xy[:, 0] - a[0]))
@@ -89,10 +103,10 @@ class Incidences:
     def _circles_through(self, p: Vec, stated: tuple[frozenset[str], ...]) -> int:
         if not len(self.triples):
             return 0
-        ok = np.isfinite(self.radii)
+        ok = self._ok
         dist = np.hypot(self.centres[:, 0] - p[0], self.centres[:, 1] - p[1])
-        gap = np.abs(np.where(ok, dist - np.where(ok, self.radii, 0.0), np.inf))
-        on = ok & (gap <= self.tol * np.maximum(np.where(ok, self.radii, 1.0), 1.0))
+        gap = np.abs(np.where(ok, dist - self._radius, np.inf))
+        on = ok & (gap <= self._slack)
         circles: set[tuple[float, float, float]] = set()
         for i in np.flatnonzero(on):
             pts = frozenset(self.names[k] for k in self.triples[i])

@@ -29,7 +29,11 @@ AR_COVERED = frozenset({"r00", "r02", "r08", "r09", "r10", "r30", "r31"})
 
 def matcher(*rule_ids: str, static: bool = False) -> Callable[[Matcher], Matcher]:
     """Register a candidate generator for these rules. A ``static`` one reads only the
-    numeric index, so its candidates are computed once per diagram and replayed."""
+    numeric index, so its candidates are computed once per diagram and replayed; on an index
+    that extends a parent's, it proposes only the instances with a new point
+    (``NumericIndex.touches``: the parent's closure has tried the others). A static matcher
+    may skip the instances without a new point itself, where that is cheap; those it does
+    not skip are dropped here."""
     def register(fn: Matcher) -> Matcher:
         gen = _cached(fn) if static else fn
         for rid in rule_ids:
@@ -46,7 +50,7 @@ def _cached(fn: Matcher) -> Matcher:
     def replay(ix: NumericIndex, st: ProofState) -> Iterator[Mapping]:
         found = ix.cache.get(fn.__name__)
         if found is None:
-            found = ix.cache[fn.__name__] = list(fn(ix, st))
+            found = ix.cache[fn.__name__] = [m for m in fn(ix, st) if ix.touches(m.values())]
         return iter(found)
     return replay
 
@@ -113,6 +117,8 @@ def _midline(ix, st):
 
 def _thales(ix: NumericIndex) -> Iterator[Mapping]:
     for l1, l2 in permutations(ix.lines, 2):
+        if not ix.touches(l1 | l2):
+            continue
         common = l1 & l2
         if len(common) != 1:
             continue
@@ -130,10 +136,12 @@ def _parallel_cut(ix, st):
 
 @matcher("r11", "r12", static=True)
 def _bisector(ix, st):
+    fresh = sorted(ix.fresh) if ix.fresh is not None else ix.names
     for line in ix.lines:
+        apexes = ix.names if ix.touches(line) else fresh  # an instance has a new point
         for d in sorted(line):
             for b, c in combinations(sorted(line - {d}), 2):
-                for a in ix.names:
+                for a in apexes:
                     if a in line:
                         continue
                     if abs(ix.dist[(d, b)] * ix.dist[(a, c)] - ix.dist[(d, c)] * ix.dist[(a, b)]) \
@@ -214,10 +222,16 @@ def _perp_bisector_cong(ix, st):
 
 
 def _bisector_pairs(ix: NumericIndex) -> Iterator[tuple[str, str, str, str]]:
-    for a, b in combinations(ix.names, 2):
-        eq = [p for p in ix.names if p not in (a, b)
-              and abs(ix.dist[(a, p)] - ix.dist[(b, p)]) < 1e-6]
-        for p, q in combinations(eq, 2):
+    """a < b and p < q each at one distance from a and b (|ap| = |bp| within 1e-6), read
+    off the groups of points equidistant from p (which hold every such pair a, b)."""
+    eq: dict[tuple[str, str], list[str]] = {}
+    for p, groups in ix.equidistant.items():  # p in name order
+        for g in groups:
+            for a, b in combinations(g, 2):
+                if abs(ix.dist[(a, p)] - ix.dist[(b, p)]) < 1e-6:
+                    eq.setdefault((a, b), []).append(p)
+    for a, b in sorted(eq):
+        for p, q in combinations(eq[(a, b)], 2):
             yield a, b, p, q
 
 
@@ -278,7 +292,8 @@ def _triangles(ix, st):
 def _equal_legs(ix, st):
     for group in ix.parallel_classes():
         for (a, d), (b, c) in permutations(group, 2):
-            if (a < d and len({a, b, c, d}) == 4 and not ix.collinear(a, d, b)
+            if (a < d and ix.touches((a, b, c, d)) and len({a, b, c, d}) == 4
+                    and not ix.collinear(a, d, b)
                     and abs(ix.dist[(a, b)] - ix.dist[(c, d)]) < 1e-6
                     and not ix.parallel(a, b, c, d)):
                 yield {"A": a, "B": b, "C": c, "D": d}
@@ -297,7 +312,7 @@ def _ratio_resolution(ix, st):
             keyed.append((ix.dist[(a, b)] / ix.dist[(a, c)], (a, b, c, side > 0)))
     for group in cluster(keyed):
         for (a, b, c, s1), (d, e, f, s2) in permutations(group, 2):
-            if s1 == s2 and (a, b, c) != (d, e, f):
+            if s1 == s2 and (a, b, c) != (d, e, f) and ix.touches((a, b, c, d, e, f)):
                 yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
 
 
@@ -322,24 +337,28 @@ def _incentre(ix, st):
 
 def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, str]]]:
     """(A, X) -> the ordered pairs (B, C) such that line AX bisects the angle of lines AB, AC
-    (internal or external)."""
+    (internal or external). With a parent (``ix.fresh``), only the entries (A, X, B, C)
+    with a new point: all that instances with a new point look up."""
     import numpy as np
 
     out: dict[tuple[str, str], set[tuple[str, str]]] = {}
     names = ix.names
     for a in names:
         others = [p for p in names if p != a and ix.dist[(a, p)] >= 1e-6]
-        if len(others) < 3:
+        m = len(others)
+        if m < 3:
             continue
         theta = np.array([ix.direction(a, p) for p in others])
-        for i, x in enumerate(others):
-            v = (theta - theta[i]) % np.pi
-            total = (v[:, None] + v[None, :]) % np.pi
-            near = np.minimum(total, np.pi - total) < 1e-6
-            found = {(others[j], others[k]) for j, k in zip(*np.nonzero(near))
-                     if j != k and j != i and k != i and abs(v[j]) > 1e-6}
-            if found:
-                out[(a, x)] = found
+        v = (theta[None, :] - theta[:, None]) % np.pi  # v[i, j]: from line a x_i to a x_j
+        total = (v[:, :, None] + v[:, None, :]) % np.pi
+        near = (np.minimum(total, np.pi - total) < 1e-6) & (np.abs(v) > 1e-6)[:, :, None]
+        k = np.arange(m)
+        near[k, k, :] = near[k, :, k] = near[:, k, k] = False
+        if not ix.is_new(a):
+            new = np.array([ix.is_new(p) for p in others])
+            near &= new[:, None, None] | new[None, :, None] | new[None, None, :]
+        for i, j, c in zip(*np.nonzero(near)):
+            out.setdefault((a, others[i]), set()).add((others[j], others[c]))
     return out
 
 
@@ -347,7 +366,12 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
 def _trapezoid_midline(ix, st):
     for group in ix.parallel_classes():
         for (a, b), (c, d) in permutations(group, 2):
-            if len({a, b, c, d}) < 4 or a > b or ix.collinear(a, b, c):
+            if len({a, b, c, d}) < 4 or a > b:
+                continue
+            if not (ix.touches((a, b, c, d)) or ix.touches(ix.line(a, d))
+                    or ix.touches(ix.line(b, c))):  # no new point for m, n either
+                continue
+            if ix.collinear(a, b, c):
                 continue
             for m in ix.line(a, d) - {a, d}:
                 for n in ix.line(b, c) - {b, c}:

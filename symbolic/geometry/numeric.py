@@ -143,12 +143,13 @@ def _sketch_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Genera
     return new, loci
 
 
-def draw_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
-                ) -> dict[str, Vec]:
-    """Draw the new points of one clause given the points drawn so far (not checked)."""
+def draw_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator,
+                scale: _Scale | None = None) -> dict[str, Vec]:
+    """Draw the new points of one clause given the points drawn so far (not checked);
+    ``scale``: theirs (``diagram_scale``), when the caller has it."""
     new, loci = _sketch_clause(clause, coords, rng)
     existing = list(coords.values())
-    near = _Scale.of(existing).near
+    near = (scale or _Scale.of(existing)).near
     for name in clause.points:
         if name in new:
             continue
@@ -172,30 +173,41 @@ def draw_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
     return new
 
 
-def draw_checked(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
-                 ) -> dict[str, Vec]:
+def diagram_scale(coords: dict[str, Vec]) -> _Scale:
+    """Where the points of ``coords`` are, as drawing a clause on them reads it."""
+    return _Scale.of(list(coords.values()))
+
+
+def draw_checked(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator,
+                 scale: _Scale | None = None) -> dict[str, Vec]:
     """Draw the new points of one clause and check them as a build does (prerequisites,
-    degenerate draws, premises); raises ``DrawRejected`` saying why it failed."""
+    degenerate draws, premises); raises ``DrawRejected`` saying why it failed. ``scale``:
+    ``diagram_scale(coords)``, when the caller has it."""
     _check_prerequisites(clause, coords)
-    new = draw_clause(clause, coords, rng)
-    _check_drawn(clause, coords, new)
+    scale = scale or diagram_scale(coords)
+    new = draw_clause(clause, coords, rng, scale)
+    _check_drawn(clause, coords, new, scale)
     return new
 
 
-def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec]) -> None:
+def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec],
+                 scale: _Scale | None = None) -> None:
     """Reject degenerate draws and draws on which a premise does not hold."""
-    scale = _Scale.of(list(coords.values()))
-    placed: list[tuple[str, Vec]] = list(coords.items())
+    scale = scale or diagram_scale(coords)
+    names = list(coords)
+    placed = np.array([coords[q] for q in names], dtype=np.float64).reshape(-1, 2)
     for name, p in new.items():
         if not np.all(np.isfinite(p)):
             raise DrawRejected(f"{name} is not finite")
         if name not in clause.pins:
-            for q_name, q in placed:
-                if norm(p - q) < scale.near:
-                    raise DrawRejected(f"{name} is too close to {q_name}")
+            close = np.flatnonzero(np.hypot(p[0] - placed[:, 0], p[1] - placed[:, 1])
+                                   < scale.near)  # norm(p - q) for every q placed
+            if close.size:
+                raise DrawRejected(f"{name} is too close to {names[close[0]]}")
             if norm(p - scale.center) > scale.far:
                 raise DrawRejected(f"{name} is too far from the diagram")
-        placed.append((name, p))
+        names.append(name)
+        placed = np.vstack((placed, np.asarray(p, dtype=np.float64).reshape(1, 2)))
     everything = {**coords, **new}
     for step in clause.steps:
         for atom in step.atoms(step.construction.premises):
@@ -233,10 +245,11 @@ def _draw_clauses(problem: Problem, start: int, coords: dict[str, Vec],
         except DrawRejected as e:  # redrawing this clause cannot help
             raise _BuildFailed(k, e.reason) from None
         reason = ""
+        scale = diagram_scale(coords)
         for _ in range(CLAUSE_TRIES):
             try:
-                new = draw_clause(clause, coords, rng)
-                _check_drawn(clause, coords, new)
+                new = draw_clause(clause, coords, rng, scale)
+                _check_drawn(clause, coords, new, scale)
             except DrawRejected as e:
                 reason = e.reason
                 continue

@@ -1,13 +1,19 @@
 """Numeric structure of a diagram, computed once: lines, circles, equal lengths, midpoints,
 similar triangles. Rule matchers draw their candidates from here; every candidate is then
-checked symbolically, so the index may over-approximate but never decides truth."""
+checked symbolically, so the index may over-approximate but never decides truth.
+
+An index can extend its parent's (``NumericIndex(coords, parent)``): for a diagram that keeps
+every point of the parent's where it is and adds new ones (an auxiliary construction). It
+holds the whole structure of its diagram, reusing what the parent found, and says which
+points are new (``fresh``): a static matcher run on it proposes only the instances that
+involve a new point, the parent's being already tried in the parent's closure.
+"""
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from itertools import combinations
 from typing import TypeVar
@@ -19,6 +25,15 @@ from . import kernels
 TOL = 1e-6
 T = TypeVar("T")
 ANGLE_TOL = 1e-6
+Tri = tuple[str, str, str]
+PERMS = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
+NEAR = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring buckets after one
+AROUND = tuple((d1, d2) for d1 in (-1, 0, 1) for d2 in (-1, 0, 1))  # a bucket and all around
+
+
+def _bucket(angles: list[float]) -> tuple[int, int]:
+    s1, s2, _ = sorted(angles)
+    return int(s1 * 1e4), int(s2 * 1e4)
 
 
 def cluster(values: Sequence[tuple[float, T]], tol: float = TOL) -> list[list[T]]:
@@ -43,9 +58,13 @@ def cluster(values: Sequence[tuple[float, T]], tol: float = TOL) -> list[list[T]
 class NumericIndex:
     """Numerically true structure of one diagram (names sorted for determinism)."""
 
-    def __init__(self, coords: dict[str, np.ndarray]) -> None:
+    def __init__(self, coords: dict[str, np.ndarray], parent: NumericIndex | None = None
+                 ) -> None:
         self.coords = coords
         self.names = sorted(coords)
+        self.parent = parent
+        # the points the parent lacks (None: no parent, every point is new)
+        self.fresh = None if parent is None else frozenset(coords) - frozenset(parent.coords)
         self.pos = {p: i for i, p in enumerate(self.names)}
         self.xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
         dist, ang = kernels.pair_tables(self.xy)
@@ -61,7 +80,18 @@ class NumericIndex:
         self.equidistant = self._equidistant()
         self.midpoints = self._midpoints()
         self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+        self._parallel: list[list[tuple[str, str]]] | None = None
+        self._triangles: tuple[dict[Tri, list[float]], dict[tuple[int, int], list[Tri]],
+                               list[Tri]] | None = None
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
+
+    def is_new(self, p: str) -> bool:
+        return self.fresh is None or p in self.fresh
+
+    def touches(self, pts: Iterable[str]) -> bool:
+        """Whether a matcher's instance on these points is new with this index: one of
+        them is new (always, for an index without a parent)."""
+        return self.fresh is None or not self.fresh.isdisjoint(pts)
 
     def line(self, a: str, b: str) -> frozenset[str]:
         """All points numerically on line ab."""
@@ -73,6 +103,8 @@ class NumericIndex:
         return min(d, math.pi - d) < ANGLE_TOL
 
     def _lines(self) -> list[frozenset[str]]:
+        if self.parent is not None:
+            return self._extended_lines(self.parent)
         n, out, seen = len(self.names), [], set()
         for i, j in combinations(range(n), 2):
             if (i, j) in seen or self.dist[(self.names[i], self.names[j])] < TOL:
@@ -84,6 +116,33 @@ class NumericIndex:
             if len(pts) >= 3:
                 out.append(frozenset(self.names[k] for k in pts))
         return out
+
+    def _line_members(self, i: int, j: int) -> list[int]:
+        """The points on line ij, read from its points i and j."""
+        return [k for k in range(len(self.names)) if k in (i, j)
+                or (self.xy_dist(i, k) > TOL and self._same_direction(i, j, i, k))]
+
+    def _extended_lines(self, parent: NumericIndex) -> list[frozenset[str]]:
+        """``_lines`` from the parent's: the lines through a new point (each read from its
+        first two points, as ``_lines`` does) and the parent's that no new point is on, in
+        the order ``_lines`` gives."""
+        assert self.fresh is not None
+        n, found = len(self.names), set()
+        for p in sorted(self.fresh):
+            i = self.pos[p]
+            for j in range(n):
+                if j == i or self.xy_dist(i, j) < TOL:
+                    continue
+                pts = self._line_members(min(i, j), max(i, j))
+                if len(pts) >= 3:
+                    first, second = sorted(pts)[:2]
+                    pts = self._line_members(first, second)
+                    if len(pts) >= 3:
+                        found.add(frozenset(self.names[k] for k in pts))
+        out = list(found)
+        out += [line for line in parent.lines if not any(line < f for f in found)
+                and line not in found]
+        return sorted(out, key=lambda line: sorted(line)[:2])
 
     def xy_dist(self, i: int, j: int) -> float:
         return self.dist[(self.names[i], self.names[j])]
@@ -138,7 +197,13 @@ class NumericIndex:
         return min(x, math.pi - x)
 
     def parallel_classes(self) -> list[list[tuple[str, str]]]:
-        """Segments (both orders) grouped by direction; groups of two or more lines."""
+        """Segments (both orders) grouped by direction; groups of two or more lines
+        (computed once per diagram; callers must not change them)."""
+        if self._parallel is None:
+            self._parallel = self._parallel_classes()
+        return self._parallel
+
+    def _parallel_classes(self) -> list[list[tuple[str, str]]]:
         segs = [(a, b) for a, b in combinations(self.names, 2) if self.dist[(a, b)] >= TOL]
         vals = []
         for a, b in segs:
@@ -171,29 +236,75 @@ class NumericIndex:
             self._similar = self._similar_pairs()
         return self._similar
 
+    def _indexed_triangles(self) -> tuple[dict[Tri, list[float]], dict[tuple[int, int],
+                                                                      list[Tri]], list[Tri]]:
+        """The interior angles of every non-degenerate triangle (vertices in name order),
+        the triangles with a new vertex (all, without a parent) by bucket of their two
+        smallest angles, and those triangles: with a parent, only those are computed."""
+        if self._triangles is None:
+            if self.parent is None:
+                tris = self.triangles()
+                angle_of: dict[Tri, list[float]] = {}
+                buckets: dict[tuple[int, int], list[Tri]] = {}
+            else:  # the parent's triangles are in its buckets (``_bucket_chain``)
+                angle_of = dict(self.parent._indexed_triangles()[0])
+                buckets = {}
+                tris = [t for t in combinations(self.names, 3)
+                        if self.touches(t) and not self.collinear(*t)]
+            if tris:
+                idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
+                angles = kernels.triangle_angles(self.xy, idx)
+                for k, t in enumerate(tris):
+                    angle_of[t] = list(angles[k])
+                    buckets.setdefault(_bucket(angle_of[t]), []).append(t)
+            self._triangles = (angle_of, buckets, tris)
+        return self._triangles
+
+    def _bucket_chain(self, key: tuple[int, int]) -> list[Tri]:
+        """The triangles of one bucket: this index's new ones, then its ancestors' (whose
+        triangles are indexed before this one's)."""
+        out: list[Tri] = []
+        ix: NumericIndex | None = self
+        while ix is not None:
+            assert ix._triangles is not None
+            out += ix._triangles[1].get(key, ())
+            ix = ix.parent
+        return out
+
     def _similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        tris = self.triangles()
-        if not tris:
-            return []
-        idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
-        angles = kernels.triangle_angles(self.xy, idx)
-        angle_of = {t: list(angles[k]) for k, t in enumerate(tris)}
-        buckets: dict[tuple[int, int], list[tuple[str, str, str]]] = defaultdict(list)
-        for t, angs in angle_of.items():
-            s1, s2, _ = sorted(angs)
-            buckets[(int(s1 * 1e4), int(s2 * 1e4))].append(t)
+        """Triangles bucketed by their two smallest angles; each pair of triangles in one
+        bucket or in neighbouring ones is compared once, the first being the earlier one (in
+        the earlier bucket, or first in name order in one bucket). With a parent: only the
+        pairs with a new triangle (the parent has the others)."""
+        angle_of, buckets, new = self._indexed_triangles()
         out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-        perms = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
-        for (k1, k2), group in buckets.items():
-            near = [t for d1 in (0, 1) for d2 in (-1, 0, 1) if (d1, d2) > (0, 0)
-                    for t in buckets.get((k1 + d1, k2 + d2), ())]
-            for i, t1 in enumerate(group):
-                a1 = angle_of[t1]
-                for t2 in group[i + 1:] + near:
-                    for perm in perms:
-                        a2 = [angle_of[t2][j] for j in perm]
-                        if all(abs(x - y) < 1e-6 for x, y in zip(a1, a2)):
-                            out.append((t1, tuple(t2[j] for j in perm)))
+
+        def compare(t1: Tri, t2: Tri) -> None:
+            a1, a2 = angle_of[t1], angle_of[t2]
+            for perm in PERMS:
+                if all(abs(a1[i] - a2[j]) < 1e-6 for i, j in enumerate(perm)):
+                    out.append((t1, tuple(t2[j] for j in perm)))
+
+        if self.parent is None:
+            for (k1, k2), group in buckets.items():
+                near = [t for d in NEAR for t in buckets.get((k1 + d[0], k2 + d[1]), ())]
+                for i, t1 in enumerate(group):
+                    for t2 in group[i + 1:] + near:
+                        compare(t1, t2)
+            return out
+        for t in new:
+            k1, k2 = _bucket(angle_of[t])
+            for d in AROUND:
+                for u in self._bucket_chain((k1 + d[0], k2 + d[1])):
+                    if u == t:
+                        continue
+                    if d == (0, 0):
+                        first, second = (t, u) if t < u else (u, t)
+                    else:
+                        first, second = (t, u) if d > (0, 0) else (u, t)
+                    if first is u and self.touches(u):
+                        continue  # two new triangles: compared from the first one
+                    compare(first, second)
         return out
 
     def rational_ratios(self, max_term: int = 4) -> list[tuple[str, str, str, str, int, int]]:

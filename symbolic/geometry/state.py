@@ -73,6 +73,7 @@ class ProofState:
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
         self._equations: dict[Fact, list[Equation]] = {}  # read off the diagram once
         self.changed = 0  # bumps whenever a structure or table learns something
+        self.added = 0  # facts recorded by ``add`` (given, or concluded by a rule)
 
     def extended(self, coords: dict[str, np.ndarray]) -> ProofState:
         """A copy of this state on ``coords``, a diagram that keeps every point of this one
@@ -90,6 +91,7 @@ class ProofState:
         new._holds = dict(self._holds)
         new._equations = dict(self._equations)
         new.changed = self.changed
+        new.added = self.added
         return new
 
     # ------------------------------------------------------------------ numeric values
@@ -188,6 +190,7 @@ class ProofState:
         if fact in self.facts:
             return False
         self.facts[fact] = derivation
+        self.added += 1
         before = self.changed
         fact.pred.on_add(self, fact)  # lines and circles
         for table_name, expr in self.equations(fact):
@@ -237,6 +240,13 @@ class ProofState:
         sets.append(new)
         self.changed += 1
         return new, merged
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        """Changes when what ``derive`` can derive may have changed: a structure or table
+        learned something, or ``add`` recorded a fact. (Facts that ``derive`` records are
+        derivable already; sharing one with another table counts as that table learning.)"""
+        return self.changed, self.added
 
     # ------------------------------------------------------------------ queries
     def line_through(self, a: str, b: str) -> PointSet | None:

@@ -1,0 +1,106 @@
+"""Incremental deduction for auxiliary points: a child's numeric index and static matchers
+extend the parent's, and DD+AR continued from the parent's closure deduces exactly what a
+run from nothing deduces on the same extended problem and diagram."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symbolic.geometry.dd import DDARConfig, saturate
+from symbolic.geometry.errors import GeometryError
+from symbolic.geometry.heuristics import HeuristicProposer
+from symbolic.geometry.matchers import MATCHERS, STATIC
+from symbolic.geometry.numeric import Diagram, build_diagram, extend_diagram
+from symbolic.geometry.numeric_index import NumericIndex
+from symbolic.geometry.problem import Problem, read_problems
+from symbolic.geometry.state import ProofState
+
+ROOT = Path(__file__).resolve().parents[3]
+HAGEO = ROOT.parent / "shared" / "benchmarks" / "geometry" / "hageo_dev.txt"
+# Problems DD+AR does not prove alone (so the parent saturates), with auxiliary candidates.
+EXAMPLES = ("orthocenter",)
+OLYMPIAD = ("2000USATSTp2", "2005CMOp2", "2004CTSTp22", "2007CTSTp2", "2009G6")
+
+
+def _problems() -> list[Problem]:
+    found = {p.name: p for p in read_problems(ROOT / "problems" / "geometry" / "examples.txt")}
+    out = [found[n] for n in EXAMPLES]
+    if HAGEO.exists():
+        olympiad = {p.name: p for p in read_problems(HAGEO)}
+        out += [olympiad[n] for n in OLYMPIAD]
+    return out
+
+
+def _children(problem: Problem, k: int):
+    """The parent's saturation, then (child problem, its diagram) for the first ``k``
+    heuristic candidates that can be drawn on the parent's diagram."""
+    diagram = build_diagram(problem, np.random.default_rng(0))
+    parent = saturate(problem, diagram.coords, DDARConfig())
+    assert parent.goal is None and parent.saturation is not None, problem.name
+    out = []
+    for cand in HeuristicProposer().propose(problem, 3 * k):
+        child = problem.with_auxiliary(cand.clauses)
+        try:
+            drawn = extend_diagram(diagram, child, len(problem.clauses),
+                                   np.random.default_rng(1))
+        except GeometryError:
+            continue
+        out.append((child, drawn.coords))
+        if len(out) == k:
+            break
+    return parent.saturation, out
+
+
+def _keys(matches) -> set[tuple]:
+    return {tuple(sorted(m.items())) for m in matches}
+
+
+def _check_extended_index(parent: NumericIndex, coords) -> None:
+    inc = NumericIndex(coords, parent)
+    full = NumericIndex(coords)
+    assert inc.fresh == frozenset(coords) - frozenset(parent.coords)
+    assert inc.lines == full.lines  # same lines, same order
+    assert inc.on_line == full.on_line and inc.circles == full.circles
+    assert inc.equidistant == full.equidistant and inc.midpoints == full.midpoints
+    assert set(inc.similar_pairs()) == {
+        (t1, t2) for t1, t2 in full.similar_pairs() if inc.touches(t1 + t2)}
+    state = ProofState(coords)
+    for rid in sorted(STATIC):
+        new = _keys(MATCHERS[rid](inc, state))
+        every = _keys(MATCHERS[rid](full, state))
+        # the new instances are those with a new point; the others are the parent's
+        assert new == {k for k in every if inc.touches(v for _, v in k)}, rid
+        old = _keys(MATCHERS[rid](NumericIndex(parent.coords), state))
+        assert every - new <= old, rid
+
+
+@pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
+def test_an_extended_index_holds_the_whole_structure_and_only_new_static_instances(problem):
+    parent, children = _children(problem, 4)
+    assert children
+    for _, coords in children:
+        _check_extended_index(parent.index, coords)
+    # two levels: an index extending an extended index
+    child, coords = children[0]
+    run = saturate(child, coords, DDARConfig(), parent=parent)
+    if run.goal is None:
+        for cand in HeuristicProposer().propose(child, 6):
+            grandchild = child.with_auxiliary(cand.clauses)
+            try:
+                drawn = extend_diagram(Diagram(coords), grandchild, len(child.clauses),
+                                       np.random.default_rng(2))
+            except GeometryError:
+                continue
+            _check_extended_index(run.saturation.index, drawn.coords)
+
+
+@pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
+def test_continuing_from_the_parent_deduces_what_a_fresh_run_deduces(problem):
+    parent, children = _children(problem, 4)
+    for child, coords in children:
+        inc = saturate(child, coords, DDARConfig(), parent=parent)
+        fresh = saturate(child, coords, DDARConfig())
+        assert (inc.goal is None) == (fresh.goal is None), child.name
+        if inc.goal is None:  # a saturated closure: the same facts (a proof stops early)
+            assert set(inc.state.facts) == set(fresh.state.facts), child.name
