@@ -50,9 +50,12 @@ def open_graph(path: str | Path | None = None, read_only: bool = False,
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise ImportError("a persistent knowledge graph needs oxrdflib "
                               "(pip install oxrdflib)") from e
-        inner = (_open_read_only(pyoxigraph, str(path)) if read_only
-                 else _open_writer(pyoxigraph, str(path), wait))
-        g = Graph(store=OxigraphStore(store=inner), identifier=GRAPH_ID)
+        # no local name for the Oxigraph store: a frame of this call that outlives it (held by
+        # the traceback of an ImportError caught during the first bind of a process, until the
+        # garbage collector runs) would keep the store, and its lock, after ``graph.close()``
+        g = Graph(store=OxigraphStore(store=_open_read_only(pyoxigraph, str(path)) if read_only
+                                      else _open_writer(pyoxigraph, str(path), wait)),
+                  identifier=GRAPH_ID)
     vocab.bind(g)
     return g
 

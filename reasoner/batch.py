@@ -19,6 +19,17 @@ instead: each cluster host keeps such a worker, so the limits, statuses and orde
 a problem whose host is lost with its node runs again elsewhere (twice at most), then is an
 ``error`` saying so.
 
+Several workers per problem (``workers``; ``spread`` gives the extra workers of a batch with
+fewer problems than ``jobs`` to its problems): a problem whose domain ``searches`` (geometry
+with the auxiliary search) runs as ``w`` tasks at once, worker ``i`` solving it with
+``SolveConfig.worker = i`` of ``workers = w`` (its own share of the search and random stream,
+``reasoner.search``); the first checked proof wins and the problem's other tasks are cancelled
+at once (their workers killed, on a cluster their hosts). Its result is the winner's, whose
+``search`` statistics say which ``worker`` of how many ``workers`` won and, in ``tried_all``,
+the attempts of every worker that answered (a cancelled worker's attempts are lost with it).
+Without a proof the problem ends when all its workers have: its result is the worst of theirs
+(error, memory, timeout, unknown in that order, the lowest worker first).
+
 This module only maps a ``WorkItem`` to a runner task and the runner's outcome to a ``Result``.
 Results come out in completion order (the order problems finish); each carries the ``index`` of
 its input through ``run_batch``'s ``(index, Result)`` pairs, and ``in_order`` re-sorts them
@@ -27,7 +38,7 @@ into input order while still streaming.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,7 +49,7 @@ from .config import SolveConfig
 from .result import Result, Status
 
 __all__ = ["KILL_GRACE", "PRELOAD", "WorkItem", "error_result", "in_order", "plan", "result_of",
-           "run_batch"]
+           "run_batch", "spread"]
 
 KILL_GRACE = 0.5
 """Seconds past the budget a worker is given to report its own timeout before it is killed."""
@@ -74,11 +85,13 @@ def error_result(item: WorkItem, message: str, seconds: float = 0.0) -> Result:
 
 def run_batch(items: Iterable[WorkItem], config: SolveConfig | None = None, *, jobs: int = 1,
               progress: Progress | None = None, solver: Solver | None = None,
-              max_tasks: int = 25, cluster: str | None = None
+              max_tasks: int = 25, cluster: str | None = None, workers: int | None = 1
               ) -> Iterator[tuple[int, Result]]:
     """Solve every item, ``jobs`` at a time, each in a worker with a hard timeout (on the Ray
     cluster ``cluster`` when given, ``jobs`` 0 meaning one per CPU of the cluster;
-    ``symbolic.cluster.ClusterError`` if it cannot be used).
+    ``symbolic.cluster.ClusterError`` if it cannot be used). ``workers``: how many workers
+    search each problem at once, first proof wins (None: ``spread`` the jobs over a batch with
+    fewer problems than ``jobs``; see the module docstring).
 
     Yields ``(index, result)`` in completion order, one per input item, ``index`` being the
     item's position in ``items``. ``progress(done, total, result)`` is called after each.
@@ -88,7 +101,7 @@ def run_batch(items: Iterable[WorkItem], config: SolveConfig | None = None, *, j
     items = list(items)
     config = config or SolveConfig()
     done = 0
-    for index, result in _run(items, config, jobs, solver, max_tasks, cluster):
+    for index, result in _run(items, config, jobs, solver, max_tasks, cluster, workers):
         done += 1
         if progress is not None:
             progress(done, len(items), result)
@@ -96,7 +109,8 @@ def run_batch(items: Iterable[WorkItem], config: SolveConfig | None = None, *, j
 
 
 def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver | None,
-         max_tasks: int, cluster: str | None) -> Iterator[tuple[int, Result]]:
+         max_tasks: int, cluster: str | None, workers: int | None
+         ) -> Iterator[tuple[int, Result]]:
     queue: list[int] = []
     for index, item in enumerate(items):
         if item.error is not None:  # input errors are reported before any solving
@@ -105,23 +119,83 @@ def _run(items: list[WorkItem], config: SolveConfig, jobs: int, solver: Solver |
             queue.append(index)
     if not queue:
         return
-    solve, tasks, run_config = plan([items[k] for k in queue], config, jobs, solver, max_tasks,
-                                    cluster)
-    for position, outcome in run(solve, tasks, run_config):
+    todo = [items[k] for k in queue]
+    counts = spread(todo, config, jobs, workers)
+    solve, tasks, run_config = plan(todo, config, jobs, solver, max_tasks, cluster, counts)
+    owner = [(position, i) for position, w in enumerate(counts) for i in range(w)]
+    first = [sum(counts[:position]) for position in range(len(counts))]
+    answered: dict[int, list[tuple[int, Result]]] = {}
+    cancelled: set[int] = set()
+    for t, outcome in run(solve, tasks, run_config, cancelled=cancelled):
+        position, worker = owner[t]
+        if outcome.status is Ended.CANCELLED:  # another worker of its problem has ended it
+            continue
         index = queue[position]
-        yield index, result_of(items[index], outcome, config.timeout)
+        result = result_of(items[index], outcome, config.timeout)
+        if counts[position] == 1:
+            yield index, result
+            continue
+        got = answered.setdefault(position, [])
+        got.append((worker, result))
+        if result.status.definitive or len(got) == counts[position]:
+            cancelled.update(range(first[position], first[position] + counts[position]))
+            yield index, _merge(got, counts[position])
+
+
+def spread(items: Sequence[WorkItem], config: SolveConfig, jobs: int,
+           workers: int | None = 1) -> list[int]:
+    """How many workers search each item at once: ``workers`` for each item whose domain
+    ``searches`` (geometry with the auxiliary search on), 1 for the others; ``workers`` None:
+    a batch of fewer items than ``jobs`` shares the ``jobs`` out among them (``jobs // n``,
+    one more for the first ``jobs % n``), else 1 each (as with ``jobs`` 0, unknown here)."""
+    from .domains import by_name
+
+    n = len(items)
+    out = []
+    for k, item in enumerate(items):
+        if not (config.aux and by_name(item.domain).searches):
+            out.append(1)
+        elif workers is not None:
+            out.append(max(1, workers))
+        else:
+            out.append(max(1, jobs // n + (k < jobs % n)) if jobs > n else 1)
+    return out
+
+
+_SEVERITY = (Status.ERROR, Status.MEMORY, Status.TIMEOUT, Status.UNKNOWN)
+
+
+def _merge(answered: list[tuple[int, Result]], workers: int) -> Result:
+    """The result of a problem searched by several workers from those that answered: a
+    definitive one (the last, the others were cancelled), else the worst (``_SEVERITY``,
+    lowest worker first) with the longest time; ``tried_all`` sums their attempts."""
+    by_worker = sorted(answered, key=lambda pair: pair[0])
+    worker, best = answered[-1]
+    if not best.status.definitive:
+        rank = {status: k for k, status in enumerate(_SEVERITY)}
+        worker, best = min(by_worker, key=lambda pair: rank.get(pair[1].status, len(rank)))
+        best = replace(best, seconds=max(r.seconds for _, r in answered))
+    search = best.stats.get("search")
+    if search is None:  # a crash or a kill: no statistics
+        return best
+    tried = sum(r.stats.get("search", {}).get("tried", 0) for _, r in answered)
+    search = {**search, "worker": worker, "workers": workers, "tried_all": tried,
+              "workers_answered": len(answered)}
+    return replace(best, stats={**best.stats, "search": search})
 
 
 def plan(items: list[WorkItem], config: SolveConfig, jobs: int = 1, solver: Solver | None = None,
-         max_tasks: int = 25, cluster: str | None = None
-         ) -> tuple[Callable[[WorkItem], Result], list[Task], RunConfig]:
+         max_tasks: int = 25, cluster: str | None = None, workers: Sequence[int] | None = None
+         ) -> tuple[Callable[..., Result], list[Task], RunConfig]:
     """The runner's function, tasks and configuration that solve ``items`` (none an input
     error); ``result_of`` turns each outcome into the item's ``Result`` (``bench/cluster.py``
-    runs a plan itself to see the runner's own timings)."""
+    runs a plan itself to see the runner's own timings). ``workers[k]`` tasks (default 1)
+    search item ``k``, one after the other in the task list."""
     chosen = solver if solver is not None else _default_solver()
 
-    def solve(item: WorkItem) -> Result:  # in the worker
-        return chosen(item.problem, name=item.name, file=item.file, config=config)
+    def solve(item: WorkItem, worker: int = 0, workers: int = 1) -> Result:  # in the worker
+        mine = config if workers == 1 else replace(config, worker=worker, workers=workers)
+        return chosen(item.problem, name=item.name, file=item.file, config=mine)
 
     from .domains import by_name
 
@@ -129,10 +203,15 @@ def plan(items: list[WorkItem], config: SolveConfig, jobs: int = 1, solver: Solv
     # (e.g. compiled numba kernels loaded), in the parent before workers fork
     present = sorted({item.domain for item in items})
     preload = tuple(m for d in present for m in by_name(d).preload) + PRELOAD
+    counts = workers or [1] * len(items)
+    if jobs > 0:  # a problem's workers run at once, even past ``jobs``
+        jobs = max(jobs, *counts)
     run_config = RunConfig(jobs=jobs if cluster else max(1, jobs), grace=KILL_GRACE,
                            max_tasks=max(1, max_tasks), memory_limit=config.memory_limit,
                            preload=preload, cluster=cluster)
-    return solve, [Task((item,), config.timeout) for item in items], run_config
+    tasks = [Task((item,) if w == 1 else (item, i, w), config.timeout)
+             for item, w in zip(items, counts) for i in range(w)]
+    return solve, tasks, run_config
 
 
 def _default_solver() -> Solver:

@@ -55,6 +55,8 @@ geometry: when DD+AR alone saturates, auxiliary points are searched (on by defau
   solve-problem problems.txt --no-aux                     # DD+AR alone
   solve-problem problems.txt --sources heuristic          # one proposal source only
   solve-problem problems.txt --jobs 2 --memory mem.store  # earlier proofs inform later ones
+  solve-problem hard.txt --problem P --jobs 4             # 4 workers search one problem,
+                                                          # the first proof wins
 
 --json prints one object per problem per line on stdout, in input order:
   {"problem", "file", "domain": "geometry|sygus", "status", "seconds",
@@ -63,7 +65,8 @@ geometry: when DD+AR alone saturates, auxiliary points are searched (on by defau
    "solution" (sygus, when solved or infeasible),
    "auxiliary" (geometry, proved with auxiliary clauses: the clauses),
    "auxiliary_sources" (the source of each clause: heuristic|memory|neural),
-   "search" (geometry, when the auxiliary search ran: tried, tried_by_depth, depth...)}
+   "search" (geometry, when the auxiliary search ran: tried, tried_by_depth, depth...;
+             with several workers per problem: worker (the winner's), workers, tried_all)}
   status: geometry proved|unknown|timeout|memory|error;
           sygus solved|infeasible|unknown|timeout|memory|error
 
@@ -220,6 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "(a private instance on this machine), auto (the one ray start left "
                         "here) or HOST:PORT of its head; the same limits, rows and memory as "
                         "locally, --jobs problems at a time")
+    parser.add_argument("--workers-per-problem", type=_positive, default=None, metavar="N",
+                        help="geometry: search each problem with N workers at once (processes, "
+                        "or cluster workers with --cluster), all on the same diagram, each "
+                        "with its own share of the best-first search and its own random "
+                        "trajectories (worker i: seed stream (SEED, i)); the first checked "
+                        "proof wins and the others are killed at once; the JSON row's search "
+                        "says which worker won and the attempts of all. A problem's workers "
+                        "run at once even past --jobs (default: a batch of fewer problems "
+                        "than --jobs shares the jobs out among them, e.g. one problem with "
+                        "--jobs 4 gets 4 workers; else 1)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per problem per line on stdout")
     parser.add_argument("--proof", action="store_true",
@@ -354,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _error(f"{flag} {path}: {e}")
     try:
         if len(items) == 1:
-            return _run_one(items[0], config, args)
+            return _run_one(items[0], config, jobs, args)
         return _run_many(items, config, jobs, args)
     except (StoreLocked, ClusterError) as e:  # a store kept past --store-wait; no cluster
         return _error(str(e))
@@ -422,8 +435,9 @@ def solve_config(args: argparse.Namespace) -> SolveConfig:
                        progress=args.progress)
 
 
-def _run_one(item: WorkItem, config: SolveConfig, args: argparse.Namespace) -> int:
-    result = next(in_order(run_batch([item], config, cluster=args.cluster)))
+def _run_one(item: WorkItem, config: SolveConfig, jobs: int, args: argparse.Namespace) -> int:
+    result = next(in_order(run_batch([item], config, jobs=jobs, cluster=args.cluster,
+                                     workers=args.workers_per_problem)))
     remember(item, result, config, kg_store=args.kg_store, wait=args.store_wait)
     _emit(result, args)
     written = _export_html([result], args)
@@ -444,8 +458,8 @@ def _run_many(items: list[WorkItem], config: SolveConfig, jobs: int,
     results: list[Result] = []
     with _progress_bar(len(items)) as advance:
         for result in in_order(remembered(run_batch(items, config, jobs=jobs,
-                                                    progress=advance,
-                                                    cluster=args.cluster))):
+                                                    progress=advance, cluster=args.cluster,
+                                                    workers=args.workers_per_problem))):
             results.append(result)
             _emit(result, args, row=True)
     if not args.json:
@@ -490,7 +504,10 @@ def format_line(result: Result) -> str:
         aux = (" with auxiliary " + "; ".join(
             f"{c} [{s}]" if s else c for c, s in zip(result.auxiliary, sources))
             if result.auxiliary else "")
-        return f"{result.problem}: proved in {result.seconds:.2f} s{steps}{aux}"
+        search = result.stats.get("search") or {}
+        by = (f" by worker {search['worker']} of {search['workers']}"
+              if search.get("workers", 1) > 1 else "")
+        return f"{result.problem}: proved in {result.seconds:.2f} s{steps}{by}{aux}"
     if result.status is Status.ERROR:
         return f"{result.problem}: error: {result.error}"
     if result.status is Status.MEMORY:

@@ -32,3 +32,7 @@ class SolveConfig:
     neural_ranking: bool = False
     memory_path: str | None = None  # persistent memory store: a source, and ranking counts
     progress: bool = False    # print search progress to stderr every few seconds
+    # geometry: this solve is worker ``worker`` of ``workers`` searching the problem at once
+    # (``reasoner.batch`` runs them, first proof wins; ``reasoner.search``)
+    worker: int = 0
+    workers: int = 1

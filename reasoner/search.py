@@ -33,6 +33,14 @@ order of the clauses and the names of the new points) are skipped; a candidate t
 fit the problem or cannot be drawn is skipped and never expanded. Proposers only propose; truth
 is decided by the prover. The outcome records the clauses added, the source of each, per-arm
 trial counts (to update a ranking) and search statistics.
+
+Several workers (``SearchConfig.worker`` of ``workers``, run at once by ``reasoner.batch``,
+the first proof wins): every worker runs DD+AR on the same diagram (``seed``), then takes its
+own share of the best-first search, the statement's candidates whose place in cost order is
+``worker`` modulo ``workers`` (and everything below them), so that the workers' best-first
+searches together are the one-worker search, none repeating another's; its trajectories draw
+from all the statement's candidates with a random stream of its own (``(seed, worker)``;
+worker 0 keeps ``seed``'s, so worker 0 of 1 is the one-worker search).
 """
 
 from __future__ import annotations
@@ -86,6 +94,10 @@ class SearchConfig:
     ranking: Ranking | None = None
     seed: int = 0
     rules: frozenset[str] | None = None  # restrict DD to these rule ids (ablations, tests)
+    # one of ``workers`` searches of the same problem run at once (``reasoner.batch``): see
+    # the module docstring, "Several workers"
+    worker: int = 0
+    workers: int = 1
 
     def prover(self, timeout: float | None) -> ProverConfig:
         from symbolic.geometry.prover import ProverConfig
@@ -169,7 +181,8 @@ class _Run:
         self.progress = progress
         self.start = start
         self.deadline = None if config.timeout is None else self.start + config.timeout
-        self.rng = np.random.default_rng(config.seed)
+        self.rng = np.random.default_rng(
+            config.seed if config.worker == 0 else [config.seed, config.worker])
         self.frontier: list[tuple[float, int, _Node]] = []
         self.deferred: list[tuple[float, int, _Node]] = []  # expandable, beyond the beam
         self.seen: set[tuple[str, ...]] = {()}
@@ -191,6 +204,9 @@ class _Run:
         return None if self.deadline is None else self.deadline - time.monotonic()
 
     def stats(self, **extra: Any) -> dict[str, Any]:
+        workers = self.config.workers
+        if workers > 1:
+            extra = {"worker": self.config.worker, "workers": workers, **extra}
         return {"tried": sum(self.tried.values()),
                 "tried_by_depth": {str(d): n for d, n in sorted(self.tried.items())},
                 "expanded": sum(self.expanded.values()), "frontier": len(self.frontier),
@@ -428,8 +444,12 @@ class _Run:
         ranking = self.config.ranking
         if ranking is None:
             ordered = order_by_arms(candidates, by_kind=False)
-        else:
-            ordered = ranking.order(candidates, self.rng)
+        else:  # several workers share the statement's order (each takes its share of it)
+            import numpy as np
+
+            shared = depth == 0 and self.config.workers > 1
+            ordered = ranking.order(
+                candidates, np.random.default_rng(self.config.seed) if shared else self.rng)
         offset = ordered[0][0] if ordered else 0.0  # the best arm costs nothing extra
         return [(c - offset, cand) for c, cand in ordered]
 
@@ -440,7 +460,10 @@ class _Run:
         depth = len(node.steps)
         self.expanded[depth] += 1
         base = cost + (self.config.depth_cost if depth > 0 else 0.0)
-        for c_cost, cand in self.ordered(extended, depth):
+        workers, worker = self.config.workers, self.config.worker
+        for place, (c_cost, cand) in enumerate(self.ordered(extended, depth)):
+            if depth == 0 and place % workers != worker:  # another worker's share
+                continue
             clauses = node.clauses + cand.clauses
             key = canonical(clauses)
             if key in self.seen:

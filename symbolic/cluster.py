@@ -20,10 +20,12 @@ with it; the driver starts a new host, wherever Ray places it, and runs the task
 that has not answered 5 s past its task's limit and grace is killed from the driver (a hung
 host) and the task is a ``timeout``. Closing the generator (Ctrl-C included) kills every host,
 and with them their servers and forked workers (each dies with its parent), and shuts a ``local``
-instance down. Hosts that fail to start (``2 * jobs + 2`` times) stop the starting of more; if
-no host is left, or none has run for ``START_TIMEOUT`` seconds, the run raises ``ClusterError``
-when nothing has answered yet, and otherwise ends each task left ``died`` with the reason.
-Every task gets exactly one outcome.
+instance down; a task the caller cancels (``run``'s ``cancelled``) while it runs is ended the
+same way, its host killed (``ray.kill``) and, while tasks wait, a new one started. Hosts
+that fail to start (``2 * jobs + 2`` times) stop the starting of more; if no host is left, or
+none has run for ``START_TIMEOUT`` seconds, the run raises ``ClusterError`` when nothing has
+answered yet, and otherwise ends each task left ``died`` with the reason. Every task gets
+exactly one outcome.
 
 ``fn`` and the task arguments travel by Ray's (cloud)pickle, so a closure works; every node
 needs this package installed at the same version as the driver.
@@ -39,7 +41,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -194,10 +196,11 @@ class _Busy:
     started: float
 
 
-def run_cluster(fn: Callable[..., T], tasks: list[Task],
-                config: RunConfig) -> Iterator[tuple[int, Outcome[T]]]:
+def run_cluster(fn: Callable[..., T], tasks: list[Task], config: RunConfig,
+                cancelled: Container[int] | None = None) -> Iterator[tuple[int, Outcome[T]]]:
     """``symbolic.runner.run`` on the Ray cluster ``config.cluster``: yield
-    ``(index, outcome)`` in completion order, one per task."""
+    ``(index, outcome)`` in completion order, one per task; a task in ``cancelled`` is taken
+    off the queue, or its host killed (and a new one started if tasks are waiting)."""
     address = config.cluster or "local"
     ray = import_ray(address)
     connected = connect(ray, address, config.jobs)
@@ -209,7 +212,7 @@ def run_cluster(fn: Callable[..., T], tasks: list[Task],
             ray.shutdown()
         raise
     try:
-        yield from driver.drive(tasks)
+        yield from driver.drive(tasks, cancelled)
     finally:
         driver.close()
         if connected:
@@ -233,12 +236,19 @@ class _Driver:
         self.broken: str | None = None  # why no more hosts are started
         self.last_host = time.monotonic()  # when a host last started or answered
 
-    def drive(self, tasks: list[Task]) -> Iterator[tuple[int, Outcome[Any]]]:
+    def drive(self, tasks: list[Task], cancelled: Container[int] | None = None
+              ) -> Iterator[tuple[int, Outcome[Any]]]:
         queue = deque(enumerate(tasks))
         yielded = 0
         for _ in range(self.jobs):
             self._start_host()
         while queue or self.busy:
+            if cancelled is not None:
+                for pair in self._cancel(queue, cancelled):
+                    yielded += 1
+                    yield pair
+                if not (queue or self.busy):
+                    break
             while queue and self.idle:
                 index, task = queue.popleft()
                 self._submit(self.idle.pop(), index, task)
@@ -341,6 +351,27 @@ class _Driver:
                 self._start_host()
                 yield busy.index, Outcome(Status.TIMEOUT, now - busy.started,
                                           wall=now - busy.started)
+
+    def _cancel(self, queue: deque[tuple[int, Task]], cancelled: Container[int]
+                ) -> Iterator[tuple[int, Outcome[Any]]]:
+        """Take the cancelled tasks off the queue and kill the hosts running one (a new host
+        is started while tasks are waiting)."""
+        dropped = [index for index, _ in queue if index in cancelled]
+        kept = [(index, task) for index, task in queue if index not in cancelled]
+        queue.clear()
+        queue.extend(kept)
+        now = time.monotonic()
+        running = [(ref, b) for ref, b in self.busy.items() if b.index in cancelled]
+        for ref, busy in running:
+            del self.busy[ref]
+            self._kill(busy.host)
+            if len(queue) > len(self.idle) + len(self.starting):
+                self._start_host()
+        for _, busy in running:
+            yield busy.index, Outcome(Status.CANCELLED, now - busy.started,
+                                      wall=now - busy.started)
+        for index in dropped:
+            yield index, Outcome(Status.CANCELLED, 0.0, wall=0.0)
 
     def _kill(self, host: Any) -> None:
         try:

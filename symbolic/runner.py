@@ -11,7 +11,9 @@ process; the caller gets one typed ``Outcome`` per task, never an exception:
   (SIGKILL: also a worker stuck in C code, in z3, numba or torch) and replaced;
 - ``memory``: the worker's own memory passed ``RunConfig.memory_limit``, so it was killed
   and replaced (``message``: ``"exceeded the memory limit of 2 GiB"``);
-- ``died``: the worker went away by itself (``message`` ``"signal 9"`` or ``"exit code 3"``).
+- ``died``: the worker went away by itself (``message`` ``"signal 9"`` or ``"exit code 3"``);
+- ``cancelled``: the caller cancelled it (``run``'s ``cancelled``) before it ended: taken off
+  the queue, or its worker killed (SIGKILL) and replaced.
 
 The memory limit is watched by the parent, not set inside the worker: while it waits for
 answers it reads the private resident memory of every busy worker (``Private_Clean`` +
@@ -59,7 +61,7 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
@@ -75,6 +77,7 @@ class Status(enum.Enum):
     DIED = "died"  # the worker went away by itself
     RAISED = "raised"  # the call raised an exception
     MEMORY = "memory"  # killed: its own memory passed the limit
+    CANCELLED = "cancelled"  # the caller cancelled it (``run(..., cancelled=)``)
 
 
 @dataclass(frozen=True)
@@ -133,11 +136,17 @@ Progress = Callable[[int, int, Outcome[Any]], None]
 
 
 def run(fn: Callable[..., T], tasks: Iterable[Task], config: RunConfig | None = None, *,
-        progress: Progress | None = None) -> Iterator[tuple[int, Outcome[T]]]:
+        progress: Progress | None = None, cancelled: Container[int] | None = None
+        ) -> Iterator[tuple[int, Outcome[T]]]:
     """Run ``fn(*task.args)`` for every task; yield ``(index, outcome)`` in completion order,
     one per task. ``progress(done, total, outcome)`` is called after each. Closing the
     generator early kills the busy workers. With ``config.cluster`` the tasks run on that Ray
-    cluster (``symbolic.cluster.ClusterError`` when it cannot be used)."""
+    cluster (``symbolic.cluster.ClusterError`` when it cannot be used).
+
+    ``cancelled``: task indices the caller may add to (a ``set``) while it consumes the
+    outcomes, e.g. the other tries of a problem one task has just solved: before it waits
+    again, the runner takes each such task that has not ended off the queue, or kills its
+    worker (on a cluster, its host), and yields it as ``cancelled``."""
     tasks = list(tasks)
     config = config or RunConfig()
     if not tasks:
@@ -146,9 +155,9 @@ def run(fn: Callable[..., T], tasks: Iterable[Task], config: RunConfig | None = 
     if config.cluster is not None:
         from .cluster import run_cluster
 
-        backend = run_cluster(fn, tasks, config)
+        backend = run_cluster(fn, tasks, config, cancelled)
     else:
-        backend = _run_local(fn, tasks, config)
+        backend = _run_local(fn, tasks, config, cancelled)
     for index, outcome in backend:
         done += 1
         if progress is not None:
@@ -252,13 +261,21 @@ def private_memory(pid: int) -> int | None:
 # ---------------------------------------------------------------- the local pool (parent side)
 
 
-def _run_local(fn: Callable[..., T], tasks: list[Task],
-               config: RunConfig) -> Iterator[tuple[int, Outcome[T]]]:
+def _run_local(fn: Callable[..., T], tasks: list[Task], config: RunConfig,
+               cancelled: Container[int] | None = None) -> Iterator[tuple[int, Outcome[T]]]:
     preload(config.preload)
     queue = list(enumerate(tasks))[::-1]  # pop() from the end takes them in input order
     pool = _Pool(fn, config, min(max(1, config.jobs), len(tasks)))
     try:
         while queue or pool.busy():
+            if cancelled is not None:
+                dropped = [index for index, _ in queue if index in cancelled]
+                queue = [(index, task) for index, task in queue if index not in cancelled]
+                yield from pool.cancel(cancelled)
+                for index in dropped[::-1]:
+                    yield index, Outcome(Status.CANCELLED, 0.0, wall=0.0)
+                if not (queue or pool.busy()):
+                    break
             while queue and pool.idle():
                 pool.submit(*queue.pop())
             yield from pool.collect()
@@ -359,6 +376,16 @@ class _Pool:
                                           message=f"exceeded the memory limit of "
                                                   f"{format_size(limit)}",
                                           wall=now - task.started)
+
+    def cancel(self, indices: Container[int]) -> Iterator[tuple[int, Outcome[Any]]]:
+        """Kill (and replace) the workers running a task in ``indices``; yield each such
+        task as ``cancelled``."""
+        for worker in [w for w in self.workers if w is not None and w.task is not None]:
+            task = worker.task
+            if task is not None and task.index in indices:
+                self._replace(worker, kill=True)
+                seconds = time.monotonic() - task.started
+                yield task.index, Outcome(Status.CANCELLED, seconds, wall=seconds)
 
     def close(self) -> None:
         for slot, worker in enumerate(self.workers):

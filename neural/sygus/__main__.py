@@ -21,6 +21,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="skip the first files of each track's sample order")
     h.add_argument("--timeout", type=float, default=5.0)
     h.add_argument("--jobs", type=int, default=2)
+    h.add_argument("--cluster", metavar="ADDRESS",
+                   help="solve on a Ray cluster (local, auto or HOST:PORT; pip install "
+                        "'neurosym[cluster]'), the files read by its workers (several machines: "
+                        "a shared file system), the records written here in the same order")
+    h.add_argument("--no-seconds", dest="seconds", action="store_false",
+                   help="leave each solve's seconds out of the records, so that two runs "
+                        "(local or --cluster, any --jobs) write the same bytes")
     h.add_argument("--out", type=Path, default=Path("sygus_harvest.jsonl"))
     t = sub.add_parser("train", help="fit the model on harvested solutions, write weights")
     t.add_argument("data", type=Path, nargs="+", help="harvest JSONL files (or .jsonl.gz)")
@@ -35,10 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     root = args.root.resolve()
     if args.cmd == "harvest":
+        from symbolic.cluster import ClusterError
+
         from .harvest import harvest
 
-        solved = harvest(root, args.out, args.per_track, args.timeout, args.jobs, args.engine,
-                         args.offset)
+        try:
+            solved = harvest(root, args.out, args.per_track, args.timeout, args.jobs,
+                             args.engine, args.offset, cluster=args.cluster,
+                             seconds=args.seconds)
+        except ClusterError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         print(" ".join(f"{t}={n}" for t, n in solved.items()), f"total={sum(solved.values())}",
               f"-> {args.out}")
         return 0

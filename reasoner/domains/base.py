@@ -40,6 +40,8 @@ class Domain:
     accepts: Callable[[object], bool]      # is this (parsed or raw) problem of the domain?
     preload: tuple[str, ...] = ()          # modules a batch imports (and warms) before forking
     json_fields: Callable[[Result], dict[str, Any]] = field(default=_no_fields)
+    # its solve can share a search among several workers (``SolveConfig.worker``, ``workers``)
+    searches: bool = False
 
     def to_json(self, result: Result, with_proof: bool = False) -> dict[str, Any]:
         """The result's JSON row: the common fields, then the domain's own."""

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from ..batch import WorkItem
 
 SEARCH_FIELDS = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds",
-                 "sources_seconds", "timed_out", "exhausted")
+                 "sources_seconds", "timed_out", "exhausted", "worker", "workers", "tried_all",
+                 "workers_answered")
 """The search statistics a JSON row carries."""
 
 
@@ -163,7 +164,7 @@ def _search(problem: Problem, config: SolveConfig
         ranking = Ranking(counts)
     search_config = SearchConfig(timeout=config.timeout, seed=config.seed, depth=config.depth,
                                  beam=config.beam, trajectory_depth=config.trajectory_depth,
-                                 ranking=ranking)
+                                 ranking=ranking, worker=config.worker, workers=config.workers)
     found = search(problem, lambda: proposers(problem, config), search_config,
                    progress=_Reporter(problem.name) if config.progress else None)
     extra: dict[str, Any] = {"search": found.stats, "trials": found.trials,
@@ -239,4 +240,5 @@ DOMAIN = Domain(
     preload=("symbolic.geometry.problem", "symbolic.geometry.prover",
              "symbolic.geometry.numeric"),
     json_fields=json_fields,
+    searches=True,
 )

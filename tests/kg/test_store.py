@@ -98,3 +98,16 @@ def test_a_transaction_commits_everything_or_nothing(tmp_path, solved):
             m.add(solved["thales"].problem, solved["thales"].proof)
         assert m.ranking_counts() == {"heuristic:foot": (5, 1)}
         assert [s.name for s in m._stored()] == ["thales"]
+
+
+def test_closing_the_first_store_of_a_process_releases_its_lock_without_the_gc(tmp_path):
+    """The first open of a process imports lazily (and catches an ImportError) while it binds
+    the prefix; nothing of that call may keep the store, and its lock, after ``close``."""
+    import subprocess
+    import sys
+
+    code = ("import gc, sys; gc.disable(); from kg.memory import Memory; import pyoxigraph; "
+            "Memory(sys.argv[1], wait=1.0).close(); pyoxigraph.Store(sys.argv[1]); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m")], capture_output=True,
+                         text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-500:]

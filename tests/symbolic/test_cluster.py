@@ -340,6 +340,69 @@ def test_data_generation_on_the_cluster_writes_the_same_data_as_locally(cluster,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cluster.jsonl", "local.jsonl"]
 
 
+def cluster_hosts(nodes) -> list[str]:
+    """The command lines of the run's hosts: actors, their servers, their forked workers."""
+    return [cmd for node in nodes for _, _, cmd in processes(node.proc.pid)
+            if cmd.startswith("ray::Host") or "symbolic.cluster" in cmd]
+
+
+def test_a_cancelled_task_has_its_host_killed_and_the_batch_goes_on(cluster):
+    address, nodes = cluster
+    cancelled: set[int] = set()
+    # the first outcome comes once both hosts run a task (the driver only runs between rows)
+    tasks = [Task(("sleep", 6.0), 20), Task(("sleep", 60), 120), Task(("value", 2.0), 20)]
+    start = time.monotonic()
+    out = {}
+    for index, outcome in run(act, tasks, on(address), cancelled=cancelled):
+        out[index] = outcome
+        if index == 0:
+            cancelled.add(1)  # running on the other host, killed with it
+        if index == 1:  # its actor, server and worker go; the other host stays
+            wait_until(lambda: sum(c.startswith("ray::Host") for c in cluster_hosts(nodes)) == 1
+                       and len(cluster_hosts(nodes)) <= 3, 20, "the cancelled host's end")
+    assert time.monotonic() - start < 40
+    assert [out[i].status for i in range(3)] == [Status.DONE, Status.CANCELLED, Status.DONE]
+    assert out[1].seconds > 1.0  # it was running, not waiting in the queue
+    assert out[2].value == 4.0
+
+
+ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
+
+
+def test_one_problem_searched_by_two_cluster_workers_is_proved_and_leaves_nothing(
+        cluster, tmp_path, capsys):
+    address, nodes = cluster
+    f = tmp_path / "p.txt"
+    f.write_text("orthocenter\n" + ORTHOCENTER + "\n")
+    code, rows = solve_json([str(f), "--sources", "heuristic", "--timeout", "60", "--jobs", "2",
+                             "--cluster", address], capsys)
+    (row,) = rows
+    assert code == 0 and row["status"] == "proved" and row["auxiliary"]
+    assert row["search"]["workers"] == 2 and row["search"]["worker"] in (0, 1)
+    wait_until(lambda: not cluster_hosts(nodes), 30, "the cluster workers' end")
+
+
+def test_the_sygus_harvest_on_the_cluster_writes_the_same_bytes_as_locally(cluster, tmp_path):
+    from neural.sygus.__main__ import main
+    from neural.sygus.splits import split_of
+
+    pytest.importorskip("cvc5")
+    address, _ = cluster
+    root = tmp_path / "root"
+    names = [n for n in (f"T/p{i}.sl" for i in range(100)) if split_of(n) == "train"][:2]
+    for name, problem in zip(names, ("max2.sl", "bv_pbe.sl")):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text((ROOT / "problems" / "sygus" / problem).read_text())
+    argv = ["harvest", "--root", str(root), "--per-track", "5", "--timeout", "10",
+            "--no-seconds"]
+    assert main([*argv, "--jobs", "2", "--out", str(tmp_path / "local.jsonl")]) == 0
+    assert main([*argv, "--jobs", "2", "--out", str(tmp_path / "cluster.jsonl"),
+                 "--cluster", address]) == 0
+    local = (tmp_path / "local.jsonl").read_text()
+    assert len(local.splitlines()) == 2 and "seconds" not in local
+    assert (tmp_path / "cluster.jsonl").read_bytes() == local.encode()
+
+
 class FakeRay:
     """Ray as the driver sees it, scripted: the first host answers one task, then its node is
     lost, and no host starts again (every node gone). A reference is a function that returns

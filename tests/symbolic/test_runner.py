@@ -245,6 +245,26 @@ def test_closing_the_run_early_kills_busy_workers():
     assert len(children) == 2 and not {p.pid for p in multiprocessing.active_children()} & children
 
 
+def test_cancelled_tasks_are_killed_or_dropped_and_the_others_go_on():
+    import multiprocessing
+
+    cancelled: set[int] = set()
+    work = tasks(("sleep", 0.2), ("sleep", 60.0), ("sleep", 60.0), ("value", 3.0))
+    start = time.monotonic()
+    out = []
+    stream = run(act, work, RunConfig(jobs=2), cancelled=cancelled)
+    for index, outcome in stream:
+        out.append((index, outcome.status))
+        if index == 0:
+            children = {p.pid for p in multiprocessing.active_children()}
+            cancelled.update({1, 2})  # 1 runs, 2 waits in the queue
+    assert time.monotonic() - start < 20
+    assert sorted(out) == [(0, Status.DONE), (1, Status.CANCELLED), (2, Status.CANCELLED),
+                           (3, Status.DONE)]
+    assert out[:3] == [(0, Status.DONE), (1, Status.CANCELLED), (2, Status.CANCELLED)]
+    assert not {p.pid for p in multiprocessing.active_children()} & children
+
+
 def _gone(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
