@@ -58,8 +58,10 @@ def decide_graph_case(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Se
         return CaseResult(Outcome.VIOLATED if witness else Outcome.UNKNOWN, witness)
     if net.input_size <= config.input_split_max_dim:
         return graph_input_split(net, ct, oracle, config, deadline)
-    return graph_relu_bab(net, ct, oracle, config, deadline,
-                          root if isinstance(root, (Root, _Partial)) else None)
+    start = root if isinstance(root, (Root, _Partial)) else None
+    if config.bab_per_disjunct and len(ct.groups) > 1:
+        return graph_bab_per_disjunct(net, ct, oracle, config, deadline, start)
+    return graph_relu_bab(net, ct, oracle, config, deadline, start)
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,44 @@ def _pop_domains(stack: list[_Domains], n: int) -> _Domains:
         parts.append(top)
         got += take
     return _Domains.cat(parts)
+
+
+def _sub_case(ct: CaseTensors, g: int) -> CaseTensors:
+    """The case restricted to its disjunct g (witnesses are still checked on the whole case:
+    a point violating one disjunct violates the case)."""
+    a0, b0 = ct.groups[g]
+    return CaseTensors(ct.case, ct.lower, ct.upper, ct.matrix[a0:b0], ct.rhs[a0:b0],
+                       ((0, b0 - a0),))
+
+
+def graph_bab_per_disjunct(net: GraphNet, ct: CaseTensors, oracle: Oracle,
+                           config: SearchConfig, deadline: float,
+                           root: Root | _Partial | None = None) -> CaseResult:
+    """Branch and bound on each disjunct in turn (as alpha-beta-CROWN does per target label):
+    each search bounds and branches for that disjunct's rows only. The easiest disjuncts (by
+    root bound) go first; each gets an equal share of the time left."""
+    lo, hi = ct.lower[None], ct.upper[None]
+    if not isinstance(root, Root):
+        try:
+            with torch.no_grad():
+                root = Root(graph_bounds(net, lo, hi, deadline=deadline, resume=root))
+        except PastDeadline:
+            return CaseResult(Outcome.TIMEOUT, method="graph-bab")
+    with torch.no_grad():
+        lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, root.bounds, root.alphas)[0]
+    reach = ct.disjunct_max(lower)[0]
+    order = sorted(range(len(ct.groups)), key=lambda g: -float(reach[g]))
+    domains = 0
+    for n, g in enumerate(order):
+        a0, b0 = ct.groups[g]
+        alphas = None if root.alphas is None else {k: t[a0:b0] for k, t in root.alphas.items()}
+        share = (deadline - time.monotonic()) / (len(order) - n)
+        out = graph_relu_bab(net, _sub_case(ct, g), oracle, config,
+                             min(deadline, time.monotonic() + share), Root(root.bounds, alphas))
+        domains += out.domains
+        if out.outcome is not Outcome.HOLDS:
+            return CaseResult(out.outcome, out.witness, domains, out.method)
+    return CaseResult(Outcome.HOLDS, domains=domains, method="graph-bab")
 
 
 def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,

@@ -30,6 +30,7 @@ class SearchConfig:
     split_alpha_iterations: int = 5
     bab_batch: int = 256  # graph BaB: domains bounded together (fewer if memory needs)
     bab_iterations: int = 1  # graph BaB: Adam steps per batch (warm-started from the parent)
+    bab_per_disjunct: bool = True  # graph BaB: one search per disjunct, in turn
     refine_layers: int = 0  # graph BaB: CROWN re-bounds this many last pre-activation nodes
     branching: str = "lookahead"
     attack: AttackConfig = field(default_factory=AttackConfig)
