@@ -414,7 +414,8 @@ def graph_bab_per_disjunct(net: GraphNet, ct: CaseTensors, oracle: Oracle,
                            root: Root | _Partial | None = None) -> CaseResult:
     """Branch and bound on each disjunct in turn (as alpha-beta-CROWN does per target label):
     each search bounds and branches for that disjunct's rows only. The easiest disjuncts (by
-    root bound) go first; each gets an equal share of the time left."""
+    root bound) go first, each with all the time left (every disjunct must be proved; a
+    counterexample is the attack's to find)."""
     lo, hi = ct.lower[None], ct.upper[None]
     if not isinstance(root, Root):
         try:
@@ -427,12 +428,11 @@ def graph_bab_per_disjunct(net: GraphNet, ct: CaseTensors, oracle: Oracle,
     reach = ct.disjunct_max(lower)[0]
     order = sorted(range(len(ct.groups)), key=lambda g: -float(reach[g]))
     domains = 0
-    for n, g in enumerate(order):
+    for g in order:
         a0, b0 = ct.groups[g]
         alphas = None if root.alphas is None else {k: t[a0:b0] for k, t in root.alphas.items()}
-        share = (deadline - time.monotonic()) / (len(order) - n)
-        out = graph_relu_bab(net, _sub_case(ct, g), oracle, config,
-                             min(deadline, time.monotonic() + share), Root(root.bounds, alphas))
+        out = graph_relu_bab(net, _sub_case(ct, g), oracle, config, deadline,
+                             Root(root.bounds, alphas))
         domains += out.domains
         if out.outcome is not Outcome.HOLDS:
             return CaseResult(out.outcome, out.witness, domains, out.method)
