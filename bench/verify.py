@@ -77,7 +77,7 @@ def run_ours(instances: list[Instance], jobs: int) -> list[Result]:
     for i, r in enumerate(in_order(run_instances(instances, solve_instance, jobs, 1))):
         results[i] = r
         print(f"  ours {r.status.value:<8} {r.seconds:7.2f} s  {instances[i].onnx_text} "
-              f"{instances[i].vnnlib_text}", file=sys.stderr, flush=True)
+              f"{instances[i].vnnlib_text} {r.error or ''}", file=sys.stderr, flush=True)
     return results
 
 

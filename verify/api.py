@@ -22,6 +22,10 @@ from .search import CaseResult, Outcome, SearchConfig
 from .vnnlib import Property, read_vnnlib
 from .witness import Oracle
 
+ATTACK_FIRST = 0.25  # GraphNet: the most time the first (short) attack may take
+ROOT_SHARE = 0.5  # then the root bounds' share of the time left
+ATTACK_SHARE = 0.1  # then the second attack's, before the branch and bound
+
 
 def load_network(source: Network | GraphNet | str | Path | bytes) -> Network | GraphNet:
     """A network as given, or loaded from an ONNX path / serialized model.
@@ -94,19 +98,29 @@ def verify(network: Network | GraphNet | str | Path | bytes, prop: Property | st
     roots: dict[int, object] = {}
     proved_at_root = False
     if isinstance(net, GraphNet):
-        # bound each case at the root first (within a fifth of the time left): a case it
-        # proves needs no attack, and its bounds are kept for the branch and bound
+        # a short attack first (the easy counterexamples), then each case bounded at the root
+        # (CROWN, alpha-CROWN; within half the time left): a case it proves needs no more
+        # attack, and its bounds are kept for the branch and bound
         from .graph_search import root_bounds
 
-        share = (deadline - time.monotonic()) / 5 / max(len(cases), 1)
+        for ct in cases:
+            share = (deadline - time.monotonic()) * ATTACK_FIRST / len(cases)
+            witness = falsify(net, ct, oracle, config.first_attack,
+                              min(deadline, time.monotonic() + share), generator)
+            if witness is not None:
+                return done(Status.SAT, witness=witness, stats={"method": "attack"})
+        share = (deadline - time.monotonic()) * ROOT_SHARE / max(len(cases), 1)
         for k, ct in enumerate(cases):
             roots[k] = root_bounds(net, ct, config, min(deadline, time.monotonic() + share))
         if any(r is True for r in roots.values()):
             proved_at_root = True
         cases = [ct for k, ct in enumerate(cases) if roots[k] is not True]
         roots = {k: r for k, r in enumerate(r for r in roots.values() if r is not True)}
+    attack_until = deadline
+    if isinstance(net, GraphNet):  # the branch and bound gets the rest
+        attack_until = time.monotonic() + (deadline - time.monotonic()) * ATTACK_SHARE
     for ct in cases:
-        witness = falsify(net, ct, oracle, config.attack, deadline, generator)
+        witness = falsify(net, ct, oracle, config.attack, attack_until, generator)
         if witness is not None:
             return done(Status.SAT, witness=witness, stats={"method": "attack"})
     domains, methods = 0, {"graph-root"} if proved_at_root else set()

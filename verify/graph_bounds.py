@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -93,11 +93,17 @@ class PastDeadline(Exception):
 
 def graph_bounds(net: GraphNet, lo: Tensor, hi: Tensor, method: str = "crown",
                  splits: Mapping[int, Tensor] | None = None,
-                 deadline: float | None = None, resume: _Partial | None = None
-                 ) -> GraphBounds:
+                 deadline: float | None = None, resume: _Partial | None = None,
+                 reference: GraphBounds | None = None, fixed_upto: int = 0,
+                 refine: Container[int] | None = None) -> GraphBounds:
     """Bounds of every node over the boxes [B, n_in]; ``method`` is ``crown`` or ``ibp``.
     Raises ``PastDeadline`` once ``time.monotonic()`` passes ``deadline``; ``resume`` (its
-    ``partial``, for the same boxes, method and splits) continues that computation."""
+    ``partial``, for the same boxes, method and splits) continues that computation.
+
+    ``reference``: bounds known to hold over the boxes (those of an enclosing box, batch 1
+    or B): every node's bounds are intersected with them, and nodes up to ``fixed_upto`` take
+    them as they are (their values do not depend on the splits). ``refine``: the
+    pre-activation nodes CROWN tightens (default all)."""
     batch = lo.shape[0]
     pre = pre_activations(net)
     lows: list[Tensor] = list(resume.lower) if resume else []
@@ -107,12 +113,19 @@ def graph_bounds(net: GraphNet, lo: Tensor, hi: Tensor, method: str = "crown",
         node = net.nodes[i]
         if deadline is not None and time.monotonic() > deadline:
             raise PastDeadline(_Partial(tuple(lows), tuple(ups), relax))
-        if i == 0:
-            l_i, u_i = lo.reshape(batch, *node.shape), hi.reshape(batch, *node.shape)
+        shape = (batch, *node.shape)
+        if reference is not None and i <= fixed_upto:
+            l_i, u_i = reference.lower[i].expand(shape), reference.upper[i].expand(shape)
         else:
-            l_i, u_i = _interval(net, i, lows, ups)
-        if i in pre and i > 0 and method == "crown":
-            l_i, u_i = _refine(net, i, l_i, u_i, pre[i], lo, hi, lows, ups, relax)
+            if i == 0:
+                l_i, u_i = lo.reshape(shape), hi.reshape(shape)
+            else:
+                l_i, u_i = _interval(net, i, lows, ups)
+            if reference is not None:
+                l_i = torch.maximum(l_i, reference.lower[i])
+                u_i = torch.minimum(u_i, reference.upper[i])
+            if i in pre and i > 0 and method == "crown" and (refine is None or i in refine):
+                l_i, u_i = _refine(net, i, l_i, u_i, pre[i], lo, hi, lows, ups, relax)
         if splits is not None and i in splits:
             s = splits[i]
             l_i = torch.where(s > 0, l_i.clamp(min=0), l_i)
@@ -242,11 +255,13 @@ def spec_lower(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
 
 
 def alpha_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tensor,
-                bounds: GraphBounds, iterations: int = 20, lr: float = 0.1
-                ) -> Tensor:
+                bounds: GraphBounds, iterations: int = 20, lr: float = 0.1,
+                keep: dict[int, Tensor] | None = None, deadline: float = math.inf) -> Tensor:
     """alpha-CROWN on the spec rows: the lower slopes of the unstable ReLU-family elements,
     one per (row, element), optimised by Adam; intermediate bounds stay fixed. Every iterate
-    is sound, so the best bound per row is returned ([B, m])."""
+    is sound, so the best bound per row is returned ([B, m]); ``keep``, when given, receives
+    the alphas ([B*m, *shape] per ReLU-family node) of each row's best iterate. Stops early
+    once ``time.monotonic()`` passes ``deadline``."""
     row_box = spec_rows(lo.shape[0], matrix)
     params: dict[int, Tensor] = {}
     for k in relu_nodes(net):
@@ -255,15 +270,25 @@ def alpha_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tens
         j = net.nodes[k].inputs[0]
         start = op.initial_alpha(bounds.lower[j], bounds.upper[j])[row_box]
         params[k] = start.clone().requires_grad_(True)
-    with torch.no_grad():
-        best = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
-    if not params or iterations <= 0:
-        return best
+    best = torch.full((lo.shape[0], matrix.shape[0]), -torch.inf, dtype=lo.dtype)
+    best_params = {k: p.detach().clone() for k, p in params.items()}
     keys = list(params)
+    iterations = iterations if keys else 0
     adam = _Adam([params[k] for k in keys], lr)
-    for _ in range(iterations):
-        lower = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
+    for step in range(iterations + 1):
+        if step and time.monotonic() > deadline:
+            iterations = step
+        if step == iterations:
+            with torch.no_grad():
+                lower = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
+        else:
+            lower = spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0]
+        better = (lower.detach() > best).reshape(-1)
         best = torch.maximum(best, lower.detach())
+        for k in keys:
+            keep_best(best_params[k], params[k].detach(), better)
+        if step == iterations:
+            break
         grads = torch.autograd.grad(-lower.sum(), [params[k] for k in keys], allow_unused=True)
         adam.step(grads)
         with torch.no_grad():
@@ -271,6 +296,12 @@ def alpha_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tens
                 op = net.nodes[k].op
                 assert isinstance(op, G.Activation)
                 params[k].clamp_(op.negative_slope, 1.0)
-    with torch.no_grad():
-        best = torch.maximum(best, spec_lower(net, lo, hi, matrix, rhs, bounds, params)[0])
+    if keep is not None:
+        keep.update(best_params)
     return best
+
+
+def keep_best(best: Tensor, current: Tensor, better: Tensor) -> None:
+    """``best[r] = current[r]`` for the rows r where ``better`` ([R] bool) holds."""
+    if bool(better.any()):
+        best[better] = current[better]

@@ -9,14 +9,21 @@
   (exact relaxation there; the other bounds stay valid on the sub-domain). The spec rows are
   bounded with alpha-CROWN plus one Lagrange multiplier ``beta >= 0`` per split: ``f >= f -
   beta z`` where z >= 0 is forced, ``f >= f + beta z`` where z <= 0 (beta-CROWN); alphas and
-  betas are optimised together by Adam. Open domains split the unstable element with the
-  largest ``|a| * u(-l)/(u-l)`` (the area of its relaxation weighted by its coefficient).
+  betas are optimised together by Adam, a few steps per batch: a child starts from its
+  parent's alphas and betas (the root's from alpha-CROWN's best) and keeps its parent's bound
+  where its own is lower. Batches are sized to take about ``BATCH_SECONDS``. Open domains
+  split the unstable element with the largest ``|a| * u(-l)/(u-l)`` (the area of its
+  relaxation weighted by its coefficients in the spec rows still open). Optionally
+  (``refine_layers``) CROWN re-bounds the pre-activation nodes after the first split of each
+  domain over the split relaxations (measured too slow on CPU for oval21: off by default).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -33,6 +40,7 @@ from .graph_bounds import (
     backward,
     concretize,
     graph_bounds,
+    keep_best,
     relu_nodes,
     spec_lower,
     spec_rows,
@@ -50,12 +58,23 @@ def decide_graph_case(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Se
         return CaseResult(Outcome.VIOLATED if witness else Outcome.UNKNOWN, witness)
     if net.input_size <= config.input_split_max_dim:
         return graph_input_split(net, ct, oracle, config, deadline)
-    return graph_relu_bab(net, ct, oracle, config, deadline,
-                          root if isinstance(root, (GraphBounds, _Partial)) else None)
+    start = root if isinstance(root, (Root, _Partial)) else None
+    if config.bab_per_disjunct and len(ct.groups) > 1:
+        return graph_bab_per_disjunct(net, ct, oracle, config, deadline, start)
+    return graph_relu_bab(net, ct, oracle, config, deadline, start)
+
+
+@dataclass(frozen=True)
+class Root:
+    """The bounds over a case's whole box, and the best alphas alpha-CROWN found for its spec
+    rows ([m, *shape] per ReLU-family node; None when it did not run)."""
+
+    bounds: GraphBounds
+    alphas: dict[int, Tensor] | None = None
 
 
 def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
-                deadline: float) -> GraphBounds | _Partial | bool | None:
+                deadline: float) -> Root | _Partial | bool | None:
     """CROWN then alpha-CROWN over the case's whole box, before any attack: True when that
     proves the case; else the root bounds (for ``graph_relu_bab``), or as much of them as
     was done by ``deadline`` (the search resumes it)."""
@@ -74,11 +93,13 @@ def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
     if bool(_proved(ct, lower).all()):
         return True
     if config.alpha_iterations > 0 and time.monotonic() < deadline:
+        alphas: dict[int, Tensor] = {}
         lower = alpha_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, config.alpha_iterations,
-                            config.alpha_lr)
+                            config.alpha_lr, keep=alphas, deadline=deadline)
         if bool(_proved(ct, lower).all()):
             return True
-    return bounds
+        return Root(bounds, alphas)
+    return Root(bounds)
 
 
 def _proved(ct: CaseTensors, lower: Tensor) -> Tensor:
@@ -189,6 +210,23 @@ def split_bounds(net: GraphNet, root: GraphBounds, splits: Mapping[int, Tensor])
     return GraphBounds(tuple(lows), tuple(ups), relax)
 
 
+def _domain_bounds(net: GraphNet, root: GraphBounds, splits: dict[int, Tensor], lo: Tensor,
+                   hi: Tensor, refine_layers: int) -> GraphBounds:
+    """The bounds of a batch of domains: the root's with the splits applied, and the last
+    ``refine_layers`` pre-activation nodes after the first split re-bounded by CROWN over the
+    split relaxations (intersected with the root's)."""
+    split_at = [j for j, s in splits.items() if bool(s.any())]
+    if not split_at or refine_layers <= 0:
+        return split_bounds(net, root, splits)
+    first = min(split_at)
+    later = [j for j in sorted(set(_pre_of(net).values())) if j > first][-refine_layers:]
+    if not later:
+        return split_bounds(net, root, splits)
+    with torch.no_grad():
+        return graph_bounds(net, lo, hi, splits=splits, reference=root, fixed_upto=first,
+                            refine=set(later))
+
+
 def _expand_relax(r: object, d: int) -> object:
     if isinstance(r, G.Relaxation):
         return G.Relaxation(*(t.expand(d, *t.shape[1:]) for t in
@@ -197,119 +235,286 @@ def _expand_relax(r: object, d: int) -> object:
     return tuple(t.expand(d, *t.shape[1:]) for t in r)
 
 
+@dataclass(frozen=True)
+class BetaResult:
+    """What ``beta_crown`` found for a batch of domains: the spec lower bounds [B, m], the input
+    coefficients of the last iterate's linear bounds [B, m, n_in], the coefficients reaching
+    each split node (for branching), and each row's best alphas and betas (to warm-start the
+    children)."""
+
+    lower: Tensor
+    a: Tensor
+    record: dict[int, Tensor]
+    alphas: dict[int, Tensor]
+    betas: dict[int, Tensor]
+
+
 def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tensor,
                bounds: GraphBounds, splits: Mapping[int, Tensor], iterations: int, lr: float,
-               deadline: float = float("inf")) -> tuple[Tensor, Tensor, dict[int, Tensor]]:
-    """Spec lower bounds [B, m] over split domains with optimised alphas and betas; also the
-    linear bound's input coefficients (of the last iterate) and the coefficients reaching each
-    pre-activation node (for branching)."""
+               deadline: float = float("inf"), alphas: Mapping[int, Tensor] | None = None,
+               betas: Mapping[int, Tensor] | None = None, final_pass: bool = True
+               ) -> BetaResult:
+    """Spec lower bounds over split domains with alphas and betas optimised by Adam, started
+    from ``alphas`` / ``betas`` ([B*m, *shape] per node) when given (any values are sound:
+    alphas are clamped to the slope range, betas to >= 0). Without ``final_pass`` the
+    parameters after the last step are not evaluated (the bound is the best one evaluated)
+    but returned, for the children to start from."""
     batch = lo.shape[0]
     row_box = spec_rows(batch, matrix)
-    params: list[Tensor] = []
-    alphas: dict[int, Tensor] = {}
+    al: dict[int, Tensor] = {}
     for k, j in _pre_of(net).items():
         op = net.nodes[k].op
         assert isinstance(op, G.Activation)
-        alphas[k] = op.initial_alpha(bounds.lower[j], bounds.upper[j])[row_box].clone()
-        params.append(alphas[k])
-    betas: dict[int, Tensor] = {}
+        if alphas is not None and k in alphas:
+            al[k] = alphas[k].clone().clamp_(op.negative_slope, 1.0)
+        else:
+            al[k] = op.initial_alpha(bounds.lower[j], bounds.upper[j])[row_box].clone()
+    be: dict[int, Tensor] = {}
     signs: dict[int, Tensor] = {}
     for j, s in splits.items():
         signs[j] = (-s.to(lo.dtype))[row_box]  # z >= 0 forced: -beta z; z <= 0: +beta z
-        betas[j] = torch.zeros_like(signs[j])
-        params.append(betas[j])
+        given = betas.get(j) if betas is not None else None
+        be[j] = given.clone().clamp_(min=0.0) if given is not None else torch.zeros_like(signs[j])
+    params = list(al.values()) + list(be.values())
     a = matrix.to(lo.dtype).unsqueeze(0).expand(batch, -1, -1).reshape(batch * matrix.shape[0],
                                                                         *net.nodes[-1].shape)
     const_rhs = rhs.to(lo.dtype).repeat(batch)
     lo_r, hi_r = lo[row_box], hi[row_box]
 
     def bound(record: dict[int, Tensor] | None = None) -> tuple[Tensor, Tensor]:
-        extra = {j: signs[j] * betas[j] for j in betas}
-        big_a, const = backward(net, len(net.nodes) - 1, a, row_box, bounds, alphas, extra,
-                                record)
+        extra = {j: signs[j] * be[j] for j in be}
+        big_a, const = backward(net, len(net.nodes) - 1, a, row_box, bounds, al, extra, record)
         return concretize(big_a, const - const_rhs, lo_r, hi_r), big_a
 
+    best = torch.full((row_box.shape[0],), -torch.inf, dtype=lo.dtype)
+    keep = {id(p): p.detach().clone() for p in params}
+    iterations = iterations if params else 0
+    adam = _Adam(params, lr)
     for p in params:
         p.requires_grad_(True)
-    with torch.no_grad():
-        best, big_a = bound()
-    if iterations > 0 and params:
-        adam = _Adam(params, lr)
-        for _ in range(iterations):
-            if time.monotonic() > deadline:
-                break
-            lower, _ = bound()
-            best = torch.maximum(best, lower.detach())
-            adam.step(torch.autograd.grad(-lower.sum(), params, allow_unused=True))
-            with torch.no_grad():
-                for k in alphas:
-                    op = net.nodes[k].op
-                    assert isinstance(op, G.Activation)
-                    alphas[k].clamp_(op.negative_slope, 1.0)
-                for j in betas:
-                    betas[j].clamp_(min=0.0)
     record: dict[int, Tensor] = {}
-    with torch.no_grad():
-        lower, big_a = bound(record)
-    best = torch.maximum(best, lower)
+    for step in range(iterations + 1):
+        last = step == iterations or (step > 0 and time.monotonic() > deadline)
+        if last and step > 0 and not final_pass:
+            break  # the children start from the last step's parameters
+        with torch.set_grad_enabled(not last):
+            lower, big_a = bound(record)
+        better = lower.detach() > best
+        best = torch.maximum(best, lower.detach())
+        for p in params:
+            keep_best(keep[id(p)], p.detach(), better)
+        if last:
+            break
+        adam.step(torch.autograd.grad(-lower.sum(), params, allow_unused=True))
+        with torch.no_grad():
+            for k in al:
+                op = net.nodes[k].op
+                assert isinstance(op, G.Activation)
+                al[k].clamp_(op.negative_slope, 1.0)
+            for j in be:
+                be[j].clamp_(min=0.0)
+    if not final_pass and iterations > 0:
+        keep = {id(p): p.detach() for p in params}
     m = matrix.shape[0]
-    return best.reshape(batch, m), big_a.reshape(batch, m, -1), record
+    return BetaResult(best.reshape(batch, m), big_a.detach().reshape(batch, m, -1), record,
+                      {k: keep[id(t)] for k, t in al.items()},
+                      {j: keep[id(t)] for j, t in be.items()})
+
+
+@dataclass(frozen=True)
+class _Domains:
+    """A batch of ReLU-split domains: the phase of each element ([d, *shape] per split node,
+    int8), a valid lower bound of each spec row ([d, m], the parent's), and the alphas and
+    betas ([d*m, *shape]) to start from (None: start afresh)."""
+
+    splits: dict[int, Tensor]
+    lower: Tensor
+    alphas: dict[int, Tensor] | None = None
+    betas: dict[int, Tensor] | None = None
+
+    @property
+    def size(self) -> int:
+        return self.lower.shape[0]
+
+    def take(self, idx: Tensor) -> _Domains:
+        m = self.lower.shape[1]
+        rows = (idx[:, None] * m + torch.arange(m)).reshape(-1)
+        return _Domains({j: t[idx] for j, t in self.splits.items()}, self.lower[idx],
+                        None if self.alphas is None else {k: t[rows] for k, t in
+                                                          self.alphas.items()},
+                        None if self.betas is None else {j: t[rows] for j, t in
+                                                         self.betas.items()})
+
+    def nbytes(self) -> int:
+        params = [*(self.alphas or {}).values(), *(self.betas or {}).values()]
+        return sum(t.numel() * t.element_size() for t in params)
+
+    @staticmethod
+    def cat(parts: list[_Domains]) -> _Domains:
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        warm = all(p.alphas is not None and p.betas is not None for p in parts)
+        return _Domains(
+            {j: torch.cat([p.splits[j] for p in parts]) for j in first.splits},
+            torch.cat([p.lower for p in parts]),
+            {k: torch.cat([p.alphas[k] for p in parts])  # type: ignore[index]
+             for k in first.alphas} if warm and first.alphas is not None else None,
+            {j: torch.cat([p.betas[j] for p in parts])  # type: ignore[index]
+             for j in first.betas} if warm and first.betas is not None else None)
+
+
+WARM_BYTES = 2**30  # the most memory the stacked domains' alphas and betas may take
+GRAD_BYTES = 2**31  # about the most memory one batch's optimisation may take
+
+
+def _batch_size(net: GraphNet, m: int, most: int) -> int:
+    """Domains per batch: at most ``most``, and few enough that the backward pass of their
+    spec rows, kept for autograd (about three tensors per node), fits in ``GRAD_BYTES``."""
+    values = sum(math.prod(n.shape) for n in net.nodes)
+    return max(1, min(most, GRAD_BYTES // (3 * 8 * values * max(m, 1))))
+
+
+BATCH_SECONDS = 1.5  # the time a batch of domains should take (deadlines are kept between)
+
+
+def _next_batch(batch: int, d: int, seconds: float, most: int, deadline: float) -> int:
+    """The next batch size: about ``BATCH_SECONDS`` (and at most the time left) at the rate
+    of the last batch of ``d`` domains, growing at most twofold."""
+    per = max(seconds, 1e-6) / d
+    left = max(deadline - time.monotonic(), 0.0)
+    return max(1, min(most, 2 * max(batch, d), int(min(BATCH_SECONDS, left) / per)))
+
+
+def _pop_domains(stack: list[_Domains], n: int) -> _Domains:
+    """Up to ``n`` domains from the top of the stack (depth first)."""
+    parts: list[_Domains] = []
+    got = 0
+    while stack and got < n:
+        top = stack.pop()
+        take = min(n - got, top.size)
+        if take < top.size:
+            stack.append(top.take(torch.arange(top.size - take)))
+            top = top.take(torch.arange(top.size - take, top.size))
+        parts.append(top)
+        got += take
+    return _Domains.cat(parts)
+
+
+def _sub_case(ct: CaseTensors, g: int) -> CaseTensors:
+    """The case restricted to its disjunct g (witnesses are still checked on the whole case:
+    a point violating one disjunct violates the case)."""
+    a0, b0 = ct.groups[g]
+    return CaseTensors(ct.case, ct.lower, ct.upper, ct.matrix[a0:b0], ct.rhs[a0:b0],
+                       ((0, b0 - a0),))
+
+
+def graph_bab_per_disjunct(net: GraphNet, ct: CaseTensors, oracle: Oracle,
+                           config: SearchConfig, deadline: float,
+                           root: Root | _Partial | None = None) -> CaseResult:
+    """Branch and bound on each disjunct in turn (as alpha-beta-CROWN does per target label):
+    each search bounds and branches for that disjunct's rows only. The easiest disjuncts (by
+    root bound) go first, each with all the time left (every disjunct must be proved; a
+    counterexample is the attack's to find)."""
+    lo, hi = ct.lower[None], ct.upper[None]
+    if not isinstance(root, Root):
+        try:
+            with torch.no_grad():
+                root = Root(graph_bounds(net, lo, hi, deadline=deadline, resume=root))
+        except PastDeadline:
+            return CaseResult(Outcome.TIMEOUT, method="graph-bab")
+    with torch.no_grad():
+        lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, root.bounds, root.alphas)[0]
+    reach = ct.disjunct_max(lower)[0]
+    order = sorted(range(len(ct.groups)), key=lambda g: -float(reach[g]))
+    domains = 0
+    for g in order:
+        a0, b0 = ct.groups[g]
+        alphas = None if root.alphas is None else {k: t[a0:b0] for k, t in root.alphas.items()}
+        out = graph_relu_bab(net, _sub_case(ct, g), oracle, config, deadline,
+                             Root(root.bounds, alphas))
+        domains += out.domains
+        if out.outcome is not Outcome.HOLDS:
+            return CaseResult(out.outcome, out.witness, domains, out.method)
+    return CaseResult(Outcome.HOLDS, domains=domains, method="graph-bab")
 
 
 def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
-                   deadline: float, root: GraphBounds | _Partial | None = None) -> CaseResult:
+                   deadline: float, root: Root | _Partial | None = None) -> CaseResult:
     """Decide one case by splitting ReLU-family elements (beta-CROWN bounds); ``root``: the
-    intermediate bounds over the case's box when already computed (or partly)."""
+    intermediate bounds over the case's box when already computed (or partly), with the
+    root's alphas. Children start from their parent's alphas and betas, and keep its bound
+    where theirs is lower (a child's domain is part of its parent's)."""
     lo, hi = ct.lower[None], ct.upper[None]
-    if not isinstance(root, GraphBounds):
+    if not isinstance(root, Root):
         try:
             with torch.no_grad():
-                root = graph_bounds(net, lo, hi, deadline=deadline, resume=root)
+                root = Root(graph_bounds(net, lo, hi, deadline=deadline, resume=root))
         except PastDeadline:
             return CaseResult(Outcome.TIMEOUT, method="graph-bab")
-    if bool(root.infeasible.all()):
+    bounds0 = root.bounds
+    if bool(bounds0.infeasible.all()):
         return CaseResult(Outcome.HOLDS, domains=1, method="graph-crown")
     pre = _pre_of(net)
     empty = {j: torch.zeros((1, *net.nodes[j].shape), dtype=torch.int8) for j in pre.values()}
-    stack: list[dict[int, Tensor]] = [empty]
-    domains, gave_up = 0, False
-    iterations = config.alpha_iterations
+    m = ct.matrix.shape[0]
+    stack = [_Domains(empty, torch.full((1, m), -torch.inf, dtype=lo.dtype), root.alphas,
+                      None)]
+    domains, gave_up, stored = 0, False, stack[0].nbytes()
+    iterations = 0 if root.alphas is not None else config.alpha_iterations
+    most = _batch_size(net, m, config.bab_batch)
+    batch = min(most, 8)
     while stack:
         if time.monotonic() > deadline:
             return CaseResult(Outcome.TIMEOUT, domains=domains, method="graph-bab")
-        splits = _pop_domains(stack, config.relu_batch)
-        d = next(iter(splits.values())).shape[0] if splits else 1
+        dom = _pop_domains(stack, batch)
+        began = time.monotonic()
+        stored -= dom.nbytes()
+        d = dom.size
         domains += d
-        bounds = split_bounds(net, root, splits)
         b_lo, b_hi = lo.expand(d, -1), hi.expand(d, -1)
-        lower, a, record = beta_crown(net, b_lo, b_hi, ct.matrix, ct.rhs, bounds, splits,
-                                      iterations, config.alpha_lr, deadline)
-        iterations = max(1, config.split_alpha_iterations)
+        bounds = _domain_bounds(net, bounds0, dom.splits, b_lo, b_hi, config.refine_layers)
+        res = beta_crown(net, b_lo, b_hi, ct.matrix, ct.rhs, bounds, dom.splits, iterations,
+                         config.alpha_lr, deadline, dom.alphas, dom.betas, final_pass=False)
+        iterations = config.bab_iterations
+        lower = torch.maximum(res.lower, dom.lower)
+        batch = _next_batch(batch, d, time.monotonic() - began, most, deadline)
         if domains == 1:  # the root: the disjuncts it proves need no branching
-            ct, lower, a, record = _open_disjuncts(ct, lower, a, record)
+            ct, res, lower = _open_disjuncts(ct, res, lower)
         open_ = ~(_proved(ct, lower) | bounds.infeasible)
         if not bool(open_.any()):
             continue
         idx = open_.nonzero().flatten()
-        witness = _try_corners(net, ct, oracle, b_lo[idx], b_hi[idx], a[idx])
+        witness = _try_corners(net, ct, oracle, b_lo[idx], b_hi[idx], res.a[idx])
         if witness is not None:
             return CaseResult(Outcome.VIOLATED, witness, domains=domains, method="graph-bab")
-        children, stuck = _branch(net, bounds, splits, record, idx, ct.matrix.shape[0])
+        groups = torch.zeros(ct.matrix.shape[0], dtype=torch.long)
+        for g, (a0, b0) in enumerate(ct.groups):
+            groups[a0:b0] = g
+        row_open = (ct.disjunct_max(lower[idx]) <= 0)[:, groups]
+        children, parents, stuck = _branch(net, bounds, dom.splits, res.record, idx, row_open)
         gave_up |= stuck
-        if children is not None:
-            stack.append(children)
+        if children is None:
+            continue
+        warm = _Domains(dom.splits, lower, res.alphas, res.betas).take(parents)
+        child = _Domains(children, warm.lower, warm.alphas, warm.betas)
+        if stored + child.nbytes() > WARM_BYTES:
+            child = _Domains(children, warm.lower)
+        stored += child.nbytes()
+        stack.append(child)
     return CaseResult(Outcome.UNKNOWN if gave_up else Outcome.HOLDS, domains=domains,
                       method="graph-bab")
 
 
-def _open_disjuncts(ct: CaseTensors, lower: Tensor, a: Tensor, record: dict[int, Tensor]):
+def _open_disjuncts(ct: CaseTensors, res: BetaResult, lower: Tensor
+                    ) -> tuple[CaseTensors, BetaResult, Tensor]:
     """The case restricted to the disjuncts the root bound (one domain) leaves open, with the
-    root's bounds and recorded coefficients restricted to their rows. Witnesses are still
-    checked against the whole case."""
+    root's bounds, recorded coefficients and parameters restricted to their rows. Witnesses
+    are still checked against the whole case."""
     reach = ct.disjunct_max(lower)[0]
     keep = [g for g in range(len(ct.groups)) if bool(reach[g] <= 0)]
     if not keep or len(keep) == len(ct.groups):
-        return ct, lower, a, record
+        return ct, res, lower
     rows = torch.cat([torch.arange(*ct.groups[g]) for g in keep])
     groups, start = [], 0
     for g in keep:
@@ -317,24 +522,21 @@ def _open_disjuncts(ct: CaseTensors, lower: Tensor, a: Tensor, record: dict[int,
         groups.append((start, start + size))
         start += size
     sub = CaseTensors(ct.case, ct.lower, ct.upper, ct.matrix[rows], ct.rhs[rows], tuple(groups))
-    kept = {j: r[rows] for j, r in record.items()}  # one domain: its rows are the spec rows
-    return sub, lower[:, rows], a[:, rows], kept
-
-
-def _pop_domains(stack: list[dict[int, Tensor]], n: int) -> dict[int, Tensor]:
-    top = stack.pop()
-    size = next(iter(top.values())).shape[0] if top else 1
-    if size > n:
-        stack.append({j: t[:-n] for j, t in top.items()})
-        top = {j: t[-n:] for j, t in top.items()}
-    return top
+    # one domain: its rows are the spec rows
+    pick = lambda d: {j: r[rows] for j, r in d.items()}  # noqa: E731
+    kept = BetaResult(res.lower[:, rows], res.a[:, rows], pick(res.record), pick(res.alphas),
+                      pick(res.betas))
+    return sub, kept, lower[:, rows]
 
 
 def _branch(net: GraphNet, bounds: GraphBounds, splits: dict[int, Tensor],
-            record: dict[int, Tensor], idx: Tensor, rows: int
-            ) -> tuple[dict[int, Tensor] | None, bool]:
+            record: dict[int, Tensor], idx: Tensor, row_open: Tensor
+            ) -> tuple[dict[int, Tensor] | None, Tensor, bool]:
     """Two children per open domain ``idx``: the best-scored unstable element forced inactive
-    and active. Domains with no unstable element left are dropped as undecided."""
+    and active; also each child's parent (its position in the batch). Only the spec rows
+    still open (``row_open`` [len(idx), m]) weigh in the scores. Domains with no unstable
+    element left are dropped as undecided."""
+    rows = row_open.shape[1]
     pre = sorted(set(_pre_of(net).values()))
     scores = []
     for j in pre:
@@ -344,7 +546,9 @@ def _branch(net: GraphNet, bounds: GraphBounds, splits: dict[int, Tensor],
                           torch.zeros_like(lo))
         coef = record.get(j)
         if coef is not None:  # BaBSR: the upper line's intercept times its (negative) weight
-            weight = (-coef).clamp(min=0).reshape(-1, rows, *coef.shape[1:])[idx].sum(1)
+            per_row = (-coef).clamp(min=0).reshape(-1, rows, *coef.shape[1:])[idx]
+            mask = row_open.to(coef.dtype).reshape(*row_open.shape, *(1,) * (coef.dim() - 1))
+            weight = (per_row * mask).sum(1)
         else:
             weight = torch.ones_like(gap)
         score = gap * (weight + 1e-6)  # unstable elements always score above stable ones
@@ -355,7 +559,7 @@ def _branch(net: GraphNet, bounds: GraphBounds, splits: dict[int, Tensor],
     ok = flat.gather(1, best[:, None]).squeeze(1) > 0
     stuck = not bool(ok.all())
     if not bool(ok.any()):
-        return None, stuck
+        return None, idx[:0], stuck
     idx, best = idx[ok], best[ok]
     children: dict[int, list[Tensor]] = {j: [] for j in pre}
     offsets = torch.cumsum(torch.tensor([0] + [s.shape[1] for s in scores]), 0)
@@ -367,4 +571,4 @@ def _branch(net: GraphNet, bounds: GraphBounds, splits: dict[int, Tensor],
             rows_m = mine.nonzero().flatten()
             flat_child[rows_m, best[rows_m] - offsets[n_j]] = phase
             children[j].append(child)
-    return {j: torch.cat(parts) for j, parts in children.items()}, stuck
+    return {j: torch.cat(parts) for j, parts in children.items()}, torch.cat([idx, idx]), stuck

@@ -28,8 +28,16 @@ class SearchConfig:
     clip: bool = True
     per_disjunct: bool = False
     split_alpha_iterations: int = 5
+    bab_batch: int = 256  # graph BaB: domains bounded together (fewer if memory needs)
+    bab_iterations: int = 1  # graph BaB: Adam steps per batch (warm-started from the parent)
+    bab_per_disjunct: bool = True  # graph BaB: one search per disjunct, in turn
+    refine_layers: int = 0  # graph BaB: CROWN re-bounds this many last pre-activation nodes
     branching: str = "lookahead"
     attack: AttackConfig = field(default_factory=AttackConfig)
+    # GraphNet: a short attack before the root bounds (measured on sri_resnet_a: its three
+    # counterexamples of the every-6th slice in 5 s each, 7 s when there is none)
+    first_attack: AttackConfig = field(
+        default_factory=lambda: AttackConfig(restarts=16, steps=40, fine_steps=0))
 
 
 class Outcome(enum.Enum):

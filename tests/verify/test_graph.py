@@ -183,18 +183,11 @@ def test_every_benchmark_network_loads_or_is_refused_by_name():
     assert loaded == len(files)  # every network of the suite loads today
 
 
-def test_beta_crown_bounds_enclose_the_sampled_outputs_of_split_domains():
-    from verify.graph_search import _pre_of, beta_crown, split_bounds
+def _split_domains(net, root, d: int, gen: torch.Generator) -> dict:
+    """``d`` domains, each fixing the phase of one or two random unstable elements."""
+    from verify.graph_search import _pre_of
 
-    _, net = _net("residual_add_sub")
-    rng = np.random.default_rng(11)
-    centre = torch.as_tensor(rng.uniform(-1, 1, size=(1, 5)))
-    lo, hi = centre - 0.3, centre + 0.3  # small enough for bounds a wrong sign would break
-    with torch.no_grad():
-        root = graph_bounds(net, lo, hi)
     pre = sorted(set(_pre_of(net).values()))
-    gen = torch.Generator().manual_seed(0)
-    d = 8  # domains, each fixing the phase of one or two random unstable elements
     splits = {j: torch.zeros((d, *net.nodes[j].shape), dtype=torch.int8) for j in pre}
     cands = [(j, e) for j in pre
              for e in ((root.lower[j] < 0) & (root.upper[j] > 0)).reshape(-1).nonzero()
@@ -203,28 +196,115 @@ def test_beta_crown_bounds_enclose_the_sampled_outputs_of_split_domains():
         for c in torch.randperm(len(cands), generator=gen)[:1 + k % 2].tolist():
             j, e = cands[c]
             splits[j][k].view(-1)[e] = 1 if (k // 2) % 2 else -1
-    bounds = split_bounds(net, root, splits)
-    matrix = torch.as_tensor(rng.normal(size=(3, net.output_size)))
-    rhs = torch.zeros(3, dtype=torch.float64)
-    lower, _, _ = beta_crown(net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds,
-                             splits, iterations=30, lr=0.2)
-    no_beta, _, _ = beta_crown(net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds,
-                               {}, iterations=30, lr=0.2)
-    assert float((lower - no_beta).max()) > 0.1  # the multipliers do tighten (measured: ~4)
+    return splits
+
+
+def _inside(values, splits, k: int, n: int) -> torch.Tensor:
+    """[n] bool: the samples whose values are in the phases domain k fixes."""
+    inside = torch.ones(n, dtype=torch.bool)
+    for j, s in splits.items():
+        s, v = s[k].reshape(-1), values[j].reshape(n, -1)
+        inside &= ((s <= 0) | (v >= 0)).all(1) & ((s >= 0) | (v <= 0)).all(1)
+    return inside
+
+
+def _split_setup(seed: int, d: int = 8):
+    _, net = _net("residual_add_sub")
+    rng = np.random.default_rng(seed)
+    centre = torch.as_tensor(rng.uniform(-1, 1, size=(1, 5)))
+    lo, hi = centre - 0.3, centre + 0.3  # small enough for bounds a wrong sign would break
+    with torch.no_grad():
+        root = graph_bounds(net, lo, hi)
+    gen = torch.Generator().manual_seed(seed)
+    splits = _split_domains(net, root, d, gen)
     x = lo + (hi - lo) * torch.rand(20000, 5, dtype=torch.float64, generator=gen)
     with torch.no_grad():
         values = net.run(x.reshape(-1, *net.input_shape))
-    spec = values[-1].reshape(len(x), -1) @ matrix.T
+    matrix = torch.as_tensor(rng.normal(size=(3, net.output_size)))
+    return net, lo, hi, root, splits, values, matrix
+
+
+def test_beta_crown_bounds_enclose_the_sampled_outputs_of_split_domains():
+    from verify.graph_search import beta_crown, split_bounds
+
+    net, lo, hi, root, splits, values, matrix = _split_setup(11)
+    d = 8
+    bounds = split_bounds(net, root, splits)
+    rhs = torch.zeros(3, dtype=torch.float64)
+    res = beta_crown(net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds, splits,
+                     iterations=30, lr=0.2)
+    lower = res.lower
+    no_beta = beta_crown(net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds, {},
+                         iterations=30, lr=0.2).lower
+    assert float((lower - no_beta).max()) > 0.1  # the multipliers do tighten (measured: ~4)
+    n = values[0].shape[0]
+    spec = values[-1].reshape(n, -1) @ matrix.T
+    # warm starts from any values (clamped into range) stay sound; from the optimised ones
+    # they start where the optimisation ended
+    gen = torch.Generator().manual_seed(1)
+    wild_a = {k: 3 * torch.rand(a.shape, dtype=a.dtype, generator=gen) - 1
+              for k, a in res.alphas.items()}
+    wild_b = {j: 4 * torch.rand(b.shape, dtype=b.dtype, generator=gen) - 1
+              for j, b in res.betas.items()}
+    wild = beta_crown(net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds, splits,
+                      iterations=3, lr=0.2, alphas=wild_a, betas=wild_b)
+    again = beta_crown(net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds, splits,
+                       iterations=0, lr=0.2, alphas=res.alphas, betas=res.betas)
+    quick = beta_crown(net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds, splits,
+                       iterations=2, lr=0.2, alphas=wild_a, betas=wild_b, final_pass=False)
+    assert set(quick.record) == set(splits)
+    assert torch.allclose(again.lower, lower)
+    assert all(bool((a >= 0).all() and (a <= 1).all()) for a in wild.alphas.values())
+    assert all(bool((b >= 0).all()) for b in wild.betas.values())
     checked = 0
     for k in range(d):
-        inside = torch.ones(len(x), dtype=torch.bool)
-        for j in pre:
-            s, v = splits[j][k].reshape(-1), values[j].reshape(len(x), -1)
-            inside &= ((s <= 0) | (v >= 0)).all(1) & ((s >= 0) | (v <= 0)).all(1)
+        inside = _inside(values, splits, k, n)
         if bool(inside.any()):
             checked += int(inside.sum())
-            assert bool((lower[k] <= spec[inside].amin(0) + 1e-9).all()), k
+            true_min = spec[inside].amin(0)
+            assert bool((lower[k] <= true_min + 1e-9).all()), k
+            assert bool((wild.lower[k] <= true_min + 1e-9).all()), k
+            assert bool((quick.lower[k] <= true_min + 1e-9).all()), k
     assert checked >= 20000  # a fraction of the samples lies in each domain
+
+
+@pytest.mark.parametrize("seed", [3, 11, 12])
+def test_domain_bounds_refined_after_the_splits_enclose_the_samples(seed):
+    from verify.graph_search import _domain_bounds, split_bounds
+
+    net, lo, hi, root, splits, values, _ = _split_setup(seed)
+    d = 8
+    plain = split_bounds(net, root, splits)
+    refined = _domain_bounds(net, root, splits, lo.expand(d, -1), hi.expand(d, -1), 99)
+    n = values[0].shape[0]
+    tighter = 0.0
+    for i, v in enumerate(values):
+        v = v.reshape(n, -1)
+        low, up = refined.lower[i].reshape(d, -1), refined.upper[i].reshape(d, -1)
+        assert bool((low >= plain.lower[i].reshape(d, -1) - 1e-12).all())
+        assert bool((up <= plain.upper[i].reshape(d, -1) + 1e-12).all())
+        tighter += float((up - low).sum() - (plain.upper[i] - plain.lower[i]).sum())
+        for k in range(d):
+            inside = _inside(values, splits, k, n)
+            assert bool((v[inside] >= low[k] - 1e-9).all()), (i, k)
+            assert bool((v[inside] <= up[k] + 1e-9).all()), (i, k)
+    assert tighter < 0  # the split constraints do tighten the later nodes
+
+
+def test_alpha_crown_keeps_the_alphas_of_its_best_bound():
+    _, net = _net("conv2d_leaky")
+    lo = torch.as_tensor(RNG.uniform(-1, 1, size=(2, net.input_size)))
+    hi = lo + 0.5
+    with torch.no_grad():
+        bounds = graph_bounds(net, lo, hi)
+    matrix = torch.as_tensor(RNG.normal(size=(3, net.output_size)))
+    rhs = torch.zeros(3, dtype=torch.float64)
+    keep: dict = {}
+    best = alpha_crown(net, lo, hi, matrix, rhs, bounds, iterations=10, keep=keep)
+    assert keep
+    with torch.no_grad():
+        again = spec_lower(net, lo, hi, matrix, rhs, bounds, keep)[0]
+    assert torch.allclose(again, best)
 
 
 def test_load_network_keeps_the_chain_fast_path_and_convolutions_as_a_graph():

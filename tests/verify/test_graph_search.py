@@ -20,14 +20,15 @@ TIMEOUT = 10.0
 AGREE = (engine.HOLDS, engine.VIOLATED)
 
 
-def _graph_runner(input_split: bool):
+def _graph_runner(input_split: bool, **options):
     def run(case, timeout):
         from verify.api import verify
         from verify.graph import load_graph
         from verify.pytest_helpers import torch_threads
         from verify.search import SearchConfig
 
-        config = SearchConfig(seed=case.index, input_split_max_dim=20 if input_split else 0)
+        config = SearchConfig(seed=case.index, input_split_max_dim=20 if input_split else 0,
+                              **options)
         with tempfile.TemporaryDirectory() as tmp:
             prop = Path(tmp, "prop.vnnlib")
             prop.write_text(case.vnnlib, encoding="utf-8")
@@ -51,6 +52,20 @@ def test_graph_verdicts_agree_with_the_exact_optimum(cases, input_split, monkeyp
     rows = Counter(v.outcome for v in verdicts)
     # measured: 15 + 15 decided by input splitting, 15 + 14 (one timeout) by branch and bound
     assert rows[engine.HOLDS] >= 12 and rows[engine.VIOLATED] >= 12, rows
+
+
+def test_bab_with_refined_intermediate_bounds_agrees_with_the_exact_optimum(cases,
+                                                                            monkeypatch):
+    """Branch and bound re-bounding every pre-activation node after the splits, several
+    steps per batch from the parents' alphas and betas, in small batches (many warm starts)."""
+    runner = _graph_runner(False, refine_layers=99, bab_iterations=3, bab_batch=4)
+    monkeypatch.setattr(engine, "run_verifier", runner)
+    verdicts = [engine.check(c, TIMEOUT) for c in cases[:15]]
+    wrong = [(c.index, v.outcome, v.detail) for c, v in zip(cases, verdicts)
+             if v.outcome not in AGREE + (engine.UNDECIDED,)]
+    assert wrong == []
+    rows = Counter(v.outcome for v in verdicts)
+    assert rows[engine.HOLDS] >= 5 and rows[engine.VIOLATED] >= 5, rows
 
 
 @needs_bench
