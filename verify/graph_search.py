@@ -409,6 +409,19 @@ def _sub_case(ct: CaseTensors, g: int) -> CaseTensors:
                        ((0, b0 - a0),))
 
 
+def _root_bounds(net: GraphNet, lo: torch.Tensor, hi: torch.Tensor, deadline: float,
+                 root: Root | _Partial | None) -> Root | None:
+    """The intermediate bounds over the whole box: ``root`` when complete, else computed (or
+    finished from a partial run); None past the deadline."""
+    if isinstance(root, Root):
+        return root
+    try:
+        with torch.no_grad():
+            return Root(graph_bounds(net, lo, hi, deadline=deadline, resume=root))
+    except PastDeadline:
+        return None
+
+
 def graph_bab_per_disjunct(net: GraphNet, ct: CaseTensors, oracle: Oracle,
                            config: SearchConfig, deadline: float,
                            root: Root | _Partial | None = None) -> CaseResult:
@@ -417,12 +430,9 @@ def graph_bab_per_disjunct(net: GraphNet, ct: CaseTensors, oracle: Oracle,
     root bound) go first, each with all the time left (every disjunct must be proved; a
     counterexample is the attack's to find)."""
     lo, hi = ct.lower[None], ct.upper[None]
-    if not isinstance(root, Root):
-        try:
-            with torch.no_grad():
-                root = Root(graph_bounds(net, lo, hi, deadline=deadline, resume=root))
-        except PastDeadline:
-            return CaseResult(Outcome.TIMEOUT, method="graph-bab")
+    root = _root_bounds(net, lo, hi, deadline, root)
+    if root is None:
+        return CaseResult(Outcome.TIMEOUT, method="graph-bab")
     with torch.no_grad():
         lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, root.bounds, root.alphas)[0]
     reach = ct.disjunct_max(lower)[0]
@@ -446,12 +456,9 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
     root's alphas. Children start from their parent's alphas and betas, and keep its bound
     where theirs is lower (a child's domain is part of its parent's)."""
     lo, hi = ct.lower[None], ct.upper[None]
-    if not isinstance(root, Root):
-        try:
-            with torch.no_grad():
-                root = Root(graph_bounds(net, lo, hi, deadline=deadline, resume=root))
-        except PastDeadline:
-            return CaseResult(Outcome.TIMEOUT, method="graph-bab")
+    root = _root_bounds(net, lo, hi, deadline, root)
+    if root is None:
+        return CaseResult(Outcome.TIMEOUT, method="graph-bab")
     bounds0 = root.bounds
     if bool(bounds0.infeasible.all()):
         return CaseResult(Outcome.HOLDS, domains=1, method="graph-crown")

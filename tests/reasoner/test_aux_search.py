@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+from fixed_proposer import Fixed
 
 from reasoner.cli import main
 from reasoner.search import SearchConfig, search
@@ -10,22 +11,8 @@ from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
-from symbolic.geometry.proposal import Candidate
 
 ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
-
-
-class Fixed:
-    """A proposer that returns the given candidates, for testing the loop."""
-
-    source = "fixed"
-
-    def __init__(self, *clauses: str) -> None:
-        self.clauses = clauses
-
-    def propose(self, problem, k):
-        return [Candidate((problem.parse_clause(c),), -i, "fixed")
-                for i, c in enumerate(self.clauses)][:k]
 
 
 def test_heuristic_candidates_are_well_formed_statements():

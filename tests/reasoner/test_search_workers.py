@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from fixed_proposer import Fixed
 
 from reasoner.batch import WorkItem, in_order, run_batch, spread
 from reasoner.cli import main
@@ -18,24 +19,10 @@ from reasoner.search import SearchConfig, search
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
-from symbolic.geometry.proposal import Candidate
 
 ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 USELESS = ("x = midpoint x a b", "x = midpoint x b c", "x = midpoint x a c")
 PROVES = "x = on_line x b h, on_line x a c"  # the foot of the altitude from b: DD+AR proves it
-
-
-class Fixed:
-    """A proposer that returns the given candidates in this order."""
-
-    source = "fixed"
-
-    def __init__(self, *clauses: str) -> None:
-        self.clauses = clauses
-
-    def propose(self, problem, k):
-        return [Candidate((problem.parse_clause(c),), -i, "fixed")
-                for i, c in enumerate(self.clauses)][:k]
 
 
 def test_the_workers_best_first_shares_are_disjoint_and_cover_the_one_worker_search():
