@@ -120,15 +120,8 @@ def run_config(name: str, pairs: list[tuple[str, str]], timeout: float, jobs: in
             "error": None if len(rows) == len(pairs) else err}
 
 
-def inference_cost_of(pairs: list[tuple[str, str]], seed: int, label: str) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        file = Path(tmp) / "problems.txt"
-        file.write_text("".join(f"{n}\n{t}\n" for n, t in pairs))
-        return inference_cost(file, len(pairs), seed, label)
-
-
-def inference_cost(path: Path, problems: int, seed: int, label: str) -> str:
-    """The model's cost per clause on the first ``problems`` problems of ``path``, in this
+def inference_cost(pairs: list[tuple[str, str]], seed: int, label: str) -> str:
+    """The model's cost per clause on the problems ``pairs`` (name, text) of ``label``, in this
     process (the model loaded once; its loading time reported apart): its own proposals
     (grammar-constrained beam search, ``k`` clauses) and scoring heuristic candidates as a
     ranker. One thread, as a search worker runs it."""
@@ -136,8 +129,9 @@ def inference_cost(path: Path, problems: int, seed: int, label: str) -> str:
 
     from neural.proposer import load_default
     from neural.ranker import ModelRanker
+    from symbolic.geometry.errors import GeometryError
     from symbolic.geometry.heuristics import HeuristicProposer
-    from symbolic.geometry.problem import Problem, read_problems
+    from symbolic.geometry.problem import parse_problem
 
     torch.manual_seed(seed)
     start = time.perf_counter()
@@ -146,9 +140,15 @@ def inference_cost(path: Path, problems: int, seed: int, label: str) -> str:
     if proposer is None:
         return "inference cost: no model installed"
     ranker = ModelRanker(proposer)
-    chosen = [p for p in read_problems(path) if isinstance(p, Problem)][:problems]
+    chosen = []
+    for name, text in pairs:
+        try:
+            chosen.append(parse_problem(text, name))
+        except GeometryError:
+            continue  # reported by the configurations' runs
     rows: dict[str, list[float]] = {}
     for problem in chosen:
+        proposer.propose(problem, 1)  # untimed: the first call binds the clause grammar
         for k in (1, 16, 64):
             t = time.perf_counter()
             got = proposer.propose(problem, k)
@@ -252,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{meta.get('eval_exact')} (the model's own clause equals the data's)")
     print(format_table(summaries))
     if args.inference_cost:
-        print(inference_cost_of(pairs[:args.inference_cost], args.seed, args.file.name))
+        print(inference_cost(pairs[:args.inference_cost], args.seed, args.file.name))
     if args.json_out:
         args.json_out.write_text(json.dumps({"file": str(args.file), "subset": args.subset,
                                              "timeout": args.timeout, "jobs": args.jobs,

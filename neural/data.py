@@ -176,7 +176,9 @@ def _step(name: str, point: str, existing: list[str], rng: np.random.Generator) 
 
 
 def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[Clause]:
-    """A random construction sequence (unchecked clauses) over points a, b, c, ..."""
+    """A random construction sequence (unchecked clauses) over points a, b, c, ...
+    Without a mix the draws are the ones the shipped data were made with (uniform bases and
+    loci), so a seed gives the same data as before."""
     names = canonical_names(3 + config.max_clauses)
     mix = config.mix
     if mix is None:
