@@ -46,10 +46,15 @@ read as an int; the same inputs pass uninstrumented)."""
 # ---------------------------------------------------------------- bookkeeping
 
 
+def _shown(path: Path) -> str:
+    """A saved input's path as printed: relative to the repository where it lies inside."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 class Tally:
     """Counts of one language's run, crash reports, and progress on stderr."""
 
-    def __init__(self, language: str, runs: int, save: bool, every: float = 10.0) -> None:
+    def __init__(self, language: str, runs: int, save: Path | None, every: float = 10.0) -> None:
         self.language, self.runs, self.save, self.every = language, runs, save, every
         self.counts: Counter[str] = Counter()
         self.start = self.last = time.monotonic()
@@ -59,12 +64,13 @@ class Tally:
         self.counts["inputs"] += 1
         self.counts[outcome.verdict.value] += 1
         if outcome.verdict in (ft.Verdict.CRASH, ft.Verdict.HANG):
-            where = ft.save_regression(self.language, data, outcome) if self.save else None
+            where = ft.save_regression(self.language, data, outcome, self.save) if self.save \
+                else None
             last = outcome.detail.strip().splitlines()[-1] if outcome.detail.strip() else ""
             print(f"\n{self.language}: {outcome.verdict.value}: {last[:300]}"
-                  + (f" -> {where.relative_to(ROOT)}" if where else ""), file=sys.stderr)
+                  + (f" -> {_shown(where)}" if where else ""), file=sys.stderr)
             if where:
-                self.saved.append(str(where.relative_to(ROOT)))
+                self.saved.append(_shown(where))
         now = time.monotonic()
         if now - self.last >= self.every:
             self.last = now
@@ -84,7 +90,7 @@ class Tally:
 
 
 def run_hypothesis(language: str, runs: int, limit: float, seed: int | None,
-                   save: bool) -> dict:
+                   save: Path | None) -> dict:
     """``runs`` inputs from the language's strategy; nothing is raised to hypothesis, so the
     run never stops at the first crash (each is saved instead)."""
     import fuzz_strategies as fs
@@ -111,7 +117,7 @@ def run_hypothesis(language: str, runs: int, limit: float, seed: int | None,
 # ---------------------------------------------------------------- atheris
 
 
-def run_atheris_child(language: str, runs: int, limit: float, report: Path, save: bool,
+def run_atheris_child(language: str, runs: int, limit: float, report: Path, save: Path | None,
                       corpus: Path, seconds: int) -> None:
     """In the child process: libFuzzer drives the target until ``runs`` inputs; the tally is
     written to ``report`` as JSON every few inputs and when done (libFuzzer exits the process
@@ -163,7 +169,8 @@ def _dict_entry(token: bytes) -> str:
                    ("\\" + chr(b) if b in b'"\\' else f"\\x{b:02X}") for b in token)
 
 
-def run_atheris(language: str, runs: int, limit: float, save: bool, seconds: int) -> dict:
+def run_atheris(language: str, runs: int, limit: float, save: Path | None,
+                seconds: int) -> dict:
     """One language in a child process; progress from its report file every 10 s."""
     with tempfile.TemporaryDirectory(prefix=f"fuzz-{language}-") as tmp:
         work = Path(tmp)
@@ -175,7 +182,8 @@ def run_atheris(language: str, runs: int, limit: float, save: bool, seconds: int
         log = work / "libfuzzer.log"
         cmd = [sys.executable, __file__, "--engine", "atheris", "--lang", language, "--runs",
                str(runs), "--limit", str(limit), "--child-report", str(report), "--corpus",
-               str(corpus), "--max-seconds", str(seconds)] + ([] if save else ["--no-save"])
+               str(corpus), "--max-seconds", str(seconds)] + (
+                   ["--save-to", str(save)] if save else ["--no-save"])
         start = time.monotonic()
         with open(log, "wb") as out:
             child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -204,8 +212,8 @@ def run_atheris(language: str, runs: int, limit: float, save: bool, seconds: int
                 row[kind.value] += 1
                 if save:
                     where = ft.save_regression(language, artifact.read_bytes(),
-                                               ft.Outcome(kind, 0.0))
-                    row["saved"].append(str(where.relative_to(ROOT)))
+                                               ft.Outcome(kind, 0.0), save)
+                    row["saved"].append(_shown(where))
         return row
 
 
@@ -254,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-seconds", type=int, default=6 * 3600, metavar="S",
                         help="atheris: stop a language after S seconds (default: 21600)")
     parser.add_argument("--no-save", action="store_true",
-                        help="do not save crashing inputs into tests/fuzz/regressions")
+                        help="do not save crashing inputs")
+    parser.add_argument("--save-to", type=Path, default=ft.REGRESSIONS, metavar="DIR",
+                        help="save crashing and hanging inputs as DIR/<language>/<verdict>-<sha1>"
+                        " (default: tests/fuzz/regressions, which the test suite replays)")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     parser.add_argument("--child-report", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -264,9 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     languages = args.lang or list(ft.LANGUAGES)
+    save = None if args.no_save else args.save_to.resolve()
     if args.child_report:
         run_atheris_child(languages[0], args.runs, args.limit, args.child_report,
-                          not args.no_save, args.corpus, args.max_seconds)
+                          save, args.corpus, args.max_seconds)
         return 0
     rows = []
     for language in languages:
@@ -274,9 +286,9 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         if args.engine == "hypothesis":
             rows.append(run_hypothesis(language, args.runs, args.limit, args.seed,
-                                       not args.no_save))
+                                       save))
         else:
-            rows.append(run_atheris(language, args.runs, args.limit, not args.no_save,
+            rows.append(run_atheris(language, args.runs, args.limit, save,
                                     args.max_seconds))
         print(f"{language}: done: {rows[-1]['inputs']} inputs, {rows[-1]['crash']} crashes, "
               f"{rows[-1]['hang']} hangs, {rows[-1]['seconds']:.0f} s", file=sys.stderr,

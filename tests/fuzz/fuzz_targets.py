@@ -23,6 +23,7 @@ import contextlib
 import enum
 import functools
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -90,6 +91,7 @@ class Target:
     expected: tuple[type[BaseException], ...]
     seeds: Callable[[], list[bytes]]
     tokens: tuple[bytes, ...] = ()  # words of the language, for mutations and atheris' -dict
+    kernels: tuple[str, ...] = ()  # modules whose ``warm_up()`` compiles the numba kernels
 
 
 # ---------------------------------------------------------------- classification
@@ -139,9 +141,13 @@ def check(target: Target, data: bytes, limit: float = DEFAULT_LIMIT) -> Outcome:
 
 @functools.cache
 def warm(target: Target) -> None:
-    """Run the seeds once (per process) without a limit, so that the lazy imports and
-    compilations of the engines happen here and not under the alarm of ``check`` (an import cut
-    short by the alarm would leave a half-initialised module behind)."""
+    """Compile the target's numba kernels and run the seeds once (per process) without a
+    limit, so that the lazy imports and compilations of the engines happen here and not under
+    the alarm of ``check`` (an import cut short by the alarm would leave a half-initialised
+    module behind; a kernel compiled on a later input's first use takes seconds on a cold
+    cache, which the alarm reads as a hang, as batch workers avoid with ``RunConfig.preload``)."""
+    for module in target.kernels:
+        importlib.import_module(module).warm_up()
     for seed in target.seeds():
         with contextlib.suppress(Exception):
             target.run(seed)
@@ -564,7 +570,7 @@ def target(name: str) -> Target:
                       _geometry_tokens())
     if name == "sygus":
         return Target(name, run_sygus, (ErrorResult,), lambda: _files(PROBLEMS / "sygus", "*.sl")
-                      + _regression_seeds("sygus"), SYGUS_TOKENS)
+                      + _regression_seeds("sygus"), SYGUS_TOKENS, ("symbolic.sygus.kernels",))
     if name == "vnnlib":
         return Target(name, run_vnnlib, _verify_expected(), lambda: _files(
             PROBLEMS / "verify", "*.vnnlib") + _regression_seeds("vnnlib"), VNNLIB_TOKENS)
@@ -579,5 +585,6 @@ def target(name: str) -> Target:
         return Target(name, run_jsonschema, (*_grammar_expected(), NotJson), _schema_seeds,
                       SCHEMA_TOKENS)
     if name == "cli":
-        return Target(name, run_cli, (CommandError,), _cli_seeds, CLI_TOKENS)
+        return Target(name, run_cli, (CommandError,), _cli_seeds, CLI_TOKENS,
+                      ("symbolic.sygus.kernels",))
     raise KeyError(f"unknown language {name!r} (known: {', '.join(LANGUAGES)})")
