@@ -6,15 +6,16 @@
 Each input runs through the language's target (``tests/fuzz/fuzz_targets.py``: the real reader,
 and a short solve of what reads cleanly) and is classified as ok, expected error (a documented
 error class with a one-line message), crash (anything else: a traceback, another exception, a
-multi-line message, an undocumented exit code) or hang (over the limit + 1 s). Every crashing or
-hanging input is saved as ``tests/fuzz/regressions/<language>/<verdict>-<sha1>``, which the test
-suite replays. The table at the end gives, per language: inputs tried, ok, expected errors,
-crashes (tracebacks), hangs, and the seconds the language took.
+multi-line message, an undocumented exit code) or hang (over the limit + 1 s; + 15 s for
+command lines, which start worker processes). Every crashing or hanging input is saved as
+``tests/fuzz/regressions/<language>/<verdict>-<sha1>``, which the test suite replays. The table
+at the end gives, per language: inputs tried, ok, expected errors, crashes (tracebacks), hangs,
+and the seconds the language took.
 
 atheris runs each language in its own process (libFuzzer ends the process when it is done),
 instrumented for coverage, seeded with the language's bundled examples and its words as a
-libFuzzer dictionary; libFuzzer's own ``-timeout`` (limit + 5 s) backs up the per-input alarm
-for code stuck in C. Exit code: 0 when no input crashed or hung, 1 otherwise.
+libFuzzer dictionary; libFuzzer's own ``-timeout`` (4 s past the alarm) backs up the per-input
+alarm for code stuck in C. Exit code: 0 when no input crashed or hung, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ def run_atheris_child(language: str, runs: int, limit: float, report: Path, save
     dictionary.write_text("".join(f'"{_dict_entry(t)}"\n' for t in target.tokens if t),
                           encoding="ascii")
     args = [sys.argv[0], str(corpus), f"-runs={runs + 10 * len(target.seeds())}",
-            f"-max_total_time={seconds}", f"-timeout={int(limit + 5)}", "-rss_limit_mb=8192",
+            f"-max_total_time={seconds}", f"-timeout={int(limit + target.grace + 4)}",
+            "-rss_limit_mb=8192",
             f"-artifact_prefix={corpus.parent}/", "-print_final_stats=0",
             f"-max_len={max(4096, *(len(s) for s in target.seeds()))}"]
     if target.tokens:
