@@ -29,7 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
-from grammars.constrained import Matcher, TokenIndex, Vocabulary, bind, compile_grammar
+from grammars.constrained import (
+    BudgetGuard,
+    Matcher,
+    TokenIndex,
+    Vocabulary,
+    bind,
+    compile_grammar,
+)
 from grammars.constrained.examples.samples import BENCH_GRAMMARS, GENERATORS, example_grammar
 
 GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -372,42 +379,73 @@ def bench_e2e(tok, max_new_tokens: int) -> None:
 
 
 # -- random logits on random schemas ---------------------------------------------------------
+def random_logit_output(index: TokenIndex, rng: random.Random, max_tokens: int,
+                        finish: bool) -> tuple[Matcher, int | None]:
+    """One output of a random-logit model (a uniform choice among the allowed tokens) of at
+    most ``max_tokens`` tokens, EOS included; with ``finish``, through a :class:`BudgetGuard`
+    (the EOS token kept out of its budget). Returns the matcher and how many tokens the
+    finisher appended (None: it did not step in)."""
+    m = Matcher(index)
+    eos = set(index.vocab.eos_ids)
+    guard = BudgetGuard(m, max_tokens - 1) if finish else None
+    while m.n_tokens < max_tokens and not m.is_finished():
+        t = int(rng.choice(m.allowed_ids()))
+        if guard is None or t in eos:
+            m.advance(t)
+        elif not guard.advance([t]):
+            appended = len(guard.finish())
+            m.advance(next(iter(eos)))
+            return m, appended
+    return m, None
+
+
 def bench_random_logits(tok, n_schemas: int, max_tokens: int, whitespaces: list[str]) -> None:
-    """A model with random logits (a uniform choice among the allowed tokens) on random object
-    schemas: how many outputs finish (EOS) within ``max_tokens``, and whether every finished
-    one validates. Unbounded strings are the other way never to finish (a random token rarely
-    closes a string), so schemas whose strings have a maxLength are counted apart."""
+    """A model with random logits on random object schemas: how many outputs finish (EOS)
+    within ``max_tokens``, and whether every finished one validates, without and with
+    budget-aware finishing (the same random choices until the finisher steps in; "finisher":
+    how many outputs it completed, "appended": the median tokens it appended to those).
+    Unbounded strings are the other way never to finish (a random token rarely closes a
+    string), so schemas whose strings have a maxLength are counted apart."""
     import jsonschema
 
     from grammars.constrained.examples.samples import rand_object_schema
 
     vocab = Vocabulary.from_tokenizer(tok)
-    print(f"{'whitespace':<10} {'strings':<10} {'schemas':>7} {'finished':>8} {'invalid':>7} "
-          f"{'median tokens':>13} {'open in whitespace':>18}")
+    print(f"{'whitespace':<10} {'strings':<10} {'finish':<6} {'schemas':>7} {'finished':>8} "
+          f"{'invalid':>7} {'median tokens':>13} {'open in whitespace':>18} {'finisher':>8} "
+          f"{'appended':>8} {'ms/output':>9}")
     for ws in whitespaces:
         for bounded in (False, True):
-            finished = invalid = open_ws = 0
-            lengths = []
-            for k in range(n_schemas):
-                rng = random.Random(k)
-                schema = rand_object_schema(rng, max_length=bounded)
-                m = Matcher(TokenIndex(compile_grammar(schema, whitespace=ws), vocab))
-                while m.n_tokens < max_tokens and not m.is_finished():
-                    m.advance(int(rng.choice(m.allowed_ids())))
-                out = b"".join(vocab.tokens[t] or b"" for t in m.tokens
-                               if t not in vocab.eos_ids).decode("utf-8", "replace")
-                lengths.append(m.n_tokens)
-                if not m.is_finished():
-                    open_ws += out[-1:].isspace()
-                    continue
-                finished += 1
-                try:
-                    jsonschema.validate(json.loads(out), schema)
-                except (ValueError, jsonschema.ValidationError):
-                    invalid += 1
-            label = "maxLength" if bounded else "unbounded"
-            print(f"{ws:<10} {label:<10} {n_schemas:7d} {finished:8d} {invalid:7d} "
-                  f"{statistics.median(lengths):13.0f} {open_ws:18d}")
+            for finish in (False, True):
+                finished = invalid = open_ws = used = 0
+                lengths, appended, seconds = [], [], []
+                for k in range(n_schemas):
+                    rng = random.Random(k)
+                    schema = rand_object_schema(rng, max_length=bounded)
+                    index = TokenIndex(compile_grammar(schema, whitespace=ws), vocab)
+                    t0 = time.perf_counter()
+                    m, tail = random_logit_output(index, rng, max_tokens, finish)
+                    seconds.append(time.perf_counter() - t0)
+                    if tail is not None:
+                        used += 1
+                        appended.append(tail)
+                    out = b"".join(vocab.tokens[t] or b"" for t in m.tokens
+                                   if t not in vocab.eos_ids).decode("utf-8", "replace")
+                    lengths.append(m.n_tokens)
+                    if not m.is_finished():
+                        open_ws += out[-1:].isspace()
+                        continue
+                    finished += 1
+                    try:
+                        jsonschema.validate(json.loads(out), schema)
+                    except (ValueError, jsonschema.ValidationError):
+                        invalid += 1
+                label = "maxLength" if bounded else "unbounded"
+                tail_median = f"{statistics.median(appended):8.0f}" if appended else f"{'-':>8}"
+                print(f"{ws:<10} {label:<10} {'on' if finish else 'off':<6} {n_schemas:7d} "
+                      f"{finished:8d} {invalid:7d} {statistics.median(lengths):13.0f} "
+                      f"{open_ws:18d} {used:8d} {tail_median} "
+                      f"{statistics.median(seconds) * 1e3:9.1f}")
 
 
 # -- batches ------------------------------------------------------------------------------------
