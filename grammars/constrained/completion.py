@@ -37,11 +37,16 @@ import itertools
 from collections import deque
 from collections.abc import Iterator
 
+import numpy as np
+
 from .nfa import NFA
 from .parser import Stack
 
 _READABLE = tuple(b"a0A") + tuple(range(0x21, 0x7F)) + (0x20,)
 """Byte preference where a class allows several: letters and digits read best."""
+
+_BYTE_ORDER = np.array(list(dict.fromkeys(_READABLE + tuple(range(256)))), dtype=np.int64)
+"""Every byte, most readable first."""
 
 MAX_CANDIDATES = 32
 """Most terminal sequences rendered and checked per position before the byte search."""
@@ -195,10 +200,12 @@ class Completer:
             code = int(lx.accept[s])
             if 0 <= code < n_terms and code not in found:
                 found[code] = seen[s]
-            row = lx.trans[s]
-            for b in _READABLE + tuple(range(0x20)) + tuple(range(0x7F, 0x100)):
-                t = int(row[b])
-                if t >= 0 and t not in seen:
+            targets = lx.trans[s][_BYTE_ORDER]
+            live = targets >= 0
+            # each distinct target once, by its most readable byte
+            nxt, first = np.unique(targets[live], return_index=True)
+            for t, b in zip(nxt.tolist(), _BYTE_ORDER[live][first].tolist()):
+                if t not in seen:
                     seen[t] = seen[s] + bytes((b,))
                     todo.append(t)
         out = sorted(found.items(), key=lambda kv: len(kv[1]))

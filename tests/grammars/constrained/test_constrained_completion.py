@@ -167,3 +167,13 @@ def test_budget_guard_leaves_outputs_that_fit_alone():
         guard = BudgetGuard(m, len(text.encode()))
         assert all(guard.advance([t]) for t in ids)
         assert m.tokens == ids and m.is_complete()
+
+
+def test_byte_search_takes_over_where_the_planned_lexemes_glue():
+    """``A B`` with ``A: /a+|cc/`` and ``B: "a"``: the shortest strings, ``a`` then ``a``, lex
+    as one ``A`` (and no ignored terminal can part them); the bounded byte search finds
+    ``cca``."""
+    g = compile_grammar('start: A B\nA: /a+|cc/\nB: "a"\n')
+    m = Matcher(TokenIndex(g, BYTES))
+    assert m.shortest_completion() == b"cca"
+    assert g.matches("cca") and not g.matches("aa")
