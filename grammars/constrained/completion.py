@@ -36,11 +36,15 @@ import heapq
 import itertools
 from collections import deque
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .nfa import NFA
 from .parser import Stack
+
+if TYPE_CHECKING:
+    from .index import TokenIndex
 
 _READABLE = tuple(b"a0A") + tuple(range(0x21, 0x7F)) + (0x20,)
 """Byte preference where a class allows several: letters and digits read best."""
@@ -90,7 +94,7 @@ class Completer:
     """Shortest completions over one bound grammar (``index``: a :class:`TokenIndex`; only its
     vocabulary-independent stepping is used)."""
 
-    def __init__(self, index) -> None:
+    def __init__(self, index: TokenIndex) -> None:
         self.index = index
         g = index.grammar
         self.grammar = g
@@ -129,7 +133,8 @@ class Completer:
         return self.t_cost[x] if x >= 0 else self.nt_cost[-x - 1]
 
     def _items(self) -> None:
-        """Per parser state, its kernel items ``(|alpha|, lhs, rule, dot, cost of beta)``."""
+        """Per parser state, its kernel items ``(|alpha|, lhs, rule, cost of beta)``, by
+        ``|alpha|`` (the dot's position)."""
         p = self.parser
         by_lhs: dict[int, list[int]] = {}
         for r, (lhs, _) in enumerate(p.rules):
@@ -145,8 +150,7 @@ class Completer:
                             break
                         s = nxt
                         items[s].add((r, i + 1))
-        self.items = [sorted((i, p.rules[r][0], r, i, sum(self._sym_cost(x)
-                                                          for x in p.rhs[r][i:]))
+        self.items = [sorted((i, p.rules[r][0], r, sum(self._sym_cost(x) for x in p.rhs[r][i:]))
                              for r, i in its) for its in items]
 
     # -- per position ----------------------------------------------------------------------
@@ -239,13 +243,13 @@ class Completer:
             if j < 0:
                 moves.append((0, p.goto[top][self.start_nt], self.nt_cost[self.start_nt],
                               (-self.start_nt - 1,)))
-            for m, lhs, r, i, c in self.items[top]:
+            for m, lhs, r, c in self.items[top]:
                 e = j + 1 - m
                 if e < 0:
                     break  # items are sorted by |alpha|
                 nxt = p.goto[states[e]].get(lhs)
                 if nxt is not None:
-                    moves.append((e, nxt, c, p.rhs[r][i:]))
+                    moves.append((e, nxt, c, p.rhs[r][m:]))
             for e, nxt, c, syms in moves:
                 nd = d + c
                 if nd < dist.get((e, nxt), float("inf")):
