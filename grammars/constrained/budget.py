@@ -71,6 +71,8 @@ class BudgetGuard:
         output still fits in the budget after them, and return True; otherwise leave the
         matcher where it was and return False. Raises
         :class:`~grammars.constrained.TokenRejected` for a token the grammar forbids."""
+        if not ids:
+            return True
         m = self.matcher
         for k, t in enumerate(ids):
             if not m.try_advance(t):
