@@ -66,8 +66,9 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
     output is of no use to a caller that asked for a sentence of the grammar): take each of
     the model's tokens only if a complete output still fits in ``max_new_tokens`` after it;
     at the first that would not leave room, append the shortest completion instead, without
-    model passes (see :mod:`grammars.constrained.budget`). Outputs that end within the budget
-    on their own are unchanged; ``False`` gives the model every token up to the limit.
+    model passes (see :mod:`grammars.constrained.budget`). Outputs that end well within the
+    budget are unchanged (near it, the guard may step in a few tokens early: the completion is
+    shortest in bytes, not in tokens); ``False`` gives the model every token up to the limit.
 
     ``details``: return a :class:`Generation` (text, ids, forward passes, tokens jumped, tokens
     the finisher appended), or a list of them for a list of prompts, instead of the text.
