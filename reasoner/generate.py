@@ -116,10 +116,10 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
             if matcher is not None and not matcher.is_complete():
                 raise IncompleteGeneration(_decode(vocab, out), len(out))
         if guard is not None and matcher is not None and not matcher.is_complete():
-            # the guard refused a token: no complete output would have fit after it
-            tail = guard.finish()
-            out += tail
-            finished = len(tail)
+            # the guard refused a token: no complete output would have fit after it (it may
+            # have gone back past tokens already taken, see BudgetGuard.advance)
+            finished = len(guard.finish())
+            out = matcher.tokens
     text = _decode(vocab, out)
     return Generation(text, out, step.calls, jumped, finished) if details else text
 

@@ -13,13 +13,15 @@ jump-forward emits forced text). Outputs the budget never squeezes are untouched
 Cost: a completion is computed only near the budget (when the tokens left are within twice
 the last completion's length plus :data:`WATCH_SLACK`) and every :data:`RECHECK_EVERY` tokens
 otherwise, to notice a completion that grew; far from the budget, the per-token cost is one
-counter update.
+counter update. A completion that grew past the budget between two checks (a token opening
+a deep structure) is caught at the next: the guard then goes back to the last position known
+to fit, dropping the tokens since, so the output still ends complete.
 
 The completion is shortest in bytes; its fewest-token split may be longer than the fewest
 tokens of some longer completion, so the guard may step in slightly before the last moment,
-never after it (while a completion fits). If even the position the guard starts watching at
-has no completion that fits, it cannot help and stays out of the way: the output ends as it
-would without it.
+never after it. If no position checked so far had a completion that fits (a budget too small
+from the start), it cannot help and stays out of the way: the output ends as it would
+without it.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class BudgetGuard:
         self.limit = matcher.n_tokens + max_tokens
         self._since = RECHECK_EVERY  # the first token is checked
         self._last = 0  # tokens of the last completion computed
-        self._fits_here = False  # whether the completion of the current position fits
+        self._safe: int | None = None  # the last position (tokens) whose completion fit
         self.checks = 0  # completions computed (for benchmarks)
 
     @property
@@ -68,9 +70,11 @@ class BudgetGuard:
 
     def advance(self, ids: Sequence[int]) -> bool:
         """Consume ``ids`` (the model's next token, or tokens jumped forward) if a complete
-        output still fits in the budget after them, and return True; otherwise leave the
-        matcher where it was and return False. Raises
-        :class:`~grammars.constrained.TokenRejected` for a token the grammar forbids."""
+        output still fits in the budget after them, and return True; otherwise return False
+        with the matcher back where one fits: where it was, or, if the completion grew past
+        the budget between two checks, at the last position known to fit (the tokens since
+        are dropped). Raises :class:`~grammars.constrained.TokenRejected` for a token the
+        grammar forbids (the matcher unchanged)."""
         if not ids:
             return True
         m = self.matcher
@@ -80,19 +84,19 @@ class BudgetGuard:
                 raise TokenRejected(f"token {t} is not allowed after {m.n_tokens + k} tokens")
         self._since += len(ids)
         if self.room > 2 * self._last + WATCH_SLACK and self._since < RECHECK_EVERY:
-            self._fits_here = False  # unknown: not checked here
             return True
         self._since = 0
-        after = self.completion()
-        if after is not None and len(after) <= self.room:
-            self._fits_here = True
+        if self._fits(self.completion()):
+            self._safe = m.n_tokens
             return True
         m.rollback(len(ids))
-        if self._fits_here or self._fits(self.completion()):
+        if self._safe == m.n_tokens or self._fits(self.completion()):
             return False
-        for t in ids:  # no completion fits before them either: the guard cannot help
+        if self._safe is not None:
+            m.rollback(m.n_tokens - self._safe)
+            return False
+        for t in ids:  # no position so far is known to fit: the guard cannot help
             m.advance(t)
-        self._fits_here = False
         return True
 
     def _fits(self, ids: list[int] | None) -> bool:

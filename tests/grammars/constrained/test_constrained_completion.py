@@ -177,3 +177,20 @@ def test_byte_search_takes_over_where_the_planned_lexemes_glue():
     m = Matcher(TokenIndex(g, BYTES))
     assert m.shortest_completion() == b"cca"
     assert g.matches("cca") and not g.matches("aa")
+
+
+def test_budget_guard_goes_back_when_the_completion_outgrew_its_checks():
+    """Each ``y`` adds eight ``z`` to the shortest completion; far from the budget the guard
+    checks every 16 tokens only, so by the next check no completion fits: it goes back to
+    the last position known to fit and ends complete there."""
+    g = compile_grammar('start: item*\nitem: "x" | "y" item "z"~8\n')
+    m = Matcher(TokenIndex(g, BYTES))
+    guard = BudgetGuard(m, 40)
+    assert guard.advance([ord("x")])
+    taken = 1
+    while guard.advance([ord("y")]):
+        taken += 1
+    assert taken > 5  # it took y's whose completion no longer fit before it looked
+    guard.finish()
+    assert m.is_complete() and m.n_tokens <= 40
+    assert g.matches(_text(m).decode())
