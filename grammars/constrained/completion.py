@@ -6,8 +6,9 @@ What a budget-aware decoder appends when the tokens left only just cover it (see
 
 - per terminal, the shortest string its regex matches (a 0-1 breadth-first search over its
   byte NFA, readable bytes preferred where a class gives the choice);
-- per nonterminal, its cheapest yield (Knuth's fixpoint: a rule costs the sum of its
-  symbols' costs; the chosen rules form a well-founded derivation, so yields are finite);
+- per nonterminal, its cheapest yield (a fixpoint: a rule costs the sum of its symbols'
+  costs, and is chosen only when strictly cheaper, so the chosen rules form a well-founded
+  derivation and yields are finite);
 - per LALR state, its kernel items ``A -> alpha . beta`` (``|alpha| >= 1``), read off the
   tables: a state with a goto on ``A`` holds every ``A -> . gamma``, and walking ``gamma``
   through the shifts and gotos places the later items.
@@ -22,12 +23,13 @@ of its top first (the rule whose reduction pops the top cell), so the search is 
 terminal sequences; there are at most ``(height + 1) x states`` configurations.
 
 Two things the analysis does not see are settled by running the real lexer and parser over
-the result: LALR lookaheads, and lexing (maximal munch may glue two terminals into one,
-``SELECT`` then ``a``; the shortest string of the ignored terminal, a space, is put between
-two terminals exactly where the first lexeme would otherwise go on). Candidates come out of
-the search in order of cost and the first that the matcher accepts, ending complete, is
-returned; for a grammar whose every candidate fails (none seen on the bench grammars or on
-random schemas, see the tests) a best-first search over bytes, bounded, takes over.
+the result: LALR lookaheads, and lexing (maximal munch may glue two terminals into one, two
+names ``a`` then ``a`` into ``aa``; the shortest string of the ignored terminal, a space, is
+put between two terminals exactly where the first lexeme would otherwise go on). Candidates
+come out of the search in order of cost and the first that the matcher accepts, ending
+complete, is returned. Where every candidate fails (never on the bench grammars or random
+schemas of the tests; ``A B`` with ``A: /a+|cc/``, ``B: "a"`` is one such grammar), a
+breadth-first search over bytes, bounded, takes over.
 """
 
 from __future__ import annotations
