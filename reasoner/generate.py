@@ -25,13 +25,14 @@ class IncompleteGeneration(RuntimeError):
 @dataclass(frozen=True)
 class Generation:
     """What ``generate(..., details=True)`` returns: the text, the token ids emitted (EOS
-    excluded), how many forward passes the model ran (the prompt's included) and how many of
-    the ids jump-forward emitted without one."""
+    excluded), how many forward passes the model ran (the prompt's included), how many of
+    the ids jump-forward emitted without one, and how many the budget finisher appended."""
 
     text: str
     ids: list[int]
     forward_passes: int
     jumped: int = 0
+    finished: int = 0
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Sampling:
 def generate(model: Any, tokenizer: Any, grammar: Any = None,
              prompt: str | list[int] | list[str] | list[list[int]] = "",
              max_new_tokens: int = 256, temperature: float = 0.0, top_p: float = 1.0,
-             seed: int = 0, jump_forward: bool = False, details: bool = False) -> Any:
+             seed: int = 0, jump_forward: bool = False, details: bool = False,
+             finish_within_budget: bool = True) -> Any:
     """Generate from ``prompt`` until EOS; with ``grammar`` the text is a sentence of it.
 
     ``grammar``: Lark text, a JSON schema (dict), a ``CompiledGrammar`` or a bound
@@ -60,10 +62,19 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
     unchanged wherever the model's own tokenization of it is the tokenizer's; it saves one
     forward pass per token jumped.
 
-    ``details``: return a :class:`Generation` (text, ids, forward passes, tokens jumped), or a
-    list of them for a list of prompts, instead of the text.
+    ``finish_within_budget`` (one prompt, with a grammar; on by default, since a truncated
+    output is of no use to a caller that asked for a sentence of the grammar): take each of
+    the model's tokens only if a complete output still fits in ``max_new_tokens`` after it;
+    at the first that would not leave room, append the shortest completion instead, without
+    model passes (see :mod:`grammars.constrained.budget`). Outputs that end well within the
+    budget are unchanged (near it, the guard may step in a few tokens early: the completion is
+    shortest in bytes, not in tokens); ``False`` gives the model every token up to the limit.
 
-    Raises :class:`IncompleteGeneration` if ``max_new_tokens`` ends a constrained output early,
+    ``details``: return a :class:`Generation` (text, ids, forward passes, tokens jumped, tokens
+    the finisher appended), or a list of them for a list of prompts, instead of the text.
+
+    Raises :class:`IncompleteGeneration` if ``max_new_tokens`` ends a constrained output early
+    (with ``finish_within_budget``, only where no completion fits even at the start),
     ``ValueError`` if a grammar is given and the tokenizer has no end-of-sequence token.
     """
     if _is_batch(prompt):
@@ -71,15 +82,17 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
                                temperature, top_p, seed, details)
     import torch
 
-    from grammars.constrained import Matcher
+    from grammars.constrained import BudgetGuard, Matcher
 
     index, vocab = _bind(grammar, tokenizer)
     matcher = Matcher(index) if index is not None else None
+    guard = (BudgetGuard(matcher, max_new_tokens)
+             if matcher is not None and finish_within_budget else None)
     sampling = Sampling(temperature, top_p, seed)
     gen = torch.Generator().manual_seed(seed)
     ids = _prompt_ids(tokenizer, prompt)
     out: list[int] = []
-    jumped = 0
+    jumped = finished = 0
     step = _Stepper(model, ids)
     with torch.no_grad():
         while len(out) < max_new_tokens:
@@ -87,21 +100,39 @@ def generate(model: Any, tokenizer: Any, grammar: Any = None,
             tok = _choose(logits, matcher, sampling, gen)
             if tok in vocab.eos_ids:
                 break
-            if matcher is not None:
-                matcher.advance(tok)
+            if not _take(matcher, guard, [tok]):
+                break
             out.append(tok)
             step.append(tok)
             if jump_forward and matcher is not None:
-                for t in _jump(matcher, tokenizer, vocab, max_new_tokens - len(out)):
-                    matcher.advance(t)
-                    out.append(t)
+                js = _jump(matcher, tokenizer, vocab, max_new_tokens - len(out))
+                if not _take(matcher, guard, js):
+                    break
+                out += js
+                for t in js:
                     step.append(t)
-                    jumped += 1
+                jumped += len(js)
         else:
             if matcher is not None and not matcher.is_complete():
                 raise IncompleteGeneration(_decode(vocab, out), len(out))
+        if guard is not None and matcher is not None and not matcher.is_complete():
+            # the guard refused a token: no complete output would have fit after it (it may
+            # have gone back past tokens already taken, see BudgetGuard.advance)
+            finished = len(guard.finish())
+            out = matcher.tokens
     text = _decode(vocab, out)
-    return Generation(text, out, step.calls, jumped) if details else text
+    return Generation(text, out, step.calls, jumped, finished) if details else text
+
+
+def _take(matcher: Any, guard: Any, ids: list[int]) -> bool:
+    """Consume ``ids`` (through the budget guard if there is one); False if the guard
+    refused them because no complete output would fit after them."""
+    if guard is not None:
+        return guard.advance(ids)
+    if matcher is not None:
+        for t in ids:
+            matcher.advance(t)
+    return True
 
 
 def _is_batch(prompt: Any) -> bool:

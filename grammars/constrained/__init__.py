@@ -9,6 +9,9 @@ drive one :class:`Matcher` per generation::
     bits = m.mask()            # uint32 words; apply with grammars.constrained.torch_mask
     m.advance(token_id)        # m.is_complete(), m.rollback(n), m.fork()
 
+``m.shortest_completion()`` is a shortest string that completes the output; a
+:class:`BudgetGuard` uses it to make a generation end complete within its token budget.
+
 ``bind`` walks the vocabulary lazily, per lexer state on first use: a fresh JSON schema
 reaches its first mask in milliseconds. A server that
 sees many schemas keeps an :class:`IndexCache` (bounded, least recently used dropped).
@@ -19,6 +22,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from .budget import BudgetGuard
 from .cache import IndexCache
 from .errors import (
     EmptyLanguageError,
@@ -95,6 +99,7 @@ def bind(grammar: str | dict | CompiledGrammar | TokenIndex, tokenizer: Any,
 
 
 __all__ = ["vocabulary_of", "compile_grammar", "compile_lark", "compile_bnf", "Bnf", "bind",
+           "BudgetGuard",
            "IndexCache", "CompiledGrammar", "TokenIndex", "Matcher", "Vocabulary",
            "GrammarError", "GrammarSyntaxError", "UndefinedSymbolError",
            "UnsupportedGrammarError", "EmptyLanguageError", "SchemaError", "TokenRejected"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .completion import Completer
 from .grammar import CompiledGrammar
 from .kernels import walk
 from .lexer import MAX_BACKUP_DEPTH
@@ -82,6 +83,7 @@ class TokenIndex:
         self._scratch = np.zeros(self.n_words, dtype=np.uint32)
         self.token_bytes = self.vocab.token_bytes
         self._first: TokenIndex | None = None
+        self._completer: Completer | None = None
 
     @property
     def first_token_index(self) -> TokenIndex:
@@ -89,6 +91,13 @@ class TokenIndex:
         if self._first is None:
             self._first = TokenIndex(self.grammar, self.vocab.without_leading_space())
         return self._first
+
+    @property
+    def completer(self) -> Completer:
+        """Shortest completions of positions in this grammar (analysed on first use)."""
+        if self._completer is None:
+            self._completer = Completer(self)
+        return self._completer
 
     def precompute(self, depth: int = 64, budget: int = 50_000) -> None:
         """Do the walks now instead of on first use: from every lexer state, and on through

@@ -104,6 +104,16 @@ class Matcher:
             out.append(b)
         return bytes(out)
 
+    def shortest_completion(self) -> bytes | None:
+        """A shortest byte string after which the output is a complete sentence (``b""`` if
+        it is one already, or EOS has been consumed), found by grammar analysis and checked
+        by feeding it (see :mod:`.completion`); None only for a grammar where neither that nor
+        a bounded byte search finds one."""
+        s = self._state
+        if s.finished:
+            return b""
+        return self.index.completer.complete(s.stack, s.lexer)
+
     def next_bytes(self, after: bytes = b"") -> tuple[list[int], bool]:
         """The bytes that may follow the consumed text and then ``after`` (ascending), and
         whether the output may end there; ``([], False)`` if ``after`` may not follow."""

@@ -14,7 +14,10 @@ Stack = tuple  # (state, parent stack) or None
 
 @dataclass(frozen=True)
 class ParseTables:
-    """``action[state][terminal]`` is ``s >= 0`` (shift to s) or ``-(rule+1)`` (reduce)."""
+    """``action[state][terminal]`` is ``s >= 0`` (shift to s) or ``-(rule+1)`` (reduce).
+    ``rhs[rule]`` spells each rule's right-hand side, terminal ``t`` as ``t`` and nonterminal
+    ``n`` as ``-(n+1)``: the parser never reads it, the grammar analyses of
+    :mod:`.completion` do."""
 
     action: tuple[dict[int, int], ...]
     goto: tuple[dict[int, int], ...]  # state -> nonterminal id -> state
@@ -22,6 +25,7 @@ class ParseTables:
     start_state: int
     end_state: int
     end_terminal: int
+    rhs: tuple[tuple[int, ...], ...] = ()
 
     def initial(self) -> Stack:
         return (self.start_state, None)
@@ -71,6 +75,7 @@ def tables_from_lark(parse_table, start: str, term_index: dict[str, int]) -> Par
     """Convert lark's ``IntParseTable`` (terminal names) to integer-keyed tables."""
     rule_ids: dict[object, int] = {}
     rules: list[tuple[int, int]] = []
+    rhs: list[tuple[int, ...]] = []
     action: list[dict[int, int]] = []
     goto: list[dict[int, int]] = []
     nonterms: dict[str, int] = {}
@@ -89,10 +94,15 @@ def tables_from_lark(parse_table, start: str, term_index: dict[str, int]) -> Par
                         rule_ids[arg] = len(rules)
                         lhs = nonterms.setdefault(str(arg.origin.name), len(nonterms))
                         rules.append((lhs, len(arg.expansion)))
+                        rhs.append(tuple(
+                            term_index[x.name] if x.is_term
+                            else -(nonterms.setdefault(str(x.name), len(nonterms)) + 1)
+                            for x in arg.expansion))
                     acts[t] = -(rule_ids[arg] + 1)
             else:
                 gotos[nonterms.setdefault(str(sym), len(nonterms))] = arg
         action.append(acts)
         goto.append(gotos)
     return ParseTables(tuple(action), tuple(goto), tuple(rules),
-                       parse_table.start_states[start], parse_table.end_states[start], end)
+                       parse_table.start_states[start], parse_table.end_states[start], end,
+                       tuple(rhs))

@@ -60,6 +60,22 @@ class Vocabulary:
         """Per token id its bytes, ``b""`` for a token that adds no text (built once)."""
         return [t or b"" for t in self.tokens]
 
+    @cached_property
+    def id_of_bytes(self) -> dict[bytes, int]:
+        """Per non-empty byte string that is a token (EOS aside), the lowest id spelling it
+        (built once): what splits a completion into tokens."""
+        eos = set(self.eos_ids)
+        out: dict[bytes, int] = {}
+        for i, t in enumerate(self.tokens):
+            if t and i not in eos:
+                out.setdefault(t, i)
+        return out
+
+    @cached_property
+    def longest_token(self) -> int:
+        """The most bytes a token spells."""
+        return max(map(len, self.id_of_bytes), default=0)
+
     def without_leading_space(self) -> Vocabulary:
         """Each token read without one leading space (a SentencePiece first token)."""
         toks = tuple(t[1:] if t and t[:1] == b" " else t for t in self.tokens)

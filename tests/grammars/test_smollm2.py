@@ -80,6 +80,21 @@ def test_schema_generation_validates(tok, model):
     jsonschema.validate(json.loads(text), SCHEMA)
 
 
+def test_tight_budgets_end_in_valid_documents(tok, model):
+    """Greedy SmolLM2 with budgets that cut its document short: the finisher appends the
+    shortest end (the required ``tags`` included) and every output validates."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from reasoner.generate import generate
+
+    index = bind(SCHEMA, tok)
+    prompt = _chat(tok, "Describe a person as JSON with keys name, age, tags, score, ok.")
+    for budget in (12, 24):
+        g = generate(model, tok, grammar=index, prompt=prompt, max_new_tokens=budget,
+                     details=True)
+        jsonschema.validate(json.loads(g.text), SCHEMA)
+        assert len(g.ids) <= budget and g.finished > 0
+
+
 def test_greedy_constrained_equals_unconstrained_when_valid(tok, model):
     from reasoner.generate import generate
 

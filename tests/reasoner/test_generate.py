@@ -270,3 +270,64 @@ def test_list_of_prompts_transformers_batch(setup):
         assert index.grammar.matches(text)
         assert text == generate(model, tok, grammar=index, prompt=p, max_new_tokens=40)
     assert len(set(texts)) > 1  # the rows were not all decoded from one prompt
+
+
+def _shortest_tokens(index) -> int:
+    """Tokens of the shortest complete output (the fewest the budget may hold)."""
+    from grammars.constrained import BudgetGuard, Matcher
+
+    return len(BudgetGuard(Matcher(index), 10**6).completion() or [])
+
+
+def test_a_tight_budget_still_ends_in_a_valid_output(setup):
+    """Sampling from a random model with a budget a few tokens over the shortest document:
+    without the finisher most outputs are cut off; with it every one is a valid document
+    within the budget, the finisher having appended the end."""
+    jsonschema = pytest.importorskip("jsonschema")
+    vocab, tok, index = setup
+    budget = _shortest_tokens(index) + 6
+    cut = appended = 0
+    for seed in range(8):
+        model = TinyLM(len(vocab), seed=seed)
+        kw = dict(grammar=index, prompt=[0], max_new_tokens=budget, temperature=1.0, seed=seed)
+        try:
+            generate(model, tok, finish_within_budget=False, **kw)
+        except IncompleteGeneration:
+            cut += 1
+        g = generate(model, tok, details=True, **kw)
+        jsonschema.validate(json.loads(g.text), SCHEMA)
+        assert len(g.ids) <= budget
+        appended += g.finished > 0
+    assert cut >= 4 and appended >= cut
+
+
+def test_a_far_budget_changes_nothing(setup):
+    """Outputs that end well within the budget are the same token for token with and without
+    the finisher, which never steps in."""
+    vocab, tok, index = setup
+    same = 0
+    for seed in range(8):
+        model = TinyLM(len(vocab), seed=seed)
+        kw = dict(grammar=index, prompt=[0], max_new_tokens=400, temperature=1.0, seed=seed,
+                  details=True)
+        try:
+            off = generate(model, tok, finish_within_budget=False, **kw)
+        except IncompleteGeneration:
+            continue
+        on = generate(model, tok, **kw)
+        assert (on.ids, on.text, on.finished) == (off.ids, off.text, 0)
+        same += 1
+    assert same >= 4
+
+
+def test_finisher_with_jump_forward_ends_complete(setup):
+    """Jumped tokens go through the budget check too: a tight budget still ends complete."""
+    vocab, _, _ = setup
+    tok = LongestMatchTokenizer(vocab)
+    index = bind(SCHEMA, tok)
+    budget = _shortest_tokens(index) + 6
+    for seed in range(6):
+        g = generate(TinyLM(len(vocab), seed=seed), tok, grammar=index, prompt=[0],
+                     max_new_tokens=budget, temperature=1.0, seed=seed, jump_forward=True,
+                     details=True)
+        assert index.grammar.matches(g.text) and len(g.ids) <= budget
