@@ -60,7 +60,7 @@ def given_facts(problem: Problem) -> list[tuple[Fact, str]]:
     out = []
     for clause in problem.clauses:
         for step in clause.steps:
-            for atom in step.atoms(step.construction.premises):
+            for atom in step.premises:
                 out.append((Fact.make(atom.pred, atom.args), str(step)))
     return out
 

@@ -72,6 +72,9 @@ class ProofState:
         self._direction: dict[tuple[str, str], float] = {}
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
         self._equations: dict[Fact, list[Equation]] = {}  # read off the diagram once
+        # (fact, i) -> the residual of its i-th equation when ``derive_ar`` last failed on
+        # it, and how many pivots its table had then (``LinearTable.residual_since``)
+        self._residuals: dict[tuple[Fact, int], tuple[dict, int]] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
         self.added = 0  # facts recorded by ``add`` (given, or concluded by a rule)
 
@@ -90,6 +93,7 @@ class ProofState:
         new._direction = dict(self._direction)
         new._holds = dict(self._holds)
         new._equations = dict(self._equations)
+        new._residuals = dict(self._residuals)  # tables copied with their pivots: still valid
         new.changed = self.changed
         new.added = self.added
         return new
@@ -301,11 +305,21 @@ class ProofState:
         return fact
 
     def derive_ar(self, fact: Fact) -> Fact | None:
-        """An angle or ratio statement that an AR table implies, with its certificate."""
-        for table_name, expr in self.equations(fact):
-            combo = self.tables[table_name].implies(expr)
-            if combo is None:
+        """An angle or ratio statement that an AR table implies, with its certificate.
+
+        Deduction asks the same statements again and again (a rule instance waiting for a
+        premise asks at every level, a child state asks its parent's questions again), and
+        nearly all fail; a failed equation keeps its residual, brought up to date with only
+        the pivots made since (``LinearTable.residual_since``) when asked again."""
+        for i, (table_name, expr) in enumerate(self.equations(fact)):
+            table = self.tables[table_name]
+            last = self._residuals.get((fact, i))
+            res = table.residual(expr) if last is None else table.residual_since(*last)
+            if res:
+                self._residuals[(fact, i)] = (res, len(table.pivots))
                 continue
+            combo = table.implies(expr)
+            assert combo is not None, "a zero residual is implied"
             terms = []
             for eq_id, k in sorted(combo.items()):
                 src, eq = self.eq_source[eq_id]
