@@ -80,7 +80,7 @@ def goal_fact(state: ProofState, goal: Atom) -> Fact | None:
 
 
 def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
-    return tuple(mapping.get(a, a) for a in atom.args)
+    return tuple(map(mapping.get, atom.args, atom.args))  # mapping.get(a, a) for each a
 
 
 class Saturation:
@@ -169,7 +169,7 @@ class Saturation:
             candidates: Iterable[tuple[tuple, dict[str, str]]] = self._pending[rule.id]
         else:
             variables = self._variables[rule.id]
-            candidates = (((rule.id, *(m.get(v) for v in variables)), m)
+            candidates = (((rule.id, *map(m.get, variables)), m)
                           for m in MATCHERS[rule.id](self.index, self.state))
             if static and rule.id in self._inherited:
                 candidates = chain(self._inherited.pop(rule.id), candidates)
@@ -241,7 +241,7 @@ class Saturation:
             if fact == self.goal:
                 return False  # stated as the goal: worth adding even if its parts are known
             parts = fact.pred.unfold(fact.args)
-            return all(st.derive(p.pred, p.args) is not None for p in parts)
+            return all(st.derive_fact(p) is not None for p in parts)
         return st.derive(pred, args) is not None
 
 

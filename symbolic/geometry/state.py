@@ -268,7 +268,11 @@ class ProofState:
         A statement that follows from a structure or an AR table is recorded as a new fact
         whose derivation cites the facts it came from.
         """
-        fact = Fact.make(pred, args)
+        return self.derive_fact(Fact.make(pred, args))
+
+    def derive_fact(self, fact: Fact) -> Fact | None:
+        """``derive`` for a statement already in canonical form (the parts a predicate
+        unfolds into, say): no second canonicalisation."""
         if fact in self.facts:
             return fact
         return fact.pred.derive(self, fact)
@@ -294,7 +298,7 @@ class ProofState:
 
     def derive_parts(self, fact: Fact) -> Fact | None:
         """A composite fact folded from its parts (``Predicate.unfold``), when they follow."""
-        parts = [self.derive(q.pred, q.args) for q in fact.pred.unfold(fact.args)]
+        parts = [self.derive_fact(q) for q in fact.pred.unfold(fact.args)]
         parts = parts[:fact.pred.needed_parts]
         if all(parts):
             return self._record(fact, Derivation(Rules.FOLD, tuple(parts)))  # type: ignore
@@ -318,8 +322,7 @@ class ProofState:
             if res:
                 self._residuals[(fact, i)] = (res, len(table.pivots))
                 continue
-            combo = table.implies(expr)
-            assert combo is not None, "a zero residual is implied"
+            _, combo = table.reduce(expr)  # implied: only the combination is left to find
             terms = []
             for eq_id, k in sorted(combo.items()):
                 src, eq = self.eq_source[eq_id]
