@@ -118,6 +118,10 @@ class Saturation:
         # instance -> the state's stamp when it last failed for want of a premise: tried on
         # the same state, it fails the same way, so it waits for the stamp to change
         self._failed_at: dict[tuple, tuple[int, int]] = {}
+        # statements known by their parts (``_known``): every part is recorded once found,
+        # so a statement found so stays so; the rotations of a triangle pair and the rules
+        # sharing a conclusion ask again and again
+        self._folded: set[Fact] = set(parent._folded) if parent is not None else set()
 
     def _tick(self) -> None:
         if self.config.deadline is not None and time.monotonic() > self.config.deadline:
@@ -240,8 +244,12 @@ class Saturation:
                 return True
             if fact == self.goal:
                 return False  # stated as the goal: worth adding even if its parts are known
-            parts = fact.pred.unfold(fact.args)
-            return all(st.derive_fact(p) is not None for p in parts)
+            if fact in self._folded:
+                return True
+            if all(st.derive_fact(p) is not None for p in fact.pred.unfold(fact.args)):
+                self._folded.add(fact)
+                return True
+            return False
         return st.derive(pred, args) is not None
 
 
