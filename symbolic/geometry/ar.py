@@ -137,15 +137,19 @@ class LinearTable:
         their rows (which hold no other pivot) gives the one residual free of every pivot.
         What makes a failed query cheap to ask again: most of the time no new pivot occurs
         in it and ``res`` itself comes back (callers must not change it)."""
-        new = self.pivots[known:]
-        if not any(p in res for p in new):
+        if not self.touched_since(res, known):
             return res
         out = dict(res)
-        for p in new:
+        for p in self.pivots[known:]:
             c = out.get(p)
             if c:
                 add_scaled(out, self.rows[p], -c)
         return out
+
+    def touched_since(self, res: Expr, known: int) -> bool:
+        """Whether a pivot made after the first ``known`` occurs in ``res``: if none does,
+        ``res`` is still the residual (and still says not implied, if it did)."""
+        return any(p in res for p in self.pivots[known:])
 
     def key(self, expr: Expr) -> frozenset:
         """A hashable normal form: two expressions are equal modulo the table iff keys are."""

@@ -24,7 +24,7 @@ from . import predicates as P
 from .ar import LinearTable, exact
 from .facts import ARCertificate, Derivation, Fact, Rules
 from .predicates import Predicate
-from .predicates.base import Equation, Terms
+from .predicates.base import ARPredicate, Equation, Terms
 
 PI = "PI"
 PRIMES = (2, 3, 5, 7, 11, 13)
@@ -336,6 +336,29 @@ class ProofState:
                 self._share(fact, table_name)
             return fact
         return None
+
+    def may_follow(self, fact: Fact) -> bool:
+        """False only when ``derive_fact(fact)`` would fail again and change nothing: the
+        fact is not recorded, and it is an AR statement each equation of which failed before
+        with a residual that no pivot made since occurs in. True for any other statement
+        (the caller asks ``derive_fact``). What lets a waiting rule instance wait for the
+        premise it lacks rather than for any change of the state (``dd.Waiting``)."""
+        if fact in self.facts:
+            return True
+        if type(fact.pred).derive is not ARPredicate.derive:
+            return True
+        eqs = self._equations.get(fact)
+        if eqs is None:
+            return True
+        for i, (table_name, _) in enumerate(eqs):
+            last = self._residuals.get((fact, i))
+            if last is None:
+                return True
+            table = self.tables[table_name]
+            if table.touched_since(*last):
+                return True
+            self._residuals[(fact, i)] = (last[0], len(table.pivots))
+        return False
 
     def _share(self, fact: Fact, source: str) -> None:
         """A fact one table derived becomes an equation of the other tables it speaks to."""

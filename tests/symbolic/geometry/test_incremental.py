@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symbolic.geometry.dd import DDARConfig, saturate
+from symbolic.geometry.dd import DDARConfig, Saturation, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact
 from symbolic.geometry.heuristics import HeuristicProposer
@@ -157,3 +157,20 @@ def test_a_kept_residual_is_the_residual_on_the_table_now():
             table_name, expr = state.equations(fact)[i]
             table = state.tables[table_name]
             assert table.residual_since(res, known) == table.residual(expr), fact
+
+
+@pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
+def test_waiting_for_the_lacking_premise_changes_nothing(problem, monkeypatch):
+    """An instance that failed for want of a premise is tried again only when what it waits
+    for may have come (``Waiting``); tried again at every change of the state instead (the
+    oracle), fresh and continued runs record the same facts, settle the same instances and
+    apply the same number of rules."""
+    parent, children = _children(problem, 3)
+
+    def outcome(child, coords, from_parent):
+        run = saturate(child, coords, DDARConfig(), parent=parent if from_parent else None)
+        return set(run.state.facts), set(run.saturation.settled), run.stats["applied"]
+
+    waiting = [outcome(c, xy, p) for c, xy in children for p in (False, True)]
+    monkeypatch.setattr(Saturation, "_wakes", lambda self, w: True)
+    assert waiting == [outcome(c, xy, p) for c, xy in children for p in (False, True)]
