@@ -48,7 +48,8 @@ class LinearTable:
     """Incremental reduced row echelon form with provenance.
 
     ``rows[p]`` is an expression with coefficient 1 on its pivot ``p`` and no other pivot;
-    ``prov[p]`` says which input equations (by id, with coefficients) sum to that row.
+    ``prov[p]`` says which input equations (by id, with coefficients) sum to that row;
+    ``pivots`` lists the pivots in the order they were made (``residual_since`` reads it).
     """
 
     def __init__(self, constants: Iterable[Var] = ()) -> None:
@@ -57,6 +58,7 @@ class LinearTable:
         self.prov: dict[Var, Prov] = {}
         self.order: dict[Var, int] = {}  # creation order: newest variables become pivots
         self.equations: dict[int, Expr] = {}  # id -> the input equation as given
+        self.pivots: list[Var] = []
 
     def copy(self) -> LinearTable:
         """An independent copy (rows are updated in place, so they are copied too)."""
@@ -65,6 +67,7 @@ class LinearTable:
         new.prov = {v: dict(pr) for v, pr in self.prov.items()}
         new.order = dict(self.order)
         new.equations = dict(self.equations)  # never changed once added
+        new.pivots = list(self.pivots)
         return new
 
     def _touch(self, expr: Expr) -> None:
@@ -109,6 +112,7 @@ class LinearTable:
                 add_scaled(self.prov[q], rprov, -c)
         self.rows[p] = row
         self.prov[p] = rprov
+        self.pivots.append(p)
         return True
 
     def implies(self, expr: Expr) -> Prov | None:
@@ -126,6 +130,26 @@ class LinearTable:
             if c:
                 add_scaled(res, self.rows[v], -c)
         return res
+
+    def residual_since(self, res: Expr, known: int) -> Expr:
+        """``expr`` modulo the table, given ``res``, its residual when the table had its first
+        ``known`` pivots: only the pivots made since can occur in ``res``, and reducing by
+        their rows (which hold no other pivot) gives the one residual free of every pivot.
+        What makes a failed query cheap to ask again: most of the time no new pivot occurs
+        in it and ``res`` itself comes back (callers must not change it)."""
+        if not self.touched_since(res, known):
+            return res
+        out = dict(res)
+        for p in self.pivots[known:]:
+            c = out.get(p)
+            if c:
+                add_scaled(out, self.rows[p], -c)
+        return out
+
+    def touched_since(self, res: Expr, known: int) -> bool:
+        """Whether a pivot made after the first ``known`` occurs in ``res``: if none does,
+        ``res`` is still the residual (and still says not implied, if it did)."""
+        return any(p in res for p in self.pivots[known:])
 
     def key(self, expr: Expr) -> frozenset:
         """A hashable normal form: two expressions are equal modulo the table iff keys are."""

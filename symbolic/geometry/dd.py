@@ -13,7 +13,8 @@ problem extended by auxiliary points drawn on the parent's diagram, the parent's
 structures, AR tables and settled instances all still hold, so only what the new points
 bring is deduced. Its numeric index extends the parent's, and its static matchers propose
 only the instances with a new point; the parent's static instances not settled yet are
-tried again with them.
+tried again with them, each when the statement it waits for may follow (``Waiting``: an AR
+statement may follow once a new pivot of its table occurs in its residual).
 """
 
 from __future__ import annotations
@@ -51,6 +52,19 @@ class DDARRun:
     saturation: Saturation | None = None  # what ran, to continue from (``saturate``'s parent)
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What a rule instance that failed for want of a premise waits for: its conclusion
+    ``folded`` (a statement known by its parts) to be recorded or found known, or one of
+    ``leaves`` to follow: the statement the conclusion's check stopped at (its first part
+    not derivable, or the conclusion itself) and the premise it lacked (in every
+    orientation it may take). Until one of these changes, trying it again would ask the
+    same questions, get the same answers and record nothing (``ProofState.may_follow``)."""
+
+    folded: Fact | None
+    leaves: tuple[Fact, ...]
+
+
 class Deadline(Exception):
     """Raised inside the loop when the time budget is spent."""
 
@@ -60,7 +74,7 @@ def given_facts(problem: Problem) -> list[tuple[Fact, str]]:
     out = []
     for clause in problem.clauses:
         for step in clause.steps:
-            for atom in step.atoms(step.construction.premises):
+            for atom in step.premises:
                 out.append((Fact.make(atom.pred, atom.args), str(step)))
     return out
 
@@ -80,7 +94,7 @@ def goal_fact(state: ProofState, goal: Atom) -> Fact | None:
 
 
 def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
-    return tuple(mapping.get(a, a) for a in atom.args)
+    return tuple(map(mapping.get, atom.args, atom.args))  # mapping.get(a, a) for each a
 
 
 class Saturation:
@@ -106,7 +120,8 @@ class Saturation:
         self.stats: dict[str, int] = {"candidates": 0, "applied": 0}
         # Rule instances that can never add anything new: applied, concluding a known fact,
         # or failing on the diagram (facts only grow and the diagram is fixed); one that
-        # failed for want of a premise is tried again at the next level.
+        # failed for want of a premise is tried again when what it waits for may have come
+        # (``Waiting``).
         self.settled: set[tuple] = set(parent.settled) if parent is not None else set()
         self._variables = {r.id: r.variables for r in self.rules}
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
@@ -118,6 +133,13 @@ class Saturation:
         # instance -> the state's stamp when it last failed for want of a premise: tried on
         # the same state, it fails the same way, so it waits for the stamp to change
         self._failed_at: dict[tuple, tuple[int, int]] = {}
+        # statements known by their parts (``_unknown``): every part is recorded once found,
+        # so a statement found so stays so; the rotations of a triangle pair and the rules
+        # sharing a conclusion ask again and again
+        self._folded: set[Fact] = set(parent._folded) if parent is not None else set()
+        # instance -> what it waits for, when it failed for want of a premise; a child's
+        # state extends its parent's, so the parent's waiting instances wait for the same
+        self._waiting: dict[tuple, Waiting] = dict(parent._waiting) if parent is not None else {}
 
     def _tick(self) -> None:
         if self.config.deadline is not None and time.monotonic() > self.config.deadline:
@@ -169,7 +191,7 @@ class Saturation:
             candidates: Iterable[tuple[tuple, dict[str, str]]] = self._pending[rule.id]
         else:
             variables = self._variables[rule.id]
-            candidates = (((rule.id, *(m.get(v) for v in variables)), m)
+            candidates = (((rule.id, *map(m.get, variables)), m)
                           for m in MATCHERS[rule.id](self.index, self.state))
             if static and rule.id in self._inherited:
                 candidates = chain(self._inherited.pop(rule.id), candidates)
@@ -180,6 +202,11 @@ class Saturation:
                 continue
             stamp = self.state.stamp
             if failed_at.get(key) == stamp:
+                left.append((key, mapping))
+                continue
+            waiting = self._waiting.get(key)
+            if waiting is not None and not self._wakes(waiting):
+                failed_at[key] = stamp
                 left.append((key, mapping))
                 continue
             self.stats["candidates"] += 1
@@ -201,7 +228,11 @@ class Saturation:
         if pred.cases:  # either orientation: the one the diagram shows
             first, second = pred.cases
             pred = first if st.holds(first, args) else second
-        if pred.degenerate(args) or not st.holds(pred, args) or self._known(pred, args):
+        if pred.degenerate(args) or not st.holds(pred, args):
+            self.settled.add(key)
+            return None
+        unknown = self._unknown(pred, args)
+        if unknown is None:  # nothing new to conclude
             self.settled.add(key)
             return None
         premises = []
@@ -212,8 +243,9 @@ class Saturation:
                     self.settled.add(key)
                     return None
                 continue
-            f = self._premise(atom.pred, pargs)
+            f, missing = self._premise(atom.pred, pargs)
             if f is None:
+                self._waiting[key] = Waiting(unknown.folded, unknown.leaves + missing)
                 return None
             premises.append(f)
         self.settled.add(key)
@@ -223,26 +255,44 @@ class Saturation:
         self.stats["applied"] += 1
         return fact
 
-    def _premise(self, pred: Predicate, args: tuple[str, ...]) -> Fact | None:
-        if not pred.cases:
-            return self.state.derive(pred, args)
-        for case in pred.cases:
-            f = self.state.derive(case, args)
-            if f is not None:
-                return f
+    def _premise(self, pred: Predicate, args: tuple[str, ...]
+                 ) -> tuple[Fact | None, tuple[Fact, ...]]:
+        """The premise ``pred args`` as a fact (in the first orientation that follows, for
+        one with ``cases``), or None and the statements that did not follow."""
+        tried = []
+        for case in pred.cases or (pred,):
+            fact = Fact.make(case, args)
+            if self.state.derive_fact(fact) is not None:
+                return fact, ()
+            tried.append(fact)
+        return None, tuple(tried)
+
+    def _unknown(self, pred: Predicate, args: tuple[str, ...]) -> Waiting | None:
+        """None if the conclusion ``pred args`` is known already, else what would have to
+        change for it to be (``Waiting``, without a premise yet)."""
+        st = self.state
+        fact = Fact.make(pred, args)
+        if not pred.known_by_parts:
+            return None if st.derive_fact(fact) is not None else Waiting(None, (fact,))
+        if fact in st.facts:
+            return None
+        if fact == self.goal:  # stated as the goal: worth adding even if its parts are known
+            return Waiting(fact, ())
+        if fact in self._folded:
+            return None
+        for part in fact.pred.unfold(fact.args):
+            if st.derive_fact(part) is None:
+                return Waiting(fact, (part,))
+        self._folded.add(fact)
         return None
 
-    def _known(self, pred: Predicate, args: tuple[str, ...]) -> bool:
-        st = self.state
-        if pred.known_by_parts:
-            fact = Fact.make(pred, args)
-            if fact in st.facts:
-                return True
-            if fact == self.goal:
-                return False  # stated as the goal: worth adding even if its parts are known
-            parts = fact.pred.unfold(fact.args)
-            return all(st.derive(p.pred, p.args) is not None for p in parts)
-        return st.derive(pred, args) is not None
+    def _wakes(self, waiting: Waiting) -> bool:
+        """Whether what a waiting instance waits for may have come: trying it may now do
+        something."""
+        st, folded = self.state, waiting.folded
+        if folded is not None and (folded in st.facts or folded in self._folded):
+            return True
+        return any(st.may_follow(f) for f in waiting.leaves)
 
 
 def saturate(problem: Problem, coords, config: DDARConfig | None = None,

@@ -152,7 +152,7 @@ def problem_objects(problem: Problem) -> tuple[list[Segment], list[CircleSpec]]:
                 ps = [step.mapping[p] for p in c.new_points]
                 segs += [(ps[i], ps[(i + 1) % len(ps)]) for i in range(len(ps))
                          if len(ps) > 2 or i == 0]
-            for atom in step.atoms(c.premises):
+            for atom in step.premises:
                 s, k = atom_objects(atom)
                 segs += s
                 circles += k

@@ -20,7 +20,7 @@ def figure_lines(problem: Problem) -> list[tuple[str, str]]:
     out: dict[tuple[str, str], None] = {}
     for clause in problem.clauses:
         for step in clause.steps:
-            for atom in step.atoms(step.construction.premises):
+            for atom in step.premises:
                 for a, b in atom.pred.figure_lines(atom.args):
                     if a != b:
                         out.setdefault((min(a, b), max(a, b)), None)

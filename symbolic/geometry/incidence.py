@@ -141,7 +141,7 @@ def _stated(clause: Clause) -> tuple[dict[str, tuple[frozenset[str], ...]],
     lines: dict[str, list[frozenset[str]]] = {}
     circles: dict[str, list[frozenset[str]]] = {}
     for step in clause.steps:
-        for atom in step.atoms(step.construction.premises):
+        for atom in step.premises:
             target = lines if atom.pred is COLL else circles if atom.pred is CYCLIC else None
             if target is None:
                 continue

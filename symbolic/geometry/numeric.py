@@ -72,21 +72,23 @@ class DrawRejected(Exception):
 
 @dataclass(frozen=True)
 class _Scale:
-    """Where the existing points are: centroid and the too-close / too-far limits."""
+    """Where the existing points are: centroid and the too-close / too-far limits, and the
+    points themselves as an array (in the order given), which every drawing check reads."""
 
     center: Vec
     near: float
     far: float
+    xy: np.ndarray
 
     @staticmethod
     def of(points: list[Vec]) -> _Scale:
         if not points:
-            return _Scale(np.zeros(2), MIN_SEP, math.inf)
-        pts = np.array(points)
+            return _Scale(np.zeros(2), MIN_SEP, math.inf, np.zeros((0, 2)))
+        pts = np.array(points, dtype=np.float64).reshape(-1, 2)
         center = pts.mean(axis=0)
         dist = np.hypot(pts[:, 0] - center[0], pts[:, 1] - center[1])
         far = TOO_FAR * float(dist.max()) if len(points) >= 2 else math.inf
-        return _Scale(center, max(TOO_CLOSE * float(dist.min()), MIN_SEP), far)
+        return _Scale(center, max(TOO_CLOSE * float(dist.min()), MIN_SEP), far, pts)
 
 
 def sample(locus: Locus, existing: list[Vec], rng: np.random.Generator, n: int = 5) -> Vec:
@@ -195,7 +197,7 @@ def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec],
     """Reject degenerate draws and draws on which a premise does not hold."""
     scale = scale or diagram_scale(coords)
     names = list(coords)
-    placed = np.array([coords[q] for q in names], dtype=np.float64).reshape(-1, 2)
+    placed = scale.xy  # the points of ``coords``, in its order
     for name, p in new.items():
         if not np.all(np.isfinite(p)):
             raise DrawRejected(f"{name} is not finite")
@@ -210,14 +212,14 @@ def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec],
         placed = np.vstack((placed, np.asarray(p, dtype=np.float64).reshape(1, 2)))
     everything = {**coords, **new}
     for step in clause.steps:
-        for atom in step.atoms(step.construction.premises):
+        for atom in step.premises:
             if not holds(atom.pred, atom.args, everything):
                 raise DrawRejected(f"premise {atom} of {step} does not hold")
 
 
 def _check_prerequisites(clause: Clause, coords: dict[str, Vec]) -> None:
     for step in clause.steps:
-        for atom in step.atoms(step.construction.prerequisites):
+        for atom in step.prerequisites:
             if not holds(atom.pred, atom.args, coords):
                 raise DrawRejected(f"prerequisite {atom} of {step} fails")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import count, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +81,18 @@ class Step:
     def atoms(self, atoms: tuple[Atom, ...]) -> tuple[Atom, ...]:
         m = self.mapping
         return tuple(a.rename(m) for a in atoms)
+
+    # Computed once per step: drawing a candidate clause checks both, and the search draws
+    # every candidate of a node (``incidence``) before trying any.
+    @cached_property
+    def premises(self) -> tuple[Atom, ...]:
+        """The facts the construction asserts, on this step's points."""
+        return self.atoms(self.construction.premises)
+
+    @cached_property
+    def prerequisites(self) -> tuple[Atom, ...]:
+        """What must hold on the diagram before the step can be drawn, on its points."""
+        return self.atoms(self.construction.prerequisites)
 
     def rename(self, mapping: Mapping[str, str]) -> Step:
         """The step with its point arguments renamed (numbers such as angles are kept)."""

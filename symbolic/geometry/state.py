@@ -24,7 +24,7 @@ from . import predicates as P
 from .ar import LinearTable, exact
 from .facts import ARCertificate, Derivation, Fact, Rules
 from .predicates import Predicate
-from .predicates.base import Equation, Terms
+from .predicates.base import ARPredicate, Equation, Terms
 
 PI = "PI"
 PRIMES = (2, 3, 5, 7, 11, 13)
@@ -72,6 +72,9 @@ class ProofState:
         self._direction: dict[tuple[str, str], float] = {}
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
         self._equations: dict[Fact, list[Equation]] = {}  # read off the diagram once
+        # (fact, i) -> the residual of its i-th equation when ``derive_ar`` last failed on
+        # it, and how many pivots its table had then (``LinearTable.residual_since``)
+        self._residuals: dict[tuple[Fact, int], tuple[dict, int]] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
         self.added = 0  # facts recorded by ``add`` (given, or concluded by a rule)
 
@@ -90,6 +93,7 @@ class ProofState:
         new._direction = dict(self._direction)
         new._holds = dict(self._holds)
         new._equations = dict(self._equations)
+        new._residuals = dict(self._residuals)  # tables copied with their pivots: still valid
         new.changed = self.changed
         new.added = self.added
         return new
@@ -264,7 +268,11 @@ class ProofState:
         A statement that follows from a structure or an AR table is recorded as a new fact
         whose derivation cites the facts it came from.
         """
-        fact = Fact.make(pred, args)
+        return self.derive_fact(Fact.make(pred, args))
+
+    def derive_fact(self, fact: Fact) -> Fact | None:
+        """``derive`` for a statement already in canonical form (the parts a predicate
+        unfolds into, say): no second canonicalisation."""
         if fact in self.facts:
             return fact
         return fact.pred.derive(self, fact)
@@ -290,7 +298,7 @@ class ProofState:
 
     def derive_parts(self, fact: Fact) -> Fact | None:
         """A composite fact folded from its parts (``Predicate.unfold``), when they follow."""
-        parts = [self.derive(q.pred, q.args) for q in fact.pred.unfold(fact.args)]
+        parts = [self.derive_fact(q) for q in fact.pred.unfold(fact.args)]
         parts = parts[:fact.pred.needed_parts]
         if all(parts):
             return self._record(fact, Derivation(Rules.FOLD, tuple(parts)))  # type: ignore
@@ -301,11 +309,20 @@ class ProofState:
         return fact
 
     def derive_ar(self, fact: Fact) -> Fact | None:
-        """An angle or ratio statement that an AR table implies, with its certificate."""
-        for table_name, expr in self.equations(fact):
-            combo = self.tables[table_name].implies(expr)
-            if combo is None:
+        """An angle or ratio statement that an AR table implies, with its certificate.
+
+        Deduction asks the same statements again and again (a rule instance waiting for a
+        premise asks at every level, a child state asks its parent's questions again), and
+        nearly all fail; a failed equation keeps its residual, brought up to date with only
+        the pivots made since (``LinearTable.residual_since``) when asked again."""
+        for i, (table_name, expr) in enumerate(self.equations(fact)):
+            table = self.tables[table_name]
+            last = self._residuals.get((fact, i))
+            res = table.residual(expr) if last is None else table.residual_since(*last)
+            if res:
+                self._residuals[(fact, i)] = (res, len(table.pivots))
                 continue
+            _, combo = table.reduce(expr)  # implied: only the combination is left to find
             terms = []
             for eq_id, k in sorted(combo.items()):
                 src, eq = self.eq_source[eq_id]
@@ -319,6 +336,29 @@ class ProofState:
                 self._share(fact, table_name)
             return fact
         return None
+
+    def may_follow(self, fact: Fact) -> bool:
+        """False only when ``derive_fact(fact)`` would fail again and change nothing: the
+        fact is not recorded, and it is an AR statement each equation of which failed before
+        with a residual that no pivot made since occurs in. True for any other statement
+        (the caller asks ``derive_fact``). What lets a waiting rule instance wait for the
+        premise it lacks rather than for any change of the state (``dd.Waiting``)."""
+        if fact in self.facts:
+            return True
+        if type(fact.pred).derive is not ARPredicate.derive:
+            return True
+        eqs = self._equations.get(fact)
+        if eqs is None:
+            return True
+        for i, (table_name, _) in enumerate(eqs):
+            last = self._residuals.get((fact, i))
+            if last is None:
+                return True
+            table = self.tables[table_name]
+            if table.touched_since(*last):
+                return True
+            self._residuals[(fact, i)] = (last[0], len(table.pivots))
+        return False
 
     def _share(self, fact: Fact, source: str) -> None:
         """A fact one table derived becomes an equation of the other tables it speaks to."""

@@ -22,7 +22,9 @@ from symbolic.runner import (
     format_size,
     in_order,
     parse_size,
+    private_above,
     private_memory,
+    resident,
     run,
 )
 
@@ -159,6 +161,16 @@ def test_a_worker_left_above_half_the_memory_limit_is_replaced():
                             RunConfig(memory_limit=limit))))
     assert [o.status for o in out] == [Status.DONE] * 3
     assert out[0].value == out[1].value != out[2].value  # the bloated worker was replaced
+
+
+def test_the_rss_bound_decides_as_the_private_count_would():
+    """``private_above`` reads the costly private count only when the RSS is over the limit;
+    its answer is the count's, at limits below, around and above this process's memory."""
+    pid = os.getpid()
+    private, rss = private_memory(pid), resident(pid)
+    assert private is not None and rss is not None and private <= rss
+    for limit in (0, private // 2, private - (8 << 20), (private + rss) // 2, 2 * rss):
+        assert private_above(pid, limit) == (private_memory(pid) > limit), limit
 
 
 _KEPT: list[bytes] = []

@@ -47,3 +47,23 @@ def test_random_systems_agree_with_sympy_rank():
         probe = {names[0]: F(1)}
         in_span = m.rank() == m.col_join(sympy.Matrix([[1] + [0] * 7])).rank()
         assert (t.implies(probe) is not None) == in_span
+
+
+def test_a_residual_brought_up_to_date_equals_one_computed_afresh():
+    """``residual_since``: a residual kept from an earlier table, reduced by the pivots made
+    since, is the residual on the table now (on copies too, as a child state has)."""
+    rng = random.Random(11)
+    names = [f"x{i}" for i in range(9)] + ["PI"]
+    for _ in range(40):
+        t = LinearTable(["PI"])
+        probes = [{v: F(rng.choice([-2, -1, 1, 3])) for v in rng.sample(names, 3)}
+                  for _ in range(6)]
+        kept = [(t.residual(p), len(t.pivots)) for p in probes]
+        for k in range(rng.randint(1, 9)):
+            if rng.random() < 0.3:
+                t = t.copy()
+            t.add({v: F(rng.choice([-1, 1, 2])) for v in rng.sample(names, 3)}, k)
+            if rng.random() < 0.5:  # brought up to date now and then, as deduction asks
+                kept = [(t.residual_since(*r), len(t.pivots)) for r in kept]
+        for p, r in zip(probes, kept):
+            assert t.residual_since(*r) == t.residual(p)
