@@ -37,7 +37,7 @@ class SearchConfig:
     # GraphNet: a short attack before the root bounds (measured on sri_resnet_a: its three
     # counterexamples of the every-6th slice in 5 s each, 7 s when there is none)
     first_attack: AttackConfig = field(
-        default_factory=lambda: AttackConfig(restarts=16, steps=40, fine_steps=0))
+        default_factory=lambda: AttackConfig(restarts=16, steps=40, fine_steps=0, adam_steps=0))
 
 
 class Outcome(enum.Enum):
