@@ -94,9 +94,9 @@ def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
         lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)[0]
     if bool(_proved(ct, lower).all()):
         return True
-    if config.root_alpha_layers > 0 and config.alpha_iterations > 0:
+    if config.root_alpha_layers > 0 and config.root_alpha_iterations > 0:
         last = sorted(set(_pre_of(net).values()))[-config.root_alpha_layers:]
-        bounds = alpha_refine(net, lo, hi, bounds, last, config.alpha_iterations,
+        bounds = alpha_refine(net, lo, hi, bounds, last, config.root_alpha_iterations,
                               config.alpha_lr, deadline)
     if config.alpha_iterations > 0 and time.monotonic() < deadline:
         alphas: dict[int, Tensor] = {}
