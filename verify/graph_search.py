@@ -37,6 +37,7 @@ from .graph_bounds import (
     PastDeadline,
     _Partial,
     alpha_crown,
+    alpha_refine,
     backward,
     concretize,
     graph_bounds,
@@ -75,9 +76,10 @@ class Root:
 
 def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
                 deadline: float) -> Root | _Partial | bool | None:
-    """CROWN then alpha-CROWN over the case's whole box, before any attack: True when that
-    proves the case; else the root bounds (for ``graph_relu_bab``), or as much of them as
-    was done by ``deadline`` (the search resumes it)."""
+    """CROWN, alpha-CROWN on the last ``root_alpha_layers`` pre-activation nodes, then
+    alpha-CROWN on the spec rows, over the case's whole box: True when that proves the case;
+    else the root bounds (for ``graph_relu_bab``), or as much of them as was done by
+    ``deadline`` (the search resumes it)."""
     if ct.matrix.shape[0] == 0:
         return None
     lo, hi = ct.lower[None], ct.upper[None]
@@ -92,6 +94,10 @@ def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
         lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)[0]
     if bool(_proved(ct, lower).all()):
         return True
+    if config.root_alpha_layers > 0 and config.root_alpha_iterations > 0:
+        last = sorted(set(_pre_of(net).values()))[-config.root_alpha_layers:]
+        bounds = alpha_refine(net, lo, hi, bounds, last, config.root_alpha_iterations,
+                              config.alpha_lr, deadline)
     if config.alpha_iterations > 0 and time.monotonic() < deadline:
         alphas: dict[int, Tensor] = {}
         lower = alpha_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, config.alpha_iterations,

@@ -32,12 +32,17 @@ class SearchConfig:
     bab_iterations: int = 1  # graph BaB: Adam steps per batch (warm-started from the parent)
     bab_per_disjunct: bool = True  # graph BaB: one search per disjunct, in turn
     refine_layers: int = 0  # graph BaB: CROWN re-bounds this many last pre-activation nodes
+    # graph: alpha-CROWN re-bounds this many last pre-activation nodes at the root, with
+    # this many Adam steps (graph_bounds.alpha_refine; oval21 deep img4168: its hardest root
+    # bound -1.80 -> -1.60 in 10 steps, 1.8 s; 20 steps: -1.59 in 3.3 s)
+    root_alpha_layers: int = 1
+    root_alpha_iterations: int = 10
     branching: str = "lookahead"
     attack: AttackConfig = field(default_factory=AttackConfig)
     # GraphNet: a short attack before the root bounds (measured on sri_resnet_a: its three
     # counterexamples of the every-6th slice in 5 s each, 7 s when there is none)
     first_attack: AttackConfig = field(
-        default_factory=lambda: AttackConfig(restarts=16, steps=40, fine_steps=0))
+        default_factory=lambda: AttackConfig(restarts=16, steps=40, fine_steps=0, adam_steps=0))
 
 
 class Outcome(enum.Enum):

@@ -142,6 +142,55 @@ def test_bounds_enclose_sampled_outputs(case):
     assert bool((alpha_lower >= crown_lower - 1e-9).all())
 
 
+@pytest.mark.parametrize("case", ["gemm_relu", "residual_add_sub", "conv2d_leaky",
+                                  "deep_relu"])
+def test_alpha_refined_bounds_enclose_sampled_values_and_tighten_crown(case):
+    """alpha-CROWN on the last two pre-activation nodes (one box at a time): every node's
+    bounds still enclose the sampled values, and are inside CROWN's."""
+    from verify.graph_bounds import alpha_refine, pre_activations
+
+    _, net = _deep_relu() if case == "deep_relu" else _net(case)
+    n = net.input_size
+    pre = sorted(pre_activations(net))[-2:]
+    tightened = False
+    for radius in (0.1, 0.5, 1.5):
+        lo = torch.as_tensor(RNG.uniform(-1, 1, size=(1, n))) - radius
+        hi = lo + 2 * radius
+        x = lo + (hi - lo) * torch.rand(4000, n, dtype=torch.float64)
+        with torch.no_grad():
+            values = net.run(torch.cat([x, lo, hi]).reshape(-1, *net.input_shape))
+            crown = graph_bounds(net, lo, hi)
+        refined = alpha_refine(net, lo, hi, crown, pre, iterations=10, lr=0.1)
+        for k, v in enumerate(values):
+            v = v.reshape(v.shape[0], -1)
+            low, up = refined.lower[k].reshape(1, -1), refined.upper[k].reshape(1, -1)
+            tol = 1e-9 * (1 + v.abs())
+            assert bool((v >= low - tol).all()), (case, radius, net.nodes[k].label)
+            assert bool((v <= up + tol).all()), (case, radius, net.nodes[k].label)
+            assert bool((refined.lower[k] >= crown.lower[k] - 1e-9).all())
+            assert bool((refined.upper[k] <= crown.upper[k] + 1e-9).all())
+        last = pre[-1]
+        tightened |= bool((refined.lower[last] > crown.lower[last] + 1e-6).any() |
+                          (refined.upper[last] < crown.upper[last] - 1e-6).any())
+    assert tightened or case != "deep_relu"
+
+
+def _deep_relu():
+    """Four ReLU layers: the last pre-activation nodes have loose CROWN bounds to tighten."""
+    widths = [4, 12, 12, 12, 12, 3]
+    nodes, inits, last = [], {}, "x"
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        nodes.append(_n("Gemm", [last, f"w{i}", f"b{i}"], f"h{i}", transB=1))
+        inits[f"w{i}"], inits[f"b{i}"] = _r(b, a), _r(b)
+        last = f"h{i}"
+        if i < len(widths) - 2:
+            nodes.append(_n("Relu", [last], f"r{i}"))
+            last = f"r{i}"
+    nodes[-1] = _n("Gemm", nodes[-1].input, "y", transB=1)
+    model = _model(nodes, inits, [1, 4])
+    return model, load_graph(model)
+
+
 def test_crown_is_tighter_than_intervals_on_a_residual_net():
     _, net = _net("residual_add_sub")
     lo, hi = -torch.ones(1, 5, dtype=torch.float64), torch.ones(1, 5, dtype=torch.float64)
