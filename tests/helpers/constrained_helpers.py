@@ -57,18 +57,20 @@ def random_walk(index: TokenIndex, rng: random.Random, max_steps: int = 200):
     """Sample allowed tokens at random until EOS; returns (text, completed)."""
     m = Matcher(index)
     eos = set(index.vocab.eos_ids)
-    ones = [i for i, t in enumerate(index.vocab.tokens) if t is not None and len(t) == 1]
+    ones = {i for i, t in enumerate(index.vocab.tokens) if t is not None and len(t) == 1}
     for _ in range(max_steps):
         ids = m.allowed_ids()
         assert len(ids), f"dead end after {b''.join(index.token_bytes[i] for i in m.tokens)!r}"
-        if eos & set(ids.tolist()) and rng.random() < 0.3:
-            m.advance(next(iter(eos & set(ids.tolist()))))
+        allowed = ids.tolist()
+        ended = eos.intersection(allowed)
+        if ended and rng.random() < 0.3:
+            m.advance(next(iter(ended)))
             break
-        pool = [i for i in ids.tolist() if i not in eos]
+        pool = [i for i in allowed if i not in eos]
         if not pool:
             m.advance(next(iter(eos)))
             break
-        short = [i for i in pool if i in set(ones)] if rng.random() < 0.6 else []
+        short = [i for i in pool if i in ones] if rng.random() < 0.6 else []
         m.advance(rng.choice(short or pool))
     text = b"".join(index.token_bytes[i] for i in _consumed(m)).decode("utf-8", "replace")
     return text, m.is_finished(), m
