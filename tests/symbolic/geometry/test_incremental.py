@@ -76,6 +76,19 @@ def _check_extended_index(parent: NumericIndex, coords) -> None:
         assert every - new <= old, rid
 
 
+def _grandchildren(child, coords, k: int, first: int | None = None):
+    """(grandchild, drawn diagram) for the first ``first`` of the heuristics' ``k`` candidates
+    on ``child`` whose points extend its diagram (seed 2)."""
+    for cand in HeuristicProposer().propose(child, k)[:first]:
+        grandchild = child.with_auxiliary(cand.clauses)
+        try:
+            drawn = extend_diagram(Diagram(coords), grandchild, len(child.clauses),
+                                   np.random.default_rng(2))
+        except GeometryError:
+            continue
+        yield grandchild, drawn
+
+
 @pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
 def test_an_extended_index_holds_the_whole_structure_and_only_new_static_instances(problem):
     parent, children = _children(problem, 4)
@@ -86,13 +99,7 @@ def test_an_extended_index_holds_the_whole_structure_and_only_new_static_instanc
     child, coords = children[0]
     run = saturate(child, coords, DDARConfig(), parent=parent)
     if run.goal is None:
-        for cand in HeuristicProposer().propose(child, 6):
-            grandchild = child.with_auxiliary(cand.clauses)
-            try:
-                drawn = extend_diagram(Diagram(coords), grandchild, len(child.clauses),
-                                       np.random.default_rng(2))
-            except GeometryError:
-                continue
+        for _, drawn in _grandchildren(child, coords, 6):
             _check_extended_index(run.saturation.index, drawn.coords)
 
 
@@ -129,13 +136,7 @@ def test_two_levels_of_continuation_know_what_a_fresh_run_knows(problem):
         run = saturate(child, coords, DDARConfig(), parent=parent)
         if run.goal is not None:
             continue
-        for cand in HeuristicProposer().propose(child, 6)[:3]:
-            grandchild = child.with_auxiliary(cand.clauses)
-            try:
-                drawn = extend_diagram(Diagram(coords), grandchild, len(child.clauses),
-                                       np.random.default_rng(2))
-            except GeometryError:
-                continue
+        for grandchild, drawn in _grandchildren(child, coords, 6, first=3):
             inc = saturate(grandchild, drawn.coords, DDARConfig(), parent=run.saturation)
             fresh = saturate(grandchild, drawn.coords, DDARConfig())
             assert (inc.goal is None) == (fresh.goal is None), grandchild.name
