@@ -306,18 +306,19 @@ def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec],
     scale = scale or diagram_scale(coords)
     names = list(coords)
     placed = scale.xy  # the points of ``coords``, in its order
-    for name, p in new.items():
-        if not np.all(np.isfinite(p)):
+    last = len(new) - 1
+    for i, (name, p) in enumerate(new.items()):
+        if not all(map(math.isfinite, p)):
             raise DrawRejected(f"{name} is not finite")
         if name not in clause.pins:
-            close = np.flatnonzero(np.hypot(p[0] - placed[:, 0], p[1] - placed[:, 1])
-                                   < scale.near)  # norm(p - q) for every q placed
-            if close.size:
-                raise DrawRejected(f"{name} is too close to {names[close[0]]}")
+            close = np.hypot(p[0] - placed[:, 0], p[1] - placed[:, 1]) < scale.near
+            if close.any():  # norm(p - q) for some q placed
+                raise DrawRejected(f"{name} is too close to {names[int(np.argmax(close))]}")
             if norm(p - scale.center) > scale.far:
                 raise DrawRejected(f"{name} is too far from the diagram")
-        names.append(name)
-        placed = np.vstack((placed, np.asarray(p, dtype=np.float64).reshape(1, 2)))
+        if i < last:  # the next points are checked against this one too
+            names.append(name)
+            placed = np.vstack((placed, np.asarray(p, dtype=np.float64).reshape(1, 2)))
     if premises:
         _check_premises(clause, coords, new)
 
