@@ -199,6 +199,9 @@ class _Run:
         self.root: _Tried | None = None  # the statement, where trajectories start
         self.singles = 0  # candidates of the statement itself waiting in the frontier
         self.source_seconds: dict[str, float] = {}  # how long each source's last call took
+        # candidates drawn for their incidences, shared by the nodes (which place their
+        # parent's points where the parent does): ``numeric.draw_remembered``
+        self.drawn: dict = {}
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -392,7 +395,9 @@ class _Run:
 
         if t.outcome.diagram is None:
             return options
-        ties = Incidences(t.outcome.diagram.coords)
+        if len(self.drawn) > 1 << 17:
+            self.drawn.clear()
+        ties = Incidences(t.outcome.diagram.coords, self.drawn)
         rng = np.random.default_rng(self.config.seed)
         out = []
         for cost, cand in options:

@@ -24,6 +24,7 @@ from fractions import Fraction
 Var = Hashable
 Expr = dict  # Var -> Fraction
 Prov = dict  # equation id -> Fraction
+Snapshot = tuple  # ((pivot, its row, its provenance), ...): ``LinearTable.snapshot``
 
 
 def exact(x: int | Fraction) -> int | Fraction:
@@ -50,6 +51,8 @@ class LinearTable:
     ``rows[p]`` is an expression with coefficient 1 on its pivot ``p`` and no other pivot;
     ``prov[p]`` says which input equations (by id, with coefficients) sum to that row;
     ``pivots`` lists the pivots in the order they were made (``residual_since`` reads it).
+    A row (and its provenance) that a new pivot changes is replaced by a new dict, never
+    changed in place: copies and snapshots share rows.
     """
 
     def __init__(self, constants: Iterable[Var] = ()) -> None:
@@ -61,10 +64,10 @@ class LinearTable:
         self.pivots: list[Var] = []
 
     def copy(self) -> LinearTable:
-        """An independent copy (rows are updated in place, so they are copied too)."""
+        """An independent copy (rows are replaced, never changed in place: they are shared)."""
         new = LinearTable(self.constants)
-        new.rows = {v: dict(row) for v, row in self.rows.items()}
-        new.prov = {v: dict(pr) for v, pr in self.prov.items()}
+        new.rows = dict(self.rows)
+        new.prov = dict(self.prov)
         new.order = dict(self.order)
         new.equations = dict(self.equations)  # never changed once added
         new.pivots = list(self.pivots)
@@ -80,15 +83,14 @@ class LinearTable:
 
         ``expr - residual == sum(k * equation[id] for id, k in combination)``.
         """
-        res: Expr = dict(expr)
-        prov: Prov = {}
-        for v in [v for v in expr if v in self.rows]:
-            c = res.get(v)
-            if not c:
-                continue
-            add_scaled(res, self.rows[v], -c)
-            add_scaled(prov, self.prov[v], c)
-        return res, prov
+        return reduce_by(expr, self.snapshot(expr))
+
+    def snapshot(self, expr: Expr) -> Snapshot:
+        """What reducing ``expr`` reads: the rows (with provenance) of its pivots. Rows are
+        replaced, never changed in place, so ``reduce_by(expr, snapshot)`` gives later
+        exactly what ``reduce(expr)`` gives now."""
+        rows, prov = self.rows, self.prov
+        return tuple((v, rows[v], prov[v]) for v in expr if v in rows)
 
     def add(self, expr: Expr, eq_id: int) -> bool:
         """Add the equation ``expr = 0``; False when it already followed from the table."""
@@ -105,11 +107,16 @@ class LinearTable:
         k = c0 if c0 in (1, -1) else Fraction(1) / c0  # 1/c for c = +-1 is c itself
         row = {v: exact(c * k) for v, c in res.items()}
         rprov = {e: exact(c * k) for e, c in prov.items()}
+        changed = []
         for q, other in self.rows.items():
             c = other.get(p)
             if c:
-                add_scaled(other, row, -c)
-                add_scaled(self.prov[q], rprov, -c)
+                changed.append((q, c))
+        for q, c in changed:  # new rows: snapshots and copies keep the old ones
+            other, oprov = dict(self.rows[q]), dict(self.prov[q])
+            add_scaled(other, row, -c)
+            add_scaled(oprov, rprov, -c)
+            self.rows[q], self.prov[q] = other, oprov
         self.rows[p] = row
         self.prov[p] = rprov
         self.pivots.append(p)
@@ -154,6 +161,21 @@ class LinearTable:
     def key(self, expr: Expr) -> frozenset:
         """A hashable normal form: two expressions are equal modulo the table iff keys are."""
         return frozenset(self.residual(expr).items())
+
+
+def reduce_by(expr: Expr, snapshot: Snapshot) -> tuple[Expr, Prov]:
+    """``LinearTable.reduce`` of ``expr`` by the rows of a ``snapshot`` of the table. The
+    rows hold no pivot but their own, so each pivot of ``expr`` keeps its coefficient until
+    its row is subtracted."""
+    res: Expr = dict(expr)
+    prov: Prov = {}
+    for v, row, pr in snapshot:
+        c = res.get(v)
+        if not c:
+            continue
+        add_scaled(res, row, -c)
+        add_scaled(prov, pr, c)
+    return res, prov
 
 
 def verify_combination(target: Expr, equations: dict[int, Expr], combo: Prov) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -85,4 +86,45 @@ class Derivation:
     @property
     def is_table_rule(self) -> bool:
         return self.rule[:1] == "r" and self.rule[1:].isdigit()
+
+    def resolved(self) -> Derivation:
+        """This derivation with everything it says worked out (``LazyAR``'s combination)."""
+        return self
+
+
+class LazyAR(Derivation):
+    """An AR step whose combination (premises and certificate) is worked out when first
+    read. Deduction derives many AR statements and a proof cites few: the table keeps what
+    finding the combination reads (``LinearTable.snapshot``: its rows never change in
+    place), so finding it later gives exactly the combination found at once."""
+
+    def __init__(self, rule: str, find: Callable[[], tuple[tuple[Fact, ...], ARCertificate]]
+                 ) -> None:
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "_find", find)
+        object.__setattr__(self, "_found", None)
+
+    def _worked_out(self) -> tuple[tuple[Fact, ...], ARCertificate]:
+        found = self.__dict__["_found"]
+        if found is None:
+            found = self.__dict__["_find"]()
+            object.__setattr__(self, "_found", found)
+            object.__setattr__(self, "_find", None)  # drop the rows it read
+        return found
+
+    @property  # type: ignore[override]
+    def premises(self) -> tuple[Fact, ...]:
+        return self._worked_out()[0]
+
+    @property  # type: ignore[override]
+    def certificate(self) -> ARCertificate:
+        return self._worked_out()[1]
+
+    def resolved(self) -> Derivation:
+        premises, certificate = self._worked_out()
+        return Derivation(self.rule, premises, self.level, self.mapping, certificate)
+
+    def __reduce__(self):  # pickled (a proof sent between processes) as what it says
+        return (Derivation, (self.rule, self.premises, self.level, self.mapping,
+                             self.certificate))
 

@@ -16,7 +16,7 @@ from itertools import combinations
 import numpy as np
 
 from .errors import GeometryError
-from .numeric import DrawRejected, Vec, diagram_scale, draw_checked
+from .numeric import DrawMemo, DrawRejected, Vec, diagram_scale, draw_checked, draw_remembered
 from .predicates import COLL, CYCLIC
 from .problem import Clause
 
@@ -26,8 +26,11 @@ REL_TOL = 1e-7  # relative to the diagram's size
 class Incidences:
     """The lines and circles of one diagram, to count a new point's incidences with."""
 
-    def __init__(self, coords: dict[str, Vec]) -> None:
+    def __init__(self, coords: dict[str, Vec], memo: DrawMemo | None = None) -> None:
+        """``memo``: draws to share with other diagrams that place their points alike (a
+        search's nodes, see ``numeric.draw_remembered``)."""
         self.coords = coords
+        self.memo = memo
         self.names = sorted(coords)
         xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
         self.xy = xy
@@ -58,9 +61,12 @@ class Incidences:
         coords = self.coords
         total = 0
         for clause in clauses:
+            scale = self._scale if coords is self.coords else None
             try:
-                new = draw_checked(clause, coords, rng,
-                                   self._scale if coords is self.coords else None)
+                if self.memo is None:
+                    new = draw_checked(clause, coords, rng, scale)
+                else:
+                    new = draw_remembered(clause, coords, rng, scale, self.memo)
             except (DrawRejected, GeometryError):
                 return None
             stated_lines, stated_circles = _stated(clause)

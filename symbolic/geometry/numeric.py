@@ -149,29 +149,65 @@ def draw_clause(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
                 scale: _Scale | None = None) -> dict[str, Vec]:
     """Draw the new points of one clause given the points drawn so far (not checked);
     ``scale``: theirs (``diagram_scale``), when the caller has it."""
+    new, plan = _sketched(clause, coords, rng)
+    return _placed(clause, coords, new, plan, rng, scale)
+
+
+_Plan = dict  # point -> ("loci", its loci) or ("meet", where they meet) or ("error", why)
+
+
+def _sketched(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator
+              ) -> tuple[dict[str, Vec], _Plan]:
+    """What drawing a clause reads off its inputs: the points sketched directly, and for
+    each other point its locus (or none), or the points where its loci meet."""
     new, loci = _sketch_clause(clause, coords, rng)
+    plan: _Plan = {}
+    for name in clause.points:
+        if name in new:
+            continue
+        ls = loci.get(name, [])
+        if len(ls) < 2:
+            plan[name] = ("loci", ls)
+            continue
+        ls = sorted(ls, key=lambda x: not isinstance(x, PointSet))
+        try:
+            cands = intersect(ls[0], ls[1])
+            for other in ls[2:]:
+                cands = [p for p in cands if contains(other, p)]
+        except SketchError as e:  # raised in its turn, as drawing the points in order would
+            plan[name] = ("error", e)
+            continue
+        plan[name] = ("meet", cands)
+    return new, plan
+
+
+def _placed(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec], plan: _Plan,
+            rng: np.random.Generator, scale: _Scale | None) -> dict[str, Vec]:
+    """Place the points of a clause not sketched directly (``_sketched``), in order: a free
+    point at random, one on a single locus sampled near the diagram, one on several where
+    they meet away from the existing points (at random among those places)."""
     existing = list(coords.values())
     near = (scale or _Scale.of(existing)).near
     for name in clause.points:
         if name in new:
             continue
-        ls = loci.get(name, [])
-        if not ls:  # no construction at all: a free point
-            new[name] = rng.uniform(-1.0, 1.0, 2)
-        elif len(ls) == 1:
-            new[name] = sample(ls[0], existing + list(new.values()), rng)
-        else:
-            ls = sorted(ls, key=lambda x: not isinstance(x, PointSet))
-            cands = intersect(ls[0], ls[1])
-            for other in ls[2:]:
-                cands = [p for p in cands if contains(other, p)]
-            if not cands:
-                raise DrawRejected(f"the loci of {name} do not meet")
-            others = existing + list(new.values())
-            cands = [p for p in cands if all(norm(p - q) >= near for q in others)]
-            if not cands:
-                raise DrawRejected(f"the loci of {name} meet only at existing points")
-            new[name] = cands[int(rng.integers(len(cands)))] if len(cands) > 1 else cands[0]
+        kind, found = plan[name]
+        if kind == "error":
+            raise found
+        if kind == "loci":
+            if not found:  # no construction at all: a free point
+                new[name] = rng.uniform(-1.0, 1.0, 2)
+            else:
+                new[name] = sample(found[0], existing + list(new.values()), rng)
+            continue
+        cands = found
+        if not cands:
+            raise DrawRejected(f"the loci of {name} do not meet")
+        others = existing + list(new.values())
+        cands = [p for p in cands if all(norm(p - q) >= near for q in others)]
+        if not cands:
+            raise DrawRejected(f"the loci of {name} meet only at existing points")
+        new[name] = cands[int(rng.integers(len(cands)))] if len(cands) > 1 else cands[0]
     return new
 
 
@@ -192,24 +228,102 @@ def draw_checked(clause: Clause, coords: dict[str, Vec], rng: np.random.Generato
     return new
 
 
+DrawMemo = dict
+"""What drawing a clause reads off its inputs alone (``draw_remembered``): (the clause up
+to the names of its new points, its inputs' coordinates) -> its direct points and the plan
+for the others (``_sketched``, by the index of the point), or None when the inputs alone
+reject it."""
+
+_NEW = "·"  # the new points of a clause, in a memo key
+
+
+def draw_remembered(clause: Clause, coords: dict[str, Vec], rng: np.random.Generator,
+                    scale: _Scale | None, memo: DrawMemo) -> dict[str, Vec]:
+    """``draw_checked``, remembering what the draw reads off the clause's inputs alone: the
+    prerequisites, the sketches and where loci meet, when they draw no randomness. These are
+    the same on any diagram that places the inputs alike (a search's nodes keep their
+    parent's points), so they are worked out once; the rest (sampling, the choice among
+    meeting points, the checks against the other points) is done every time, as
+    ``draw_checked`` does it, and the premises once per placement of the new points: the
+    same points, the same randomness drawn, rejected by ``DrawRejected`` exactly when it
+    would be."""
+    points = clause.points
+    if clause.pins:
+        return draw_checked(clause, coords, rng, scale)
+    inputs = sorted({a for step in clause.steps
+                     for a, f in zip(step.args, step.construction.args)
+                     if a not in points and f not in step.construction.numeric_args})
+    key = (tuple((step.construction.name,
+                  tuple(_NEW + str(points.index(a)) if a in points else a for a in step.args))
+                 for step in clause.steps),
+           tuple(coords[a].tobytes() for a in inputs))
+    found = memo.get(key, False)
+    if found is None:
+        raise DrawRejected("its inputs reject it")
+    if found is False:  # not seen: draw as ``draw_checked`` does, keeping what it read
+        try:
+            _check_prerequisites(clause, coords)
+        except DrawRejected:
+            memo[key] = None
+            raise
+        before = rng.bit_generator.state
+        try:
+            new, plan = _sketched(clause, coords, rng)
+        except DrawRejected:
+            if rng.bit_generator.state == before:
+                memo[key] = None
+            raise
+        if rng.bit_generator.state == before:
+            memo[key] = ({points.index(p): xy for p, xy in new.items()},
+                         {points.index(p): v for p, v in plan.items()})
+    else:
+        new = {points[i]: xy for i, xy in found[0].items()}
+        plan = {points[i]: v for i, v in found[1].items()}
+    scale = scale or diagram_scale(coords)
+    new = _placed(clause, coords, new, plan, rng, scale)
+    # the premises read the inputs and the new points only: checked once per placement
+    placed = (key, tuple(new[p].tobytes() for p in points))
+    holding = memo.get(placed)
+    if holding is None:
+        try:
+            _check_drawn(clause, coords, new, scale)
+        except DrawRejected as e:
+            if e.reason.startswith("premise "):  # the placement passed, a premise failed
+                memo[placed] = e
+            raise
+        memo[placed] = True
+        return new
+    _check_drawn(clause, coords, new, scale, premises=False)
+    if holding is not True:
+        raise DrawRejected(holding.reason)
+    return new
+
+
 def _check_drawn(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec],
-                 scale: _Scale | None = None) -> None:
-    """Reject degenerate draws and draws on which a premise does not hold."""
+                 scale: _Scale | None = None, premises: bool = True) -> None:
+    """Reject degenerate draws and draws on which a premise does not hold (``premises``:
+    whether to check those)."""
     scale = scale or diagram_scale(coords)
     names = list(coords)
     placed = scale.xy  # the points of ``coords``, in its order
-    for name, p in new.items():
-        if not np.all(np.isfinite(p)):
+    last = len(new) - 1
+    for i, (name, p) in enumerate(new.items()):
+        if not all(map(math.isfinite, p)):
             raise DrawRejected(f"{name} is not finite")
         if name not in clause.pins:
-            close = np.flatnonzero(np.hypot(p[0] - placed[:, 0], p[1] - placed[:, 1])
-                                   < scale.near)  # norm(p - q) for every q placed
-            if close.size:
-                raise DrawRejected(f"{name} is too close to {names[close[0]]}")
+            close = np.hypot(p[0] - placed[:, 0], p[1] - placed[:, 1]) < scale.near
+            if close.any():  # norm(p - q) for some q placed
+                raise DrawRejected(f"{name} is too close to {names[int(np.argmax(close))]}")
             if norm(p - scale.center) > scale.far:
                 raise DrawRejected(f"{name} is too far from the diagram")
-        names.append(name)
-        placed = np.vstack((placed, np.asarray(p, dtype=np.float64).reshape(1, 2)))
+        if i < last:  # the next points are checked against this one too
+            names.append(name)
+            placed = np.vstack((placed, np.asarray(p, dtype=np.float64).reshape(1, 2)))
+    if premises:
+        _check_premises(clause, coords, new)
+
+
+def _check_premises(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec]) -> None:
     everything = {**coords, **new}
     for step in clause.steps:
         for atom in step.premises:

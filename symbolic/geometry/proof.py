@@ -158,7 +158,8 @@ def extract_proof(problem: Problem, state: ProofState, goal: Fact) -> Proof:
             continue
         seen.add(f)
         stack.append((f, True))
-        d = derivation[f] = _as_table_rule(f, minimal_ar(f, state.facts[f], state), state)
+        d = derivation[f] = _as_table_rule(
+            f, minimal_ar(f, state.facts[f].resolved(), state), state)
         for p in reversed(d.premises):
             if p not in seen:
                 stack.append((p, False))

@@ -16,13 +16,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from itertools import combinations
 
 import numpy as np
 
 from . import predicates as P
-from .ar import LinearTable, exact
-from .facts import ARCertificate, Derivation, Fact, Rules
+from .ar import LinearTable, Snapshot, exact, reduce_by
+from .facts import ARCertificate, Derivation, Fact, LazyAR, Rules
 from .predicates import Predicate
 from .predicates.base import ARPredicate, Equation, Terms
 
@@ -322,17 +323,10 @@ class ProofState:
             if res:
                 self._residuals[(fact, i)] = (res, len(table.pivots))
                 continue
-            _, combo = table.reduce(expr)  # implied: only the combination is left to find
-            terms = []
-            for eq_id, k in sorted(combo.items()):
-                src, eq = self.eq_source[eq_id]
-                terms.append((src, eq, Fraction(k)))
-            premises = tuple(dict.fromkeys(src for src, _, _ in terms))
-            cert = ARCertificate(table_name, tuple(sorted(expr.items(), key=repr)),
-                                 tuple(terms))
-            d = Derivation(AR_RULES[table_name], premises, 0, (), cert)
-            if fact not in self.facts:
-                self.facts[fact] = d
+            if fact not in self.facts:  # implied: the combination is found when read
+                found = partial(_combination, table_name, expr, table.snapshot(expr),
+                                self.eq_source)
+                self.facts[fact] = LazyAR(AR_RULES[table_name], found)
                 self._share(fact, table_name)
             return fact
         return None
@@ -369,3 +363,18 @@ class ProofState:
             self.eq_source[eq_id] = (fact, tuple(sorted(expr.items(), key=repr)))
             if self.tables[table_name].add(expr, eq_id):
                 self.changed += 1
+
+
+def _combination(table: str, expr: dict, snapshot: Snapshot,
+                 eq_source: dict[int, tuple[Fact, tuple]]
+                 ) -> tuple[tuple[Fact, ...], ARCertificate]:
+    """The premises and certificate of an AR step: ``expr`` reduced by ``snapshot``, the
+    table's rows when the step was found (``eq_source`` only grows: its entries stay)."""
+    _, combo = reduce_by(expr, snapshot)
+    terms = []
+    for eq_id, k in sorted(combo.items()):
+        src, eq = eq_source[eq_id]
+        terms.append((src, eq, Fraction(k)))
+    premises = tuple(dict.fromkeys(src for src, _, _ in terms))
+    cert = ARCertificate(table, tuple(sorted(expr.items(), key=repr)), tuple(terms))
+    return premises, cert

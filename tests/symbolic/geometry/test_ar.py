@@ -5,7 +5,7 @@ from fractions import Fraction as F
 
 import sympy
 
-from symbolic.geometry.ar import LinearTable, verify_combination
+from symbolic.geometry.ar import LinearTable, reduce_by, verify_combination
 
 
 def test_chain_of_equalities_is_traced_to_its_equations():
@@ -67,3 +67,21 @@ def test_a_residual_brought_up_to_date_equals_one_computed_afresh():
                 kept = [(t.residual_since(*r), len(t.pivots)) for r in kept]
         for p, r in zip(probes, kept):
             assert t.residual_since(*r) == t.residual(p)
+
+
+def test_a_snapshot_reduces_later_as_the_table_did_when_it_was_taken():
+    """``reduce_by(expr, snapshot)`` after more equations (and copies) equals ``reduce(expr)``
+    at the time of the snapshot: rows are replaced, never changed in place."""
+    rng = random.Random(5)
+    names = [f"x{i}" for i in range(9)] + ["PI"]
+    for _ in range(40):
+        t = LinearTable(["PI"])
+        taken = []
+        for k in range(rng.randint(2, 12)):
+            if rng.random() < 0.3:
+                t = t.copy()
+            t.add({v: F(rng.choice([-1, 1, 2])) for v in rng.sample(names, 3)}, k)
+            probe = {v: F(rng.choice([-2, -1, 1, 3])) for v in rng.sample(names, 3)}
+            taken.append((probe, t.snapshot(probe), t.reduce(probe)))
+        for probe, snapshot, then in taken:
+            assert reduce_by(probe, snapshot) == then

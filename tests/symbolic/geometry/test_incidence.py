@@ -5,6 +5,7 @@ import numpy as np
 from symbolic.geometry.incidence import Incidences
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
+from symbolic.geometry.proposal import Candidate
 
 ORTHO = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 
@@ -34,3 +35,61 @@ def test_a_point_on_a_circle_of_the_figure_counts_once_per_circle():
 def test_a_candidate_that_cannot_be_drawn_is_none():
     problem = parse_problem(ORTHO)
     assert _count(problem, "x = on_line x a b, on_pline x c a b") is None
+
+
+def _node_diagrams(problem, k: int):
+    """The statement's diagram, then those of ``k`` of its heuristic candidates drawn on it
+    (a search's nodes: each keeps its parent's points where they are), and the candidates
+    of each."""
+    from symbolic.geometry.errors import GeometryError
+    from symbolic.geometry.heuristics import HeuristicProposer
+    from symbolic.geometry.numeric import extend_diagram
+
+    diagram = build_diagram(problem, np.random.default_rng(0))
+    out = [(problem, diagram)]
+    for cand in HeuristicProposer().propose(problem, 4 * k):
+        child = problem.with_auxiliary(cand.clauses)
+        try:
+            drawn = extend_diagram(diagram, child, len(problem.clauses),
+                                   np.random.default_rng(1))
+        except GeometryError:
+            continue
+        out.append((child, drawn))
+        if len(out) > k:
+            break
+    return [(d, HeuristicProposer().propose(p, 150)) for p, d in out]
+
+
+def test_remembered_draws_count_what_fresh_draws_count(monkeypatch):
+    """Counting with a memo of draws shared by the nodes (``numeric.draw_remembered``) gives
+    every candidate the count it gets without one, on the statement and its children, and
+    draws the same randomness (a candidate sampled on a locus included)."""
+    from pathlib import Path
+
+    from symbolic.geometry import numeric
+    from symbolic.geometry.problem import read_problems
+
+    hageo = Path(__file__).resolve().parents[4] / "shared" / "benchmarks" / "geometry"
+    hageo = hageo / "hageo_dev.txt"
+    problems = [parse_problem(ORTHO)]
+    if hageo.exists():
+        problems += [p for p in read_problems(hageo) if p.name in ("2005CMOp2", "2009G6")]
+    sketched = []
+    once = numeric._sketched
+    monkeypatch.setattr(numeric, "_sketched", lambda *a: sketched.append(1) or once(*a))
+    memo: dict = {}
+    tried = worked_out = 0
+    for problem in problems:
+        for diagram, candidates in _node_diagrams(problem, 4):
+            plain = Incidences(diagram.coords)
+            remembered = Incidences(diagram.coords, memo)
+            rng1, rng2 = np.random.default_rng(3), np.random.default_rng(3)
+            for cand in candidates + [Candidate(problem.parse_clauses(
+                    ["x1 = on_circle x1 " + " ".join(problem.points[:2])]), 0.0, "t")]:
+                before = len(sketched)
+                count = remembered.count(cand.clauses, rng2)
+                worked_out += len(sketched) - before
+                assert count == plain.count(cand.clauses, rng1)
+                assert rng1.bit_generator.state == rng2.bit_generator.state
+                tried += 1
+    assert memo and worked_out < tried / 2  # most draws read off an earlier node's

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from symbolic.geometry import state as state_module
 from symbolic.geometry.dd import DDARConfig, Saturation, saturate
 from symbolic.geometry.errors import GeometryError
-from symbolic.geometry.facts import Fact
+from symbolic.geometry.facts import Derivation, Fact, LazyAR
 from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.matchers import MATCHERS, STATIC
 from symbolic.geometry.numeric import Diagram, build_diagram, extend_diagram
@@ -175,3 +176,34 @@ def test_waiting_for_the_lacking_premise_changes_nothing(problem, monkeypatch):
     waiting = [outcome(c, xy, p) for c, xy in children for p in (False, True)]
     monkeypatch.setattr(Saturation, "_wakes", lambda self, w: True)
     assert waiting == [outcome(c, xy, p) for c, xy in children for p in (False, True)]
+
+
+@pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
+def test_an_ar_step_found_when_read_is_the_one_found_at_once(problem, monkeypatch):
+    """AR steps work out their combination when first read (``LazyAR``); worked out at once
+    instead (the oracle), fresh and continued runs record the same facts with the same
+    premises and certificates, and a lazy step pickles as the plain derivation it is."""
+    import pickle
+
+    parent, children = _children(problem, 3)
+
+    def outcome(child, coords, from_parent):
+        run = saturate(child, coords, DDARConfig(), parent=parent if from_parent else None)
+        return {f: (d.rule, d.premises, d.certificate) for f, d in run.state.facts.items()}
+
+    steps = [d for c, xy in children for d in saturate(c, xy, DDARConfig()).state.facts.values()
+             if isinstance(d, LazyAR)]
+    assert steps
+    for d in steps[:20]:
+        again = pickle.loads(pickle.dumps(d))
+        assert type(again) is Derivation and again == d.resolved()
+        assert again.certificate == d.certificate
+
+    lazy = [outcome(c, xy, p) for c, xy in children for p in (False, True)]
+
+    def at_once(rule, find):
+        premises, cert = find()
+        return Derivation(rule, premises, 0, (), cert)
+
+    monkeypatch.setattr(state_module, "LazyAR", at_once)
+    assert lazy == [outcome(c, xy, p) for c, xy in children for p in (False, True)]

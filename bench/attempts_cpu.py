@@ -1,0 +1,101 @@
+"""CPU seconds per search attempt, at a fixed number of attempts: a steadier measure of the
+auxiliary search's speed than attempts per wall second on a shared machine.
+
+Runs the heuristic-only search (seed 0, no time limit) on each selected problem until a
+proof, exhaustion or ``--attempts`` nodes tried, and reports the process CPU time. The
+attempts made are fixed by the seed, so two builds try the same nodes; ``--digest`` also
+hashes every attempt's outcome (verdict, closure, proof) to check that they deduce the
+same (it adds its own time: measure without it).
+
+    python bench/attempts_cpu.py ../shared/benchmarks/geometry/jgex_ag_231.txt \\
+        --subset unsolved --attempts 100
+    python bench/attempts_cpu.py ../shared/benchmarks/geometry/hageo_dev.txt --limit 20 \\
+        --attempts 60 --digest
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LEDGER = REPO_ROOT / "problems" / "geometry" / "jgex_ag_231.expected.json"
+
+
+class _Enough(Exception):
+    """Raised from the progress callback once the attempts are made."""
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file", type=Path, help="problem file (name, problem lines)")
+    ap.add_argument("--subset", choices=("all", "unsolved"), default="all",
+                    help="all problems, or those the JGEX ledger lists as not proved by DD+AR")
+    ap.add_argument("--limit", type=int, help="first N selected problems only")
+    ap.add_argument("--attempts", type=int, default=100, help="attempts per problem at most")
+    ap.add_argument("--digest", action="store_true",
+                    help="hash every attempt's verdict, closure and proof")
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from reasoner.search import SearchConfig, search
+    from symbolic.geometry import prover
+    from symbolic.geometry.heuristics import HeuristicProposer
+    from symbolic.geometry.problem import read_problems
+
+    args = parse_args(argv)
+    problems = read_problems(args.file)
+    if args.subset == "unsolved":
+        not_proved = set(json.loads(LEDGER.read_text())["not_proved"])
+        problems = [p for p in problems if p.name in not_proved]
+    problems = problems[:args.limit] if args.limit else problems
+    digest = hashlib.sha256()
+    if args.digest:
+        prove = prover.prove
+
+        def hashed(problem, config=None, *, parent=None):
+            out = prove(problem, config, parent=parent)
+            facts = sorted(map(str, out.closure.state.facts)) if out.closure else []
+            proof = out.proof.document() if out.proof is not None else None
+            digest.update(repr((problem.text(), out.verdict.value, facts, proof)).encode())
+            return out
+
+        prover.prove = hashed  # the search imports ``prove`` from the module at each call
+    prover.prove(problems[0])  # compile and import what the first run would (not counted)
+    total_cpu = total_attempts = 0.0
+    for problem in problems:
+        tried = 0
+
+        def progress(stats: dict[str, Any]) -> None:
+            nonlocal tried
+            tried = stats["tried"]
+            if tried >= args.attempts:
+                raise _Enough
+
+        began = time.process_time()
+        try:
+            out = search(problem, [HeuristicProposer()], SearchConfig(timeout=None), progress)
+            status, tried, aux = ("proved" if out.outcome.proved else "unproved"), out.tried, \
+                list(out.auxiliary)
+        except _Enough:
+            status, aux = "capped", []
+        cpu = time.process_time() - began
+        total_cpu += cpu
+        total_attempts += tried
+        print(f"{problem.name:50s} {status:8s} tried={tried:4d} cpu={cpu:7.2f} aux={aux}",
+              flush=True)
+    per = 1000 * total_cpu / max(1.0, total_attempts)
+    print(f"total: {int(total_attempts)} attempts, {total_cpu:.2f} CPU s, {per:.1f} ms/attempt")
+    if args.digest:
+        print("digest", digest.hexdigest())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
