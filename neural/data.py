@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from symbolic.geometry.dd import DDARConfig
+from symbolic.geometry.dd import DDARConfig, DDARRun
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact
 from symbolic.geometry.predicates import COLL
@@ -56,7 +56,6 @@ from symbolic.geometry.problem import (
     read_problems,
 )
 from symbolic.geometry.prover import ProverConfig, prove
-from symbolic.geometry.state import ProofState
 from symbolic.geometry.tables import Atom, definitions
 
 from .traceback import (
@@ -256,16 +255,18 @@ def _draw(items: tuple[tuple[str, float], ...], rng: np.random.Generator) -> str
 # ------------------------------------------------------------------ goals
 
 
-def _goals(problem: Problem, states: Sequence[ProofState], coords: dict,
+def _goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
            rng: np.random.Generator, config: DataConfig) -> list[Fact]:
     """The goals to trace back, in a random order, at most ``goals_per_diagram``: with
     ``require_needed``, those that need a later point on this diagram (``needed_goals``);
     without, every derived fact a clause is left out of the statement of."""
     if config.require_needed:
-        cands = needed_goals(problem, states, coords)
+        cands = needed_goals(problem, runs, coords, DDARConfig(
+            config.max_levels, time.monotonic() + config.saturate_seconds))
     else:
         n = len(problem.clauses)
-        cands = [f for f in recorded_goals(states[-1]) if len(statement_of(f, problem)) < n]
+        cands = [f for f in recorded_goals(runs[-1].state)
+                 if len(statement_of(f, problem)) < n]
     order = rng.permutation(len(cands))[:config.goals_per_diagram]
     return [cands[i] for i in order]
 
@@ -296,7 +297,7 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
     if runs is None:
         return []  # a partial closure would depend on the machine's speed
     state = runs[-1].state
-    goals = _goals(problem, [r.state for r in runs], diagram.coords, rng, config)
+    goals = _goals(problem, runs, diagram.coords, rng, config)
     seed = int(rng.integers(2**31))
     out = []
     checks = 0

@@ -184,25 +184,57 @@ def recorded_goals(state: ProofState) -> list[Fact]:
                   and not f.pred.degenerate(f.args))
 
 
-def needed_goals(problem: Problem, states: Sequence[ProofState], coords: dict,
-                 numeric: bool = True) -> list[Fact]:
-    """Statements on the points of a strict prefix that the whole sequence's closure
-    (``states``: its ``prefix_closures``) proves and that prefix's closure does not, sorted.
-    Candidates are the facts the last closure recorded and, with ``numeric``, the statements
-    the diagram shows (``numeric_goals``)."""
-    last = {p: i for i, c in enumerate(problem.clauses) for p in c.points}
+def needed_goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
+                 config: DDARConfig | None = None, numeric: bool = True) -> list[Fact]:
+    """Statements that the whole sequence's closure proves and the closure of their own
+    statement (``statement_of``) does not, sorted (``runs``: the sequence's
+    ``prefix_closures``). Candidates are the facts the last closure recorded and, with
+    ``numeric``, the statements the diagram shows (``numeric_goals``).
+
+    A candidate on the points of prefix ``k`` that prefix's closure does not prove needs a
+    later point (the statement lies in the prefix); one it proves needs an earlier clause
+    off the statement's dependencies, if any: the statement's closure decides (one per
+    statement, continuing the longest prefix it contains, on the same diagram; ``config``
+    limits it, and a statement whose closure runs out of time gives no goals)."""
+    clause_of, deps = dependencies(problem)
+    states = [r.state for r in runs]
     final = states[-1]
     cands = set(recorded_goals(final))
     if numeric:
         cands.update(numeric_goals(coords))
+    closures: dict[frozenset[int], ProofState | None] = {}
     out = []
     for f in sorted(cands):
         pts = f.points
-        if not all(p in last for p in pts):
+        if not all(p in clause_of for p in pts):
             continue
-        k = max(last[p] for p in pts)
-        if k == len(states) - 1:
-            continue  # on the last clause's point: nothing is left to be auxiliary
-        if final.derive_fact(f) is not None and states[k].derive_fact(f) is None:
+        k = max(clause_of[p] for p in pts)
+        stated = frozenset(closure({clause_of[p] for p in pts} | {0}, deps))
+        if len(stated) == len(states) or final.derive_fact(f) is None:
+            continue  # nothing is left to be auxiliary, or nothing proves it
+        if states[k].derive_fact(f) is None:
+            out.append(f)
+            continue
+        if len(stated) == k + 1:
+            continue  # the statement is the prefix, which proves it
+        if stated not in closures:
+            closures[stated] = _closure_of(problem, stated, runs, coords, config)
+        state = closures[stated]
+        if state is not None and state.derive_fact(f) is None:
             out.append(f)
     return out
+
+
+def _closure_of(problem: Problem, stated: frozenset[int], runs: Sequence[DDARRun],
+                coords: dict, config: DDARConfig | None) -> ProofState | None:
+    """The closure of the clauses ``stated`` (in order) on ``coords``, continuing the
+    closure of the longest prefix among them; None if it runs out of time."""
+    order = sorted(stated)
+    j = 0
+    while j + 1 < len(order) and order[j + 1] == j + 1:
+        j += 1
+    sub = dataclasses.replace(problem, clauses=tuple(problem.clauses[i] for i in order))
+    pts = set(sub.points)
+    run = saturate(sub, {p: xy for p, xy in coords.items() if p in pts},
+                   config or DDARConfig(), runs[j].saturation)
+    return None if run.timed_out else run.state

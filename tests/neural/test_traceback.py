@@ -25,11 +25,12 @@ def ortho():
     coords = build_diagram(problem, np.random.default_rng(0), check_goal=False).coords
     runs = prefix_closures(problem, coords, DDARConfig(16, None))
     assert runs is not None
-    return problem, coords, [r.state for r in runs]
+    return problem, coords, runs
 
 
 def test_prefix_closures_match_closures_from_scratch(ortho):
-    problem, coords, states = ortho
+    problem, coords, runs = ortho
+    states = [r.state for r in runs]
     assert len(states) == len(problem.clauses)
     full = saturate(problem, coords, DDARConfig(16, None)).state
     assert set(states[-1].facts) == set(full.facts)
@@ -37,8 +38,9 @@ def test_prefix_closures_match_closures_from_scratch(ortho):
 
 
 def test_the_third_altitude_needs_the_foot(ortho):
-    problem, coords, states = ortho
-    goals = needed_goals(problem, states, coords)
+    problem, coords, runs = ortho
+    states = [r.state for r in runs]
+    goals = needed_goals(problem, runs, coords)
     assert THIRD in goals
     # given facts and facts of the last clause's point are never goals that need a point
     assert Fact.make(PERP, ("b", "d", "a", "c")) not in goals
@@ -53,7 +55,8 @@ def test_the_third_altitude_needs_the_foot(ortho):
 
 
 def test_a_goal_without_later_points_has_no_auxiliary(ortho):
-    problem, _, states = ortho
+    problem, _, runs = ortho
+    states = [r.state for r in runs]
     given = Fact.make(PERP, ("b", "d", "a", "c"))
     split = trace(problem, states[-1], given)
     assert split.statement == (0, 1) and split.auxiliary == ()
@@ -63,7 +66,8 @@ def test_numeric_goals_hold_on_a_second_diagram(ortho):
     """Every numeric goal of a drawing of the orthocenter problem that DD+AR proves holds
     on an independent drawing (the statements are read off correctly); the third altitude
     is among them."""
-    problem, coords, states = ortho
+    problem, coords, runs = ortho
+    states = [r.state for r in runs]
     goals = numeric_goals(coords)
     assert THIRD in goals
     other = build_diagram(problem, np.random.default_rng(7), check_goal=False).coords
@@ -71,3 +75,19 @@ def test_numeric_goals_hold_on_a_second_diagram(ortho):
     proved = [g for g in goals if states[-1].derive_fact(g) is not None]
     assert len(proved) > 10
     assert all(second.holds(g.pred, g.args) for g in proved)
+
+
+def test_an_earlier_clause_off_the_statement_can_be_auxiliary():
+    """The foot e of the altitude from b, drawn before the orthocenter d: the prefix that
+    holds d's clause proves the third altitude, but the statement (abc and d) does not."""
+    problem = parse_problem("a b c = triangle a b c; e = foot e b a c; "
+                            "d = on_tline d b a c, on_tline d c a b ? coll a b c")
+    coords = build_diagram(problem, np.random.default_rng(0), check_goal=False).coords
+    runs = prefix_closures(problem, coords, DDARConfig(16, None))
+    assert runs is not None
+    assert THIRD in needed_goals(problem, runs, coords)
+    split = trace(problem, runs[-1].state, THIRD)
+    assert split.statement == (0, 2) and split.auxiliary == (1,)
+    stated, aux, goal = split.renamed(problem)
+    assert [str(c) for c in aux] == ["e = foot e b a c"] and str(goal) == "perp a d b c"
+    assert [str(c) for c in stated][1] == "d = on_tline d b a c, on_tline d c a b"
