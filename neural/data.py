@@ -147,6 +147,7 @@ class DataConfig:
     mutate_probability: float = 0.8  # an attempt draws a variant of a productive sequence
     mutations: int = 30            # variants drawn of each productive sequence
     max_depth: int = 4             # variants of variants, at most
+    family_variants: int = 150     # variants descending from one fresh sequence, at most
     min_steps: int = 2             # shortest proof kept
     max_levels: int = 16
     saturate_seconds: float = 6.0
@@ -365,6 +366,7 @@ class _Parent:
     used: tuple[int, ...]  # the clauses its new examples state or construct aux points with
     depth: int        # variants between it and a fresh random sequence
     tries_left: int
+    family: int       # the attempt that drew the fresh sequence it descends from
 
 
 def mutate(clauses: Sequence[Clause], used: Sequence[int], rng: np.random.Generator,
@@ -402,25 +404,31 @@ def generate(count: int, rng: np.random.Generator, config: DataConfig | None = N
     DD+AR's closures today) and cluster: a variant of one is one again about a third of the
     time. So a sequence that gave new examples becomes a *parent*: with probability
     ``mutate_probability`` an attempt draws a variant of a parent (``mutate``) instead of a
-    fresh sequence; each parent gives ``mutations`` variants, and productive variants become
-    parents up to ``max_depth`` variants from a fresh sequence."""
+    fresh sequence; each parent gives ``mutations`` variants, productive variants become
+    parents up to ``max_depth`` variants from a fresh sequence, and all those descending from
+    one fresh sequence (a family, one kind of configuration) number ``family_variants`` at
+    most, so that no family fills the data."""
     config = config or DataConfig()
     seen: set[str] = set()
     parents: list[_Parent] = []
+    family_left: dict[int, int] = {}  # variants left to each family (``family_variants``)
     attempts = 0
     limit = max_attempts if max_attempts is not None else 2000 * max(count, 1)
     while len(seen) < count and attempts < limit and (deadline is None
                                                       or time.monotonic() < deadline):
         sub = np.random.default_rng(int(rng.integers(2**63)))
         attempts += 1
-        depth = 0
+        depth, family = 0, attempts
         if parents and sub.random() < config.mutate_probability:
             j = int(sub.integers(len(parents)))
             parent = parents[j]
             clauses = mutate(parent.clauses, parent.used, sub, config)
-            depth = parent.depth + 1
+            depth, family = parent.depth + 1, parent.family
             parent.tries_left -= 1
-            if parent.tries_left <= 0:
+            family_left[family] -= 1
+            if family_left[family] <= 0:
+                parents = [p for p in parents if p.family != family]
+            elif parent.tries_left <= 0:
                 parents.pop(j)
         else:
             clauses = sample_clauses(sub, config)
@@ -431,9 +439,10 @@ def generate(count: int, rng: np.random.Generator, config: DataConfig | None = N
             seen.add(ex.problem)
             used.update(clause_ids)
             yield ex
-        if used and depth < config.max_depth and config.mutations:
+        family_left.setdefault(family, config.family_variants)
+        if used and depth < config.max_depth and config.mutations and family_left[family] > 0:
             parents.append(_Parent(tuple(clauses), tuple(sorted(used)), depth,
-                                   config.mutations))
+                                   config.mutations, family))
         if progress is not None:
             progress(len(seen), attempts)
 

@@ -160,3 +160,30 @@ def test_needed_examples_are_deterministic_and_checked():
         assert out.proved and out.proof is not None and out.proof.auxiliary_points
         check = build_diagram(problem, np.random.default_rng(6))
         check_proof(out.proof, check.coords, out.diagram.coords)
+
+
+def test_variants_per_family_are_bounded(monkeypatch):
+    """Every variant descends from a productive sequence, and no fresh sequence has more
+    than ``family_variants`` variants below it."""
+    import neural.data as data
+
+    fresh: list[tuple] = []
+    variants: list[tuple] = []
+    real_sample, real_mutate = data.sample_clauses, data.mutate
+
+    def sample(rng, config):
+        out = real_sample(rng, config)
+        fresh.append(tuple(out))
+        return out
+
+    def mutate(clauses, used, rng, config):
+        variants.append(tuple(clauses))
+        return real_mutate(clauses, used, rng, config)
+
+    monkeypatch.setattr(data, "sample_clauses", sample)
+    monkeypatch.setattr(data, "mutate", mutate)
+    config = DataConfig(require_needed=False, family_variants=3, mutations=2,
+                        mutate_probability=0.9, checks_per_diagram=2)
+    list(generate(50, np.random.default_rng(4), config, max_attempts=14))
+    assert variants and len(fresh) + len(variants) == 14
+    assert len(variants) <= 3 * len(fresh)
