@@ -407,7 +407,9 @@ def generate(count: int, rng: np.random.Generator, config: DataConfig | None = N
     fresh sequence; each parent gives ``mutations`` variants, productive variants become
     parents up to ``max_depth`` variants from a fresh sequence, and all those descending from
     one fresh sequence (a family, one kind of configuration) number ``family_variants`` at
-    most, so that no family fills the data."""
+    most, so that no family fills the data. (Without ``require_needed`` productive sequences
+    are common and a variant mostly repeats its parent's examples: the CLI then draws every
+    sequence fresh.)"""
     config = config or DataConfig()
     seen: set[str] = set()
     parents: list[_Parent] = []
@@ -464,9 +466,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                          "file, e.g. an olympiad set) use them, instead of the built-in "
                          "JGEX-like mix")
     ap.add_argument("--eval-permille", type=int, default=DataConfig.eval_permille)
-    ap.add_argument("--mutate-probability", type=float, default=DataConfig.mutate_probability,
+    ap.add_argument("--mutate-probability", type=float, default=None,
                     help="share of sequences drawn as variants of sequences that gave new "
-                         "examples (0: every sequence fresh; default: %(default)s)")
+                         "examples (0: every sequence fresh; default: "
+                         f"{DataConfig.mutate_probability}, 0 with --allow-unneeded)")
     ap.add_argument("--allow-unneeded", action="store_true",
                     help="keep pairs whose statement DD+AR proves without the auxiliary clauses "
                          "(much faster; weaker data)")
@@ -540,7 +543,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mix of {args.mix}: {mix.describe()}", file=sys.stderr)
     config = DataConfig(min_clauses=args.min_clauses, max_clauses=args.max_clauses,
                         eval_permille=args.eval_permille,
-                        mutate_probability=args.mutate_probability,
+                        mutate_probability=(args.mutate_probability
+                                            if args.mutate_probability is not None
+                                            else 0.0 if args.allow_unneeded
+                                            else DataConfig.mutate_probability),
                         require_needed=not args.allow_unneeded, mix=mix)
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     if args.jobs == 1 and not args.cluster:

@@ -187,3 +187,15 @@ def test_variants_per_family_are_bounded(monkeypatch):
     list(generate(50, np.random.default_rng(4), config, max_attempts=14))
     assert variants and len(fresh) + len(variants) == 14
     assert len(variants) <= 3 * len(fresh)
+
+
+def test_cli_draws_variants_only_for_needed_data(monkeypatch, tmp_path):
+    import neural.data as data
+
+    seen: list[DataConfig] = []
+    monkeypatch.setattr(data, "_worker", lambda args, config, *rest: seen.append(config) or 0)
+    out = str(tmp_path / "d.jsonl")
+    data.main(["--count", "1", "--out", out])
+    data.main(["--count", "1", "--out", out, "--allow-unneeded"])
+    data.main(["--count", "1", "--out", out, "--allow-unneeded", "--mutate-probability", "0.5"])
+    assert [c.mutate_probability for c in seen] == [DataConfig.mutate_probability, 0.0, 0.5]
