@@ -1,17 +1,24 @@
 """Synthetic training data: (problem, auxiliary construction) pairs found by our own prover.
 
-One *attempt* draws a random construction sequence (a triangle, then clauses whose constructions
-come from the definition table with arguments among the existing points), draws the diagram
-(``build_diagram``; degenerate draws are skipped), runs DD+AR to closure (``saturate``), picks
-derived facts as goals and traces their proofs back (``extract_proof``). The goal's points and
-the clauses they depend on form the *statement*; clauses the proof uses beyond those are the
-*auxiliary constructions*. Pairs with at least one auxiliary clause, whose statement DD+AR
-cannot prove without them (``require_needed``), are kept: the statement
-clauses in their order, then the auxiliary clauses, points renamed ``a, b, c, ...`` in that
-order (AlphaGeometry's training format; ``Clause.rename``). Each kept problem is rebuilt from
-its typed clauses (``make_problem``, ``Problem.with_auxiliary``: checked as the parser checks a
-problem line) and re-proved (``prove``: a fresh diagram, DD+AR, and the replay check
-``check_proof`` on an independent diagram), so every example carries a checked proof.
+One *attempt* draws a construction sequence (a triangle, then clauses whose constructions come
+from the definition table with arguments among the existing points), draws the diagram
+(``build_diagram``; degenerate draws are skipped) and runs DD+AR on each prefix of the
+sequence, each closure continuing the one before (``neural.traceback.prefix_closures``).
+Goals are statements on the points of a prefix that the whole sequence's closure proves and
+that prefix's closure does not (``needed_goals``: facts the closure recorded and statements the
+diagram shows numerically), so they need a later point. Each goal's proof is traced back
+(``trace``, AlphaGeometry's dependency difference with minimal premises): the clauses that
+construct the goal's points form the *statement*, the other clauses the proof uses are the
+*auxiliary constructions*. The statement clauses in their order, then the auxiliary clauses,
+points renamed ``a, b, c, ...`` in that order (AlphaGeometry's training format;
+``Clause.rename``), make the example. Each is rebuilt from its typed clauses (``make_problem``,
+``Problem.with_auxiliary``: checked as the parser checks a problem line) and re-proved
+(``prove``: a fresh diagram, DD+AR, and the replay check ``check_proof`` on an independent
+diagram), and, with ``require_needed`` (the default), DD+AR must fail to prove the statement
+alone on a fresh diagram; so every example carries a checked proof.
+
+Sequences that need auxiliary points are rare among random ones and cluster, so ``generate``
+draws most sequences as variants of sequences that gave new examples (``mutate``).
 
 Deterministic for a seed: each attempt draws its own generator from the one passed in, so a
 time limit hit in one attempt drops only that attempt's examples. Deduplicated by problem text;
@@ -28,16 +35,17 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from symbolic.geometry.dd import DDARConfig, saturate
+from symbolic.geometry.dd import DDARConfig, DDARRun
 from symbolic.geometry.errors import GeometryError
-from symbolic.geometry.facts import Fact, Rules
+from symbolic.geometry.facts import Fact
 from symbolic.geometry.predicates import COLL
 from symbolic.geometry.problem import (
     Clause,
@@ -47,9 +55,16 @@ from symbolic.geometry.problem import (
     make_problem,
     read_problems,
 )
-from symbolic.geometry.proof import extract_proof
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.tables import Atom, definitions
+
+from .traceback import (
+    needed_goals,
+    prefix_closures,
+    recorded_goals,
+    statement_of,
+    trace,
+)
 
 # Constructions drawn for a clause of their own, with weights (roughly their frequency in the
 # JGEX and IMO sets), and the one-point loci that may be intersected in a two-construction clause.
@@ -61,8 +76,6 @@ POOL: dict[str, float] = {
 }
 LOCI = ("on_line", "on_tline", "on_pline", "on_circle", "on_bline", "on_dia")
 BASES = ("triangle", "triangle", "triangle", "r_triangle", "iso_triangle")
-GOALS = ("coll", "para", "perp", "cong", "cyclic", "midp", "eqangle", "eqratio",
-         "simtri", "simtri2", "contri", "contri2")
 
 
 @dataclass(frozen=True)
@@ -89,7 +102,6 @@ def mix_of(problems: Sequence[Problem]) -> Mix:
     each construction the generator can draw makes a base, a clause alone, or one of two
     intersected loci. Constructions with numeric arguments, several new points after the
     base, or no inputs are left out (the generator cannot choose their arguments)."""
-    from collections import Counter
 
     bases: Counter[str] = Counter()
     pool: Counter[str] = Counter()
@@ -128,7 +140,14 @@ class DataConfig:
     min_clauses: int = 4          # clauses after the base triangle
     max_clauses: int = 8
     pair_probability: float = 0.3  # a clause intersecting two loci
-    goals_per_diagram: int = 64    # derived facts tried as goals per diagram
+    early_inputs: float = 0.0      # bias of a construction's inputs towards early points
+    goals_per_diagram: int = 64    # goals traced back per diagram
+    goals_per_split: int = 2       # examples kept per (statement, auxiliary clauses) of a diagram
+    checks_per_diagram: int = 16   # examples re-proved per diagram (the costly part)
+    mutate_probability: float = 0.8  # an attempt draws a variant of a productive sequence
+    mutations: int = 30            # variants drawn of each productive sequence
+    max_depth: int = 4             # variants of variants, at most
+    family_variants: int = 150     # variants descending from one fresh sequence, at most
     min_steps: int = 2             # shortest proof kept
     max_levels: int = 16
     saturate_seconds: float = 6.0
@@ -165,11 +184,18 @@ def split_of(text: str, eval_permille: int) -> str:
 # ------------------------------------------------------------------ sampling sequences
 
 
-def _step(name: str, point: str, existing: list[str], rng: np.random.Generator) -> Step | None:
+def _step(name: str, point: str, existing: list[str], rng: np.random.Generator,
+          early: float = 0.0) -> Step | None:
+    """One step of construction ``name`` making ``point``, inputs drawn among ``existing``:
+    uniformly, or with weight ``1 / (i + 1) ** early`` for the ``i``-th point."""
     c = definitions()[name]
     if len(c.inputs) > len(existing) or c.numeric_args or len(c.new_points) != 1:
         return None
-    chosen = rng.choice(len(existing), size=len(c.inputs), replace=False)
+    if early:
+        w = 1.0 / np.arange(1, len(existing) + 1) ** early
+        chosen = rng.choice(len(existing), size=len(c.inputs), replace=False, p=w / w.sum())
+    else:
+        chosen = rng.choice(len(existing), size=len(c.inputs), replace=False)
     binding = dict(zip(c.inputs, (existing[i] for i in chosen)))
     binding[c.new_points[0]] = point
     return Step(c, tuple(binding[a] for a in c.args))
@@ -186,29 +212,40 @@ def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[Clause]
     else:
         base = _draw(mix.bases, rng)
     clauses = [Clause(("a", "b", "c"), (Step.of(base, "a", "b", "c"),))]
+    n = int(rng.integers(config.min_clauses, config.max_clauses + 1))
+    for _ in range(n):
+        existing = [p for c in clauses for p in c.points]
+        clause = sample_clause(rng, config, existing, names[len(existing)])
+        if clause is not None:
+            clauses.append(clause)
+    return clauses
+
+
+def sample_clause(rng: np.random.Generator, config: DataConfig, existing: list[str],
+                  point: str) -> Clause | None:
+    """One random clause making ``point`` from ``existing`` points (None: the drawn
+    construction needs more inputs than there are)."""
+    mix = config.mix
     pool = list(POOL) if mix is None else [n for n, _ in mix.pool]
     weights = np.array([POOL[n] for n in pool] if mix is None else [w for _, w in mix.pool],
                        dtype=float)
     weights /= weights.sum()
     pair_probability = config.pair_probability if mix is None else mix.pair_probability
-    n = int(rng.integers(config.min_clauses, config.max_clauses + 1))
-    for _ in range(n):
-        existing = [p for c in clauses for p in c.points]
-        point = names[len(existing)]
-        if rng.random() < pair_probability:
-            if mix is None:
-                two = rng.choice(len(LOCI), size=2, replace=False)
-                steps = [_step(LOCI[i], point, existing, rng) for i in two]
-            else:
-                w = np.array([x for _, x in mix.loci], dtype=float)
-                two = rng.choice(len(mix.loci), size=2, replace=False, p=w / w.sum())
-                steps = [_step(mix.loci[i][0], point, existing, rng) for i in two]
+    early = config.early_inputs
+    if rng.random() < pair_probability:
+        if mix is None:
+            two = rng.choice(len(LOCI), size=2, replace=False)
+            steps = [_step(LOCI[i], point, existing, rng, early) for i in two]
         else:
-            steps = [_step(pool[int(rng.choice(len(pool), p=weights))], point, existing, rng)]
-        if any(s is None for s in steps):
-            continue
-        clauses.append(Clause((point,), tuple(s for s in steps if s is not None)))
-    return clauses
+            w = np.array([x for _, x in mix.loci], dtype=float)
+            two = rng.choice(len(mix.loci), size=2, replace=False, p=w / w.sum())
+            steps = [_step(mix.loci[i][0], point, existing, rng, early) for i in two]
+    else:
+        steps = [_step(pool[int(rng.choice(len(pool), p=weights))], point, existing, rng,
+                       early)]
+    if any(s is None for s in steps):
+        return None
+    return Clause((point,), tuple(s for s in steps if s is not None))
 
 
 def _draw(items: tuple[tuple[str, float], ...], rng: np.random.Generator) -> str:
@@ -216,137 +253,78 @@ def _draw(items: tuple[tuple[str, float], ...], rng: np.random.Generator) -> str
     return items[int(rng.choice(len(items), p=w / w.sum()))][0]
 
 
-# ------------------------------------------------------------------ goals and traceback
+# ------------------------------------------------------------------ goals
 
 
-def _closure(start: set[int], deps: list[set[int]]) -> set[int]:
-    out, todo = set(), list(start)
-    while todo:
-        i = todo.pop()
-        if i not in out:
-            out.add(i)
-            todo.extend(deps[i] - out)
-    return out
+def _goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
+           rng: np.random.Generator, config: DataConfig) -> list[Fact]:
+    """The goals to trace back, in a random order, at most ``goals_per_diagram``: with
+    ``require_needed``, those that need a later point on this diagram (``needed_goals``);
+    without, every derived fact a clause is left out of the statement of."""
+    if config.require_needed:
+        cands = needed_goals(problem, runs, coords, DDARConfig(
+            config.max_levels, time.monotonic() + config.saturate_seconds))
+    else:
+        n = len(problem.clauses)
+        cands = [f for f in recorded_goals(runs[-1].state)
+                 if len(statement_of(f, problem)) < n]
+    order = rng.permutation(len(cands))[:config.goals_per_diagram]
+    return [cands[i] for i in order]
 
 
-def _pairs(problem: Problem, state, goals: Sequence[Fact],
-           keep: Callable[[tuple[Clause, ...], Atom], bool] | None = None
-           ) -> Iterator[tuple[tuple[Clause, ...], tuple[Clause, ...], Atom]]:
-    """(statement clauses, auxiliary clauses, goal) for each goal whose proof needs aux points,
-    renamed ``a, b, c, ...`` in that order. The statement is known before the proof (the
-    clauses the goal's points depend on): ``keep(statement, goal)`` may drop a goal before its
-    proof is traced back, the costly part."""
-    clause_of = {p: i for i, c in enumerate(problem.clauses) for p in c.points}
-    deps = [{clause_of[a] for s in c.steps for a in s.args if a in clause_of} - {i}
-            for i, c in enumerate(problem.clauses)]
-    step_clause = {str(s): i for i, c in enumerate(problem.clauses) for s in c.steps}
-    for goal in goals:
-        stated = _closure({clause_of[p] for p in goal.points if p in clause_of} | {0}, deps)
-        if len(stated) == len(problem.clauses):
-            continue  # no clause is left to be auxiliary
-        if keep is not None:
-            pts = [p for i in sorted(stated) for p in problem.clauses[i].points]
-            mapping = dict(zip(pts, canonical_names(len(pts))))
-            if not keep(tuple(problem.clauses[i].rename(mapping) for i in sorted(stated)),
-                        Atom(goal.pred, goal.args).rename(mapping)):
-                continue
-        pg = dataclasses.replace(problem, goal=Atom(goal.pred, goal.args))
-        proof = extract_proof(pg, state, goal)
-        mentioned = {goal} | {f for f, _ in proof.given} | {s.conclusion for s in proof.steps}
-        need = {clause_of[p] for f in mentioned for p in f.points if p in clause_of}
-        need |= {step_clause[c] for _, c in proof.given if c in step_clause}
-        aux = _closure(need | stated, deps) - stated
-        if not aux:
-            continue
-        order = sorted(stated) + sorted(aux)
-        pts = [p for i in order for p in problem.clauses[i].points]
-        mapping = dict(zip(pts, canonical_names(len(pts))))
-        renamed = tuple(problem.clauses[i].rename(mapping) for i in order)
-        yield (renamed[:len(stated)], renamed[len(stated):],
-               Atom(goal.pred, goal.args).rename(mapping))
+def attempt(rng: np.random.Generator, config: DataConfig, deadline: float | None = None,
+            clauses: Sequence[Clause] | None = None) -> list[Example]:
+    """One construction sequence (``clauses``, or a random one), its closures, and the
+    checked examples found in it (those checked before ``deadline``, a ``time.monotonic()``
+    value)."""
+    return [ex for ex, _ in _attempt(rng, config, deadline, clauses)]
 
 
-def _goal_candidates(state, rng: np.random.Generator, k: int) -> list[Fact]:
-    cands = sorted(f for f, d in state.facts.items()
-                   if d.rule != Rules.GIVEN and f.pred.name in GOALS
-                   and not f.pred.degenerate(f.args))
-    if len(cands) > k:
-        cands = [cands[i] for i in sorted(rng.choice(len(cands), size=k, replace=False))]
-    return cands
-
-
-def attempt(rng: np.random.Generator, config: DataConfig,
-            deadline: float | None = None) -> list[Example]:
-    """One random sequence, its closure, and the checked examples found in it (those checked
-    before ``deadline``, a ``time.monotonic()`` value)."""
+def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | None,
+             clauses: Sequence[Clause] | None) -> list[tuple[Example, tuple[int, ...]]]:
+    """``attempt``'s examples, each with the clauses (indices) its statement and auxiliary
+    constructions come from."""
     from symbolic.geometry.numeric import build_diagram
 
-    clauses = sample_clauses(rng, config)
+    if clauses is None:
+        clauses = sample_clauses(rng, config)
     try:
         problem = make_problem("synthetic", clauses, Atom(COLL, ("a", "b", "c")))
         diagram = build_diagram(problem, rng, max_tries=10, check_goal=False)
     except GeometryError:
         return []  # degenerate or undrawable sequence
-    run = saturate(problem, diagram.coords, DDARConfig(
+    runs = prefix_closures(problem, diagram.coords, DDARConfig(
         config.max_levels, time.monotonic() + config.saturate_seconds))
-    if run.timed_out:
+    if runs is None:
         return []  # a partial closure would depend on the machine's speed
-    out = []
-    goals = _goal_candidates(run.state, rng, config.goals_per_diagram)
+    state = runs[-1].state
+    goals = _goals(problem, runs, diagram.coords, rng, config)
     seed = int(rng.integers(2**31))
-    closures: dict[tuple[Clause, ...], Any] = {}
-
-    def needs_more(stated: tuple[Clause, ...], goal: Atom) -> bool:
-        """Whether DD+AR's closure of the statement alone misses the goal: tested before the
-        proof is traced back, one closure per statement instead of one proof per goal."""
-        if deadline is not None and time.monotonic() > deadline:
-            return False
-        try:
-            statement = make_problem("synthetic", stated, goal)
-        except GeometryError:
-            return False
-        return not _statement_proves(statement, seed, config, closures)
-
-    keep = needs_more if config.require_needed else None
-    for stated, aux, goal in _pairs(problem, run.state, goals, keep):
-        if deadline is not None and time.monotonic() > deadline:
+    out = []
+    checks = 0
+    per_split: Counter[tuple] = Counter()  # examples per (statement, aux) and (statement, goal)
+    for goal in goals:
+        if checks >= config.checks_per_diagram or (deadline is not None
+                                                   and time.monotonic() > deadline):
             break
+        split = trace(problem, state, goal)
+        if not split.auxiliary:
+            continue
+        stated, aux, atom = split.renamed(problem)
+        by_aux, by_goal = (stated, aux), (stated, atom)
+        if per_split[by_aux] >= config.goals_per_split or per_split[by_goal]:
+            continue
         try:
-            statement = make_problem("synthetic", stated, goal)
+            statement = make_problem("synthetic", stated, atom)
         except GeometryError:
             continue
+        checks += 1
         ex = check_example(statement, aux, seed, config)
         if ex is not None:
-            out.append(ex)
+            out.append((ex, split.statement + split.auxiliary))
+            per_split[by_aux] += 1
+            per_split[by_goal] += 1
     return out
-
-
-def _statement_proves(statement: Problem, seed: int, config: DataConfig,
-                      closures: dict[tuple[Clause, ...], Any]) -> bool:
-    """Whether DD+AR's closure of ``statement`` alone holds its goal (True also when the
-    statement cannot be drawn or saturated in time: such pairs are dropped). The closure is
-    computed once per statement (its clauses) and kept in ``closures``."""
-    from symbolic.geometry.dd import goal_fact
-    from symbolic.geometry.numeric import build_diagram
-
-    key = statement.clauses
-    if key not in closures:
-        closures[key] = None
-        try:
-            diagram = build_diagram(statement, np.random.default_rng(seed), max_tries=10,
-                                    check_goal=False)
-            # a goal that is false (a b c is the base triangle), so saturation runs to the end
-            bare = dataclasses.replace(statement, goal=Atom(COLL, ("a", "b", "c")))
-            run = saturate(bare, diagram.coords, DDARConfig(
-                config.max_levels, time.monotonic() + config.saturate_seconds))
-            if not run.timed_out:
-                closures[key] = run.state
-        except GeometryError:
-            pass
-    state = closures[key]
-    if state is None:
-        return True
-    return goal_fact(state, statement.goal) is not None
 
 
 def check_example(statement: Problem, aux: Sequence[Clause], seed: int,
@@ -380,25 +358,93 @@ def check_example(statement: Problem, aux: Sequence[Clause], seed: int,
                    split_of(text, config.eval_permille), text)
 
 
+@dataclass
+class _Parent:
+    """A sequence that gave new examples, kept to draw variants of (``mutate``)."""
+
+    clauses: tuple[Clause, ...]
+    used: tuple[int, ...]  # the clauses its new examples state or construct aux points with
+    depth: int        # variants between it and a fresh random sequence
+    tries_left: int
+    family: int       # the attempt that drew the fresh sequence it descends from
+
+
+def mutate(clauses: Sequence[Clause], used: Sequence[int], rng: np.random.Generator,
+           config: DataConfig) -> list[Clause]:
+    """A variant of a sequence: one clause after the base drawn anew (the same point, from
+    the points before it; later clauses keep their inputs), one of ``used`` half the time
+    (a variant that changes only unused clauses gives the same examples), or one clause
+    appended."""
+    clauses = list(clauses)
+    used = [i for i in used if i > 0]
+    if used and rng.random() < 0.5:
+        i = used[int(rng.integers(len(used)))]
+    else:
+        i = int(rng.integers(1, len(clauses) + 1))
+    if i == len(clauses):
+        existing = [p for c in clauses for p in c.points]
+        point = canonical_names(len(existing) + 1)[-1]
+    else:
+        existing = [p for c in clauses[:i] for p in c.points]
+        point = clauses[i].points[0]
+    clause = sample_clause(rng, config, existing, point)
+    if clause is not None:
+        clauses[i:i + 1] = [clause]
+    return clauses
+
+
 def generate(count: int, rng: np.random.Generator, config: DataConfig | None = None,
              progress=None, max_attempts: int | None = None,
              deadline: float | None = None) -> Iterator[Example]:
     """Up to ``count`` distinct examples (distinct problem texts). ``progress(n, attempts)``
     is called after each attempt; ``max_attempts`` bounds the work (default 2000 * count),
-    ``deadline`` (a ``time.monotonic()`` value) the time."""
+    ``deadline`` (a ``time.monotonic()`` value) the time.
+
+    Sequences that need auxiliary points are rare (about one random sequence in 500 with
+    DD+AR's closures today) and cluster: a variant of one is one again about a third of the
+    time. So a sequence that gave new examples becomes a *parent*: with probability
+    ``mutate_probability`` an attempt draws a variant of a parent (``mutate``) instead of a
+    fresh sequence; each parent gives ``mutations`` variants, productive variants become
+    parents up to ``max_depth`` variants from a fresh sequence, and all those descending from
+    one fresh sequence (a family, one kind of configuration) number ``family_variants`` at
+    most, so that no family fills the data. (Without ``require_needed`` productive sequences
+    are common and a variant mostly repeats its parent's examples: the CLI then draws every
+    sequence fresh.)"""
     config = config or DataConfig()
     seen: set[str] = set()
+    parents: list[_Parent] = []
+    family_left: dict[int, int] = {}  # variants left to each family (``family_variants``)
     attempts = 0
     limit = max_attempts if max_attempts is not None else 2000 * max(count, 1)
     while len(seen) < count and attempts < limit and (deadline is None
                                                       or time.monotonic() < deadline):
         sub = np.random.default_rng(int(rng.integers(2**63)))
         attempts += 1
-        for ex in attempt(sub, config, deadline):
+        depth, family = 0, attempts
+        if parents and sub.random() < config.mutate_probability:
+            j = int(sub.integers(len(parents)))
+            parent = parents[j]
+            clauses = mutate(parent.clauses, parent.used, sub, config)
+            depth, family = parent.depth + 1, parent.family
+            parent.tries_left -= 1
+            family_left[family] -= 1
+            if family_left[family] <= 0:
+                parents = [p for p in parents if p.family != family]
+            elif parent.tries_left <= 0:
+                parents.pop(j)
+        else:
+            clauses = sample_clauses(sub, config)
+        used: set[int] = set()
+        for ex, clause_ids in _attempt(sub, config, deadline, clauses):
             if ex.problem in seen or len(seen) >= count:
                 continue
             seen.add(ex.problem)
+            used.update(clause_ids)
             yield ex
+        family_left.setdefault(family, config.family_variants)
+        if used and depth < config.max_depth and config.mutations and family_left[family] > 0:
+            parents.append(_Parent(tuple(clauses), tuple(sorted(used)), depth,
+                                   config.mutations, family))
         if progress is not None:
             progress(len(seen), attempts)
 
@@ -420,6 +466,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                          "file, e.g. an olympiad set) use them, instead of the built-in "
                          "JGEX-like mix")
     ap.add_argument("--eval-permille", type=int, default=DataConfig.eval_permille)
+    ap.add_argument("--mutate-probability", type=float, default=None,
+                    help="share of sequences drawn as variants of sequences that gave new "
+                         "examples (0: every sequence fresh; default: "
+                         f"{DataConfig.mutate_probability}, 0 with --allow-unneeded)")
     ap.add_argument("--allow-unneeded", action="store_true",
                     help="keep pairs whose statement DD+AR proves without the auxiliary clauses "
                          "(much faster; weaker data)")
@@ -493,6 +543,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mix of {args.mix}: {mix.describe()}", file=sys.stderr)
     config = DataConfig(min_clauses=args.min_clauses, max_clauses=args.max_clauses,
                         eval_permille=args.eval_permille,
+                        mutate_probability=(args.mutate_probability
+                                            if args.mutate_probability is not None
+                                            else 0.0 if args.allow_unneeded
+                                            else DataConfig.mutate_probability),
                         require_needed=not args.allow_unneeded, mix=mix)
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     if args.jobs == 1 and not args.cluster:

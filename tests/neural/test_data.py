@@ -110,74 +110,92 @@ def test_time_limit_stops_early(tmp_path):
     assert out.exists()
 
 
-def test_goals_are_dropped_before_their_proof_is_traced(monkeypatch):
-    """``_pairs(..., keep)`` gives what filtering its full output by ``keep`` gives, and
-    traces no proof of a goal ``keep`` drops."""
-    import neural.data as data
-    from symbolic.geometry.dd import DDARConfig, saturate
+def test_mutate_redraws_one_clause_or_appends_one():
+    from neural.data import mutate, sample_clauses
     from symbolic.geometry.predicates import COLL
     from symbolic.geometry.problem import make_problem
     from symbolic.geometry.tables import Atom
 
-    rng = np.random.default_rng(5)
-    checked = 0
-    for _ in range(12):
-        clauses = data.sample_clauses(rng, DataConfig())
-        try:
-            problem = make_problem("t", clauses, Atom(COLL, ("a", "b", "c")))
-            coords = build_diagram(problem, rng, max_tries=10, check_goal=False).coords
-        except Exception:
-            continue
-        state = saturate(problem, coords, DDARConfig(16, None)).state
-        goals = data._goal_candidates(state, rng, 64)
-        everything = list(data._pairs(problem, state, goals))
-        seen: list[tuple] = []
-
-        def keep(stated, goal, seen=seen):
-            seen.append((stated, goal))
-            return len(seen) % 2 == 0  # any rule will do: every other goal
-        traced: list = []
-        real = data.extract_proof
-        monkeypatch.setattr(data, "extract_proof",
-                            lambda *a, traced=traced, real=real: traced.append(a) or real(*a))
-        kept = list(data._pairs(problem, state, goals, keep))
-        monkeypatch.setattr(data, "extract_proof", real)
-        dropped = {s for s, ok in zip(seen, [(i + 1) % 2 == 0 for i in range(len(seen))])
-                   if not ok}
-        assert kept == [p for p in everything if (p[0], p[2]) not in dropped]
-        assert len(traced) == len(seen) - len(dropped)  # no proof traced for a dropped goal
-        checked += len(seen)
-    assert checked > 20
+    rng = np.random.default_rng(3)
+    config = DataConfig()
+    changed = appended = 0
+    for _ in range(40):
+        clauses = sample_clauses(rng, config)
+        variant = mutate(clauses, (1,), rng, config)
+        assert variant[0] == clauses[0]
+        same = sum(a == b for a, b in zip(clauses, variant))
+        if len(variant) == len(clauses) + 1:
+            appended += 1
+            assert variant[:-1] == clauses
+        else:
+            assert len(variant) == len(clauses) and same >= len(clauses) - 1
+            changed += same == len(clauses) - 1
+            i = next((i for i, (a, b) in enumerate(zip(clauses, variant)) if a != b), None)
+            assert i is None or variant[i].points == clauses[i].points
+        make_problem("v", variant, Atom(COLL, ("a", "b", "c")))  # still well formed
+    assert changed > 10 and appended > 2
 
 
-def test_a_mix_of_problems_draws_their_constructions(tmp_path):
-    from neural.data import mix_of, sample_clauses
-    from symbolic.geometry.problem import read_problems
+def test_needed_examples_are_deterministic_and_checked():
+    """With ``require_needed`` (the default), an attempt on a sequence whose third altitude
+    needs the foot of another finds it; every example's statement alone is not proved by
+    DD+AR and the statement with its auxiliary clauses is, with a checked proof; the same
+    generator gives the same examples."""
+    from neural.data import attempt
 
-    problems = [parse_problem(t) for t in (
-        "a b c = triangle a b c; d = circumcenter d a b c; e = on_line e a b, on_circle e d a "
-        "? cong d a d e",
-        "a b c = iso_triangle a b c; d = foot d a b c; e = midpoint e a d ? perp a d b c",
-        "a b = segment a b; c = s_angle a b c 30 ? coll a b c")]  # no usable base, numbers
-    mix = mix_of(problems)
-    assert dict(mix.bases) == {"triangle": 1, "iso_triangle": 1}
-    assert dict(mix.pool) == {"circumcenter": 1, "foot": 1, "midpoint": 1}
-    assert dict(mix.loci) == {"on_line": 1, "on_circle": 1}
-    assert mix.pair_probability == pytest.approx(1 / 4)
-    config = DataConfig(mix=mix, min_clauses=6, max_clauses=6)
-    rng = np.random.default_rng(0)
-    used = {s.construction.name for _ in range(20) for c in sample_clauses(rng, config)
-            for s in c.steps}
-    assert used == {"triangle", "iso_triangle", "circumcenter", "foot", "midpoint", "on_line",
-                    "on_circle"}
-    with pytest.raises(ValueError, match="too few usable constructions"):
-        mix_of(problems[2:])
-    # the CLI reads a problem file as the mix, and says what it drew from
-    file = tmp_path / "mix.txt"
-    file.write_text("".join(f"p{i}\n{p.text()}\n" for i, p in enumerate(problems)))
-    assert len([p for p in read_problems(file) if not isinstance(p, Exception)]) == 3
-    out = tmp_path / "d.jsonl"
-    assert main(["--count", "1", "--seed", "1", "--out", str(out), "--mix", str(file),
-                 "--allow-unneeded", "--min-clauses", "3", "--max-clauses", "5"]) == 0
-    assert len(out.read_text().splitlines()) == 1
-    assert main(["--count", "1", "--out", str(out), "--mix", str(tmp_path / "none.txt")]) == 2
+    sequence = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+                             "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
+    config = DataConfig(goals_per_split=20)  # every goal of the one (statement, aux) pair
+    found = attempt(np.random.default_rng(1), config, clauses=sequence.clauses)
+    assert found == attempt(np.random.default_rng(1), config, clauses=sequence.clauses)
+    assert ("perp a d b c", ("e = on_line e a c, on_line e b d",)) in {
+        (e.goal, e.auxiliary) for e in found}
+    assert len(attempt(np.random.default_rng(1), DataConfig(), clauses=sequence.clauses)) == 2
+    for e in found:
+        assert not any(a.startswith("f ") for a in e.auxiliary)  # the midpoint is never used
+        statement = parse_problem("; ".join(e.statement) + " ? " + e.goal, e.name)
+        assert not prove(statement, ProverConfig(seed=3)).proved
+        problem = parse_problem(e.problem, e.name)
+        out = prove(problem, ProverConfig(seed=4))
+        assert out.proved and out.proof is not None and out.proof.auxiliary_points
+        check = build_diagram(problem, np.random.default_rng(6))
+        check_proof(out.proof, check.coords, out.diagram.coords)
+
+
+def test_variants_per_family_are_bounded(monkeypatch):
+    """Every variant descends from a productive sequence, and no fresh sequence has more
+    than ``family_variants`` variants below it."""
+    import neural.data as data
+
+    fresh: list[tuple] = []
+    variants: list[tuple] = []
+    real_sample, real_mutate = data.sample_clauses, data.mutate
+
+    def sample(rng, config):
+        out = real_sample(rng, config)
+        fresh.append(tuple(out))
+        return out
+
+    def mutate(clauses, used, rng, config):
+        variants.append(tuple(clauses))
+        return real_mutate(clauses, used, rng, config)
+
+    monkeypatch.setattr(data, "sample_clauses", sample)
+    monkeypatch.setattr(data, "mutate", mutate)
+    config = DataConfig(require_needed=False, family_variants=3, mutations=2,
+                        mutate_probability=0.9, checks_per_diagram=2)
+    list(generate(50, np.random.default_rng(4), config, max_attempts=14))
+    assert variants and len(fresh) + len(variants) == 14
+    assert len(variants) <= 3 * len(fresh)
+
+
+def test_cli_draws_variants_only_for_needed_data(monkeypatch, tmp_path):
+    import neural.data as data
+
+    seen: list[DataConfig] = []
+    monkeypatch.setattr(data, "_worker", lambda args, config, *rest: seen.append(config) or 0)
+    out = str(tmp_path / "d.jsonl")
+    data.main(["--count", "1", "--out", out])
+    data.main(["--count", "1", "--out", out, "--allow-unneeded"])
+    data.main(["--count", "1", "--out", out, "--allow-unneeded", "--mutate-probability", "0.5"])
+    assert [c.mutate_probability for c in seen] == [DataConfig.mutate_probability, 0.0, 0.5]
