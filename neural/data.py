@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from symbolic.geometry.dd import DDARConfig, DDARRun
+from symbolic.geometry.dd import DDARConfig, DDARRun, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact
 from symbolic.geometry.predicates import COLL
@@ -293,8 +293,12 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
         diagram = build_diagram(problem, rng, max_tries=10, check_goal=False)
     except GeometryError:
         return []  # degenerate or undrawable sequence
-    runs = prefix_closures(problem, diagram.coords, DDARConfig(
-        config.max_levels, time.monotonic() + config.saturate_seconds))
+    ddar = DDARConfig(config.max_levels, time.monotonic() + config.saturate_seconds)
+    if config.require_needed:
+        runs = prefix_closures(problem, diagram.coords, ddar)
+    else:  # goals come from the whole closure alone: the prefixes' would go unread
+        whole = saturate(problem, diagram.coords, ddar)
+        runs = None if whole.timed_out else [whole]
     if runs is None:
         return []  # a partial closure would depend on the machine's speed
     state = runs[-1].state
@@ -452,6 +456,16 @@ def generate(count: int, rng: np.random.Generator, config: DataConfig | None = N
 # ------------------------------------------------------------------ CLI
 
 
+def _unneeded_limits(allow_unneeded: bool) -> dict[str, int]:
+    """With ``--allow-unneeded`` every traced goal is cheap to check (no failed proof of the
+    statement alone), so the per-diagram caps that keep needed-mode runs varied would only
+    throw examples away: each diagram checks all its goals, as many per split as it has."""
+    if not allow_unneeded:
+        return {}
+    n = DataConfig.goals_per_diagram
+    return {"checks_per_diagram": n, "goals_per_split": n}
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m neural.data", description=__doc__.split("\n")[0])
     ap.add_argument("--count", type=int, required=True, help="number of examples")
@@ -547,7 +561,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                             if args.mutate_probability is not None
                                             else 0.0 if args.allow_unneeded
                                             else DataConfig.mutate_probability),
-                        require_needed=not args.allow_unneeded, mix=mix)
+                        require_needed=not args.allow_unneeded, mix=mix,
+                        **_unneeded_limits(args.allow_unneeded))
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     if args.jobs == 1 and not args.cluster:
         n = _worker(args, config, 0, args.out, deadline, False)

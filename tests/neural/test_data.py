@@ -35,7 +35,10 @@ def test_every_example_parses_and_its_proof_checks(examples):
         assert statement.with_auxiliary(statement.parse_clauses(e.auxiliary)) == problem
         assert e.auxiliary and e.split in ("train", "eval")
         aux = auxiliary_points(problem)
-        assert aux and all(p in " ".join(e.auxiliary).split() for p in aux)
+        # the base clause is always stated, so its points may be unused by the goal
+        base = set(problem.clauses[0].points)
+        assert set(aux) - base and all(p in " ".join(e.auxiliary).split()
+                                       for p in set(aux) - base)
         out = prove(problem, ProverConfig(seed=5))
         assert out.proved and out.proof is not None
         check = build_diagram(problem, np.random.default_rng(6))
@@ -180,10 +183,20 @@ def test_variants_per_family_are_bounded(monkeypatch):
         variants.append(tuple(clauses))
         return real_mutate(clauses, used, rng, config)
 
+    made = iter(range(10**6))
+
+    def productive(rng, config, deadline, clauses):
+        """Every sequence gives one new example (which clauses it used is all the family
+        bookkeeping reads): productive sequences are rare in real runs, so a few real
+        attempts would seldom exercise the bound."""
+        n = next(made)
+        return [(data.Example(f"x{n}", (), (), "", 2, (), "train", f"problem {n}"), (0, 1))]
+
     monkeypatch.setattr(data, "sample_clauses", sample)
     monkeypatch.setattr(data, "mutate", mutate)
+    monkeypatch.setattr(data, "_attempt", productive)
     config = DataConfig(require_needed=False, family_variants=3, mutations=2,
-                        mutate_probability=0.9, checks_per_diagram=2)
+                        mutate_probability=0.9)
     list(generate(50, np.random.default_rng(4), config, max_attempts=14))
     assert variants and len(fresh) + len(variants) == 14
     assert len(variants) <= 3 * len(fresh)
@@ -199,3 +212,25 @@ def test_cli_draws_variants_only_for_needed_data(monkeypatch, tmp_path):
     data.main(["--count", "1", "--out", out, "--allow-unneeded"])
     data.main(["--count", "1", "--out", out, "--allow-unneeded", "--mutate-probability", "0.5"])
     assert [c.mutate_probability for c in seen] == [DataConfig.mutate_probability, 0.0, 0.5]
+    # the per-diagram caps keep needed-mode runs varied; without the need test every traced
+    # goal is cheap to check, so they are lifted
+    assert seen[0].checks_per_diagram == DataConfig.checks_per_diagram
+    assert seen[1].checks_per_diagram == seen[1].goals_per_split == DataConfig.goals_per_diagram
+
+
+def test_unneeded_mode_saturates_the_whole_sequence_once(monkeypatch):
+    import neural.data as data
+
+    calls: list[str] = []
+    real_saturate, real_prefixes = data.saturate, data.prefix_closures
+    monkeypatch.setattr(data, "saturate",
+                        lambda *a, **k: calls.append("whole") or real_saturate(*a, **k))
+    monkeypatch.setattr(data, "prefix_closures",
+                        lambda *a, **k: calls.append("prefixes") or real_prefixes(*a, **k))
+    config = DataConfig(require_needed=False, mutate_probability=0.0)
+    list(generate(5, np.random.default_rng(3), config, max_attempts=3))
+    assert calls and set(calls) == {"whole"}
+    calls.clear()
+    list(generate(5, np.random.default_rng(3), DataConfig(mutate_probability=0.0),
+                  max_attempts=3))
+    assert calls and set(calls) == {"prefixes"}
