@@ -117,10 +117,13 @@ def test_boxes_closed_by_the_input_split_bound_hold_no_sampled_counterexample(se
     idx = torch.cartesian_prod(*[torch.arange(k)] * 3)
     lo, hi = edges[idx], edges[idx + 1]
     parent = crown(net, lo, hi)
+    # slopes "inherited" from a parent: any value in [0, 1] must stay sound
+    slopes = [torch.as_tensor(rng.uniform(size=(lo.shape[0], 4, n))) for n in (16, 16)]
     still_open = []
-    for steps in (0, 30):
+    for steps, alpha in ((0, 0), (30, 0), (30, 3)):
         config = SearchConfig(conjunction_steps=steps)
-        open_, c_lo, c_hi, *_ = _bound_boxes(net, ct, lo, hi, parent, config, 0)
+        open_, c_lo, c_hi, *_ = _bound_boxes(net, ct, lo, hi, parent, config, alpha,
+                                             slopes if alpha else None)
         pts = lo.unsqueeze(1) + (hi - lo).unsqueeze(1) * torch.as_tensor(
             rng.uniform(size=(lo.shape[0], 400, 3)))
         unsafe = (ct.margin(net.forward(pts.reshape(-1, 3))) <= 0).reshape(lo.shape[0], -1)
@@ -130,6 +133,23 @@ def test_boxes_closed_by_the_input_split_bound_hold_no_sampled_counterexample(se
         assert bool(unsafe.any())  # the test has counterexamples to miss
         still_open.append(int(open_.sum()))
     assert still_open[1] < still_open[0]  # the LP closed boxes the rows alone did not
+    assert still_open[2] <= still_open[1]
+
+
+def test_alpha_gate_stops_when_alpha_crown_closes_few_boxes_and_probes_again():
+    from verify.input_split import AlphaGate
+
+    gate = AlphaGate(threshold=0.15, probe_every=4)
+    assert gate.use()
+    for _ in range(10):
+        gate.record(100, 2)
+    uses = [gate.use() for _ in range(12)]
+    assert uses.count(True) == 3 and uses[3] and uses[7] and uses[11]
+    for _ in range(10):
+        gate.record(100, 60)
+    assert all(gate.use() for _ in range(5))
+    gate.record(0, 0)  # nothing tried: nothing learnt
+    assert gate.use()
 
 
 @needs_bench
