@@ -13,12 +13,16 @@ the box centres, are tried as counterexamples. Boxes still open get
 stay fixed; the slopes start from the parent's, and the steps are skipped while they close
 too few boxes: ``AlphaGate``). Branching (``SearchConfig.branching``):
 
-* ``smear`` (default): the input with the largest ``|coefficient| x width`` over the open
-  rows;
+* ``auto`` (default): ``lookahead`` when every disjunct is a single row, else ``smear``
+  (measured back to back: ACAS Xu 3_1 property 1, one row: lookahead 5.4 s, smear a timeout
+  at 60 s; robot_6, five rows: lookahead 30.7 s, smear 7.8 s; ACAS Xu 4_2 property 2, four
+  rows: only smear with 20 alpha steps decided it);
+* ``smear``: the input with the largest ``|coefficient| x width`` over the open rows (the
+  combined row's score instead was measured worse: robot_6 41 s);
 * ``lookahead``: strong branching -- every box is split along every input, all children are
   bounded in one batch, and the input whose two children have the best summed bound (a
-  closed child counting high) is kept, with its children's bounds (5x the bounds per split:
-  robot_6 30.7 s against 7.8 s with ``smear``);
+  closed child counting high) is kept, with its children's bounds
+  (``lookahead_alpha_iterations`` alpha-CROWN steps, not gated, no slopes inherited);
 * ``widest``: the widest input.
 """
 
@@ -100,7 +104,8 @@ def input_split(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchCon
     layers = len(net.linears)
     with torch.no_grad():
         root = crown(net, ct.lower[None], ct.upper[None])
-    lookahead = config.branching == "lookahead"
+    lookahead = config.branching == "lookahead" or (
+        config.branching == "auto" and all(b - a == 1 for a, b in ct.groups))
     # the alpha-CROWN slopes travel with the boxes (warm starts), except in the lookahead
     alphas = [] if lookahead else initial_alphas(net, root, ct.matrix.shape[0])
     stack = BoxStack(ct.lower[None].clone(), ct.upper[None].clone(), *root.lower, *root.upper,
@@ -190,7 +195,7 @@ def _bound_and_split(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, 
         alphas, gate)
     lo, hi, a, value = lo[open_], hi[open_], a[open_], value[open_]
     kept = [t[open_] for t in (*bounds.lower, *bounds.upper, *alphas)]
-    weights, point = conj.weights[open_], conj.point[open_]
+    point = conj.point[open_]
     if lo.shape[0] == 0:
         return (lo, hi, *kept), False
     # candidate counterexamples: minimisers of each row's linear lower bound and of each
@@ -206,9 +211,6 @@ def _bound_and_split(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, 
     width = hi - lo
     if config.branching == "widest":
         score = width.clone()
-    elif config.branching == "joint":  # the combined rows of the disjuncts still open
-        combined = (weights @ a).abs() * (value <= 0).unsqueeze(-1).to(a.dtype)
-        score = (combined * width.unsqueeze(1)).sum(1)
     else:
         row_open = (value <= 0)[:, groups].to(a.dtype)  # [B, m]
         score = ((a.abs() * width.unsqueeze(1)) * row_open.unsqueeze(-1)).sum(1)
@@ -314,7 +316,7 @@ def _lookahead_step(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, h
                       tuple(t.repeat(rep, 1) for t in parent.upper))
     open_, c_lo, c_hi, value, a, bounds, conj, _ = _bound_boxes(net, ct, c_lo, c_hi, c_parent,
                                                              config,
-                                                             config.split_alpha_iterations)
+                                                             config.lookahead_alpha_iterations)
     value = value.amin(-1)
     value = torch.where(open_, value, torch.full_like(value, torch.inf)).reshape(2, d, b)
     # score of input i: the sum of its two children's bounds, a closed child counting as twice
