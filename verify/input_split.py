@@ -3,28 +3,40 @@
 Boxes are bounded in batches with CROWN, intermediate backward passes only for neurons still
 unstable under IBP and the bounds inherited from the parent box (valid on the sub-box), then
 CROWN's backward pass for the spec rows. A box is closed when every disjunct has a row with
-lower bound > 0; otherwise it is clipped to the part where the linear lower bounds allow a
-violation (Clip-and-Verify). The minimisers of each row's linear bound, and the box centres,
-are tried as counterexamples. Boxes still open get ``split_alpha_iterations`` steps of
-alpha-CROWN on the spec rows (the intermediate bounds stay fixed). Branching
-(``SearchConfig.branching``):
+lower bound > 0, or when its rows together cannot all be met: the LP over their linear lower
+bounds on the box is infeasible (``conjunction.conjunction_bound``; reach_prob_density
+robot_3..8, where each row alone is satisfiable on every box). Otherwise it is clipped to the
+part where the linear lower bounds (the combined rows included) allow a violation
+(Clip-and-Verify). The minimisers of each row's linear bound and of the combined rows, and
+the box centres, are tried as counterexamples. Boxes still open get
+``split_alpha_iterations`` steps of alpha-CROWN on the spec rows (the intermediate bounds
+stay fixed; the slopes start from the parent's, and the steps are skipped while they close
+too few boxes: ``AlphaGate``). Branching (``SearchConfig.branching``):
 
-* ``lookahead`` (default): strong branching -- every box is split along every input, all
-  children are bounded in one batch, and the input whose two children have the best summed
-  bound (a closed child counting high) is kept, with its children's bounds;
-* ``smear``: the input with the largest ``|coefficient| x width`` over the open rows;
+* ``auto`` (default): ``lookahead`` when every disjunct is a single row, else ``smear``
+  (measured back to back: ACAS Xu 3_1 property 1, one row: lookahead 5.4 s, smear a timeout
+  at 60 s; robot_6, five rows: lookahead 30.7 s, smear 7.8 s; ACAS Xu 4_2 property 2, four
+  rows: only smear with 20 alpha steps decided it);
+* ``smear``: the input with the largest ``|coefficient| x width`` over the open rows (the
+  combined row's score instead was measured worse: robot_6 41 s);
+* ``lookahead``: strong branching -- every box is split along every input, all children are
+  bounded in one batch, and the input whose two children have the best summed bound (a
+  closed child counting high) is kept, with its children's bounds
+  (``lookahead_alpha_iterations`` alpha-CROWN steps, not gated, no slopes inherited);
 * ``widest``: the widest input.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from .attack import CaseTensors, _confirm
-from .bounds import Bounds, alpha_crown, crown, forward_linear, spec_lower
+from .bounds import Bounds, alpha_crown, crown, forward_linear, initial_alphas, spec_lower
+from .conjunction import Conjunction, conjunction_bound
 from .network import Network
 from .search import BoxStack, CaseResult, Outcome, SearchConfig
 from .witness import Oracle
@@ -44,6 +56,32 @@ def root_bound(net: Network, ct: CaseTensors, config: SearchConfig) -> bool:
     lower, _ = alpha_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, config.alpha_iterations,
                            config.alpha_lr)
     return bool((ct.disjunct_max(lower) > 0).all())
+
+
+@dataclass
+class AlphaGate:
+    """Whether the boxes CROWN leaves open get alpha-CROWN: while the share of them it closes
+    (a moving average, from an optimistic start) is at least ``threshold``, else one batch in
+    ``probe_every`` to re-measure. Measured on the ACAS Xu hard cases it closes ~35% of them
+    (needed: 3_3 and 4_2 property 2), on reach_prob_density robot_6 ~5% for 3x the time."""
+
+    threshold: float = 0.15
+    probe_every: int = 8
+    rate: float = 1.0
+    skipped: int = 0
+
+    def use(self) -> bool:
+        if self.rate >= self.threshold:
+            return True
+        self.skipped += 1
+        if self.skipped >= self.probe_every:
+            self.skipped = 0
+            return True
+        return False
+
+    def record(self, tried: int, closed: int) -> None:
+        if tried:
+            self.rate = 0.7 * self.rate + 0.3 * closed / tried
 
 
 def _row_groups(ct: CaseTensors) -> Tensor:
@@ -66,22 +104,28 @@ def input_split(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchCon
     layers = len(net.linears)
     with torch.no_grad():
         root = crown(net, ct.lower[None], ct.upper[None])
-    stack = BoxStack(ct.lower[None].clone(), ct.upper[None].clone(), *root.lower, *root.upper)
+    lookahead = config.branching == "lookahead" or (
+        config.branching == "auto" and all(b - a == 1 for a, b in ct.groups))
+    # the alpha-CROWN slopes travel with the boxes (warm starts), except in the lookahead
+    alphas = [] if lookahead else initial_alphas(net, root, ct.matrix.shape[0])
+    stack = BoxStack(ct.lower[None].clone(), ct.upper[None].clone(), *root.lower, *root.upper,
+                     *alphas)
     groups = _row_groups(ct)
     lo_dim = int(ct.lower.shape[0])
     domains, gave_up = 0, False
+    gate = AlphaGate()
     while len(stack):
         if time.monotonic() > deadline:
             return CaseResult(Outcome.TIMEOUT, domains=domains, method="input-split")
-        lookahead = config.branching == "lookahead"
         lo, hi, *flat = stack.pop(max(1, config.batch // lo_dim) if lookahead else config.batch)
-        parent = Bounds(tuple(flat[:layers]), tuple(flat[layers:]))
+        parent = Bounds(tuple(flat[:layers]), tuple(flat[layers:2 * layers]))
         domains += lo.shape[0] * (2 * lo_dim if lookahead else 1)
         with torch.no_grad():
             if lookahead:
                 step = _lookahead_step(net, ct, oracle, lo, hi, parent, config)
             else:
-                step = _bound_and_split(net, ct, oracle, lo, hi, parent, groups, config)
+                step = _bound_and_split(net, ct, oracle, lo, hi, parent, flat[2 * layers:],
+                                        groups, config, gate)
         if isinstance(step, CaseResult):
             step.domains = domains
             return step
@@ -110,14 +154,15 @@ def _each_disjunct(net: Network, ct: CaseTensors, oracle: Oracle, config: Search
                       method="input-split")
 
 
-def clip_boxes(ct: CaseTensors, lo: Tensor, hi: Tensor, a: Tensor, lower: Tensor
-               ) -> tuple[Tensor, Tensor]:
+def clip_boxes(ct: CaseTensors, lo: Tensor, hi: Tensor, a: Tensor, lower: Tensor,
+               groups: tuple[tuple[int, int], ...] | None = None) -> tuple[Tensor, Tensor]:
     """Shrink each box to the bounding box of the part where some disjunct can still be met.
 
     Row r of a disjunct can be <= 0 only where its linear lower bound ``a_r x + c_r`` is, so
     along input i: ``a_ri x_i <= min_i - lower_r`` with ``min_i = min(a_ri lo_i, a_ri hi_i)``
     over the box (Clip-and-Verify). Rows of one disjunct intersect; disjuncts unite. An empty
-    result has some lo > hi.
+    result has some lo > hi. ``groups`` (default ``ct.groups``) are the disjuncts' row ranges
+    of ``a`` when it holds more rows than the case (``with_combined``).
     """
     lo_b, hi_b = lo.unsqueeze(1), hi.unsqueeze(1)  # [B, 1, n]
     mins = torch.minimum(a * lo_b, a * hi_b)  # [B, m, n]
@@ -126,7 +171,7 @@ def clip_boxes(ct: CaseTensors, lo: Tensor, hi: Tensor, a: Tensor, lower: Tensor
     upper_cut = torch.where(a > 0, limit + slack, torch.full_like(a, torch.inf))
     lower_cut = torch.where(a < 0, limit - slack, torch.full_like(a, -torch.inf))
     new_lo, new_hi = None, None
-    for g0, g1 in ct.groups:
+    for g0, g1 in groups or ct.groups:
         if g1 == g0:
             return lo, hi
         g_lo = torch.maximum(lo, lower_cut[:, g0:g1].amax(1))
@@ -141,37 +186,34 @@ def clip_boxes(ct: CaseTensors, lo: Tensor, hi: Tensor, a: Tensor, lower: Tensor
 
 
 def _bound_and_split(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, hi: Tensor,
-                     parent: Bounds, groups: Tensor, config: SearchConfig):
-    """One batch: bound, drop proved boxes, clip, try counterexamples, split the rest."""
-    if config.intermediate == 'crown':
-        bounds = crown(net, lo, hi, parent=parent)
-    else:
-        bounds = forward_linear(net, lo, hi)
-    lower, a, _ = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)
-    proved_disjunct = ct.disjunct_max(lower) > 0
-    open_ = ~(proved_disjunct.all(-1) | bounds.infeasible)
-    if config.clip:
-        c_lo, c_hi = clip_boxes(ct, lo, hi, a, lower)
-        open_ &= ~(c_lo > c_hi).any(-1)
-        lo, hi = torch.where(open_[:, None], c_lo, lo), torch.where(open_[:, None], c_hi, hi)
-    lo, hi, a, lower = lo[open_], hi[open_], a[open_], lower[open_]
-    kept = [t[open_] for t in (*bounds.lower, *bounds.upper)]
-    proved_disjunct = proved_disjunct[open_]
+                     parent: Bounds, alphas: list[Tensor], groups: Tensor, config: SearchConfig,
+                     gate: AlphaGate):
+    """One batch: bound, drop proved boxes, clip, try counterexamples, split the rest (the
+    children inherit the bounds and the alpha-CROWN slopes of their parent)."""
+    open_, lo, hi, value, a, bounds, conj, alphas = _bound_boxes(
+        net, ct, lo, hi, parent, config, config.split_alpha_iterations if gate.use() else 0,
+        alphas, gate)
+    lo, hi, a, value = lo[open_], hi[open_], a[open_], value[open_]
+    kept = [t[open_] for t in (*bounds.lower, *bounds.upper, *alphas)]
+    point = conj.point[open_]
     if lo.shape[0] == 0:
         return (lo, hi, *kept), False
-    # candidate counterexamples: minimisers of each row's linear lower bound, and centres
+    # candidate counterexamples: minimisers of each row's linear lower bound and of each
+    # disjunct's combined row (clamped into the clipped box), and the centres
     corners = torch.where(a > 0, lo.unsqueeze(1), hi.unsqueeze(1)).reshape(-1, lo.shape[1])
-    cand = torch.cat([corners, (lo + hi) / 2])
+    joint = torch.minimum(torch.maximum(point, lo.unsqueeze(1)), hi.unsqueeze(1))
+    cand = torch.cat([corners, joint.reshape(-1, lo.shape[1]), (lo + hi) / 2])
     margin = ct.margin(net.forward(cand))
     if bool((margin <= 0).any()):
         witness = _confirm(ct, oracle, cand, margin, 8)
         if witness is not None:
             return CaseResult(Outcome.VIOLATED, witness, method="input-split")
     width = hi - lo
-    row_open = (~proved_disjunct)[:, groups].to(a.dtype)  # [B, m]
-    score = ((a.abs() * width.unsqueeze(1)) * row_open.unsqueeze(-1)).sum(1)
     if config.branching == "widest":
         score = width.clone()
+    else:
+        row_open = (value <= 0)[:, groups].to(a.dtype)  # [B, m]
+        score = ((a.abs() * width.unsqueeze(1)) * row_open.unsqueeze(-1)).sum(1)
     score = torch.where(width > 0, score + 1e-12 * width, torch.zeros_like(score))
     tiny = width.amax(-1) < config.min_width
     lo, hi, score = lo[~tiny], hi[~tiny], score[~tiny]
@@ -192,25 +234,62 @@ def bisect(lo: Tensor, hi: Tensor, score: Tensor) -> tuple[Tensor, Tensor]:
     return torch.cat([lo, right_lo]), torch.cat([left_hi, hi])
 
 
+def with_combined(groups: tuple[tuple[int, int], ...], a: Tensor, lower: Tensor,
+                  conj: Conjunction) -> tuple[Tensor, Tensor, tuple[tuple[int, int], ...]]:
+    """The rows' (A, lower) with each non-empty disjunct's combined row ``lambda A`` (lower
+    bound ``conj.value``) appended to its rows, and the new row ranges, for ``clip_boxes``."""
+    a_parts, l_parts, new_groups, at = [], [], [], 0
+    combined = conj.weights @ a  # [B, D, n]
+    for g, (r0, r1) in enumerate(groups):
+        a_parts.append(a[:, r0:r1])
+        l_parts.append(lower[:, r0:r1])
+        if r1 > r0:
+            a_parts.append(combined[:, g:g + 1])
+            l_parts.append(conj.value[:, g:g + 1])
+        size = r1 - r0 + (r1 > r0)
+        new_groups.append((at, at + size))
+        at += size
+    return torch.cat(a_parts, 1), torch.cat(l_parts, 1), tuple(new_groups)
+
+
 def _bound_boxes(net: Network, ct: CaseTensors, lo: Tensor, hi: Tensor, parent: Bounds,
-                 config: SearchConfig):
-    """Bound a batch: (open mask, clipped lo, hi, spec lower, A, bounds)."""
-    bounds = crown(net, lo, hi, parent=parent)
-    lower, a, _ = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)
-    open_ = ~((ct.disjunct_max(lower) > 0).all(-1) | bounds.infeasible)
+                 config: SearchConfig, alpha_iterations: int, alphas: list[Tensor] | None = None,
+                 gate: AlphaGate | None = None):
+    """Bound a batch: (open mask, clipped lo, hi, value [B, D], A, bounds, conjunction, alphas).
+
+    A disjunct's value is the best of its rows' lower bounds and of their conjunction's LP
+    (``conjunction.conjunction_bound``); > 0 proves it on the box. ``alpha_iterations``
+    steps of alpha-CROWN on the spec rows of the boxes still open, from ``alphas`` (their
+    parents' slopes, [B, m, n_j] per ReLU layer) when given, which come back updated; the
+    ``gate`` hears how many boxes alpha-CROWN closed."""
+    if config.intermediate == "crown":
+        bounds = crown(net, lo, hi, parent=parent)
+    else:
+        bounds = forward_linear(net, lo, hi)
+    lower, a, const = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)
+    conj = conjunction_bound(ct.groups, a, const, lo, hi, config.conjunction_steps)
+    value = torch.maximum(ct.disjunct_max(lower), conj.value)
+    open_ = ~((value > 0).all(-1) | bounds.infeasible)
     if config.clip:
-        c_lo, c_hi = clip_boxes(ct, lo, hi, a, lower)  # (a, lower) of the same linear bound
+        a_c, l_c, g_c = with_combined(ct.groups, a, lower, conj)
+        c_lo, c_hi = clip_boxes(ct, lo, hi, a_c, l_c, g_c)  # (a, lower) of the same bounds
         open_ &= ~(c_lo > c_hi).any(-1)
         lo, hi = torch.where(open_[:, None], c_lo, lo), torch.where(open_[:, None], c_hi, hi)
-    if config.split_alpha_iterations > 0 and bool(open_.any()):
+    alphas = list(alphas) if alphas is not None else []
+    if alpha_iterations > 0 and bool(open_.any()):
         idx = open_.nonzero().flatten()
         sub = Bounds(tuple(t[idx] for t in bounds.lower), tuple(t[idx] for t in bounds.upper))
+        start = [t[idx] for t in alphas] or None
         with torch.enable_grad():
-            better, _ = alpha_crown(net, lo[idx], hi[idx], ct.matrix, ct.rhs, sub,
-                                    config.split_alpha_iterations, config.alpha_lr)
-        lower = lower.index_put((idx,), torch.maximum(lower[idx], better))
-        open_ &= ~(ct.disjunct_max(lower) > 0).all(-1)
-    return open_, lo, hi, lower, a, bounds
+            better, slopes = alpha_crown(net, lo[idx], hi[idx], ct.matrix, ct.rhs, sub,
+                                         alpha_iterations, config.alpha_lr, start)
+        value = value.index_put((idx,), torch.maximum(value[idx], ct.disjunct_max(better)))
+        still = ~(value > 0).all(-1)
+        if gate is not None:
+            gate.record(idx.numel(), int((open_ & ~still).sum()))
+        open_ &= still
+        alphas = [t.index_put((idx,), s.to(t.dtype)) for t, s in zip(alphas, slopes)]
+    return open_, lo, hi, value, a, bounds, conj, alphas
 
 
 def _lookahead_step(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, hi: Tensor,
@@ -235,8 +314,10 @@ def _lookahead_step(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, h
     rep = 2 * d
     c_parent = Bounds(tuple(t.repeat(rep, 1) for t in parent.lower),
                       tuple(t.repeat(rep, 1) for t in parent.upper))
-    open_, c_lo, c_hi, lower, a, bounds = _bound_boxes(net, ct, c_lo, c_hi, c_parent, config)
-    value = ct.disjunct_max(lower).amin(-1)
+    open_, c_lo, c_hi, value, a, bounds, conj, _ = _bound_boxes(net, ct, c_lo, c_hi, c_parent,
+                                                             config,
+                                                             config.lookahead_alpha_iterations)
+    value = value.amin(-1)
     value = torch.where(open_, value, torch.full_like(value, torch.inf)).reshape(2, d, b)
     # score of input i: the sum of its two children's bounds, a closed child counting as twice
     # the best open bound of the box (so closing one child beats improving both a little)
@@ -252,7 +333,10 @@ def _lookahead_step(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, h
     if chosen.numel():
         o_lo, o_hi, o_a = c_lo[chosen], c_hi[chosen], a[chosen]
         corners = torch.where(o_a > 0, o_lo.unsqueeze(1), o_hi.unsqueeze(1)).reshape(-1, d)
-        cand = torch.cat([corners, (o_lo + o_hi) / 2])
+        joint = conj.point[chosen].reshape(-1, d)  # before clipping: may lie outside the clip
+        joint = torch.minimum(torch.maximum(joint, o_lo.repeat_interleave(conj.point.shape[1], 0)),
+                              o_hi.repeat_interleave(conj.point.shape[1], 0))
+        cand = torch.cat([corners, joint, (o_lo + o_hi) / 2])
         margin = ct.margin(net.forward(cand))
         if bool((margin <= 0).any()):
             witness = _confirm(ct, oracle, cand, margin, 8)

@@ -30,9 +30,12 @@ def _check(net_path, prop_path, result):
 
 
 @pytest.mark.parametrize("config", [SearchConfig(), SearchConfig(branching="smear", clip=False),
+                                    SearchConfig(branching="lookahead"),
                                     SearchConfig(branching="widest", split_alpha_iterations=0,
-                                                 per_disjunct=True), RELU_BAB],
-                         ids=["input-split", "smear-noclip", "widest-each-disjunct", "relu-bab"])
+                                                 per_disjunct=True, conjunction_steps=0),
+                                    RELU_BAB],
+                         ids=["input-split", "smear-noclip", "lookahead", "widest-each-disjunct",
+                              "relu-bab"])
 @pytest.mark.parametrize("net, prop, expected", EXPECTED)
 def test_example_verdicts(net, prop, expected, config):
     result = verify(EXAMPLES / net, EXAMPLES / prop, 60, config)
