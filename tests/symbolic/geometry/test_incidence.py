@@ -41,19 +41,13 @@ def _node_diagrams(problem, k: int):
     """The statement's diagram, then those of ``k`` of its heuristic candidates drawn on it
     (a search's nodes: each keeps its parent's points where they are), and the candidates
     of each."""
-    from symbolic.geometry.errors import GeometryError
+    from geometry_children import drawn_children
+
     from symbolic.geometry.heuristics import HeuristicProposer
-    from symbolic.geometry.numeric import extend_diagram
 
     diagram = build_diagram(problem, np.random.default_rng(0))
     out = [(problem, diagram)]
-    for cand in HeuristicProposer().propose(problem, 4 * k):
-        child = problem.with_auxiliary(cand.clauses)
-        try:
-            drawn = extend_diagram(diagram, child, len(problem.clauses),
-                                   np.random.default_rng(1))
-        except GeometryError:
-            continue
+    for child, drawn in drawn_children(problem, diagram, 4 * k):
         out.append((child, drawn))
         if len(out) > k:
             break

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from geometry_children import drawn_children
 
 from symbolic.geometry import state as state_module
 from symbolic.geometry.dd import DDARConfig, Saturation, saturate
@@ -41,13 +42,7 @@ def _children(problem: Problem, k: int):
     parent = saturate(problem, diagram.coords, DDARConfig())
     assert parent.goal is None and parent.saturation is not None, problem.name
     out = []
-    for cand in HeuristicProposer().propose(problem, 3 * k):
-        child = problem.with_auxiliary(cand.clauses)
-        try:
-            drawn = extend_diagram(diagram, child, len(problem.clauses),
-                                   np.random.default_rng(1))
-        except GeometryError:
-            continue
+    for child, drawn in drawn_children(problem, diagram, 3 * k):
         out.append((child, drawn.coords))
         if len(out) == k:
             break
