@@ -29,7 +29,7 @@ from .matchers import MATCHERS, STATIC
 from .numeric_index import NumericIndex
 from .predicates import CONG, RCONST, Predicate
 from .problem import Problem
-from .state import ProofState
+from .state import AR_TABLES, ProofState
 from .tables import Atom, Rule, rules
 
 
@@ -40,6 +40,7 @@ class DDARConfig:
     max_levels: int = 64
     deadline: float | None = None  # time.monotonic() value
     rules: frozenset[str] | None = None  # rule ids to use (None: the whole table)
+    ar_tables: frozenset[str] = AR_TABLES  # AR tables fed ("angle", "ratio", "dist")
 
 
 @dataclass
@@ -106,7 +107,7 @@ class Saturation:
         self.config = config
         self.index: NumericIndex = NumericIndex(coords, parent.index if parent else None)
         if parent is None:
-            self.state = ProofState(coords)
+            self.state = ProofState(coords, config.ar_tables)
             allowed = config.rules
             self.rules = [r for r in rules()
                           if r.id in MATCHERS and (allowed is None or r.id in allowed)]
@@ -175,6 +176,8 @@ class Saturation:
     def _bridge(self) -> None:
         """Let the ratio and distance tables teach each other: every numerically equal or
         simply proportional pair of segments that one table proves enters the other."""
+        if "dist" not in self.state.enabled or "ratio" not in self.state.enabled:
+            return
         if self._ratios is None:
             self._ratios = self.index.rational_ratios()
         for a, b, c, d, p, q in self._ratios:

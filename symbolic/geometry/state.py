@@ -31,6 +31,7 @@ PI = "PI"
 PRIMES = (2, 3, 5, 7, 11, 13)
 ONE = Fraction(1)
 AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST}
+AR_TABLES = frozenset(AR_RULES)  # every AR table (``ProofState(tables=)`` picks some)
 
 
 def seg(a: str, b: str) -> tuple[str, str]:
@@ -59,8 +60,13 @@ class PointSet:
 class ProofState:
     """Everything proved so far about one diagram."""
 
-    def __init__(self, coords: dict[str, np.ndarray]) -> None:
+    def __init__(self, coords: dict[str, np.ndarray],
+                 tables: frozenset[str] = AR_TABLES) -> None:
+        unknown = set(tables) - AR_TABLES
+        if unknown:
+            raise ValueError(f"unknown AR table(s) {sorted(unknown)}; known: {sorted(AR_TABLES)}")
         self.coords = coords
+        self.enabled = frozenset(tables)  # the AR tables fed: equations of others are dropped
         self.facts: dict[Fact, Derivation] = {}
         self.lines: list[PointSet] = []
         self.circles: list[PointSet] = []
@@ -84,6 +90,7 @@ class ProofState:
         where it is and may add more: all it proved and read off the diagram stays true."""
         new = ProofState.__new__(ProofState)
         new.coords = coords
+        new.enabled = self.enabled
         new.facts = dict(self.facts)
         new.lines, new.circles = list(self.lines), list(self.circles)  # PointSets: never
         new.line_of = dict(self.line_of)                                # changed in place
@@ -181,11 +188,13 @@ class ProofState:
         return out
 
     def equations(self, fact: Fact) -> list[Equation]:
-        """The AR equations a fact contributes: (table name, expression = 0); memoised (they
-        depend on the diagram only), so callers must not change them."""
+        """The AR equations a fact contributes to the enabled tables: (table name,
+        expression = 0); memoised (they depend on the diagram only), so callers must not
+        change them."""
         found = self._equations.get(fact)
         if found is None:
-            found = [e for e in fact.pred.equations(fact.args, self) if e is not None]
+            found = [e for e in fact.pred.equations(fact.args, self)
+                     if e is not None and e[0] in self.enabled]
             self._equations[fact] = found
         return found
 
