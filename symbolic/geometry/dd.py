@@ -29,7 +29,7 @@ from .matchers import MATCHERS, STATIC
 from .numeric_index import NumericIndex
 from .predicates import CONG, RCONST, Predicate
 from .problem import Problem
-from .state import AR_TABLES, ProofState
+from .state import DEFAULT_AR_TABLES, ProofState
 from .tables import Atom, Rule, rules
 
 
@@ -40,7 +40,8 @@ class DDARConfig:
     max_levels: int = 64
     deadline: float | None = None  # time.monotonic() value
     rules: frozenset[str] | None = None  # rule ids to use (None: the whole table)
-    ar_tables: frozenset[str] = AR_TABLES  # AR tables fed ("angle", "ratio", "dist")
+    # AR tables fed: of "angle", "ratio", "dist", "squared" (``state.AR_TABLES``)
+    ar_tables: frozenset[str] = DEFAULT_AR_TABLES
 
 
 @dataclass

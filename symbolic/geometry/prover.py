@@ -15,7 +15,7 @@ from .errors import DiagramError, FalseGoalError
 from .numeric import Diagram, build_diagram, extend_diagram
 from .problem import Problem
 from .proof import Proof, ProofCheckError, check_proof, extract_proof
-from .state import AR_TABLES
+from .state import DEFAULT_AR_TABLES
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class ProverConfig:
     max_levels: int = 64
     rules: frozenset[str] | None = None  # restrict DD to these rule ids (ablations, tests)
     redraw_tries: int = 10  # new drawings when a child cannot be drawn on its parent's
-    ar_tables: frozenset[str] = AR_TABLES  # AR tables DD+AR feeds (ablations, tests)
+    ar_tables: frozenset[str] = DEFAULT_AR_TABLES  # AR tables DD+AR feeds (``DDARConfig``)
 
 
 class Verdict(Enum):

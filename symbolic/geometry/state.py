@@ -30,8 +30,12 @@ from .predicates.base import ARPredicate, Equation, Terms
 PI = "PI"
 PRIMES = (2, 3, 5, 7, 11, 13)
 ONE = Fraction(1)
-AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST}
+AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST,
+            "squared": Rules.AR_SQUARED}
 AR_TABLES = frozenset(AR_RULES)  # every AR table (``ProofState(tables=)`` picks some)
+# The tables DD+AR feeds unless told otherwise. The squared table is off: it proves no more
+# of JGEX-231 or HAGeo dev at 30 s (205 and 56 either way) and costs a little time.
+DEFAULT_AR_TABLES = frozenset({"angle", "ratio", "dist"})
 
 
 def seg(a: str, b: str) -> tuple[str, str]:
@@ -61,7 +65,7 @@ class ProofState:
     """Everything proved so far about one diagram."""
 
     def __init__(self, coords: dict[str, np.ndarray],
-                 tables: frozenset[str] = AR_TABLES) -> None:
+                 tables: frozenset[str] = DEFAULT_AR_TABLES) -> None:
         unknown = set(tables) - AR_TABLES
         if unknown:
             raise ValueError(f"unknown AR table(s) {sorted(unknown)}; known: {sorted(AR_TABLES)}")
@@ -74,7 +78,9 @@ class ProofState:
         self.angles = LinearTable([PI])
         self.ratios = LinearTable([("log", p) for p in PRIMES])
         self.dists = LinearTable()
-        self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists}
+        self.squares = LinearTable()
+        self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists,
+                       "squared": self.squares}
         self.eq_source: dict[int, tuple[Fact, tuple]] = {}
         self._direction: dict[tuple[str, str], float] = {}
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
@@ -94,9 +100,10 @@ class ProofState:
         new.facts = dict(self.facts)
         new.lines, new.circles = list(self.lines), list(self.circles)  # PointSets: never
         new.line_of = dict(self.line_of)                                # changed in place
-        new.angles, new.ratios, new.dists = (self.angles.copy(), self.ratios.copy(),
-                                             self.dists.copy())
-        new.tables = {"angle": new.angles, "ratio": new.ratios, "dist": new.dists}
+        new.angles, new.ratios, new.dists, new.squares = (
+            self.angles.copy(), self.ratios.copy(), self.dists.copy(), self.squares.copy())
+        new.tables = {"angle": new.angles, "ratio": new.ratios, "dist": new.dists,
+                      "squared": new.squares}
         new.eq_source = dict(self.eq_source)
         new._direction = dict(self._direction)
         new._holds = dict(self._holds)
@@ -172,6 +179,17 @@ class ProofState:
             expr[key] = expr.get(key, 0) + k
         expr = {k: v for k, v in expr.items() if v}
         return ("dist", expr) if expr else None
+
+    def squared(self, terms: Terms) -> Equation | None:
+        """Squared-length table: sum(k * |seg|^2) = 0; a segment of length zero has square
+        zero (its term is dropped); None if nothing is left."""
+        expr: dict = {}
+        for (a, b), k in terms:
+            if a != b:
+                key = ("q",) + seg(a, b)
+                expr[key] = expr.get(key, 0) + k
+        expr = {k: v for k, v in expr.items() if v}
+        return ("squared", expr) if expr else None
 
     def additivity(self, pts: list[str]) -> list[Equation]:
         """|xz| = |xy| + |yz| for every y between x and z on a line (order from the diagram)."""

@@ -190,7 +190,8 @@ class Predicate:
     # ------------------------------------------------------------------ proof state
     def equations(self, args: Args, eq: ProofState) -> list[Equation | None]:
         """Its equations for the AR tables, written with ``eq.angle``, ``eq.ratio``,
-        ``eq.dist`` and ``eq.additivity`` (None entries: equations that say nothing)."""
+        ``eq.dist``, ``eq.squared`` and ``eq.additivity`` (None entries: equations that say
+        nothing)."""
         return []
 
     def on_add(self, state: ProofState, fact: Fact) -> None:

@@ -36,7 +36,8 @@ class Cong(SegmentPair):
 
     def equations(self, args, eq):
         a, b, c, d = args
-        return [eq.ratio([((a, b), 1), ((c, d), -1)]), eq.dist([((a, b), 1), ((c, d), -1)])]
+        return [eq.ratio([((a, b), 1), ((c, d), -1)]), eq.dist([((a, b), 1), ((c, d), -1)]),
+                eq.squared([((a, b), 1), ((c, d), -1)])]
 
 
 class EqRatio(ARPredicate):
@@ -146,7 +147,8 @@ class RConst(ARPredicate):
         a, b, c, d, p, q = args
         k = Fraction(int(p), int(q))
         return [eq.ratio([((a, b), 1), ((c, d), -1)], k),
-                eq.dist([((a, b), k.denominator), ((c, d), -k.numerator)])]
+                eq.dist([((a, b), k.denominator), ((c, d), -k.numerator)]),
+                eq.squared([((a, b), k.denominator ** 2), ((c, d), -k.numerator ** 2)])]
 
 
 class Midp(Predicate):

@@ -29,11 +29,36 @@ def test_every_table_has_a_witness():
 @pytest.mark.parametrize("table", sorted(PROBLEMS))
 def test_witness_is_proved_by_its_table_and_only_with_it(table):
     problem = PROBLEMS[table]
-    outcome = prove(problem, ProverConfig(rules=frozenset(), timeout=30))
+    outcome = prove(problem, ProverConfig(rules=frozenset(), timeout=30, ar_tables=AR_TABLES))
     assert outcome.proved, outcome.stats
     assert AR_RULES[table] in {s.derivation.rule for s in outcome.proof.steps}
     without = prove(problem, ProverConfig(timeout=30, ar_tables=AR_TABLES - {table}))
     assert not without.proved
+
+
+@pytest.mark.parametrize("table", sorted(PROBLEMS))
+def test_the_printed_proof_of_a_witness_reads_and_checks(table):
+    """The independent checker reads the printed text back, finds each AR step's equations
+    itself, and accepts it."""
+    from symbolic.geometry.checker import check_document
+    from symbolic.geometry.checker.text_form import read_text
+
+    outcome = prove(PROBLEMS[table], ProverConfig(timeout=30, ar_tables=AR_TABLES))
+    doc = read_text(f"{table}: proved in 0.1 s\n" + outcome.proof.text())
+    chase = [s for s in doc["steps"] if s["rule"] == AR_RULES[table]]
+    assert chase and all(s["terms"] for s in chase)
+    report = check_document(doc)
+    assert report.valid, report.errors
+
+
+def test_the_squared_table_is_off_by_default_and_proves_the_orthocentre_alone():
+    from symbolic.geometry.dd import DDARConfig
+
+    assert "squared" not in DDARConfig().ar_tables and "squared" not in ProverConfig().ar_tables
+    problem = parse_problem("a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b "
+                            "? perp a h b c", name="orthocentre")
+    assert not prove(problem).proved  # the auxiliary search's example
+    assert prove(problem, ProverConfig(ar_tables=AR_TABLES)).proved
 
 
 def test_an_unknown_table_is_refused():
@@ -105,3 +130,57 @@ def test_distance_chase_conclusions_hold_on_fresh_drawings(text):
 def _segment_pairs(points):
     segs = [(a, b) for i, a in enumerate(points) for b in points[i + 1:]]
     return [s + t for i, s in enumerate(segs) for t in segs[i + 1:]]
+
+
+def test_squared_equations_hold_numerically_and_agree_with_the_checker():
+    """Every squared-length equation of cong, rconst and perp is true on a drawing where the
+    fact holds, and is the one the independent checker restates (up to a factor)."""
+    from symbolic.geometry.checker import meaning as M
+    from symbolic.geometry.predicates import PERP
+
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        a, b, c = rng.normal(size=(3, 2))
+        u = b - a
+        d = c + rng.normal() * np.array([-u[1], u[0]])  # cd ⊥ ab
+        e = a + 1.5 * (b - a)  # ae : ab = 3 : 2, and ae = cf
+        f = c + np.linalg.norm(e - a) * np.array([1.0, 0.0])
+        coords = dict(zip("abcdef", (a, b, c, d, e, f)))
+        st = ProofState(coords, AR_TABLES)
+        for pred, args in [(PERP, ("a", "b", "c", "d")), (PERP, ("a", "b", "a", "c")),
+                           (RCONST, ("a", "e", "a", "b", "3", "2")), (CONG, ("a", "e", "c", "f"))]:
+            if not pred.holds(args, coords):
+                continue
+            fact = Fact.make(pred, args)
+            (expr,) = [e for t, e in st.equations(fact) if t == "squared"]
+            value = sum(k * float(np.sum((coords[x] - coords[y]) ** 2))
+                        for (_, x, y), k in expr.items())
+            assert abs(value) < 1e-9
+            mine = {f"q({x},{y})": k for (_, x, y), k in expr.items()}
+            (theirs,) = M.squared_equations((fact.pred.name, fact.args))
+            assert M._scaled(theirs, mine, False)
+
+
+SQUARED_PROBLEMS = [
+    "a b c = triangle a b c; h = orthocenter h a b c; d = foot d a b c ? cong a b a b",
+    "a b c = triangle a b c; o = circle o a b c; d = on_tline d o a b; e = on_tline e c a b "
+    "? cong a b a b",
+]
+
+
+@pytest.mark.parametrize("text", SQUARED_PROBLEMS)
+def test_squared_chase_conclusions_hold_on_fresh_drawings(text):
+    from symbolic.geometry.predicates import PERP
+
+    problem = parse_problem(text, name="squared")
+    coords = build_diagram(problem, np.random.default_rng(4)).coords
+    run = saturate(problem, coords, DDARConfig(deadline=time.monotonic() + 30,
+                                               ar_tables=AR_TABLES))
+    st = run.state
+    for a, b, c, d in _segment_pairs(problem.points):  # the table answers what it is asked
+        for pred in (CONG, PERP):
+            if pred.holds((a, b, c, d), coords):
+                st.derive(pred, (a, b, c, d))
+    chased = [(f.pred, f.args) for f, d in st.facts.items() if d.rule == Rules.AR_SQUARED]
+    assert chased
+    assert refuted(chased, coords, problem, 13) is None
