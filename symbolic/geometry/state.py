@@ -235,6 +235,11 @@ class ProofState:
             self.add(part, Derivation(Rules.DEF, (fact,), derivation.level))
         return self.changed != before
 
+    def feed(self, fact: Fact) -> None:
+        """Give a recorded fact's equations to every table (a fact recorded by ``derive``,
+        which feeds only the tables it did not come from)."""
+        self._share(fact, "")
+
     def merge_line(self, fact: Fact) -> None:
         """Collinear sets sharing two points are one line (``coll`` facts)."""
         found = self._merge(fact, self.lines, 2, Rules.LINE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from itertools import combinations
 
@@ -429,15 +429,21 @@ def states(s: Stmt, table: str, eq: Eq, c: Coords) -> bool:
                         return abs(_d(c, u, w) - _d(c, u, v) - _d(c, v, w)) < 1e-6
         return False
     if table == "squared":
-        return any(_scaled(eq, want, False) for want in squared_equations(s))
+        others = {p for v in eq for p in v[2:-1].split(",")}
+        return any(_scaled(eq, want, False) for want in squared_equations(s, others))
     return False
 
 
-def squared_equations(s: Stmt) -> list[Eq]:
+def squared_equations(s: Stmt, others: Iterable[str] = ()) -> list[Eq]:
     """The squared-length equations a statement states (true on every drawing): equal
-    segments have equal squares (AB = k CD: AB^2 = k^2 CD^2), and AB ⊥ CD exactly when
-    AC^2 + BD^2 = AD^2 + BC^2 (a segment of length zero has square zero)."""
+    segments have equal squares (AB = k CD: AB^2 = k^2 CD^2); AB ⊥ CD exactly when
+    AC^2 + BD^2 = AD^2 + BC^2 (a segment of length zero has square zero); M the midpoint
+    of AB gives, for each point X of ``others`` (Apollonius), 2XA^2 + 2XB^2 = 4XM^2 + AB^2."""
     name, a = s
+    if name == "midp":
+        m, x, y = a
+        return [linear("q", [((p, x), 2), ((p, y), 2), ((p, m), -4), ((x, y), -1)])
+                for p in sorted(set(others) - set(a))]
     if name == "cong":
         want = linear("q", [(a[:2], 1), (a[2:], -1)])
     elif name == "rconst":

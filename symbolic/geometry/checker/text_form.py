@@ -218,7 +218,7 @@ def equations(s: M.Stmt, table: str, coords: M.Coords) -> list[M.Eq]:
                     if abs(d(u, w) - d(u, v) - d(v, w)) < 1e-6:
                         out.append(lin("s", [((u, w), 1), ((u, v), -1), ((v, w), -1)]))
     elif table == "squared":
-        out.extend(M.squared_equations(s))
+        out.extend(M.squared_equations(s, coords))
     return [e for e in out if e]
 
 

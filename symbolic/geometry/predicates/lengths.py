@@ -186,6 +186,13 @@ class Midp(Predicate):
     def figure_lines(self, args):
         return list(combinations(args, 2))
 
+    def equations(self, args, eq):
+        """The median's length (Apollonius), for every other point x of the diagram:
+        2|xa|² + 2|xb|² = 4|xm|² + |ab|²."""
+        m, a, b = args
+        return [eq.squared([((x, a), 2), ((x, b), 2), ((x, m), -4), ((a, b), -1)])
+                for x in sorted(eq.coords) if x not in args]
+
     def derive(self, state, fact):
         return state.derive_parts(fact)
 

@@ -3,6 +3,7 @@ equations and derivations, and its conclusions true on fresh drawings."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from symbolic.geometry.predicates import COLL, CONG, MIDP, RCONST
 from symbolic.geometry.problem import parse_problem, read_problems
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.state import AR_RULES, AR_TABLES, ProofState
+from symbolic.geometry.tables import Atom
 
 WITNESSES = Path(__file__).resolve().parents[3] / "problems" / "geometry" / "ar_witnesses.txt"
 PROBLEMS = {p.name: p for p in read_problems(WITNESSES)}
@@ -147,22 +149,49 @@ def test_squared_equations_hold_numerically_and_agree_with_the_checker():
         f = c + np.linalg.norm(e - a) * np.array([1.0, 0.0])
         coords = dict(zip("abcdef", (a, b, c, d, e, f)))
         st = ProofState(coords, AR_TABLES)
+        coords["m"] = (b + c) / 2
         for pred, args in [(PERP, ("a", "b", "c", "d")), (PERP, ("a", "b", "a", "c")),
-                           (RCONST, ("a", "e", "a", "b", "3", "2")), (CONG, ("a", "e", "c", "f"))]:
+                           (RCONST, ("a", "e", "a", "b", "3", "2")), (CONG, ("a", "e", "c", "f")),
+                           (MIDP, ("m", "b", "c"))]:
             if not pred.holds(args, coords):
                 continue
             fact = Fact.make(pred, args)
-            (expr,) = [e for t, e in st.equations(fact) if t == "squared"]
-            value = sum(k * float(np.sum((coords[x] - coords[y]) ** 2))
-                        for (_, x, y), k in expr.items())
-            assert abs(value) < 1e-9
-            mine = {f"q({x},{y})": k for (_, x, y), k in expr.items()}
-            (theirs,) = M.squared_equations((fact.pred.name, fact.args))
-            assert M._scaled(theirs, mine, False)
+            exprs = [e for t, e in st.equations(fact) if t == "squared"]
+            theirs = M.squared_equations((fact.pred.name, fact.args), coords)
+            assert len(exprs) == len(theirs) >= 1
+            for expr, their in zip(exprs, theirs, strict=True):
+                value = sum(k * float(np.sum((coords[x] - coords[y]) ** 2))
+                            for (_, x, y), k in expr.items())
+                assert abs(value) < 1e-9
+                mine = {f"q({x},{y})": k for (_, x, y), k in expr.items()}
+                assert M._scaled(their, mine, False)
+
+
+def test_right_angles_at_named_points_are_found_on_the_diagram():
+    from symbolic.geometry.numeric_index import NumericIndex
+
+    coords = {"a": np.array([0.0, 0.0]), "b": np.array([2.0, 0.0]), "c": np.array([0.0, 1.0]),
+              "d": np.array([2.0, 1.0]), "e": np.array([1.0, 2.5])}
+    assert sorted(NumericIndex(coords).right_angles()) == [
+        ("a", "b", "d"), ("a", "c", "d"), ("b", "a", "c"), ("b", "d", "c")]
+
+
+def test_feet_of_perpendiculars_are_equidistant_from_the_midpoint_by_squared_lengths():
+    """JGEX E051-14-1 (and L053-1): the midpoint of ab, and the feet f, g of a and b on cd:
+    ef = eg. Pythagoras at f and g and the medians ef, eg (Apollonius) give it at once."""
+    problem = parse_problem("a b c d = quadrangle a b c d; e = midpoint e b a; f = foot f a c d;"
+                            " g = foot g b c d ? cong e f e g", name="feet")
+    assert not prove(problem).proved
+    outcome = prove(problem, ProverConfig(timeout=30, ar_tables=AR_TABLES))
+    assert outcome.proved
+    assert outcome.proof.steps[-1].derivation.rule == Rules.AR_SQUARED
 
 
 SQUARED_PROBLEMS = [
-    "a b c = triangle a b c; h = orthocenter h a b c; d = foot d a b c ? cong a b a b",
+    "a b c d = quadrangle a b c d; e = midpoint e b a; f = foot f a c d; g = foot g b c d "
+    "? cong a b a b",
+    "a b c = triangle a b c; h = on_tline h a b c, on_tline h b a c; d = foot d c a b "
+    "? cong a b a b",
     "a b c = triangle a b c; o = circle o a b c; d = on_tline d o a b; e = on_tline e c a b "
     "? cong a b a b",
 ]
@@ -174,8 +203,8 @@ def test_squared_chase_conclusions_hold_on_fresh_drawings(text):
 
     problem = parse_problem(text, name="squared")
     coords = build_diagram(problem, np.random.default_rng(4)).coords
-    run = saturate(problem, coords, DDARConfig(deadline=time.monotonic() + 30,
-                                               ar_tables=AR_TABLES))
+    bare = dataclasses.replace(problem, goal=Atom(COLL, problem.points[:3]))  # whole closure
+    run = saturate(bare, coords, DDARConfig(deadline=time.monotonic() + 30, ar_tables=AR_TABLES))
     st = run.state
     for a, b, c, d in _segment_pairs(problem.points):  # the table answers what it is asked
         for pred in (CONG, PERP):
