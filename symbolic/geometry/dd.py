@@ -128,8 +128,9 @@ class Saturation:
         self._variables = {r.id: r.variables for r in self.rules}
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
         self._right: list[tuple[str, str, str]] | None = None  # right angles at named points
-        # midpoints whose equations the squared table has (``_bridge_squared``)
-        self._fed: set[tuple[str, str, str]] = set(parent._fed) if parent is not None else set()
+        # midpoints whose equations the squared table has (``_bridge_squared``); a child's
+        # new points give every midpoint new equations, fed again
+        self._fed: set[tuple[str, str, str]] = set()
         # per static rule, its candidates on this diagram not settled yet (key, mapping)
         self._pending: dict[str, list[tuple[tuple, dict[str, str]]]] = {}
         # the parent's: joined to this index's candidates (those with a new point) when the

@@ -159,6 +159,7 @@ class Midp(Predicate):
     goal = True
     arity = 3
     needed_parts = 2  # collinear and equidistant: the 1:2 ratio follows
+    equations_read_all_points = True
 
     def canonical(self, args: Args) -> Args:
         return (args[0],) + tuple(sorted(args[1:]))

@@ -213,3 +213,24 @@ def test_squared_chase_conclusions_hold_on_fresh_drawings(text):
     chased = [(f.pred, f.args) for f, d in st.facts.items() if d.rule == Rules.AR_SQUARED]
     assert chased
     assert refuted(chased, coords, problem, 13) is None
+
+
+def test_a_midpoint_speaks_of_the_points_a_continuation_adds():
+    """Continuing from a closure, the points a child adds get their medians to the parent's
+    midpoints too: the child knows what a fresh run knows."""
+    parent = parse_problem("a b c d = quadrangle a b c d; e = midpoint e b a; f = foot f a c d"
+                           " ? cong a b a b", name="parent")
+    child = parse_problem(parent.text().split(" ?")[0] + "; g = foot g b c d ? cong e f e g",
+                          name="child")
+    coords = build_diagram(child, np.random.default_rng(2)).coords
+    config = DDARConfig(deadline=time.monotonic() + 30, ar_tables=AR_TABLES)
+
+    def bare(problem):
+        return dataclasses.replace(problem, goal=Atom(COLL, ("a", "b", "c")))
+
+    first = saturate(bare(parent), {p: coords[p] for p in parent.points}, config)
+    assert first.goal is None and first.state.derive(MIDP, ("e", "a", "b")) is not None
+    then = saturate(bare(child), coords, config, parent=first.saturation)
+    fresh = saturate(bare(child), coords, config)
+    assert fresh.state.derive(CONG, ("e", "f", "e", "g")) is not None
+    assert then.state.derive(CONG, ("e", "f", "e", "g")) is not None
