@@ -27,9 +27,9 @@ from itertools import chain
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS, STATIC
 from .numeric_index import NumericIndex
-from .predicates import CONG, RCONST, Predicate
+from .predicates import CONG, MIDP, PERP, RCONST, Predicate
 from .problem import Problem
-from .state import ProofState
+from .state import DEFAULT_AR_TABLES, ProofState
 from .tables import Atom, Rule, rules
 
 
@@ -40,6 +40,8 @@ class DDARConfig:
     max_levels: int = 64
     deadline: float | None = None  # time.monotonic() value
     rules: frozenset[str] | None = None  # rule ids to use (None: the whole table)
+    # AR tables fed: of "angle", "ratio", "dist", "squared" (``state.AR_TABLES``)
+    ar_tables: frozenset[str] = DEFAULT_AR_TABLES
 
 
 @dataclass
@@ -106,7 +108,7 @@ class Saturation:
         self.config = config
         self.index: NumericIndex = NumericIndex(coords, parent.index if parent else None)
         if parent is None:
-            self.state = ProofState(coords)
+            self.state = ProofState(coords, config.ar_tables)
             allowed = config.rules
             self.rules = [r for r in rules()
                           if r.id in MATCHERS and (allowed is None or r.id in allowed)]
@@ -125,6 +127,10 @@ class Saturation:
         self.settled: set[tuple] = set(parent.settled) if parent is not None else set()
         self._variables = {r.id: r.variables for r in self.rules}
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
+        self._right: list[tuple[str, str, str]] | None = None  # right angles at named points
+        # midpoints whose equations the squared table has (``_bridge_squared``); a child's
+        # new points give every midpoint new equations, fed again
+        self._fed: set[tuple[str, str, str]] = set()
         # per static rule, its candidates on this diagram not settled yet (key, mapping)
         self._pending: dict[str, list[tuple[tuple, dict[str, str]]]] = {}
         # the parent's: joined to this index's candidates (those with a new point) when the
@@ -163,6 +169,7 @@ class Saturation:
                         break
                 if run.goal is None:
                     self._bridge()
+                    self._bridge_squared()
                     run.goal = goal_fact(st, goal)
                 if st.changed == before:
                     break
@@ -174,7 +181,9 @@ class Saturation:
 
     def _bridge(self) -> None:
         """Let the ratio and distance tables teach each other: every numerically equal or
-        simply proportional pair of segments that one table proves enters the other."""
+        simply proportional pair of segments that one table proves enters the others."""
+        if len(self.state.enabled & {"ratio", "dist", "squared"}) < 2:
+            return
         if self._ratios is None:
             self._ratios = self.index.rational_ratios()
         for a, b, c, d, p, q in self._ratios:
@@ -183,6 +192,26 @@ class Saturation:
                 self.state.derive(CONG, (a, b, c, d))
             else:
                 self.state.derive(RCONST, (a, b, c, d, str(p), str(q)))
+
+    def _bridge_squared(self) -> None:
+        """Feed the squared table what no fact it is given states: every right angle at a
+        named point that the angle table proves (Pythagoras, as the perp fact), and every
+        midpoint proved (the median's length from each other point, as the midp fact)."""
+        st = self.state
+        if "squared" not in st.enabled:
+            return
+        if self._right is None:
+            self._right = self.index.right_angles()
+        for x, p, y in self._right:
+            self._tick()
+            st.derive(PERP, (x, p, p, y))
+        for m, a, b in self.index.midpoints:
+            self._tick()
+            if (m, a, b) not in self._fed:
+                found = st.derive(MIDP, (m, a, b))
+                if found is not None:
+                    st.feed(found)
+                    self._fed.add((m, a, b))
 
     def _apply_rule(self, rule: Rule) -> None:
         self._tick()

@@ -53,6 +53,7 @@ class Rules:
     AR_ANGLE = "angle chase"   # exact linear combination in the angle table
     AR_RATIO = "ratio chase"   # exact linear combination in the ratio table
     AR_DIST = "distance chase"  # exact linear combination of lengths along lines
+    AR_SQUARED = "squared-length chase"  # exact linear combination of squared lengths
     LINE = "same line"         # collinear sets sharing two points are one line
     CIRCLE = "same circle"     # concyclic sets sharing three points are one circle
     DEF = "definition"         # unfolding a composite predicate (midp, circle, simtri...)

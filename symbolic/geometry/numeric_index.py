@@ -184,6 +184,19 @@ class NumericIndex:
         return [(names[m], names[i[k]], names[j[k]])
                 for k, m in zip(*np.nonzero((d < TOL) & apart[:, None]))]
 
+    def right_angles(self) -> list[tuple[str, str, str]]:
+        """(x, p, y) with xp ⊥ py, x before y: the right angles at named points."""
+        out = []
+        for k, p in enumerate(self.names):
+            v = self.xy - self.xy[k]
+            norm = np.hypot(v[:, 0], v[:, 1])
+            ok = norm >= TOL
+            u = v / np.where(ok, norm, 1.0)[:, None]
+            cos = np.abs(u @ u.T)
+            i, j = np.nonzero(np.triu(cos < TOL, 1) & ok[:, None] & ok[None, :])
+            out += [(self.names[a], p, self.names[b]) for a, b in zip(i, j)]
+        return out
+
     def direction(self, a: str, b: str) -> float:
         """The direction of line ab in [0, pi)."""
         return float(self._ang[self.pos[a], self.pos[b]]) % math.pi

@@ -16,11 +16,11 @@ from typing import Any
 from .ar import LinearTable, add_scaled
 from .facts import Derivation, Fact, Rules
 from .problem import Problem
-from .state import PI, ProofState
+from .state import AR_TABLES, PI, ProofState
 from .tables import rules
 from .unify import match_rule
 
-AR_STEPS = (Rules.AR_ANGLE, Rules.AR_RATIO, Rules.AR_DIST)
+AR_STEPS = (Rules.AR_ANGLE, Rules.AR_RATIO, Rules.AR_DIST, Rules.AR_SQUARED)
 RULE_NAMES = {"r32": "SSS", "r33": "SAS", "r34": "similar triangles AA",
               "r35": "similar triangles AA (reflected)", "r36": "congruent triangles ASA",
               "r37": "congruent triangles ASA (reflected)", "r38": "similar triangles SSS",
@@ -253,8 +253,8 @@ class ProofCheckError(Exception):
 def check_proof(proof: Proof, coords2: dict, coords1: dict) -> None:
     """Replay every step; raise ProofCheckError naming the first step that fails."""
     table = {r.id: r for r in rules()}
-    state2 = ProofState(coords2)
-    state1 = ProofState(coords1)
+    state2 = ProofState(coords2, AR_TABLES)
+    state1 = ProofState(coords1, AR_TABLES)  # the equations of every table a step may cite
     for f, _ in proof.given:
         if not state2.holds(f.pred, f.args):
             raise ProofCheckError(f"given fact {f} is false on the second diagram")

@@ -15,6 +15,7 @@ from .errors import DiagramError, FalseGoalError
 from .numeric import Diagram, build_diagram, extend_diagram
 from .problem import Problem
 from .proof import Proof, ProofCheckError, check_proof, extract_proof
+from .state import DEFAULT_AR_TABLES
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class ProverConfig:
     max_levels: int = 64
     rules: frozenset[str] | None = None  # restrict DD to these rule ids (ablations, tests)
     redraw_tries: int = 10  # new drawings when a child cannot be drawn on its parent's
+    ar_tables: frozenset[str] = DEFAULT_AR_TABLES  # AR tables DD+AR feeds (``DDARConfig``)
 
 
 class Verdict(Enum):
@@ -94,7 +96,8 @@ def prove(problem: Problem, config: ProverConfig | None = None, *,
                                     {"build_seconds": config.timeout})
             raise
     t_build = time.monotonic() - start
-    run = saturate(problem, diagram.coords, DDARConfig(config.max_levels, deadline, config.rules),
+    run = saturate(problem, diagram.coords, DDARConfig(config.max_levels, deadline, config.rules,
+                                                         config.ar_tables),
                    parent=closure)
     stats: dict[str, Any] = dict(run.stats, build_seconds=round(t_build, 4),
                                  incremental=closure is not None)

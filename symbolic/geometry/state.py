@@ -30,7 +30,14 @@ from .predicates.base import ARPredicate, Equation, Terms
 PI = "PI"
 PRIMES = (2, 3, 5, 7, 11, 13)
 ONE = Fraction(1)
-AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST}
+AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST,
+            "squared": Rules.AR_SQUARED}
+AR_TABLES = frozenset(AR_RULES)  # every AR table (``ProofState(tables=)`` picks some)
+# The tables DD+AR feeds unless told otherwise. The squared table is off for now: with it
+# DD+AR proves 207 of JGEX-231 instead of 205 and the same 56 of HAGeo dev (30 s), at no
+# measurable cost, but it proves the orthocentre concurrency too, the example that many
+# tests of the auxiliary search rely on needing an auxiliary point.
+DEFAULT_AR_TABLES = frozenset({"angle", "ratio", "dist"})
 
 
 def seg(a: str, b: str) -> tuple[str, str]:
@@ -59,8 +66,13 @@ class PointSet:
 class ProofState:
     """Everything proved so far about one diagram."""
 
-    def __init__(self, coords: dict[str, np.ndarray]) -> None:
+    def __init__(self, coords: dict[str, np.ndarray],
+                 tables: frozenset[str] = DEFAULT_AR_TABLES) -> None:
+        unknown = set(tables) - AR_TABLES
+        if unknown:
+            raise ValueError(f"unknown AR table(s) {sorted(unknown)}; known: {sorted(AR_TABLES)}")
         self.coords = coords
+        self.enabled = frozenset(tables)  # the AR tables fed: equations of others are dropped
         self.facts: dict[Fact, Derivation] = {}
         self.lines: list[PointSet] = []
         self.circles: list[PointSet] = []
@@ -68,7 +80,9 @@ class ProofState:
         self.angles = LinearTable([PI])
         self.ratios = LinearTable([("log", p) for p in PRIMES])
         self.dists = LinearTable()
-        self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists}
+        self.squares = LinearTable()
+        self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists,
+                       "squared": self.squares}
         self.eq_source: dict[int, tuple[Fact, tuple]] = {}
         self._direction: dict[tuple[str, str], float] = {}
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
@@ -84,16 +98,19 @@ class ProofState:
         where it is and may add more: all it proved and read off the diagram stays true."""
         new = ProofState.__new__(ProofState)
         new.coords = coords
+        new.enabled = self.enabled
         new.facts = dict(self.facts)
         new.lines, new.circles = list(self.lines), list(self.circles)  # PointSets: never
         new.line_of = dict(self.line_of)                                # changed in place
-        new.angles, new.ratios, new.dists = (self.angles.copy(), self.ratios.copy(),
-                                             self.dists.copy())
-        new.tables = {"angle": new.angles, "ratio": new.ratios, "dist": new.dists}
+        new.angles, new.ratios, new.dists, new.squares = (
+            self.angles.copy(), self.ratios.copy(), self.dists.copy(), self.squares.copy())
+        new.tables = {"angle": new.angles, "ratio": new.ratios, "dist": new.dists,
+                      "squared": new.squares}
         new.eq_source = dict(self.eq_source)
         new._direction = dict(self._direction)
         new._holds = dict(self._holds)
-        new._equations = dict(self._equations)
+        new._equations = {f: e for f, e in self._equations.items()  # more points: more
+                          if not f.pred.equations_read_all_points}  # equations for some
         new._residuals = dict(self._residuals)  # tables copied with their pivots: still valid
         new.changed = self.changed
         new.added = self.added
@@ -166,6 +183,17 @@ class ProofState:
         expr = {k: v for k, v in expr.items() if v}
         return ("dist", expr) if expr else None
 
+    def squared(self, terms: Terms) -> Equation | None:
+        """Squared-length table: sum(k * |seg|^2) = 0; a segment of length zero has square
+        zero (its term is dropped); None if nothing is left."""
+        expr: dict = {}
+        for (a, b), k in terms:
+            if a != b:
+                key = ("q",) + seg(a, b)
+                expr[key] = expr.get(key, 0) + k
+        expr = {k: v for k, v in expr.items() if v}
+        return ("squared", expr) if expr else None
+
     def additivity(self, pts: list[str]) -> list[Equation]:
         """|xz| = |xy| + |yz| for every y between x and z on a line (order from the diagram)."""
         c = self.coords
@@ -181,11 +209,13 @@ class ProofState:
         return out
 
     def equations(self, fact: Fact) -> list[Equation]:
-        """The AR equations a fact contributes: (table name, expression = 0); memoised (they
-        depend on the diagram only), so callers must not change them."""
+        """The AR equations a fact contributes to the enabled tables: (table name,
+        expression = 0); memoised (they depend on the diagram only), so callers must not
+        change them."""
         found = self._equations.get(fact)
         if found is None:
-            found = [e for e in fact.pred.equations(fact.args, self) if e is not None]
+            found = [e for e in fact.pred.equations(fact.args, self)
+                     if e is not None and e[0] in self.enabled]
             self._equations[fact] = found
         return found
 
@@ -207,6 +237,11 @@ class ProofState:
         for part in fact.pred.unfold(fact.args):
             self.add(part, Derivation(Rules.DEF, (fact,), derivation.level))
         return self.changed != before
+
+    def feed(self, fact: Fact) -> None:
+        """Give a recorded fact's equations to every table (a fact recorded by ``derive``,
+        which feeds only the tables it did not come from)."""
+        self._share(fact, "")
 
     def merge_line(self, fact: Fact) -> None:
         """Collinear sets sharing two points are one line (``coll`` facts)."""

@@ -37,7 +37,7 @@ import numpy as np
 from . import meaning as M
 from .reading import says_all
 
-AR_TABLES = {"angle chase": "angle", "ratio chase": "ratio", "distance chase": "dist"}
+AR_TABLES = M.AR_TABLES
 MERGES = {"same line": ("coll", 2), "same circle": ("cyclic", 3)}
 DEFINITION, FOLD, GIVEN = "definition", "by definition", "given"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from itertools import combinations
 
@@ -300,7 +300,13 @@ def folds(s: Stmt, given: list[Stmt]) -> bool:
 # ---------------------------------------------------------------- AR equations
 
 Eq = dict[str, Fraction]
-_VAR = re.compile(r"^(?:pi|log\((\d+)\)|([dls])\(([^,()]+),([^,()]+)\))$")
+_VAR = re.compile(r"^(?:pi|log\((\d+)\)|([dlsq])\(([^,()]+),([^,()]+)\))$")
+# The AR steps by name, and the table each one's equations belong to: in the angle table
+# d(xy) is the direction of line xy (and pi a constant), in the ratio table l(xy) the log
+# of |xy| (and log(p) the log of a prime), in the distance table s(xy) the length |xy|, in
+# the squared table q(xy) = |xy|^2.
+AR_TABLES = {"angle chase": "angle", "ratio chase": "ratio", "distance chase": "dist",
+             "squared-length chase": "squared"}
 
 
 def read_equation(raw: Mapping[str, str]) -> Eq:
@@ -422,4 +428,31 @@ def states(s: Stmt, table: str, eq: Eq, c: Coords) -> bool:
                     if _scaled(eq, linear("s", [((u, w), 1), ((u, v), -1), ((v, w), -1)]), False):
                         return abs(_d(c, u, w) - _d(c, u, v) - _d(c, v, w)) < 1e-6
         return False
+    if table == "squared":
+        others = {p for v in eq for p in v[2:-1].split(",")}
+        return any(_scaled(eq, want, False) for want in squared_equations(s, others))
     return False
+
+
+def squared_equations(s: Stmt, others: Iterable[str] = ()) -> list[Eq]:
+    """The squared-length equations a statement states (true on every drawing): equal
+    segments have equal squares (AB = k CD: AB^2 = k^2 CD^2); AB ⊥ CD exactly when
+    AC^2 + BD^2 = AD^2 + BC^2 (a segment of length zero has square zero); M the midpoint
+    of AB gives, for each point X of ``others`` (Apollonius), 2XA^2 + 2XB^2 = 4XM^2 + AB^2."""
+    name, a = s
+    if name == "midp":
+        m, x, y = a
+        return [linear("q", [((p, x), 2), ((p, y), 2), ((p, m), -4), ((x, y), -1)])
+                for p in sorted(set(others) - set(a))]
+    if name == "cong":
+        want = linear("q", [(a[:2], 1), (a[2:], -1)])
+    elif name == "rconst":
+        p, q = int(a[4]), int(a[5])
+        want = linear("q", [(a[:2], q * q), (a[2:4], -p * p)])
+    elif name == "perp":
+        x, y, z, w = a
+        want = linear("q", [(u, k) for u, k in (((x, z), 1), ((y, w), 1), ((x, w), -1),
+                                                 ((y, z), -1)) if u[0] != u[1]])
+    else:
+        return []
+    return [want] if want else []

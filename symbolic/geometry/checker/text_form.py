@@ -77,9 +77,8 @@ def read_text(text: str, seed: int = 7) -> dict[str, Any]:
             found = find_instance(table[rule], premises, concl, diagram)
             if found is not None:
                 item["instance"] = found
-        elif rule in ("angle chase", "ratio chase", "distance chase"):
-            kind = {"angle chase": "angle", "ratio chase": "ratio", "distance chase": "dist"}
-            item.update(find_terms(kind[rule], [(i, known[i]) for i in ids if i in known],
+        elif rule in M.AR_TABLES:
+            item.update(find_terms(M.AR_TABLES[rule], [(i, known[i]) for i in ids if i in known],
                                    concl, diagram))
         known[sid] = concl
         steps.append(item)
@@ -218,6 +217,8 @@ def equations(s: M.Stmt, table: str, coords: M.Coords) -> list[M.Eq]:
                     d = lambda p, q: math.dist(coords[p], coords[q])  # noqa: E731
                     if abs(d(u, w) - d(u, v) - d(v, w)) < 1e-6:
                         out.append(lin("s", [((u, w), 1), ((u, v), -1), ((v, w), -1)]))
+    elif table == "squared":
+        out.extend(M.squared_equations(s, coords))
     return [e for e in out if e]
 
 

@@ -86,6 +86,9 @@ class Predicate:
     needed_parts: ClassVar[int | None] = None
     known_by_parts: ClassVar[bool] = False
     replay_checked: ClassVar[bool] = True  # a proof step concluding it is re-checked numerically
+    # Its AR equations speak of other points of the diagram than its own (midp: the median
+    # from every point), so a diagram with more points gives it more equations.
+    equations_read_all_points: ClassVar[bool] = False
     # An either-orientation predicate (simtri*) stands for these stored ones; empty: itself.
     cases: ClassVar[tuple[Predicate, ...]] = ()
     # A goal stated with this predicate is met by any of these, the one the diagram shows
@@ -190,7 +193,8 @@ class Predicate:
     # ------------------------------------------------------------------ proof state
     def equations(self, args: Args, eq: ProofState) -> list[Equation | None]:
         """Its equations for the AR tables, written with ``eq.angle``, ``eq.ratio``,
-        ``eq.dist`` and ``eq.additivity`` (None entries: equations that say nothing)."""
+        ``eq.dist``, ``eq.squared`` and ``eq.additivity`` (None entries: equations that say
+        nothing)."""
         return []
 
     def on_add(self, state: ProofState, fact: Fact) -> None:

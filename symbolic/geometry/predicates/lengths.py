@@ -36,7 +36,8 @@ class Cong(SegmentPair):
 
     def equations(self, args, eq):
         a, b, c, d = args
-        return [eq.ratio([((a, b), 1), ((c, d), -1)]), eq.dist([((a, b), 1), ((c, d), -1)])]
+        return [eq.ratio([((a, b), 1), ((c, d), -1)]), eq.dist([((a, b), 1), ((c, d), -1)]),
+                eq.squared([((a, b), 1), ((c, d), -1)])]
 
 
 class EqRatio(ARPredicate):
@@ -146,7 +147,8 @@ class RConst(ARPredicate):
         a, b, c, d, p, q = args
         k = Fraction(int(p), int(q))
         return [eq.ratio([((a, b), 1), ((c, d), -1)], k),
-                eq.dist([((a, b), k.denominator), ((c, d), -k.numerator)])]
+                eq.dist([((a, b), k.denominator), ((c, d), -k.numerator)]),
+                eq.squared([((a, b), k.denominator ** 2), ((c, d), -k.numerator ** 2)])]
 
 
 class Midp(Predicate):
@@ -157,6 +159,7 @@ class Midp(Predicate):
     goal = True
     arity = 3
     needed_parts = 2  # collinear and equidistant: the 1:2 ratio follows
+    equations_read_all_points = True
 
     def canonical(self, args: Args) -> Args:
         return (args[0],) + tuple(sorted(args[1:]))
@@ -183,6 +186,13 @@ class Midp(Predicate):
 
     def figure_lines(self, args):
         return list(combinations(args, 2))
+
+    def equations(self, args, eq):
+        """The median's length (Apollonius), for every other point x of the diagram:
+        2|xa|² + 2|xb|² = 4|xm|² + |ab|²."""
+        m, a, b = args
+        return [eq.squared([((x, a), 2), ((x, b), 2), ((x, m), -4), ((a, b), -1)])
+                for x in sorted(eq.coords) if x not in args]
 
     def derive(self, state, fact):
         return state.derive_parts(fact)

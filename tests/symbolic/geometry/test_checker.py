@@ -156,7 +156,8 @@ def _mutants(doc, proof: Proof, rng: random.Random):
             prem = [_fact(steps[index[p]]["fact"]) for p in s["premises"]]
             concl = _fact(s["fact"])
             others = rng.sample(sorted(table), 4) + rng.sample(
-                ["angle chase", "ratio chase", "distance chase", "same line", "same circle",
+                ["angle chase", "ratio chase", "distance chase", "squared-length chase",
+                 "same line", "same circle",
                  "definition", "by definition"], 2)
             for other in others:
                 if other == s["rule"]:

@@ -111,9 +111,9 @@ COORDS = {"a": (0.0, 0.0), "b": (2.0, 0.0), "m": (1.0, 0.0), "c": (0.0, 2.0), "d
 def _state():
     import numpy as np
 
-    from symbolic.geometry.state import ProofState
+    from symbolic.geometry.state import AR_TABLES, ProofState
 
-    return ProofState({k: np.array(v) for k, v in COORDS.items()})
+    return ProofState({k: np.array(v) for k, v in COORDS.items()}, AR_TABLES)  # every table
 
 
 def test_ar_equations_of_angle_predicates():
@@ -122,8 +122,10 @@ def test_ar_equations_of_angle_predicates():
 
     st = _state()
     # ab ⊥ ac: d(ab) - d(ac) = 0 - pi/2, so the equation is d(ab) - d(ac) + pi/2 = 0
+    # ab ⊥ ac: and |bc|² = |ab|² + |ac|² (Pythagoras: |aa|² + |bc|² = |ac|² + |ba|²)
     assert st.equations(Fact.make(PERP, ("a", "b", "a", "c"))) == [
-        ("angle", {("d", "a", "b"): 1, ("d", "a", "c"): -1, PI: Fraction(1, 2)})]
+        ("angle", {("d", "a", "b"): 1, ("d", "a", "c"): -1, PI: Fraction(1, 2)}),
+        ("squared", {("q", "b", "c"): 1, ("q", "a", "c"): -1, ("q", "a", "b"): -1})]
     assert st.equations(Fact.make(PARA, ("a", "b", "c", "d"))) == [
         ("angle", {("d", "a", "b"): 1, ("d", "c", "d"): -1})]
     # ∠(ab, ac) = ∠(cd, ca): d(ac) - d(ab) - d(ac) + d(cd) = 0
@@ -147,11 +149,13 @@ def test_ar_equations_of_length_predicates():
     st = _state()
     assert st.equations(Fact.make(CONG, ("a", "b", "c", "d"))) == [
         ("ratio", {("l", "a", "b"): 1, ("l", "c", "d"): -1}),
-        ("dist", {("s", "a", "b"): 1, ("s", "c", "d"): -1})]
+        ("dist", {("s", "a", "b"): 1, ("s", "c", "d"): -1}),
+        ("squared", {("q", "a", "b"): 1, ("q", "c", "d"): -1})]
     # am : ab = 1 : 2 is log|am| - log|ab| + log 2 = 0, and 2|am| - |ab| = 0
     assert st.equations(Fact.make(RCONST, ("a", "m", "a", "b", "1", "2"))) == [
         ("ratio", {("l", "a", "m"): 1, ("l", "a", "b"): -1, ("log", 2): 1}),
-        ("dist", {("s", "a", "m"): 2, ("s", "a", "b"): -1})]
+        ("dist", {("s", "a", "m"): 2, ("s", "a", "b"): -1}),
+        ("squared", {("q", "a", "m"): 4, ("q", "a", "b"): -1})]
     # am/ab = cd/ad (the hook on these arguments; a fact would hold them in canonical order)
     assert EQRATIO.equations(("a", "m", "a", "b", "c", "d", "a", "d"), st) == [
         ("ratio", {("l", "a", "m"): 1, ("l", "a", "b"): -1, ("l", "a", "d"): 1,
