@@ -195,6 +195,17 @@ def _sources(text: str) -> tuple[str, ...]:
     return names
 
 
+def _ar_tables(text: str) -> frozenset[str]:
+    from symbolic.geometry.state import AR_TABLES
+
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    unknown = sorted(names - AR_TABLES)
+    if unknown or not names:
+        problem = f"unknown AR table {unknown[0]!r}" if unknown else "no AR table given"
+        raise argparse.ArgumentTypeError(f"{problem}; known tables: {', '.join(sorted(AR_TABLES))}")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG, description="Prove geometry problems (AlphaGeometry problem files) with "
@@ -239,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print the readable proof (with --json: add the 'proof' steps and "
                         "their 'proof_context', a row that python -m symbolic.geometry.checker "
                         "re-checks independently)")
+    parser.add_argument("--ar-tables", type=_ar_tables, default=None, metavar="LIST",
+                        help="geometry: the algebraic-reasoning tables DD+AR feeds, "
+                        "comma-separated: angle (line directions), ratio (log lengths), "
+                        "dist (lengths, with betweenness), squared (squared lengths: "
+                        "Pythagoras at right angles, medians) (default: angle,ratio,dist)")
     search = parser.add_argument_group(
         "auxiliary search (geometry)",
         "When DD+AR saturates without the goal, a best-first search adds auxiliary points "
@@ -432,7 +448,7 @@ def solve_config(args: argparse.Namespace) -> SolveConfig:
                        trajectory_depth=args.trajectory_depth, sources=sources,
                        ranking=args.ranking, neural_ranking=args.neural_ranking,
                        memory_path=args.memory,
-                       progress=args.progress)
+                       progress=args.progress, ar_tables=args.ar_tables)
 
 
 def _run_one(item: WorkItem, config: SolveConfig, jobs: int, args: argparse.Namespace) -> int:

@@ -36,3 +36,6 @@ class SolveConfig:
     # (``reasoner.batch`` runs them, first proof wins; ``reasoner.search``)
     worker: int = 0
     workers: int = 1
+    # geometry: the AR tables DD+AR feeds (None: ``symbolic.geometry.state.DEFAULT_AR_TABLES``;
+    # of "angle", "ratio", "dist", "squared")
+    ar_tables: frozenset[str] | None = None

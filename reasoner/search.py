@@ -98,11 +98,15 @@ class SearchConfig:
     # the module docstring, "Several workers"
     worker: int = 0
     workers: int = 1
+    ar_tables: frozenset[str] | None = None  # the AR tables DD+AR feeds (None: the default)
 
     def prover(self, timeout: float | None) -> ProverConfig:
         from symbolic.geometry.prover import ProverConfig
 
-        return ProverConfig(seed=self.seed, timeout=timeout, rules=self.rules)
+        if self.ar_tables is None:
+            return ProverConfig(seed=self.seed, timeout=timeout, rules=self.rules)
+        return ProverConfig(seed=self.seed, timeout=timeout, rules=self.rules,
+                            ar_tables=self.ar_tables)
 
 
 @dataclass

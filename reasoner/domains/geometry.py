@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,10 @@ def solve(problem: Problem | str, *, name: str = "problem", file: str = "<string
         if config.aux:
             outcome, problem, auxiliary, extra = _search(problem, config)
         else:
-            outcome = prove(problem, ProverConfig(seed=config.seed, timeout=config.timeout))
+            prover = ProverConfig(seed=config.seed, timeout=config.timeout)
+            if config.ar_tables is not None:
+                prover = replace(prover, ar_tables=config.ar_tables)
+            outcome = prove(problem, prover)
     except GeometryError as e:
         return Result(getattr(problem, "name", name), getattr(problem, "file", file),
                       DOMAIN.name, Status.ERROR, time.perf_counter() - start, error=str(e))
@@ -164,7 +168,8 @@ def _search(problem: Problem, config: SolveConfig
         ranking = Ranking(counts)
     search_config = SearchConfig(timeout=config.timeout, seed=config.seed, depth=config.depth,
                                  beam=config.beam, trajectory_depth=config.trajectory_depth,
-                                 ranking=ranking, worker=config.worker, workers=config.workers)
+                                 ranking=ranking, worker=config.worker, workers=config.workers,
+                                 ar_tables=config.ar_tables)
     found = search(problem, lambda: proposers(problem, config), search_config,
                    progress=_Reporter(problem.name) if config.progress else None)
     extra: dict[str, Any] = {"search": found.stats, "trials": found.trials,

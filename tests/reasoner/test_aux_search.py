@@ -83,3 +83,15 @@ def test_a_proof_by_dd_ar_imports_no_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_search_feeds_the_ar_tables_it_is_given():
+    from symbolic.geometry.state import DEFAULT_AR_TABLES
+
+    assert SearchConfig().prover(5.0).ar_tables == DEFAULT_AR_TABLES
+    tables = frozenset({"angle", "ratio", "dist", "squared"})
+    config = SearchConfig(timeout=30, ar_tables=tables)
+    assert config.prover(5.0).ar_tables == tables
+    problem = parse_problem(ORTHOCENTER, name="orthocenter")
+    found = search(problem, [HeuristicProposer()], config)
+    assert found.outcome.proved and found.auxiliary == ()  # DD+AR alone, with the squared table

@@ -298,6 +298,19 @@ def test_parse_args_defaults():
 # ---------------------------------------------------------------- knowledge graph
 
 
+def test_ar_tables_choose_what_dd_ar_feeds(capsys):
+    """With the squared-length table, DD+AR alone proves the orthocentre (Pythagoras at the
+    two right angles), which the default tables need an auxiliary point for; the proof is a
+    checked 'squared-length chase'."""
+    argv = (EXAMPLES, "--problem", "orthocenter", "--no-aux", "--json", "--proof")
+    code, out, _ = run(capsys, *argv)
+    assert code == 1 and json.loads(out)["status"] == "unknown"
+    code, out, _ = run(capsys, *argv, "--ar-tables", "angle,ratio,dist,squared")
+    row = json.loads(out)
+    assert code == 0 and row["status"] == "proved"
+    assert any("squared-length chase" in json.dumps(step) for step in row["proof"])
+
+
 def test_kg_export_holds_every_proved_problem(capsys, tmp_path):
     rdflib = pytest.importorskip("rdflib")
     out_ttl = tmp_path / "kg.ttl"
@@ -327,6 +340,9 @@ def test_kg_store_needs_kg(capsys, tmp_path):
     (["--depth", "0"], "argument --depth: expected a whole number >= 1, got '0'"),
     (["--memory-limit", "2"], "argument --memory-limit: expected a size such as 2G or 500M"),
     (["--memory-limit", "lots"], "argument --memory-limit: expected a size such as 2G or 500M"),
+    (["--ar-tables", "angle,cos"], "argument --ar-tables: unknown AR table 'cos'; known tables: "
+                                   "angle, dist, ratio, squared"),
+    (["--ar-tables", ","], "argument --ar-tables: no AR table given"),
 ])
 def test_bad_numbers_are_usage_errors_naming_the_option(capsys, argv, words):
     code, out, err = run(capsys, EXAMPLES, "--problem", "euler", *argv)
