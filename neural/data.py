@@ -56,6 +56,7 @@ from symbolic.geometry.problem import (
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.tables import Atom
 
+from .canonical import canonical
 from .sequences import (  # noqa: F401  (re-exported: the generator's public names)
     BASES,
     LOCI,
@@ -91,6 +92,8 @@ class DataConfig:
     mutations: int = 30            # variants drawn of each productive sequence
     max_depth: int = 4             # variants of variants, at most
     family_variants: int = 150     # variants descending from one fresh sequence, at most
+    trunk_uses: int = 8            # fresh sequences keeping first clauses of a fresh one
+    fresh_earlier: bool = False    # fresh sequences seek goals needing an earlier clause too
     min_steps: int = 2             # shortest proof kept
     max_levels: int = 16
     saturate_seconds: float = 6.0
@@ -128,13 +131,14 @@ def split_of(text: str, eval_permille: int) -> str:
 
 
 def _goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
-           rng: np.random.Generator, config: DataConfig) -> list[Fact]:
+           rng: np.random.Generator, config: DataConfig, fresh: bool = False) -> list[Fact]:
     """The goals to trace back, in a random order, at most ``goals_per_diagram``: with
     ``require_needed``, those that need a later point on this diagram (``needed_goals``);
     without, every derived fact a clause is left out of the statement of."""
     if config.require_needed:
         cands = needed_goals(problem, runs, coords, DDARConfig(
-            config.max_levels, time.monotonic() + config.saturate_seconds))
+            config.max_levels, time.monotonic() + config.saturate_seconds),
+            earlier=config.fresh_earlier or not fresh)
     else:
         n = len(problem.clauses)
         cands = [f for f in recorded_goals(runs[-1].state)
@@ -148,32 +152,81 @@ def attempt(rng: np.random.Generator, config: DataConfig, deadline: float | None
     """One construction sequence (``clauses``, or a random one), its closures, and the
     checked examples found in it (those checked before ``deadline``, a ``time.monotonic()``
     value)."""
-    return [ex for ex, _ in _attempt(rng, config, deadline, clauses)]
+    return [ex for ex, _ in _attempt(rng, config, deadline, clauses).found]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A sequence's diagram (``coords``) and its prefixes' closures (``runs``, as
+    ``prefix_closures`` gives them): a variant that keeps the first ``k`` clauses starts from
+    the first ``k`` of them instead of drawing and saturating those clauses again."""
+
+    coords: dict
+    runs: tuple[DDARRun, ...]
+
+    def prefix(self, clauses: Sequence[Clause], k: int) -> Drawn:
+        """The drawing and closures of the first ``k`` of ``clauses`` (the sequence drawn)."""
+        pts = {p for c in clauses[:k] for p in c.points}
+        return Drawn({p: xy for p, xy in self.coords.items() if p in pts}, self.runs[:k])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an attempt found (each example with the clauses, indices, its statement and
+    auxiliary constructions come from) and what it drew (None: nothing to start from)."""
+
+    found: list[tuple[Example, tuple[int, ...]]]
+    drawn: Drawn | None = None
+
+
+def _draw(problem: Problem, rng: np.random.Generator, config: DataConfig,
+          start: Drawn | None) -> Drawn | None:
+    """The problem drawn and its prefixes saturated (the whole sequence only, without
+    ``require_needed``), continuing ``start`` (a drawing and the closures of its first
+    clauses) where given and drawable; None for a degenerate sequence or a closure out of
+    time (a partial closure would depend on the machine's speed)."""
+    from symbolic.geometry.numeric import Diagram, build_diagram, extend_diagram
+
+    k = len(start.runs) if start is not None and config.require_needed else 0
+    try:
+        if start is not None and k:
+            try:
+                coords = extend_diagram(Diagram(start.coords, 1), problem, k, rng).coords
+            except GeometryError:  # not drawable on the parent's diagram: draw it all anew
+                k = 0
+        if not k:
+            coords = build_diagram(problem, rng, max_tries=10, check_goal=False).coords
+    except GeometryError:
+        return None
+    ddar = DDARConfig(config.max_levels, time.monotonic() + config.saturate_seconds)
+    if config.require_needed:
+        runs = prefix_closures(problem, coords, ddar, start.runs[:k] if start else ())
+    else:  # goals come from the whole closure alone: the prefixes' would go unread
+        whole = saturate(problem, coords, ddar)
+        runs = None if whole.timed_out else [whole]
+    return None if runs is None else Drawn(coords, tuple(runs))
 
 
 def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | None,
-             clauses: Sequence[Clause] | None) -> list[tuple[Example, tuple[int, ...]]]:
-    """``attempt``'s examples, each with the clauses (indices) its statement and auxiliary
-    constructions come from."""
-    from symbolic.geometry.numeric import build_diagram
-
+             clauses: Sequence[Clause] | None, known: set[str] | None = None,
+             start: Drawn | None = None, fresh: bool = False) -> Outcome:
+    """``attempt``'s examples and drawing, starting from ``start`` (the drawing of a prefix
+    of ``clauses``) where given. Examples whose canonical text (``neural.canonical``) is in
+    ``known`` are not checked again; the texts of those checked are added to it, kept or
+    not. A ``fresh`` sequence (not a variant) seeks only goals that need a later point
+    unless ``fresh_earlier``."""
     if clauses is None:
         clauses = sample_clauses(rng, config)
     try:
         problem = make_problem("synthetic", clauses, Atom(COLL, ("a", "b", "c")))
-        diagram = build_diagram(problem, rng, max_tries=10, check_goal=False)
     except GeometryError:
-        return []  # degenerate or undrawable sequence
-    ddar = DDARConfig(config.max_levels, time.monotonic() + config.saturate_seconds)
-    if config.require_needed:
-        runs = prefix_closures(problem, diagram.coords, ddar)
-    else:  # goals come from the whole closure alone: the prefixes' would go unread
-        whole = saturate(problem, diagram.coords, ddar)
-        runs = None if whole.timed_out else [whole]
-    if runs is None:
-        return []  # a partial closure would depend on the machine's speed
+        return Outcome([])
+    drawn = _draw(problem, rng, config, start)
+    if drawn is None:
+        return Outcome([])
+    runs = drawn.runs
     state = runs[-1].state
-    goals = _goals(problem, runs, diagram.coords, rng, config)
+    goals = _goals(problem, runs, drawn.coords, rng, config, fresh)
     seed = int(rng.integers(2**31))
     out = []
     checks = 0
@@ -185,10 +238,18 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
         split = trace(problem, state, goal)
         if not split.auxiliary:
             continue
-        stated, aux, atom = split.renamed(problem)
+        try:
+            stated, aux, atom = canonical(*split.clauses(problem))
+        except (GeometryError, ValueError):
+            continue
         by_aux, by_goal = (stated, aux), (stated, atom)
         if per_split[by_aux] >= config.goals_per_split or per_split[by_goal]:
             continue
+        text = "; ".join(map(str, stated + aux)) + " ? " + str(atom)
+        if known is not None:
+            if text in known:
+                continue
+            known.add(text)
         try:
             statement = make_problem("synthetic", stated, atom)
         except GeometryError:
@@ -199,7 +260,7 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
             out.append((ex, split.statement + split.auxiliary))
             per_split[by_aux] += 1
             per_split[by_goal] += 1
-    return out
+    return Outcome(out, drawn if config.require_needed else None)
 
 
 def check_example(statement: Problem, aux: Sequence[Clause], seed: int,
@@ -242,68 +303,132 @@ class _Parent:
     depth: int        # variants between it and a fresh random sequence
     tries_left: int
     family: int       # the attempt that drew the fresh sequence it descends from
+    drawn: Drawn | None = None  # its drawing and closures, for variants to start from
+
+
+def _shared(a: Sequence[Clause], b: Sequence[Clause]) -> int:
+    """How many first clauses ``a`` and ``b`` share."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+@dataclass
+class Search:
+    """The generator's state between attempts (``generate``): its random generator, the
+    productive sequences it draws variants of, the variants left to each family, the
+    canonical texts of the examples it has checked (``known``), and its counts. An attempt
+    that ran to its end leaves a state to resume from (``neural.shards``)."""
+
+    rng: np.random.Generator
+    config: DataConfig
+    parents: list[_Parent] = dataclasses.field(default_factory=list)
+    family_left: dict[int, int] = dataclasses.field(default_factory=dict)
+    known: set[str] = dataclasses.field(default_factory=set)
+    seen: set[str] = dataclasses.field(default_factory=set)
+    attempts: int = 0
+    trunk: _Trunk | None = None
+
+    def step(self, deadline: float | None = None) -> list[Example]:
+        """One attempt: a variant of a parent (with probability ``mutate_probability``) or
+        a fresh sequence; its new examples."""
+        config = self.config
+        sub = np.random.default_rng(int(self.rng.integers(2**63)))
+        self.attempts += 1
+        depth, family, start = 0, self.attempts, None
+        if self.parents and sub.random() < config.mutate_probability:
+            j = int(sub.integers(len(self.parents)))
+            parent = self.parents[j]
+            clauses = mutate(parent.clauses, parent.used, sub, config)
+            depth, family = parent.depth + 1, parent.family
+            if parent.drawn is not None:
+                start = parent.drawn.prefix(parent.clauses, _shared(parent.clauses, clauses))
+            parent.tries_left -= 1
+            self.family_left[family] -= 1
+            if self.family_left[family] <= 0:
+                self.parents = [p for p in self.parents if p.family != family]
+            elif parent.tries_left <= 0:
+                self.parents.pop(j)
+        else:
+            clauses, start = self._fresh(sub)
+        outcome = _attempt(sub, config, deadline, clauses, self.known, start,
+                           fresh=depth == 0)
+        if start is None and depth == 0 and outcome.drawn is not None \
+                and config.require_needed and config.trunk_uses:
+            self.trunk = _Trunk(tuple(clauses), outcome.drawn, config.trunk_uses)
+        used: set[int] = set()
+        new = []
+        for ex, clause_ids in outcome.found:
+            if ex.problem not in self.seen:
+                self.seen.add(ex.problem)
+                used.update(clause_ids)
+                new.append(ex)
+        self.family_left.setdefault(family, config.family_variants)
+        if used and depth < config.max_depth and config.mutations \
+                and self.family_left[family] > 0:
+            self.parents.append(_Parent(tuple(clauses), tuple(sorted(used)), depth,
+                                        config.mutations, family, outcome.drawn))
+        return new
+
+    def _fresh(self, rng: np.random.Generator) -> tuple[list[Clause], Drawn | None]:
+        """A fresh sequence: after a wholly random one (the *trunk*), ``trunk_uses`` keep its
+        base and first clauses (at least one, not all) and draw the others anew, starting
+        from its drawing and closures of the clauses kept."""
+        t = self.trunk
+        if t is None or t.left <= 0 or len(t.clauses) < 3:
+            return sample_clauses(rng, self.config), None
+        t.left -= 1
+        k = int(rng.integers(2, len(t.clauses)))
+        return sample_clauses(rng, self.config, t.clauses[:k]), t.drawn.prefix(t.clauses, k)
+
+
+@dataclass
+class _Trunk:
+    """The last wholly random sequence, drawn and saturated, and how many fresh sequences
+    may still start from it."""
+
+    clauses: tuple[Clause, ...]
+    drawn: Drawn
+    left: int
 
 
 def generate(count: int, rng: np.random.Generator, config: DataConfig | None = None,
              progress=None, max_attempts: int | None = None,
-             deadline: float | None = None) -> Iterator[Example]:
-    """Up to ``count`` distinct examples (distinct problem texts). ``progress(n, attempts)``
-    is called after each attempt; ``max_attempts`` bounds the work (default 2000 * count),
-    ``deadline`` (a ``time.monotonic()`` value) the time.
+             deadline: float | None = None, search: Search | None = None
+             ) -> Iterator[Example]:
+    """Up to ``count`` distinct examples (distinct canonical texts, ``neural.canonical``).
+    ``progress(n, attempts)`` is called after each attempt; ``max_attempts`` bounds the work
+    (default 2000 * count), ``deadline`` (a ``time.monotonic()`` value) the time; ``search``:
+    a state to continue from (then ``rng`` and ``config`` are its own).
 
     Sequences that need auxiliary points are rare (about one random sequence in 500 with
     DD+AR's closures today) and cluster: a variant of one is one again about a third of the
     time. So a sequence that gave new examples becomes a *parent*: with probability
     ``mutate_probability`` an attempt draws a variant of a parent (``mutate``) instead of a
-    fresh sequence; each parent gives ``mutations`` variants, productive variants become
-    parents up to ``max_depth`` variants from a fresh sequence, and all those descending from
-    one fresh sequence (a family, one kind of configuration) number ``family_variants`` at
-    most, so that no family fills the data. (Without ``require_needed`` productive sequences
-    are common and a variant mostly repeats its parent's examples: the CLI then draws every
+    fresh sequence, starting from the parent's drawing and closures of the clauses they
+    share; each parent gives ``mutations`` variants, productive variants become parents up
+    to ``max_depth`` variants from a fresh sequence, and all those descending from one fresh
+    sequence (a family, one kind of configuration) number ``family_variants`` at most, so
+    that no family fills the data. (Without ``require_needed`` productive sequences are
+    common and a variant mostly repeats its parent's examples: the CLI then draws every
     sequence fresh.)"""
-    config = config or DataConfig()
-    seen: set[str] = set()
-    parents: list[_Parent] = []
-    family_left: dict[int, int] = {}  # variants left to each family (``family_variants``)
-    attempts = 0
+    search = search or Search(rng, config or DataConfig())
     limit = max_attempts if max_attempts is not None else 2000 * max(count, 1)
-    while len(seen) < count and attempts < limit and (deadline is None
-                                                      or time.monotonic() < deadline):
-        sub = np.random.default_rng(int(rng.integers(2**63)))
-        attempts += 1
-        depth, family = 0, attempts
-        if parents and sub.random() < config.mutate_probability:
-            j = int(sub.integers(len(parents)))
-            parent = parents[j]
-            clauses = mutate(parent.clauses, parent.used, sub, config)
-            depth, family = parent.depth + 1, parent.family
-            parent.tries_left -= 1
-            family_left[family] -= 1
-            if family_left[family] <= 0:
-                parents = [p for p in parents if p.family != family]
-            elif parent.tries_left <= 0:
-                parents.pop(j)
-        else:
-            clauses = sample_clauses(sub, config)
-        used: set[int] = set()
-        for ex, clause_ids in _attempt(sub, config, deadline, clauses):
-            if ex.problem in seen or len(seen) >= count:
-                continue
-            seen.add(ex.problem)
-            used.update(clause_ids)
+    n = 0
+    while n < count and search.attempts < limit and (deadline is None
+                                                     or time.monotonic() < deadline):
+        for ex in search.step(deadline)[:count - n]:
+            n += 1
             yield ex
-        family_left.setdefault(family, config.family_variants)
-        if used and depth < config.max_depth and config.mutations and family_left[family] > 0:
-            parents.append(_Parent(tuple(clauses), tuple(sorted(used)), depth,
-                                   config.mutations, family))
         if progress is not None:
-            progress(len(seen), attempts)
+            progress(n, search.attempts)
 
 
 # ------------------------------------------------------------------ CLI
 
 
-def _unneeded_limits(allow_unneeded: bool) -> dict[str, int]:
+def _unneeded_limits(allow_unneeded: bool) -> dict[str, Any]:
     """With ``--allow-unneeded`` every traced goal is cheap to check (no failed proof of the
     statement alone), so the per-diagram caps that keep needed-mode runs varied would only
     throw examples away: each diagram checks all its goals, as many per split as it has."""
@@ -317,7 +442,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m neural.data", description=__doc__.split("\n")[0])
     ap.add_argument("--count", type=int, required=True, help="number of examples")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", required=True, help="output JSON-lines file")
+    ap.add_argument("--out", help="output JSON-lines file (required without --shard-dir)")
+    ap.add_argument("--shard-dir", metavar="DIR",
+                    help="write the examples to DIR in shards with a manifest, resuming what "
+                         "DIR holds (worker i of --jobs N writes DIR/worker-i); the same "
+                         "shards for a seed however often the run is stopped and restarted")
+    ap.add_argument("--shard-size", type=int, default=1000,
+                    help="examples per shard (default: %(default)s)")
     ap.add_argument("--min-clauses", type=int, default=DataConfig.min_clauses,
                     help="fewest clauses after the base (default: %(default)s)")
     ap.add_argument("--max-clauses", type=int, default=DataConfig.max_clauses,
@@ -349,7 +480,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _worker(args: argparse.Namespace, config: DataConfig, job: int, path: str,
             deadline: float | None, quiet: bool) -> int:
-    """Write up to ``args.count // args.jobs`` (+1 for the first ``count % jobs``) examples."""
+    """Write up to ``args.count // args.jobs`` (+1 for the first ``count % jobs``) examples
+    (to ``path``, or to the worker's shard directory)."""
+    if args.shard_dir:
+        return _shard_worker(args, config, job, deadline, quiet)
     n = 0
     with open(path, "w", encoding="utf-8") as f:
         for ex in _examples(args, config, job, deadline, quiet):
@@ -357,6 +491,39 @@ def _worker(args: argparse.Namespace, config: DataConfig, job: int, path: str,
             f.flush()
             n += 1
     return n
+
+
+def _share(args: argparse.Namespace, job: int) -> tuple[int, np.random.Generator]:
+    """Worker ``job``'s count and random generator (seed (SEED, job) with several)."""
+    count = args.count // args.jobs + (job < args.count % args.jobs)
+    rng = np.random.default_rng([args.seed, job]) if args.jobs > 1 else \
+        np.random.default_rng(args.seed)
+    return count, rng
+
+
+def _shard_worker(args: argparse.Namespace, config: DataConfig, job: int,
+                  deadline: float | None, quiet: bool) -> int:
+    from .shards import config_key, write_shards
+
+    count, rng = _share(args, job)
+    directory = Path(args.shard_dir) if args.jobs == 1 else \
+        Path(args.shard_dir) / f"worker-{job}"
+    n = write_shards(directory, count, args.shard_size,
+                     config_key(config, args.seed, job, args.jobs),
+                     lambda: Search(rng, config), deadline, progress=_progress(count, quiet))
+    return n - count  # 0: the worker's share is there
+
+
+def _progress(count: int, quiet: bool):
+    start = time.monotonic()
+
+    def progress(n: int, attempts: int) -> None:
+        if quiet:
+            return
+        rate = n / max(time.monotonic() - start, 1e-9) * 60
+        print(f"\r{n}/{count} examples, {attempts} sequences, {rate:.1f}/min",
+              end="", file=sys.stderr, flush=True)
+    return progress
 
 
 def _cluster_worker(args: argparse.Namespace, config: DataConfig, job: int,
@@ -371,25 +538,21 @@ def _cluster_worker(args: argparse.Namespace, config: DataConfig, job: int,
 def _examples(args: argparse.Namespace, config: DataConfig, job: int, deadline: float | None,
               quiet: bool) -> Iterator[Example]:
     """Worker ``job``'s share of the examples, from its own seed (SEED, job)."""
-    count = args.count // args.jobs + (job < args.count % args.jobs)
-    rng = np.random.default_rng([args.seed, job]) if args.jobs > 1 else \
-        np.random.default_rng(args.seed)
-    start = time.monotonic()
-
-    def progress(n: int, attempts: int) -> None:
-        if quiet:
-            return
-        rate = n / max(time.monotonic() - start, 1e-9) * 60
-        print(f"\r{n}/{count} examples, {attempts} sequences, {rate:.1f}/min",
-              end="", file=sys.stderr, flush=True)
-
-    yield from generate(count, rng, config, progress, deadline=deadline)
+    count, rng = _share(args, job)
+    yield from generate(count, rng, config, _progress(count, quiet), deadline=deadline)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.jobs < 1 or args.count < 1:
         print("error: --jobs and --count must be at least 1", file=sys.stderr)
+        return 2
+    if not args.out and not args.shard_dir or args.shard_size < 1:
+        print("error: give --out or --shard-dir (with --shard-size at least 1)",
+              file=sys.stderr)
+        return 2
+    if args.shard_dir and args.cluster:
+        print("error: --shard-dir runs on this machine only (no --cluster)", file=sys.stderr)
         return 2
     if not 0 <= args.min_clauses <= args.max_clauses:
         print("error: need 0 <= --min-clauses <= --max-clauses", file=sys.stderr)
@@ -412,9 +575,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         **_unneeded_limits(args.allow_unneeded))
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     if args.jobs == 1 and not args.cluster:
-        n = _worker(args, config, 0, args.out, deadline, False)
+        from .shards import ShardError
+        try:
+            n = _worker(args, config, 0, args.out, deadline, False)
+        except ShardError as e:
+            print(f"\nerror: {e}", file=sys.stderr)
+            return 2
         print(file=sys.stderr)
-        return 0 if n == args.count else 1
+        return 0 if (n == 0 if args.shard_dir else n == args.count) else 1
     from symbolic.cluster import ClusterError
     from symbolic.runner import RunConfig, Task, run
     from symbolic.runner import Status as Ended
@@ -437,6 +605,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: worker {j} {outcome.status.value}: {outcome.message}", file=sys.stderr)
     if failed:
         return 1
+    if args.shard_dir:  # each worker wrote its own shards
+        short = [j for j in range(args.jobs) if outcomes[j].value]
+        print(f"shards in {args.shard_dir}/worker-*; workers short of their share: "
+              f"{short or 'none'}", file=sys.stderr)
+        return 1 if short else 0
     if args.cluster:
         found = [outcomes[j].value or [] for j in range(args.jobs)]
     else:
