@@ -33,7 +33,8 @@ from symbolic.geometry.predicates import COLL
 from symbolic.geometry.problem import Clause, make_problem, parse_problem
 from symbolic.geometry.tables import Atom
 
-from .data import DataConfig, Drawn, Example, Search, _Parent, _Trunk
+from .examples import DataConfig, Drawn, Example
+from .generator import Search, _Parent, _Trunk
 from .traceback import prefix_closures
 
 MANIFEST = "manifest.json"

@@ -171,6 +171,7 @@ def test_variants_per_family_are_bounded(monkeypatch):
     """Every variant descends from a productive sequence, and no fresh sequence has more
     than ``family_variants`` variants below it."""
     import neural.data as data
+    import neural.generator as generator
 
     fresh: list[tuple] = []
     variants: list[tuple] = []
@@ -195,9 +196,9 @@ def test_variants_per_family_are_bounded(monkeypatch):
         return data.Outcome([(data.Example(f"x{n}", (), (), "", 2, (), "train",
                                            f"problem {n}"), (0, 1))])
 
-    monkeypatch.setattr(data, "sample_clauses", sample)
-    monkeypatch.setattr(data, "mutate", mutate)
-    monkeypatch.setattr(data, "_attempt", productive)
+    monkeypatch.setattr(generator, "sample_clauses", sample)
+    monkeypatch.setattr(generator, "mutate", mutate)
+    monkeypatch.setattr(generator, "_attempt", productive)
     config = DataConfig(require_needed=False, family_variants=3, mutations=2,
                         mutate_probability=0.9)
     list(generate(50, np.random.default_rng(4), config, max_attempts=14))
@@ -222,7 +223,7 @@ def test_cli_draws_variants_only_for_needed_data(monkeypatch, tmp_path):
 
 
 def test_unneeded_mode_saturates_the_whole_sequence_once(monkeypatch):
-    import neural.data as data
+    import neural.examples as data
 
     calls: list[str] = []
     real_saturate, real_prefixes = data.saturate, data.prefix_closures
@@ -242,7 +243,7 @@ def test_unneeded_mode_saturates_the_whole_sequence_once(monkeypatch):
 def test_examples_are_deduplicated_up_to_renaming(monkeypatch):
     """Two spellings of one example (points renamed, the base relabelled) are checked once
     and kept once."""
-    import neural.data as data
+    import neural.examples as data
     from neural.canonical import canonical_text
 
     checked: list[str] = []
@@ -267,7 +268,8 @@ def test_examples_are_deduplicated_up_to_renaming(monkeypatch):
 def test_variants_start_from_their_parents_closures():
     """A variant that keeps the first clauses of its parent draws only the others, on the
     parent's diagram, and continues the parent's closures of the clauses kept."""
-    from neural.data import Search, _attempt
+    from neural.data import Search
+    from neural.examples import _attempt
 
     seq = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
                         "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
