@@ -176,7 +176,11 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
     drawn = _draw(problem, rng, config, start)
     if drawn is None:
         return Outcome([])
-    runs = drawn.runs
+    # goals are sought on copies: a query records what it finds in the state it asks, and
+    # the closures kept for variants must be what their clauses alone give (the same when
+    # computed again, as a resumed run does)
+    runs = tuple(dataclasses.replace(r, state=r.state.extended(r.state.coords))
+                 for r in drawn.runs)
     state = runs[-1].state
     goals = _goals(problem, runs, drawn.coords, rng, config, fresh)
     seed = int(rng.integers(2**31))

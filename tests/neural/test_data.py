@@ -362,3 +362,28 @@ def test_canonical_text_is_the_same_for_every_spelling():
                 "? coll a c d", 1).endswith("e = midpoint e a c ? coll a b d")
     assert len(symmetries("triangle")) == 6 and len(symmetries("midpoint")) == 2
     assert len(symmetries("eq_triangle")) == 1 and len(symmetries("psquare")) == 1
+
+
+def test_a_search_state_read_back_continues_the_same():
+    """The state written with a shard (parents with their drawings, whose closures are
+    computed again on read) gives the same next attempts as the search it was taken of."""
+    from neural.data import Search
+    from neural.examples import _attempt
+    from neural.generator import _Parent
+    from neural.shards import state_json, state_of
+
+    seq = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+                        "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
+    config = DataConfig(mutate_probability=1.0)
+    drawn = _attempt(np.random.default_rng(1), config, None, seq.clauses).drawn
+    search = Search(np.random.default_rng(3), config, known={"x"}, attempts=4)
+    search.parents.append(_Parent(seq.clauses, (1, 2), 0, 5, 1, drawn))
+    search.family_left[1] = 9
+    back, pending = state_of(json.loads(json.dumps(state_json(search, []))), config)
+    assert pending == [] and back.known == {"x"} and back.attempts == 4
+    assert back.parents[0].drawn is not None
+    assert [str(r.state.facts.keys()) for r in back.parents[0].drawn.runs] == \
+        [str(r.state.facts.keys()) for r in drawn.runs]
+    for _ in range(2):
+        assert back.step() == search.step()
+    assert back.attempts == search.attempts and back.known == search.known
