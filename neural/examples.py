@@ -44,8 +44,12 @@ class DataConfig:
     mutations: int = 30            # variants drawn of each productive sequence
     max_depth: int = 4             # variants of variants, at most
     family_variants: int = 150     # variants descending from one fresh sequence, at most
-    trunk_uses: int = 8            # fresh sequences keeping first clauses of a fresh one
-    fresh_earlier: bool = False    # fresh sequences seek goals needing an earlier clause too
+    # Reuse of drawings and closures (``neural.generator``); off by default: on the seeds
+    # measured (README) they made attempts cheaper but fewer of them productive.
+    reuse_drawings: bool = False   # variants start from their parent's drawing and closures
+    trunk_uses: int = 0            # fresh sequences keeping first clauses of a fresh one
+    trunk_append: float = 0.0      # share of those keeping all of it and adding one clause
+    fresh_earlier: bool = True     # fresh sequences seek goals needing an earlier clause too
     min_steps: int = 2             # shortest proof kept
     max_levels: int = 16
     saturate_seconds: float = 6.0
@@ -179,8 +183,9 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
     # goals are sought on copies: a query records what it finds in the state it asks, and
     # the closures kept for variants must be what their clauses alone give (the same when
     # computed again, as a resumed run does)
+    keep = config.require_needed and (config.reuse_drawings or config.trunk_uses > 0)
     runs = tuple(dataclasses.replace(r, state=r.state.extended(r.state.coords))
-                 for r in drawn.runs)
+                 for r in drawn.runs) if keep else drawn.runs
     state = runs[-1].state
     goals = _goals(problem, runs, drawn.coords, rng, config, fresh)
     seed = int(rng.integers(2**31))
@@ -216,7 +221,7 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
             out.append((ex, split.statement + split.auxiliary))
             per_split[by_aux] += 1
             per_split[by_goal] += 1
-    return Outcome(out, drawn if config.require_needed else None)
+    return Outcome(out, drawn if keep else None)
 
 
 def check_example(statement: Problem, aux: Sequence[Clause], seed: int,

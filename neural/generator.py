@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symbolic.geometry.problem import Clause
+from symbolic.geometry.problem import Clause, canonical_names
 
 from .examples import DataConfig, Drawn, Example, _attempt
-from .sequences import mutate, sample_clauses
+from .sequences import mutate, sample_clause, sample_clauses
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Search:
             parent = self.parents[j]
             clauses = mutate(parent.clauses, parent.used, sub, config)
             depth, family = parent.depth + 1, parent.family
-            if parent.drawn is not None:
+            if parent.drawn is not None and config.reuse_drawings:
                 start = parent.drawn.prefix(parent.clauses, _shared(parent.clauses, clauses))
             parent.tries_left -= 1
             self.family_left[family] -= 1
@@ -91,7 +91,8 @@ class Search:
         if used and depth < config.max_depth and config.mutations \
                 and self.family_left[family] > 0:
             self.parents.append(_Parent(tuple(clauses), tuple(sorted(used)), depth,
-                                        config.mutations, family, outcome.drawn))
+                                        config.mutations, family,
+                                        outcome.drawn if config.reuse_drawings else None))
         return new
 
     def _fresh(self, rng: np.random.Generator) -> tuple[list[Clause], Drawn | None]:
@@ -102,6 +103,12 @@ class Search:
         if t is None or t.left <= 0 or len(t.clauses) < 3:
             return sample_clauses(rng, self.config), None
         t.left -= 1
+        if rng.random() < self.config.trunk_append:
+            existing = [p for c in t.clauses for p in c.points]
+            clause = sample_clause(rng, self.config, existing,
+                                   canonical_names(len(existing) + 1)[-1])
+            if clause is not None:
+                return list(t.clauses) + [clause], t.drawn
         k = int(rng.integers(2, len(t.clauses)))
         return sample_clauses(rng, self.config, t.clauses[:k]), t.drawn.prefix(t.clauses, k)
 

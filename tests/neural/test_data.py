@@ -273,14 +273,16 @@ def test_variants_start_from_their_parents_closures():
 
     seq = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
                         "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
-    parent = _attempt(np.random.default_rng(1), DataConfig(), None, seq.clauses)
+    parent = _attempt(np.random.default_rng(1), DataConfig(reuse_drawings=True), None,
+                      seq.clauses)
     assert parent.drawn is not None and len(parent.drawn.runs) == 4
     head = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
                          "e = on_line e a c, on_line e b d ? coll a b c")
     variant = head.clauses + head.parse_clauses(["f = midpoint f b c"])
     assert variant[:3] == seq.clauses[:3] and variant != seq.clauses
     start = parent.drawn.prefix(seq.clauses, 3)
-    out = _attempt(np.random.default_rng(2), DataConfig(), None, variant, start=start)
+    out = _attempt(np.random.default_rng(2), DataConfig(reuse_drawings=True), None, variant,
+                   start=start)
     assert out.drawn is not None and out.drawn.runs[:3] == parent.drawn.runs[:3]
     assert all(out.drawn.coords[p] is parent.drawn.coords[p] for p in "abcde")
     assert Search(np.random.default_rng(0), DataConfig()).attempts == 0
@@ -374,7 +376,7 @@ def test_a_search_state_read_back_continues_the_same():
 
     seq = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
                         "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
-    config = DataConfig(mutate_probability=1.0)
+    config = DataConfig(mutate_probability=1.0, reuse_drawings=True)
     drawn = _attempt(np.random.default_rng(1), config, None, seq.clauses).drawn
     search = Search(np.random.default_rng(3), config, known={"x"}, attempts=4)
     search.parents.append(_Parent(seq.clauses, (1, 2), 0, 5, 1, drawn))
