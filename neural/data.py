@@ -261,9 +261,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                  for part in parts]
         for part in parts:
             Path(part).unlink()
+    return _merge(args, found)
+
+
+def _merge(args: argparse.Namespace, found: list[list[str]]) -> int:
+    """Write the workers' JSON lines to ``args.out`` in worker order, deduplicated (their
+    texts are canonical, so up to renaming); the exit code."""
     seen: set[str] = set()
     n = 0
-    with open(args.out, "w", encoding="utf-8") as f:  # merge in worker order, deduplicated
+    with open(args.out, "w", encoding="utf-8") as f:
         for lines in found:
             for line in lines:
                 text = json.loads(line)["problem"]
@@ -274,7 +280,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{n} examples ({sum(map(len, found))} found by {args.jobs} workers, duplicates "
           f"dropped) -> {args.out}", file=sys.stderr)
     return 0 if n == args.count else 1
-
 
 if __name__ == "__main__":
     sys.exit(main())
