@@ -44,9 +44,10 @@ class DataConfig:
     mutations: int = 30            # variants drawn of each productive sequence
     max_depth: int = 4             # variants of variants, at most
     family_variants: int = 150     # variants descending from one fresh sequence, at most
-    # Reuse of drawings and closures (``neural.generator``); off by default: on the seeds
-    # measured (README) they made attempts cheaper but fewer of them productive.
-    reuse_drawings: bool = False   # variants start from their parent's drawing and closures
+    # Reuse of drawings and closures (``neural.generator``, measured in the README): variants
+    # from their parent's, on; trunks and fresh sequences without earlier-clause goals, off
+    # (cheaper attempts, fewer productive ones).
+    reuse_drawings: bool = True    # variants start from their parent's drawing and closures
     trunk_uses: int = 0            # fresh sequences keeping first clauses of a fresh one
     trunk_append: float = 0.0      # share of those keeping all of it and adding one clause
     fresh_earlier: bool = True     # fresh sequences seek goals needing an earlier clause too
