@@ -45,11 +45,9 @@ class DataConfig:
     max_depth: int = 4             # variants of variants, at most
     family_variants: int = 150     # variants descending from one fresh sequence, at most
     # Reuse of drawings and closures (``neural.generator``, measured in the README): variants
-    # from their parent's, on; trunks and fresh sequences without earlier-clause goals, off
-    # (cheaper attempts, fewer productive ones).
+    # start from their parent's drawing and closures; fresh sequences without earlier-clause
+    # goals are cheaper but fewer productive, so they seek those goals too by default.
     reuse_drawings: bool = True    # variants start from their parent's drawing and closures
-    trunk_uses: int = 0            # fresh sequences keeping first clauses of a fresh one
-    trunk_append: float = 0.0      # share of those keeping all of it and adding one clause
     fresh_earlier: bool = True     # fresh sequences seek goals needing an earlier clause too
     min_steps: int = 2             # shortest proof kept
     max_levels: int = 16
@@ -184,7 +182,7 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
     # goals are sought on copies: a query records what it finds in the state it asks, and
     # the closures kept for variants must be what their clauses alone give (the same when
     # computed again, as a resumed run does)
-    keep = config.require_needed and (config.reuse_drawings or config.trunk_uses > 0)
+    keep = config.require_needed and config.reuse_drawings
     runs = tuple(dataclasses.replace(r, state=r.state.extended(r.state.coords))
                  for r in drawn.runs) if keep else drawn.runs
     state = runs[-1].state

@@ -1,6 +1,6 @@
 """The generator's search over construction sequences (``neural.data`` describes it):
 fresh sequences, variants of productive ones (*parents*) in bounded families, each attempt
-continuing the drawing and closures of the clauses it shares with its parent or trunk."""
+a variant continuing the drawing and closures of the clauses it shares with its parent."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symbolic.geometry.problem import Clause, canonical_names
+from symbolic.geometry.problem import Clause
 
 from .examples import DataConfig, Drawn, Example, _attempt
-from .sequences import mutate, sample_clause, sample_clauses
+from .sequences import mutate, sample_clauses
 
 
 @dataclass
@@ -51,7 +51,6 @@ class Search:
     known: set[str] = dataclasses.field(default_factory=set)
     seen: set[str] = dataclasses.field(default_factory=set)
     attempts: int = 0
-    trunk: _Trunk | None = None
 
     def step(self, deadline: float | None = None) -> list[Example]:
         """One attempt: a variant of a parent (with probability ``mutate_probability``) or
@@ -74,12 +73,9 @@ class Search:
             elif parent.tries_left <= 0:
                 self.parents.pop(j)
         else:
-            clauses, start = self._fresh(sub)
+            clauses = sample_clauses(sub, config)
         outcome = _attempt(sub, config, deadline, clauses, self.known, start,
                            fresh=depth == 0)
-        if start is None and depth == 0 and outcome.drawn is not None \
-                and config.require_needed and config.trunk_uses:
-            self.trunk = _Trunk(tuple(clauses), outcome.drawn, config.trunk_uses)
         used: set[int] = set()
         new = []
         for ex, clause_ids in outcome.found:
@@ -94,33 +90,6 @@ class Search:
                                         config.mutations, family,
                                         outcome.drawn if config.reuse_drawings else None))
         return new
-
-    def _fresh(self, rng: np.random.Generator) -> tuple[list[Clause], Drawn | None]:
-        """A fresh sequence: after a wholly random one (the *trunk*), ``trunk_uses`` keep its
-        base and first clauses (at least one, not all) and draw the others anew, starting
-        from its drawing and closures of the clauses kept."""
-        t = self.trunk
-        if t is None or t.left <= 0 or len(t.clauses) < 3:
-            return sample_clauses(rng, self.config), None
-        t.left -= 1
-        if rng.random() < self.config.trunk_append:
-            existing = [p for c in t.clauses for p in c.points]
-            clause = sample_clause(rng, self.config, existing,
-                                   canonical_names(len(existing) + 1)[-1])
-            if clause is not None:
-                return list(t.clauses) + [clause], t.drawn
-        k = int(rng.integers(2, len(t.clauses)))
-        return sample_clauses(rng, self.config, t.clauses[:k]), t.drawn.prefix(t.clauses, k)
-
-
-@dataclass
-class _Trunk:
-    """The last wholly random sequence, drawn and saturated, and how many fresh sequences
-    may still start from it."""
-
-    clauses: tuple[Clause, ...]
-    drawn: Drawn
-    left: int
 
 
 def generate(count: int, rng: np.random.Generator, config: DataConfig | None = None,

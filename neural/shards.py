@@ -34,7 +34,7 @@ from symbolic.geometry.problem import Clause, make_problem, parse_problem
 from symbolic.geometry.tables import Atom
 
 from .examples import DataConfig, Drawn, Example
-from .generator import Search, _Parent, _Trunk
+from .generator import Search, _Parent
 from .traceback import prefix_closures
 
 MANIFEST = "manifest.json"
@@ -86,7 +86,6 @@ def _drawn_of(data: dict | None, clauses: tuple[Clause, ...], config: DataConfig
 
 def state_json(search: Search, pending: list[Example]) -> dict[str, Any]:
     """The generator's state and the examples not yet in a shard, as JSON."""
-    trunk = search.trunk
     return {
         "rng": search.rng.bit_generator.state,
         "attempts": search.attempts,
@@ -96,9 +95,6 @@ def state_json(search: Search, pending: list[Example]) -> dict[str, Any]:
         "parents": [{"clauses": _clauses_text(p.clauses), "used": list(p.used),
                      "depth": p.depth, "tries_left": p.tries_left, "family": p.family,
                      "drawn": _drawn_json(p.drawn)} for p in search.parents],
-        "trunk": None if trunk is None else {"clauses": _clauses_text(trunk.clauses),
-                                             "left": trunk.left,
-                                             "drawn": _drawn_json(trunk.drawn)},
         "pending": [e.to_json() for e in pending],
     }
 
@@ -112,13 +108,8 @@ def state_of(data: dict[str, Any], config: DataConfig) -> tuple[Search, list[Exa
         clauses = _clauses_of(p["clauses"])
         parents.append(_Parent(clauses, tuple(p["used"]), p["depth"], p["tries_left"],
                                p["family"], _drawn_of(p["drawn"], clauses, config)))
-    trunk = None
-    if data["trunk"] is not None:
-        clauses = _clauses_of(data["trunk"]["clauses"])
-        drawn = _drawn_of(data["trunk"]["drawn"], clauses, config)
-        trunk = None if drawn is None else _Trunk(clauses, drawn, data["trunk"]["left"])
     search = Search(rng, config, parents, {int(k): v for k, v in data["family_left"]},
-                    set(data["known"]), set(data["seen"]), data["attempts"], trunk)
+                    set(data["known"]), set(data["seen"]), data["attempts"])
     pending = []
     for e in data["pending"]:
         fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
