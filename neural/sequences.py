@@ -100,19 +100,22 @@ def _step(name: str, point: str, existing: list[str], rng: np.random.Generator,
     return Step(c, tuple(binding[a] for a in c.args))
 
 
-def sample_clauses(rng: np.random.Generator, config: DataConfig) -> list[Clause]:
-    """A random construction sequence (unchecked clauses) over points a, b, c, ...
-    Without a mix the draws are the ones the shipped data were made with (uniform bases and
-    loci), so a seed gives the same data as before."""
+def sample_clauses(rng: np.random.Generator, config: DataConfig,
+                   prefix: Sequence[Clause] = ()) -> list[Clause]:
+    """A random construction sequence (unchecked clauses) over points a, b, c, ...,
+    starting with ``prefix`` (a base clause and the clauses after it; at least one clause
+    is drawn after it) where given.
+    Without a mix or prefix the draws are the ones the shipped data were made with (uniform
+    bases and loci), so a seed gives the same data as before."""
     names = canonical_names(3 + config.max_clauses)
     mix = config.mix
-    if mix is None:
-        base = BASES[int(rng.integers(len(BASES)))]
+    if prefix:
+        clauses = list(prefix)
     else:
-        base = _draw(mix.bases, rng)
-    clauses = [Clause(("a", "b", "c"), (Step.of(base, "a", "b", "c"),))]
+        base = BASES[int(rng.integers(len(BASES)))] if mix is None else _draw(mix.bases, rng)
+        clauses = [Clause(("a", "b", "c"), (Step.of(base, "a", "b", "c"),))]
     n = int(rng.integers(config.min_clauses, config.max_clauses + 1))
-    for _ in range(n):
+    for _ in range(max(n + 1 - len(clauses), 1 if prefix else 0)):
         existing = [p for c in clauses for p in c.points]
         clause = sample_clause(rng, config, existing, names[len(existing)])
         if clause is not None:

@@ -58,6 +58,12 @@ class Split:
     statement: tuple[int, ...]
     auxiliary: tuple[int, ...]
 
+    def clauses(self, problem: Problem) -> tuple[tuple[Clause, ...], tuple[Clause, ...], Atom]:
+        """Statement clauses, auxiliary clauses and goal, as named in ``problem``."""
+        return (tuple(problem.clauses[i] for i in self.statement),
+                tuple(problem.clauses[i] for i in self.auxiliary),
+                Atom(self.goal.pred, self.goal.args))
+
     def renamed(self, problem: Problem) -> tuple[tuple[Clause, ...], tuple[Clause, ...], Atom]:
         """Statement clauses, auxiliary clauses and goal with points renamed ``a, b, c, ...``
         in that order (AlphaGeometry's training format)."""
@@ -110,14 +116,16 @@ def trace(problem: Problem, state: ProofState, goal: Fact) -> Split:
     return Split(goal, tuple(sorted(stated)), tuple(sorted(aux)))
 
 
-def prefix_closures(problem: Problem, coords: dict, config: DDARConfig
-                    ) -> list[DDARRun] | None:
+def prefix_closures(problem: Problem, coords: dict, config: DDARConfig,
+                    done: Sequence[DDARRun] = ()) -> list[DDARRun] | None:
     """The DD+AR closure of each prefix of ``problem``'s clauses (``[k]``: the first
     ``k + 1``) on the diagram ``coords``, each continuing the one before; None when
-    ``config.deadline`` passes first (a partial closure depends on the machine's speed)."""
-    runs: list[DDARRun] = []
-    parent = None
-    for k in range(1, len(problem.clauses) + 1):
+    ``config.deadline`` passes first (a partial closure depends on the machine's speed).
+    ``done``: the closures of the first prefixes, on the same drawing of their points (of
+    another sequence with the same first clauses), taken as they are."""
+    runs: list[DDARRun] = list(done)
+    parent = runs[-1].saturation if runs else None
+    for k in range(len(runs) + 1, len(problem.clauses) + 1):
         prefix = dataclasses.replace(problem, clauses=problem.clauses[:k])
         pts = set(prefix.points)
         run = saturate(prefix, {p: xy for p, xy in coords.items() if p in pts}, config,
@@ -185,7 +193,8 @@ def recorded_goals(state: ProofState) -> list[Fact]:
 
 
 def needed_goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
-                 config: DDARConfig | None = None, numeric: bool = True) -> list[Fact]:
+                 config: DDARConfig | None = None, numeric: bool = True,
+                 earlier: bool = True) -> list[Fact]:
     """Statements that the whole sequence's closure proves and the closure of their own
     statement (``statement_of``) does not, sorted (``runs``: the sequence's
     ``prefix_closures``). Candidates are the facts the last closure recorded and, with
@@ -195,7 +204,8 @@ def needed_goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
     later point (the statement lies in the prefix); one it proves needs an earlier clause
     off the statement's dependencies, if any: the statement's closure decides (one per
     statement, continuing the longest prefix it contains, on the same diagram; ``config``
-    limits it, and a statement whose closure runs out of time gives no goals)."""
+    limits it, and a statement whose closure runs out of time gives no goals). Without
+    ``earlier``, only the goals that need a later point are sought (no closure is run)."""
     clause_of, deps = dependencies(problem)
     states = [r.state for r in runs]
     final = states[-1]
@@ -215,8 +225,8 @@ def needed_goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
         if states[k].derive_fact(f) is None:
             out.append(f)
             continue
-        if len(stated) == k + 1:
-            continue  # the statement is the prefix, which proves it
+        if len(stated) == k + 1 or not earlier:
+            continue  # the statement is the prefix, which proves it (or not sought)
         if stated not in closures:
             closures[stated] = _closure_of(problem, stated, runs, coords, config)
         state = closures[stated]

@@ -151,8 +151,10 @@ def test_needed_examples_are_deterministic_and_checked():
     config = DataConfig(goals_per_split=20)  # every goal of the one (statement, aux) pair
     found = attempt(np.random.default_rng(1), config, clauses=sequence.clauses)
     assert found == attempt(np.random.default_rng(1), config, clauses=sequence.clauses)
-    assert ("perp a d b c", ("e = on_line e a c, on_line e b d",)) in {
+    # in canonical spelling (``neural.canonical``): the base relabelled so that it reads least
+    assert ("perp a b c d", ("e = on_line e a c, on_line e b d",)) in {
         (e.goal, e.auxiliary) for e in found}
+    assert all(e.statement[1] == "d = on_tline d a b c, on_tline d b a c" for e in found)
     assert len(attempt(np.random.default_rng(1), DataConfig(), clauses=sequence.clauses)) == 2
     for e in found:
         assert not any(a.startswith("f ") for a in e.auxiliary)  # the midpoint is never used
@@ -169,6 +171,7 @@ def test_variants_per_family_are_bounded(monkeypatch):
     """Every variant descends from a productive sequence, and no fresh sequence has more
     than ``family_variants`` variants below it."""
     import neural.data as data
+    import neural.generator as generator
 
     fresh: list[tuple] = []
     variants: list[tuple] = []
@@ -185,16 +188,17 @@ def test_variants_per_family_are_bounded(monkeypatch):
 
     made = iter(range(10**6))
 
-    def productive(rng, config, deadline, clauses):
+    def productive(rng, config, deadline, clauses, known=None, start=None, fresh=False):
         """Every sequence gives one new example (which clauses it used is all the family
         bookkeeping reads): productive sequences are rare in real runs, so a few real
         attempts would seldom exercise the bound."""
         n = next(made)
-        return [(data.Example(f"x{n}", (), (), "", 2, (), "train", f"problem {n}"), (0, 1))]
+        return data.Outcome([(data.Example(f"x{n}", (), (), "", 2, (), "train",
+                                           f"problem {n}"), (0, 1))])
 
-    monkeypatch.setattr(data, "sample_clauses", sample)
-    monkeypatch.setattr(data, "mutate", mutate)
-    monkeypatch.setattr(data, "_attempt", productive)
+    monkeypatch.setattr(generator, "sample_clauses", sample)
+    monkeypatch.setattr(generator, "mutate", mutate)
+    monkeypatch.setattr(generator, "_attempt", productive)
     config = DataConfig(require_needed=False, family_variants=3, mutations=2,
                         mutate_probability=0.9)
     list(generate(50, np.random.default_rng(4), config, max_attempts=14))
@@ -219,7 +223,7 @@ def test_cli_draws_variants_only_for_needed_data(monkeypatch, tmp_path):
 
 
 def test_unneeded_mode_saturates_the_whole_sequence_once(monkeypatch):
-    import neural.data as data
+    import neural.examples as data
 
     calls: list[str] = []
     real_saturate, real_prefixes = data.saturate, data.prefix_closures
@@ -234,3 +238,154 @@ def test_unneeded_mode_saturates_the_whole_sequence_once(monkeypatch):
     list(generate(5, np.random.default_rng(3), DataConfig(mutate_probability=0.0),
                   max_attempts=3))
     assert calls and set(calls) == {"prefixes"}
+
+
+def test_examples_are_deduplicated_up_to_renaming(monkeypatch):
+    """Two spellings of one example (points renamed, the base relabelled) are checked once
+    and kept once."""
+    import neural.examples as data
+    from neural.canonical import canonical_text
+
+    checked: list[str] = []
+    real = data.check_example
+    monkeypatch.setattr(data, "check_example", lambda statement, aux, *rest: checked.append(
+        statement.with_auxiliary(aux).text()) or real(statement, aux, *rest))
+    one = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+                        "e = on_line e a c, on_line e b d ? coll a b c")
+    other = parse_problem("a b c = triangle a b c; d = on_tline d a b c, on_tline d c b a; "
+                          "e = on_line e b c, on_line e a d ? coll a b c")
+    known: set[str] = set()
+    first = data._attempt(np.random.default_rng(1), DataConfig(), None, one.clauses, known)
+    second = data._attempt(np.random.default_rng(1), DataConfig(), None, other.clauses, known)
+    assert first.found and len(checked) == len(set(checked))  # none checked twice
+    assert not {e.problem for e, _ in first.found} & {e.problem for e, _ in second.found}
+    for ex, _ in first.found:
+        p = parse_problem(ex.problem)
+        n = len(ex.statement)
+        assert canonical_text(p.clauses[:n], p.clauses[n:], p.goal) == ex.problem
+
+
+def test_variants_start_from_their_parents_closures():
+    """A variant that keeps the first clauses of its parent draws only the others, on the
+    parent's diagram, and continues the parent's closures of the clauses kept."""
+    from neural.data import Search
+    from neural.examples import _attempt
+
+    seq = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+                        "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
+    parent = _attempt(np.random.default_rng(1), DataConfig(reuse_drawings=True), None,
+                      seq.clauses)
+    assert parent.drawn is not None and len(parent.drawn.runs) == 4
+    head = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+                         "e = on_line e a c, on_line e b d ? coll a b c")
+    variant = head.clauses + head.parse_clauses(["f = midpoint f b c"])
+    assert variant[:3] == seq.clauses[:3] and variant != seq.clauses
+    start = parent.drawn.prefix(seq.clauses, 3)
+    out = _attempt(np.random.default_rng(2), DataConfig(reuse_drawings=True), None, variant,
+                   start=start)
+    assert out.drawn is not None and out.drawn.runs[:3] == parent.drawn.runs[:3]
+    assert all(out.drawn.coords[p] is parent.drawn.coords[p] for p in "abcde")
+    assert Search(np.random.default_rng(0), DataConfig()).attempts == 0
+
+
+def test_shards_resume_to_the_same_data(tmp_path):
+    """Shards of a run stopped (by a count reached, a time limit or a kill after a shard)
+    and run again equal those of a run never stopped; a directory of other settings is
+    refused."""
+    from neural.data import Search
+    from neural.shards import MANIFEST, ShardError, config_key, write_shards
+
+    key = config_key(FAST, 7, 0, 1)
+
+    def make():
+        return Search(np.random.default_rng(7), FAST)
+
+    def shards(d):
+        return [p.read_text() for p in sorted(d.glob("shard-*.jsonl"))]
+
+    whole = tmp_path / "whole"
+    assert write_shards(whole, 5, 2, key, make) == 5
+    assert len(shards(whole)) == 3 and shards(whole)[-1].count("\n") == 1
+    resumed = tmp_path / "resumed"
+    assert write_shards(resumed, 3, 2, key, make) == 3  # stopped at a count
+    manifest = json.loads((resumed / MANIFEST).read_text())
+    assert manifest["examples"] == 3 and manifest["shards"][-1]["partial"]
+    attempts = manifest["attempts"]
+    # a time limit before any attempt: what the state held beyond the count is written
+    write_shards(resumed, 5, 2, key, make, deadline=0.0)
+    assert json.loads((resumed / MANIFEST).read_text())["attempts"] == attempts
+    assert write_shards(resumed, 5, 2, key, make) == 5
+    assert shards(resumed) == shards(whole)
+    lines = "".join(shards(whole)).splitlines()
+    assert len({json.loads(x)["problem"] for x in lines}) == 5
+    with pytest.raises(ShardError):
+        write_shards(resumed, 6, 2, config_key(FAST, 8, 0, 1), make)
+
+
+def test_cli_writes_shards(tmp_path):
+    d = tmp_path / "shards"
+    args = ["--count", "3", "--seed", "2", "--allow-unneeded", "--shard-dir", str(d),
+            "--shard-size", "2"]
+    assert main(args) == 0
+    assert main(args) == 0  # already there: nothing to do
+    rows = [json.loads(x) for p in sorted(d.glob("shard-*.jsonl"))
+            for x in p.read_text().splitlines()]
+    assert len(rows) == 3
+    assert main(["--count", "3", "--seed", "3", "--allow-unneeded", "--shard-dir",
+                 str(d)]) == 2  # another seed's directory
+    assert main(["--count", "3"]) == 2  # neither --out nor --shard-dir
+
+
+def test_canonical_text_is_the_same_for_every_spelling():
+    from neural.canonical import canonical_text, symmetries
+
+    def text(problem: str, aux: int) -> str:
+        p = parse_problem(problem)
+        n = len(p.clauses) - aux
+        return canonical_text(p.clauses[:n], p.clauses[n:], p.goal)
+
+    same = [text("a b c = triangle a b c; d = midpoint d a b; e = midpoint e a c; "
+                 "f = foot f a b c ? para d e b c", 1),
+            text("a b c = triangle a b c; e = midpoint e c a; d = midpoint d b a; "
+                 "f = foot f a c b ? para e d c b", 1),
+            text("x y z = triangle x y z; q = midpoint q y x; p = midpoint p z x; "
+                 "f = foot f x y z ? para p q z y", 1)]
+    assert len(set(same)) == 1 and same[0].startswith("a b c = triangle a b c; d = midpoint")
+    iso = [text("a b c = iso_triangle a b c; d = on_line d a b, on_circle d c a; "
+                "e = foot e a b c ? perp b c a e", 1),
+           text("a b c = iso_triangle a b c; d = on_circle d b a, on_line d c a; "
+                "e = foot e a c b ? perp b c a e", 1)]
+    assert iso[0] == iso[1]
+    # the apex of an isosceles triangle is not one of its base points
+    assert text("a b c = iso_triangle a b c; d = midpoint d b c ? coll a b c", 0) != \
+        text("a b c = iso_triangle a b c; d = midpoint d a b ? coll a b c", 0)
+    # the statement (the clauses the goal's points need) comes first, then the auxiliary
+    assert text("a b c = triangle a b c; d = midpoint d a c; e = midpoint e a b "
+                "? coll a c d", 1).endswith("e = midpoint e a c ? coll a b d")
+    assert len(symmetries("triangle")) == 6 and len(symmetries("midpoint")) == 2
+    assert len(symmetries("eq_triangle")) == 1 and len(symmetries("psquare")) == 1
+
+
+def test_a_search_state_read_back_continues_the_same():
+    """The state written with a shard (parents with their drawings, whose closures are
+    computed again on read) gives the same next attempts as the search it was taken of."""
+    from neural.data import Search
+    from neural.examples import _attempt
+    from neural.generator import _Parent
+    from neural.shards import state_json, state_of
+
+    seq = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
+                        "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
+    config = DataConfig(mutate_probability=1.0, reuse_drawings=True)
+    drawn = _attempt(np.random.default_rng(1), config, None, seq.clauses).drawn
+    search = Search(np.random.default_rng(3), config, known={"x"}, attempts=4)
+    search.parents.append(_Parent(seq.clauses, (1, 2), 0, 5, 1, drawn))
+    search.family_left[1] = 9
+    back, pending = state_of(json.loads(json.dumps(state_json(search, []))), config)
+    assert pending == [] and back.known == {"x"} and back.attempts == 4
+    assert back.parents[0].drawn is not None
+    assert [str(r.state.facts.keys()) for r in back.parents[0].drawn.runs] == \
+        [str(r.state.facts.keys()) for r in drawn.runs]
+    for _ in range(2):
+        assert back.step() == search.step()
+    assert back.attempts == search.attempts and back.known == search.known
