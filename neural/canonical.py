@@ -23,7 +23,7 @@ from functools import cache
 from itertools import permutations
 
 from symbolic.geometry.facts import Fact
-from symbolic.geometry.problem import Clause, Step, canonical_names
+from symbolic.geometry.problem import Clause, Step, canonical_names, make_problem
 from symbolic.geometry.tables import Atom, Construction, definitions
 
 MAX_SYMMETRIC_ARGS = 5  # constructions with more movable arguments are taken as asymmetric
@@ -145,7 +145,7 @@ def canonical(statement: Sequence[Clause], auxiliary: Sequence[Clause], goal: At
         added = tuple(_spelled(c, rank, names) for c in aux)
         fact = Fact.make(goal.pred, tuple(names.get(a, a) for a in goal.args))
         atom = Atom(fact.pred, fact.args)
-        text = "; ".join(map(str, stated + added)) + " ? " + str(atom)
+        text = spelled(stated, added, atom)
         if best is None or text < best[0]:
             best = (text, stated, added, atom)
     assert best is not None
@@ -156,5 +156,9 @@ def canonical_text(statement: Sequence[Clause], auxiliary: Sequence[Clause], goa
                    ) -> str:
     """The example's canonical problem text (auxiliary clauses last): the same for every
     spelling of one example."""
-    s, a, g = canonical(statement, auxiliary, goal)
-    return "; ".join(map(str, s + a)) + " ? " + str(g)
+    return spelled(*canonical(statement, auxiliary, goal))
+
+
+def spelled(statement: Sequence[Clause], auxiliary: Sequence[Clause], goal: Atom) -> str:
+    """The problem text of the statement with its auxiliary clauses last."""
+    return make_problem("synthetic", (*statement, *auxiliary), goal).text()

@@ -23,7 +23,7 @@ from symbolic.geometry.problem import Clause, Problem, make_problem
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.tables import Atom
 
-from .canonical import canonical
+from .canonical import canonical, spelled
 from .sequences import Mix, sample_clauses
 from .traceback import needed_goals, prefix_closures, recorded_goals, statement_of, trace
 
@@ -205,7 +205,7 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
         by_aux, by_goal = (stated, aux), (stated, atom)
         if per_split[by_aux] >= config.goals_per_split or per_split[by_goal]:
             continue
-        text = "; ".join(map(str, stated + aux)) + " ? " + str(atom)
+        text = spelled(stated, aux, atom)
         if known is not None:
             if text in known:
                 continue

@@ -30,7 +30,7 @@ import numpy as np
 
 from symbolic.geometry.dd import DDARConfig
 from symbolic.geometry.predicates import COLL
-from symbolic.geometry.problem import Clause, make_problem, parse_problem
+from symbolic.geometry.problem import Clause, Problem, make_problem
 from symbolic.geometry.tables import Atom
 
 from .examples import DataConfig, Drawn, Example
@@ -55,12 +55,13 @@ def config_key(config: DataConfig, seed: int, job: int, jobs: int) -> dict[str, 
 # ------------------------------------------------------------------ the state as JSON
 
 
-def _clauses_text(clauses: tuple[Clause, ...]) -> str:
-    return "; ".join(map(str, clauses))
+def _clauses_text(clauses: tuple[Clause, ...]) -> list[str]:
+    return [str(c) for c in clauses]
 
 
-def _clauses_of(text: str) -> tuple[Clause, ...]:
-    return parse_problem(text + " ? coll a b c").clauses
+def _clauses_of(texts: list[str]) -> tuple[Clause, ...]:
+    """``_clauses_text`` read back, each clause in the context of those before it."""
+    return Problem("state", (), Atom(COLL, ("a", "b", "c"))).parse_clauses(texts)
 
 
 def _drawn_json(drawn: Drawn | None) -> dict | None:
