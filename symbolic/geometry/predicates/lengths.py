@@ -191,6 +191,8 @@ class Midp(Predicate):
         """The median's length (Apollonius), for every other point x of the diagram:
         2|xa|² + 2|xb|² = 4|xm|² + |ab|²."""
         m, a, b = args
+        if "squared" not in eq.enabled:  # one equation per point of the diagram: skip them
+            return []
         return [eq.squared([((x, a), 2), ((x, b), 2), ((x, m), -4), ((a, b), -1)])
                 for x in sorted(eq.coords) if x not in args]
 
