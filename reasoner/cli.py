@@ -36,10 +36,10 @@ DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".ggb")
 
 EPILOG = """\
 examples:
-  solve-problem problems/geometry/examples.txt --problem orthocenter_aux --proof
+  solve-problem problems/geometry/examples.txt --problem bisector_feet --proof
   solve-problem problems/geometry/ --timeout 30 --jobs 2
   solve-problem problems.txt --json > results.jsonl
-  solve-problem problems/geometry/examples.txt --problem orthocenter --html proof.html
+  solve-problem problems/geometry/examples.txt --problem bisector_feet --html proof.html
   solve-problem problems/geometry/ --no-aux --html report.html  # the batch report
 
 A problem file holds pairs of lines: a name, then the problem, e.g.
@@ -51,7 +51,7 @@ prints the verified answer "(define-fun ...)" (or "infeasible").
 A folder stands for all its problem files (*.txt, *.sl), in sorted order.
 
 geometry: when DD+AR alone saturates, auxiliary points are searched (on by default):
-  solve-problem problems/geometry/examples.txt --problem orthocenter --proof
+  solve-problem problems/geometry/examples.txt --problem bisector_feet --proof
   solve-problem problems.txt --no-aux                     # DD+AR alone
   solve-problem problems.txt --sources heuristic          # one proposal source only
   solve-problem problems.txt --jobs 2 --memory mem.store  # earlier proofs inform later ones
@@ -254,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="geometry: the algebraic-reasoning tables DD+AR feeds, "
                         "comma-separated: angle (line directions), ratio (log lengths), "
                         "dist (lengths, with betweenness), squared (squared lengths: "
-                        "Pythagoras at right angles, medians) (default: angle,ratio,dist)")
+                        "Pythagoras at right angles, medians) (default: all four)")
     search = parser.add_argument_group(
         "auxiliary search (geometry)",
         "When DD+AR saturates without the goal, a best-first search adds auxiliary points "

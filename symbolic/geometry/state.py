@@ -33,11 +33,10 @@ ONE = Fraction(1)
 AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST,
             "squared": Rules.AR_SQUARED}
 AR_TABLES = frozenset(AR_RULES)  # every AR table (``ProofState(tables=)`` picks some)
-# The tables DD+AR feeds unless told otherwise. The squared table is off for now: with it
-# DD+AR proves 207 of JGEX-231 instead of 205 and the same 56 of HAGeo dev (30 s), at no
-# measurable cost, but it proves the orthocentre concurrency too, the example that many
-# tests of the auxiliary search rely on needing an auxiliary point.
-DEFAULT_AR_TABLES = frozenset({"angle", "ratio", "dist"})
+# The tables DD+AR feeds unless told otherwise: all four. The squared table proves 207 of
+# JGEX-231 instead of 205 (30 s), the same 56 of HAGeo dev, for about 2% more CPU per
+# search attempt (``bench/ar_tables.py``).
+DEFAULT_AR_TABLES = AR_TABLES
 
 
 def seg(a: str, b: str) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from needs_aux import BISECTOR_FEET, INCENTRE
 
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import Problem, parse_problem
@@ -16,8 +17,8 @@ from symbolic.geometry.prover import ProverConfig, prove
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBLEMS = {
-    "orthocenter_aux": "a b c = triangle; d = on_tline d b a c, on_tline d c a b; "
-                       "e = on_line e a c, on_line e b d ? perp a d b c",
+    # needs_aux.BISECTOR_FEET with its auxiliary point, the incentre x, stated
+    "bisector_feet_aux": BISECTOR_FEET.replace(" ? ", f"; {INCENTRE} ? "),
     "euler": "a b c = triangle a b c; h = orthocenter a b c; h1 = foot a b c; h2 = foot b c a; "
              "h3 = foot c a b; g1 g2 g3 g = centroid g1 g2 g3 g a b c; o = circle a b c "
              "? coll h g o",

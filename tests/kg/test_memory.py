@@ -13,8 +13,8 @@ from symbolic.geometry.problem import parse_problem  # noqa: E402
 
 
 def test_auxiliary_clauses_are_the_used_aux_points(solved):
-    s = solved["orthocenter_aux"]
-    assert auxiliary_clauses(s.problem, s.proof) == [2]
+    s = solved["bisector_feet_aux"]
+    assert auxiliary_clauses(s.problem, s.proof) == [3]
     assert auxiliary_clauses(solved["midline"].problem, solved["midline"].proof) == []
 
 
@@ -22,18 +22,17 @@ def test_sparql_rules_used_by_goal_kind(solved):
     m = Memory()
     for s in solved.values():
         m.add(s.problem, s.proof)
-    perp = dict(m.rules_for_goal("perp"))
-    want = Counter(st.derivation.rule for name in ("orthocenter_aux", "thales")
-                   for st in solved[name].proof.steps)
-    assert perp == dict(want)
+    for goal, names in (("perp", ("thales",)), ("para", ("bisector_feet_aux", "midline"))):
+        want = Counter(st.derivation.rule for name in names for st in solved[name].proof.steps)
+        assert dict(m.rules_for_goal(goal)) == dict(want)
     assert m.rules_for_goal("cong") == []
     rows = m.query("SELECT ?name WHERE { ?p a ns:Problem ; ns:name ?name ; ns:auxiliary ?c } ")
-    assert rows == [("orthocenter_aux",)]
+    assert rows == [("bisector_feet_aux",)]
 
 
 def test_persists_across_reopen(tmp_path, solved):
     path = tmp_path / "kg"
-    s = solved["orthocenter_aux"]
+    s = solved["bisector_feet_aux"]
     with Memory(path) as m:
         m.add(s.problem, s.proof)
         n = len(m.graph)
@@ -44,7 +43,7 @@ def test_persists_across_reopen(tmp_path, solved):
         [node] = proof_nodes(m.graph)
         assert read_proof(m.graph, node) == s.proof
         assert [c.text() for c in m.candidates(s.problem)] == \
-            ["f = on_line f a c, on_line f b d"]  # e is taken
+            ["f = on_line f b d, on_line f a e"]  # x renamed to the first free letter
 
 
 def test_export_turtle_parses(tmp_path, solved):

@@ -24,7 +24,7 @@ def test_round_trip_and_recheck(solved):
 
 
 def test_ar_steps_carry_their_certificates(solved):
-    proof = solved["orthocenter_aux"].proof
+    proof = solved["bisector_feet_aux"].proof
     assert any(st.derivation.certificate for st in proof.steps)
     g = open_graph()
     add_proof(g, proof)

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from needs_aux import BISECTOR_FEET
 
 from neural.data import DataConfig, check_example, generate, main, split_of
 from symbolic.geometry.numeric import build_diagram
@@ -48,15 +49,14 @@ def test_every_example_parses_and_its_proof_checks(examples):
 
 
 def test_needed_auxiliaries_are_kept_and_unneeded_dropped():
-    ortho = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b "
-                          "? perp a d b c")
-    ex = check_example(ortho, ortho.parse_clauses(["e = on_line e a c, on_line e b d"]),
+    feet = parse_problem(BISECTOR_FEET)
+    ex = check_example(feet, feet.parse_clauses(["f = on_line f b d, on_line f a e"]),
                        seed=0, config=DataConfig())
-    assert ex is not None and ex.auxiliary == ("e = on_line e a c, on_line e b d",)
-    assert ex.statement == ("a b c = triangle a b c", "d = on_tline d b a c, on_tline d c a b")
-    assert ex.problem == ("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
-                          "e = on_line e a c, on_line e b d ? perp a d b c")
-    assert ex.goal == "perp a d b c" and "r34" in ex.rules
+    assert ex is not None and ex.auxiliary == ("f = on_line f b d, on_line f a e",)
+    assert ex.statement == ("a b c = triangle a b c", "d = angle_bisector d a b c, on_dia d b c",
+                            "e = angle_bisector e b a c, on_dia e a c")
+    assert ex.problem == BISECTOR_FEET.replace(" ? ", "; f = on_line f b d, on_line f a e ? ")
+    assert ex.goal == "para d e a b" and "r48" in ex.rules  # the incentre rule
     assert ex.to_json()["problem"] == ex.problem and list(ex.to_json())[-1] == "problem"
     midline = parse_problem("a b c = triangle a b c; d = midpoint d a b; e = midpoint e a c "
                             "? para d e b c")
@@ -140,24 +140,26 @@ def test_mutate_redraws_one_clause_or_appends_one():
 
 
 def test_needed_examples_are_deterministic_and_checked():
-    """With ``require_needed`` (the default), an attempt on a sequence whose third altitude
-    needs the foot of another finds it; every example's statement alone is not proved by
-    DD+AR and the statement with its auxiliary clauses is, with a checked proof; the same
-    generator gives the same examples."""
+    """With ``require_needed`` (the default), an attempt on a sequence where the feet of the
+    perpendiculars from a vertex to two bisectors span a parallel to a side only with the
+    incentre (``needs_aux``) finds it; every example's statement alone is not proved by DD+AR
+    and the statement with its auxiliary clauses is, with a checked proof; the same generator
+    gives the same examples."""
     from neural.data import attempt
 
-    sequence = parse_problem("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
-                             "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
+    sequence = parse_problem("a b c = triangle a b c; d = angle_bisector d a b c, on_dia d b c; "
+                             "e = angle_bisector e b a c, on_dia e a c; "
+                             "f = on_line f b d, on_line f a e; g = midpoint g a b ? coll a b c")
     config = DataConfig(goals_per_split=20)  # every goal of the one (statement, aux) pair
     found = attempt(np.random.default_rng(1), config, clauses=sequence.clauses)
     assert found == attempt(np.random.default_rng(1), config, clauses=sequence.clauses)
     # in canonical spelling (``neural.canonical``): the base relabelled so that it reads least
-    assert ("perp a b c d", ("e = on_line e a c, on_line e b d",)) in {
+    assert ("para b c d e", ("f = on_line f b d, on_line f c e",)) in {
         (e.goal, e.auxiliary) for e in found}
-    assert all(e.statement[1] == "d = on_tline d a b c, on_tline d b a c" for e in found)
+    assert all(e.statement[1] == "d = angle_bisector d a b c, on_dia d a b" for e in found)
     assert len(attempt(np.random.default_rng(1), DataConfig(), clauses=sequence.clauses)) == 2
     for e in found:
-        assert not any(a.startswith("f ") for a in e.auxiliary)  # the midpoint is never used
+        assert not any("midpoint" in a for a in e.auxiliary)  # the midpoint is never needed
         statement = parse_problem("; ".join(e.statement) + " ? " + e.goal, e.name)
         assert not prove(statement, ProverConfig(seed=3)).proved
         problem = parse_problem(e.problem, e.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from needs_aux import WITHOUT_SQUARED
 
 from neural.traceback import needed_goals, numeric_goals, prefix_closures, trace
 from symbolic.geometry.dd import DDARConfig, saturate
@@ -12,18 +13,20 @@ from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.predicates import PERP
 from symbolic.geometry.problem import parse_problem
 
-# The orthocenter: d on two altitudes of abc; DD+AR proves the third (ad perpendicular to bc)
-# only with the foot e of the altitude from b (a point the goal does not mention).
+# The orthocenter: d on two altitudes of abc; DD+AR without the squared table proves the third
+# (ad perpendicular to bc) only with the foot e of the altitude from b (a point the goal does
+# not mention). With the squared table, d's clause alone proves it (``needs_aux``).
 ORTHO = ("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
          "e = on_line e a c, on_line e b d; f = midpoint f a b ? coll a b c")
 THIRD = Fact.make(PERP, ("a", "d", "b", "c"))
+CONFIG = DDARConfig(16, None, ar_tables=WITHOUT_SQUARED)
 
 
 @pytest.fixture(scope="module")
 def ortho():
     problem = parse_problem(ORTHO)
     coords = build_diagram(problem, np.random.default_rng(0), check_goal=False).coords
-    runs = prefix_closures(problem, coords, DDARConfig(16, None))
+    runs = prefix_closures(problem, coords, CONFIG)
     assert runs is not None
     return problem, coords, runs
 
@@ -32,7 +35,7 @@ def test_prefix_closures_match_closures_from_scratch(ortho):
     problem, coords, runs = ortho
     states = [r.state for r in runs]
     assert len(states) == len(problem.clauses)
-    full = saturate(problem, coords, DDARConfig(16, None)).state
+    full = saturate(problem, coords, CONFIG).state
     assert set(states[-1].facts) == set(full.facts)
     assert states[1].derive_fact(THIRD) is None and states[2].derive_fact(THIRD) == THIRD
 
@@ -71,7 +74,7 @@ def test_numeric_goals_hold_on_a_second_diagram(ortho):
     goals = numeric_goals(coords)
     assert THIRD in goals
     other = build_diagram(problem, np.random.default_rng(7), check_goal=False).coords
-    second = saturate(problem, other, DDARConfig(16, None)).state
+    second = saturate(problem, other, CONFIG).state
     proved = [g for g in goals if states[-1].derive_fact(g) is not None]
     assert len(proved) > 10
     assert all(second.holds(g.pred, g.args) for g in proved)
@@ -83,7 +86,7 @@ def test_an_earlier_clause_off_the_statement_can_be_auxiliary():
     problem = parse_problem("a b c = triangle a b c; e = foot e b a c; "
                             "d = on_tline d b a c, on_tline d c a b ? coll a b c")
     coords = build_diagram(problem, np.random.default_rng(0), check_goal=False).coords
-    runs = prefix_closures(problem, coords, DDARConfig(16, None))
+    runs = prefix_closures(problem, coords, CONFIG)
     assert runs is not None
     assert THIRD in needed_goals(problem, runs, coords)
     split = trace(problem, runs[-1].state, THIRD)

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 from fixed_proposer import Fixed
+from needs_aux import BISECTOR_FEET, ORTHOCENTER, WITHOUT_SQUARED
 
 from reasoner.cli import main
 from reasoner.search import SearchConfig, search
@@ -11,8 +12,6 @@ from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
-
-ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 
 
 def test_heuristic_candidates_are_well_formed_statements():
@@ -27,7 +26,7 @@ def test_heuristic_candidates_are_well_formed_statements():
 
 
 def test_search_finds_an_auxiliary_point_and_the_proof_checks():
-    problem = parse_problem(ORTHOCENTER, name="orthocenter")
+    problem = parse_problem(BISECTOR_FEET, name="bisector_feet")
     found = search(problem, [HeuristicProposer()], SearchConfig(timeout=60))
     assert found.outcome.proved and found.auxiliary and found.tried >= 1
     assert "x" in found.outcome.proof.auxiliary_points
@@ -36,7 +35,7 @@ def test_search_finds_an_auxiliary_point_and_the_proof_checks():
 
 
 def test_bad_candidates_are_skipped_and_nothing_is_invented():
-    problem = parse_problem(ORTHOCENTER)
+    problem = parse_problem(BISECTOR_FEET)
     found = search(problem, [Fixed("x = on_line x a a", "x = midpoint x a b")],
                    SearchConfig(timeout=30, depth=1, trajectory_depth=0))
     assert not found.outcome.proved and found.auxiliary == ()
@@ -49,7 +48,7 @@ def test_cli_aux_reports_the_construction(capsys):
 
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "p.txt"
-        f.write_text("orthocenter\n" + ORTHOCENTER + "\n")
+        f.write_text("bisector_feet\n" + BISECTOR_FEET + "\n")
         code = main([str(f), "--aux", "--json", "--timeout", "60"])
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0 and row["status"] == "proved"
@@ -67,7 +66,7 @@ def test_sources_are_made_only_when_dd_ar_saturates_without_the_goal():
     found = search(easy, sources, SearchConfig(timeout=30))
     assert found.outcome.proved and made == []  # DD+AR proved it: no source was loaded
 
-    found = search(parse_problem(ORTHOCENTER), sources, SearchConfig(timeout=60))
+    found = search(parse_problem(BISECTOR_FEET), sources, SearchConfig(timeout=60))
     assert found.outcome.proved and found.auxiliary and made == ["called"]
     assert found.stats["sources_seconds"] >= 0.0
 
@@ -89,9 +88,10 @@ def test_the_search_feeds_the_ar_tables_it_is_given():
     from symbolic.geometry.state import DEFAULT_AR_TABLES
 
     assert SearchConfig().prover(5.0).ar_tables == DEFAULT_AR_TABLES
-    tables = frozenset({"angle", "ratio", "dist", "squared"})
-    config = SearchConfig(timeout=30, ar_tables=tables)
-    assert config.prover(5.0).ar_tables == tables
+    config = SearchConfig(timeout=30, ar_tables=WITHOUT_SQUARED)
+    assert config.prover(5.0).ar_tables == WITHOUT_SQUARED
     problem = parse_problem(ORTHOCENTER, name="orthocenter")
     found = search(problem, [HeuristicProposer()], config)
+    assert found.outcome.proved and found.auxiliary  # the squared table left out: a foot
+    found = search(problem, [HeuristicProposer()], SearchConfig(timeout=30))
     assert found.outcome.proved and found.auxiliary == ()  # DD+AR alone, with the squared table

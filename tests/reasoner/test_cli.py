@@ -100,7 +100,7 @@ def test_usage_errors_exit_2(capsys, argv):
 def test_help_exits_0_with_an_example(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    assert "solve-problem problems/geometry/examples.txt --problem orthocenter_aux" in out
+    assert "solve-problem problems/geometry/examples.txt --problem bisector_feet" in out
 
 
 # ---------------------------------------------------------------- JSON contract
@@ -110,7 +110,8 @@ def test_json_is_one_object_per_problem_per_line(capsys):
     code, out, _ = run(capsys, EXAMPLES, "--json", "--jobs", "2", "--timeout", "10")
     rows = json_rows(out)
     assert [r["problem"] for r in rows] == ["orthocenter", "orthocenter_aux",
-                                            "incenter_excenter", "euler"]  # input order
+                                            "incenter_excenter", "euler",
+                                            "bisector_feet"]  # input order
     for row in rows:
         for key, kind in JSON_FIELDS.items():
             assert isinstance(row[key], kind), (key, row)
@@ -299,13 +300,13 @@ def test_parse_args_defaults():
 
 
 def test_ar_tables_choose_what_dd_ar_feeds(capsys):
-    """With the squared-length table, DD+AR alone proves the orthocentre (Pythagoras at the
-    two right angles), which the default tables need an auxiliary point for; the proof is a
-    checked 'squared-length chase'."""
+    """With the squared-length table (a default), DD+AR alone proves the orthocentre (the
+    altitudes' squared-length equations), which the other tables need an auxiliary point for;
+    the proof is a checked 'squared-length chase'."""
     argv = (EXAMPLES, "--problem", "orthocenter", "--no-aux", "--json", "--proof")
-    code, out, _ = run(capsys, *argv)
+    code, out, _ = run(capsys, *argv, "--ar-tables", "angle,ratio,dist")
     assert code == 1 and json.loads(out)["status"] == "unknown"
-    code, out, _ = run(capsys, *argv, "--ar-tables", "angle,ratio,dist,squared")
+    code, out, _ = run(capsys, *argv)
     row = json.loads(out)
     assert code == 0 and row["status"] == "proved"
     assert any("squared-length chase" in json.dumps(step) for step in row["proof"])
@@ -315,8 +316,8 @@ def test_kg_export_holds_every_proved_problem(capsys, tmp_path):
     rdflib = pytest.importorskip("rdflib")
     out_ttl = tmp_path / "kg.ttl"
     code, _, err = run(capsys, EXAMPLES, "--problem", "orthocenter_aux", "--problem",
-                       "orthocenter", "--kg", out_ttl, "--timeout", "30", "--no-aux")
-    assert code == 1  # orthocenter itself is not proved by DD+AR
+                       "bisector_feet", "--kg", out_ttl, "--timeout", "30", "--no-aux")
+    assert code == 1  # bisector_feet is not proved by DD+AR alone
     assert "knowledge graph with 1 proof(s)" in err
     g = rdflib.Graph().parse(out_ttl, format="turtle")
     rows = g.query("PREFIX ns: <urn:neurosym:kg#> "

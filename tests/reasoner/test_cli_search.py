@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from needs_aux import BISECTOR_FEET, BISECTOR_FEET_RENAMED
 
 from reasoner.api import SolveConfig, proposers
 from reasoner.cli import main, parse_args
@@ -14,17 +15,15 @@ from reasoner.domains import geometry
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proposal import Candidate
 
-ORTHOCENTER = "a b c = triangle; h = on_tline b a c, on_tline c a b ? perp a h b c"
-RENAMED = "p q r = triangle p q r; s = on_tline s q p r, on_tline s r p q ? perp p s q r"
-
 
 class FakeNeural:
-    """Stands in for neural.proposer.NeuralProposer: proposes the foot of b on ac."""
+    """Stands in for neural.proposer.NeuralProposer: proposes the incentre."""
 
     source = "neural"
 
     def propose(self, problem, k):
-        clause = problem.parse_clause(f"z = on_line z b {problem.points[3]}, on_line z a c")
+        d, e = problem.points[3:5]
+        clause = problem.parse_clause(f"z = on_line z b {d}, on_line z a {e}")
         return [Candidate((clause,), -0.1, "neural")][:k]
 
 
@@ -44,14 +43,14 @@ def rows(capsys) -> list[dict]:
 
 
 def test_no_aux_is_plain_ddar(capsys, tmp_path):
-    f = problem_file(tmp_path, ("orthocenter", ORTHOCENTER))
+    f = problem_file(tmp_path, ("bisector_feet", BISECTOR_FEET))
     assert main([f, "--no-aux", "--json"]) == 1
     (row,) = rows(capsys)
     assert row["status"] == "unknown" and "auxiliary" not in row and "search" not in row
 
 
 def test_search_is_on_by_default_and_json_names_the_sources(capsys, tmp_path):
-    f = problem_file(tmp_path, ("orthocenter", ORTHOCENTER))
+    f = problem_file(tmp_path, ("bisector_feet", BISECTOR_FEET))
     assert main([f, "--json", "--timeout", "60"]) == 0
     (row,) = rows(capsys)
     assert row["status"] == "proved" and row["steps"] > 0
@@ -63,14 +62,14 @@ def test_search_is_on_by_default_and_json_names_the_sources(capsys, tmp_path):
 
 
 def test_neural_source_and_no_neural(capsys, tmp_path, fake_neural):
-    f = problem_file(tmp_path, ("orthocenter", ORTHOCENTER))
+    f = problem_file(tmp_path, ("bisector_feet", BISECTOR_FEET))
     assert main([f, "--json", "--sources", "neural"]) == 0
     (row,) = rows(capsys)
-    assert row["auxiliary"] == ["z = on_line z b h, on_line z a c"]
+    assert row["auxiliary"] == ["z = on_line z b d, on_line z a e"]
     assert row["auxiliary_sources"] == ["neural"]
     assert main([f, "--json", "--no-neural"]) == 0
     assert "neural" not in rows(capsys)[0]["auxiliary_sources"]
-    problem = parse_problem(ORTHOCENTER)
+    problem = parse_problem(BISECTOR_FEET)
     names = [type(p).__name__ for p in proposers(problem, SolveConfig())]
     assert names == ["HeuristicProposer", "FakeNeural"]  # memory: no store given
     assert main([f, "--sources", "neural", "--no-neural"]) == 2
@@ -78,7 +77,7 @@ def test_neural_source_and_no_neural(capsys, tmp_path, fake_neural):
 
 
 def test_bad_sources_are_usage_errors(capsys, tmp_path):
-    f = problem_file(tmp_path, ("orthocenter", ORTHOCENTER))
+    f = problem_file(tmp_path, ("bisector_feet", BISECTOR_FEET))
     assert main([f, "--sources", "heuristic,oracle"]) == 2
     assert "unknown source 'oracle'" in capsys.readouterr().err
     assert main([f, "--depth", "0"]) == 2
@@ -88,14 +87,14 @@ def test_bad_sources_are_usage_errors(capsys, tmp_path):
 
 def test_memory_carries_solutions_to_later_problems_never_their_own(capsys, tmp_path):
     memory = str(tmp_path / "mem")
-    first = problem_file(tmp_path, ("orthocenter", ORTHOCENTER))
+    first = problem_file(tmp_path, ("bisector_feet", BISECTOR_FEET))
     assert main([first, "--json", "--sources", "heuristic", "--memory", memory]) == 0
     assert rows(capsys)[0]["status"] == "proved"
     # the same problem again with only the memory: its own answer is not offered
     assert main([first, "--json", "--sources", "memory", "--memory", memory]) == 1
     assert rows(capsys)[0]["status"] == "unknown"
     other = tmp_path / "other.txt"
-    other.write_text(f"renamed\n{RENAMED}\n")
+    other.write_text(f"renamed\n{BISECTOR_FEET_RENAMED}\n")
     assert main([str(other), "--json", "--sources", "memory", "--memory", memory]) == 0
     (row,) = rows(capsys)
     assert row["status"] == "proved" and row["auxiliary_sources"] == ["memory"]
@@ -111,7 +110,7 @@ def test_help_explains_the_search(capsys):
 
 def test_kg_export_records_the_auxiliary_clauses_the_proof_needed(capsys, tmp_path):
     rdflib = pytest.importorskip("rdflib")
-    f = problem_file(tmp_path, ("orthocenter", ORTHOCENTER))
+    f = problem_file(tmp_path, ("bisector_feet", BISECTOR_FEET))
     out_ttl = tmp_path / "kg.ttl"
     assert main([f, "--kg", str(out_ttl), "--json"]) == 0
     (row,) = rows(capsys)

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from needs_aux import BISECTOR_FEET
 
 from reasoner.api import solve
 from reasoner.cli import main
@@ -35,7 +36,6 @@ MIQUEL = ("q4 q1 q3 q0 q2 = pentagon q4 q1 q3 q0 q2; p0 = on_line p0 q4 q1, on_l
           "m3 = on_circle m3 o4 q4, on_circle m3 o3 q3; "
           "m2 = on_circle m2 o3 q3, on_circle m2 o2 q2; "
           "m1 = on_circle m1 o2 q2, on_circle m1 o1 q1 ? cyclic m4 m3 m2 m1")
-ORTHOCENTER = "a b c = triangle; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 EULER = ("a b c = triangle a b c; h = orthocenter a b c; h1 = foot a b c; h2 = foot b c a; "
          "h3 = foot c a b; g1 g2 g3 g = centroid g1 g2 g3 g a b c; o = circle o a b c "
          "? coll h g o")
@@ -99,10 +99,10 @@ def proofs() -> dict[str, Result]:
     plain = SolveConfig(figure=True, aux=False, timeout=120)
     out = {"euler": solve(EULER, name="euler", config=plain),
            "miquel": solve(MIQUEL, name="miquel", config=plain),
-           "orthocenter": solve(ORTHOCENTER, name="orthocenter",
-                                config=SolveConfig(figure=True, timeout=120))}
+           "bisector_feet": solve(BISECTOR_FEET, name="bisector_feet",
+                                  config=SolveConfig(figure=True, timeout=120))}
     assert all(r.status is Status.PROVED for r in out.values())
-    assert out["orthocenter"].figure.auxiliary  # found by the auxiliary search
+    assert out["bisector_feet"].figure.auxiliary  # found by the auxiliary search
     assert out["miquel"].steps >= 90
     return out
 
@@ -125,7 +125,7 @@ def _expected(result: Result) -> list[tuple[set[str], set[str], set[str]]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["orthocenter", "euler", "miquel"])
+@pytest.mark.parametrize("name", ["bisector_feet", "euler", "miquel"])
 def test_every_step_highlights_its_objects(browser, proofs, tmp_path, name) -> None:
     result = proofs[name]
     path = tmp_path / f"{name}.html"
@@ -209,7 +209,7 @@ def test_the_report_sorts_filters_and_opens_viewers(browser, proofs, tmp_path) -
                    solution="(define-fun max2 ((x Int) (y Int)) Int (ite (<= x y) y x))")
     error = Result("broken", "b.txt", "geometry", Status.ERROR, 0.0,
                    error="b.txt:1:3: unknown construction 'foo'")
-    results = [proofs["euler"], sygus, error, proofs["orthocenter"], proofs["miquel"]]
+    results = [proofs["euler"], sygus, error, proofs["bisector_feet"], proofs["miquel"]]
     path = tmp_path / "report.html"
     path.write_text(report_page(results), encoding="utf-8")
     opened = Opened(browser, path, height=900)
@@ -235,9 +235,9 @@ def test_the_report_sorts_filters_and_opens_viewers(browser, proofs, tmp_path) -
     page.screenshot(path=str(tmp_path / "report.png"))
     # the viewer of a proved problem, shown on demand
     assert page.is_hidden("#viewer-panel")
-    page.click("a.open:has-text('orthocenter')")
+    page.click("a.open:has-text('bisector_feet')")
     page.wait_for_selector("#viewer-panel", state="visible", timeout=5000)
-    expected = _expected(proofs["orthocenter"])
+    expected = _expected(proofs["bisector_feet"])
     page.keyboard.press("j")
     page.keyboard.press("j")
     assert opened.selected() == 1 and opened.highlighted("hl-concl") == expected[1][0]
@@ -256,7 +256,7 @@ def test_the_command_line_pages_open_cleanly(browser, tmp_path, capsys) -> None:
     viewer, report = tmp_path / "one.html", tmp_path / "many.html"
     assert main([str(EXAMPLES), "--problem", "orthocenter_aux", "--no-aux",
                  "--html", str(viewer)]) == 0
-    # orthocenter is not proved without its auxiliary point: exit 1, and a row like the others
+    # bisector_feet is not proved without its auxiliary point: exit 1, and a row like the others
     assert main([str(EXAMPLES), str(SYGUS), "--no-aux", "--timeout", "30",
                  "--html", str(report)]) == 1
     err = capsys.readouterr().err
@@ -264,7 +264,7 @@ def test_the_command_line_pages_open_cleanly(browser, tmp_path, capsys) -> None:
     for path in (viewer, report):
         opened = Opened(browser, path)
         if path == report:
-            assert opened.page.locator("#problems tbody tr").count() == 5
+            assert opened.page.locator("#problems tbody tr").count() == 6
             opened.page.click("a.open:has-text('euler')")
             opened.page.wait_for_selector("#viewer-panel", state="visible", timeout=5000)
         opened.page.keyboard.press("j")

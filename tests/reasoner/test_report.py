@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from needs_aux import BISECTOR_FEET, WITHOUT_SQUARED
 
 from reasoner.api import solve
 from reasoner.config import SolveConfig
@@ -21,6 +23,8 @@ EULER = ("a b c = triangle a b c; h = orthocenter a b c; h1 = foot a b c; h2 = f
          "h3 = foot c a b; g1 g2 g3 g = centroid g1 g2 g3 g a b c; o = circle o a b c "
          "? coll h g o")
 PLAIN = SolveConfig(figure=True, aux=False, timeout=60)
+# without the squared table, the proof of ORTHOCENTER_AUX needs its auxiliary point e
+NEEDS_E = replace(PLAIN, ar_tables=WITHOUT_SQUARED)
 
 
 class Links(HTMLParser):
@@ -57,7 +61,7 @@ def euler() -> Result:
 
 @pytest.fixture(scope="module")
 def orthocenter() -> Result:
-    result = solve(ORTHOCENTER_AUX, name="orthocenter_aux", config=PLAIN)
+    result = solve(ORTHOCENTER_AUX, name="orthocenter_aux", config=NEEDS_E)
     assert result.status is Status.PROVED
     return result
 
@@ -121,8 +125,7 @@ def test_auxiliary_points_and_the_goal_are_marked(orthocenter) -> None:
 
 
 def test_a_search_clause_names_its_source() -> None:
-    result = solve("a b c = triangle; h = on_tline h b a c, on_tline h c a b ? perp a h b c",
-                   name="orthocenter", config=SolveConfig(figure=True, timeout=60))
+    result = solve(BISECTOR_FEET, name="bisector_feet", config=SolveConfig(figure=True, timeout=60))
     assert result.status is Status.PROVED and result.auxiliary
     page = viewer_page(result)
     clause = html.escape(result.auxiliary[0], quote=False)
@@ -131,7 +134,6 @@ def test_a_search_clause_names_its_source() -> None:
 
 
 def test_everything_is_escaped(orthocenter) -> None:
-    from dataclasses import replace
 
     evil = replace(orthocenter, problem="<img src=x onerror=alert(1)>", file="</script>")
     page = viewer_page(evil)
@@ -188,7 +190,7 @@ def test_a_figure_that_cannot_be_drawn_leaves_the_proof_standing(monkeypatch) ->
         raise ValueError("no room on the page")
 
     monkeypatch.setattr(figure_module, "build_figure", broken)
-    result = solve(ORTHOCENTER_AUX, name="orthocenter_aux", config=PLAIN)
+    result = solve(ORTHOCENTER_AUX, name="orthocenter_aux", config=NEEDS_E)
     assert result.status is Status.PROVED and result.steps and result.figure is None
     assert result.stats["figure_error"] == "cannot draw the figure: no room on the page"
     page = viewer_page(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from needs_aux import ORTHOCENTER, WITHOUT_SQUARED
 
 from reasoner.ranking import Ranking, arm, construction_kind, order_by_arms
 from reasoner.search import SearchConfig, canonical, search
@@ -13,7 +14,6 @@ from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
 from symbolic.geometry.proposal import Candidate
 
-ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 CIRCUM = "a b c = triangle a b c; d = on_circum d a b c; o = circle o a b c ? cong o a o d"
 
 
@@ -38,9 +38,15 @@ class Broken:
         raise RuntimeError("no")
 
 
+def pinned(**options) -> SearchConfig:
+    """A search of 60 s without the squared table, where the orthocentre needs its auxiliary
+    foot (``needs_aux``)."""
+    return SearchConfig(ar_tables=WITHOUT_SQUARED, timeout=60, **options)
+
+
 def best_first(**options) -> SearchConfig:
     """The best-first search alone (no trajectories), whose order the tests pin down."""
-    return SearchConfig(timeout=60, trajectory_depth=0, **options)
+    return pinned(trajectory_depth=0, **options)
 
 
 def checked(found) -> None:
@@ -83,12 +89,12 @@ def test_heuristic_search_finds_a_two_point_proof():
     without = frozenset(r.id for r in rules()) - {"r47"}
     problem = parse_problem(CIRCUM, name="circum")
     shallow = search(problem, [Midpoints()],
-                     SearchConfig(timeout=60, depth=1, rules=without, trajectory_depth=0))
+                     pinned(depth=1, rules=without, trajectory_depth=0))
     assert not shallow.outcome.proved and shallow.stats.get("exhausted")
-    assert search(problem, [], SearchConfig(timeout=60)).outcome.proved  # with r47: DD+AR
+    assert search(problem, [], pinned()).outcome.proved  # with r47: DD+AR
     for ranking in (None, Ranking()):
         found = search(problem, [Midpoints()],
-                       SearchConfig(timeout=60, depth=2, ranking=ranking, rules=without,
+                       pinned(depth=2, ranking=ranking, rules=without,
                                     trajectory_depth=0))
         assert found.outcome.proved and len(found.auxiliary) == 2, found.stats
         assert set(found.outcome.proof.auxiliary_points) >= {"x", "y"}
@@ -104,7 +110,7 @@ def test_trials_count_the_winning_path_as_won():
 
 def test_a_broken_source_does_not_stop_the_search():
     problem = parse_problem(ORTHOCENTER, name="ortho")
-    found = search(problem, [Broken(), HeuristicProposer()], SearchConfig(timeout=60))
+    found = search(problem, [Broken(), HeuristicProposer()], pinned())
     assert found.outcome.proved and found.sources == ("heuristic",)
     assert any(k.startswith("proposer_error:Broken") for k in found.stats)
     checked(found)
@@ -215,16 +221,16 @@ def test_trajectories_stack_points_beyond_the_best_first_depth():
     problem = parse_problem(ORTHOCENTER, name="ortho")
     stages = (["x = midpoint x a b", "x = midpoint x b c"], ["y = midpoint y a c"],
               ["z = on_line z b h, on_line z a c"])
-    flat = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+    flat = search(problem, [Staged(4, *stages)], pinned(depth=1,
                                                               trajectory_depth=0))
     assert not flat.outcome.proved and "trajectories" not in flat.stats
-    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+    found = search(problem, [Staged(4, *stages)], pinned(depth=1,
                                                                trajectory_depth=3, **ANY))
     assert found.outcome.proved and len(found.auxiliary) == 3
     assert found.auxiliary[2] == "z = on_line z b h, on_line z a c"
     assert found.stats["proved_by_trajectory"] == 1 and found.stats["depth"] == 3
     checked(found)
-    again = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+    again = search(problem, [Staged(4, *stages)], pinned(depth=1,
                                                                trajectory_depth=3, **ANY))
     assert again.auxiliary == found.auxiliary  # seeded: the same trajectories
 
@@ -234,7 +240,7 @@ def test_trajectories_end_when_nothing_new_is_left():
     # to try and stop, long before the time limit
     problem = parse_problem(ORTHOCENTER, name="ortho")
     stages = (["x = midpoint x a b", "x = midpoint x b c"], ["y = midpoint y a c"])
-    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+    found = search(problem, [Staged(4, *stages)], pinned(depth=1,
                                                                trajectory_depth=4, **ANY))
     assert not found.outcome.proved and found.stats.get("exhausted")
     assert found.stats["search_seconds"] < 30
@@ -245,6 +251,6 @@ def test_trajectories_draw_only_from_their_sources():
     problem = parse_problem(ORTHOCENTER, name="ortho")
     stages = (["x = midpoint x a b", "x = midpoint x b c"], ["y = midpoint y a c"],
               ["z = on_line z b h, on_line z a c"])
-    found = search(problem, [Staged(4, *stages)], SearchConfig(timeout=60, depth=1,
+    found = search(problem, [Staged(4, *stages)], pinned(depth=1,
                                                                trajectory_depth=3))
     assert not found.outcome.proved and found.tried == 2  # "fake" is not a trajectory source

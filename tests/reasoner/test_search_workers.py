@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from fixed_proposer import Fixed
+from needs_aux import BISECTOR_FEET, INCENTRE
 
 from reasoner.batch import WorkItem, in_order, run_batch, spread
 from reasoner.cli import main
@@ -20,13 +21,12 @@ from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
 
-ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
 USELESS = ("x = midpoint x a b", "x = midpoint x b c", "x = midpoint x a c")
-PROVES = "x = on_line x b h, on_line x a c"  # the foot of the altitude from b: DD+AR proves it
+PROVES = INCENTRE  # DD+AR proves the goal with it
 
 
 def test_the_workers_best_first_shares_are_disjoint_and_cover_the_one_worker_search():
-    problem = parse_problem(ORTHOCENTER)
+    problem = parse_problem(BISECTOR_FEET)
     base = SearchConfig(timeout=60, depth=1, trajectory_depth=0)
     one = search(problem, [Fixed(*USELESS)], base)
     shares = [search(problem, [Fixed(*USELESS)],
@@ -38,7 +38,7 @@ def test_the_workers_best_first_shares_are_disjoint_and_cover_the_one_worker_sea
 
 
 def test_the_worker_whose_share_holds_the_proving_point_proves_at_its_first_try():
-    problem = parse_problem(ORTHOCENTER, name="orthocenter")
+    problem = parse_problem(BISECTOR_FEET, name="bisector_feet")
     found = search(problem, [Fixed(USELESS[0], PROVES)],
                    SearchConfig(timeout=60, depth=1, trajectory_depth=0, worker=1, workers=2))
     assert found.outcome.proved and found.tried == 1 and found.auxiliary == (PROVES,)
@@ -49,7 +49,7 @@ def test_the_worker_whose_share_holds_the_proving_point_proves_at_its_first_try(
 def test_workers_other_than_the_first_draw_trajectories_from_streams_of_their_own():
     from reasoner.search import _Run
 
-    problem = parse_problem(ORTHOCENTER)
+    problem = parse_problem(BISECTOR_FEET)
     draws = []
     for worker in range(3):
         run = _Run(problem, [], SearchConfig(seed=5, worker=worker, workers=3), None, 0.0)
@@ -126,7 +126,7 @@ def test_without_a_proof_every_worker_ends_and_the_row_is_the_worst_of_theirs():
 
 def test_solve_problem_with_two_workers_per_problem_proves_and_says_which_won(tmp_path, capsys):
     f = tmp_path / "p.txt"
-    f.write_text("orthocenter\n" + ORTHOCENTER + "\n")
+    f.write_text("bisector_feet\n" + BISECTOR_FEET + "\n")
     code = main([str(f), "--sources", "heuristic", "--workers-per-problem", "2", "--json",
                  "--timeout", "60"])
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from needs_aux import BISECTOR_FEET
 
 from symbolic.cluster import LOOPBACK, ClusterError
 from symbolic.runner import Outcome, RunConfig, Status, Task, in_order, run
@@ -366,14 +367,11 @@ def test_a_cancelled_task_has_its_host_killed_and_the_batch_goes_on(cluster):
     assert out[2].value == 4.0
 
 
-ORTHOCENTER = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
-
-
 def test_one_problem_searched_by_two_cluster_workers_is_proved_and_leaves_nothing(
         cluster, tmp_path, capsys):
     address, nodes = cluster
     f = tmp_path / "p.txt"
-    f.write_text("orthocenter\n" + ORTHOCENTER + "\n")
+    f.write_text("bisector_feet\n" + BISECTOR_FEET + "\n")
     code, rows = solve_json([str(f), "--sources", "heuristic", "--timeout", "60", "--jobs", "2",
                              "--cluster", address], capsys)
     (row,) = rows

@@ -53,14 +53,14 @@ def test_the_printed_proof_of_a_witness_reads_and_checks(table):
     assert report.valid, report.errors
 
 
-def test_the_squared_table_is_off_by_default_and_proves_the_orthocentre_alone():
+def test_every_table_is_on_by_default_and_squared_proves_the_orthocentre_alone():
     from symbolic.geometry.dd import DDARConfig
 
-    assert "squared" not in DDARConfig().ar_tables and "squared" not in ProverConfig().ar_tables
+    assert DDARConfig().ar_tables == ProverConfig().ar_tables == AR_TABLES
     problem = parse_problem("a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b "
                             "? perp a h b c", name="orthocentre")
-    assert not prove(problem).proved  # the auxiliary search's example
-    assert prove(problem, ProverConfig(ar_tables=AR_TABLES)).proved
+    assert not prove(problem, ProverConfig(ar_tables=AR_TABLES - {"squared"})).proved
+    assert prove(problem).proved
 
 
 def test_an_unknown_table_is_refused():
@@ -181,8 +181,8 @@ def test_feet_of_perpendiculars_are_equidistant_from_the_midpoint_by_squared_len
     ef = eg. Pythagoras at f and g and the medians ef, eg (Apollonius) give it at once."""
     problem = parse_problem("a b c d = quadrangle a b c d; e = midpoint e b a; f = foot f a c d;"
                             " g = foot g b c d ? cong e f e g", name="feet")
-    assert not prove(problem).proved
-    outcome = prove(problem, ProverConfig(timeout=30, ar_tables=AR_TABLES))
+    assert not prove(problem, ProverConfig(ar_tables=AR_TABLES - {"squared"})).proved
+    outcome = prove(problem, ProverConfig(timeout=30))
     assert outcome.proved
     assert outcome.proof.steps[-1].derivation.rule == Rules.AR_SQUARED
 

@@ -56,7 +56,7 @@ def centroid() -> Proof:
 @pytest.mark.parametrize("name", ["examples.txt", "rule_witnesses.txt", "synthetic_sample.txt"])
 def test_accepts_every_proof_of_the_example_problems(name):
     found = proofs(EXAMPLES / name)
-    assert len(found) >= {"examples.txt": 3, "rule_witnesses.txt": 40,
+    assert len(found) >= {"examples.txt": 4, "rule_witnesses.txt": 40,
                           "synthetic_sample.txt": 10}[name]
     for proof in found:
         report = check_document(proof.document())
@@ -64,12 +64,12 @@ def test_accepts_every_proof_of_the_example_problems(name):
 
 
 def test_accepts_the_proofs_of_the_auxiliary_search():
-    """solve-problem's default: the search adds auxiliary points (orthocenter needs one)."""
+    """solve-problem's default: the search adds auxiliary points (bisector_feet needs one)."""
     from reasoner.config import SolveConfig
     from reasoner.domains.geometry import solve
 
     problem = next(p for p in read_problems(EXAMPLES / "examples.txt")
-                   if not isinstance(p, Exception) and p.name == "orthocenter")
+                   if not isinstance(p, Exception) and p.name == "bisector_feet")
     result = solve(problem, config=SolveConfig(timeout=60, sources=("heuristic",)))
     proof = result.proof_object
     assert proof is not None and result.auxiliary
@@ -277,8 +277,8 @@ def test_reads_the_rows_of_solve_problem(tmp_path, capsys):
     out = tmp_path / "rows.json"
     capsys.readouterr()
     chosen = [str(EXAMPLES / "examples.txt"), "--no-aux", "--json", "--problem", "euler",
-              "--problem", "orthocenter_aux", "--problem", "orthocenter"]
-    assert solve_problem(chosen + ["--proof"]) == 1  # orthocenter needs the search
+              "--problem", "orthocenter_aux", "--problem", "bisector_feet"]
+    assert solve_problem(chosen + ["--proof"]) == 1  # bisector_feet needs the search
     out.write_text(capsys.readouterr().out)
     docs = load(out)  # the unproved row is passed over
     assert sorted(d["problem"] for d in docs) == ["euler", "orthocenter_aux"]

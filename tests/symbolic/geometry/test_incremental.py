@@ -22,7 +22,7 @@ from symbolic.geometry.state import ProofState
 ROOT = Path(__file__).resolve().parents[3]
 HAGEO = ROOT.parent / "shared" / "benchmarks" / "geometry" / "hageo_dev.txt"
 # Problems DD+AR does not prove alone (so the parent saturates), with auxiliary candidates.
-EXAMPLES = ("orthocenter",)
+EXAMPLES = ("bisector_feet",)
 OLYMPIAD = ("2000USATSTp2", "2005CMOp2", "2004CTSTp22", "2007CTSTp2", "2009G6")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from needs_aux import BISECTOR_FEET, INCENTRE, WITHOUT_SQUARED
 
 from symbolic.geometry.errors import FalseGoalError
 from symbolic.geometry.facts import Fact, Rules
@@ -19,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[3]
 BENCH = ROOT / ".." / "shared" / "benchmarks" / "geometry" / "jgex_ag_231.txt"
 ORTHO_AUX = ("a b c = triangle a b c; d = on_tline d b a c, on_tline d c a b; "
              "e = on_line e a c, on_line e b d ? perp a d b c")
+# Without the squared table, ORTHO_AUX's proof chases angles through its auxiliary point e
+# (with it, one squared-length chase proves the goal without e).
+CHASE = ProverConfig(ar_tables=WITHOUT_SQUARED)
 
 
 def _diagram(problem, seed):
@@ -27,7 +31,7 @@ def _diagram(problem, seed):
 
 def test_orthocenter_with_auxiliary_point_is_proved_and_readable():
     problem = parse_problem(ORTHO_AUX, name="orthocenter_aux")
-    out = prove(problem)
+    out = prove(problem, CHASE)
     assert out.proved and out.proof is not None
     text = out.proof.text()
     assert text.startswith("Goal: ad ⊥ bc")
@@ -40,11 +44,12 @@ def test_orthocenter_with_auxiliary_point_is_proved_and_readable():
     assert steps[-1]["fact"] == "perp a d b c"
 
 
-def test_orthocenter_without_the_auxiliary_point_is_not_proved():
+def test_orthocenter_without_the_auxiliary_point_needs_the_squared_table():
     problem = parse_problem("a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b "
                             "? perp a h b c")
-    out = prove(problem)
+    out = prove(problem, CHASE)
     assert not out.proved and not out.timed_out and out.proof is None
+    assert prove(problem).proved
 
 
 def test_a_false_goal_is_an_error_not_a_search():
@@ -65,7 +70,7 @@ def test_checker_rejects_a_step_that_is_false_on_the_second_diagram():
 
 def test_checker_rejects_a_wrong_linear_combination():
     problem = parse_problem(ORTHO_AUX)
-    out = prove(problem)
+    out = prove(problem, CHASE)
     i, step = next((i, s) for i, s in enumerate(out.proof.steps)
                    if s.derivation.rule == Rules.AR_ANGLE)
     cert = step.derivation.certificate
@@ -81,7 +86,7 @@ def test_checker_rejects_a_wrong_linear_combination():
 
 def test_checker_rejects_a_rule_instance_that_does_not_match():
     problem = parse_problem(ORTHO_AUX)
-    out = prove(problem)
+    out = prove(problem, CHASE)
     i, step = next((i, s) for i, s in enumerate(out.proof.steps)
                    if s.derivation.is_table_rule)
     mapping = dict(step.derivation.mapping)
@@ -96,8 +101,8 @@ def test_checker_rejects_a_rule_instance_that_does_not_match():
 
 
 def test_cooperative_timeout_stops_the_search():
-    problem = parse_problem(ORTHO_AUX)
-    out = prove(problem, ProverConfig(timeout=0.0))
+    problem = parse_problem(ORTHO_AUX)  # its angle chase takes more than one round
+    out = prove(problem, dataclasses.replace(CHASE, timeout=0.0))
     assert not out.proved
 
 
@@ -155,17 +160,14 @@ def test_a_reflected_only_goal_is_still_false_on_a_same_orientation_pair():
 
 
 
-ORTHO = "a b c = triangle a b c; h = on_tline h b a c, on_tline h c a b ? perp a h b c"
-
-
 def test_an_auxiliary_point_continues_from_the_parents_closure():
     from symbolic.geometry.errors import DiagramError
 
-    problem = parse_problem(ORTHO)
+    problem = parse_problem(BISECTOR_FEET)
     parent = prove(problem, ProverConfig(timeout=30))
     assert not parent.proved and parent.closure is not None
     known = dict(parent.closure.state.facts)
-    child = problem.with_auxiliary([problem.parse_clause("x = on_line x b h, on_line x a c")])
+    child = problem.with_auxiliary([problem.parse_clause(INCENTRE)])
     out = prove(child, ProverConfig(timeout=30), parent=parent)
     assert out.proved and out.incremental
     for p in problem.points:  # the parent's points stay where they were drawn
