@@ -5,6 +5,7 @@
     python bench/verify.py ../shared/benchmarks/verify/acasxu/instances.csv --jobs 2
     python bench/verify.py ... --limit 20 --marabou          # also run maraboupy
     python bench/verify.py ... --ours results.jsonl          # reuse `verify-net --json` rows
+    python bench/verify.py ... --save results.jsonl          # keep our rows (for --ours)
 
 Ground truth: the published VNN-COMP 2022 results in the reference folder (every tool there; an
 instance is sat when one found a counterexample, else unsat when one proved it). "wrong" counts
@@ -139,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout-cap", type=float, help="cap every instance's timeout at S "
                    "seconds (the published results count as decided only within S too)")
     p.add_argument("--ours", type=Path, help="verify-net --json rows instead of running")
+    p.add_argument("--save", type=Path, help="append our rows to FILE as `verify-net --json` "
+                   "lines (re-read with --ours)")
     p.add_argument("--marabou", action="store_true", help="also run maraboupy")
     p.add_argument("--reference", type=Path, default=REFERENCE)
     args = p.parse_args(argv)
@@ -165,6 +168,12 @@ def _bench(name: str, csv_path: Path, args: argparse.Namespace) -> int:
     limits = {k: i.timeout for k, i in zip(keys, instances)}
     truth = ground_truth(args.reference, name)
     ours = load_ours(args.ours, instances) if args.ours else run_ours(instances, args.jobs)
+    if args.save and not args.ours:
+        with args.save.open("a") as out:
+            for inst, r in zip(instances, ours):
+                if r is not None:
+                    out.write(json.dumps({"onnx": inst.onnx_text, "vnnlib": inst.vnnlib_text}
+                                         | r.to_json()) + "\n")
     invalid = _check_witnesses(instances, ours)
     cap = f", timeouts capped at {args.timeout_cap:g} s" if args.timeout_cap else ""
     print(f"\n## {name}: {len(instances)} instances (every {args.every}{cap})\n")

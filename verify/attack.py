@@ -3,7 +3,9 @@ violation, inside one case's box.
 
 The margin of an output is ``min over disjuncts of max over rows (C_i y - d_i)``; it is <= 0
 exactly when the output is unsafe. Candidates with margin <= 0 go to the ``Oracle``; only a
-confirmed ``Witness`` is returned.
+confirmed ``Witness`` is returned. Where the margin's gradient is zero at every descent start
+(inactive ReLUs cut every path to the output), the descents follow a leaky gradient through
+the ReLUs instead (``surrogate.LeakyGradient``: the same values).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from torch import Tensor
 from .bounds import _Adam
 from .network import Model
 from .result import Witness
+from .surrogate import LeakyGradient, flat_at
 from .vnnlib import Case
 from .witness import Oracle
 
@@ -120,6 +123,8 @@ def falsify(net: Model, ct: CaseTensors, oracle: Oracle, config: AttackConfig,
         return found
     ranked = x[torch.argsort(margin)[: max(config.restarts, config.adam_starts)]]
     starts = ranked[: config.restarts]
+    if flat_at(net, ct, starts):  # dead ReLUs cut every path: descend on a leaky gradient
+        net = LeakyGradient(net)
     found, x = pgd(net, ct, oracle, starts, config.steps, config.step_fraction, config, deadline)
     if found is None and config.fine_steps > 0:
         # a second, fine-stepped descent from where the coarse one ended and from the best

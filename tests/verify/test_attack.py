@@ -60,3 +60,52 @@ def test_adam_reaches_a_narrow_unsafe_set(seed):
     assert float(ct.margin(y)[0]) <= 0
     assert bool(((ct.lower <= torch.as_tensor(witness)) &
                  (torch.as_tensor(witness) <= ct.upper)).all())
+
+
+def _dead_net(kind: str, n: int):
+    """y = relu(sum(x) - (n - 5)) on [-1, 1]^n: the ReLU is off on all but a ~1e-9 share of
+    the box (sampling never turns it on), so the output and its gradient are 0 there; the
+    unsafe set y >= 1 is the corner where sum(x) >= n - 4."""
+    weight, bias = np.ones((1, n)), np.array([-(n - 5.0)])
+    if kind == "chain":
+        from verify.network import Linear, Network, ReLU
+
+        return Network((Linear(torch.as_tensor(weight), torch.as_tensor(bias)), ReLU(),
+                        Linear(torch.eye(1, dtype=torch.float64),
+                               torch.zeros(1, dtype=torch.float64))), (n,), (1,))
+    from onnx import TensorProto, helper, numpy_helper
+
+    from verify.graph import load_graph
+
+    inits = {"w": weight.T.astype(np.float32), "b": bias.astype(np.float32)}
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["x", "w", "b"], ["h"]), helper.make_node("Relu", ["h"], ["y"])],
+        "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(a, k) for k, a in inits.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    return load_graph(model.SerializeToString())
+
+
+@pytest.mark.parametrize("kind", ["chain", "graph"])
+def test_falsify_climbs_out_of_dead_relus(kind):
+    """Every sample and every descent start has all ReLUs off: the margin is flat, so the
+    descent follows a leaky gradient through them (``verify.surrogate``); the witness is
+    checked on the network itself."""
+    from verify.attack import falsify
+    from verify.surrogate import LeakyGradient
+
+    n = 20
+    net = _dead_net(kind, n)
+    ct = CaseTensors.of(Case(-np.ones(n), np.ones(n), (Disjunct(-np.ones((1, 1)),
+                                                                 -np.ones(1)),)))
+    x = ct.lower + (ct.upper - ct.lower) * torch.rand(
+        100, n, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert bool((net.forward(x) == 0).all())
+    surrogate = LeakyGradient(net).forward(x)
+    assert torch.equal(surrogate, net.forward(x))  # the same values, only the gradient leaks
+    config = AttackConfig(samples=20_000, restarts=8, steps=50, fine_steps=0, adam_steps=0)
+    witness = falsify(net, ct, _TorchOracle(net, ct), config, float("inf"),
+                      torch.Generator().manual_seed(1))
+    assert witness is not None
+    assert float(ct.margin(net.forward(torch.as_tensor(witness)[None]))[0]) <= 0
