@@ -13,6 +13,18 @@ from .measure import Vec, close, length, orientation
 
 
 def _tri_canonical(args: Args) -> Args:
+    """The least of the twelve spellings of a triangle pair: either triangle first, its
+    vertices in any order (the other's matching). Written out: the deduction loop
+    canonicalises every triangle instance it tries (``_tri_canonical_spelled`` is the
+    same, spelled as a loop)."""
+    a, b, c, p, q, r = args
+    return min((a, b, c, p, q, r), (p, q, r, a, b, c), (b, c, a, q, r, p),
+               (q, r, p, b, c, a), (c, a, b, r, p, q), (r, p, q, c, a, b),
+               (a, c, b, p, r, q), (p, r, q, a, c, b), (c, b, a, r, q, p),
+               (r, q, p, c, b, a), (b, a, c, q, p, r), (q, p, r, b, a, c))
+
+
+def _tri_canonical_spelled(args: Args) -> Args:
     t1, t2 = args[:3], args[3:]
     perms = [(0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2)]
     forms = []
