@@ -140,10 +140,28 @@ def _circumcircles(xy: np.ndarray, triples: np.ndarray) -> tuple[np.ndarray, np.
     return centres, radii
 
 
-def _stated(clause: Clause) -> tuple[dict[str, tuple[frozenset[str], ...]],
-                                      dict[str, tuple[frozenset[str], ...]]]:
+_Stated = tuple[dict[str, tuple[frozenset[str], ...]], dict[str, tuple[frozenset[str], ...]]]
+# (the clause's points, per step its construction's id and arguments) -> (the steps'
+# constructions, kept so that the ids stay theirs; ``_stated_once``): a search asks it for
+# every candidate of every node it draws, each a fresh clause, the same ones again and again
+_STATED: dict[tuple, tuple[tuple[object, ...], _Stated]] = {}
+
+
+def _stated(clause: Clause) -> _Stated:
     """Per new point, the sets of other points its clause states it collinear or concyclic
-    with."""
+    with (memoised: ``_stated_once``)."""
+    key = (clause.points, tuple((id(s.construction), s.args) for s in clause.steps))
+    hit = _STATED.get(key)
+    if hit is not None and all(a is s.construction for a, s in zip(hit[0], clause.steps)):
+        return hit[1]
+    if len(_STATED) > 1 << 16:
+        _STATED.clear()
+    found = _stated_once(clause)
+    _STATED[key] = (tuple(s.construction for s in clause.steps), found)
+    return found
+
+
+def _stated_once(clause: Clause) -> _Stated:
     lines: dict[str, list[frozenset[str]]] = {}
     circles: dict[str, list[frozenset[str]]] = {}
     for step in clause.steps:

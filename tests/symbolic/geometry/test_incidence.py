@@ -87,3 +87,33 @@ def test_remembered_draws_count_what_fresh_draws_count(monkeypatch):
                 assert rng1.bit_generator.state == rng2.bit_generator.state
                 tried += 1
     assert memo and worked_out < tried / 2  # most draws read off an earlier node's
+
+
+def test_the_remembered_statement_of_a_clause_is_the_one_read_off_it():
+    """``_stated`` (memoised per clause, up to the clause object) says what ``_stated_once``
+    reads off every heuristic candidate, asked first or again, on fresh clause objects."""
+    from symbolic.geometry.heuristics import HeuristicProposer
+    from symbolic.geometry.incidence import _STATED, _stated, _stated_once
+
+    problem = parse_problem(ORTHO)
+    _STATED.clear()
+    for _ in range(2):
+        for cand in HeuristicProposer().propose(problem, 400):
+            for clause in cand.clauses:
+                assert _stated(clause) == _stated_once(clause), clause
+    assert _STATED
+
+
+def test_clear_of_is_norm_of_the_difference():
+    """The drawing's "away from the existing points" test on floats is ``norm(p - q)``."""
+    from symbolic.geometry.loci import norm
+    from symbolic.geometry.numeric import _clear_of
+
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        p = rng.normal(size=2) * 10.0 ** int(rng.integers(-3, 3))
+        others = [rng.normal(size=2) for _ in range(4)]
+        near = float(min(norm(p - q) for q in others))  # at the boundary
+        for lim in (near, np.nextafter(near, np.inf), near / 2):
+            xy = [(float(q[0]), float(q[1])) for q in others]
+            assert _clear_of(p, xy, lim) == all(norm(p - q) >= lim for q in others)
