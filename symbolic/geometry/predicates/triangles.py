@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+import numpy as np
+
 from ..facts import Fact
 from .angles import EQANGLE
 from .base import Args, Drawn, Pred, Predicate, Segment
@@ -44,11 +46,26 @@ def _similar(ps: Sequence[Vec], reflected: bool | None, congruent: bool) -> bool
         return False
     if reflected is False and o1 != o2:
         return False
-    ab, bc, ca = length(a, b), length(b, c), length(c, a)
-    pq, qr, rp = length(p, q), length(q, r), length(r, p)
+    ab, bc, ca, pq, qr, rp = _sides(ps)
     if not (close(ab * qr, bc * pq) and close(bc * rp, ca * qr)):
         return False
     return close(ab, pq) if congruent else True
+
+
+_NEXT = np.array([1, 2, 0, 4, 5, 3])
+
+
+def _sides(ps: Sequence[Vec]) -> list[float]:
+    """``length`` of ab, bc, ca, pq, qr, rp for ``ps`` = a, b, c, p, q, r, in one go: the same
+    differences and the same ``np.hypot``, elementwise (``_sides_spelled``)."""
+    xy = np.array(ps, dtype=np.float64)
+    d = xy[_NEXT] - xy
+    return np.hypot(d[:, 0], d[:, 1]).tolist()
+
+
+def _sides_spelled(ps: Sequence[Vec]) -> list[float]:
+    a, b, c, p, q, r = ps
+    return [length(a, b), length(b, c), length(c, a), length(p, q), length(q, r), length(r, p)]
 
 
 class SimTri(Predicate):

@@ -273,3 +273,17 @@ def test_the_goal_predicates_are_those_that_say_so():
                                "eqangle", "eqratio", "simtri", "simtri2", "contri", "contri2",
                                "aconst", "rconst")
     assert all(PREDICATES[name].goal for name in GOAL_PREDICATES)
+
+
+def test_triangle_sides_in_one_go_are_the_lengths_one_by_one():
+    """``_sides`` (one array, one ``np.hypot``) gives each side the bits ``length`` gives."""
+    import numpy as np
+
+    from symbolic.geometry.predicates.triangles import _sides, _sides_spelled
+
+    rng = np.random.default_rng(0)
+    for _ in range(20000):
+        ps = [rng.normal(size=2) * 10.0 ** int(rng.integers(-4, 4)) for _ in range(6)]
+        assert _sides(ps) == _sides_spelled(ps)
+    ps = [np.array(p, dtype=float) for p in ((0, 0), (3, 0), (0, 4), (1, 1), (1, 1), (2, 2))]
+    assert _sides(ps) == _sides_spelled(ps) == [3.0, 5.0, 4.0, 0.0, 2 ** 0.5, 2 ** 0.5]
