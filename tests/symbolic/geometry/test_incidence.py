@@ -117,3 +117,57 @@ def test_clear_of_is_norm_of_the_difference():
         for lim in (near, np.nextafter(near, np.inf), near / 2):
             xy = [(float(q[0]), float(q[1])) for q in others]
             assert _clear_of(p, xy, lim) == all(norm(p - q) >= lim for q in others)
+
+
+def _lines_through_spelled(self, p, stated):
+    if not len(self.pairs):
+        return 0
+    a, d, length = self._a, self._d, self._length
+    cross = np.abs(d[:, 0] * (p[1] - a[:, 1]) - d[:, 1] * (p[0] - a[:, 0]))
+    on = (length > self.tol) & (cross <= self.tol * np.maximum(length, 1.0))
+    near = np.hypot(a[:, 0] - p[0], a[:, 1] - p[1]) > self.tol
+    lines = set()
+    for i in np.flatnonzero(on & near):
+        pts = frozenset((self.names[self.pairs[i, 0]], self.names[self.pairs[i, 1]]))
+        if any(pts <= s for s in stated):
+            continue
+        lines.add(self._line_of(pts))
+    return len(lines)
+
+
+def _circles_through_spelled(self, p, stated):
+    if not len(self.triples):
+        return 0
+    ok = self._ok
+    dist = np.hypot(self.centres[:, 0] - p[0], self.centres[:, 1] - p[1])
+    gap = np.abs(np.where(ok, dist - self._radius, np.inf))
+    on = ok & (gap <= self._slack)
+    circles = set()
+    for i in np.flatnonzero(on):
+        pts = frozenset(self.names[k] for k in self.triples[i])
+        if any(pts <= s for s in stated):
+            continue
+        c, r = self.centres[i], self.radii[i]
+        circles.add((round(float(c[0]), 5), round(float(c[1]), 5), round(float(r), 5)))
+    return len(circles)
+
+
+def test_the_line_and_circle_tests_count_what_their_first_spelling_counts(monkeypatch):
+    """The precomputed columns (``Incidences._lines_through``, ``_circles_through``) count
+    every candidate of the statement and its children as the first spelling did."""
+    problem = parse_problem("a b c = triangle a b c; d = on_circum d a b c; "
+                            "h = on_tline h b a c, on_tline h c a b ? perp a h b c")
+    nodes = _node_diagrams(problem, 3)
+
+    def counts():
+        out = []
+        for diagram, cands in nodes:
+            ties = Incidences(diagram.coords)
+            out += [ties.count(c.clauses, np.random.default_rng(0)) for c in cands]
+        return out
+
+    now = counts()
+    assert sum(k or 0 for k in now) > 0
+    monkeypatch.setattr(Incidences, "_lines_through", _lines_through_spelled)
+    monkeypatch.setattr(Incidences, "_circles_through", _circles_through_spelled)
+    assert now == counts()
