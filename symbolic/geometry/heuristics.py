@@ -71,12 +71,11 @@ class HeuristicProposer:
             score = w[a] + w[b]
             k6.extend(((score, a, b), (score, b, a)))
         # the kinds in turn, each best first: the first k of that order, made
-        ordered = [[(i, item) for item in sorted(kind, key=itemgetter(0))]
-                   for i, kind in enumerate(kinds)]
+        ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
         n = sum(map(len, ordered))
         top: list[tuple[int, tuple]] = []
         for row in zip_longest(*ordered):
-            top.extend(entry for entry in row if entry is not None)
+            top.extend((i, item) for i, item in enumerate(row) if item is not None)
             if len(top) >= k:
                 break
         return [Candidate((Clause((x,), tuple(Step.of(*s) for s in _steps(x, *entry))),),

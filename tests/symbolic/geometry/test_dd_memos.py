@@ -63,3 +63,43 @@ def test_the_written_out_triangle_canonical_form_is_the_looped_one():
     for _ in range(2000):  # repeated points too
         args = tuple(rng.choice("abcd") for _ in range(6))
         assert _tri_canonical(args) == _tri_canonical_spelled(args)
+
+
+def _bisected_pairs_spelled(ix):
+    import numpy as np
+
+    out = {}
+    names = ix.names
+    for a in names:
+        others = [p for p in names if p != a and ix.dist[(a, p)] >= 1e-6]
+        m = len(others)
+        if m < 3:
+            continue
+        theta = np.array([ix.direction(a, p) for p in others])
+        v = (theta[None, :] - theta[:, None]) % np.pi
+        total = (v[:, :, None] + v[:, None, :]) % np.pi
+        near = (np.minimum(total, np.pi - total) < 1e-6) & (np.abs(v) > 1e-6)[:, :, None]
+        k = np.arange(m)
+        near[k, k, :] = near[k, :, k] = near[:, k, k] = False
+        if not ix.is_new(a):
+            new = np.array([ix.is_new(p) for p in others])
+            near &= new[:, None, None] | new[None, :, None] | new[None, None, :]
+        for i, j, c in zip(*np.nonzero(near)):
+            out.setdefault((a, others[i]), set()).add((others[j], others[c]))
+    return out
+
+
+@pytest.mark.parametrize("problem", _problems()[:3], ids=lambda p: p.name)
+def test_bisected_pairs_on_the_slices_with_a_new_point_are_those_of_the_whole_cube(problem):
+    """Only the slices of the cube at a new point are worked out on an extended index:
+    the same entries, in the same order (the order instances are tried in)."""
+    from symbolic.geometry.matchers import _bisected_pairs
+    from symbolic.geometry.numeric_index import NumericIndex
+
+    parent, children = _children(problem, 4)
+    indexes = [parent.index] + [NumericIndex(xy, parent.index) for _, xy in children]
+    assert any(_bisected_pairs_spelled(ix) for ix in indexes)
+    for ix in indexes:
+        got, want = _bisected_pairs(ix), _bisected_pairs_spelled(ix)
+        assert list(got.items()) == list(want.items())
+        assert [list(s) for s in got.values()] == [list(s) for s in want.values()]
