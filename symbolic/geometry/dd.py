@@ -20,9 +20,10 @@ statement may follow once a new pivot of its table occurs in its residual).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS, STATIC
@@ -99,6 +100,14 @@ def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
     return tuple(map(mapping.get, atom.args, atom.args))  # mapping.get(a, a) for each a
 
 
+def reader(atom: Atom) -> Callable[[dict[str, str]], tuple[str, ...]]:
+    """``instantiate(atom, mapping)`` as one call, for a mapping that has every argument
+    of ``atom`` (it raises ``KeyError`` otherwise: call ``instantiate``)."""
+    if len(atom.args) >= 2:
+        return itemgetter(*atom.args)
+    return lambda mapping: tuple(mapping[a] for a in atom.args)
+
+
 class Saturation:
     """One DD+AR run over one diagram."""
 
@@ -126,6 +135,11 @@ class Saturation:
         # (``Waiting``).
         self.settled: set[tuple] = set(parent.settled) if parent is not None else set()
         self._variables = {r.id: r.variables for r in self.rules}
+        # per rule, its conclusion's and premises' arguments read off a mapping (``reader``)
+        self._readers: dict[str, tuple[Callable, tuple[Callable, ...]]] = (
+            parent._readers if parent is not None else {
+                r.id: (reader(r.conclusion), tuple(reader(a) for a in r.premises))
+                for r in self.rules})
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
         self._right: list[tuple[str, str, str]] | None = None  # right angles at named points
         # midpoints whose equations the squared table has (``_bridge_squared``); a child's
@@ -267,7 +281,11 @@ class Saturation:
         None. Settles the instance unless it failed for want of a premise."""
         st = self.state
         pred = rule.conclusion.pred
-        args = instantiate(rule.conclusion, mapping)
+        read, read_premises = self._readers[rule.id]
+        try:
+            args = read(mapping)
+        except KeyError:  # an argument that is no variable of the mapping: kept as it is
+            args = instantiate(rule.conclusion, mapping)
         stated = (pred, args)
         if stated in self._void:
             self.settled.add(key)
@@ -285,8 +303,11 @@ class Saturation:
             self._void.add(stated)
             return None
         premises = []
-        for atom in rule.premises:
-            pargs = instantiate(atom, mapping)
+        for atom, read in zip(rule.premises, read_premises):
+            try:
+                pargs = read(mapping)
+            except KeyError:
+                pargs = instantiate(atom, mapping)
             if atom.pred.numeric_only:
                 if not st.holds(atom.pred, pargs):
                     self.settled.add(key)

@@ -103,3 +103,19 @@ def test_bisected_pairs_on_the_slices_with_a_new_point_are_those_of_the_whole_cu
         got, want = _bisected_pairs(ix), _bisected_pairs_spelled(ix)
         assert list(got.items()) == list(want.items())
         assert [list(s) for s in got.values()] == [list(s) for s in want.values()]
+
+
+def test_a_reader_reads_what_instantiate_makes():
+    """``reader(atom)(mapping)`` is ``instantiate(atom, mapping)`` for every atom of the rule
+    table and a mapping of its rule's variables; without one of them it raises KeyError
+    (the deduction loop then instantiates)."""
+    from symbolic.geometry.dd import instantiate, reader
+    from symbolic.geometry.tables import rules
+
+    rng = random.Random(0)
+    for rule in rules():
+        mapping = {v: rng.choice("abcdefgh") for v in rule.variables}
+        for atom in rule.premises + (rule.conclusion,):
+            assert reader(atom)(mapping) == instantiate(atom, mapping), (rule.id, atom)
+            with pytest.raises(KeyError):
+                reader(atom)({})
