@@ -287,3 +287,18 @@ def test_triangle_sides_in_one_go_are_the_lengths_one_by_one():
         assert _sides(ps) == _sides_spelled(ps)
     ps = [np.array(p, dtype=float) for p in ((0, 0), (3, 0), (0, 4), (1, 1), (1, 1), (2, 2))]
     assert _sides(ps) == _sides_spelled(ps) == [3.0, 5.0, 4.0, 0.0, 2 ** 0.5, 2 ** 0.5]
+
+
+def test_the_written_out_quad_canonical_form_is_the_spelled_one():
+    import itertools
+    import random
+
+    from symbolic.geometry.predicates.base import quad_canonical, quad_canonical_spelled
+
+    rng = random.Random(0)
+    for args in itertools.permutations("abcdefgh", 8):
+        if rng.random() < 0.05:
+            assert quad_canonical(args) == quad_canonical_spelled(args)
+    for _ in range(20000):  # repeated points, shared segments
+        args = tuple(rng.choice("abcde") for _ in range(8))
+        assert quad_canonical(args) == quad_canonical_spelled(args)
