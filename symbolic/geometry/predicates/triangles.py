@@ -53,6 +53,8 @@ def _similar(ps: Sequence[Vec], reflected: bool | None, congruent: bool) -> bool
 
 
 _NEXT = np.array([1, 2, 0, 4, 5, 3])
+# (predicate, arguments) -> its parts (``SimTri.unfold``)
+_PARTS: dict[tuple[Predicate, Args], tuple[Fact, ...]] = {}
 
 
 def _sides(ps: Sequence[Vec]) -> list[float]:
@@ -88,7 +90,17 @@ class SimTri(Predicate):
     def unfold(self, args: Args) -> list[Fact]:
         """Equal angles at matching vertices (mirrored when reflected), two equal ratios of
         matching sides, and for congruent triangles equal matching sides. An either-
-        orientation statement has no parts: it is stored as one of its ``cases``."""
+        orientation statement has no parts: it is stored as one of its ``cases``. (Memoised:
+        deduction asks for the parts of a triangle pair at every rule concluding it.)"""
+        key = (self, args)
+        found = _PARTS.get(key)
+        if found is None:
+            if len(_PARTS) > 1 << 16:
+                _PARTS.clear()
+            found = _PARTS[key] = tuple(self.unfold_once(args))
+        return list(found)
+
+    def unfold_once(self, args: Args) -> list[Fact]:
         if self.reflected is None:
             return []
         x, y, z, p, q, r = args

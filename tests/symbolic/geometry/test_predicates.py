@@ -302,3 +302,25 @@ def test_the_written_out_quad_canonical_form_is_the_spelled_one():
     for _ in range(20000):  # repeated points, shared segments
         args = tuple(rng.choice("abcde") for _ in range(8))
         assert quad_canonical(args) == quad_canonical_spelled(args)
+
+
+def test_remembered_triangle_parts_are_the_parts():
+    import random
+
+    from symbolic.geometry.predicates.triangles import (
+        _PARTS,
+        CONTRI,
+        CONTRI2,
+        SIMTRI,
+        SIMTRI2,
+        SIMTRI_ANY,
+    )
+
+    rng = random.Random(0)
+    _PARTS.clear()
+    for _ in range(2):
+        for pred in (SIMTRI, SIMTRI2, CONTRI, CONTRI2, SIMTRI_ANY):
+            for _ in range(200):
+                args = tuple(rng.sample("abcdefgh", 6))
+                got = pred.unfold(args)
+                assert got == pred.unfold_once(args) and got is not pred.unfold(args)
