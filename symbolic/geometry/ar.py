@@ -156,7 +156,10 @@ class LinearTable:
     def touched_since(self, res: Expr, known: int) -> bool:
         """Whether a pivot made after the first ``known`` occurs in ``res``: if none does,
         ``res`` is still the residual (and still says not implied, if it did)."""
-        return any(p in res for p in self.pivots[known:])
+        pivots = self.pivots
+        if len(pivots) <= known:
+            return False
+        return not res.keys().isdisjoint(pivots[known:] if known else pivots)
 
     def key(self, expr: Expr) -> frozenset:
         """A hashable normal form: two expressions are equal modulo the table iff keys are."""

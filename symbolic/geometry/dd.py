@@ -20,9 +20,10 @@ statement may follow once a new pivot of its table occurs in its residual).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS, STATIC
@@ -99,6 +100,14 @@ def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
     return tuple(map(mapping.get, atom.args, atom.args))  # mapping.get(a, a) for each a
 
 
+def reader(atom: Atom) -> Callable[[dict[str, str]], tuple[str, ...]]:
+    """``instantiate(atom, mapping)`` as one call, for a mapping that has every argument
+    of ``atom`` (it raises ``KeyError`` otherwise: call ``instantiate``)."""
+    if len(atom.args) >= 2:
+        return itemgetter(*atom.args)
+    return lambda mapping: tuple(mapping[a] for a in atom.args)
+
+
 class Saturation:
     """One DD+AR run over one diagram."""
 
@@ -126,6 +135,11 @@ class Saturation:
         # (``Waiting``).
         self.settled: set[tuple] = set(parent.settled) if parent is not None else set()
         self._variables = {r.id: r.variables for r in self.rules}
+        # per rule, its conclusion's and premises' arguments read off a mapping (``reader``)
+        self._readers: dict[str, tuple[Callable, tuple[Callable, ...]]] = (
+            parent._readers if parent is not None else {
+                r.id: (reader(r.conclusion), tuple(reader(a) for a in r.premises))
+                for r in self.rules})
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
         self._right: list[tuple[str, str, str]] | None = None  # right angles at named points
         # midpoints whose equations the squared table has (``_bridge_squared``); a child's
@@ -143,6 +157,20 @@ class Saturation:
         # so a statement found so stays so; the rotations of a triangle pair and the rules
         # sharing a conclusion ask again and again
         self._folded: set[Fact] = set(parent._folded) if parent is not None else set()
+        # statement known by its parts -> the state's stamp when its parts were last asked
+        # and one did not follow, and what it then waited for: asked again on the same
+        # stamp, the parts before it are recorded and it fails again, so the answer stands
+        # (not inherited: a child's diagram has more points, so some statements more
+        # equations, on the same stamp)
+        self._unfolded: dict[Fact, tuple[tuple[int, int], Waiting]] = {}
+        # conclusions (as the rule states them: predicate, points) that settle every
+        # instance concluding them for good: degenerate, false on the diagram, or known.
+        # Rules sharing a conclusion (the eleven triangle rules, the rotations of a triangle
+        # pair) settle at once, without asking the diagram and the state again. A child's
+        # diagram keeps the parent's points and its state the parent's facts: inherited
+        # (with the same goal: the goal is worth adding even when its parts are known)
+        self._void: set[tuple[Predicate, tuple[str, ...]]] = (
+            set(parent._void) if parent is not None and parent.goal == self.goal else set())
         # instance -> what it waits for, when it failed for want of a premise; a child's
         # state extends its parent's, so the parent's waiting instances wait for the same
         self._waiting: dict[tuple, Waiting] = dict(parent._waiting) if parent is not None else {}
@@ -253,20 +281,33 @@ class Saturation:
         None. Settles the instance unless it failed for want of a premise."""
         st = self.state
         pred = rule.conclusion.pred
-        args = instantiate(rule.conclusion, mapping)
+        read, read_premises = self._readers[rule.id]
+        try:
+            args = read(mapping)
+        except KeyError:  # an argument that is no variable of the mapping: kept as it is
+            args = instantiate(rule.conclusion, mapping)
+        stated = (pred, args)
+        if stated in self._void:
+            self.settled.add(key)
+            return None
         if pred.cases:  # either orientation: the one the diagram shows
             first, second = pred.cases
             pred = first if st.holds(first, args) else second
         if pred.degenerate(args) or not st.holds(pred, args):
             self.settled.add(key)
+            self._void.add(stated)
             return None
         unknown = self._unknown(pred, args)
         if unknown is None:  # nothing new to conclude
             self.settled.add(key)
+            self._void.add(stated)
             return None
         premises = []
-        for atom in rule.premises:
-            pargs = instantiate(atom, mapping)
+        for atom, read in zip(rule.premises, read_premises):
+            try:
+                pargs = read(mapping)
+            except KeyError:
+                pargs = instantiate(atom, mapping)
             if atom.pred.numeric_only:
                 if not st.holds(atom.pred, pargs):
                     self.settled.add(key)
@@ -309,9 +350,14 @@ class Saturation:
             return Waiting(fact, ())
         if fact in self._folded:
             return None
+        last = self._unfolded.get(fact)
+        if last is not None and last[0] == st.stamp:
+            return last[1]
         for part in fact.pred.unfold(fact.args):
             if st.derive_fact(part) is None:
-                return Waiting(fact, (part,))
+                waiting = Waiting(fact, (part,))
+                self._unfolded[fact] = (st.stamp, waiting)
+                return waiting
         self._folded.add(fact)
         return None
 

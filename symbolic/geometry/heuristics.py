@@ -43,41 +43,63 @@ class HeuristicProposer:
         pts = list(problem.points)
         goal = set(problem.goal.args)
         lines = figure_lines(problem)
-        kinds: list[list[tuple[int, _Steps]]] = [[] for _ in range(7)]
+        # minus the goal points among an item's (distinct) points: each kind's order, best
+        # first; an item is kept as its score and points, its steps made for the first k
+        w = {p: -1 if p in goal else 0 for p in [*pts, *(q for line in lines for q in line)]}
+        kinds: list[list[tuple]] = [[] for _ in range(7)]
+        k0, k1, k2, k3, k4, k5, k6 = kinds
         for a, b in combinations(pts, 2):
-            kinds[0].append((-len(goal & {a, b}), (("midpoint", x, a, b),)))
+            k0.append((w[a] + w[b], a, b))
         for (a, b), (c, d) in combinations(lines, 2):
-            if len({a, b, c, d}) == 4:
-                kinds[1].append((-len(goal & {a, b, c, d}),
-                                 (("on_line", x, a, b), ("on_line", x, c, d))))
+            if a != c and a != d and b != c and b != d:  # a != b, c != d: figure_lines
+                k1.append((w[a] + w[b] + w[c] + w[d], a, b, c, d))
         for a, b in lines:
+            ab = w[a] + w[b]
             for c in pts:
-                if c not in (a, b):
-                    kinds[2].append((-len(goal & {a, b, c}), (("foot", x, c, a, b),)))
-                    kinds[4].append((-len(goal & {a, b, c}), (("reflect", x, c, a, b),)))
-        for a, b, c in combinations(pts, 3):
-            kinds[3].append((-len(goal & {a, b, c}), (("circle", x, a, b, c),)))
+                if c != a and c != b:
+                    item = (ab + w[c], c, a, b)
+                    k2.append(item)
+                    k4.append(item)
         segments = set(lines)
-        for a, b, c in combinations(pts, 3):  # the bisector at b of a triangle of the figure
+        for a, b, c in combinations(pts, 3):
+            score = w[a] + w[b] + w[c]
+            k3.append((score, a, b, c))
+            # the bisector at b of a triangle of the figure
             if _seg(a, b) in segments and _seg(b, c) in segments and _seg(a, c) in segments:
-                score = -len(goal & {a, b, c})
-                for u, v, w in ((a, b, c), (b, c, a), (c, a, b)):
-                    kinds[5].append((score,
-                                     (("angle_bisector", x, u, v, w), ("on_line", x, u, w))))
+                k5.extend(((score, a, b, c), (score, b, c, a), (score, c, a, b)))
         for a, b in combinations(pts, 2):
-            for u, v in ((a, b), (b, a)):
-                kinds[6].append((-len(goal & {u, v}), (("mirror", x, u, v),)))
+            score = w[a] + w[b]
+            k6.extend(((score, a, b), (score, b, a)))
         # the kinds in turn, each best first: the first k of that order, made
-        ordered = [[steps for _, steps in sorted(kind, key=itemgetter(0))] for kind in kinds]
+        ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
         n = sum(map(len, ordered))
-        top: list[_Steps] = []
+        top: list[tuple[int, tuple]] = []
         for row in zip_longest(*ordered):
-            top.extend(steps for steps in row if steps is not None)
+            top.extend((i, item) for i, item in enumerate(row) if item is not None)
             if len(top) >= k:
                 break
-        return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), float(n - i),
-                          self.source)
-                for i, steps in enumerate(top[:k])]
+        return [Candidate((Clause((x,), tuple(Step.of(*s) for s in _steps(x, *entry))),),
+                          float(n - i), self.source)
+                for i, entry in enumerate(top[:k])]
+
+
+def _steps(x: str, kind: int, item: tuple) -> _Steps:
+    """The steps of an item of a kind (``HeuristicProposer.propose``) for the point ``x``."""
+    if kind == 0:
+        return (("midpoint", x, *item[1:]),)
+    if kind == 1:
+        _, a, b, c, d = item
+        return (("on_line", x, a, b), ("on_line", x, c, d))
+    if kind == 2:
+        return (("foot", x, *item[1:]),)
+    if kind == 3:
+        return (("circle", x, *item[1:]),)
+    if kind == 4:
+        return (("reflect", x, *item[1:]),)
+    if kind == 5:
+        _, u, v, w = item
+        return (("angle_bisector", x, u, v, w), ("on_line", x, u, w))
+    return (("mirror", x, *item[1:]),)
 
 
 def _seg(a: str, b: str) -> tuple[str, str]:

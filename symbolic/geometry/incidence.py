@@ -51,6 +51,13 @@ class Incidences:
         self._radius = np.where(self._ok, self.radii, 0.0)
         self._slack = self.tol * np.maximum(np.where(self._ok, self.radii, 1.0), 1.0)
         self._scale = diagram_scale(coords)
+        # the same, as contiguous columns and with what every point's test compares to
+        # worked out once (``_lines_through``, ``_circles_through``: the same numbers)
+        self._ax, self._ay = self._a[:, 0].copy(), self._a[:, 1].copy()
+        self._dx, self._dy = d[:, 0].copy(), d[:, 1].copy()
+        self._long = self._length > self.tol
+        self._line_tol = self.tol * np.maximum(self._length, 1.0)
+        self._cx, self._cy = self.centres[:, 0].copy(), self.centres[:, 1].copy()
         self._lines: dict[frozenset[str], frozenset[str]] = {}
 
     def count(self, clauses: Sequence[Clause], rng: np.random.Generator) -> int | None:
@@ -80,12 +87,14 @@ class Incidences:
     def _lines_through(self, p: Vec, stated: tuple[frozenset[str], ...]) -> int:
         if not len(self.pairs):
             return 0
-        a, d, length = self._a, self._d, self._length
-        cross = np.abs(d[:, 0] * (p[1] - a[:, 1]) - d[:, 1] * (p[0] - a[:, 0]))
-        on = (length > self.tol) & (cross <= self.tol * np.maximum(length, 1.0))
-        near = np.hypot(a[:, 0] - p[0], a[:, 1] - p[1]) > self.tol
+        px, py = p[0], p[1]
+        cross = np.abs(self._dx * (py - self._ay) - self._dy * (px - self._ax))
+        on = np.flatnonzero(self._long & (cross <= self._line_tol))
+        if not len(on):
+            return 0
+        near = np.hypot(self._ax[on] - px, self._ay[on] - py) > self.tol
         lines: set[frozenset[str]] = set()
-        for i in np.flatnonzero(on & near):
+        for i in on[near]:
             pts = frozenset((self.names[self.pairs[i, 0]], self.names[self.pairs[i, 1]]))
             if any(pts <= s for s in stated):
                 continue
@@ -109,12 +118,10 @@ class Incidences:
     def _circles_through(self, p: Vec, stated: tuple[frozenset[str], ...]) -> int:
         if not len(self.triples):
             return 0
-        ok = self._ok
-        dist = np.hypot(self.centres[:, 0] - p[0], self.centres[:, 1] - p[1])
-        gap = np.abs(np.where(ok, dist - self._radius, np.inf))
-        on = ok & (gap <= self._slack)
+        dist = np.hypot(self._cx - p[0], self._cy - p[1])
+        on = np.flatnonzero(self._ok & (np.abs(dist - self._radius) <= self._slack))
         circles: set[tuple[float, float, float]] = set()
-        for i in np.flatnonzero(on):
+        for i in on:
             pts = frozenset(self.names[k] for k in self.triples[i])
             if any(pts <= s for s in stated):
                 continue
@@ -140,10 +147,28 @@ def _circumcircles(xy: np.ndarray, triples: np.ndarray) -> tuple[np.ndarray, np.
     return centres, radii
 
 
-def _stated(clause: Clause) -> tuple[dict[str, tuple[frozenset[str], ...]],
-                                      dict[str, tuple[frozenset[str], ...]]]:
+_Stated = tuple[dict[str, tuple[frozenset[str], ...]], dict[str, tuple[frozenset[str], ...]]]
+# (the clause's points, per step its construction's id and arguments) -> (the steps'
+# constructions, kept so that the ids stay theirs; ``_stated_once``): a search asks it for
+# every candidate of every node it draws, each a fresh clause, the same ones again and again
+_STATED: dict[tuple, tuple[tuple[object, ...], _Stated]] = {}
+
+
+def _stated(clause: Clause) -> _Stated:
     """Per new point, the sets of other points its clause states it collinear or concyclic
-    with."""
+    with (memoised: ``_stated_once``)."""
+    key = (clause.points, tuple((id(s.construction), s.args) for s in clause.steps))
+    hit = _STATED.get(key)
+    if hit is not None and all(a is s.construction for a, s in zip(hit[0], clause.steps)):
+        return hit[1]
+    if len(_STATED) > 1 << 16:
+        _STATED.clear()
+    found = _stated_once(clause)
+    _STATED[key] = (tuple(s.construction for s in clause.steps), found)
+    return found
+
+
+def _stated_once(clause: Clause) -> _Stated:
     lines: dict[str, list[frozenset[str]]] = {}
     circles: dict[str, list[frozenset[str]]] = {}
     for step in clause.steps:

@@ -350,16 +350,33 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
             continue
         theta = np.array([ix.direction(a, p) for p in others])
         v = (theta[None, :] - theta[:, None]) % np.pi  # v[i, j]: from line a x_i to a x_j
-        total = (v[:, :, None] + v[:, None, :]) % np.pi
-        near = (np.minimum(total, np.pi - total) < 1e-6) & (np.abs(v) > 1e-6)[:, :, None]
+        turned = np.abs(v) > 1e-6
+        if ix.is_new(a):
+            near = _bisecting(v, v, turned)
+        else:  # only the triples with a new point: the slices along each axis at those
+            fresh = np.flatnonzero([ix.is_new(p) for p in others])
+            if not len(fresh):
+                continue
+            near = np.zeros((m, m, m), dtype=bool)
+            near[fresh] = _bisecting(v[fresh], v[fresh], turned[fresh])
+            near[:, fresh] = _bisecting(v[:, fresh], v, turned[:, fresh])
+            near[:, :, fresh] = _bisecting(v, v[:, fresh], turned)
         k = np.arange(m)
         near[k, k, :] = near[k, :, k] = near[:, k, k] = False
-        if not ix.is_new(a):
-            new = np.array([ix.is_new(p) for p in others])
-            near &= new[:, None, None] | new[None, :, None] | new[None, None, :]
         for i, j, c in zip(*np.nonzero(near)):
             out.setdefault((a, others[i]), set()).add((others[j], others[c]))
     return out
+
+
+def _bisecting(vj, vc, turned):
+    """``near[i, j, c]`` of ``_bisected_pairs`` for some rows, columns or layers: the angle
+    from line a x_i to a x_j (``vj[i, j]``, turned when ``turned[i, j]``) and the one to
+    a x_c (``vc[i, c]``) add up to a multiple of pi. Each element is the one the whole cube
+    has (the same sums, elementwise)."""
+    import numpy as np
+
+    total = (vj[:, :, None] + vc[:, None, :]) % np.pi
+    return (np.minimum(total, np.pi - total) < 1e-6) & turned[:, :, None]
 
 
 @matcher("r41", "r42", static=True)

@@ -203,12 +203,20 @@ def _placed(clause: Clause, coords: dict[str, Vec], new: dict[str, Vec], plan: _
         cands = found
         if not cands:
             raise DrawRejected(f"the loci of {name} do not meet")
-        others = existing + list(new.values())
-        cands = [p for p in cands if all(norm(p - q) >= near for q in others)]
+        others = [(float(q[0]), float(q[1])) for q in existing + list(new.values())]
+        cands = [p for p in cands if _clear_of(p, others, near)]
         if not cands:
             raise DrawRejected(f"the loci of {name} meet only at existing points")
         new[name] = cands[int(rng.integers(len(cands)))] if len(cands) > 1 else cands[0]
     return new
+
+
+def _clear_of(p: Vec, others: list[tuple[float, float]], near: float) -> bool:
+    """Whether ``p`` is at least ``near`` from each of ``others``: ``norm(p - q) >= near``
+    for each, on plain floats (the same differences, the same ``math.hypot``)."""
+    px, py = float(p[0]), float(p[1])
+    hypot = math.hypot
+    return all(hypot(px - qx, py - qy) >= near for qx, qy in others)
 
 
 def diagram_scale(coords: dict[str, Vec]) -> _Scale:

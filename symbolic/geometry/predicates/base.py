@@ -289,7 +289,21 @@ def pairs_sorted(args: Args) -> Args:
 
 def quad_canonical(args: Args) -> Args:
     """eqangle AB CD PQ UV == eqangle PQ UV AB CD == eqangle AB PQ CD UV (mod pi); the same
-    symmetries hold for eqratio (AB/CD = PQ/UV == CD/AB = UV/PQ ...)."""
+    symmetries hold for eqratio (AB/CD = PQ/UV == CD/AB = UV/PQ ...). Written out (every
+    deduced angle and ratio statement is put in this form): ``quad_canonical_spelled``."""
+    if len(args) != 8:
+        return quad_canonical_spelled(args)
+    a, b, c, d, e, f, g, h = args
+    s0 = (a, b) if a <= b else (b, a)
+    s1 = (c, d) if c <= d else (d, c)
+    s2 = (e, f) if e <= f else (f, e)
+    s3 = (g, h) if g <= h else (h, g)
+    best = min((s0, s1, s2, s3), (s2, s3, s0, s1), (s1, s0, s3, s2), (s3, s2, s1, s0),
+               (s0, s2, s1, s3), (s1, s3, s0, s2), (s2, s0, s3, s1), (s3, s1, s2, s0))
+    return best[0] + best[1] + best[2] + best[3]
+
+
+def quad_canonical_spelled(args: Args) -> Args:
     s = [seg(args[i], args[i + 1]) for i in range(0, 8, 2)]
     forms = [(s[0], s[1], s[2], s[3]), (s[2], s[3], s[0], s[1]),
              (s[1], s[0], s[3], s[2]), (s[3], s[2], s[1], s[0]),

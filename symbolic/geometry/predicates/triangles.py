@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+import numpy as np
+
 from ..facts import Fact
 from .angles import EQANGLE
 from .base import Args, Drawn, Pred, Predicate, Segment
@@ -13,6 +15,18 @@ from .measure import Vec, close, length, orientation
 
 
 def _tri_canonical(args: Args) -> Args:
+    """The least of the twelve spellings of a triangle pair: either triangle first, its
+    vertices in any order (the other's matching). Written out: the deduction loop
+    canonicalises every triangle instance it tries (``_tri_canonical_spelled`` is the
+    same, spelled as a loop)."""
+    a, b, c, p, q, r = args
+    return min((a, b, c, p, q, r), (p, q, r, a, b, c), (b, c, a, q, r, p),
+               (q, r, p, b, c, a), (c, a, b, r, p, q), (r, p, q, c, a, b),
+               (a, c, b, p, r, q), (p, r, q, a, c, b), (c, b, a, r, q, p),
+               (r, q, p, c, b, a), (b, a, c, q, p, r), (q, p, r, b, a, c))
+
+
+def _tri_canonical_spelled(args: Args) -> Args:
     t1, t2 = args[:3], args[3:]
     perms = [(0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2)]
     forms = []
@@ -32,11 +46,28 @@ def _similar(ps: Sequence[Vec], reflected: bool | None, congruent: bool) -> bool
         return False
     if reflected is False and o1 != o2:
         return False
-    ab, bc, ca = length(a, b), length(b, c), length(c, a)
-    pq, qr, rp = length(p, q), length(q, r), length(r, p)
+    ab, bc, ca, pq, qr, rp = _sides(ps)
     if not (close(ab * qr, bc * pq) and close(bc * rp, ca * qr)):
         return False
     return close(ab, pq) if congruent else True
+
+
+_NEXT = np.array([1, 2, 0, 4, 5, 3])
+# (predicate, arguments) -> its parts (``SimTri.unfold``)
+_PARTS: dict[tuple[Predicate, Args], tuple[Fact, ...]] = {}
+
+
+def _sides(ps: Sequence[Vec]) -> list[float]:
+    """``length`` of ab, bc, ca, pq, qr, rp for ``ps`` = a, b, c, p, q, r, in one go: the same
+    differences and the same ``np.hypot``, elementwise (``_sides_spelled``)."""
+    xy = np.array(ps, dtype=np.float64)
+    d = xy[_NEXT] - xy
+    return np.hypot(d[:, 0], d[:, 1]).tolist()
+
+
+def _sides_spelled(ps: Sequence[Vec]) -> list[float]:
+    a, b, c, p, q, r = ps
+    return [length(a, b), length(b, c), length(c, a), length(p, q), length(q, r), length(r, p)]
 
 
 class SimTri(Predicate):
@@ -59,7 +90,17 @@ class SimTri(Predicate):
     def unfold(self, args: Args) -> list[Fact]:
         """Equal angles at matching vertices (mirrored when reflected), two equal ratios of
         matching sides, and for congruent triangles equal matching sides. An either-
-        orientation statement has no parts: it is stored as one of its ``cases``."""
+        orientation statement has no parts: it is stored as one of its ``cases``. (Memoised:
+        deduction asks for the parts of a triangle pair at every rule concluding it.)"""
+        key = (self, args)
+        found = _PARTS.get(key)
+        if found is None:
+            if len(_PARTS) > 1 << 16:
+                _PARTS.clear()
+            found = _PARTS[key] = tuple(self.unfold_once(args))
+        return list(found)
+
+    def unfold_once(self, args: Args) -> list[Fact]:
         if self.reflected is None:
             return []
         x, y, z, p, q, r = args

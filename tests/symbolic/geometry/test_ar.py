@@ -85,3 +85,22 @@ def test_a_snapshot_reduces_later_as_the_table_did_when_it_was_taken():
             taken.append((probe, t.snapshot(probe), t.reduce(probe)))
         for probe, snapshot, then in taken:
             assert reduce_by(probe, snapshot) == then
+
+
+def test_touched_since_says_whether_a_later_pivot_occurs():
+    """``touched_since`` (a set test on the residual's keys) is: some pivot made after the
+    first ``known`` occurs in the residual."""
+    rng = random.Random(3)
+    names = [f"x{i}" for i in range(9)] + ["PI"]
+    seen = set()
+    for _ in range(60):
+        t = LinearTable(["PI"])
+        for k in range(rng.randint(0, 9)):
+            t.add({v: F(rng.choice([-1, 1, 2])) for v in rng.sample(names, 3)}, k)
+        for _ in range(10):
+            res = {v: F(1) for v in rng.sample(names, rng.randint(0, 4))}
+            for known in range(len(t.pivots) + 2):
+                want = any(p in res for p in t.pivots[known:])
+                assert t.touched_since(res, known) == want
+                seen.add(want)
+    assert seen == {True, False}

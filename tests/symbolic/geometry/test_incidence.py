@@ -87,3 +87,87 @@ def test_remembered_draws_count_what_fresh_draws_count(monkeypatch):
                 assert rng1.bit_generator.state == rng2.bit_generator.state
                 tried += 1
     assert memo and worked_out < tried / 2  # most draws read off an earlier node's
+
+
+def test_the_remembered_statement_of_a_clause_is_the_one_read_off_it():
+    """``_stated`` (memoised per clause, up to the clause object) says what ``_stated_once``
+    reads off every heuristic candidate, asked first or again, on fresh clause objects."""
+    from symbolic.geometry.heuristics import HeuristicProposer
+    from symbolic.geometry.incidence import _STATED, _stated, _stated_once
+
+    problem = parse_problem(ORTHO)
+    _STATED.clear()
+    for _ in range(2):
+        for cand in HeuristicProposer().propose(problem, 400):
+            for clause in cand.clauses:
+                assert _stated(clause) == _stated_once(clause), clause
+    assert _STATED
+
+
+def test_clear_of_is_norm_of_the_difference():
+    """The drawing's "away from the existing points" test on floats is ``norm(p - q)``."""
+    from symbolic.geometry.loci import norm
+    from symbolic.geometry.numeric import _clear_of
+
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        p = rng.normal(size=2) * 10.0 ** int(rng.integers(-3, 3))
+        others = [rng.normal(size=2) for _ in range(4)]
+        near = float(min(norm(p - q) for q in others))  # at the boundary
+        for lim in (near, np.nextafter(near, np.inf), near / 2):
+            xy = [(float(q[0]), float(q[1])) for q in others]
+            assert _clear_of(p, xy, lim) == all(norm(p - q) >= lim for q in others)
+
+
+def _lines_through_spelled(self, p, stated):
+    if not len(self.pairs):
+        return 0
+    a, d, length = self._a, self._d, self._length
+    cross = np.abs(d[:, 0] * (p[1] - a[:, 1]) - d[:, 1] * (p[0] - a[:, 0]))
+    on = (length > self.tol) & (cross <= self.tol * np.maximum(length, 1.0))
+    near = np.hypot(a[:, 0] - p[0], a[:, 1] - p[1]) > self.tol
+    lines = set()
+    for i in np.flatnonzero(on & near):
+        pts = frozenset((self.names[self.pairs[i, 0]], self.names[self.pairs[i, 1]]))
+        if any(pts <= s for s in stated):
+            continue
+        lines.add(self._line_of(pts))
+    return len(lines)
+
+
+def _circles_through_spelled(self, p, stated):
+    if not len(self.triples):
+        return 0
+    ok = self._ok
+    dist = np.hypot(self.centres[:, 0] - p[0], self.centres[:, 1] - p[1])
+    gap = np.abs(np.where(ok, dist - self._radius, np.inf))
+    on = ok & (gap <= self._slack)
+    circles = set()
+    for i in np.flatnonzero(on):
+        pts = frozenset(self.names[k] for k in self.triples[i])
+        if any(pts <= s for s in stated):
+            continue
+        c, r = self.centres[i], self.radii[i]
+        circles.add((round(float(c[0]), 5), round(float(c[1]), 5), round(float(r), 5)))
+    return len(circles)
+
+
+def test_the_line_and_circle_tests_count_what_their_first_spelling_counts(monkeypatch):
+    """The precomputed columns (``Incidences._lines_through``, ``_circles_through``) count
+    every candidate of the statement and its children as the first spelling did."""
+    problem = parse_problem("a b c = triangle a b c; d = on_circum d a b c; "
+                            "h = on_tline h b a c, on_tline h c a b ? perp a h b c")
+    nodes = _node_diagrams(problem, 3)
+
+    def counts():
+        out = []
+        for diagram, cands in nodes:
+            ties = Incidences(diagram.coords)
+            out += [ties.count(c.clauses, np.random.default_rng(0)) for c in cands]
+        return out
+
+    now = counts()
+    assert sum(k or 0 for k in now) > 0
+    monkeypatch.setattr(Incidences, "_lines_through", _lines_through_spelled)
+    monkeypatch.setattr(Incidences, "_circles_through", _circles_through_spelled)
+    assert now == counts()

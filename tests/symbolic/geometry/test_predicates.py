@@ -273,3 +273,54 @@ def test_the_goal_predicates_are_those_that_say_so():
                                "eqangle", "eqratio", "simtri", "simtri2", "contri", "contri2",
                                "aconst", "rconst")
     assert all(PREDICATES[name].goal for name in GOAL_PREDICATES)
+
+
+def test_triangle_sides_in_one_go_are_the_lengths_one_by_one():
+    """``_sides`` (one array, one ``np.hypot``) gives each side the bits ``length`` gives."""
+    import numpy as np
+
+    from symbolic.geometry.predicates.triangles import _sides, _sides_spelled
+
+    rng = np.random.default_rng(0)
+    for _ in range(20000):
+        ps = [rng.normal(size=2) * 10.0 ** int(rng.integers(-4, 4)) for _ in range(6)]
+        assert _sides(ps) == _sides_spelled(ps)
+    ps = [np.array(p, dtype=float) for p in ((0, 0), (3, 0), (0, 4), (1, 1), (1, 1), (2, 2))]
+    assert _sides(ps) == _sides_spelled(ps) == [3.0, 5.0, 4.0, 0.0, 2 ** 0.5, 2 ** 0.5]
+
+
+def test_the_written_out_quad_canonical_form_is_the_spelled_one():
+    import itertools
+    import random
+
+    from symbolic.geometry.predicates.base import quad_canonical, quad_canonical_spelled
+
+    rng = random.Random(0)
+    for args in itertools.permutations("abcdefgh", 8):
+        if rng.random() < 0.05:
+            assert quad_canonical(args) == quad_canonical_spelled(args)
+    for _ in range(20000):  # repeated points, shared segments
+        args = tuple(rng.choice("abcde") for _ in range(8))
+        assert quad_canonical(args) == quad_canonical_spelled(args)
+
+
+def test_remembered_triangle_parts_are_the_parts():
+    import random
+
+    from symbolic.geometry.predicates.triangles import (
+        _PARTS,
+        CONTRI,
+        CONTRI2,
+        SIMTRI,
+        SIMTRI2,
+        SIMTRI_ANY,
+    )
+
+    rng = random.Random(0)
+    _PARTS.clear()
+    for _ in range(2):
+        for pred in (SIMTRI, SIMTRI2, CONTRI, CONTRI2, SIMTRI_ANY):
+            for _ in range(200):
+                args = tuple(rng.sample("abcdefgh", 6))
+                got = pred.unfold(args)
+                assert got == pred.unfold_once(args) and got is not pred.unfold(args)

@@ -1,0 +1,121 @@
+"""The deduction loop's memos change what it costs, never what it deduces: with each one
+disabled (the oracle), fresh and continued runs record the same facts with the same
+derivations, settle the same instances and apply the same number of rules."""
+
+import itertools
+import random
+
+import pytest
+from test_incremental import _children, _problems
+
+from symbolic.geometry.dd import DDARConfig, Saturation, saturate
+from symbolic.geometry.predicates.triangles import _tri_canonical, _tri_canonical_spelled
+
+
+class _Never(set):
+    """A set that keeps nothing."""
+
+    def __contains__(self, item):
+        return False
+
+    def add(self, item):
+        pass
+
+
+class _Forgets(dict):
+    """A dict that keeps nothing."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def _outcomes(problem):
+    parent, children = _children(problem, 3)
+    out = []
+    for child, coords in children:
+        for from_parent in (False, True):
+            run = saturate(child, coords, DDARConfig(),
+                           parent=parent if from_parent else None)
+            facts = {f: (d.rule, d.premises) for f, d in run.state.facts.items()}
+            out.append((facts, set(run.saturation.settled), run.stats["applied"]))
+    return out
+
+
+@pytest.mark.parametrize("memo", ["_void", "_unfolded"])
+@pytest.mark.parametrize("problem", _problems()[:3], ids=lambda p: p.name)
+def test_a_memo_changes_nothing_deduced(problem, memo, monkeypatch):
+    with_memo = _outcomes(problem)
+    init = Saturation.__init__
+
+    def without(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        setattr(self, memo, _Never() if memo == "_void" else _Forgets())
+
+    monkeypatch.setattr(Saturation, "__init__", without)
+    assert with_memo == _outcomes(problem)
+
+
+def test_the_written_out_triangle_canonical_form_is_the_looped_one():
+    names = "abcdef"
+    for args in itertools.permutations(names, 6):
+        assert _tri_canonical(args) == _tri_canonical_spelled(args)
+    rng = random.Random(0)
+    for _ in range(2000):  # repeated points too
+        args = tuple(rng.choice("abcd") for _ in range(6))
+        assert _tri_canonical(args) == _tri_canonical_spelled(args)
+
+
+def _bisected_pairs_spelled(ix):
+    import numpy as np
+
+    out = {}
+    names = ix.names
+    for a in names:
+        others = [p for p in names if p != a and ix.dist[(a, p)] >= 1e-6]
+        m = len(others)
+        if m < 3:
+            continue
+        theta = np.array([ix.direction(a, p) for p in others])
+        v = (theta[None, :] - theta[:, None]) % np.pi
+        total = (v[:, :, None] + v[:, None, :]) % np.pi
+        near = (np.minimum(total, np.pi - total) < 1e-6) & (np.abs(v) > 1e-6)[:, :, None]
+        k = np.arange(m)
+        near[k, k, :] = near[k, :, k] = near[:, k, k] = False
+        if not ix.is_new(a):
+            new = np.array([ix.is_new(p) for p in others])
+            near &= new[:, None, None] | new[None, :, None] | new[None, None, :]
+        for i, j, c in zip(*np.nonzero(near)):
+            out.setdefault((a, others[i]), set()).add((others[j], others[c]))
+    return out
+
+
+@pytest.mark.parametrize("problem", _problems()[:3], ids=lambda p: p.name)
+def test_bisected_pairs_on_the_slices_with_a_new_point_are_those_of_the_whole_cube(problem):
+    """Only the slices of the cube at a new point are worked out on an extended index:
+    the same entries, in the same order (the order instances are tried in)."""
+    from symbolic.geometry.matchers import _bisected_pairs
+    from symbolic.geometry.numeric_index import NumericIndex
+
+    parent, children = _children(problem, 4)
+    indexes = [parent.index] + [NumericIndex(xy, parent.index) for _, xy in children]
+    assert any(_bisected_pairs_spelled(ix) for ix in indexes)
+    for ix in indexes:
+        got, want = _bisected_pairs(ix), _bisected_pairs_spelled(ix)
+        assert list(got.items()) == list(want.items())
+        assert [list(s) for s in got.values()] == [list(s) for s in want.values()]
+
+
+def test_a_reader_reads_what_instantiate_makes():
+    """``reader(atom)(mapping)`` is ``instantiate(atom, mapping)`` for every atom of the rule
+    table and a mapping of its rule's variables; without one of them it raises KeyError
+    (the deduction loop then instantiates)."""
+    from symbolic.geometry.dd import instantiate, reader
+    from symbolic.geometry.tables import rules
+
+    rng = random.Random(0)
+    for rule in rules():
+        mapping = {v: rng.choice("abcdefgh") for v in rule.variables}
+        for atom in rule.premises + (rule.conclusion,):
+            assert reader(atom)(mapping) == instantiate(atom, mapping), (rule.id, atom)
+            with pytest.raises(KeyError):
+                reader(atom)({})

@@ -1,0 +1,77 @@
+"""The heuristic proposer's candidates, in order and with their costs, are those of its
+first spelling (each kind built in full, each item's steps made before sorting)."""
+
+from itertools import combinations, zip_longest
+from operator import itemgetter
+from pathlib import Path
+
+import pytest
+
+from symbolic.geometry.heuristics import HeuristicProposer, _seg, _Steps, figure_lines
+from symbolic.geometry.problem import Clause, Step, read_problems
+from symbolic.geometry.proposal import Candidate
+
+ROOT = Path(__file__).resolve().parents[3]
+JGEX = ROOT.parent / "shared" / "benchmarks" / "geometry" / "jgex_ag_231.txt"
+
+
+def _spelled(problem, k):
+    x = problem.fresh_point()
+    pts = list(problem.points)
+    goal = set(problem.goal.args)
+    lines = figure_lines(problem)
+    kinds: list[list[tuple[int, _Steps]]] = [[] for _ in range(7)]
+    for a, b in combinations(pts, 2):
+        kinds[0].append((-len(goal & {a, b}), (("midpoint", x, a, b),)))
+    for (a, b), (c, d) in combinations(lines, 2):
+        if len({a, b, c, d}) == 4:
+            kinds[1].append((-len(goal & {a, b, c, d}),
+                             (("on_line", x, a, b), ("on_line", x, c, d))))
+    for a, b in lines:
+        for c in pts:
+            if c not in (a, b):
+                kinds[2].append((-len(goal & {a, b, c}), (("foot", x, c, a, b),)))
+                kinds[4].append((-len(goal & {a, b, c}), (("reflect", x, c, a, b),)))
+    for a, b, c in combinations(pts, 3):
+        kinds[3].append((-len(goal & {a, b, c}), (("circle", x, a, b, c),)))
+    segments = set(lines)
+    for a, b, c in combinations(pts, 3):  # the bisector at b of a triangle of the figure
+        if _seg(a, b) in segments and _seg(b, c) in segments and _seg(a, c) in segments:
+            score = -len(goal & {a, b, c})
+            for u, v, w in ((a, b, c), (b, c, a), (c, a, b)):
+                kinds[5].append((score,
+                                 (("angle_bisector", x, u, v, w), ("on_line", x, u, w))))
+    for a, b in combinations(pts, 2):
+        for u, v in ((a, b), (b, a)):
+            kinds[6].append((-len(goal & {u, v}), (("mirror", x, u, v),)))
+    # the kinds in turn, each best first: the first k of that order, made
+    ordered = [[steps for _, steps in sorted(kind, key=itemgetter(0))] for kind in kinds]
+    n = sum(map(len, ordered))
+    top: list[_Steps] = []
+    for row in zip_longest(*ordered):
+        top.extend(steps for steps in row if steps is not None)
+        if len(top) >= k:
+            break
+    return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), float(n - i),
+                      "heuristic")
+            for i, steps in enumerate(top[:k])]
+
+
+
+def _problems():
+    out = list(read_problems(ROOT / "problems" / "geometry" / "examples.txt"))
+    if JGEX.exists():
+        out += list(read_problems(JGEX))[::7]
+    return out
+
+
+@pytest.mark.parametrize("k", [1, 7, 100, 400, 10 ** 6])
+def test_the_candidates_are_those_of_the_first_spelling(k):
+    def spelled(cands):
+        return [(tuple(map(str, c.clauses)), c.score, c.source) for c in cands]
+
+    problems = _problems()
+    assert len(problems) > 5
+    for problem in problems:
+        got = spelled(HeuristicProposer().propose(problem, k))
+        assert got == spelled(_spelled(problem, k)), problem.name
