@@ -44,6 +44,7 @@ class DataConfig:
     mutations: int = 30            # variants drawn of each productive sequence
     max_depth: int = 4             # variants of variants, at most
     family_variants: int = 150     # variants descending from one fresh sequence, at most
+    near_parents: bool = True      # fresh sequences with needed goals but no new example too
     # Reuse of drawings and closures (``neural.generator``, measured in the README): variants
     # start from their parent's drawing and closures; fresh sequences without earlier-clause
     # goals are cheaper but fewer productive, so they seek those goals too by default.
@@ -128,10 +129,14 @@ class Drawn:
 @dataclass(frozen=True)
 class Outcome:
     """What an attempt found (each example with the clauses, indices, its statement and
-    auxiliary constructions come from) and what it drew (None: nothing to start from)."""
+    auxiliary constructions come from), what it drew (None: nothing to start from) and the
+    clauses of every needed goal it traced back (``traced``: statement and auxiliary ones),
+    whether an example was kept for it or not (none traced, checked before, failed the
+    check, over a cap)."""
 
     found: list[tuple[Example, tuple[int, ...]]]
     drawn: Drawn | None = None
+    traced: tuple[int, ...] = ()
 
 
 def _draw(problem: Problem, rng: np.random.Generator, config: DataConfig,
@@ -190,12 +195,14 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
     seed = int(rng.integers(2**31))
     out = []
     checks = 0
+    traced: set[int] = set()
     per_split: Counter[tuple] = Counter()  # examples per (statement, aux) and (statement, goal)
     for goal in goals:
         if checks >= config.checks_per_diagram or (deadline is not None
                                                    and time.monotonic() > deadline):
             break
         split = trace(problem, state, goal)
+        traced.update(split.statement + split.auxiliary)
         if not split.auxiliary:
             continue
         try:
@@ -220,7 +227,7 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
             out.append((ex, split.statement + split.auxiliary))
             per_split[by_aux] += 1
             per_split[by_goal] += 1
-    return Outcome(out, drawn if keep else None)
+    return Outcome(out, drawn if keep else None, tuple(sorted(traced)))
 
 
 def check_example(statement: Problem, aux: Sequence[Clause], seed: int,

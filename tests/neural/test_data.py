@@ -208,6 +208,49 @@ def test_variants_per_family_are_bounded(monkeypatch):
     assert len(variants) <= 3 * len(fresh)
 
 
+def test_an_attempt_reports_the_goals_it_traced_even_when_it_keeps_none():
+    """``Outcome.traced``: the clauses of the needed goals traced back, also when their
+    examples were checked before (``known``), so a fresh sequence with needed goals and no
+    new example can still be a parent (``near_parents``)."""
+    from neural.examples import _attempt
+
+    sequence = parse_problem("a b c = triangle a b c; d = angle_bisector d a b c, on_dia d b c; "
+                             "e = angle_bisector e b a c, on_dia e a c; "
+                             "f = on_line f b d, on_line f a e; g = midpoint g a b ? coll a b c")
+    known: set[str] = set()
+    first = _attempt(np.random.default_rng(1), DataConfig(), None, sequence.clauses, known)
+    assert first.found and known
+    used = {i for _, ids in first.found for i in ids}
+    assert used <= set(first.traced)
+    again = _attempt(np.random.default_rng(1), DataConfig(), None, sequence.clauses, known)
+    assert again.found == [] and again.traced == first.traced
+
+
+@pytest.mark.parametrize("near", [True, False])
+def test_fresh_sequences_with_traced_goals_become_parents(monkeypatch, near):
+    """With ``near_parents``, a fresh sequence that traced needed goals but kept no example
+    becomes a parent, its traced clauses the ones variants redraw; a variant never does
+    unless it gives new examples."""
+    import neural.generator as generator
+    from neural.examples import Outcome
+
+    attempts: list[bool] = []
+
+    def traced_only(rng, config, deadline, clauses, known=None, start=None, fresh=False):
+        attempts.append(fresh)
+        return Outcome([], None, (0, 2))
+
+    monkeypatch.setattr(generator, "_attempt", traced_only)
+    search = generator.Search(np.random.default_rng(5),
+                              DataConfig(near_parents=near, mutate_probability=1.0))
+    assert search.step() == []
+    assert [p.used for p in search.parents] == ([(0, 2)] if near else [])
+    search.step()
+    assert attempts == ([True, False] if near else [True, True])
+    assert len(search.parents) == (1 if near else 0)  # the variant did not become one
+    assert not near or search.parents[0].tries_left == DataConfig.mutations - 1
+
+
 def test_cli_draws_variants_only_for_needed_data(monkeypatch, tmp_path):
     import neural.data as data
 
