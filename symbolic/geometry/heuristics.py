@@ -8,7 +8,7 @@ It only proposes: every candidate is drawn, deduced from and checked like any ot
 
 from __future__ import annotations
 
-from itertools import combinations, zip_longest
+from itertools import combinations, permutations, zip_longest
 from operator import itemgetter
 
 from .problem import Clause, Problem, Step
@@ -27,6 +27,22 @@ def figure_lines(problem: Problem) -> list[tuple[str, str]]:
     return list(out)
 
 
+def full_lines(problem: Problem, lines: list[tuple[str, str]]) -> list[frozenset[str]]:
+    """The statement's lines as point sets: its collinear triples and figure ``lines`` (see
+    ``figure_lines``), merged while two share two points."""
+    sets = [frozenset(atom.args) for clause in problem.clauses for step in clause.steps
+            for atom in step.premises if atom.pred.name == "coll"]
+    out: list[frozenset[str]] = []
+    for s in [*(x for x in sets if len(x) > 2), *map(frozenset, lines)]:
+        while True:
+            hit = next((i for i, t in enumerate(out) if len(s & t) > 1), None)
+            if hit is None:
+                break
+            s = s | out.pop(hit)
+        out.append(s)
+    return out
+
+
 _Steps = tuple[tuple[str, ...], ...]  # a clause's steps as (construction, arguments...)
 
 
@@ -34,7 +50,9 @@ class HeuristicProposer:
     """Classic auxiliary points over the figure, in kinds taken in turn (the first of every
     kind, then the second of every kind, ...), goal points first within each kind: midpoints,
     intersections of two lines of the figure, feet of perpendiculars onto them, circumcentres,
-    reflections over them, feet of angle bisectors, and points reflected through a point."""
+    reflections over them, feet of angle bisectors, points reflected through a point, and
+    where the parallel through a point to a line of the figure meets another line of it (the
+    transversal that ratio chasing needs for Menelaus and Ceva)."""
 
     source = "heuristic"
 
@@ -46,8 +64,8 @@ class HeuristicProposer:
         # minus the goal points among an item's (distinct) points: each kind's order, best
         # first; an item is kept as its score and points, its steps made for the first k
         w = {p: -1 if p in goal else 0 for p in [*pts, *(q for line in lines for q in line)]}
-        kinds: list[list[tuple]] = [[] for _ in range(7)]
-        k0, k1, k2, k3, k4, k5, k6 = kinds
+        kinds: list[list[tuple]] = [[] for _ in range(8)]
+        k0, k1, k2, k3, k4, k5, k6, k7 = kinds
         for a, b in combinations(pts, 2):
             k0.append((w[a] + w[b], a, b))
         for (a, b), (c, d) in combinations(lines, 2):
@@ -70,6 +88,15 @@ class HeuristicProposer:
         for a, b in combinations(pts, 2):
             score = w[a] + w[b]
             k6.extend(((score, a, b), (score, b, a)))
+        # the parallel through c to a line of the figure, where it meets another line not
+        # through c; a line is one of the statement's collinear sets, named by its best two
+        order = {p: i for i, p in enumerate(pts)}
+        full = [(line, sorted(line, key=lambda p: (w[p], order[p]))[:2])
+                for line in full_lines(problem, lines)]
+        for c in pts:
+            apart = [(w[a] + w[b], a, b) for line, (a, b) in full if c not in line]
+            for (s1, a, b), (s2, d, e) in permutations(apart, 2):
+                k7.append((w[c] + s1 + s2, c, a, b, d, e))
         # the kinds in turn, each best first: the first k of that order, made
         ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
         n = sum(map(len, ordered))
@@ -99,7 +126,10 @@ def _steps(x: str, kind: int, item: tuple) -> _Steps:
     if kind == 5:
         _, u, v, w = item
         return (("angle_bisector", x, u, v, w), ("on_line", x, u, w))
-    return (("mirror", x, *item[1:]),)
+    if kind == 6:
+        return (("mirror", x, *item[1:]),)
+    _, c, a, b, d, e = item
+    return (("on_pline", x, c, a, b), ("on_line", x, d, e))
 
 
 def _seg(a: str, b: str) -> tuple[str, str]:

@@ -95,3 +95,19 @@ def test_the_search_feeds_the_ar_tables_it_is_given():
     assert found.outcome.proved and found.auxiliary  # the squared table left out: a foot
     found = search(problem, [HeuristicProposer()], SearchConfig(timeout=30))
     assert found.outcome.proved and found.auxiliary == ()  # DD+AR alone, with the squared table
+
+
+# The feet of two internal bisectors and of the third's external one are collinear
+# (JGEX E076-31): Menelaus, which ratio chasing reaches through a parallel to a side.
+EXTERNAL_BISECTOR = (
+    "a b c = triangle a b c; d = angle_bisector d c b a, on_line d a c; "
+    "e = angle_bisector e a c b, on_line e a b; f = on_line f d e, on_line f b c; "
+    "g = on_line g a b ? eqangle a g a f a f a c")
+
+
+def test_a_parallel_through_a_point_gives_menelaus():
+    problem = parse_problem(EXTERNAL_BISECTOR, name="external_bisector")
+    found = search(problem, [HeuristicProposer()],
+                   SearchConfig(timeout=60, depth=1, trajectory_depth=0))
+    assert found.outcome.proved
+    assert len(found.auxiliary) == 1 and "on_pline" in found.auxiliary[0]
