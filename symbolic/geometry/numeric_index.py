@@ -243,7 +243,9 @@ class NumericIndex:
 
     def similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Pairs of numerically similar triangles with matching vertex order (either
-        orientation), each unordered pair of distinct triangles once per correspondence.
+        orientation), each unordered pair of distinct triangles once per correspondence,
+        and a triangle with itself under each other correspondence it admits (isosceles:
+        its mirror; equilateral: its turns too).
         Computed once per diagram."""
         if self._similar is None:
             self._similar = self._similar_pairs()
@@ -294,10 +296,12 @@ class NumericIndex:
 
         def compare(t1: Tri, t2: Tri) -> None:
             a1, a2 = angle_of[t1], angle_of[t2]
-            for perm in PERMS:
+            for perm in PERMS[1:] if t1 == t2 else PERMS:
                 if all(abs(a1[i] - a2[j]) < 1e-6 for i, j in enumerate(perm)):
                     out.append((t1, tuple(t2[j] for j in perm)))
 
+        for t in new:  # an isosceles or equilateral triangle and its own mirror or turn
+            compare(t, t)
         if self.parent is None:
             for (k1, k2), group in buckets.items():
                 near = [t for d in NEAR for t in buckets.get((k1 + d[0], k2 + d[1]), ())]
