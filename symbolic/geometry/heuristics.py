@@ -64,8 +64,8 @@ class HeuristicProposer:
         # minus the goal points among an item's (distinct) points: each kind's order, best
         # first; an item is kept as its score and points, its steps made for the first k
         w = {p: -1 if p in goal else 0 for p in [*pts, *(q for line in lines for q in line)]}
-        kinds: list[list[tuple]] = [[] for _ in range(8)]
-        k0, k1, k2, k3, k4, k5, k6, k7 = kinds
+        kinds: list[list[tuple]] = [[] for _ in range(9)]
+        k0, k1, k2, k3, k4, k5, k6, k7, k8 = kinds
         for a, b in combinations(pts, 2):
             k0.append((w[a] + w[b], a, b))
         for (a, b), (c, d) in combinations(lines, 2):
@@ -97,6 +97,7 @@ class HeuristicProposer:
             apart = [(w[a] + w[b], a, b) for line, (a, b) in full if c not in line]
             for (s1, a, b), (s2, d, e) in permutations(apart, 2):
                 k7.append((w[c] + s1 + s2, c, a, b, d, e))
+        k8.extend(_transversals(problem, pts, w, order))
         # the kinds in turn, each best first: the first k of that order, made
         ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
         n = sum(map(len, ordered))
@@ -105,9 +106,47 @@ class HeuristicProposer:
             top.extend((i, item) for i, item in enumerate(row) if item is not None)
             if len(top) >= k:
                 break
-        return [Candidate((Clause((x,), tuple(Step.of(*s) for s in _steps(x, *entry))),),
-                          float(n - i), self.source)
+        names = problem.fresh_points(max((len(e[1][-1]) for e in top if e[0] == 8), default=1))
+        return [Candidate(_clauses(x, names, *entry), float(n - i), self.source)
                 for i, entry in enumerate(top[:k])]
+
+
+def _transversals(problem: Problem, pts: list[str], w: dict[str, int],
+                  order: dict[str, int]) -> list[tuple]:
+    """The parallel through a point c to a line of the figure, with every point where it
+    meets the figure's other lines and the goal's that miss c (two at least), save those
+    the statement makes parallel to it: the whole transversal that Ceva and Menelaus by
+    ratio chasing want, as one candidate. Items (score, c, a, b, ((d, e), ...))."""
+    goal = problem.goal
+    lines = figure_lines(problem) + [(a, b) for a, b in goal.pred.figure_lines(goal.args)
+                                     if a != b]
+    full = [(line, tuple(sorted(line, key=lambda p: (w.get(p, 0), order[p]))[:2]))
+            for line in full_lines(problem, lines)]
+    para = [(frozenset(atom.args[:2]), frozenset(atom.args[2:]))
+            for clause in problem.clauses for step in clause.steps
+            for atom in step.premises if atom.pred.name == "para"]
+
+    def parallel(l1: frozenset[str], l2: frozenset[str]) -> bool:
+        return any((u <= l1 and v <= l2) or (u <= l2 and v <= l1) for u, v in para)
+
+    out = []
+    for c in pts:
+        apart = [(line, pair) for line, pair in full if c not in line]
+        for l1, (a, b) in apart:
+            meets = tuple(pair for l2, pair in apart if l2 != l1 and not parallel(l1, l2))
+            if len(meets) > 1:
+                out.append((w[c] + w[a] + w[b], c, a, b, meets))
+    return out
+
+
+def _clauses(x: str, names: tuple[str, ...], kind: int, item: tuple) -> tuple[Clause, ...]:
+    """The clauses of an item of a kind: one new point ``x``, or for a transversal one of
+    ``names`` per line it meets."""
+    if kind == 8:
+        _, c, a, b, meets = item
+        return tuple(Clause((y,), (Step.of("on_pline", y, c, a, b), Step.of("on_line", y, d, e)))
+                     for y, (d, e) in zip(names, meets))
+    return (Clause((x,), tuple(Step.of(*s) for s in _steps(x, kind, item))),)
 
 
 def _steps(x: str, kind: int, item: tuple) -> _Steps:

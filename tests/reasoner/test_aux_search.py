@@ -111,3 +111,20 @@ def test_a_parallel_through_a_point_gives_menelaus():
                    SearchConfig(timeout=60, depth=1, trajectory_depth=0))
     assert found.outcome.proved
     assert len(found.auxiliary) == 1 and "on_pline" in found.auxiliary[0]
+
+
+# Blanchet's theorem (JGEX E075-27f): the altitude's foot sees the cevians' feet at equal
+# angles to the altitude. Ceva by ratio chasing: the parallel to ab through one point,
+# with all four points where it meets the figure and the goal's lines, as one candidate.
+BLANCHET = (
+    "a b c = triangle a b c; d = foot d c a b; e = on_line e c d; "
+    "f = on_line f b e, on_line f a c; g = on_line g a e, on_line g b c "
+    "? eqangle d f d c d c d g")
+
+
+def test_a_whole_transversal_gives_ceva():
+    problem = parse_problem(BLANCHET, name="blanchet")
+    found = search(problem, [HeuristicProposer()],
+                   SearchConfig(timeout=90, depth=1, trajectory_depth=0))
+    assert found.outcome.proved
+    assert len(found.auxiliary) > 2 and all("on_pline" in c for c in found.auxiliary)

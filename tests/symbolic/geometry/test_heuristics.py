@@ -10,7 +10,6 @@ import pytest
 from symbolic.geometry.heuristics import (
     HeuristicProposer,
     _seg,
-    _Steps,
     figure_lines,
     full_lines,
 )
@@ -26,7 +25,7 @@ def _spelled(problem, k):
     pts = list(problem.points)
     goal = set(problem.goal.args)
     lines = figure_lines(problem)
-    kinds: list[list[tuple[int, _Steps]]] = [[] for _ in range(8)]
+    kinds: list[list[tuple[int, object]]] = [[] for _ in range(9)]
     for a, b in combinations(pts, 2):
         kinds[0].append((-len(goal & {a, b}), (("midpoint", x, a, b),)))
     for (a, b), (c, d) in combinations(lines, 2):
@@ -57,18 +56,35 @@ def _spelled(problem, k):
             if c not in l1 and c not in l2:
                 kinds[7].append((-len(goal & {c}) - len(goal & {a, b}) - len(goal & {d, e}),
                                  (("on_pline", x, c, a, b), ("on_line", x, d, e))))
+    # the parallel through c to a line, meeting all the others (the goal's lines too)
+    glines = [(a, b) for a, b in problem.goal.pred.figure_lines(problem.goal.args) if a != b]
+    gnamed = [(line, sorted(line, key=lambda p: (p not in goal, pts.index(p)))[:2])
+              for line in full_lines(problem, lines + glines)]
+    paras = [(set(at.args[:2]), set(at.args[2:])) for cl in problem.clauses for st in cl.steps
+             for at in st.premises if at.pred.name == "para"]
+    names = problem.fresh_points(20)
+    for c in pts:
+        for l1, (a, b) in gnamed:
+            if c in l1:
+                continue
+            meets = [(d, e) for l2, (d, e) in gnamed if c not in l2 and l2 != l1 and not any(
+                (u <= l1 and v <= l2) or (v <= l1 and u <= l2) for u, v in paras)]
+            if len(meets) >= 2:
+                kinds[8].append((-len(goal & {c}) - len(goal & {a, b}), [
+                    (y, (("on_pline", y, c, a, b), ("on_line", y, d, e)))
+                    for y, (d, e) in zip(names, meets)]))
     # the kinds in turn, each best first: the first k of that order, made
     ordered = [[steps for _, steps in sorted(kind, key=itemgetter(0))] for kind in kinds]
+    ordered[:8] = [[[(x, steps)] for steps in kind] for kind in ordered[:8]]
     n = sum(map(len, ordered))
-    top: list[_Steps] = []
+    top: list = []
     for row in zip_longest(*ordered):
-        top.extend(steps for steps in row if steps is not None)
+        top.extend(made for made in row if made is not None)
         if len(top) >= k:
             break
-    return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), float(n - i),
-                      "heuristic")
-            for i, steps in enumerate(top[:k])]
-
+    return [Candidate(tuple(Clause((y,), tuple(Step.of(*s) for s in steps))
+                            for y, steps in made), float(n - i), "heuristic")
+            for i, made in enumerate(top[:k])]
 
 
 def _problems():
