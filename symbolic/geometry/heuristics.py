@@ -43,6 +43,8 @@ def full_lines(problem: Problem, lines: list[tuple[str, str]]) -> list[frozenset
     return out
 
 
+MEETS = 4  # the most points a transversal candidate adds
+
 _Steps = tuple[tuple[str, ...], ...]  # a clause's steps as (construction, arguments...)
 
 
@@ -116,7 +118,9 @@ def _transversals(problem: Problem, pts: list[str], w: dict[str, int],
     """The parallel through a point c to a line of the figure, with every point where it
     meets the figure's other lines and the goal's that miss c (two at least), save those
     the statement makes parallel to it: the whole transversal that Ceva and Menelaus by
-    ratio chasing want, as one candidate. Items (score, c, a, b, ((d, e), ...))."""
+    ratio chasing want, as one candidate; at most ``MEETS`` points (each costs every attempt
+    from there on), on the lines with the most goal points. Items (score, c, a, b, ((d, e),
+    ...))."""
     goal = problem.goal
     lines = figure_lines(problem) + [(a, b) for a, b in goal.pred.figure_lines(goal.args)
                                      if a != b]
@@ -133,9 +137,11 @@ def _transversals(problem: Problem, pts: list[str], w: dict[str, int],
     for c in pts:
         apart = [(line, pair) for line, pair in full if c not in line]
         for l1, (a, b) in apart:
-            meets = tuple(pair for l2, pair in apart if l2 != l1 and not parallel(l1, l2))
-            if len(meets) > 1:
-                out.append((w[c] + w[a] + w[b], c, a, b, meets))
+            meets = [(w[d] + w[e], (d, e)) for l2, (d, e) in apart
+                     if l2 != l1 and not parallel(l1, l2)]
+            if len(meets) > 1:  # at most four points: the lines through goal points first
+                best = tuple(pair for _, pair in sorted(meets, key=itemgetter(0))[:MEETS])
+                out.append((w[c] + w[a] + w[b], c, a, b, best))
     return out
 
 

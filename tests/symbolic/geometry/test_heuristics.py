@@ -69,6 +69,8 @@ def _spelled(problem, k):
                 continue
             meets = [(d, e) for l2, (d, e) in gnamed if c not in l2 and l2 != l1 and not any(
                 (u <= l1 and v <= l2) or (v <= l1 and u <= l2) for u, v in paras)]
+            meets.sort(key=lambda pair: -len(goal & set(pair)))  # stable: goal lines first
+            del meets[4:]
             if len(meets) >= 2:
                 kinds[8].append((-len(goal & {c}) - len(goal & {a, b}), [
                     (y, (("on_pline", y, c, a, b), ("on_line", y, d, e)))
