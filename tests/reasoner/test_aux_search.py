@@ -19,10 +19,11 @@ def test_heuristic_candidates_are_well_formed_statements():
     cands = HeuristicProposer().propose(problem, 200)
     assert cands and problem.fresh_point() == "x"
     assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
-    for c in cands[:60]:
+    for c in cands[:60]:  # one new point, or a transversal's several (x, y, ...)
         extended = problem.with_auxiliary(c.clauses)
-        assert extended.points == problem.points + ("x",)
-        assert extended.clauses[-1] == problem.parse_clause(c.text())  # the text reads back
+        assert extended.points == problem.points + problem.fresh_points(len(c.clauses))
+        assert extended.clauses[len(problem.clauses):] == problem.parse_clauses(
+            c.text().split("; "))  # the text reads back
 
 
 def test_search_finds_an_auxiliary_point_and_the_proof_checks():
