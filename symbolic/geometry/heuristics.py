@@ -8,7 +8,7 @@ It only proposes: every candidate is drawn, deduced from and checked like any ot
 
 from __future__ import annotations
 
-from itertools import combinations, zip_longest
+from itertools import combinations, permutations, zip_longest
 from operator import itemgetter
 
 from .problem import Clause, Problem, Step
@@ -27,6 +27,24 @@ def figure_lines(problem: Problem) -> list[tuple[str, str]]:
     return list(out)
 
 
+def full_lines(problem: Problem, lines: list[tuple[str, str]]) -> list[frozenset[str]]:
+    """The statement's lines as point sets: its collinear triples and figure ``lines`` (see
+    ``figure_lines``), merged while two share two points."""
+    sets = [frozenset(atom.args) for clause in problem.clauses for step in clause.steps
+            for atom in step.premises if atom.pred.name == "coll"]
+    out: list[frozenset[str]] = []
+    for s in [*(x for x in sets if len(x) > 2), *map(frozenset, lines)]:
+        while True:
+            hit = next((i for i, t in enumerate(out) if len(s & t) > 1), None)
+            if hit is None:
+                break
+            s = s | out.pop(hit)
+        out.append(s)
+    return out
+
+
+MEETS = 4  # the most points a transversal candidate adds
+
 _Steps = tuple[tuple[str, ...], ...]  # a clause's steps as (construction, arguments...)
 
 
@@ -34,7 +52,9 @@ class HeuristicProposer:
     """Classic auxiliary points over the figure, in kinds taken in turn (the first of every
     kind, then the second of every kind, ...), goal points first within each kind: midpoints,
     intersections of two lines of the figure, feet of perpendiculars onto them, circumcentres,
-    reflections over them, feet of angle bisectors, and points reflected through a point."""
+    reflections over them, feet of angle bisectors, points reflected through a point, and
+    where the parallel through a point to a line of the figure meets another line of it (the
+    transversal that ratio chasing needs for Menelaus and Ceva)."""
 
     source = "heuristic"
 
@@ -46,8 +66,8 @@ class HeuristicProposer:
         # minus the goal points among an item's (distinct) points: each kind's order, best
         # first; an item is kept as its score and points, its steps made for the first k
         w = {p: -1 if p in goal else 0 for p in [*pts, *(q for line in lines for q in line)]}
-        kinds: list[list[tuple]] = [[] for _ in range(7)]
-        k0, k1, k2, k3, k4, k5, k6 = kinds
+        kinds: list[list[tuple]] = [[] for _ in range(9)]
+        k0, k1, k2, k3, k4, k5, k6, k7, k8 = kinds
         for a, b in combinations(pts, 2):
             k0.append((w[a] + w[b], a, b))
         for (a, b), (c, d) in combinations(lines, 2):
@@ -70,6 +90,16 @@ class HeuristicProposer:
         for a, b in combinations(pts, 2):
             score = w[a] + w[b]
             k6.extend(((score, a, b), (score, b, a)))
+        # the parallel through c to a line of the figure, where it meets another line not
+        # through c; a line is one of the statement's collinear sets, named by its best two
+        order = {p: i for i, p in enumerate(pts)}
+        full = [(line, sorted(line, key=lambda p: (w[p], order[p]))[:2])
+                for line in full_lines(problem, lines)]
+        for c in pts:
+            apart = [(w[a] + w[b], a, b) for line, (a, b) in full if c not in line]
+            for (s1, a, b), (s2, d, e) in permutations(apart, 2):
+                k7.append((w[c] + s1 + s2, c, a, b, d, e))
+        k8.extend(_transversals(problem, pts, w, order))
         # the kinds in turn, each best first: the first k of that order, made
         ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
         n = sum(map(len, ordered))
@@ -78,9 +108,51 @@ class HeuristicProposer:
             top.extend((i, item) for i, item in enumerate(row) if item is not None)
             if len(top) >= k:
                 break
-        return [Candidate((Clause((x,), tuple(Step.of(*s) for s in _steps(x, *entry))),),
-                          float(n - i), self.source)
+        names = problem.fresh_points(max((len(e[1][-1]) for e in top if e[0] == 8), default=1))
+        return [Candidate(_clauses(x, names, *entry), float(n - i), self.source)
                 for i, entry in enumerate(top[:k])]
+
+
+def _transversals(problem: Problem, pts: list[str], w: dict[str, int],
+                  order: dict[str, int]) -> list[tuple]:
+    """The parallel through a point c to a line of the figure, with every point where it
+    meets the figure's other lines and the goal's that miss c (two at least), save those
+    the statement makes parallel to it: the whole transversal that Ceva and Menelaus by
+    ratio chasing want, as one candidate; at most ``MEETS`` points (each costs every attempt
+    from there on), on the lines with the most goal points. Items (score, c, a, b, ((d, e),
+    ...))."""
+    goal = problem.goal
+    lines = figure_lines(problem) + [(a, b) for a, b in goal.pred.figure_lines(goal.args)
+                                     if a != b]
+    full = [(line, tuple(sorted(line, key=lambda p: (w.get(p, 0), order[p]))[:2]))
+            for line in full_lines(problem, lines)]
+    para = [(frozenset(atom.args[:2]), frozenset(atom.args[2:]))
+            for clause in problem.clauses for step in clause.steps
+            for atom in step.premises if atom.pred.name == "para"]
+
+    def parallel(l1: frozenset[str], l2: frozenset[str]) -> bool:
+        return any((u <= l1 and v <= l2) or (u <= l2 and v <= l1) for u, v in para)
+
+    out = []
+    for c in pts:
+        apart = [(line, pair) for line, pair in full if c not in line]
+        for l1, (a, b) in apart:
+            meets = [(w[d] + w[e], (d, e)) for l2, (d, e) in apart
+                     if l2 != l1 and not parallel(l1, l2)]
+            if len(meets) > 1:  # at most four points: the lines through goal points first
+                best = tuple(pair for _, pair in sorted(meets, key=itemgetter(0))[:MEETS])
+                out.append((w[c] + w[a] + w[b], c, a, b, best))
+    return out
+
+
+def _clauses(x: str, names: tuple[str, ...], kind: int, item: tuple) -> tuple[Clause, ...]:
+    """The clauses of an item of a kind: one new point ``x``, or for a transversal one of
+    ``names`` per line it meets."""
+    if kind == 8:
+        _, c, a, b, meets = item
+        return tuple(Clause((y,), (Step.of("on_pline", y, c, a, b), Step.of("on_line", y, d, e)))
+                     for y, (d, e) in zip(names, meets))
+    return (Clause((x,), tuple(Step.of(*s) for s in _steps(x, kind, item))),)
 
 
 def _steps(x: str, kind: int, item: tuple) -> _Steps:
@@ -99,7 +171,10 @@ def _steps(x: str, kind: int, item: tuple) -> _Steps:
     if kind == 5:
         _, u, v, w = item
         return (("angle_bisector", x, u, v, w), ("on_line", x, u, w))
-    return (("mirror", x, *item[1:]),)
+    if kind == 6:
+        return (("mirror", x, *item[1:]),)
+    _, c, a, b, d, e = item
+    return (("on_pline", x, c, a, b), ("on_line", x, d, e))
 
 
 def _seg(a: str, b: str) -> tuple[str, str]:

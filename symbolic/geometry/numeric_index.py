@@ -243,7 +243,8 @@ class NumericIndex:
 
     def similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Pairs of numerically similar triangles with matching vertex order (either
-        orientation), each unordered pair of distinct triangles once per correspondence.
+        orientation), each unordered pair of distinct triangles once per correspondence,
+        and an equilateral triangle with itself under each other correspondence.
         Computed once per diagram."""
         if self._similar is None:
             self._similar = self._similar_pairs()
@@ -294,10 +295,14 @@ class NumericIndex:
 
         def compare(t1: Tri, t2: Tri) -> None:
             a1, a2 = angle_of[t1], angle_of[t2]
-            for perm in PERMS:
+            for perm in PERMS[1:] if t1 == t2 else PERMS:
                 if all(abs(a1[i] - a2[j]) < 1e-6 for i, j in enumerate(perm)):
                     out.append((t1, tuple(t2[j] for j in perm)))
 
+        for t in new:  # an equilateral triangle and its own turns and mirrors (an isosceles
+            a = angle_of[t]  # one's mirror adds nothing r13 and r14 do not, at a cost)
+            if abs(a[0] - a[1]) < 1e-6 and abs(a[1] - a[2]) < 1e-6:
+                compare(t, t)
         if self.parent is None:
             for (k1, k2), group in buckets.items():
                 near = [t for d in NEAR for t in buckets.get((k1 + d[0], k2 + d[1]), ())]

@@ -19,10 +19,11 @@ def test_heuristic_candidates_are_well_formed_statements():
     cands = HeuristicProposer().propose(problem, 200)
     assert cands and problem.fresh_point() == "x"
     assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
-    for c in cands[:60]:
+    for c in cands[:60]:  # one new point, or a transversal's several (x, y, ...)
         extended = problem.with_auxiliary(c.clauses)
-        assert extended.points == problem.points + ("x",)
-        assert extended.clauses[-1] == problem.parse_clause(c.text())  # the text reads back
+        assert extended.points == problem.points + problem.fresh_points(len(c.clauses))
+        assert extended.clauses[len(problem.clauses):] == problem.parse_clauses(
+            c.text().split("; "))  # the text reads back
 
 
 def test_search_finds_an_auxiliary_point_and_the_proof_checks():
@@ -95,3 +96,36 @@ def test_the_search_feeds_the_ar_tables_it_is_given():
     assert found.outcome.proved and found.auxiliary  # the squared table left out: a foot
     found = search(problem, [HeuristicProposer()], SearchConfig(timeout=30))
     assert found.outcome.proved and found.auxiliary == ()  # DD+AR alone, with the squared table
+
+
+# The feet of two internal bisectors and of the third's external one are collinear
+# (JGEX E076-31): Menelaus, which ratio chasing reaches through a parallel to a side.
+EXTERNAL_BISECTOR = (
+    "a b c = triangle a b c; d = angle_bisector d c b a, on_line d a c; "
+    "e = angle_bisector e a c b, on_line e a b; f = on_line f d e, on_line f b c; "
+    "g = on_line g a b ? eqangle a g a f a f a c")
+
+
+def test_a_parallel_through_a_point_gives_menelaus():
+    problem = parse_problem(EXTERNAL_BISECTOR, name="external_bisector")
+    found = search(problem, [HeuristicProposer()],
+                   SearchConfig(timeout=60, depth=1, trajectory_depth=0))
+    assert found.outcome.proved
+    assert len(found.auxiliary) == 1 and "on_pline" in found.auxiliary[0]
+
+
+# Blanchet's theorem (JGEX E075-27f): the altitude's foot sees the cevians' feet at equal
+# angles to the altitude. Ceva by ratio chasing: the parallel to ab through one point,
+# with all four points where it meets the figure and the goal's lines, as one candidate.
+BLANCHET = (
+    "a b c = triangle a b c; d = foot d c a b; e = on_line e c d; "
+    "f = on_line f b e, on_line f a c; g = on_line g a e, on_line g b c "
+    "? eqangle d f d c d c d g")
+
+
+def test_a_whole_transversal_gives_ceva():
+    problem = parse_problem(BLANCHET, name="blanchet")
+    found = search(problem, [HeuristicProposer()],
+                   SearchConfig(timeout=90, depth=1, trajectory_depth=0))
+    assert found.outcome.proved
+    assert len(found.auxiliary) > 2 and all("on_pline" in c for c in found.auxiliary)

@@ -1,13 +1,18 @@
 """The heuristic proposer's candidates, in order and with their costs, are those of its
 first spelling (each kind built in full, each item's steps made before sorting)."""
 
-from itertools import combinations, zip_longest
+from itertools import combinations, permutations, zip_longest
 from operator import itemgetter
 from pathlib import Path
 
 import pytest
 
-from symbolic.geometry.heuristics import HeuristicProposer, _seg, _Steps, figure_lines
+from symbolic.geometry.heuristics import (
+    HeuristicProposer,
+    _seg,
+    figure_lines,
+    full_lines,
+)
 from symbolic.geometry.problem import Clause, Step, read_problems
 from symbolic.geometry.proposal import Candidate
 
@@ -20,7 +25,7 @@ def _spelled(problem, k):
     pts = list(problem.points)
     goal = set(problem.goal.args)
     lines = figure_lines(problem)
-    kinds: list[list[tuple[int, _Steps]]] = [[] for _ in range(7)]
+    kinds: list[list[tuple[int, object]]] = [[] for _ in range(9)]
     for a, b in combinations(pts, 2):
         kinds[0].append((-len(goal & {a, b}), (("midpoint", x, a, b),)))
     for (a, b), (c, d) in combinations(lines, 2):
@@ -44,18 +49,44 @@ def _spelled(problem, k):
     for a, b in combinations(pts, 2):
         for u, v in ((a, b), (b, a)):
             kinds[6].append((-len(goal & {u, v}), (("mirror", x, u, v),)))
+    named = [(line, sorted(line, key=lambda p: (p not in goal, pts.index(p)))[:2])
+             for line in full_lines(problem, lines)]
+    for c in pts:
+        for (l1, (a, b)), (l2, (d, e)) in permutations(named, 2):
+            if c not in l1 and c not in l2:
+                kinds[7].append((-len(goal & {c}) - len(goal & {a, b}) - len(goal & {d, e}),
+                                 (("on_pline", x, c, a, b), ("on_line", x, d, e))))
+    # the parallel through c to a line, meeting all the others (the goal's lines too)
+    glines = [(a, b) for a, b in problem.goal.pred.figure_lines(problem.goal.args) if a != b]
+    gnamed = [(line, sorted(line, key=lambda p: (p not in goal, pts.index(p)))[:2])
+              for line in full_lines(problem, lines + glines)]
+    paras = [(set(at.args[:2]), set(at.args[2:])) for cl in problem.clauses for st in cl.steps
+             for at in st.premises if at.pred.name == "para"]
+    names = problem.fresh_points(20)
+    for c in pts:
+        for l1, (a, b) in gnamed:
+            if c in l1:
+                continue
+            meets = [(d, e) for l2, (d, e) in gnamed if c not in l2 and l2 != l1 and not any(
+                (u <= l1 and v <= l2) or (v <= l1 and u <= l2) for u, v in paras)]
+            meets.sort(key=lambda pair: -len(goal & set(pair)))  # stable: goal lines first
+            del meets[4:]
+            if len(meets) >= 2:
+                kinds[8].append((-len(goal & {c}) - len(goal & {a, b}), [
+                    (y, (("on_pline", y, c, a, b), ("on_line", y, d, e)))
+                    for y, (d, e) in zip(names, meets)]))
     # the kinds in turn, each best first: the first k of that order, made
     ordered = [[steps for _, steps in sorted(kind, key=itemgetter(0))] for kind in kinds]
+    ordered[:8] = [[[(x, steps)] for steps in kind] for kind in ordered[:8]]
     n = sum(map(len, ordered))
-    top: list[_Steps] = []
+    top: list = []
     for row in zip_longest(*ordered):
-        top.extend(steps for steps in row if steps is not None)
+        top.extend(made for made in row if made is not None)
         if len(top) >= k:
             break
-    return [Candidate((Clause((x,), tuple(Step.of(*s) for s in steps)),), float(n - i),
-                      "heuristic")
-            for i, steps in enumerate(top[:k])]
-
+    return [Candidate(tuple(Clause((y,), tuple(Step.of(*s) for s in steps))
+                            for y, steps in made), float(n - i), "heuristic")
+            for i, made in enumerate(top[:k])]
 
 
 def _problems():
@@ -75,3 +106,30 @@ def test_the_candidates_are_those_of_the_first_spelling(k):
     for problem in problems:
         got = spelled(HeuristicProposer().propose(problem, k))
         assert got == spelled(_spelled(problem, k)), problem.name
+
+
+def test_full_lines_merge_the_statements_collinear_sets():
+    from symbolic.geometry.problem import parse_problem
+
+    problem = parse_problem(
+        "a b c = triangle a b c; d = angle_bisector d c b a, on_line d a c; "
+        "e = angle_bisector e a c b, on_line e a b; f = on_line f d e, on_line f b c; "
+        "g = on_line g a b ? eqangle a g a f a f a c")
+    got = {frozenset(line) for line in full_lines(problem, figure_lines(problem))}
+    assert {frozenset("abeg"), frozenset("acd"), frozenset("def"), frozenset("bcf"),
+            frozenset("bd"), frozenset("ce")} == got
+
+
+def test_a_parallel_through_a_point_meets_another_line():
+    """Menelaus by ratio chasing: the parallel through c to ab, where it meets de."""
+    from symbolic.geometry.problem import parse_problem
+
+    problem = parse_problem("a b c = triangle a b c; d = on_line d a c; e = on_line e a b; "
+                            "f = on_line f d e, on_line f b c ? coll d e f")
+    texts = [" ".join(map(str, c.clauses)) for c in HeuristicProposer().propose(problem, 10 ** 6)]
+    pairs = [(set(t.replace(",", "").split()[5:7]), set(t.split()[9:11])) for t in texts
+             if t.startswith("x = on_pline x c ")]
+    assert any(p <= set("abe") and q <= set("def") for p, q in pairs)
+    # never through c itself, nor parallel to a line through c
+    assert pairs and not any(p <= set("ac") or q <= set("ac") or p <= set("bc") or
+                             q <= set("bc") for p, q in pairs)

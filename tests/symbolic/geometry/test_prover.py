@@ -201,3 +201,13 @@ def test_incremental_and_fresh_deduction_agree():
             assert inc.proved == fresh.proved, (problem.name, str(cand.clauses[0]))
             compared += 1
     assert compared >= 10
+
+
+@pytest.mark.parametrize("text", [
+    # an equilateral triangle is congruent to its own turn (JGEX E061-65 states one so)
+    "a b c = ieq_triangle a b c ? contri a b c b c a",
+    "a b c = ieq_triangle a b c ? contri a b c a c b",  # and to its own mirror image
+])
+def test_a_triangle_congruent_to_itself_under_another_correspondence(text):
+    out = prove(parse_problem(text))
+    assert out.proved and out.proof is not None
