@@ -74,7 +74,9 @@ class SearchConfig:
     draw, ``trajectory_sources`` from which sources, ``incidences`` whether a candidate whose
     new point lands on lines and circles of the figure is likelier; ``cache`` how many tried
     nodes are kept to continue from; ``ranking`` orders the candidates of a node by source and
-    kind (None: round-robin over the sources)."""
+    kind (None: round-robin over the sources); ``multi_point_depth`` the deepest node given
+    candidates of several clauses at once (a whole transversal): each new point costs every
+    attempt below it, so stacked ones slow the search down."""
 
     timeout: float | None = 60.0
     per_candidate: float = 5.0
@@ -90,6 +92,7 @@ class SearchConfig:
     # call on an olympiad problem, far too slow to ask at every step
     trajectory_sources: frozenset[str] | None = frozenset({"heuristic", "memory"})
     incidences: bool = True  # weight trajectory draws by non-trivial incidences (HAGeo)
+    multi_point_depth: int = 0
     cache: int = 64
     ranking: Ranking | None = None
     seed: int = 0
@@ -450,6 +453,8 @@ class _Run:
             except Exception as e:  # a broken source must not take the search down
                 self.counts[f"proposer_error:{type(proposer).__name__}:{type(e).__name__}"] += 1
             self.source_seconds[proposer.source] = time.monotonic() - began
+        if depth > self.config.multi_point_depth:
+            candidates = [c for c in candidates if len(c.clauses) == 1]
         ranking = self.config.ranking
         if ranking is None:
             ordered = order_by_arms(candidates, by_kind=False)

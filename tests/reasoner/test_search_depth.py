@@ -254,3 +254,26 @@ def test_trajectories_draw_only_from_their_sources():
     found = search(problem, [Staged(4, *stages)], pinned(depth=1,
                                                                trajectory_depth=3))
     assert not found.outcome.proved and found.tried == 2  # "fake" is not a trajectory source
+
+
+class Grouped(Staged):
+    """As ``Staged``, each proposal a group of clauses (``"; "``-separated)."""
+
+    def propose(self, problem, k):
+        n = len(problem.points) - self.base
+        groups = self.stages[n] if n < len(self.stages) else []
+        return [Candidate(tuple(problem.parse_clauses(g.split("; "))), -i, self.source)
+                for i, g in enumerate(groups)][:k]
+
+
+def test_candidates_of_several_points_only_down_to_their_depth():
+    # the closing foot comes only in a group of two clauses offered below the root: by
+    # default (multi_point_depth 0) it is never tried, one level deeper it proves
+    problem = parse_problem(ORTHOCENTER, name="ortho")
+    stages = (["x = midpoint x a b"],
+              ["y = midpoint y b c; z = on_line z b h, on_line z a c"])
+    kept = search(problem, [Grouped(4, *stages)], best_first(depth=2))
+    assert not kept.outcome.proved and kept.tried == 1
+    found = search(problem, [Grouped(4, *stages)], best_first(depth=2, multi_point_depth=1))
+    assert found.outcome.proved and len(found.auxiliary) == 3
+    checked(found)
