@@ -43,7 +43,7 @@ class SearchConfig:
     # bound -1.80 -> -1.60 in 10 steps, 1.8 s; 20 steps: -1.59 in 3.3 s)
     root_alpha_layers: int = 1
     root_alpha_iterations: int = 10
-    branching: str = "auto"  # input_split's docstring: auto, smear, lookahead, widest
+    branching: str = "auto"  # input_split's docstring: auto, gradient, smear, lookahead, widest
     attack: AttackConfig = field(default_factory=AttackConfig)
     # GraphNet: a short attack before the root bounds (measured on sri_resnet_a: its three
     # counterexamples of the every-6th slice in 5 s each, 7 s when there is none)
