@@ -139,7 +139,8 @@ def test_pytest_helpers_pin_torch_threads_and_restore_them(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("net, prop, expected", [("1_1", 4, Status.UNSAT),
                                                  ("1_7", 3, Status.SAT),
-                                                 ("1_1", 1, Status.UNSAT)])
+                                                 ("1_1", 1, Status.UNSAT),
+                                                 ("3_3", 2, Status.UNSAT)])  # gradient branching
 def test_acasxu_instances(net, prop, expected):
     n = ACAS / "onnx" / f"ACASXU_run2a_{net}_batch_2000.onnx"
     p = ACAS / "vnnlib" / f"prop_{prop}.vnnlib"
