@@ -13,11 +13,16 @@ the box centres, are tried as counterexamples. Boxes still open get
 stay fixed; the slopes start from the parent's, and the steps are skipped while they close
 too few boxes: ``AlphaGate``). Branching (``SearchConfig.branching``):
 
-* ``auto`` (default): ``lookahead`` when every disjunct is a single row, else ``smear``
+* ``auto`` (default): ``lookahead`` when every disjunct is a single row, else ``gradient``
   and, for the last eighth of the time (at most 15 s), ``lookahead`` (measured back to
   back: ACAS Xu 3_1 property 1, one row: lookahead 5.4 s, smear a timeout at 60 s; robot_6,
-  five rows: lookahead 30.7 s, smear 7.8 s; ACAS Xu 4_2 property 2, four rows: only smear
-  with 20 alpha steps decided it; ACAS Xu 1_9 property 7, four rows, sat: only lookahead);
+  five rows: lookahead 30.7 s, smear 7.8 s; ACAS Xu 4_2 property 2, four rows: smear with
+  20 alpha steps 38 s, gradient 20 s; ACAS Xu 3_3 property 2, four rows: smear a timeout at
+  116 s, gradient 30 s);
+* ``gradient``: the input whose width the bound is most sensitive to, ``-r_i dL/dr_i``
+  (``width_gradient``: through the intermediate bounds as well; smear, which sees only the
+  last linear bound, kept halving ACAS Xu 3_3 property 2's boxes across a thin ridge near
+  x1 = -0.032, down to widths 6e-5, while their x2 stayed 0.25 wide);
 * ``smear``: the input with the largest ``|coefficient| x width`` over the open rows (the
   combined row's score instead was measured worse: robot_6 41 s);
 * ``lookahead``: strong branching -- every box is split along every input, all children are
@@ -108,22 +113,22 @@ def input_split(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchCon
     if config.branching == "auto":
         if all(b - a == 1 for a, b in ct.groups):
             return _search(net, ct, oracle, replace(config, branching="lookahead"), deadline)
-        return _smear_then_lookahead(net, ct, oracle, config, deadline)
+        return _gradient_then_lookahead(net, ct, oracle, config, deadline)
     return _search(net, ct, oracle, config, deadline)
 
 
-def _smear_then_lookahead(net: Network, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
-                          deadline: float) -> CaseResult:
+def _gradient_then_lookahead(net: Network, ct: CaseTensors, oracle: Oracle,
+                             config: SearchConfig, deadline: float) -> CaseResult:
     """``auto`` branching where a disjunct has several rows: neither branching wins on every
-    such case, so smear gets the time but a last share (an eighth of it, at most
+    such case, so ``gradient`` gets the time but a last share (an eighth of it, at most
     ``AUTO_LOOKAHEAD_SECONDS``), and the lookahead that share, from the root again. Measured
-    on 2 loaded cores, two instances at once: ACAS Xu 1_9 property 7 (sat, four rows a
-    disjunct) lookahead 4-13 s (630 boxes; 2 s as the last share), smear a timeout at 116 s;
-    reach_prob_density robot_3, 5, 6, 8 (unsat) lookahead timeouts at 60 s, smear 8-18 s, and
-    20-60 s (one timeout) when a quarter of lookahead went first; ACAS Xu 4_2 property 2 only
-    smear (45-82 s)."""
+    with smear first, on 2 loaded cores, two instances at once: ACAS Xu 1_9 property 7 (sat,
+    four rows a disjunct) lookahead 4-13 s (630 boxes; 2 s as the last share), smear a
+    timeout at 116 s (gradient finds it in 5 s); reach_prob_density robot_3, 5, 6, 8 (unsat)
+    lookahead timeouts at 60 s, smear 8-18 s, and 20-60 s (one timeout) when a quarter of
+    lookahead went first."""
     share = min(AUTO_LOOKAHEAD_SECONDS, max(0.0, deadline - time.monotonic()) / 8)
-    first = _search(net, ct, oracle, replace(config, branching="smear"), deadline - share)
+    first = _search(net, ct, oracle, replace(config, branching="gradient"), deadline - share)
     if first.outcome in (Outcome.HOLDS, Outcome.VIOLATED):
         return first
     rest = _search(net, ct, oracle, replace(config, branching="lookahead"), deadline)
@@ -243,6 +248,9 @@ def _bound_and_split(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, 
     width = hi - lo
     if config.branching == "widest":
         score = width.clone()
+    elif config.branching == "gradient":
+        sub = Bounds(tuple(t[open_] for t in parent.lower), tuple(t[open_] for t in parent.upper))
+        score = width_gradient(net, ct, lo, hi, sub, conj.weights[open_], value <= 0)
     else:
         row_open = (value <= 0)[:, groups].to(a.dtype)  # [B, m]
         score = ((a.abs() * width.unsqueeze(1)) * row_open.unsqueeze(-1)).sum(1)
@@ -252,6 +260,27 @@ def _bound_and_split(net: Network, ct: CaseTensors, oracle: Oracle, lo: Tensor, 
     kept = [t[~tiny] for t in kept]
     children = (*bisect(lo, hi, score), *(torch.cat([t, t]) for t in kept))
     return children, bool(tiny.any())
+
+
+def width_gradient(net: Network, ct: CaseTensors, lo: Tensor, hi: Tensor,
+                   parent: Bounds | None, weights: Tensor, open_disjuncts: Tensor) -> Tensor:
+    """[B, n] branching scores: ``-r_i dL/dr_i`` for the half-widths ``r`` of each box, where
+    ``L`` sums, over its open disjuncts, the lower bound of their rows combined with
+    ``weights`` (the conjunction's ``lambda``, [B, D, m], held fixed; a unit vector gives one
+    row's CROWN bound) -- the first-order gain of shrinking input i, through the
+    intermediate bounds as well as the last layer's linear term (all that ``smear`` sees)."""
+    with torch.enable_grad():
+        center = (lo + hi) / 2
+        radius = ((hi - lo) / 2).requires_grad_()
+        b_lo, b_hi = center - radius, center + radius
+        bounds = crown(net, b_lo, b_hi, parent=parent)
+        _, a, const = spec_lower(net, b_lo, b_hi, ct.matrix, ct.rhs, bounds)
+        w = weights @ a  # [B, D, n]
+        value = ((w * center.unsqueeze(1)).sum(-1) - (w.abs() * radius.unsqueeze(1)).sum(-1)
+                 + (weights * const.unsqueeze(1)).sum(-1))  # [B, D]
+        objective = torch.where(open_disjuncts, value, torch.zeros_like(value)).sum()
+        (grad,) = torch.autograd.grad(objective, radius)
+    return torch.nan_to_num(-grad * radius, nan=0.0, posinf=0.0).detach().clamp(min=0)
 
 
 def bisect(lo: Tensor, hi: Tensor, score: Tensor) -> tuple[Tensor, Tensor]:

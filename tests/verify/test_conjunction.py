@@ -167,9 +167,9 @@ def test_robot_6_conjunction_is_proved_by_the_input_split():
 
 
 @pytest.mark.parametrize("decided", [True, False])
-def test_auto_branching_runs_smear_then_a_last_share_of_lookahead(monkeypatch, decided):
-    """Several rows a disjunct: smear until the last eighth of the time (at most
-    AUTO_LOOKAHEAD_SECONDS), then the lookahead from the root (only when smear left the case
+def test_auto_branching_runs_gradient_then_a_last_share_of_lookahead(monkeypatch, decided):
+    """Several rows a disjunct: the gradient branching until the last eighth of the time (at most
+    AUTO_LOOKAHEAD_SECONDS), then the lookahead from the root (only when it left the case
     open)."""
     import time
 
@@ -184,14 +184,14 @@ def test_auto_branching_runs_smear_then_a_last_share_of_lookahead(monkeypatch, d
         return CaseResult(outcome, domains=3)
 
     monkeypatch.setattr(split, "_search", search)
-    result = split._smear_then_lookahead(None, None, None, split.SearchConfig(),
-                                         time.monotonic() + 40)
-    assert calls[0][0] == "smear" and 34 < calls[0][1] <= 35  # 40 s less its last eighth
+    result = split._gradient_then_lookahead(None, None, None, split.SearchConfig(),
+                                            time.monotonic() + 40)
+    assert calls[0][0] == "gradient" and 34 < calls[0][1] <= 35  # 40 s less its last eighth
     if decided:
         assert len(calls) == 1 and result.domains == 3
     else:
         assert calls[1][0] == "lookahead" and 39 < calls[1][1] <= 40
         assert result.domains == 6 and result.outcome is Outcome.TIMEOUT
     calls.clear()
-    split._smear_then_lookahead(None, None, None, split.SearchConfig(), time.monotonic() + 400)
+    split._gradient_then_lookahead(None, None, None, split.SearchConfig(), time.monotonic() + 400)
     assert 384 < calls[0][1] <= 385  # the lookahead's share is capped

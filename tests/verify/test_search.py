@@ -31,10 +31,12 @@ def _check(net_path, prop_path, result):
 
 @pytest.mark.parametrize("config", [SearchConfig(), SearchConfig(branching="smear", clip=False),
                                     SearchConfig(branching="lookahead"),
+                                    SearchConfig(branching="gradient"),
                                     SearchConfig(branching="widest", split_alpha_iterations=0,
                                                  per_disjunct=True, conjunction_steps=0),
                                     RELU_BAB],
-                         ids=["input-split", "smear-noclip", "lookahead", "widest-each-disjunct",
+                         ids=["input-split", "smear-noclip", "lookahead", "gradient",
+                              "widest-each-disjunct",
                               "relu-bab"])
 @pytest.mark.parametrize("net, prop, expected", EXPECTED)
 def test_example_verdicts(net, prop, expected, config):
@@ -80,7 +82,8 @@ def test_brute_force_agrees_on_random_thresholds():
     box = "(assert (>= X_0 0))(assert (<= X_0 1))(assert (>= X_1 0))(assert (<= X_1 1))"
     for threshold, expected in ((top + 0.05, Status.UNSAT), (top - 0.05, Status.SAT)):
         prop = parse_vnnlib(head + box + f"(assert (>= Y_0 {threshold!r}))")
-        for config in (SearchConfig(), SearchConfig(branching="smear"), RELU_BAB):
+        for config in (SearchConfig(), SearchConfig(branching="smear"),
+                       SearchConfig(branching="gradient"), RELU_BAB):
             assert verify(net, prop, 60, config).status is expected
 
 
@@ -136,7 +139,8 @@ def test_pytest_helpers_pin_torch_threads_and_restore_them(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("net, prop, expected", [("1_1", 4, Status.UNSAT),
                                                  ("1_7", 3, Status.SAT),
-                                                 ("1_1", 1, Status.UNSAT)])
+                                                 ("1_1", 1, Status.UNSAT),
+                                                 ("3_3", 2, Status.UNSAT)])  # gradient branching
 def test_acasxu_instances(net, prop, expected):
     n = ACAS / "onnx" / f"ACASXU_run2a_{net}_batch_2000.onnx"
     p = ACAS / "vnnlib" / f"prop_{prop}.vnnlib"
@@ -162,3 +166,40 @@ def test_the_lp_of_a_network_past_float_range_is_undecided_not_an_error():
     assert not all(torch.isfinite(u).all() for u in bounds.upper)
     res = solve_disjunct(net, lo, hi, bounds, 0, np.array([[1.0, 0.0]]), np.array([0.0]))
     assert (res.refuted, res.x, res.exact) == (False, None, False)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_width_gradient_scores_match_finite_differences(seed):
+    """The ``gradient`` branching score of input i is ``-r_i dL/dr_i`` (L: the CROWN lower
+    bound of the disjunct's rows combined with fixed weights, r: the box's half-widths):
+    checked against shrinking r_i a little."""
+    import torch
+    from verify_testlib import random_net
+
+    from verify.attack import CaseTensors
+    from verify.bounds import crown, spec_lower
+    from verify.conjunction import combined_lower
+    from verify.input_split import width_gradient
+    from verify.vnnlib import Case, Disjunct
+
+    rng = np.random.default_rng(seed)
+    net = random_net(rng, [3, 12, 10, 3])
+    matrix, rhs = np.array([[1.0, -1.0, 0.0], [1.0, 0.0, -1.0]]), np.zeros(2)
+    lo = torch.as_tensor(rng.uniform(-1, 0, size=(4, 3)))
+    hi = lo + torch.as_tensor(rng.uniform(0.1, 1, size=(4, 3)))
+    case = Case(lo[0].numpy(), hi[0].numpy(), (Disjunct(matrix, rhs),))
+    ct = CaseTensors.of(case)
+    weights = torch.as_tensor(rng.dirichlet([1.0, 1.0], size=(4, 1)))  # [B, D, m]
+
+    def bound(lo_, hi_):
+        _, a, const = spec_lower(net, lo_, hi_, ct.matrix, ct.rhs, crown(net, lo_, hi_))
+        return combined_lower(weights, a, const, lo_, hi_)[0][:, 0]
+
+    score = width_gradient(net, ct, lo, hi, None, weights, torch.ones(4, 1, dtype=torch.bool))
+    assert score.shape == lo.shape and bool((score >= 0).all())
+    eps, base = 1e-7, bound(lo, hi)
+    for i in range(3):
+        shrink = torch.zeros_like(lo)
+        shrink[:, i] = eps * (hi - lo)[:, i] / 2  # r_i -> r_i (1 - eps)
+        gain = (bound(lo + shrink, hi - shrink) - base) / eps
+        assert torch.allclose(gain.clamp(min=0), score[:, i], rtol=1e-3, atol=1e-6)
