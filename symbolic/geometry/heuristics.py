@@ -93,13 +93,12 @@ class HeuristicProposer:
         # the parallel through c to a line of the figure, where it meets another line not
         # through c; a line is one of the statement's collinear sets, named by its best two
         order = {p: i for i, p in enumerate(pts)}
-        full = [(line, sorted(line, key=lambda p: (w[p], order[p]))[:2])
-                for line in full_lines(problem, lines)]
+        full = _named(full_lines(problem, lines), w, order)
         for c in pts:
             apart = [(w[a] + w[b], a, b) for line, (a, b) in full if c not in line]
             for (s1, a, b), (s2, d, e) in permutations(apart, 2):
                 k7.append((w[c] + s1 + s2, c, a, b, d, e))
-        k8.extend(_transversals(problem, pts, w, order))
+        k8.extend(_transversals(problem, lines, pts, w, order))
         # the kinds in turn, each best first: the first k of that order, made
         ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
         n = sum(map(len, ordered))
@@ -113,19 +112,28 @@ class HeuristicProposer:
                 for i, entry in enumerate(top[:k])]
 
 
-def _transversals(problem: Problem, pts: list[str], w: dict[str, int],
-                  order: dict[str, int]) -> list[tuple]:
-    """The parallel through a point c to a line of the figure, with every point where it
-    meets the figure's other lines and the goal's that miss c (two at least), save those
-    the statement makes parallel to it: the whole transversal that Ceva and Menelaus by
-    ratio chasing want, as one candidate; at most ``MEETS`` points (each costs every attempt
-    from there on), on the lines with the most goal points. Items (score, c, a, b, ((d, e),
-    ...))."""
+def _named(lines: list[frozenset[str]], w: dict[str, int], order: dict[str, int]
+           ) -> list[tuple[frozenset[str], tuple[str, str]]]:
+    """Each line (a point set) with the two points that name it: goal points first, then
+    the earliest."""
+    out = []
+    for line in lines:
+        a, b = sorted(line, key=lambda p: (w.get(p, 0), order[p]))[:2]
+        out.append((line, (a, b)))
+    return out
+
+
+def _transversals(problem: Problem, lines: list[tuple[str, str]], pts: list[str],
+                  w: dict[str, int], order: dict[str, int]) -> list[tuple]:
+    """The parallel through a point c to a line of the figure (``lines``: its
+    ``figure_lines``), with every point where it meets the figure's other lines and the
+    goal's that miss c (two at least), save those the statement makes parallel to it: the
+    whole transversal that Ceva and Menelaus by ratio chasing want, as one candidate; at most
+    ``MEETS`` points (each costs every attempt from there on), on the lines with the most
+    goal points. Items (score, c, a, b, ((d, e), ...))."""
     goal = problem.goal
-    lines = figure_lines(problem) + [(a, b) for a, b in goal.pred.figure_lines(goal.args)
-                                     if a != b]
-    full = [(line, tuple(sorted(line, key=lambda p: (w.get(p, 0), order[p]))[:2]))
-            for line in full_lines(problem, lines)]
+    lines = lines + [(a, b) for a, b in goal.pred.figure_lines(goal.args) if a != b]
+    full = _named(full_lines(problem, lines), w, order)
     para = [(frozenset(atom.args[:2]), frozenset(atom.args[2:]))
             for clause in problem.clauses for step in clause.steps
             for atom in step.premises if atom.pred.name == "para"]
