@@ -7,6 +7,7 @@ CC-BY-4.0, Copyright 2023 DeepMind Technologies Limited). Rules carry permanent 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -141,7 +142,22 @@ def _defs_parser():
 
     from grammars.load import grammar_text
 
-    return lark.Lark(grammar_text("geometry_defs"), parser="earley", start=list(_DEF_STARTS))
+    return lark.Lark(grammar_text("geometry_defs"), parser="lalr", start=list(_DEF_STARTS))
+
+
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*")
+
+
+def _point_names(tree) -> list:
+    """The tokens of a definition line that name points: a signature's arguments, every
+    ``names`` group, a prerequisites line's inputs (atoms' arguments may be numbers)."""
+    from lark import Token
+
+    if tree.data == "signature":
+        return list(tree.children[1:])
+    direct = [t for t in tree.children if isinstance(t, Token)]
+    return direct + [t for node in tree.iter_subtrees() if node.data == "names"
+                     for t in node.children]
 
 
 def parse_definitions(text: str, source: str = "defs.txt") -> dict[str, Construction]:
@@ -169,10 +185,16 @@ def parse_definitions(text: str, source: str = "defs.txt") -> dict[str, Construc
         trees = []
         for (line, raw), start in zip(group, _DEF_STARTS):
             try:
-                trees.append(p.parse(raw, start=start))
+                tree = p.parse(raw, start=start)
             except lark.exceptions.UnexpectedInput as e:
                 raise ParseError(f"bad {start} line: {raw!r}", file=source, line=line,
                                  column=e.column) from None
+            bad = [t for t in _point_names(tree) if not NAME_PATTERN.fullmatch(t)]
+            if bad:
+                raise ParseError(f"bad {start} line: {str(bad[0])!r} is not a point name "
+                                 f"(a lower-case letter, then letters or digits)",
+                                 file=source, line=line, column=bad[0].column)
+            trees.append(tree)
         c = _construction(trees, source, group[0][0])
         out[c.name] = c
     return out

@@ -10,7 +10,7 @@ import pytest
 from symbolic.geometry.errors import ConstructionError, ParseError
 from symbolic.geometry.predicates import PREDICATES, Pred
 from symbolic.geometry.problem import parse_problem, read_problems
-from symbolic.geometry.tables import definitions, parse_rules, rules
+from symbolic.geometry.tables import definitions, parse_definitions, parse_rules, rules
 
 BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "geometry"
 
@@ -86,6 +86,37 @@ def test_rule_table_errors_are_located():
     assert info.value.line == 2 and "nonsense" in str(info.value)
     with pytest.raises(ParseError, match="duplicate rule id r00"):
         parse_rules("r00: perp A B C D => para A B C D\nr00: para A B C D => para C D A B\n")
+
+
+FOOT = ["foot x a b c", "x : a b c", "a b c = ncoll a b c", "x : perp x a b c, coll x b c",
+        "tline x a b c, line x b c"]
+
+
+def test_definition_lines_read_names_and_atoms_apart():
+    # the LALR grammar reads a run of words as point names before ':' and as an atom elsewhere
+    foot = parse_definitions("\n".join(FOOT))["foot"]
+    assert foot.args == ("x", "a", "b", "c") and foot.new_points == ("x",)
+    assert [str(a) for a in foot.prerequisites] == ["ncoll a b c"]
+    assert [[str(a) for a in g] for g in foot.premise_groups] == [["perp x a b c", "coll x b c"]]
+    assert [str(s) for s in foot.sketches] == ["tline x a b c", "line x b c"]
+
+
+@pytest.mark.parametrize("line, text, column, word", [
+    (0, "foot X a b c", 6, "'X'"),
+    (1, "x : a B c", 7, "'B'"),
+    (2, "a 1 c = ncoll a b c", 3, "'1'"),
+    (3, "X : perp x a b c", 1, "'X'"),
+    (3, "x : perp x a b c,", None, "premises line"),
+    (4, "tline x a b c line x b c :", None, "sketches line"),
+])
+def test_definition_table_errors_are_located(line, text, column, word):
+    lines = list(FOOT)
+    lines[line] = text
+    with pytest.raises(ParseError) as info:
+        parse_definitions("\n\n" + "\n".join(lines), "t.txt")
+    assert info.value.line == line + 3 and word in str(info.value)
+    if column is not None:
+        assert info.value.column == column
 
 
 @pytest.mark.skipif(not (BENCH / "jgex_ag_231.txt").exists(),
