@@ -52,13 +52,15 @@ def remember(item: WorkItem, result: Result, config: SolveConfig, *,
     per-arm counts to the memory store (``config.memory_path``), and the problem to the
     knowledge store ``kg_store``, at once (later problems can use it; a kill loses nothing
     recorded)."""
+    memory = config.memory_path
+    if memory is None and kg_store is None:  # nothing to record to: rdflib stays unloaded
+        return
     problem = _geometry_problem(item, result)
     if problem is None:
         return
     from kg.memory import record_solved
 
     trials = result.stats.get("trials") or {}
-    memory = config.memory_path
     if memory is not None and (result.proof_object is not None or trials):
         record_solved(memory, problem, result.proof_object, result.auxiliary, trials,
                       wait=wait)

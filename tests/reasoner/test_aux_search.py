@@ -85,6 +85,22 @@ def test_a_proof_by_dd_ar_imports_no_torch():
     assert out.stdout.strip() == "False"
 
 
+def test_the_command_loads_no_store_library_without_a_store(tmp_path):
+    # a problem proved from the shell with no --memory or --kg-store loads neither rdflib
+    # (the knowledge graph) nor torch: both are start-up time a user would pay for nothing
+    import subprocess
+    import sys
+
+    problem = tmp_path / "p.txt"
+    problem.write_text("mid\na b c = triangle a b c; d = midpoint d a b ? coll a b d\n")
+    code = ("import sys; from reasoner.cli import main; "
+            f"rc = main([{str(problem)!r}, '--json']); "
+            "print(rc, 'rdflib' in sys.modules, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0 False False"
+
+
 def test_the_search_feeds_the_ar_tables_it_is_given():
     from symbolic.geometry.state import DEFAULT_AR_TABLES
 
