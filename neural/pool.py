@@ -13,23 +13,34 @@ Each run takes a few of them, chosen by its own random generator (so determinist
 and different between seeds), at most ``pool_per_family`` per family (the first two clauses)
 so that no configuration fills the data; the pool's examples count as checked and seen, so a
 run writes only examples not in its pool.
+
+``python -m neural.pool IN --out OUT`` re-checks a file of examples with today's prover
+(``check_example``: re-proved with the auxiliary clauses, and not without them) and writes
+those that pass, spelled canonically: the shipped pool was made so, from the needed examples
+of the shipped training data (its first 365 rows):
+
+    python -m neural.pool neural/weights/proposer_data.jsonl.gz --first 365 \
+        --out neural/weights/data_parents.jsonl.gz
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from symbolic.geometry.errors import GeometryError
-from symbolic.geometry.problem import Clause, parse_problem
+from symbolic.geometry.problem import Clause, make_problem, parse_problem
 
-from .canonical import canonical_text
+from .canonical import canonical, canonical_text
+from .examples import DataConfig, Example, check_example
 from .generator import Search, _Parent
 
 # the needed examples of the shipped training data (``weights/proposer_data.jsonl.gz``,
@@ -127,3 +138,53 @@ def seed_search(search: Search, pool: Sequence[PoolEntry]) -> Search:
         search.known.add(entry.text)
         search.seen.add(entry.text)
     return search
+
+
+def rechecked(path: str | Path, first: int | None = None) -> Iterator[Example]:
+    """The distinct examples of ``path`` (its first ``first`` rows) that still check, each
+    spelled canonically and checked as the generator checks them (``check_example``, seed
+    0, ``require_needed``)."""
+    texts: set[str] = set()
+    for i, line in enumerate(x for f in pool_files(path) for x in _lines(f) if x.strip()):
+        if first is not None and i >= first:
+            break
+        row = json.loads(line)
+        try:
+            problem = parse_problem(row["problem"], row.get("name", "pool"))
+            n = len(row["statement"])
+            stated, aux, goal = canonical(problem.clauses[:n], problem.clauses[n:],
+                                          problem.goal)
+            ex = check_example(make_problem("synthetic", stated, goal), aux, 0, DataConfig())
+        except (GeometryError, KeyError, TypeError, ValueError):
+            continue
+        if ex is not None and ex.problem not in texts:
+            texts.add(ex.problem)
+            yield ex
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m neural.pool",
+                                 description="re-check examples and write those that pass "
+                                             "(a parent pool)")
+    ap.add_argument("path", help="examples (JSON lines, .gz too) or a shard directory")
+    ap.add_argument("--out", required=True, help="JSON lines, gzipped if it ends in .gz")
+    ap.add_argument("--first", type=int, default=None, help="read only the first N rows")
+    args = ap.parse_args(argv)
+    try:
+        rows = [json.dumps(e.to_json()) + "\n" for e in rechecked(args.path, args.first)]
+    except (OSError, ValueError) as e:
+        print(f"error: {args.path}: {e}", file=sys.stderr)
+        return 2
+    data = "".join(rows).encode()
+    with open(args.out, "wb") as f:
+        if args.out.endswith(".gz"):  # no name or time in the header: the same bytes each time
+            with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as g:
+                g.write(data)
+        else:
+            f.write(data)
+    print(f"{len(rows)} examples check -> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -126,3 +126,28 @@ def test_a_shard_directory_remembers_its_pool(tmp_path, pool):
     assert [p.clauses for p in back.parents] == [p.clauses for p in search.parents]
     assert back.family_left == search.family_left and back.known == search.known
     assert back.step() == search.step() and back.attempts == search.attempts
+
+
+def test_recheck_keeps_the_examples_that_still_need_their_aux(tmp_path):
+    """``python -m neural.pool``: a pool's example passes again (spelled canonically, the same
+    bytes each time); one whose statement DD+AR proves alone, or a row that is not an
+    example, is dropped."""
+    from neural.pool import main as pool_main
+
+    rows = gzip.open(DEFAULT, "rt", encoding="utf-8").read().splitlines()
+    p = parse_problem(json.loads(rows[0])["problem"])
+    renamed = {**json.loads(rows[0]), "problem": p.rename(dict(zip(p.points,
+                                                                   "zyxwvutsrq"))).text()}
+    unneeded = {"statement": ["a b c = triangle a b c", "d = midpoint d a b",
+                              "e = midpoint e a c"],
+                "problem": "a b c = triangle a b c; d = midpoint d a b; "
+                           "e = midpoint e a c; f = midpoint f b c ? para d e b c"}
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([json.dumps(renamed), json.dumps(unneeded), "{}", rows[0]]) + "\n")
+    out = tmp_path / "out.jsonl.gz"
+    assert pool_main([str(src), "--out", str(out)]) == 0
+    again = tmp_path / "again.jsonl.gz"
+    assert pool_main([str(src), "--out", str(again), "--first", "2"]) == 0
+    assert out.read_bytes() == again.read_bytes()
+    assert gzip.open(out, "rt").read().splitlines() == [rows[0]]
+    assert pool_main([str(tmp_path / "no.jsonl"), "--out", str(out)]) == 2
