@@ -22,7 +22,10 @@ proof (``neural.examples``).
 Sequences that need auxiliary points are rare among random ones and cluster, so ``generate``
 draws most sequences as variants of sequences that gave new examples (``mutate``), each
 continuing its parent's drawing and closures of the clauses they share; fresh sequences
-share a first part with the last wholly random one likewise (``neural.generator``).
+share a first part with the last wholly random one likewise (``neural.generator``). A run
+starts with parents taken from a pool of earlier runs' examples (``neural.pool``: the shipped
+pool by default, ``--parents FILE|DIR`` for others, ``--parents none`` for a cold start), so
+it does not first spend tens of CPU seconds finding a productive sequence.
 
 Deterministic for a seed: each attempt draws its own generator from the one passed in, so a
 time limit hit in one attempt drops only that attempt's examples. A held-back ``eval`` split
@@ -31,6 +34,7 @@ manifest and resumes a stopped run where it stopped (``neural.shards``).
 
     python -m neural.data --count 100 --seed 0 --out data.jsonl
     python -m neural.data --count 100000 --seed 0 --shard-dir data/ --shard-size 1000
+    python -m neural.data --count 1000 --seed 1 --parents data/ --out more.jsonl
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from .examples import (  # noqa: F401  (re-exported: the generator's public name
     split_of,
 )
 from .generator import Search, generate  # noqa: F401
+from .pool import DEFAULT, merged, pool_digest, read_pool, seed_search
 from .sequences import (  # noqa: F401
     BASES,
     LOCI,
@@ -106,6 +111,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                     help="share of sequences drawn as variants of sequences that gave new "
                          "examples (0: every sequence fresh; default: "
                          f"{DataConfig.mutate_probability}, 0 with --allow-unneeded)")
+    ap.add_argument("--parents", metavar="PATH", action="append",
+                    help="start from parents taken from earlier runs' examples: a JSON-lines "
+                         "file (.gz too) or a shard directory, repeatable (neural.pool; "
+                         "default: the shipped pool, neural/weights/data_parents.jsonl.gz; "
+                         "'none': a cold start; no pool with --allow-unneeded)")
     ap.add_argument("--allow-unneeded", action="store_true",
                     help="keep pairs whose statement DD+AR proves without the auxiliary clauses "
                          "(much faster; weaker data)")
@@ -149,13 +159,21 @@ def _shard_worker(args: argparse.Namespace, config: DataConfig, job: int,
                   deadline: float | None, quiet: bool) -> int:
     from .shards import config_key, write_shards
 
-    count, rng = _share(args, job)
+    count = _share(args, job)[0]
     directory = Path(args.shard_dir) if args.jobs == 1 else \
         Path(args.shard_dir) / f"worker-{job}"
     n = write_shards(directory, count, args.shard_size,
-                     config_key(config, args.seed, job, args.jobs),
-                     lambda: Search(rng, config), deadline, progress=_progress(count, quiet))
+                     config_key(config, args.seed, job, args.jobs,
+                                pool_digest(args.pool) if args.pool else None),
+                     lambda: _search(args, config, job), deadline,
+                     progress=_progress(count, quiet))
     return n - count  # 0: the worker's share is there
+
+
+def _search(args: argparse.Namespace, config: DataConfig, job: int) -> Search:
+    """Worker ``job``'s search before its first attempt: its seed, and parents from the
+    pool (``args.pool``, read by ``main``) where there is one."""
+    return seed_search(Search(_share(args, job)[1], config), getattr(args, "pool", ()))
 
 
 def _progress(count: int, quiet: bool):
@@ -182,8 +200,10 @@ def _cluster_worker(args: argparse.Namespace, config: DataConfig, job: int,
 def _examples(args: argparse.Namespace, config: DataConfig, job: int, deadline: float | None,
               quiet: bool) -> Iterator[Example]:
     """Worker ``job``'s share of the examples, from its own seed (SEED, job)."""
-    count, rng = _share(args, job)
-    yield from generate(count, rng, config, _progress(count, quiet), deadline=deadline)
+    count = _share(args, job)[0]
+    search = _search(args, config, job)
+    yield from generate(count, search.rng, config, _progress(count, quiet), deadline=deadline,
+                        search=search)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -217,6 +237,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                                             else DataConfig.mutate_probability),
                         require_needed=not args.allow_unneeded, mix=mix,
                         **_unneeded_limits(args.allow_unneeded))
+    paths = args.parents or ([] if args.allow_unneeded else [str(DEFAULT)])
+    args.pool = []
+    for path in (p for p in paths if p != "none"):
+        try:
+            args.pool = merged(args.pool, read_pool(path))
+        except (OSError, ValueError) as e:
+            print(f"error: --parents {path}: {e}", file=sys.stderr)
+            return 2
+    if args.pool:
+        print(f"parents from {', '.join(paths)}: {len(args.pool)} examples", file=sys.stderr)
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     if args.jobs == 1 and not args.cluster:
         from .shards import ShardError

@@ -45,6 +45,8 @@ class DataConfig:
     max_depth: int = 4             # variants of variants, at most
     family_variants: int = 150     # variants descending from one fresh sequence, at most
     near_parents: bool = True      # fresh sequences with needed goals but no new example too
+    pool_parents: int = 32         # parents taken from a pool of earlier runs' examples
+    pool_per_family: int = 1       # of them, at most this many of one family (``neural.pool``)
     # Reuse of drawings and closures (``neural.generator``, measured in the README): variants
     # start from their parent's drawing and closures; fresh sequences without earlier-clause
     # goals are cheaper but fewer productive, so they seek those goals too by default.

@@ -46,10 +46,15 @@ class ShardError(Exception):
     unreadable)."""
 
 
-def config_key(config: DataConfig, seed: int, job: int, jobs: int) -> dict[str, Any]:
-    """What a shard directory's data depend on: a resume must match it."""
+def config_key(config: DataConfig, seed: int, job: int, jobs: int,
+               parents: str | None = None) -> dict[str, Any]:
+    """What a shard directory's data depend on: a resume must match it (``parents``: the
+    digest of the parent pool it started from, ``neural.pool.pool_digest``)."""
     fields = json.loads(json.dumps(dataclasses.asdict(config), default=str, sort_keys=True))
-    return {"seed": seed, "job": job, "jobs": jobs, "config": fields}
+    key = {"seed": seed, "job": job, "jobs": jobs, "config": fields}
+    if parents is not None:
+        key["parents"] = parents
+    return key
 
 
 # ------------------------------------------------------------------ the state as JSON
