@@ -258,11 +258,12 @@ class BetaResult:
 def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tensor,
                bounds: GraphBounds, splits: Mapping[int, Tensor], iterations: int, lr: float,
                deadline: float = float("inf"), alphas: Mapping[int, Tensor] | None = None,
-               betas: Mapping[int, Tensor] | None = None, final_pass: bool = True
-               ) -> BetaResult:
+               betas: Mapping[int, Tensor] | None = None, final_pass: bool = True,
+               beta_lr: float | None = None) -> BetaResult:
     """Spec lower bounds over split domains with alphas and betas optimised by Adam, started
     from ``alphas`` / ``betas`` ([B*m, *shape] per node) when given (any values are sound:
-    alphas are clamped to the slope range, betas to >= 0). Without ``final_pass`` the
+    alphas are clamped to the slope range, betas to >= 0); ``lr`` is the alphas' step size,
+    ``beta_lr`` the betas' (default ``lr``). Without ``final_pass`` the
     parameters after the last step are not evaluated (the bound is the best one evaluated)
     but returned, for the children to start from."""
     batch = lo.shape[0]
@@ -295,7 +296,8 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
     best = torch.full((row_box.shape[0],), -torch.inf, dtype=lo.dtype)
     keep = {id(p): p.detach().clone() for p in params}
     iterations = iterations if params else 0
-    adam = _Adam(params, lr)
+    adams = [_Adam(list(al.values()), lr),
+             _Adam(list(be.values()), lr if beta_lr is None else beta_lr)]
     for p in params:
         p.requires_grad_(True)
     record: dict[int, Tensor] = {}
@@ -311,7 +313,9 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
             keep_best(keep[id(p)], p.detach(), better)
         if last:
             break
-        adam.step(torch.autograd.grad(-lower.sum(), params, allow_unused=True))
+        grads = torch.autograd.grad(-lower.sum(), params, allow_unused=True)
+        adams[0].step(grads[:len(al)])
+        adams[1].step(grads[len(al):])
         with torch.no_grad():
             for k in al:
                 op = net.nodes[k].op
@@ -488,7 +492,8 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         b_lo, b_hi = lo.expand(d, -1), hi.expand(d, -1)
         bounds = _domain_bounds(net, bounds0, dom.splits, b_lo, b_hi, config.refine_layers)
         res = beta_crown(net, b_lo, b_hi, ct.matrix, ct.rhs, bounds, dom.splits, iterations,
-                         config.alpha_lr, deadline, dom.alphas, dom.betas, final_pass=False)
+                         config.bab_alpha_lr, deadline, dom.alphas, dom.betas,
+                         final_pass=False, beta_lr=config.bab_beta_lr)
         iterations = config.bab_iterations
         lower = torch.maximum(res.lower, dom.lower)
         batch = _next_batch(batch, d, time.monotonic() - began, most, deadline)

@@ -38,6 +38,12 @@ class SearchConfig:
     conjunction_steps: int = 30
     bab_batch: int = 256  # graph BaB: domains bounded together (fewer if memory needs)
     bab_iterations: int = 1  # graph BaB: Adam steps per batch (warm-started from the parent)
+    # graph BaB: Adam's step sizes for the alphas and the betas (one step per batch, so about
+    # the move per split level). Domains to prove oval21's open disjuncts, batches of 64,
+    # with 0.1 / 0.1 -> 0.05 / 0.03: base img2578 4944 -> 3766, deep img7878 a timeout at
+    # 3729 -> 487, wide img3478 a timeout at 4753 -> 613
+    bab_alpha_lr: float = 0.05
+    bab_beta_lr: float = 0.03
     bab_per_disjunct: bool = True  # graph BaB: one search per disjunct, in turn
     refine_layers: int = 0  # graph BaB: CROWN re-bounds this many last pre-activation nodes
     # graph: alpha-CROWN re-bounds this many last pre-activation nodes at the root, with

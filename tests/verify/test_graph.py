@@ -317,6 +317,32 @@ def test_beta_crown_bounds_enclose_the_sampled_outputs_of_split_domains():
     assert checked >= 20000  # a fraction of the samples lies in each domain
 
 
+def test_beta_crown_with_its_own_step_size_for_the_betas_stays_sound():
+    """``beta_lr`` moves the betas by their own step size (0: they stay where they start),
+    and the bounds enclose the sampled outputs whatever the two step sizes are."""
+    from verify.graph_search import beta_crown, split_bounds
+
+    net, lo, hi, root, splits, values, matrix = _split_setup(12)
+    d = 8
+    bounds = split_bounds(net, root, splits)
+    rhs = torch.zeros(3, dtype=torch.float64)
+    args = (net, lo.expand(d, -1), hi.expand(d, -1), matrix, rhs, bounds, splits)
+    frozen = beta_crown(*args, iterations=5, lr=0.2, beta_lr=0.0)
+    assert all(bool((b == 0).all()) for b in frozen.betas.values())
+    moved = beta_crown(*args, iterations=5, lr=0.0, beta_lr=0.3)
+    assert any(bool((b > 0).any()) for b in moved.betas.values())
+    runs = [frozen, moved, beta_crown(*args, iterations=20, lr=0.05, beta_lr=0.03),
+            beta_crown(*args, iterations=20, lr=0.01, beta_lr=1.0)]
+    n = values[0].shape[0]
+    spec = values[-1].reshape(n, -1) @ matrix.T
+    for k in range(d):
+        inside = _inside(values, splits, k, n)
+        if bool(inside.any()):
+            true_min = spec[inside].amin(0)
+            for res in runs:
+                assert bool((res.lower[k] <= true_min + 1e-9).all()), k
+
+
 @pytest.mark.parametrize("seed", [3, 11, 12])
 def test_domain_bounds_refined_after_the_splits_enclose_the_samples(seed):
     from verify.graph_search import _domain_bounds, split_bounds
