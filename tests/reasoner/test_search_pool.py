@@ -54,3 +54,26 @@ def test_a_source_outside_the_pool_sources_is_asked_for_its_k():
     found = search(problem, [Fixed("x = on_line x a a", "x = midpoint x a b")],
                    SearchConfig(timeout=30, max_candidates=1, depth=1, trajectory_depth=0))
     assert not found.outcome.proved and found.tried == 1
+
+
+def test_with_the_neural_ranking_the_source_is_asked_for_its_k_only(monkeypatch):
+    """The model orders the heuristic's candidates itself: the pool would have it score
+    thousands more on every statement."""
+    import reasoner.search as search_module
+    from reasoner.config import SolveConfig
+    from reasoner.domains.geometry import _search
+
+    seen = []
+
+    def fake(problem, proposers, config, progress=None):
+        seen.append(config.incidence_pool)
+        raise RuntimeError("enough")
+
+    monkeypatch.setattr(search_module, "search", fake)
+    problem = parse_problem(BISECTOR_FEET)
+    for ranking in (False, True):
+        try:
+            _search(problem, SolveConfig(neural_ranking=ranking))
+        except RuntimeError:
+            pass
+    assert seen == [SearchConfig().incidence_pool, 0] and seen[0] > 0
