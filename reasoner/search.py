@@ -76,7 +76,10 @@ class SearchConfig:
     nodes are kept to continue from; ``ranking`` orders the candidates of a node by source and
     kind (None: round-robin over the sources); ``multi_point_depth`` the deepest node given
     candidates of several clauses at once (a whole transversal): each new point costs every
-    attempt below it, so stacked ones slow the search down."""
+    attempt below it, so stacked ones slow the search down; ``incidence_pool``,
+    ``pool_ties`` and ``pool_sources`` how the statement's candidates reach past
+    ``max_candidates`` to those whose point lands on lines and circles of the figure (HAGeo's
+    non-trivial incidences)."""
 
     timeout: float | None = 60.0
     per_candidate: float = 5.0
@@ -93,6 +96,12 @@ class SearchConfig:
     trajectory_sources: frozenset[str] | None = frozenset({"heuristic", "memory"})
     incidences: bool = True  # weight trajectory draws by non-trivial incidences (HAGeo)
     multi_point_depth: int = 0
+    # the statement's candidates beyond the first ``max_candidates``: up to this many more
+    # of the pool sources' are drawn, and those tied to ``pool_ties`` lines or circles of
+    # the figure or more join the list (see ``_Run.pooled``); 0: none
+    incidence_pool: int = 1600
+    pool_ties: int = 2
+    pool_sources: frozenset[str] = frozenset({"heuristic"})
     cache: int = 64
     ranking: Ranking | None = None
     seed: int = 0
@@ -209,6 +218,7 @@ class _Run:
         # candidates drawn for their incidences, shared by the nodes (which place their
         # parent's points where the parent does): ``numeric.draw_remembered``
         self.drawn: dict = {}
+        self.pools: dict[str, list[Candidate]] = {}  # the statement's list, by pool source
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -431,11 +441,13 @@ class _Run:
         n[0] += 1
         n[1] += won
 
-    def ordered(self, extended: Problem, depth: int, trajectory: bool = False
-                ) -> list[tuple[float, Candidate]]:
+    def ordered(self, extended: Problem, depth: int, trajectory: bool = False,
+                diagram: Any = None) -> list[tuple[float, Candidate]]:
         """Every source's candidates on ``extended`` (a trajectory's: those of
         ``trajectory_sources``), ordered by cost (see the module docstring), the best at
-        cost 0. A source whose last call took longer than the time left is not asked."""
+        cost 0; on the statement, the best-first search's list of a pool source reaches past
+        ``max_candidates`` to candidates tied to the figure on ``diagram`` (``pooled``). A
+        source whose last call took longer than the time left is not asked."""
         k = self.config.max_candidates if depth == 0 else self.config.width
         candidates: list[Candidate] = []
         allowed = self.config.trajectory_sources if trajectory else None
@@ -449,7 +461,11 @@ class _Run:
                 continue
             began = time.monotonic()
             try:
-                candidates.extend(proposer.propose(extended, k))
+                pool = not trajectory and proposer.source in self.config.pool_sources
+                if depth == 0 and pool:
+                    candidates.extend(self.pooled(proposer, extended, k, diagram))
+                else:
+                    candidates.extend(proposer.propose(extended, k))
             except Exception as e:  # a broken source must not take the search down
                 self.counts[f"proposer_error:{type(proposer).__name__}:{type(e).__name__}"] += 1
             self.source_seconds[proposer.source] = time.monotonic() - began
@@ -467,6 +483,42 @@ class _Run:
         offset = ordered[0][0] if ordered else 0.0  # the best arm costs nothing extra
         return [(c - offset, cand) for c, cand in ordered]
 
+    def pooled(self, proposer: ConstructionProposer, problem: Problem, k: int,
+               diagram: Any) -> list[Candidate]:
+        """The statement's first ``k`` candidates of ``proposer``, with, after every second
+        one, one of the next ``incidence_pool`` whose new points lie on ``pool_ties`` or more
+        lines and circles of the figure on ``diagram`` that their construction does not put
+        them on (most first): HAGeo keeps only candidates so tied, and the statement's list
+        in a source's own order would never reach them. Made once per source and search."""
+        hit = self.pools.get(proposer.source)
+        if hit is not None:
+            return hit
+        pool = self.config.incidence_pool
+        if pool <= 0 or diagram is None:
+            return proposer.propose(problem, k)
+        import numpy as np
+
+        from symbolic.geometry.incidence import Incidences
+
+        got = proposer.propose(problem, k + pool)
+        ties = Incidences(diagram.coords, {})  # its own draws: trajectories' stay as they were
+        rng = np.random.default_rng(self.config.seed)
+        rich = []
+        for place, cand in enumerate(got[k:]):
+            n = ties.count(cand.clauses, rng)
+            if n is not None and n >= self.config.pool_ties:
+                rich.append((-n, place, cand))
+        extra = [cand for *_, cand in sorted(rich, key=lambda t: t[:2])]
+        self.counts["pooled"] = len(extra)
+        out: list[Candidate] = []
+        for i, cand in enumerate(got[:k]):
+            out.append(cand)
+            if i % 2 == 1 and i // 2 < len(extra):
+                out.append(extra[i // 2])
+        out += extra[(len(got[:k]) // 2):]
+        self.pools[proposer.source] = out
+        return out
+
     def expand(self, node: _Node, extended: Problem, outcome: ProofOutcome,
                cost: float = 0.0) -> None:
         """Ask every source for candidates on ``extended`` (whose DD+AR run ended in
@@ -475,7 +527,8 @@ class _Run:
         self.expanded[depth] += 1
         base = cost + (self.config.depth_cost if depth > 0 else 0.0)
         workers, worker = self.config.workers, self.config.worker
-        for place, (c_cost, cand) in enumerate(self.ordered(extended, depth)):
+        ordered = self.ordered(extended, depth, diagram=outcome.diagram)
+        for place, (c_cost, cand) in enumerate(ordered):
             if depth == 0 and place % workers != worker:  # another worker's share
                 continue
             clauses = node.clauses + cand.clauses

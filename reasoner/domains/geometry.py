@@ -154,6 +154,8 @@ def load_neural() -> ConstructionProposer | None:
 def _search(problem: Problem, config: SolveConfig
             ) -> tuple[ProofOutcome, Problem, tuple[str, ...], dict[str, Any]]:
     """Run the auxiliary search; (outcome, proved problem, aux clauses, stats to report)."""
+    import dataclasses
+
     from ..ranking import Ranking
     from ..search import SearchConfig, search
 
@@ -170,6 +172,8 @@ def _search(problem: Problem, config: SolveConfig
                                  beam=config.beam, trajectory_depth=config.trajectory_depth,
                                  ranking=ranking, worker=config.worker, workers=config.workers,
                                  ar_tables=config.ar_tables)
+    if config.neural_ranking:  # the model orders the candidates itself: no pool to score
+        search_config = dataclasses.replace(search_config, incidence_pool=0)
     found = search(problem, lambda: proposers(problem, config), search_config,
                    progress=_Reporter(problem.name) if config.progress else None)
     extra: dict[str, Any] = {"search": found.stats, "trials": found.trials,
