@@ -395,3 +395,14 @@ def _trapezoid_midline(ix, st):
                     if ix.parallel(m, n, a, b):
                         yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
                         yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
+
+
+
+@matcher("r49", static=True)
+def _power_of_a_point(ix, st):
+    """Points P on the line of a chord XY of a circle centred O (OX = OY numerically)."""
+    for o, groups in ix.equidistant.items():
+        for g in groups:
+            for x, y in combinations(g, 2):
+                for p in sorted(ix.line(x, y) - {x, y}):
+                    yield {"O": o, "X": x, "Y": y, "P": p}

@@ -51,6 +51,7 @@ class Pred(str, Enum):
     NPERP = "nperp"
     SAMESIDE = "sameside"
     DIFF = "diff"
+    POWER = "power"
 
 
 Args = tuple[str, ...]

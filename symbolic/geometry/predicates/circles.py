@@ -5,9 +5,9 @@ from __future__ import annotations
 from itertools import permutations
 
 from ..facts import Fact
-from .base import Args, Pred, Predicate
+from .base import Args, ARPredicate, Pred, Predicate
 from .lengths import CONG
-from .measure import close, is_cyclic, length
+from .measure import TOL, close, is_cyclic, length
 
 
 class Cyclic(Predicate):
@@ -72,4 +72,42 @@ class Circle(Predicate):
         return state.derive_parts(fact)
 
 
-CYCLIC, CIRCLE = Cyclic(), Circle()
+class Power(ARPredicate):
+    """``power P O X Y``: P's power with respect to the circle centred O through X is the
+    dot product of the vectors PX and PY: PX·PY = PO² − OX² (signed: negative inside the
+    circle). Stated of a point P on a chord XY (power of a point, ``r52``); as an equation
+    of the squared table, 2 PX·PY = PX² + PY² − XY², it says
+    PX² + PY² − XY² = 2 PO² − 2 OX², which is what lets that table reason with powers
+    (radical axes: equal powers with respect to two circles, perpendicular to the line of
+    their centres)."""
+
+    __slots__ = ()
+    pred = Pred.POWER
+    goal = True
+    arity = 4
+
+    def degenerate(self, args: Args) -> bool:
+        return args[2] == args[3]  # no chord: P anywhere "on line XX"
+
+    def check(self, ps, consts=()):
+        p, o, x, y = ps
+        lhs = float((x - p) @ (y - p))
+        rhs = length(p, o) ** 2 - length(o, x) ** 2
+        scale = max(1.0, length(p, o) ** 2, length(o, x) ** 2, length(p, x) * length(p, y))
+        return abs(lhs - rhs) < TOL * scale
+
+    def text(self, args):
+        p, o, x, y = args
+        return f"{p}{x}·{p}{y} = {p}{o}² − {o}{x}² (vectors)"
+
+    def drawn(self, points):
+        p, o, x, y = points
+        return [(p, x, y), (p, o)], [("centre", o, o, x)]
+
+    def equations(self, args, eq):
+        p, o, x, y = args
+        return [eq.squared([((p, x), 1), ((p, y), 1), ((x, y), -1), ((p, o), -2),
+                            ((o, x), 2)])]
+
+
+CYCLIC, CIRCLE, POWER = Cyclic(), Circle(), Power()
