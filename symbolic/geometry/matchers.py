@@ -400,9 +400,10 @@ def _trapezoid_midline(ix, st):
 
 @matcher("r49", static=True)
 def _power_of_a_point(ix, st):
-    """Points P on the line of a chord XY of a circle centred O (OX = OY numerically)."""
-    for o, groups in ix.equidistant.items():
-        for g in groups:
-            for x, y in combinations(g, 2):
-                for p in sorted(ix.line(x, y) - {x, y}):
-                    yield {"O": o, "X": x, "Y": y, "P": p}
+    """Points P on the line of a chord XY of a circle centred O through three or more named
+    points (a pair alone, an isosceles triangle OXY, is left out: every point on a line
+    through two points equidistant from another would bring a fact, for aux points too)."""
+    for o, g in _centred(ix):
+        for x, y in combinations(g, 2):
+            for p in sorted(ix.line(x, y) - {x, y}):
+                yield {"O": o, "X": x, "Y": y, "P": p}

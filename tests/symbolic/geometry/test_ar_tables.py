@@ -18,7 +18,7 @@ from symbolic.geometry.predicates import COLL, CONG, MIDP, RCONST
 from symbolic.geometry.problem import parse_problem, read_problems
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.state import AR_RULES, AR_TABLES, ProofState
-from symbolic.geometry.tables import Atom, rules
+from symbolic.geometry.tables import Atom
 
 WITNESSES = Path(__file__).resolve().parents[3] / "problems" / "geometry" / "ar_witnesses.txt"
 PROBLEMS = {p.name: p for p in read_problems(WITNESSES)}
@@ -34,19 +34,8 @@ def test_witness_is_proved_by_its_table_and_only_with_it(table):
     outcome = prove(problem, ProverConfig(rules=frozenset(), timeout=30, ar_tables=AR_TABLES))
     assert outcome.proved, outcome.stats
     assert AR_RULES[table] in {s.derivation.rule for s in outcome.proof.steps}
-    # the squared table with the power of a point (r49: the midpoints' powers) proves the
-    # distance table's witness too
-    others = frozenset(r.id for r in rules()) - ({"r49"} if table == "dist" else set())
-    without = prove(problem, ProverConfig(timeout=30, ar_tables=AR_TABLES - {table},
-                                          rules=others))
+    without = prove(problem, ProverConfig(timeout=30, ar_tables=AR_TABLES - {table}))
     assert not without.proved
-
-
-def test_the_squared_table_with_the_power_of_a_point_proves_the_distance_witness():
-    outcome = prove(PROBLEMS["dist"], ProverConfig(timeout=30,
-                                                   ar_tables=AR_TABLES - {"dist"}))
-    assert outcome.proved, outcome.stats
-    assert "r49" in {s.derivation.rule for s in outcome.proof.steps}
 
 
 @pytest.mark.parametrize("table", sorted(PROBLEMS))
