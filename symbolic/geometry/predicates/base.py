@@ -52,6 +52,7 @@ class Pred(str, Enum):
     SAMESIDE = "sameside"
     DIFF = "diff"
     POWER = "power"
+    EQDOT = "eqdot"
 
 
 Args = tuple[str, ...]

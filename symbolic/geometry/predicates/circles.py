@@ -110,4 +110,46 @@ class Power(ARPredicate):
                             ((o, x), 2)])]
 
 
-CYCLIC, CIRCLE, POWER = Cyclic(), Circle(), Power()
+def _dot(p, a, b) -> float:
+    return float((a - p) @ (b - p))
+
+
+class EqDot(ARPredicate):
+    """``eqdot P A B C D``: PA·PB = PC·PD as vectors (the same power of P with respect to a
+    circle through A, B and one through C, D; C = D: PC tangent). Its squared-table equation
+    is PA² + PB² − AB² = PC² + PD² − CD² (2 PA·PB = PA² + PB² − AB²)."""
+
+    __slots__ = ()
+    pred = Pred.EQDOT
+    goal = True
+    arity = 5
+
+    def canonical(self, args: Args) -> Args:
+        p, a, b, c, d = args
+        first, second = sorted([tuple(sorted((a, b))), tuple(sorted((c, d)))])
+        return (p,) + first + second
+
+    def degenerate(self, args: Args) -> bool:
+        p, a, b, c, d = args
+        return sorted((a, b)) == sorted((c, d))
+
+    def check(self, ps, consts=()):
+        p, a, b, c, d = ps
+        scale = max(1.0, length(p, a) * length(p, b), length(p, c) * length(p, d))
+        return abs(_dot(p, a, b) - _dot(p, c, d)) < TOL * scale
+
+    def text(self, args):
+        p, a, b, c, d = args
+        return f"{p}{a}·{p}{b} = {p}{c}·{p}{d} (vectors)"
+
+    def drawn(self, points):
+        p, a, b, c, d = points
+        return [(p, a, b), (p, c, d)], []
+
+    def equations(self, args, eq):
+        p, a, b, c, d = args
+        return [eq.squared([((p, a), 1), ((p, b), 1), ((a, b), -1), ((p, c), -1),
+                            ((p, d), -1), ((c, d), 1)])]
+
+
+CYCLIC, CIRCLE, POWER, EQDOT = Cyclic(), Circle(), Power(), EqDot()

@@ -1,6 +1,8 @@
 """Power of a point (#17): r49 concludes ``power P O X Y`` (PX·PY = PO² − OX², vectors) for
-P on the line of a chord XY of a circle centred O, an equation of the squared table; with it
-that table reasons with powers (radical axes, radical centres)."""
+P on the line of a chord XY of a circle centred O; r50 and r51 conclude ``eqdot P A B C D``
+(PA·PB = PC·PD, vectors) from two chords of one circle, or from equal products of lengths
+(the ratio table's power of a point) with the sign read off the diagram. Both are equations
+of the squared table; with them that table reasons with powers (radical axes, centres)."""
 
 from fractions import Fraction
 
@@ -9,7 +11,7 @@ import pytest
 
 from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.checker.reading import said
-from symbolic.geometry.predicates import POWER
+from symbolic.geometry.predicates import EQDOT, EQRATIO, POWER, SAMESIDE
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
 from symbolic.geometry.tables import rules
@@ -21,6 +23,11 @@ from symbolic.geometry.tables import rules
 RADICAL_CENTRE = ("a b c = triangle a b c; o3 = circle o3 a b c; d = on_circle d o3 a; "
                   "o1 = on_bline o1 a b; o2 = on_bline o2 c d; p = on_line p a b, on_line p c d; "
                   "x = on_circle x o1 a, on_circle x o2 c ? perp p x o1 o2")
+# The same without the third circle's centre: its chords ab and cd give p the same power
+# PA·PB = PC·PD (r50).
+RADICAL_CENTRE_NO_CENTRE = ("a b c = triangle a b c; d = on_circum d a b c; o1 = on_bline o1 a b; "
+                            "o2 = on_bline o2 c d; p = on_line p a b, on_line p c d; "
+                            "x = on_circle x o1 a, on_circle x o2 c ? perp p x o1 o2")
 
 
 def _random_instances(rng, n=200):
@@ -87,3 +94,81 @@ def test_radical_centre_is_not_proved_without_r49(radical_centre):
     without = frozenset(r.id for r in rules()) - {"r49"}
     outcome = prove(radical_centre, ProverConfig(timeout=30, rules=without))
     assert not outcome.proved
+
+
+def _on_circle(rng, o, r):
+    t = rng.uniform(0, 2 * np.pi)
+    return o + r * np.array([np.cos(t), np.sin(t)])
+
+
+def _meet(a, b, c, d):
+    """The point where lines ab and cd meet."""
+    m = np.array([b - a, c - d]).T
+    s = np.linalg.solve(m, c - a)
+    return a + s[0] * (b - a)
+
+
+def test_r50_is_a_theorem_on_random_diagrams():
+    rng = np.random.default_rng(50)
+    for _ in range(200):
+        o, r = rng.normal(size=2), rng.uniform(0.2, 4)
+        a, b, c, d = (_on_circle(rng, o, r) for _ in range(4))
+        coords = {"p": _meet(a, b, c, d), "a": a, "b": b, "c": c, "d": d}
+        assert EQDOT.holds(("p", "a", "b", "c", "d"), coords)
+        assert M.holds(("eqdot", ("p", "a", "b", "c", "d")), coords)
+
+
+def test_r51_is_a_theorem_on_random_diagrams():
+    """Equal products of lengths on two lines through P (or a tangent length squared),
+    P between A and B exactly when between C and D: equal as vectors. Without the side
+    condition the products may differ in sign."""
+    rng = np.random.default_rng(51)
+    checked = 0
+    for i in range(400):
+        p = rng.normal(size=2)
+        u, v = (np.array([np.cos(t), np.sin(t)]) for t in rng.uniform(0, np.pi, size=2))
+        sa, sb, sc = rng.uniform(-3, 3, size=3)
+        if min(abs(sa), abs(sb), abs(sc)) < 0.05:
+            continue
+        sd = sa * sb / sc  # signed: P between C and D exactly when between A and B
+        if i % 3 == 0:
+            sd = -sd  # the same lengths, the other side: the rule must not apply
+        coords = {"p": p, "a": p + sa * u, "b": p + sb * u, "c": p + sc * v, "d": p + sd * v}
+        args = ("p", "a", "b", "c", "d")
+        assert EQRATIO.holds(("p", "a", "p", "c", "p", "d", "p", "b"), coords)
+        same = SAMESIDE.holds(("p", "a", "b", "p", "c", "d"), coords)
+        assert same == (i % 3 != 0)
+        if same:
+            assert EQDOT.holds(args, coords) and M.holds(("eqdot", args), coords)
+            checked += 1
+        else:
+            assert not EQDOT.holds(args, coords)
+        # the tangent case: C = D = T with PT² = PA·PB, P outside AB
+        t = p + np.sqrt(abs(sa * sb)) * v
+        tangent = dict(coords, t=t)
+        if sa * sb > 0:
+            assert SAMESIDE.holds(("p", "a", "b", "p", "t", "t"), tangent)
+            assert EQDOT.holds(("p", "a", "b", "t", "t"), tangent)
+        else:
+            assert not SAMESIDE.holds(("p", "a", "b", "p", "t", "t"), tangent)
+    assert checked > 100
+
+
+def test_eqdot_reads_back_and_compares_in_any_order():
+    text = EQDOT.text(("p", "a", "b", "c", "d"))
+    assert text == "pa·pb = pc·pd (vectors)"
+    assert said(text, {"p", "a", "b", "c", "d"}) == [("eqdot", ("p", "a", "b", "c", "d"))]
+    assert EQDOT.canonical(("p", "d", "c", "b", "a")) == ("p", "a", "b", "c", "d")
+    assert M.key(("eqdot", ("p", "d", "c", "b", "a"))) == M.key(("eqdot", ("p", "a", "b", "c",
+                                                                          "d")))
+    assert EQDOT.degenerate(("p", "a", "b", "b", "a"))
+
+
+def test_radical_centre_without_its_centre_is_proved_with_r50():
+    problem = parse_problem(RADICAL_CENTRE_NO_CENTRE, name="radical_centre_no_centre")
+    outcome = prove(problem, ProverConfig(timeout=30))
+    assert outcome.proved, outcome.stats
+    used = {s.derivation.rule for s in outcome.proof.steps}
+    assert {"r49", "r50", "squared-length chase"} <= used
+    without = frozenset(r.id for r in rules()) - {"r49", "r50", "r51"}
+    assert not prove(problem, ProverConfig(timeout=30, rules=without)).proved
