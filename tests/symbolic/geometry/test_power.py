@@ -172,3 +172,22 @@ def test_radical_centre_without_its_centre_is_proved_with_r50():
     assert {"r49", "r50", "squared-length chase"} <= used
     without = frozenset(r.id for r in rules()) - {"r49", "r50", "r51"}
     assert not prove(problem, ProverConfig(timeout=30, rules=without)).proved
+
+
+# HAGeo dev 2007CTSTp2 with the auxiliary points the search found at 30 s (x, y, z, w): the
+# proof takes powers of points (r49-r51) into the squared table; without them DD+AR fails.
+CTST_2007_P2_AUX = ("a b c = triangle; i = incenter a b c; m = midpoint a b; n = midpoint a c; "
+                    "d = on_line a b, on_circle b c; e = on_line a c, on_circle c b; "
+                    "p = on_tline d i m, on_tline e i n; x = midpoint x b e; "
+                    "y = on_line y a b, on_line y c i; z = midpoint z b c; w = foot w c a b "
+                    "? perp a p b c")
+
+
+def test_2007ctstp2_with_its_auxiliary_points_needs_the_power_of_a_point():
+    problem = parse_problem(CTST_2007_P2_AUX, name="2007CTSTp2_aux")
+    outcome = prove(problem, ProverConfig(timeout=60))
+    assert outcome.proved, outcome.stats
+    used = {s.derivation.rule for s in outcome.proof.steps}
+    assert used & {"r49", "r50", "r51"}, used
+    without = frozenset(r.id for r in rules()) - {"r49", "r50", "r51"}
+    assert not prove(problem, ProverConfig(timeout=60, rules=without)).proved
