@@ -191,3 +191,18 @@ def test_2007ctstp2_with_its_auxiliary_points_needs_the_power_of_a_point():
     assert used & {"r49", "r50", "r51"}, used
     without = frozenset(r.id for r in rules()) - {"r49", "r50", "r51"}
     assert not prove(problem, ProverConfig(timeout=60, rules=without)).proved
+
+
+def test_r51_tangent_case_is_proved_and_replayed():
+    """C = D = T: PX·PY = PT² from the ratio table alone (PX = PT/2, PY = PQ = 2 PT), the
+    premise coll P T T a trivial line; the proof passes the replay and the independent
+    checker (``prove`` returns no proof otherwise)."""
+    from symbolic.geometry.state import AR_TABLES
+
+    problem = parse_problem("p t q = triangle12 p t q; x = midpoint x p t; "
+                            "y = on_line y p t, on_circle y p q ? eqdot p x y t t", name="r51t")
+    outcome = prove(problem, ProverConfig(rules=frozenset({"r51"}), timeout=30,
+                                          ar_tables=AR_TABLES - {"squared"}))
+    assert outcome.proved, outcome.stats
+    (step,) = [s for s in outcome.proof.steps if s.derivation.rule == "r51"]
+    assert dict(step.derivation.mapping)["C"] == dict(step.derivation.mapping)["D"] == "t"
