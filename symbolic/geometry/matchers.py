@@ -395,3 +395,49 @@ def _trapezoid_midline(ix, st):
                     if ix.parallel(m, n, a, b):
                         yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
                         yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
+
+
+
+@matcher("r49", static=True)
+def _power_of_a_point(ix, st):
+    """Points P on the line of a chord XY of a circle centred O (OX = OY numerically), O not
+    on that line: for the midpoint O of XY its median equations (``midp``) say as much."""
+    for o, groups in ix.equidistant.items():
+        for g in groups:
+            for x, y in combinations(g, 2):
+                line = ix.line(x, y)
+                if o not in line:
+                    for p in sorted(line - {x, y}):
+                        yield {"O": o, "X": x, "Y": y, "P": p}
+
+
+@matcher("r50", static=True)
+def _chords_meeting(ix, st):
+    """Two chords AB, CD of a circle (numerically) whose lines meet at a named point P."""
+    for circle in ix.circles:
+        chords = list(combinations(sorted(circle), 2))
+        for (a, b), (c, d) in combinations(chords, 2):
+            if len({a, b, c, d}) == 4:
+                for p in sorted((ix.line(a, b) & ix.line(c, d)) - {a, b, c, d}):
+                    yield {"P": p, "A": a, "B": b, "C": c, "D": d}
+
+
+@matcher("r51", static=True)
+def _equal_products(ix, st):
+    """P with PA·PB = PC·PD (vectors) for A, B and C, D on two lines through P, or C = D
+    any point (a tangent PC)."""
+    xy = ix.coords
+    for p in ix.names:
+        keyed = []
+        for k, line in enumerate(ix.lines):
+            if p in line:
+                for a, b in combinations(sorted(line - {p}), 2):
+                    keyed.append((float((xy[a] - xy[p]) @ (xy[b] - xy[p])), (k, a, b)))
+        if not keyed:
+            continue
+        keyed += [(ix.dist[(p, t)] ** 2, (-1, t, t)) for t in ix.names if t != p]
+        for group in cluster(keyed):
+            for first, second in combinations(group, 2):
+                (k1, a, b), (k2, c, d) = sorted((first, second), reverse=True)  # line first
+                if k1 != k2 and k1 >= 0:
+                    yield {"P": p, "A": a, "B": b, "C": c, "D": d}

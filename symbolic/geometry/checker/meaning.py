@@ -23,7 +23,7 @@ TOL = 1e-6
 ARITY = {"coll": None, "cyclic": None, "circle": None, "para": 4, "perp": 4, "cong": 4,
          "midp": 3, "eqangle": 8, "eqratio": 8, "eqratio3": 6, "simtri": 6, "simtri2": 6,
          "contri": 6, "contri2": 6, "simtri*": 6, "contri*": 6, "aconst": 5, "rconst": 6,
-         "ncoll": None, "npara": 4, "nperp": 4, "sameside": 6, "diff": 2}
+         "ncoll": None, "npara": 4, "nperp": 4, "sameside": 6, "diff": 2, "power": 4, "eqdot": 5}
 MIN_ARITY = {"coll": 2, "cyclic": 3, "circle": 2, "ncoll": 3}
 SIDE_CONDITIONS = frozenset({"ncoll", "npara", "nperp", "sameside", "diff"})
 NUMBERS = {"aconst": 1, "rconst": 2}  # trailing arguments that are numbers
@@ -115,6 +115,8 @@ def key(s: Stmt) -> tuple:
         return name, min((ab, cd, k), (cd, ab, 1 / k))
     if name == "diff":
         return name, frozenset(args)
+    if name == "eqdot":  # pa·pb = pc·pd: either pair first, either point of a pair first
+        return name, args[0], frozenset({segment(*args[1:3]), segment(*args[3:])})
     return name, args
 
 
@@ -246,6 +248,17 @@ def holds(s: Stmt, c: Coords) -> bool:
         return dot(*a[:3]) * dot(*a[3:]) > 0
     if name == "diff":
         return _d(c, *a) > TOL
+    if name == "power":  # px·py (vectors) = po² − ox²
+        vp, vx, vy = c[a[0]], c[a[2]], c[a[3]]
+        along = (vx[0] - vp[0]) * (vy[0] - vp[0]) + (vx[1] - vp[1]) * (vy[1] - vp[1])
+        po, ox = _d(c, a[0], a[1]), _d(c, a[1], a[2])
+        return abs(along - (po * po - ox * ox)) < TOL * max(1.0, po * po, ox * ox)
+    if name == "eqdot":  # pa·pb = pc·pd (vectors)
+        def dot_at(o: str, u: str, v: str) -> float:
+            return ((c[u][0] - c[o][0]) * (c[v][0] - c[o][0])
+                    + (c[u][1] - c[o][1]) * (c[v][1] - c[o][1]))
+        scale = max(1.0, _d(c, *a[:2]) * _d(c, a[0], a[2]), _d(c, a[0], a[3]) * _d(c, a[0], a[4]))
+        return abs(dot_at(*a[:3]) - dot_at(a[0], *a[3:])) < TOL * scale
     raise Unreadable(f"no meaning for {name}")
 
 
@@ -438,7 +451,9 @@ def squared_equations(s: Stmt, others: Iterable[str] = ()) -> list[Eq]:
     """The squared-length equations a statement states (true on every drawing): equal
     segments have equal squares (AB = k CD: AB^2 = k^2 CD^2); AB ⊥ CD exactly when
     AC^2 + BD^2 = AD^2 + BC^2 (a segment of length zero has square zero); M the midpoint
-    of AB gives, for each point X of ``others`` (Apollonius), 2XA^2 + 2XB^2 = 4XM^2 + AB^2."""
+    of AB gives, for each point X of ``others`` (Apollonius), 2XA^2 + 2XB^2 = 4XM^2 + AB^2;
+    P's power PX·PY = PO^2 - OX^2 is PX^2 + PY^2 - XY^2 = 2PO^2 - 2OX^2 (2 PX·PY, vectors, is
+    PX^2 + PY^2 - XY^2); PA·PB = PC·PD is PA^2 + PB^2 - AB^2 = PC^2 + PD^2 - CD^2."""
     name, a = s
     if name == "midp":
         m, x, y = a
@@ -449,6 +464,15 @@ def squared_equations(s: Stmt, others: Iterable[str] = ()) -> list[Eq]:
     elif name == "rconst":
         p, q = int(a[4]), int(a[5])
         want = linear("q", [(a[:2], q * q), (a[2:4], -p * p)])
+    elif name == "power":  # 2 px·py = px² + py² − xy², and px·py = po² − ox²
+        pt, o, u1, u2 = a
+        want = linear("q", [(u, k) for u, k in (((pt, u1), 1), ((pt, u2), 1), ((u1, u2), -1),
+                                                 ((pt, o), -2), ((o, u1), 2)) if u[0] != u[1]])
+    elif name == "eqdot":  # 2 pa·pb = pa² + pb² − ab²
+        pt, u1, u2, u3, u4 = a
+        want = linear("q", [(u, k) for u, k in (((pt, u1), 1), ((pt, u2), 1), ((u1, u2), -1),
+                                                 ((pt, u3), -1), ((pt, u4), -1), ((u3, u4), 1))
+                            if u[0] != u[1]])
     elif name == "perp":
         x, y, z, w = a
         want = linear("q", [(u, k) for u, k in (((x, z), 1), ((y, w), 1), ((x, w), -1),

@@ -27,6 +27,8 @@ _FORMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^{_W} ∥ {_W}$"), "para"),
     (re.compile(rf"^{_W} ⊥ {_W}$"), "perp"),
     (re.compile(rf"^{_W} = {_W}$"), "cong"),
+    (re.compile(rf"^{_W}·{_W} = {_W}² − {_W}² \(vectors\)$"), "power"),
+    (re.compile(rf"^{_W}·{_W} = {_W}·{_W} \(vectors\)$"), "eqdot"),
 ]
 
 
@@ -80,6 +82,16 @@ def said(text: str, points: Collection[str]) -> list[Stmt]:
             return [(name, seg(g[0]) + seg(g[1]) + seg(g[2]) + seg(g[3]))]
         if name == "aconst":
             return [(name, seg(g[0]) + seg(g[1]) + (g[2],))]
+        if name == "power":  # px·py = po² − ox²
+            (p, x), (p2, y), (p3, o), (o2, x2) = (seg(w) for w in g)
+            if p != p2 or p != p3 or o != o2 or x != x2:
+                raise Unreadable(f"not a power of a point: {text!r}")
+            return [(name, (p, o, x, y))]
+        if name == "eqdot":  # pa·pb = pc·pd
+            (p, x), (p2, y), (p3, z), (p4, w) = (seg(w) for w in g)
+            if len({p, p2, p3, p4}) != 1:
+                raise Unreadable(f"not equal products at one point: {text!r}")
+            return [(name, (p, x, y, z, w))]
         return [(name, seg(g[0]) + seg(g[1]))]
     return _ratios(text, points)
 

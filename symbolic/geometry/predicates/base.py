@@ -51,6 +51,8 @@ class Pred(str, Enum):
     NPERP = "nperp"
     SAMESIDE = "sameside"
     DIFF = "diff"
+    POWER = "power"
+    EQDOT = "eqdot"
 
 
 Args = tuple[str, ...]
