@@ -475,3 +475,15 @@ def _menelaus(ix, st):
                     a, b, c = meet[(b_, c_)], meet[(a_, c_)], meet[(a_, b_)]
                     d, e, f = (meet[tuple(sorted((x, side)))] for x in (a_, b_, c_))
                     yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+
+
+@matcher("r53", static=True)
+def _harmonic_midpoint(ix, st):
+    """The midpoint M of PE and points A, C on line PE with PA:PC = EA:EC (numerically)."""
+    d = ix.dist
+    for m, p, e in ix.midpoints:
+        for a, c in combinations(sorted(ix.line(p, e) - {m, p, e}), 2):
+            if abs(d[(p, a)] * d[(e, c)] - d[(p, c)] * d[(e, a)]) < 1e-9 * max(
+                    1.0, d[(p, a)] * d[(e, c)]):
+                yield {"P": p, "E": e, "A": a, "C": c, "M": m}
+                yield {"P": e, "E": p, "A": a, "C": c, "M": m}
