@@ -441,3 +441,49 @@ def _equal_products(ix, st):
                 (k1, a, b), (k2, c, d) = sorted((first, second), reverse=True)  # line first
                 if k1 != k2 and k1 >= 0:
                     yield {"P": p, "A": a, "B": b, "C": c, "D": d}
+
+
+@matcher("r52", static=True)
+def _menelaus(ix, st):
+    """Complete quadrilaterals of the diagram: four lines (of three or more named points)
+    meeting two by two at six distinct named points; each three of them a triangle, the
+    fourth its transversal (one instance per triangle: the rule's equation is symmetric)."""
+    lines = [ln for ln in ix.lines if len(ln) >= 3]
+    meet = {}  # (i, j), i < j: the named point where lines i and j meet
+    for i, j in combinations(range(len(lines)), 2):
+        common = lines[i] & lines[j]
+        if len(common) == 1:
+            meet[(i, j)] = next(iter(common))
+    nbrs = {}
+    for i, j in meet:
+        nbrs.setdefault(i, set()).add(j)
+        nbrs.setdefault(j, set()).add(i)
+    for i, j in sorted(meet):
+        for k in sorted(nbrs[i] & nbrs[j]):
+            if k <= j:
+                continue
+            for t in sorted(nbrs[i] & nbrs[j] & nbrs[k]):
+                if t <= k:
+                    continue
+                quad = (i, j, k, t)
+                pts = {meet[(x, y)] for x, y in combinations(quad, 2)}
+                if len(pts) < 6:
+                    continue
+                for side in quad:  # the transversal
+                    a_, b_, c_ = (x for x in quad if x != side)
+                    # vertices: A = b_ ∩ c_, B = a_ ∩ c_, C = a_ ∩ b_; feet on the transversal
+                    a, b, c = meet[(b_, c_)], meet[(a_, c_)], meet[(a_, b_)]
+                    d, e, f = (meet[tuple(sorted((x, side)))] for x in (a_, b_, c_))
+                    yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+
+
+@matcher("r53", static=True)
+def _harmonic_midpoint(ix, st):
+    """The midpoint M of PE and points A, C on line PE with PA:PC = EA:EC (numerically)."""
+    d = ix.dist
+    for m, p, e in ix.midpoints:
+        for a, c in combinations(sorted(ix.line(p, e) - {m, p, e}), 2):
+            if abs(d[(p, a)] * d[(e, c)] - d[(p, c)] * d[(e, a)]) < 1e-9 * max(
+                    1.0, d[(p, a)] * d[(e, c)]):
+                yield {"P": p, "E": e, "A": a, "C": c, "M": m}
+                yield {"P": e, "E": p, "A": a, "C": c, "M": m}

@@ -23,7 +23,8 @@ TOL = 1e-6
 ARITY = {"coll": None, "cyclic": None, "circle": None, "para": 4, "perp": 4, "cong": 4,
          "midp": 3, "eqangle": 8, "eqratio": 8, "eqratio3": 6, "simtri": 6, "simtri2": 6,
          "contri": 6, "contri2": 6, "simtri*": 6, "contri*": 6, "aconst": 5, "rconst": 6,
-         "ncoll": None, "npara": 4, "nperp": 4, "sameside": 6, "diff": 2, "power": 4, "eqdot": 5}
+         "ncoll": None, "npara": 4, "nperp": 4, "sameside": 6, "diff": 2, "power": 4, "eqdot": 5,
+         "menelaus": 6}
 MIN_ARITY = {"coll": 2, "cyclic": 3, "circle": 2, "ncoll": 3}
 SIDE_CONDITIONS = frozenset({"ncoll", "npara", "nperp", "sameside", "diff"})
 NUMBERS = {"aconst": 1, "rconst": 2}  # trailing arguments that are numbers
@@ -117,6 +118,8 @@ def key(s: Stmt) -> tuple:
         return name, frozenset(args)
     if name == "eqdot":  # pa·pb = pc·pd: either pair first, either point of a pair first
         return name, args[0], frozenset({segment(*args[1:3]), segment(*args[3:])})
+    if name == "menelaus":  # the triangle's vertices with their feet, in any order
+        return name, frozenset({(args[0], args[3]), (args[1], args[4]), (args[2], args[5])})
     return name, args
 
 
@@ -259,6 +262,11 @@ def holds(s: Stmt, c: Coords) -> bool:
                     + (c[u][1] - c[o][1]) * (c[v][1] - c[o][1]))
         scale = max(1.0, _d(c, *a[:2]) * _d(c, a[0], a[2]), _d(c, a[0], a[3]) * _d(c, a[0], a[4]))
         return abs(dot_at(*a[:3]) - dot_at(a[0], *a[3:])) < TOL * scale
+    if name == "menelaus":  # af·bd·ce = fb·dc·ea, no foot at a vertex
+        x, y, z, p, q, r = a
+        return (len({x, y, z}) == 3 and p not in (y, z) and q not in (z, x) and r not in (x, y)
+                and _same(_d(c, x, r) * _d(c, y, p) * _d(c, z, q),
+                          _d(c, r, y) * _d(c, p, z) * _d(c, q, x)))
     raise Unreadable(f"no meaning for {name}")
 
 
@@ -349,6 +357,14 @@ def linear(kind: str, terms: list[tuple[Args, int]]) -> Eq:
     return {v: k for v, k in out.items() if k}
 
 
+def menelaus_ratio(a: Args) -> Eq:
+    """``menelaus a b c d e f`` in the ratio table: l(af) − l(fb) + l(bd) − l(dc) + l(ce) −
+    l(ea) (af·bd·ce = fb·dc·ea)."""
+    x, y, z, p, q, r = a
+    return linear("l", [((x, r), 1), ((r, y), -1), ((y, p), 1), ((p, z), -1), ((z, q), 1),
+                        ((q, x), -1)])
+
+
 def prime_logs(n: int, sign: int) -> Eq:
     out: Eq = {}
     p = 2
@@ -427,6 +443,8 @@ def states(s: Stmt, table: str, eq: Eq, c: Coords) -> bool:
             want = linear("l", [(a[:2], 1), (a[2:4], -1), (a[4:6], -1), (a[6:], 1)])
         elif name == "rconst":
             want = rconst_ratio(a)
+        elif name == "menelaus":
+            want = menelaus_ratio(a)
         else:
             return False
         return _scaled(eq, want, False)

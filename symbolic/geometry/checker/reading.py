@@ -26,6 +26,7 @@ _FORMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^∠\({_W},{_W}\) = (-?\d+(?:/\d+)?)°$"), "aconst"),
     (re.compile(rf"^{_W} ∥ {_W}$"), "para"),
     (re.compile(rf"^{_W} ⊥ {_W}$"), "perp"),
+    (re.compile(rf"^{_W}·{_W}·{_W} = {_W}·{_W}·{_W}$"), "menelaus"),
     (re.compile(rf"^{_W} = {_W}$"), "cong"),
     (re.compile(rf"^{_W}·{_W} = {_W}² − {_W}² \(vectors\)$"), "power"),
     (re.compile(rf"^{_W}·{_W} = {_W}·{_W} \(vectors\)$"), "eqdot"),
@@ -92,6 +93,11 @@ def said(text: str, points: Collection[str]) -> list[Stmt]:
             if len({p, p2, p3, p4}) != 1:
                 raise Unreadable(f"not equal products at one point: {text!r}")
             return [(name, (p, x, y, z, w))]
+        if name == "menelaus":  # af·bd·ce = fb·dc·ea
+            (a, f), (b, d), (c, e), (f2, b2), (d2, c2), (e2, a2) = (seg(w) for w in g)
+            if (f, b, d, c, e, a) != (f2, b2, d2, c2, e2, a2):
+                raise Unreadable(f"not a product of ratios around a triangle: {text!r}")
+            return [(name, (a, b, c, d, e, f))]
         return [(name, seg(g[0]) + seg(g[1]))]
     return _ratios(text, points)
 

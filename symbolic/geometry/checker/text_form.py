@@ -206,6 +206,8 @@ def equations(s: M.Stmt, table: str, coords: M.Coords) -> list[M.Eq]:
             out = [lin("l", [(a[:2], 1), (a[2:4], -1), (a[4:6], -1), (a[6:], 1)])]
         elif name == "rconst":
             out = [M.rconst_ratio(a)]
+        elif name == "menelaus":
+            out = [M.menelaus_ratio(a)]
     elif table == "dist":
         if name == "cong":
             out = [lin("s", [(a[:2], 1), (a[2:], -1)])]

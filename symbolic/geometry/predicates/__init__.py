@@ -16,24 +16,25 @@ from .angles import ACONST, EQANGLE, EQANGLE6, SANGLE
 from .base import Args, Pred, Predicate
 from .circles import CIRCLE, CYCLIC, EQDOT, POWER
 from .conditions import DIFF, NCOLL, NPARA, NPERP, SAMESIDE
-from .lengths import CONG, EQRATIO, EQRATIO3, EQRATIO6, MIDP, RCONST
+from .lengths import CONG, EQRATIO, EQRATIO3, EQRATIO6, MENELAUS, MIDP, RCONST
 from .lines import COLL, PARA, PERP
 from .measure import TOL, Vec, direction, length
 from .triangles import CONTRI, CONTRI2, CONTRI_ANY, SIMTRI, SIMTRI2, SIMTRI_ANY
 
 __all__ = [
     "ACONST", "CIRCLE", "COLL", "CONG", "CONTRI", "CONTRI2", "CONTRI_ANY", "CYCLIC", "DIFF",
-    "EQANGLE", "EQANGLE6", "EQDOT", "EQRATIO", "EQRATIO3", "EQRATIO6", "MIDP", "NCOLL", "NPARA",
-    "NPERP", "PARA", "PERP", "POWER", "RCONST", "SAMESIDE", "SANGLE", "SIMTRI", "SIMTRI2",
-    "SIMTRI_ANY", "NUMERIC_ARGS", "PREDICATES", "TOL", "Args", "Pred", "Predicate", "Vec",
-    "direction", "holds", "length", "predicate",
+    "EQANGLE", "EQANGLE6", "EQDOT", "EQRATIO", "EQRATIO3", "EQRATIO6", "MENELAUS", "MIDP",
+    "NCOLL", "NPARA", "NPERP", "PARA", "PERP", "POWER", "RCONST", "SAMESIDE", "SANGLE",
+    "SIMTRI", "SIMTRI2", "SIMTRI_ANY", "NUMERIC_ARGS", "PREDICATES", "TOL", "Args", "Pred",
+    "Predicate", "Vec", "direction", "holds", "length", "predicate",
 ]
 
 PREDICATES: dict[str, Predicate] = {
     p.name: p
     for p in (COLL, PARA, PERP, CONG, CYCLIC, CIRCLE, MIDP, EQANGLE, EQANGLE6, EQRATIO,
               EQRATIO6, EQRATIO3, SIMTRI, SIMTRI2, SIMTRI_ANY, CONTRI, CONTRI2, CONTRI_ANY,
-              SANGLE, ACONST, RCONST, NCOLL, NPARA, NPERP, SAMESIDE, DIFF, POWER, EQDOT)
+              SANGLE, ACONST, RCONST, NCOLL, NPARA, NPERP, SAMESIDE, DIFF, POWER, EQDOT,
+              MENELAUS)
 }
 
 # How many trailing arguments of each predicate are numbers (a view of ``numeric_args``).

@@ -53,6 +53,7 @@ class Pred(str, Enum):
     DIFF = "diff"
     POWER = "power"
     EQDOT = "eqdot"
+    MENELAUS = "menelaus"
 
 
 Args = tuple[str, ...]

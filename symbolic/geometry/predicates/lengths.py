@@ -202,3 +202,59 @@ class Midp(Predicate):
 
 CONG, EQRATIO, EQRATIO6, EQRATIO3 = Cong(), EqRatio(), EqRatio6(), EqRatio3()
 RCONST, MIDP = RConst(), Midp()
+
+
+# The triangle's vertices with their feet (A, D), (B, E), (C, F), in every order: the same
+# product of ratios (reversing the cycle inverts it, still 1).
+_MEN_ORDERS = [(0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2)]
+
+
+class Menelaus(ARPredicate):
+    """``menelaus A B C D E F``: D, E, F on the side lines BC, CA, AB of triangle ABC (none
+    a vertex) with AF·BD·CE = FB·DC·EA (lengths): a transversal DEF (Menelaus) or concurrent
+    cevians AD, BE, CF (Ceva). In the ratio table: l(AF) − l(FB) + l(BD) − l(DC) + l(CE) −
+    l(EA) = 0, the six-segment relation no four-segment eqratio states."""
+
+    __slots__ = ()
+    pred = Pred.MENELAUS
+    goal = True
+    arity = 6
+
+    def canonical(self, args: Args) -> Args:
+        pairs = [(args[0], args[3]), (args[1], args[4]), (args[2], args[5])]
+        best = min(tuple(pairs[i] for i in o) for o in _MEN_ORDERS)
+        return tuple(v for v, _ in best) + tuple(f for _, f in best)
+
+    def degenerate(self, args: Args) -> bool:
+        a, b, c, d, e, f = args
+        return len({a, b, c}) < 3 or d in (b, c) or e in (c, a) or f in (a, b)
+
+    def check(self, ps, consts=()):
+        a, b, c, d, e, f = ps
+        return close(length(a, f) * length(b, d) * length(c, e),
+                     length(f, b) * length(d, c) * length(e, a))
+
+    def text(self, args):
+        a, b, c, d, e, f = args
+        return f"{a}{f}·{b}{d}·{c}{e} = {f}{b}·{d}{c}·{e}{a}"
+
+    def variants(self, args):
+        pairs = [(args[0], args[3]), (args[1], args[4]), (args[2], args[5])]
+        for o in _MEN_ORDERS:
+            yield tuple(pairs[i][0] for i in o) + tuple(pairs[i][1] for i in o)
+
+    def drawn(self, points):
+        a, b, c, d, e, f = points
+        return [(b, c, d), (c, a, e), (a, b, f)], []
+
+    def figure_lines(self, args):
+        a, b, c, d, e, f = args
+        return [(b, c), (c, a), (a, b)]
+
+    def equations(self, args, eq):
+        a, b, c, d, e, f = args
+        return [eq.ratio([((a, f), 1), ((f, b), -1), ((b, d), 1), ((d, c), -1), ((c, e), 1),
+                          ((e, a), -1)])]
+
+
+MENELAUS = Menelaus()

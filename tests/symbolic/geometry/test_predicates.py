@@ -271,7 +271,7 @@ def test_the_goal_predicates_are_those_that_say_so():
 
     assert GOAL_PREDICATES == ("coll", "para", "perp", "cong", "cyclic", "circle", "midp",
                                "eqangle", "eqratio", "simtri", "simtri2", "contri", "contri2",
-                               "aconst", "rconst", "power", "eqdot")
+                               "aconst", "rconst", "power", "eqdot", "menelaus")
     assert all(PREDICATES[name].goal for name in GOAL_PREDICATES)
 
 
