@@ -12,6 +12,7 @@ from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proof import check_proof
+from symbolic.geometry.tables import rules
 
 
 def test_heuristic_candidates_are_well_formed_statements():
@@ -123,9 +124,16 @@ EXTERNAL_BISECTOR = (
 
 
 def test_a_parallel_through_a_point_gives_menelaus():
+    # DD+AR now proves this with Menelaus itself (r52); without r52 the search must find
+    # the parallel that turns the transversal into similar triangles.
     problem = parse_problem(EXTERNAL_BISECTOR, name="external_bisector")
+    direct = search(problem, [HeuristicProposer()],
+                    SearchConfig(timeout=60, depth=1, trajectory_depth=0))
+    assert direct.outcome.proved and direct.auxiliary == ()
+    assert "r52" in {s.derivation.rule for s in direct.outcome.proof.steps}
+    without = frozenset(r.id for r in rules()) - {"r52"}
     found = search(problem, [HeuristicProposer()],
-                   SearchConfig(timeout=60, depth=1, trajectory_depth=0))
+                   SearchConfig(timeout=60, depth=1, trajectory_depth=0, rules=without))
     assert found.outcome.proved
     assert len(found.auxiliary) == 1 and "on_pline" in found.auxiliary[0]
 
