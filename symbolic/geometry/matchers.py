@@ -397,7 +397,6 @@ def _trapezoid_midline(ix, st):
                         yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
 
 
-
 @matcher("r49", static=True)
 def _power_of_a_point(ix, st):
     """Points P on the line of a chord XY of a circle centred O (OX = OY numerically), O not

@@ -1,0 +1,22 @@
+"""Witness tests of rules: which rules a proof used, and whether DD+AR proves a problem with
+some rules left out (the rule table minus those ids)."""
+
+from __future__ import annotations
+
+from symbolic.geometry.prover import ProofOutcome, ProverConfig, prove
+from symbolic.geometry.tables import rules
+
+
+def rules_used(outcome: ProofOutcome) -> set[str]:
+    """The rule (or AR chase) of every step of the outcome's proof."""
+    return {s.derivation.rule for s in outcome.proof.steps}
+
+
+def without(*gone: str) -> frozenset[str]:
+    """Every rule id of the table except `gone`."""
+    return frozenset(r.id for r in rules()) - set(gone)
+
+
+def proved_without(problem, *gone: str, timeout: float = 30) -> bool:
+    """Whether DD+AR proves `problem` with the rules `gone` left out."""
+    return prove(problem, ProverConfig(timeout=timeout, rules=without(*gone))).proved
