@@ -7,8 +7,10 @@ search, or one past ``SolveConfig.memory_limit``) live in ``reasoner.batch``, wh
 problem in a worker process; ``solve`` and ``solve_file`` run in the calling process and stop
 cooperatively at ``SolveConfig.timeout``: a call with ``timeout=S`` ends within S + 1 s
 (measured: 0.01-0.2 s past S on HAGeo problems with the search, 0.04 s on SyGuS) once the
-engines are loaded. The first call of a process also imports them, inside its time: numba's
-kernels (~1 s), and torch with the neural proposer (~3.5 s) when the search uses that source;
+engines are loaded. The first call of a process also imports them, inside its time: the
+geometry engine (~0.2 s; numba's kernels, ~1.3 s more, only once the process has spent a second
+in their vectorised twins, ``symbolic.geometry.kernels``), and torch with the neural proposer
+(~3.5 s) when the search uses that source;
 ``memory_limit`` is not enforced here. For a limit that holds whatever the engine does (stuck
 in z3 or numba), run the problems through ``reasoner.batch.run_batch``.
 """

@@ -114,7 +114,7 @@ def serve(fd: int, parent: int) -> None:
         return
     conn = Connection(fd)
     fn, config = pickle.loads(conn.recv_bytes())
-    preload(config.preload)
+    preload(config.preload, config.warm_up)
     pool = _Pool(fn, replace(config, jobs=1, cluster=None), 1)
     conn.send(os.getpid())
     try:

@@ -114,7 +114,9 @@ class RunConfig:
     the worker, all it inherited included, so that a task gets a ``MemoryError``; ``None``: no
     limit);
     ``quiet`` sends the workers' stdout to /dev/null; ``initializer()`` runs once in each new
-    worker; ``preload`` names modules imported (and warmed up) in the parent before forking;
+    worker; ``preload`` names modules imported in the parent before forking, and warmed up
+    (their ``warm_up()``) when ``warm_up`` says so: loading compiled kernels once in the parent
+    pays off when several tasks share them, while one task may load only what it uses;
     ``cluster``: a Ray address (``local``, ``auto``, ``HOST:PORT``) to run on instead of the
     local pool (None), where a task whose worker is lost with its node runs again on another
     at most ``retries`` times."""
@@ -128,6 +130,7 @@ class RunConfig:
     quiet: bool = True
     initializer: Callable[[], None] | None = None
     preload: tuple[str, ...] = ()
+    warm_up: bool = True
     cluster: str | None = None
     retries: int = 2
 
@@ -177,17 +180,17 @@ def in_order(pairs: Iterable[tuple[int, T]]) -> Iterator[T]:
             next_index += 1
 
 
-def preload(names: Iterable[str]) -> None:
-    """Import modules in the parent so that forked workers share them, and run each one's
-    ``warm_up()`` (e.g. loading compiled numba kernels); a missing module is skipped, left for
-    the task that needs it to report."""
+def preload(names: Iterable[str], warm: bool = True) -> None:
+    """Import modules in the parent so that forked workers share them, and (``warm``) run each
+    one's ``warm_up()`` (e.g. loading compiled numba kernels); a missing module is skipped, left
+    for the task that needs it to report."""
     for name in names:
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
         warm_up = getattr(module, "warm_up", None)
-        if callable(warm_up):
+        if warm and callable(warm_up):
             warm_up()
 
 
@@ -276,7 +279,7 @@ def private_above(pid: int, limit: float) -> bool:
 
 def _run_local(fn: Callable[..., T], tasks: list[Task], config: RunConfig,
                cancelled: Container[int] | None = None) -> Iterator[tuple[int, Outcome[T]]]:
-    preload(config.preload)
+    preload(config.preload, config.warm_up)
     queue = list(enumerate(tasks))[::-1]  # pop() from the end takes them in input order
     pool = _Pool(fn, config, min(max(1, config.jobs), len(tasks)))
     try:

@@ -247,7 +247,7 @@ DOMAIN = Domain(
     solve=solve,
     accepts=_accepts,
     preload=("symbolic.geometry.problem", "symbolic.geometry.prover",
-             "symbolic.geometry.numeric"),
+             "symbolic.geometry.numeric", "symbolic.geometry.kernels"),
     json_fields=json_fields,
     searches=True,
 )

@@ -22,6 +22,7 @@ from symbolic.runner import (
     format_size,
     in_order,
     parse_size,
+    preload,
     private_above,
     private_memory,
     resident,
@@ -341,3 +342,15 @@ def test_every_forked_run_goes_through_the_runner():
     assert FORKING.search("ctx = mp.get_context('fork')\nproc = ctx.Process(target=f)")
     assert FORKING.search("from multiprocessing.connection import wait")
     assert not FORKING.search("e.get_context(text)  # lark\nm = beams[b][2].fork()")
+
+
+def test_preload_imports_and_warms_up_only_when_asked(tmp_path, monkeypatch):
+    (tmp_path / "warmable_mod.py").write_text("warmed = 0\ndef warm_up():\n    global warmed\n"
+                                              "    warmed += 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preload(["warmable_mod", "no_such_module_here"], warm=False)
+    import warmable_mod
+
+    assert warmable_mod.warmed == 0
+    preload(["warmable_mod"])
+    assert warmable_mod.warmed == 1

@@ -1,11 +1,22 @@
-"""numba kernels agree with their plain-Python twins."""
+"""The numeric index's kernels: numpy-vectorised and numba-compiled ones agree with their
+plain-Python twins, and a process switches from the first to the second as ``kernels`` says."""
 
+import subprocess
+import sys
 from itertools import combinations
 
 import numpy as np
 import pytest
 
-from symbolic.geometry import kernels
+from symbolic.geometry import kernels, kernels_jit
+
+TIERS = {"numpy": (kernels.pair_tables_np, kernels.circles_np, kernels.triangle_angles_np),
+         "numba": (kernels_jit.pair_tables, kernels_jit.circles, kernels_jit.triangle_angles)}
+
+
+@pytest.fixture(params=sorted(TIERS))
+def tier(request):
+    return TIERS[request.param]
 
 
 @pytest.fixture(params=[0, 1, 2])
@@ -19,15 +30,15 @@ def xy(request):
     return pts
 
 
-def test_pair_tables(xy):
-    d1, a1 = kernels.pair_tables(xy)
+def test_pair_tables(xy, tier):
+    d1, a1 = tier[0](xy)
     d2, a2 = kernels.pair_tables_py(xy)
     assert np.allclose(d1, d2) and np.allclose(a1, a2)
     assert np.all((a1 >= 0) & (a1 < np.pi))
 
 
-def test_circles(xy):
-    m1 = kernels.circles(xy, 1e-6)
+def test_circles(xy, tier):
+    m1 = tier[1](xy, 1e-6)
     m2 = kernels.circles_py(xy, 1e-6)
     assert m1.shape == m2.shape == (84, 9)
     assert np.array_equal(m1, m2)
@@ -35,10 +46,42 @@ def test_circles(xy):
     assert (5, 6, 7, 8) in rows
 
 
-def test_triangle_angles(xy):
+def test_triangle_angles(xy, tier):
     tri = np.array(list(combinations(range(5), 3)), dtype=np.int64)
-    a1 = kernels.triangle_angles(xy, tri)
+    a1 = tier[2](xy, tri)
     a2 = kernels.triangle_angles_py(xy, tri)
     assert np.allclose(a1, a2)
     ok = [i for i, (p, q, r) in enumerate(tri) if {p, q, r} != {0, 1, 3}]
     assert np.allclose(a1[ok].sum(axis=1), np.pi)
+
+
+def test_tiers_agree_on_larger_diagrams():
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(-1, 1, size=(20, 2))
+    xy[10:16] = 0.4 * np.stack([np.cos(np.arange(6.0)), np.sin(np.arange(6.0))], axis=1)
+    assert np.array_equal(kernels.circles_np(xy, 1e-9), kernels_jit.circles(xy, 1e-9))
+    d1, a1 = kernels.pair_tables_np(xy)
+    d2, a2 = kernels_jit.pair_tables(xy)
+    assert np.allclose(d1, d2, rtol=0, atol=1e-14) and np.allclose(a1, a2, rtol=0, atol=1e-14)
+
+
+SWITCH = """
+import sys
+from symbolic.geometry import kernels
+import numpy as np
+kernels.JIT_AFTER = float(sys.argv[1])
+xy = np.random.default_rng(0).uniform(size=(12, 2))
+before = ("numba" in sys.modules, kernels.jit_loaded())
+for _ in range(int(sys.argv[2])):
+    kernels.circles(xy, 1e-9)
+print(before, ("numba" in sys.modules, kernels.jit_loaded()))
+"""
+
+
+@pytest.mark.parametrize("after, calls, loaded", [(1e9, 20, False), (0.0, 1, True)])
+def test_a_process_loads_numba_only_after_enough_kernel_time(after, calls, loaded):
+    # a fresh interpreter: this one has imported numba for the tests above
+    out = subprocess.run([sys.executable, "-c", SWITCH, str(after), str(calls)],
+                         capture_output=True, text=True, check=True).stdout.split(") (")
+    assert out[0] == "(False, False"
+    assert out[1].strip() == f"{loaded}, {loaded})"
