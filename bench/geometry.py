@@ -24,7 +24,10 @@ translates AG1 syntax into Newclid's JGEX dialect (see its docstring). Seed 0 by
 Our engine is run once over the file through its CLI contract,
 `solve-problem FILE --timeout S --jobs N --json` (or `python -m reasoner.cli FILE ...`), which
 prints one JSON object per problem per line; its own `seconds` field is used. If the CLI is
-missing or prints no rows, our column reads n/a with the reason.
+missing or prints no rows, our column reads n/a with the reason. With `--per-process` it is run
+as Newclid is, one command per problem (`--jobs` commands at a time), and the table's
+`median wall s` column gives the median time of the whole command over the proved problems,
+interpreter start-up, imports and any model loading included: what a user waits for one problem.
 
 Measured (2-core CPU, seed 0, --timeout 30 --jobs 2): Newclid 3.0.1 + yuclid proves 205/231
 of jgex_ag_231 (25 saturated, 1 yuclid SIGABRT), median 0.053 s, mean 0.102 s per proved problem.
@@ -46,7 +49,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +58,7 @@ DEFAULT_NEWCLID_PYTHON = REPO_ROOT / ".bench-venv" / "bin" / "python"
 RUNNER = Path(__file__).resolve().parent / "_newclid_runner.py"
 NEWCLID_PACKAGES = ("newclid==3.0.1", "py-yuclid==3.0.0", "pyyaml")
 ENGINES = ("ours", "newclid")
+OURS_DDAR = "ours DD+AR"
 UNSOLVED = ("saturated", "unknown")  # the engine stopped without a proof
 
 
@@ -93,6 +97,7 @@ class Summary:
     total: int
     median_proved: float | None
     mean_proved: float | None
+    median_wall: float | None  # whole command per problem (None: not run one per process)
     unsolved: int
     timeout: int
     error: int
@@ -280,6 +285,37 @@ def run_ours(problems: Sequence[Problem], timeout: float, jobs: int,
     )
 
 
+def run_ours_one(problem: Problem, timeout: float, extra: Sequence[str] = (),
+                 cmd: Sequence[str] = ()) -> Row:
+    """One problem in its own `solve-problem` command; `wall_seconds` is the command's time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "problem.txt"
+        write_problems([problem], file)
+        argv = [*cmd, str(file), "--timeout", f"{timeout:g}", "--jobs", "1", "--json", *extra]
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True,
+                                  timeout=timeout + 30)
+        except subprocess.TimeoutExpired:
+            wall = round(time.perf_counter() - t0, 4)
+            return Row("ours", problem.name, "timeout", wall, wall, detail="command hung")
+        wall = round(time.perf_counter() - t0, 4)
+    row = _ours_row(problem, parse_ours_output(proc.stdout).get(problem.name))
+    if row.status == "error" and row.detail == "no output row for this problem":
+        row = replace(row, detail=f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    return replace(row, wall_seconds=wall)
+
+
+def run_ours_per_process(problems: Sequence[Problem], timeout: float, jobs: int,
+                         extra: Sequence[str] = (), label: str = "ours") -> EngineRun:
+    cmd = ours_command()
+    if cmd is None:
+        return EngineRun(label, unavailable="engine not built yet: no `solve-problem` on PATH "
+                                            "and no reasoner/cli.py")
+    solve = functools.partial(run_ours_one, timeout=timeout, extra=extra, cmd=cmd)
+    return EngineRun(label, rows=_map_with_progress(solve, problems, jobs))
+
+
 def _ours_rows(problems: Sequence[Problem], stdout: str, failure: str,
                label: str = "ours") -> EngineRun:
     outputs = parse_ours_output(stdout)
@@ -298,6 +334,7 @@ def _count(rows: Sequence[Row], *statuses: str) -> int:
 def summarize(run: EngineRun) -> Summary:
     """Anything not proved, saturated/unknown or timed out counts as an error."""
     proved = [r.seconds for r in run.rows if r.status == "proved"]
+    walls = [r.wall_seconds for r in run.rows if r.status == "proved"]
     unsolved, timeout = _count(run.rows, *UNSOLVED), _count(run.rows, "timeout")
     return Summary(
         engine=run.engine,
@@ -305,6 +342,8 @@ def summarize(run: EngineRun) -> Summary:
         total=len(run.rows),
         median_proved=statistics.median(proved) if proved else None,
         mean_proved=statistics.fmean(proved) if proved else None,
+        median_wall=(statistics.median(w for w in walls if w is not None)
+                     if walls and None not in walls else None),
         unsolved=unsolved,
         timeout=timeout,
         error=len(run.rows) - len(proved) - unsolved - timeout,
@@ -322,6 +361,7 @@ def format_table(runs: Sequence[EngineRun]) -> str:
         "of",
         "median s (proved)",
         "mean s (proved)",
+        "median wall s (proved)",
         "saturated/unknown",
         "timeout",
         "error",
@@ -341,6 +381,7 @@ def format_table(runs: Sequence[EngineRun]) -> str:
                 str(s.total),
                 _fmt(s.median_proved),
                 _fmt(s.mean_proved),
+                _fmt(s.median_wall),
                 str(s.unsolved),
                 str(s.timeout),
                 str(s.error),
@@ -357,7 +398,7 @@ def format_table(runs: Sequence[EngineRun]) -> str:
 
 def _only_one_lines(runs: Sequence[EngineRun]) -> list[str]:
     """Problems proved by one engine but not the other (ours DD+AR vs Newclid, both ran)."""
-    ran = [r for r in runs if r.unavailable is None and r.engine in ("ours", "newclid")]
+    ran = [r for r in runs if r.unavailable is None and r.engine in (OURS_DDAR, "newclid")]
     if len(ran) != 2:
         return []
     proved = [{row.problem for row in r.rows if row.status == "proved"} for r in ran]
@@ -388,6 +429,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "(solve-problem's default: heuristic, memory and neural sources) "
                              "as a third row; the "
                              "first two rows are DD+AR only (ours with --no-aux)")
+    parser.add_argument("--per-process", action="store_true",
+                        help="run ours one command per problem, as Newclid is run, and report "
+                             "the median wall time of the whole command (start-up, imports "
+                             "and model loading included)")
     parser.add_argument("--newclid-python", type=Path, default=DEFAULT_NEWCLID_PYTHON)
     parser.add_argument(
         "--setup",
@@ -410,9 +455,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     engines = ENGINES if args.only == "both" else (args.only,)
     runs: list[EngineRun] = []
     if "ours" in engines:
-        runs.append(run_ours(problems, args.timeout, args.jobs, ("--no-aux",), "ours DD+AR"))
+        ours = run_ours_per_process if args.per_process else run_ours
+        runs.append(ours(problems, args.timeout, args.jobs, ("--no-aux",), OURS_DDAR))
         if args.aux:
-            runs.append(run_ours(problems, args.timeout, args.jobs, (), "ours + aux search"))
+            runs.append(ours(problems, args.timeout, args.jobs, (), "ours + aux search"))
     if "newclid" in engines:
         runs.append(run_newclid(problems, args.newclid_python, args.timeout, args.jobs, args.seed))
     print(f"{args.file} - {len(problems)} problems, timeout {args.timeout:g} s, jobs {args.jobs}")
