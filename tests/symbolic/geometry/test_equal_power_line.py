@@ -82,3 +82,26 @@ def test_proved_with_r54_and_checked_and_not_without(text, name):
     used = rules_used(outcome)
     assert "r54" in used and "squared-length chase" in used, used
     assert not proved_without(problem, "r54", timeout=60)
+
+
+# HAGeo dev 2021CGMOp2 with the five auxiliary points the search found at 60 s (19 s; without
+# r54 the search timed out at 60 s): r54's premises ask the squared table for the radical
+# axes ax ⊥ o m1 and ay ⊥ o m2 (and more), which then join the angle table (r28 closes it);
+# without r54 DD+AR saturates short of the goal.
+CGMO_2021_P2_AUX = ("a b c = triangle; i = incenter a b c; j = excenter a b c; "
+                    "o = circumcenter a b c; m1 = midpoint a i; x = on_circle o a, on_circle m1 a; "
+                    "m2 = midpoint a j; y = on_circle o a, on_circle m2 a; "
+                    "k = on_line b c, on_bline i j; m = midpoint x y; "
+                    "z = on_pline z a k j, on_line z k b; "
+                    "w = angle_bisector w a b c, on_line w a c; u = midpoint u a y; "
+                    "v = foot v k a m1; x1 = angle_bisector x1 c a b, on_line x1 c b ? coll a k m")
+
+
+def test_2021cgmop2_with_its_auxiliary_points_needs_r54():
+    problem = parse_problem(CGMO_2021_P2_AUX, name="2021CGMOp2_aux")
+    outcome = prove(problem, ProverConfig(timeout=60))
+    assert outcome.proved, outcome.stats
+    squared = {str(s.conclusion) for s in outcome.proof.steps
+               if s.derivation.rule == "squared-length chase"}
+    assert any(f.startswith("perp") for f in squared), squared
+    assert not proved_without(problem, "r54", timeout=60)
