@@ -486,3 +486,19 @@ def _harmonic_midpoint(ix, st):
                     1.0, d[(p, a)] * d[(e, c)]):
                 yield {"P": p, "E": e, "A": a, "C": c, "M": m}
                 yield {"P": e, "E": p, "A": a, "C": c, "M": m}
+
+
+@matcher("r54")
+def _equal_power_line(ix, st):
+    """Three points of a numeric line not known to be collinear, with every segment PQ of
+    named points perpendicular to it (one rotation: the premises say that XP² − XQ² is the
+    same at A, B and C, whichever is A)."""
+    for line in ix.lines:
+        triples = [t for t in combinations(sorted(line), 3) if st.derive(COLL, t) is None]
+        if not triples:
+            continue
+        a, b = triples[0][:2]
+        normals = ix.perpendicular_segments(a, b)
+        for t in triples:
+            for p, q in normals:
+                yield {"A": t[0], "B": t[1], "C": t[2], "P": p, "Q": q}

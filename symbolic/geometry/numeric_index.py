@@ -69,6 +69,7 @@ class NumericIndex:
         self.xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
         dist, ang = kernels.pair_tables(self.xy)
         self._ang = ang
+        self._far = dist >= TOL  # pairs of distinct points
         n = self.names
         self.dist = {(a, b): float(dist[i, j]) for i, a in enumerate(n) for j, b in enumerate(n)}
         self.lines = self._lines()
@@ -228,6 +229,14 @@ class NumericIndex:
     def perpendicular(self, a: str, b: str, c: str, d: str) -> bool:
         x = self._angle(a, b, c, d)
         return x is not None and abs(x - math.pi / 2) < ANGLE_TOL
+
+    def perpendicular_segments(self, a: str, b: str) -> list[tuple[str, str]]:
+        """The segments pq (p before q) of named points perpendicular to line ab."""
+        i, j = self.pos[a], self.pos[b]
+        d = np.abs(self._ang - self._ang[i, j]) % math.pi
+        off = np.abs(d - math.pi / 2)
+        ok = np.triu((off < ANGLE_TOL) & self._far, 1)
+        return [(self.names[p], self.names[q]) for p, q in zip(*np.nonzero(ok))]
 
     def parallel(self, a: str, b: str, c: str, d: str) -> bool:
         x = self._angle(a, b, c, d)
