@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from types import ModuleType
+from typing import Any, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 JIT_AFTER = 1.0
 """Seconds of vectorised-kernel time after which a process loads the numba kernels (about the
@@ -59,35 +63,30 @@ def _charge(started: float) -> None:
         warm_up()
 
 
-def pair_tables(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lengths |pq| and line directions of pq in [0, pi) for every pair of points."""
+def _tiered(name: str, vectorised: Callable[..., T], *args: Any) -> T:
+    """``name``'s numba kernel once loaded; else ``vectorised``, its time counted."""
     if _jit is not None:
-        return _jit.pair_tables(xy)  # type: ignore[no-any-return]
+        return getattr(_jit, name)(*args)  # type: ignore[no-any-return]
     started = time.perf_counter()
-    out = pair_tables_np(xy)
+    out = vectorised(*args)
     _charge(started)
     return out
+
+
+def pair_tables(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lengths |pq| and line directions of pq in [0, pi) for every pair of points."""
+    return _tiered("pair_tables", pair_tables_np, xy)
 
 
 def circles(xy: np.ndarray, tol: float) -> np.ndarray:
     """For every triple i<j<k of non-collinear points, which points lie on its circle
     (``circles_py``)."""
-    if _jit is not None:
-        return _jit.circles(xy, tol)  # type: ignore[no-any-return]
-    started = time.perf_counter()
-    out = circles_np(xy, tol)
-    _charge(started)
-    return out
+    return _tiered("circles", circles_np, xy, tol)
 
 
 def triangle_angles(xy: np.ndarray, tri: np.ndarray) -> np.ndarray:
     """Interior angles at the three vertices of each triangle (rows of point indices)."""
-    if _jit is not None:
-        return _jit.triangle_angles(xy, tri)  # type: ignore[no-any-return]
-    started = time.perf_counter()
-    out = triangle_angles_np(xy, tri)
-    _charge(started)
-    return out
+    return _tiered("triangle_angles", triangle_angles_np, xy, tri)
 
 
 # ---------------------------------------------------------------- vectorised (numpy)
