@@ -38,7 +38,8 @@ import fuzz_targets as ft  # noqa: E402
 
 COLUMNS = ("inputs", "ok", "expected", "crash", "hang")
 UNINSTRUMENTED = ["grammars.constrained.kernels", "symbolic.geometry.kernels",
-                  "symbolic.sygus.kernels", "grammars.constrained.parser"]
+                  "symbolic.geometry.kernels_jit", "symbolic.sygus.kernels",
+                  "grammars.constrained.parser"]
 """Modules left as they are: numba cannot compile the bytecode atheris instruments (the
 kernels), and atheris 2.3 on Python 3.11 miscompiles ``Parser.feed_depth`` (a tuple index
 read as an int; the same inputs pass uninstrumented)."""

@@ -87,6 +87,13 @@ def walk_jit() -> Callable[..., int]:
     return _jit
 
 
+def warm_up() -> None:
+    """Walk with numba's code from now on, whatever the trie's size: numba is imported now and
+    the walk's machine code loads on the next walk (with that walk's argument types), so that
+    a caller can do both before anything is timed (the fuzz targets do, with their seeds)."""
+    walk_jit()
+
+
 def jit_loaded() -> bool:
     """Whether this process walks with numba's code."""
     return _jit is not None

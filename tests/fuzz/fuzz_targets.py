@@ -565,12 +565,18 @@ def _grammar_expected() -> tuple[type[BaseException], ...]:
     return (GrammarError,)
 
 
+# kernels that a long process switches to once it has spent a second in their twins (loading
+# numba then takes 1.3 s): loaded before any input runs under the alarm, not in the middle
+GEOMETRY_KERNELS = ("symbolic.geometry.kernels",)
+GRAMMAR_KERNELS = ("grammars.constrained.kernels",)
+
+
 @functools.cache
 def target(name: str) -> Target:
     """The target of one input language (built once: imports and seeds are not free)."""
     if name == "geometry":
         return Target(name, run_geometry, _geometry_expected(), _geometry_seeds,
-                      _geometry_tokens())
+                      _geometry_tokens(), GEOMETRY_KERNELS)
     if name == "sygus":
         return Target(name, run_sygus, (ErrorResult,), lambda: _files(PROBLEMS / "sygus", "*.sl")
                       + _regression_seeds("sygus"), SYGUS_TOKENS, ("symbolic.sygus.kernels",))
@@ -583,13 +589,14 @@ def target(name: str) -> Target:
     if name == "onnx":
         return Target(name, run_onnx, _verify_expected(), _onnx_seeds)
     if name == "lark":
-        return Target(name, run_lark, _grammar_expected(), _lark_seeds, LARK_TOKENS)
+        return Target(name, run_lark, _grammar_expected(), _lark_seeds, LARK_TOKENS,
+                      GRAMMAR_KERNELS)
     if name == "jsonschema":
         return Target(name, run_jsonschema, (*_grammar_expected(), NotJson), _schema_seeds,
-                      SCHEMA_TOKENS)
+                      SCHEMA_TOKENS, GRAMMAR_KERNELS)
     if name == "cli":
         # a command may ask for seconds per instance (``--timeout 5.5``) and start a pool of
         # workers that import the engines: on a loaded 2-core machine that is past 5 + 1 s
         return Target(name, run_cli, (CommandError,), _cli_seeds, CLI_TOKENS,
-                      ("symbolic.sygus.kernels",), grace=15.0)
+                      ("symbolic.sygus.kernels", *GEOMETRY_KERNELS), grace=15.0)
     raise KeyError(f"unknown language {name!r} (known: {', '.join(LANGUAGES)})")

@@ -110,6 +110,17 @@ def test_warming_a_target_compiles_its_kernels_before_any_input_runs_under_the_a
     assert [name for name, f in public.items() if not f.signatures] == []
 
 
+@pytest.mark.parametrize("name, module", [("geometry", "symbolic.geometry.kernels"),
+                                          ("lark", "grammars.constrained.kernels")])
+def test_warming_a_target_loads_the_numba_kernels_its_engine_switches_to_later(name, module):
+    # the geometry index and the mask walk start on their numpy/Python twins and load numba
+    # after a second of use: a fuzz run must not pay that under some later input's alarm
+    import importlib
+
+    ft.warm(ft.target(name))
+    assert importlib.import_module(module).jit_loaded()
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
