@@ -305,6 +305,10 @@ def _closure_error(problem, case: GeometryCase, timeout: float) -> str | None:
 
 
 def warm_up() -> None:
-    """Import the prover in the parent of forked workers (``symbolic.runner`` preload)."""
+    """Import the prover and load its numba kernels in the parent of forked workers
+    (``symbolic.runner`` preload), so that no case pays for the load under its limit."""
     import neural.data  # noqa: F401
     import symbolic.geometry.prover  # noqa: F401
+    from symbolic.geometry.kernels import warm_up as kernels
+
+    kernels()

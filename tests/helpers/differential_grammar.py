@@ -388,8 +388,11 @@ def _disagreement(case: Case, s: str, truth: bool, how: str) -> Verdict:
 
 
 def warm_up() -> None:
-    """Import lark and the constrained decoder in the parent of forked workers
-    (``symbolic.runner`` preload)."""
+    """Import lark and the constrained decoder in the parent of forked workers, and walk with
+    numba's code there (``symbolic.runner`` preload)."""
     import lark  # noqa: F401
 
     import grammars.constrained  # noqa: F401
+    from grammars.constrained.kernels import warm_up as kernels
+
+    kernels()
