@@ -4,10 +4,13 @@ from __future__ import annotations
 
 
 class SygusError(Exception):
-    """Base class: a SyGuS file that cannot be read or solved as written."""
+    """Base class: a SyGuS file that cannot be read or solved as written. The message is kept
+    on one line (line breaks it quotes from the input are shown as ``\\n``)."""
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
                  column: int | None = None) -> None:
+        # one line whatever the input held: a quoted symbol may span lines (``|a\nb|``)
+        message = message.replace("\r", "\\r").replace("\n", "\\n")
         super().__init__(message)
         self.message = message
         self.file = file

@@ -169,3 +169,12 @@ def test_parentheses_in_strings_symbols_and_comments_do_not_count():
     check_depth(text)  # no error
     with pytest.raises(UnsupportedError):
         check_depth(text.replace('"', ""))
+
+
+def test_an_error_quoting_a_symbol_that_spans_lines_stays_on_one_line():
+    # found by atheris: a quoted symbol may hold line breaks, and the message quotes it
+    with pytest.raises(UnsupportedError) as err:
+        parse_spec("(set-logic\n|y LAI)\n(|)\n(check-synth)\n", "f.sl")
+    text = str(err.value)
+    assert "\n" not in text and "\r" not in text
+    assert text.startswith("f.sl:1:1: unsupported logic y LAI)\\n(")
