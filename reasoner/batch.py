@@ -208,8 +208,9 @@ def plan(items: list[WorkItem], config: SolveConfig, jobs: int = 1, solver: Solv
         jobs = max(jobs, *counts)
     tasks = [Task((item,) if w == 1 else (item, i, w), config.timeout)
              for item, w in zip(items, counts) for i in range(w)]
-    # warmed-up kernels pay off when tasks share them; one task loads only what it uses (a
-    # problem DD+AR proves in 0.1 s does not wait 1.3 s for numba, ``symbolic.geometry.kernels``)
+    # tiered kernels warmed up in the parent pay off when tasks share them; one task loads only
+    # what it uses (a problem DD+AR proves in 0.1 s does not wait 1.3 s for numba,
+    # ``symbolic.geometry.kernels``); the others (SyGuS's) are warmed up in any case
     run_config = RunConfig(jobs=jobs if cluster else max(1, jobs), grace=KILL_GRACE,
                            max_tasks=max(1, max_tasks), memory_limit=config.memory_limit,
                            preload=preload, warm_up=len(tasks) > 1, cluster=cluster)

@@ -114,9 +114,11 @@ class RunConfig:
     the worker, all it inherited included, so that a task gets a ``MemoryError``; ``None``: no
     limit);
     ``quiet`` sends the workers' stdout to /dev/null; ``initializer()`` runs once in each new
-    worker; ``preload`` names modules imported in the parent before forking, and warmed up
-    (their ``warm_up()``) when ``warm_up`` says so: loading compiled kernels once in the parent
-    pays off when several tasks share them, while one task may load only what it uses;
+    worker; ``preload`` names modules imported in the parent before forking and warmed up
+    there (their ``warm_up()``); a module that loads its compiled code by itself once it has
+    been used enough (``TIERED = True``, the geometry kernels) is warmed up only with
+    ``warm_up``: that pays off when several tasks share it, while one task loads only what it
+    uses;
     ``cluster``: a Ray address (``local``, ``auto``, ``HOST:PORT``) to run on instead of the
     local pool (None), where a task whose worker is lost with its node runs again on another
     at most ``retries`` times."""
@@ -181,16 +183,16 @@ def in_order(pairs: Iterable[tuple[int, T]]) -> Iterator[T]:
 
 
 def preload(names: Iterable[str], warm: bool = True) -> None:
-    """Import modules in the parent so that forked workers share them, and (``warm``) run each
-    one's ``warm_up()`` (e.g. loading compiled numba kernels); a missing module is skipped, left
-    for the task that needs it to report."""
+    """Import modules in the parent so that forked workers share them, and run each one's
+    ``warm_up()`` (e.g. loading compiled numba kernels), a ``TIERED`` module's only with
+    ``warm``; a missing module is skipped, left for the task that needs it to report."""
     for name in names:
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
         warm_up = getattr(module, "warm_up", None)
-        if warm and callable(warm_up):
+        if callable(warm_up) and (warm or not getattr(module, "TIERED", False)):
             warm_up()
 
 

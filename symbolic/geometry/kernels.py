@@ -30,6 +30,9 @@ import numpy as np
 
 T = TypeVar("T")
 
+TIERED = True
+"""This module loads numba by itself once used enough: ``symbolic.runner.preload`` warms it up
+only for several tasks."""
 JIT_AFTER = 1.0
 """Seconds of vectorised-kernel time after which a process loads the numba kernels (about the
 1.3 s that loading them costs)."""

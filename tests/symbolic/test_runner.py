@@ -344,13 +344,15 @@ def test_every_forked_run_goes_through_the_runner():
     assert not FORKING.search("e.get_context(text)  # lark\nm = beams[b][2].fork()")
 
 
-def test_preload_imports_and_warms_up_only_when_asked(tmp_path, monkeypatch):
-    (tmp_path / "warmable_mod.py").write_text("warmed = 0\ndef warm_up():\n    global warmed\n"
-                                              "    warmed += 1\n")
+def test_preload_warms_up_a_tiered_module_only_when_asked(tmp_path, monkeypatch):
+    body = "warmed = 0\ndef warm_up():\n    global warmed\n    warmed += 1\n"
+    (tmp_path / "tiered_mod.py").write_text("TIERED = True\n" + body)
+    (tmp_path / "plain_mod.py").write_text(body)
     monkeypatch.syspath_prepend(str(tmp_path))
-    preload(["warmable_mod", "no_such_module_here"], warm=False)
-    import warmable_mod
+    preload(["tiered_mod", "plain_mod", "no_such_module_here"], warm=False)
+    import plain_mod
+    import tiered_mod
 
-    assert warmable_mod.warmed == 0
-    preload(["warmable_mod"])
-    assert warmable_mod.warmed == 1
+    assert (tiered_mod.warmed, plain_mod.warmed) == (0, 1)
+    preload(["tiered_mod", "plain_mod"])
+    assert (tiered_mod.warmed, plain_mod.warmed) == (1, 2)
