@@ -52,6 +52,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from symbolic.deadline import Deadline, check, until
 from symbolic.geometry.proposal import Candidate, ConstructionProposer
 
 from .ranking import Ranking, arm, order_by_arms
@@ -170,10 +171,15 @@ saturates without the goal, so a problem DD+AR proves never pays for loading a m
 def search(problem: Problem, proposers: Sources, config: SearchConfig | None = None,
            progress: Progress | None = None) -> SearchOutcome:
     """Prove ``problem``, adding auxiliary constructions from ``proposers`` if needed."""
-    from symbolic.geometry.prover import prove
-
     config = config or SearchConfig()
     start = time.monotonic()
+    return _search(problem, proposers, config, progress, start)
+
+
+def _search(problem: Problem, proposers: Sources, config: SearchConfig,
+            progress: Progress | None, start: float) -> SearchOutcome:
+    from symbolic.geometry.prover import prove
+
     base = prove(problem, config.prover(config.timeout))
     if base.proved or base.timed_out:
         return SearchOutcome(base, problem, stats={"depth": 0})
@@ -183,7 +189,11 @@ def search(problem: Problem, proposers: Sources, config: SearchConfig | None = N
         return SearchOutcome(base, problem, stats={"depth": 0})
     run = _Run(problem, sources, config, progress, start)
     run.loading = time.monotonic() - loading
-    return run.loop(base)
+    with until(run.deadline):
+        try:
+            return run.loop(base)
+        except Deadline:  # a source or a matcher stopped at the deadline, deep in its loop
+            return run.outcome(base, problem, None, timed_out=True)
 
 
 class _Run:
@@ -368,6 +378,7 @@ class _Run:
         steps or a dead end). Steps into nodes tried before cost nothing and do not count.
         The proof if one was found, else whether an attempt was made."""
         for _ in range(64):
+            check()
             t = self.trajectory
             if t is None:
                 assert self.root is not None, "loop() sets the root"
@@ -418,6 +429,7 @@ class _Run:
         rng = np.random.default_rng(self.config.seed)
         out = []
         for cost, cand in options:
+            check()
             k = ties.count(cand.clauses, rng)
             if k is None:
                 self.counts["not_drawn_on_node"] += 1
@@ -466,6 +478,8 @@ class _Run:
                     candidates.extend(self.pooled(proposer, extended, k, diagram))
                 else:
                     candidates.extend(proposer.propose(extended, k))
+            except Deadline:
+                raise
             except Exception as e:  # a broken source must not take the search down
                 self.counts[f"proposer_error:{type(proposer).__name__}:{type(e).__name__}"] += 1
             self.source_seconds[proposer.source] = time.monotonic() - began
@@ -505,6 +519,7 @@ class _Run:
         rng = np.random.default_rng(self.config.seed)
         rich = []
         for place, cand in enumerate(got[k:]):
+            check()
             n = ties.count(cand.clauses, rng)
             if n is not None and n >= self.config.pool_ties:
                 rich.append((-n, place, cand))

@@ -19,12 +19,12 @@ statement may follow once a new pivot of its table occurs in its residual).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
 
+from ..deadline import Deadline, check, until
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS, STATIC
 from .numeric_index import NumericIndex
@@ -66,10 +66,6 @@ class Waiting:
 
     folded: Fact | None
     leaves: tuple[Fact, ...]
-
-
-class Deadline(Exception):
-    """Raised inside the loop when the time budget is spent."""
 
 
 def given_facts(problem: Problem) -> list[tuple[Fact, str]]:
@@ -176,10 +172,15 @@ class Saturation:
         self._waiting: dict[tuple, Waiting] = dict(parent._waiting) if parent is not None else {}
 
     def _tick(self) -> None:
-        if self.config.deadline is not None and time.monotonic() > self.config.deadline:
-            raise Deadline
+        check()
 
     def run(self) -> DDARRun:
+        """Deduce until the goal, a fixpoint, ``max_levels`` or the deadline (this
+        configuration's, or an enclosing ``symbolic.deadline.until``'s if earlier)."""
+        with until(self.config.deadline):
+            return self._run()
+
+    def _run(self) -> DDARRun:
         st = self.state
         for fact, text in given_facts(self.problem):
             st.add(fact, Derivation(Rules.GIVEN, (), 0, (("construction", text),)))
@@ -254,7 +255,9 @@ class Saturation:
                 candidates = chain(self._inherited.pop(rule.id), candidates)
         left = []
         failed_at = self._failed_at
-        for key, mapping in candidates:
+        for seen, (key, mapping) in enumerate(candidates):
+            if seen % 64 == 63:
+                self._tick()
             if key in self.settled:
                 continue
             stamp = self.state.stamp
@@ -267,8 +270,6 @@ class Saturation:
                 left.append((key, mapping))
                 continue
             self.stats["candidates"] += 1
-            if self.stats["candidates"] % 64 == 0:
-                self._tick()
             self._try(rule, mapping, key)
             if key not in self.settled:
                 failed_at[key] = stamp

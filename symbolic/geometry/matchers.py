@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import combinations, permutations
 
+from ..deadline import check
 from .numeric_index import NumericIndex, cluster
 from .predicates import COLL
 from .state import ProofState
@@ -49,8 +50,14 @@ def matcher(*rule_ids: str, static: bool = False) -> Callable[[Matcher], Matcher
 def _cached(fn: Matcher) -> Matcher:
     def replay(ix: NumericIndex, st: ProofState) -> Iterator[Mapping]:
         found = ix.cache.get(fn.__name__)
-        if found is None:
-            found = ix.cache[fn.__name__] = [m for m in fn(ix, st) if ix.touches(m.values())]
+        if found is None:  # a deadline met on the way leaves nothing half made
+            found = []
+            for i, m in enumerate(fn(ix, st)):
+                if i % 64 == 63:
+                    check()
+                if ix.touches(m.values()):
+                    found.append(m)
+            ix.cache[fn.__name__] = found
         return iter(found)
     return replay
 
@@ -382,6 +389,7 @@ def _bisecting(vj, vc, turned):
 @matcher("r41", "r42", static=True)
 def _trapezoid_midline(ix, st):
     for group in ix.parallel_classes():
+        check()
         for (a, b), (c, d) in permutations(group, 2):
             if len({a, b, c, d}) < 4 or a > b:
                 continue

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from ..deadline import check
 from . import kernels
 
 TOL = 1e-6
@@ -278,6 +279,8 @@ class NumericIndex:
                 idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
                 angles = kernels.triangle_angles(self.xy, idx)
                 for k, t in enumerate(tris):
+                    if k % 1024 == 1023:
+                        check()
                     angle_of[t] = list(angles[k])
                     buckets.setdefault(_bucket(angle_of[t]), []).append(t)
             self._triangles = (angle_of, buckets, tris)
@@ -316,10 +319,12 @@ class NumericIndex:
             for (k1, k2), group in buckets.items():
                 near = [t for d in NEAR for t in buckets.get((k1 + d[0], k2 + d[1]), ())]
                 for i, t1 in enumerate(group):
+                    check()
                     for t2 in group[i + 1:] + near:
                         compare(t1, t2)
             return out
         for t in new:
+            check()
             k1, k2 = _bucket(angle_of[t])
             for d in AROUND:
                 for u in self._bucket_chain((k1 + d[0], k2 + d[1])):

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .dd import DDARConfig, Saturation, saturate
+from ..deadline import lifted
+from .dd import DDARConfig, DDARRun, Saturation, saturate
 from .errors import DiagramError, FalseGoalError
 from .numeric import Diagram, build_diagram, extend_diagram
 from .problem import Problem
@@ -105,9 +106,18 @@ def prove(problem: Problem, config: ProverConfig | None = None, *,
         if run.timed_out:
             return ProofOutcome(Verdict.TIMEOUT, None, diagram, stats)
         return ProofOutcome(Verdict.UNKNOWN, None, diagram, stats, closure=run.saturation)
+    with lifted():  # a proof found is checked to the end, deadline or not
+        return _checked(problem, run, diagram, stats, seeds[1])
+
+
+def _checked(problem: Problem, run: DDARRun, diagram: Diagram, stats: dict[str, Any],
+             seed: np.random.SeedSequence) -> ProofOutcome:
+    """The outcome of a saturation that reached the goal: its proof, once it replays on an
+    independent diagram and passes the independent checker."""
+    assert run.goal is not None
     proof = extract_proof(problem, run.state, run.goal)
     try:
-        check_diagram = build_diagram(problem, np.random.default_rng(seeds[1]))
+        check_diagram = build_diagram(problem, np.random.default_rng(seed))
         check_proof(proof, check_diagram.coords, diagram.coords)
     except (ProofCheckError, DiagramError) as e:
         stats["proof_check_failed"] = str(e)
