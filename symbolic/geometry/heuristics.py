@@ -8,9 +8,10 @@ It only proposes: every candidate is drawn, deduced from and checked like any ot
 
 from __future__ import annotations
 
-from itertools import combinations, permutations, zip_longest
+from itertools import combinations, zip_longest
 from operator import itemgetter
 
+from ..deadline import check
 from .problem import Clause, Problem, Step
 from .proposal import Candidate
 
@@ -94,14 +95,14 @@ class HeuristicProposer:
         # through c; a line is one of the statement's collinear sets, named by its best two
         order = {p: i for i, p in enumerate(pts)}
         full = _named(full_lines(problem, lines), w, order)
-        for c in pts:
-            apart = [(w[a] + w[b], a, b) for line, (a, b) in full if c not in line]
-            for (s1, a, b), (s2, d, e) in permutations(apart, 2):
-                k7.append((w[c] + s1 + s2, c, a, b, d, e))
+        k7_all = _parallels(pts, full, w, k, k7)
+        check()
         k8.extend(_transversals(problem, lines, pts, w, order))
-        # the kinds in turn, each best first: the first k of that order, made
+        check()
+        # the kinds in turn, each best first: the first k of that order, made (no kind
+        # gives more than k of them)
         ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
-        n = sum(map(len, ordered))
+        n = sum(map(len, ordered)) - len(k7) + k7_all
         top: list[tuple[int, tuple]] = []
         for row in zip_longest(*ordered):
             top.extend((i, item) for i, item in enumerate(row) if item is not None)
@@ -123,6 +124,39 @@ def _named(lines: list[frozenset[str]], w: dict[str, int], order: dict[str, int]
     return out
 
 
+def _parallels(pts: list[str], full: list[tuple[frozenset[str], tuple[str, str]]],
+               w: dict[str, int], k: int, out: list[tuple]) -> int:
+    """The parallel through a point c to a line of the figure, where it meets another line
+    (both missing c): items (score, c, a, b, d, e), score the goal points among c and the
+    lines' names. Appends to ``out`` the first ``k`` of them by score, in the order (c, first
+    line, second line) among equals (what a stable sort of them all would put first), and
+    returns how many there are. With L lines and n points there are about n·L² items: this
+    walks each score's items in turn, stopping at ``k``, in about 6·n·L steps and ``k``."""
+    rows = []
+    total = 0
+    values: set[int] = set()
+    for c in pts:
+        apart = [(w[a] + w[b], a, b) for line, (a, b) in full if c not in line]
+        total += len(apart) * (len(apart) - 1)
+        by_score: dict[int, list[int]] = {}
+        for j, (s, _, _) in enumerate(apart):
+            by_score.setdefault(s, []).append(j)
+        values.update(w[c] + s1 + s2 for s1 in by_score for s2 in by_score)
+        rows.append((c, apart, by_score))
+    for v in sorted(values):
+        for c, apart, by_score in rows:
+            check()
+            rest = v - w[c]
+            for i, (s1, a, b) in enumerate(apart):
+                for j in by_score.get(rest - s1, ()):
+                    if j != i:
+                        _, d, e = apart[j]
+                        out.append((v, c, a, b, d, e))
+                        if len(out) >= k:
+                            return total
+    return total
+
+
 def _transversals(problem: Problem, lines: list[tuple[str, str]], pts: list[str],
                   w: dict[str, int], order: dict[str, int]) -> list[tuple]:
     """The parallel through a point c to a line of the figure (``lines``: its
@@ -141,15 +175,27 @@ def _transversals(problem: Problem, lines: list[tuple[str, str]], pts: list[str]
     def parallel(l1: frozenset[str], l2: frozenset[str]) -> bool:
         return any((u <= l1 and v <= l2) or (u <= l2 and v <= l1) for u, v in para)
 
+    # each line's others not parallel to it, the lines through goal points first (a stable
+    # sort: the same order as the point c's own list sorted, once the lines through c left)
+    meeting = []
+    for l1, _ in full:
+        check()
+        meeting.append(sorted(((w[d] + w[e], l2, (d, e)) for l2, (d, e) in full
+                               if l2 != l1 and not parallel(l1, l2)), key=itemgetter(0)))
     out = []
     for c in pts:
-        apart = [(line, pair) for line, pair in full if c not in line]
-        for l1, (a, b) in apart:
-            meets = [(w[d] + w[e], (d, e)) for l2, (d, e) in apart
-                     if l2 != l1 and not parallel(l1, l2)]
-            if len(meets) > 1:  # at most four points: the lines through goal points first
-                best = tuple(pair for _, pair in sorted(meets, key=itemgetter(0))[:MEETS])
-                out.append((w[c] + w[a] + w[b], c, a, b, best))
+        check()
+        for (l1, (a, b)), others in zip(full, meeting):
+            if c in l1:
+                continue
+            best: list[tuple[str, str]] = []  # at most four points
+            for _, l2, pair in others:
+                if c not in l2:
+                    best.append(pair)
+                    if len(best) == MEETS:
+                        break
+            if len(best) > 1:
+                out.append((w[c] + w[a] + w[b], c, a, b, tuple(best)))
     return out
 
 

@@ -18,6 +18,7 @@ from symbolic.geometry.proposal import Candidate
 
 ROOT = Path(__file__).resolve().parents[3]
 JGEX = ROOT.parent / "shared" / "benchmarks" / "geometry" / "jgex_ag_231.txt"
+HAGEO = ROOT.parent / "shared" / "benchmarks" / "geometry" / "hageo_dev.txt"
 
 
 def _spelled(problem, k):
@@ -93,6 +94,13 @@ def _problems():
     out = list(read_problems(ROOT / "problems" / "geometry" / "examples.txt"))
     if JGEX.exists():
         out += list(read_problems(JGEX))[::7]
+    if HAGEO.exists():  # olympiad figures, and the same with three points stacked on them
+        for problem in list(read_problems(HAGEO))[::25]:
+            out.append(problem)
+            for i in range(3):
+                cands = HeuristicProposer().propose(problem, 60)
+                problem = problem.with_auxiliary(cands[(7 * i + 5) % len(cands)].clauses)
+            out.append(problem)
     return out
 
 
