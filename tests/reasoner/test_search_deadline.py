@@ -1,0 +1,46 @@
+"""A search ends at its deadline, however long its sources or matchers take, and runs with
+the collector's full passes off."""
+
+import gc
+import time
+
+from needs_aux import BISECTOR_FEET
+
+from reasoner.search import SearchConfig, search
+from symbolic.deadline import check
+from symbolic.geometry.problem import parse_problem
+from symbolic.geometry.proposal import Candidate
+
+
+class Slow:
+    """A source that takes 20 s to propose nothing, checking the deadline as it goes."""
+
+    source = "heuristic"
+
+    def __init__(self) -> None:
+        self.thresholds: list[tuple[int, int, int]] = []
+
+    def propose(self, problem, k) -> list[Candidate]:
+        self.thresholds.append(gc.get_threshold())
+        for _ in range(4000):
+            check()
+            time.sleep(0.005)
+        return []
+
+
+def test_a_slow_source_stops_at_the_searchs_deadline():
+    slow = Slow()
+    began = time.monotonic()
+    found = search(parse_problem(BISECTOR_FEET), [slow], SearchConfig(timeout=1.5))
+    spent = time.monotonic() - began
+    assert not found.outcome.proved and found.stats.get("timed_out")
+    assert spent < 2.0, spent  # not the source's 20 s
+    assert slow.thresholds  # the source was asked
+
+
+def test_the_search_runs_without_full_collections_and_restores_them():
+    before = gc.get_threshold()
+    slow = Slow()
+    search(parse_problem(BISECTOR_FEET), [slow], SearchConfig(timeout=1.0))
+    assert slow.thresholds[0][:2] == before[:2] and slow.thresholds[0][2] >= 1 << 30
+    assert gc.get_threshold() == before
