@@ -101,7 +101,7 @@ def verify(network: Network | GraphNet | str | Path | bytes, prop: Property | st
         # a short attack first (the easy counterexamples), then each case bounded at the root
         # (CROWN, alpha-CROWN; within half the time left): a case it proves needs no more
         # attack, and its bounds are kept for the branch and bound
-        from .graph_search import root_bounds
+        from .graph_root import root_bounds
 
         for ct in cases:
             share = (deadline - time.monotonic()) * ATTACK_FIRST / len(cases)

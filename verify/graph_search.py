@@ -4,7 +4,8 @@
   intermediate bounds on its boxes), clipped to where a violation is still possible, the
   minimisers of the linear bounds tried as counterexamples, split along the input with the
   largest ``|coefficient| x width`` over the open rows.
-* ``graph_relu_bab``: intermediate bounds are computed once, on the whole box (CROWN); a domain
+* ``graph_relu_bab``: intermediate bounds are computed once, on the whole box (``graph_root``:
+  CROWN, then alpha-CROWN on some pre-activation nodes); a domain
   fixes the phase of some ReLU-family elements, whose pre-activation bounds are clamped
   (exact relaxation there; the other bounds stay valid on the sub-domain). The spec rows are
   bounded with alpha-CROWN plus one Lagrange multiplier ``beta >= 0`` per split: ``f >= f -
@@ -37,15 +38,14 @@ from .graph_bounds import (
     PastDeadline,
     _Partial,
     alpha_crown,
-    alpha_refine,
     backward,
     concretize,
     graph_bounds,
     keep_best,
-    relu_nodes,
     spec_lower,
     spec_rows,
 )
+from .graph_root import Root, _pre_of, _proved
 from .input_split import bisect, clip_boxes
 from .search import CaseResult, Outcome, SearchConfig
 from .witness import Oracle
@@ -63,54 +63,6 @@ def decide_graph_case(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Se
     if config.bab_per_disjunct and len(ct.groups) > 1:
         return graph_bab_per_disjunct(net, ct, oracle, config, deadline, start)
     return graph_relu_bab(net, ct, oracle, config, deadline, start)
-
-
-@dataclass(frozen=True)
-class Root:
-    """The bounds over a case's whole box, and the best alphas alpha-CROWN found for its spec
-    rows ([m, *shape] per ReLU-family node; None when it did not run)."""
-
-    bounds: GraphBounds
-    alphas: dict[int, Tensor] | None = None
-
-
-def root_bounds(net: GraphNet, ct: CaseTensors, config: SearchConfig,
-                deadline: float) -> Root | _Partial | bool | None:
-    """CROWN, alpha-CROWN on the last ``root_alpha_layers`` pre-activation nodes, then
-    alpha-CROWN on the spec rows, over the case's whole box: True when that proves the case;
-    else the root bounds (for ``graph_relu_bab``), or as much of them as was done by
-    ``deadline`` (the search resumes it)."""
-    if ct.matrix.shape[0] == 0:
-        return None
-    lo, hi = ct.lower[None], ct.upper[None]
-    try:
-        with torch.no_grad():
-            bounds = graph_bounds(net, lo, hi, deadline=deadline)
-    except PastDeadline as stop:
-        return stop.partial
-    if bool(bounds.infeasible.all()):
-        return True
-    with torch.no_grad():
-        lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, bounds)[0]
-    if bool(_proved(ct, lower).all()):
-        return True
-    if config.root_alpha_layers > 0 and config.root_alpha_iterations > 0:
-        last = sorted(set(_pre_of(net).values()))[-config.root_alpha_layers:]
-        bounds = alpha_refine(net, lo, hi, bounds, last, config.root_alpha_iterations,
-                              config.alpha_lr, deadline)
-    if config.alpha_iterations > 0 and time.monotonic() < deadline:
-        alphas: dict[int, Tensor] = {}
-        lower = alpha_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, config.alpha_iterations,
-                            config.alpha_lr, keep=alphas, deadline=deadline)
-        if bool(_proved(ct, lower).all()):
-            return True
-        return Root(bounds, alphas)
-    return Root(bounds)
-
-
-def _proved(ct: CaseTensors, lower: Tensor) -> Tensor:
-    """[B] bool: every disjunct has a row whose lower bound is > 0."""
-    return (ct.disjunct_max(lower) > 0).all(-1)
 
 
 def _try_corners(net: GraphNet, ct: CaseTensors, oracle: Oracle, lo: Tensor, hi: Tensor,
@@ -191,10 +143,6 @@ def _pop_boxes(stack: list[tuple[Tensor, Tensor]], n: int) -> tuple[Tensor, Tens
 
 # ---------------------------------------------------------------- ReLU branch and bound
 
-
-def _pre_of(net: GraphNet) -> dict[int, int]:
-    """ReLU-family node -> its pre-activation node (the split variable)."""
-    return {k: net.nodes[k].inputs[0] for k in relu_nodes(net)}
 
 
 def split_bounds(net: GraphNet, root: GraphBounds, splits: Mapping[int, Tensor]) -> GraphBounds:

@@ -51,6 +51,12 @@ class SearchConfig:
     # bound -1.80 -> -1.60 in 10 steps, 1.8 s; 20 steps: -1.59 in 3.3 s)
     root_alpha_layers: int = 1
     root_alpha_iterations: int = 10
+    # graph: alpha-CROWN re-bounds every pre-activation node instead of the last
+    # ``root_alpha_layers`` when the root's time left is at least this many times what CROWN
+    # took there (0: never). All nodes cost ~5x CROWN's time on sri_resnet_a (28 s after
+    # 6 s) and lift its spec idx 9101's hardest root bound -2.25 -> -1.62: unsat in 76 s
+    # where the last node alone timed out at 300 s; at a 60 s timeout the rule keeps one node
+    root_alpha_all_factor: float = 15.0
     branching: str = "auto"  # input_split's docstring: auto, gradient, smear, lookahead, widest
     attack: AttackConfig = field(default_factory=AttackConfig)
     # GraphNet: a short attack before the root bounds (measured on sri_resnet_a: its three
