@@ -216,6 +216,9 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
             return run.outcome(base, problem, None, timed_out=True)
 
 
+EXIT_RESERVE = 0.25  # seconds, at most, the search loop leaves of its budget (``_Run``)
+
+
 class _Run:
     """The state of one search: frontier, seen clause sets, counters."""
 
@@ -226,7 +229,11 @@ class _Run:
         self.problem, self.proposers, self.config = problem, proposers, config
         self.progress = progress
         self.start = start
-        self.deadline = None if config.timeout is None else self.start + config.timeout
+        # the loop ends a little early (2% of the budget, 0.25 s at most), for what follows
+        # it within the budget: the collector's full pass once its thresholds are back
+        # (``_young_collections_only``), then the result's way back to the caller
+        self.deadline = (None if config.timeout is None else
+                         self.start + config.timeout - min(EXIT_RESERVE, 0.02 * config.timeout))
         self.rng = np.random.default_rng(
             config.seed if config.worker == 0 else [config.seed, config.worker])
         self.frontier: list[tuple[float, int, _Node]] = []

@@ -87,7 +87,10 @@ def solve(problem: Problem | str, *, name: str = "problem", file: str = "<string
         except Exception as e:  # any failure: a figure never changes the verdict
             extra["figure_error"] = f"cannot draw the figure: {e}"
             print(f"warning: --html {problem.name}: {extra['figure_error']}", file=sys.stderr)
-    return Result(problem.name, problem.file, DOMAIN.name, status_of(outcome), seconds,
+    status = status_of(outcome)
+    if status is Status.UNKNOWN and extra.get("search", {}).get("timed_out"):
+        status = Status.TIMEOUT  # the search stopped at its deadline (its own reserve before)
+    return Result(problem.name, problem.file, DOMAIN.name, status, seconds,
                   steps=len(proof.steps) if proof else None,
                   proof_text=proof.text() if proof and config.with_proof else None,
                   proof=proof.to_json() if proof and config.with_proof else None,

@@ -176,6 +176,7 @@ def _centred(ix: NumericIndex) -> Iterator[tuple[str, list[str]]]:
 def _tangent(ix, st):
     for o, g in _centred(ix):
         for a in g:
+            check()
             for x in ix.names:
                 if x in (a, o) or not ix.perpendicular(o, a, a, x):
                     continue
@@ -223,6 +224,7 @@ def _isosceles_trapezoid(ix, st):
 @matcher("r22", static=True)
 def _perp_bisector_cong(ix, st):
     for m, a, b in ix.midpoints:
+        check()
         for o in ix.names:
             if o not in (m, a, b) and ix.perpendicular(o, m, a, b):
                 yield {"M": m, "A": a, "B": b, "O": o}
@@ -298,6 +300,7 @@ def _triangles(ix, st):
 @matcher("r45", static=True)
 def _equal_legs(ix, st):
     for group in ix.parallel_classes():
+        check()
         for (a, d), (b, c) in permutations(group, 2):
             if (a < d and ix.touches((a, b, c, d)) and len({a, b, c, d}) == 4
                     and not ix.collinear(a, d, b)
@@ -502,6 +505,7 @@ def _equal_power_line(ix, st):
     named points perpendicular to it (one rotation: the premises say that XP² − XQ² is the
     same at A, B and C, whichever is A)."""
     for line in ix.lines:
+        check()
         triples = [t for t in combinations(sorted(line), 3) if st.derive(COLL, t) is None]
         if not triples:
             continue

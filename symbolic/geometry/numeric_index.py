@@ -249,7 +249,13 @@ class NumericIndex:
         return all(self.parallel(a, others[0], a, q) for q in others[1:])
 
     def triangles(self) -> list[tuple[str, str, str]]:
-        return [t for t in combinations(self.names, 3) if not self.collinear(*t)]
+        out = []
+        for i, t in enumerate(combinations(self.names, 3)):
+            if i % 1024 == 1023:
+                check()
+            if not self.collinear(*t):
+                out.append(t)
+        return out
 
     def similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Pairs of numerically similar triangles with matching vertex order (either
@@ -273,8 +279,12 @@ class NumericIndex:
             else:  # the parent's triangles are in its buckets (``_bucket_chain``)
                 angle_of = dict(self.parent._indexed_triangles()[0])
                 buckets = {}
-                tris = [t for t in combinations(self.names, 3)
-                        if self.touches(t) and not self.collinear(*t)]
+                tris = []
+                for i, t in enumerate(combinations(self.names, 3)):
+                    if i % 1024 == 1023:
+                        check()
+                    if self.touches(t) and not self.collinear(*t):
+                        tris.append(t)
             if tris:
                 idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
                 angles = kernels.triangle_angles(self.xy, idx)

@@ -44,3 +44,14 @@ def test_the_search_runs_without_full_collections_and_restores_them():
     search(parse_problem(BISECTOR_FEET), [slow], SearchConfig(timeout=1.0))
     assert slow.thresholds[0][:2] == before[:2] and slow.thresholds[0][2] >= 1 << 30
     assert gc.get_threshold() == before
+
+
+def test_a_search_stopped_by_its_deadline_is_a_timeout_and_ends_before_it(monkeypatch):
+    import reasoner.domains.geometry as geometry
+    from reasoner.api import SolveConfig, solve
+    from reasoner.result import Status
+
+    monkeypatch.setattr(geometry, "proposers", lambda problem, config: [Slow()])
+    result = solve(BISECTOR_FEET, config=SolveConfig(timeout=2.0))
+    assert result.status is Status.TIMEOUT and result.stats["search"]["timed_out"]
+    assert result.seconds < 3.0, result.seconds  # not the source's 20 s
