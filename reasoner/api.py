@@ -6,8 +6,9 @@ problem line or a parsed geometry ``Problem`` is proved by DD+AR and the auxilia
 search, or one past ``SolveConfig.memory_limit``) live in ``reasoner.batch``, which runs each
 problem in a worker process; ``solve`` and ``solve_file`` run in the calling process and stop
 cooperatively at ``SolveConfig.timeout``: a call with ``timeout=S`` ends within S + 1 s
-(measured: 0.01-0.2 s past S on HAGeo problems with the search, 0.04 s on SyGuS) once the
-engines are loaded. The first call of a process also imports them, inside its time: the
+(measured: from 0.15 s before S to 0.11 s past it on large HAGeo problems with the search,
+whose loop keeps 2% of S for what follows it; 0.04 s past S on SyGuS) once the engines are
+loaded. The first call of a process also imports them, inside its time: the
 geometry engine (~0.2 s; numba's kernels, ~1.3 s more, only once the process has spent a second
 in their vectorised twins, ``symbolic.geometry.kernels``), and torch with the neural proposer
 (~3.5 s) when the search uses that source;
