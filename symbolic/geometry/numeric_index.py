@@ -248,12 +248,14 @@ class NumericIndex:
         others = [q for q in pts[1:] if self.dist[(a, q)] >= TOL]
         return all(self.parallel(a, others[0], a, q) for q in others[1:])
 
-    def triangles(self) -> list[tuple[str, str, str]]:
+    def triangles(self, new_only: bool = False) -> list[tuple[str, str, str]]:
+        """The non-degenerate triangles of named points, vertices in name order; with
+        ``new_only``, those with a point this index adds to its parent's (``touches``)."""
         out = []
         for i, t in enumerate(combinations(self.names, 3)):
             if i % 1024 == 1023:
                 check()
-            if not self.collinear(*t):
+            if (not new_only or self.touches(t)) and not self.collinear(*t):
                 out.append(t)
         return out
 
@@ -279,12 +281,7 @@ class NumericIndex:
             else:  # the parent's triangles are in its buckets (``_bucket_chain``)
                 angle_of = dict(self.parent._indexed_triangles()[0])
                 buckets = {}
-                tris = []
-                for i, t in enumerate(combinations(self.names, 3)):
-                    if i % 1024 == 1023:
-                        check()
-                    if self.touches(t) and not self.collinear(*t):
-                        tris.append(t)
+                tris = self.triangles(new_only=True)
             if tris:
                 idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
                 angles = kernels.triangle_angles(self.xy, idx)
