@@ -23,6 +23,7 @@ from rdflib.term import Node
 from symbolic.geometry.facts import ARCertificate, Derivation, Fact
 from symbolic.geometry.predicates import predicate
 from symbolic.geometry.proof import Proof, ProofStep
+from symbolic.geometry.state import PI, pi_coefficient, pi_multiple
 
 from . import vocab as V
 from .theory import add_predicates
@@ -48,15 +49,18 @@ def parse_var(text: str) -> object:
 
 
 def expr_text(expr) -> str:
-    """A linear expression (pairs of variable and coefficient) as ``var*coef`` terms."""
-    return " ".join(f"{var_text(v)}*{Fraction(c)}" for v, c in expr)
+    """A linear expression (pairs of variable and coefficient) as ``var*coef`` terms; the
+    coefficient of ``PI`` as a multiple of pi."""
+    return " ".join(f"{var_text(v)}*{pi_multiple(c) if v == PI else Fraction(c)}"
+                    for v, c in expr)
 
 
 def parse_expr(text: str) -> tuple[tuple[object, Fraction], ...]:
-    out = []
+    out: list[tuple[object, Fraction]] = []
     for item in text.split():
         v, _, c = item.rpartition("*")
-        out.append((parse_var(v), Fraction(c)))
+        var = parse_var(v)
+        out.append((var, Fraction(pi_coefficient(Fraction(c)) if var == PI else c)))
     return tuple(out)
 
 

@@ -251,13 +251,29 @@ class NumericIndex:
     def triangles(self, new_only: bool = False) -> list[tuple[str, str, str]]:
         """The non-degenerate triangles of named points, vertices in name order; with
         ``new_only``, those with a point this index adds to its parent's (``touches``)."""
+        if new_only and self.fresh is not None:
+            tris: Iterable[Tri] = self._fresh_triples()
+        else:
+            tris = combinations(self.names, 3)
         out = []
-        for i, t in enumerate(combinations(self.names, 3)):
+        for i, t in enumerate(tris):
             if i % 1024 == 1023:
                 check()
-            if (not new_only or self.touches(t)) and not self.collinear(*t):
+            if not self.collinear(*t):
                 out.append(t)
         return out
+
+    def _fresh_triples(self) -> list[Tri]:
+        """The triples of names (in name order) with a new point, in the order of
+        ``combinations(self.names, 3)``: each new point with every pair of the others,
+        a triple with several new points once."""
+        assert self.fresh is not None
+        found: set[Tri] = set()
+        for p in self.fresh:
+            others = [q for q in self.names if q != p]
+            for a, b in combinations(others, 2):
+                found.add(tuple(sorted((p, a, b))))  # type: ignore[arg-type]
+        return sorted(found)
 
     def similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Pairs of numerically similar triangles with matching vertex order (either

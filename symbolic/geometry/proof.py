@@ -16,7 +16,7 @@ from typing import Any
 from .ar import LinearTable, add_scaled
 from .facts import Derivation, Fact, Rules
 from .problem import Problem
-from .state import AR_TABLES, PI, ProofState
+from .state import AR_TABLES, PI, PI_PARTS, ProofState, pi_multiple
 from .tables import rules
 from .unify import match_rule
 
@@ -127,7 +127,7 @@ def equation_json(expr) -> dict[str, str]:
     out = {}
     for var, k in expr:
         if var == PI:
-            name = "pi"
+            name, k = "pi", pi_multiple(k)
         elif isinstance(var, tuple) and var[0] == "log":
             name = f"log({var[1]})"
         else:
@@ -321,9 +321,9 @@ def _check_ar_step(i: int, f: Fact, d: Derivation, state1: ProofState) -> None:
 
 
 def _same_up_to_pi(a: dict, b: dict) -> bool:
-    """Equal as equations of full angles: variable parts equal, pi parts equal mod 1."""
+    """Equal as equations of full angles: variable parts equal, pi parts equal mod pi."""
     ca, cb = Fraction(a.pop(PI, 0)), Fraction(b.pop(PI, 0))
-    return a == b and (ca - cb).denominator == 1
+    return a == b and (ca - cb) % PI_PARTS == 0
 
 
 def _check_merge_step(i: int, f: Fact, d: Derivation, shared: int) -> None:

@@ -28,6 +28,11 @@ from .predicates import Predicate
 from .predicates.base import ARPredicate, Equation, Terms
 
 PI = "PI"
+# The angle table's constant counts pi / PI_PARTS: every multiple of pi the table admits
+# (read off the diagram to a half degree) is then an integer, and rows stay integral where
+# they would hold halves of pi; Fraction arithmetic cost 8% of an olympiad search before.
+# Proofs and the knowledge graph write multiples of pi (``pi_multiple``).
+PI_PARTS = 360
 PRIMES = (2, 3, 5, 7, 11, 13)
 ONE = Fraction(1)
 AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST,
@@ -37,6 +42,16 @@ AR_TABLES = frozenset(AR_RULES)  # every AR table (``ProofState(tables=)`` picks
 # JGEX-231 instead of 205 (30 s), the same 56 of HAGeo dev, for about 2% more CPU per
 # search attempt (``bench/ar_tables.py``).
 DEFAULT_AR_TABLES = AR_TABLES
+
+
+def pi_multiple(k: int | Fraction) -> Fraction:
+    """The multiple of pi that ``k`` (a coefficient of the angle table's ``PI``) stands for."""
+    return Fraction(k) / PI_PARTS
+
+
+def pi_coefficient(m: int | Fraction) -> int | Fraction:
+    """The coefficient of ``PI`` that stands for ``m`` times pi (``pi_multiple``'s inverse)."""
+    return exact(Fraction(m) * PI_PARTS)
 
 
 def seg(a: str, b: str) -> tuple[str, str]:
@@ -136,8 +151,9 @@ class ProofState:
     # A predicate states its AR equations (``Predicate.equations``) with these four; the
     # state supplies what only the diagram knows: multiples of pi, the order along a line.
     def angle(self, terms: Terms, const: Fraction | None = None) -> Equation | None:
-        """Angle table: sum(sign * d(seg)) + c*PI = 0, c read off the diagram (the multiple
-        of pi must equal ``const`` mod 1 when given); None for a zero-length segment."""
+        """Angle table: sum(sign * d(seg)) + c*PI = 0 (PI standing for pi / PI_PARTS), c read
+        off the diagram (the multiple of pi must equal ``const`` mod 1 when given); None for
+        a zero-length segment."""
         expr: dict = {}
         s = 0.0
         for (a, b), sign in terms:
@@ -147,13 +163,13 @@ class ProofState:
             expr[key] = expr.get(key, 0) + sign
             s += sign * self.direction(a, b)
         expr = {k: v for k, v in expr.items() if v}
-        c = Fraction(round(-s / math.pi * 360), 360)
-        if abs(s + float(c) * math.pi) > 1e-6:
+        c = round(-s / math.pi * PI_PARTS)
+        if abs(s + c * (math.pi / PI_PARTS)) > 1e-6:
             return None
-        if const is not None and (c - const).denominator != 1:
+        if const is not None and (pi_multiple(c) - const).denominator != 1:
             return None
         if c:
-            expr[PI] = exact(c)
+            expr[PI] = c
         return "angle", expr
 
     def ratio(self, terms: Terms, const: Fraction = ONE) -> Equation | None:

@@ -37,8 +37,12 @@ def test_ar_steps_carry_their_certificates(solved):
 def test_expression_text_round_trips():
     from fractions import Fraction
 
-    expr = (("PI", Fraction(-1, 2)), (("d", "a", "b"), Fraction(1)), (("log", 2), Fraction(3)))
+    expr = (("PI", 180), (("d", "a", "b"), Fraction(1)), (("log", 2), Fraction(3)))
     assert parse_expr(expr_text(expr)) == expr
+    # the coefficient of pi is written as a multiple of pi (the graph's format): PI stands
+    # for pi / 360 in the angle table
+    assert expr_text(expr).split()[0] == "PI*1/2"
+    assert parse_expr("PI*-1/3")[0] == ("PI", -120)
 
 
 def test_add_proof_is_idempotent(solved):

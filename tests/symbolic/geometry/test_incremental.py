@@ -60,6 +60,7 @@ def _check_extended_index(parent: NumericIndex, coords) -> None:
     assert inc.lines == full.lines  # same lines, same order
     assert inc.on_line == full.on_line and inc.circles == full.circles
     assert inc.equidistant == full.equidistant and inc.midpoints == full.midpoints
+    assert inc.triangles(new_only=True) == [t for t in full.triangles() if inc.touches(t)]
     assert set(inc.similar_pairs()) == {
         (t1, t2) for t1, t2 in full.similar_pairs() if inc.touches(t1 + t2)}
     state = ProofState(coords)

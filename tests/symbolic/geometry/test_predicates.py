@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import pickle
-from fractions import Fraction
 
 import pytest
 
@@ -118,13 +117,14 @@ def _state():
 
 def test_ar_equations_of_angle_predicates():
     from symbolic.geometry.predicates import COLL, PERP
-    from symbolic.geometry.state import PI
+    from symbolic.geometry.state import PI, PI_PARTS
 
     st = _state()
+    assert PI_PARTS == 360  # PI stands for pi / 360: pi/2 is 180 PI
     # ab ⊥ ac: d(ab) - d(ac) = 0 - pi/2, so the equation is d(ab) - d(ac) + pi/2 = 0
     # ab ⊥ ac: and |bc|² = |ab|² + |ac|² (Pythagoras: |aa|² + |bc|² = |ac|² + |ba|²)
     assert st.equations(Fact.make(PERP, ("a", "b", "a", "c"))) == [
-        ("angle", {("d", "a", "b"): 1, ("d", "a", "c"): -1, PI: Fraction(1, 2)}),
+        ("angle", {("d", "a", "b"): 1, ("d", "a", "c"): -1, PI: 180}),
         ("squared", {("q", "b", "c"): 1, ("q", "a", "c"): -1, ("q", "a", "b"): -1})]
     assert st.equations(Fact.make(PARA, ("a", "b", "c", "d"))) == [
         ("angle", {("d", "a", "b"): 1, ("d", "c", "d"): -1})]
@@ -133,7 +133,7 @@ def test_ar_equations_of_angle_predicates():
         ("angle", {("d", "a", "b"): -1, ("d", "c", "d"): 1})]
     # ∠(ab, ac) = 90°: d(ac) - d(ab) - 1/2 pi = 0
     assert st.equations(Fact.make(ACONST, ("a", "b", "a", "c", "90"))) == [
-        ("angle", {("d", "a", "c"): 1, ("d", "a", "b"): -1, PI: Fraction(-1, 2)})]
+        ("angle", {("d", "a", "c"): 1, ("d", "a", "b"): -1, PI: -180})]
     # a, b, m collinear: two directions equal the first pair's; |ab| = |am| + |mb|
     assert st.equations(Fact.make(COLL, ("m", "b", "a"))) == [
         ("angle", {("d", "a", "m"): 1, ("d", "a", "b"): -1}),
