@@ -8,8 +8,9 @@ derived equation can be traced back to the facts it used and re-verified exactly
 Two tables are used by the prover:
 
 * angles: one variable per line (its direction, a real number in [0, pi)) and the constant
-  ``PI``; ``para``/``perp``/``eqangle``/``aconst`` facts are equations whose multiple of pi is
-  read off the diagram, so every equation is true over the reals, not only modulo pi;
+  ``PI`` (pi / 360: ``state.PI_PARTS``); ``para``/``perp``/``eqangle``/``aconst`` facts are
+  equations whose multiple of pi is read off the diagram, so every equation is true over the
+  reals, not only modulo pi;
 * ratios: one variable per segment (the log of its length) and the logs of primes as
   constants; ``cong``/``eqratio``/``rconst``/``midp`` facts are equations.
 

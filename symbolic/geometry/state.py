@@ -29,8 +29,8 @@ from .predicates.base import ARPredicate, Equation, Terms
 
 PI = "PI"
 # The angle table's constant counts pi / PI_PARTS: every multiple of pi the table admits
-# (read off the diagram to a half degree) is then an integer, and rows stay integral where
-# they would hold halves of pi; Fraction arithmetic cost 8% of an olympiad search before.
+# (read off the diagram to a half degree) is then an integer, and angle rows stay integral
+# where they held halves of pi (provenance and the squared table still meet fractions).
 # Proofs and the knowledge graph write multiples of pi (``pi_multiple``).
 PI_PARTS = 360
 PRIMES = (2, 3, 5, 7, 11, 13)
