@@ -59,8 +59,8 @@ def parse_expr(text: str) -> tuple[tuple[object, Fraction], ...]:
     out: list[tuple[object, Fraction]] = []
     for item in text.split():
         v, _, c = item.rpartition("*")
-        var = parse_var(v)
-        out.append((var, Fraction(pi_coefficient(Fraction(c)) if var == PI else c)))
+        var, k = parse_var(v), Fraction(c)
+        out.append((var, pi_coefficient(k) if var == PI else k))
     return tuple(out)
 
 

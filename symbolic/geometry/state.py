@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 
 from . import predicates as P
-from .ar import LinearTable, Snapshot, exact, reduce_by
+from .ar import LinearTable, Snapshot, reduce_by
 from .facts import ARCertificate, Derivation, Fact, LazyAR, Rules
 from .predicates import Predicate
 from .predicates.base import ARPredicate, Equation, Terms
@@ -49,9 +49,9 @@ def pi_multiple(k: int | Fraction) -> Fraction:
     return Fraction(k) / PI_PARTS
 
 
-def pi_coefficient(m: int | Fraction) -> int | Fraction:
+def pi_coefficient(m: int | Fraction) -> Fraction:
     """The coefficient of ``PI`` that stands for ``m`` times pi (``pi_multiple``'s inverse)."""
-    return exact(Fraction(m) * PI_PARTS)
+    return Fraction(m) * PI_PARTS
 
 
 def seg(a: str, b: str) -> tuple[str, str]:
