@@ -15,6 +15,7 @@ from itertools import combinations
 
 import numpy as np
 
+from ..deadline import check
 from .errors import GeometryError
 from .numeric import DrawMemo, DrawRejected, Vec, diagram_scale, draw_checked, draw_remembered
 from .predicates import COLL, CYCLIC
@@ -68,6 +69,7 @@ class Incidences:
         coords = self.coords
         total = 0
         for clause in clauses:
+            check()  # hundreds of circles through a point of a large diagram
             scale = self._scale if coords is self.coords else None
             try:
                 if self.memo is None:

@@ -354,6 +354,7 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
     out: dict[tuple[str, str], set[tuple[str, str]]] = {}
     names = ix.names
     for a in names:
+        check()  # an m^3 cube per point: tens of milliseconds each on olympiad diagrams
         others = [p for p in names if p != a and ix.dist[(a, p)] >= 1e-6]
         m = len(others)
         if m < 3:

@@ -105,6 +105,20 @@ def test_bisected_pairs_on_the_slices_with_a_new_point_are_those_of_the_whole_cu
         assert [list(s) for s in got.values()] == [list(s) for s in want.values()]
 
 
+def test_bisected_pairs_stop_at_a_passed_deadline():
+    """The cube is worked out point by point, each behind a deadline check (a large
+    diagram's cubes take tens of milliseconds each, past a search's deadline otherwise)."""
+    import time
+
+    from symbolic.deadline import Deadline, until
+    from symbolic.geometry.matchers import _bisected_pairs
+
+    parent, _ = _children(_problems()[0], 1)
+    assert _bisected_pairs(parent.index) is not None
+    with until(time.monotonic() - 1.0), pytest.raises(Deadline):
+        _bisected_pairs(parent.index)
+
+
 def test_a_reader_reads_what_instantiate_makes():
     """``reader(atom)(mapping)`` is ``instantiate(atom, mapping)`` for every atom of the rule
     table and a mapping of its rule's variables; without one of them it raises KeyError

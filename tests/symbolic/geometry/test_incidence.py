@@ -171,3 +171,17 @@ def test_the_line_and_circle_tests_count_what_their_first_spelling_counts(monkey
     monkeypatch.setattr(Incidences, "_lines_through", _lines_through_spelled)
     monkeypatch.setattr(Incidences, "_circles_through", _circles_through_spelled)
     assert now == counts()
+
+
+def test_counting_stops_at_a_passed_deadline():
+    import time
+
+    import pytest
+
+    from symbolic.deadline import Deadline, until
+
+    problem = parse_problem(ORTHO)
+    ties = Incidences(build_diagram(problem, np.random.default_rng(0)).coords)
+    clauses = problem.parse_clauses(["x = foot x b a c"])
+    with until(time.monotonic() - 1.0), pytest.raises(Deadline):
+        ties.count(clauses, np.random.default_rng(0))
