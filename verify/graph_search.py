@@ -147,7 +147,7 @@ def _pop_boxes(stack: list[tuple[Tensor, Tensor]], n: int) -> tuple[Tensor, Tens
 
 def split_bounds(net: GraphNet, root: GraphBounds, splits: Mapping[int, Tensor]) -> GraphBounds:
     """The root bounds (one box) for a batch of domains: split pre-activations clamped, the
-    relaxations of their activations recomputed."""
+    relaxations of their activations recomputed where split (elsewhere the root's)."""
     d = next(iter(splits.values())).shape[0] if splits else 1
     lows = [t.expand(d, *t.shape[1:]) for t in root.lower]
     ups = [t.expand(d, *t.shape[1:]) for t in root.upper]
@@ -156,11 +156,25 @@ def split_bounds(net: GraphNet, root: GraphBounds, splits: Mapping[int, Tensor])
         s = splits.get(j)
         if s is None:
             continue
+        where = (s != 0).nonzero(as_tuple=True)
+        if not len(where[0]):
+            continue
         lows[j] = torch.where(s > 0, lows[j].clamp(min=0), lows[j])
         ups[j] = torch.where(s < 0, ups[j].clamp(max=0), ups[j])
         op = net.nodes[k].op
         assert isinstance(op, G.Activation)
-        relax[k] = op.relax(lows[j], ups[j])
+        base = relax[k]
+        assert isinstance(base, G.Relaxation)
+        sub = op.relax(lows[j][where], ups[j][where])  # elementwise: the split elements only
+        parts = []
+        for full, part in zip((base.lower_slope, base.lower_icpt, base.upper_slope,
+                               base.upper_icpt),
+                              (sub.lower_slope, sub.lower_icpt, sub.upper_slope,
+                               sub.upper_icpt)):
+            full = full.clone()
+            full[where] = part
+            parts.append(full)
+        relax[k] = G.Relaxation(*parts)
     return GraphBounds(tuple(lows), tuple(ups), relax)
 
 

@@ -317,6 +317,23 @@ def test_beta_crown_bounds_enclose_the_sampled_outputs_of_split_domains():
     assert checked >= 20000  # a fraction of the samples lies in each domain
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_split_bounds_recompute_the_relaxations_of_the_split_elements_only(seed):
+    """Where an element is split its relaxation is its activation's on the clamped bounds;
+    elsewhere it is the root's, which is the activation's on the same bounds: so every
+    relaxation is what relaxing the split bounds whole gives."""
+    from verify.graph_search import _pre_of, split_bounds
+
+    net, _, _, root, splits, _, _ = _split_setup(seed)
+    bounds = split_bounds(net, root, splits)
+    for k, j in _pre_of(net).items():
+        want = net.nodes[k].op.relax(bounds.lower[j], bounds.upper[j])
+        got = bounds.relax[k]
+        for name in ("lower_slope", "lower_icpt", "upper_slope", "upper_icpt"):
+            w = getattr(want, name)
+            assert torch.equal(getattr(got, name).expand_as(w), w), (k, name)
+
+
 def test_beta_crown_with_its_own_step_size_for_the_betas_stays_sound():
     """``beta_lr`` moves the betas by their own step size (0: they stay where they start),
     and the bounds enclose the sampled outputs whatever the two step sizes are."""
