@@ -195,6 +195,14 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
     rows = a.shape[0]
     acc: dict[int, Tensor] = {target: a}
     const = torch.zeros(rows, dtype=a.dtype)
+    # one row per box (a single spec row): the boxes' tensors are the rows' as they are
+    identity = bool(rows == 0 or (int(row_box[-1]) == rows - 1
+                                  and torch.equal(row_box, torch.arange(rows))))
+
+    def at_rows(t: Tensor) -> Tensor:
+        if t.shape[0] == 1:
+            return t.expand(rows, *t.shape[1:])
+        return t if identity and t.shape[0] == rows else t[row_box]
 
     def push(j: int, g: Tensor) -> None:
         acc[j] = acc[j] + g if j in acc else g
@@ -223,9 +231,12 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
         assert isinstance(op, G.Activation)
         if record is not None and extra is not None and j in extra:
             record[j] = a_k.detach()
-        r = bounds.relax[k].rows(row_box)  # type: ignore[attr-defined]
+        lines = bounds.relax[k]
+        assert isinstance(lines, G.Relaxation)
+        r = G.Relaxation(at_rows(lines.lower_slope), at_rows(lines.lower_icpt),
+                         at_rows(lines.upper_slope), at_rows(lines.upper_icpt))
         if alphas is not None and k in alphas:
-            r = op.with_alpha(r, bounds.lower[j][row_box], bounds.upper[j][row_box], alphas[k])
+            r = op.with_alpha(r, at_rows(bounds.lower[j]), at_rows(bounds.upper[j]), alphas[k])
         pos, neg = a_k.clamp(min=0), a_k.clamp(max=0)
         push(j, pos * r.lower_slope + neg * r.upper_slope)
         const = const + (pos * r.lower_icpt + neg * r.upper_icpt).reshape(rows, -1).sum(1)

@@ -316,15 +316,6 @@ class Relaxation:
     upper_slope: Tensor
     upper_icpt: Tensor
 
-    def rows(self, index: Tensor) -> Relaxation:
-        """The relaxation of each row's box (``index``: the box of each row)."""
-        def pick(t: Tensor) -> Tensor:
-            if t.shape[0] == 1:  # one box: a view, no copy
-                return t.expand(index.shape[0], *t.shape[1:])
-            return t[index]
-        return Relaxation(pick(self.lower_slope), pick(self.lower_icpt),
-                          pick(self.upper_slope), pick(self.upper_icpt))
-
 
 def _sigmoid_grad(x: Tensor) -> Tensor:
     s = torch.sigmoid(x)

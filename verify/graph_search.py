@@ -256,8 +256,11 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
         return concretize(big_a, const - const_rhs, lo_r, hi_r), big_a
 
     best = torch.full((row_box.shape[0],), -torch.inf, dtype=lo.dtype)
-    keep = {id(p): p.detach().clone() for p in params}
     iterations = iterations if params else 0
+    # without a final pass after steps, the last step's parameters are returned: no need
+    # to keep the best ones
+    track = final_pass or iterations == 0
+    keep = {id(p): p.detach().clone() for p in params} if track else {}
     adams = [_Adam(list(al.values()), lr),
              _Adam(list(be.values()), lr if beta_lr is None else beta_lr)]
     for p in params:
@@ -271,8 +274,9 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
             lower, big_a = bound(record)
         better = lower.detach() > best
         best = torch.maximum(best, lower.detach())
-        for p in params:
-            keep_best(keep[id(p)], p.detach(), better)
+        if track:
+            for p in params:
+                keep_best(keep[id(p)], p.detach(), better)
         if last:
             break
         grads = torch.autograd.grad(-lower.sum(), params, allow_unused=True)
