@@ -233,8 +233,7 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
             record[j] = a_k.detach()
         lines = bounds.relax[k]
         assert isinstance(lines, G.Relaxation)
-        r = G.Relaxation(at_rows(lines.lower_slope), at_rows(lines.lower_icpt),
-                         at_rows(lines.upper_slope), at_rows(lines.upper_icpt))
+        r = lines.map(at_rows)
         if alphas is not None and k in alphas:
             r = op.with_alpha(r, at_rows(bounds.lower[j]), at_rows(bounds.upper[j]), alphas[k])
         pos, neg = a_k.clamp(min=0), a_k.clamp(max=0)

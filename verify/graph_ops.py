@@ -316,6 +316,13 @@ class Relaxation:
     upper_slope: Tensor
     upper_icpt: Tensor
 
+    def parts(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        return self.lower_slope, self.lower_icpt, self.upper_slope, self.upper_icpt
+
+    def map(self, f: Callable[[Tensor], Tensor]) -> Relaxation:
+        """``f`` applied to each of the four tensors."""
+        return Relaxation(*(f(t) for t in self.parts()))
+
 
 def _sigmoid_grad(x: Tensor) -> Tensor:
     s = torch.sigmoid(x)

@@ -166,15 +166,8 @@ def split_bounds(net: GraphNet, root: GraphBounds, splits: Mapping[int, Tensor])
         base = relax[k]
         assert isinstance(base, G.Relaxation)
         sub = op.relax(lows[j][where], ups[j][where])  # elementwise: the split elements only
-        parts = []
-        for full, part in zip((base.lower_slope, base.lower_icpt, base.upper_slope,
-                               base.upper_icpt),
-                              (sub.lower_slope, sub.lower_icpt, sub.upper_slope,
-                               sub.upper_icpt)):
-            full = full.clone()
-            full[where] = part
-            parts.append(full)
-        relax[k] = G.Relaxation(*parts)
+        relax[k] = G.Relaxation(*(full.index_put(where, part)
+                                  for full, part in zip(base.parts(), sub.parts())))
     return GraphBounds(tuple(lows), tuple(ups), relax)
 
 
@@ -197,8 +190,7 @@ def _domain_bounds(net: GraphNet, root: GraphBounds, splits: dict[int, Tensor], 
 
 def _expand_relax(r: object, d: int) -> object:
     if isinstance(r, G.Relaxation):
-        return G.Relaxation(*(t.expand(d, *t.shape[1:]) for t in
-                              (r.lower_slope, r.lower_icpt, r.upper_slope, r.upper_icpt)))
+        return r.map(lambda t: t.expand(d, *t.shape[1:]))
     assert isinstance(r, tuple)
     return tuple(t.expand(d, *t.shape[1:]) for t in r)
 
