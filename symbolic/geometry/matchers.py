@@ -454,7 +454,7 @@ def _equal_products(ix, st):
                     yield {"P": p, "A": a, "B": b, "C": c, "D": d}
 
 
-@matcher("r52", static=True)
+@matcher("r52", "r55", static=True)
 def _menelaus(ix, st):
     """Complete quadrilaterals of the diagram: four lines (of three or more named points)
     meeting two by two at six distinct named points; each three of them a triangle, the

@@ -29,7 +29,7 @@ def test_a_geometry_search_ends_within_its_timeout():
     from symbolic.geometry.problem import read_problems
 
     solve_file(EXAMPLES, SolveConfig(timeout=30, aux=False))  # loads the engines
-    problem = next(p for p in read_problems(HAGEO) if p.name == "1995USAMOp3")
+    problem = next(p for p in read_problems(HAGEO) if p.name == "2013USATSTp2")
     config = SolveConfig(timeout=S, sources=("heuristic",))  # the search on, past S
     result, seconds = _timed(lambda: solve(problem, name=problem.name, config=config))
     assert result.status in (Status.TIMEOUT, Status.UNKNOWN) and seconds <= S + 1.0

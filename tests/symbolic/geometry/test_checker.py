@@ -252,7 +252,7 @@ def test_command_exit_codes_and_json(tmp_path, capsys):
     good = tmp_path / "proof.json"
     good.write_text(json.dumps(doc))
     assert main([str(good)]) == 0
-    assert capsys.readouterr().out == "centroid: valid (19 steps)\n"
+    assert capsys.readouterr().out == "centroid: valid (10 steps)\n"
     bad = copy.deepcopy(doc)
     bad["steps"][-1]["premises"] = []
     badf = tmp_path / "bad.json"
