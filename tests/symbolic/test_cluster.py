@@ -241,14 +241,23 @@ def test_killing_one_nodes_workers_mid_batch_loses_and_duplicates_nothing(cluste
         [Task(("sleep", 0.3 + k / 100), 30) for k in range(9)]
     killed: list[str] = []
 
+    def second_nodes_workers() -> list[tuple[int, str]]:
+        rows = processes(second.proc.pid)
+        raylets = {pid for pid, _, cmd in rows if "raylet" in cmd.split()[0]}
+        return [(pid, cmd) for pid, ppid, cmd in rows  # not what they started: those die
+                if ppid in raylets and cmd.startswith(("ray::Host", "ray::IDLE"))]
+
     def kill_second_nodes_workers(done: int, _total: int, _outcome) -> None:
-        if done == 3 and not killed:
-            rows = processes(second.proc.pid)
-            raylets = {pid for pid, _, cmd in rows if "raylet" in cmd.split()[0]}
-            for pid, ppid, cmd in rows:  # the workers (not what they started: those die)
-                if ppid in raylets and cmd.startswith(("ray::Host", "ray::IDLE")):
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(cmd)
+        # from the third row on, once the second node's host is up (on a loaded machine it
+        # can start after the first host has run a few tasks): the driver waits here
+        if done >= 3 and not killed:
+            deadline = time.monotonic() + START
+            while not any(cmd.startswith("ray::Host") for _, cmd in second_nodes_workers()):
+                assert time.monotonic() < deadline, "the second node's host never started"
+                time.sleep(0.05)
+            for pid, cmd in second_nodes_workers():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(cmd)
 
     pairs = list(run(act, tasks, on(address), progress=kill_second_nodes_workers))
     assert any(cmd.startswith("ray::Host") for cmd in killed), killed
