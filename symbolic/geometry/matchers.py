@@ -458,7 +458,9 @@ def _equal_products(ix, st):
 def _menelaus(ix, st):
     """Complete quadrilaterals of the diagram: four lines (of three or more named points)
     meeting two by two at six distinct named points; each three of them a triangle, the
-    fourth its transversal (one instance per triangle: the rule's equation is symmetric)."""
+    fourth its transversal (one instance per triangle: the rule's equation is symmetric).
+    r52 (Menelaus) states the ratio product there; r55 (its converse) reads the same
+    instances the other way, concluding the transversal's collinearity from the product."""
     lines = [ln for ln in ix.lines if len(ln) >= 3]
     meet = {}  # (i, j), i < j: the named point where lines i and j meet
     for i, j in combinations(range(len(lines)), 2):

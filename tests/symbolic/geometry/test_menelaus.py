@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from plane import meet
 from rule_ablation import proved_without, rules_used
 
 from symbolic.geometry.checker import meaning as M
@@ -22,12 +23,6 @@ TRANSVERSAL = ("a b c = triangle a b c; d = midpoint d b c; e = on_line e c a; "
 ARGS = ("a", "b", "c", "d", "e", "f")
 
 
-def _meet(p, u, q, v):
-    """The point where line p + s u meets line q + t v."""
-    s, _ = np.linalg.solve(np.array([u, -v]).T, q - p)
-    return p + s * u
-
-
 def _random_instances(rng, n=200):
     """Triangle abc and a random line meeting its side lines at d (bc), e (ca), f (ab)."""
     while n:
@@ -35,7 +30,7 @@ def _random_instances(rng, n=200):
         u = rng.normal(size=2)
         if abs((b - a)[0] * (c - a)[1] - (b - a)[1] * (c - a)[0]) < 0.5:
             continue
-        d, e, f = _meet(b, c - b, p, u), _meet(c, a - c, p, u), _meet(a, b - a, p, u)
+        d, e, f = meet(b, c - b, p, u), meet(c, a - c, p, u), meet(a, b - a, p, u)
         if min(np.linalg.norm(x - y) for x in (d, e, f) for y in (a, b, c)) < 1e-3:
             continue
         if max(np.linalg.norm(x) for x in (d, e, f)) > 1e3:
@@ -66,7 +61,7 @@ def test_ceva_feet_satisfy_it_too():
     rng = np.random.default_rng(53)
     for _ in range(100):
         a, b, c, p = (rng.normal(size=2) * 3 for _ in range(4))
-        d, e, f = _meet(a, p - a, b, c - b), _meet(b, p - b, c, a - c), _meet(c, p - c, a, b - a)
+        d, e, f = meet(a, p - a, b, c - b), meet(b, p - b, c, a - c), meet(c, p - c, a, b - a)
         assert MENELAUS.holds(ARGS, {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f})
 
 

@@ -6,6 +6,7 @@ every conclusion is. With r52 it proves Desargues' theorem by ratio chasing, whi
 not before."""
 
 import numpy as np
+from plane import meet
 from rule_ablation import proved_without, rules_used
 
 from symbolic.geometry.checker import meaning as M
@@ -28,11 +29,6 @@ CEVA = ("a b c = triangle a b c; p = free p; d = on_line d a p, on_line d b c; "
         "g = free g; h = free h; i = on_line i g h; j = free j; k = free k; l = on_line l j k; "
         "x = on_line x g k, on_line x h j; y = on_line y g l, on_line y i j; "
         "z = on_line z h l, on_line z i k ? coll x y z")
-
-
-def _meet(p, u, q, v):
-    s, _ = np.linalg.solve(np.array([u, -v]).T, q - p)
-    return p + s * u
 
 
 def _triangles(rng, n):
@@ -59,7 +55,7 @@ def test_r55_holds_for_transversals_and_its_premises_also_for_cevians():
     for a, b, c in _triangles(rng, 300):
         p, u = rng.normal(size=2) * 3, rng.normal(size=2)
         # a transversal: every premise and the conclusion hold
-        d, e, f = _meet(b, c - b, p, u), _meet(c, a - c, p, u), _meet(a, b - a, p, u)
+        d, e, f = meet(b, c - b, p, u), meet(c, a - c, p, u), meet(a, b - a, p, u)
         if _far_from_vertices((d, e, f), a, b, c):
             pts = dict(zip(ARGS, (a, b, c, d, e, f)))
             assert MENELAUS.holds(ARGS, pts)
@@ -67,7 +63,7 @@ def test_r55_holds_for_transversals_and_its_premises_also_for_cevians():
             assert COLL.holds(("d", "e", "f"), pts)
             seen += 1
         # cevians through p: the premises hold, the conclusion does not (the diagram's sign)
-        d, e, f = _meet(a, p - a, b, c - b), _meet(b, p - b, c, a - c), _meet(c, p - c, a, b - a)
+        d, e, f = meet(a, p - a, b, c - b), meet(b, p - b, c, a - c), meet(c, p - c, a, b - a)
         if _far_from_vertices((d, e, f), a, b, c):
             pts = dict(zip(ARGS, (a, b, c, d, e, f)))
             assert MENELAUS.holds(ARGS, pts)
