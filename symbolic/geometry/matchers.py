@@ -422,7 +422,7 @@ def _power_of_a_point(ix, st):
                         yield {"O": o, "X": x, "Y": y, "P": p}
 
 
-@matcher("r50", static=True)
+@matcher("r50", "r56", static=True)
 def _chords_meeting(ix, st):
     """Two chords AB, CD of a circle (numerically) whose lines meet at a named point P."""
     for circle in ix.circles:
@@ -452,6 +452,15 @@ def _equal_products(ix, st):
                 (k1, a, b), (k2, c, d) = sorted((first, second), reverse=True)  # line first
                 if k1 != k2 and k1 >= 0:
                     yield {"P": p, "A": a, "B": b, "C": c, "D": d}
+
+
+@matcher("r57", static=True)
+def _tangent_products(ix, st):
+    """P on a line AB and C off it with PC² = PA·PB (vectors, numerically): r51's instances
+    with C = D."""
+    for m in _equal_products(ix, st):
+        if m["C"] == m["D"] and m["C"] not in ix.line(m["A"], m["B"]):
+            yield {"P": m["P"], "A": m["A"], "B": m["B"], "C": m["C"]}
 
 
 @matcher("r52", "r55", static=True)

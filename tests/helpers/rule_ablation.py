@@ -20,3 +20,14 @@ def without(*gone: str) -> frozenset[str]:
 def proved_without(problem, *gone: str, timeout: float = 30) -> bool:
     """Whether DD+AR proves `problem` with the rules `gone` left out."""
     return prove(problem, ProverConfig(timeout=timeout, rules=without(*gone))).proved
+
+
+def proved_through(problem, uses: set[str], *gone: str, timeout: float = 60) -> ProofOutcome:
+    """Assert that DD+AR proves `problem` (the proof replayed and checked independently) with
+    every rule or chase of `uses` in the proof, and does not prove it with `gone` left out."""
+    outcome = prove(problem, ProverConfig(timeout=timeout))
+    assert outcome.proved, outcome.stats
+    used = rules_used(outcome)
+    assert uses <= used, used
+    assert not proved_without(problem, *gone, timeout=timeout), gone
+    return outcome
