@@ -457,8 +457,8 @@ def _equal_products(ix, st):
 @matcher("r57", static=True)
 def _tangent_products(ix, st):
     """P on a line AB and C off it with PC² = PA·PB (vectors, numerically): r51's instances
-    with C = D."""
-    for m in _equal_products(ix, st):
+    (replayed from its cache, not computed again) with C = D."""
+    for m in MATCHERS["r51"](ix, st):
         if m["C"] == m["D"] and m["C"] not in ix.line(m["A"], m["B"]):
             yield {"P": m["P"], "A": m["A"], "B": m["B"], "C": m["C"]}
 
