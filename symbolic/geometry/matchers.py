@@ -10,6 +10,7 @@ cover (transitivity of equal angles and ratios, perpendicular/parallel chasing) 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import combinations, permutations
 
 from ..deadline import check
@@ -461,6 +462,49 @@ def _tangent_products(ix, st):
     for m in MATCHERS["r51"](ix, st):
         if m["C"] == m["D"] and m["C"] not in ix.line(m["A"], m["B"]):
             yield {"P": m["P"], "A": m["A"], "B": m["B"], "C": m["C"]}
+
+
+def _chord_meet(meets: dict, a: str, b: str, d: str, e: str):
+    """The named points where chords ab and de meet (``meets`` keyed by sorted chords)."""
+    return meets.get((min(a, b), max(a, b), min(d, e), max(d, e)), ())
+
+
+@matcher("r58", static=True)
+def _pascal(ix, st):
+    """Hexagons ABCDEF of six named points on a circle (numerically) whose three pairs of
+    opposite sides meet at named points X, Y, Z; each hexagon once (up to rotation and
+    reflection) for each choice of meets."""
+    for circle in ix.circles:
+        if len(circle) < 6:
+            continue
+        check()
+        on = sorted(circle)
+        meets = {}  # (a, b, d, e): the named points off the circle on lines ab and de
+        for (a, b), (d, e) in permutations(list(combinations(on, 2)), 2):
+            if len({a, b, d, e}) == 4:
+                found = (ix.line(a, b) & ix.line(d, e)) - circle
+                if found:
+                    meets[(a, b, d, e)] = found
+        meet = partial(_chord_meet, meets)
+        seen = set()
+        for (a0, b0, d0, e0) in list(meets):
+            for a, b, d, e in ((a0, b0, d0, e0), (b0, a0, e0, d0), (a0, b0, e0, d0),
+                               (b0, a0, d0, e0)):
+                for c, f in permutations(circle - {a, b, d, e}, 2):
+                    ys, zs = meet(b, c, e, f), meet(c, d, f, a)
+                    if not ys or not zs:
+                        continue
+                    hexagon = (a, b, c, d, e, f)
+                    turns = [hexagon[i:] + hexagon[:i] for i in range(6)]
+                    key = min(turns + [t[::-1] for t in turns])
+                    for x in meet(a, b, d, e):
+                        for y in ys:
+                            for z in zs:
+                                if (key, frozenset((x, y, z))) in seen:
+                                    continue
+                                seen.add((key, frozenset((x, y, z))))
+                                yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f,
+                                       "X": x, "Y": y, "Z": z}
 
 
 @matcher("r52", "r55", static=True)
