@@ -465,8 +465,10 @@ def _tangent_products(ix, st):
 
 
 def _chord_meet(meets: dict, a: str, b: str, d: str, e: str):
-    """The named points where chords ab and de meet (``meets`` keyed by sorted chords)."""
-    return meets.get((min(a, b), max(a, b), min(d, e), max(d, e)), ())
+    """The named points where the lines of chords ab and de meet (``meets`` keyed by the two
+    chords, each sorted, in sorted order)."""
+    one, two = (min(a, b), max(a, b)), (min(d, e), max(d, e))
+    return meets.get((one, two) if one < two else (two, one), ())
 
 
 @matcher("r58", static=True)
@@ -479,15 +481,17 @@ def _pascal(ix, st):
             continue
         check()
         on = sorted(circle)
-        meets = {}  # (a, b, d, e): the named points off the circle on lines ab and de
-        for (a, b), (d, e) in permutations(list(combinations(on, 2)), 2):
+        meets = {}  # ((a, b), (d, e)): the named points off the circle on lines ab and de
+        for (a, b), (d, e) in combinations(list(combinations(on, 2)), 2):
             if len({a, b, d, e}) == 4:
                 found = (ix.line(a, b) & ix.line(d, e)) - circle
                 if found:
-                    meets[(a, b, d, e)] = found
+                    meets[((a, b), (d, e))] = found
         meet = partial(_chord_meet, meets)
         seen = set()
-        for (a0, b0, d0, e0) in list(meets):
+        # AB and DE the first pair of opposite sides, either way round (the other way is the
+        # hexagon DEFABC, the same one turned), each in both directions
+        for (a0, b0), (d0, e0) in meets:
             for a, b, d, e in ((a0, b0, d0, e0), (b0, a0, e0, d0), (a0, b0, e0, d0),
                                (b0, a0, d0, e0)):
                 for c, f in permutations(circle - {a, b, d, e}, 2):
