@@ -31,3 +31,9 @@ def proved_through(problem, uses: set[str], *gone: str, timeout: float = 60) -> 
     assert uses <= used, used
     assert not proved_without(problem, *gone, timeout=timeout), gone
     return outcome
+
+
+def rule(rule_id: str):
+    """The table's rule with this id."""
+    (found,) = [r for r in rules() if r.id == rule_id]
+    return found

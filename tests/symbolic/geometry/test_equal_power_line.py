@@ -8,12 +8,12 @@ of points, Pythagoras), which the angle table, the one that turns perpendiculars
 import numpy as np
 import pytest
 from rule_ablation import proved_through, proved_without
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.predicates import COLL, PERP
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
-from symbolic.geometry.tables import rules
 
 # p, where chords ab (of the circle centred o1) and cd (centred o2) of one circle meet, has
 # one power with respect to both circles, so it is on their common chord xy.
@@ -49,7 +49,7 @@ def _tuples(c):
 
 def test_r54_is_a_theorem_on_random_diagrams():
     rng = np.random.default_rng(54)
-    (rule,) = [r for r in rules() if r.id == "r54"]
+    rule = table_rule("r54")
     assert [str(a) for a in rule.premises] == ["perp A B P Q", "perp A C P Q", "diff P Q"]
     assert str(rule.conclusion) == "coll A B C"
     for c in _random_instances(rng):

@@ -5,12 +5,12 @@ midpoints on the radical axis of the circumcircle and the incircle."""
 
 import numpy as np
 from rule_ablation import proved_without, rules_used
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.predicates import EQRATIO
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
-from symbolic.geometry.tables import rules
 
 CMO_2007_P4 = ("a b c = triangle; o = circumcenter a b c; i = incenter a b c; d = foot i b c; "
                "e = foot i a c; f = foot i a b; p = on_line f d, on_line a c; "
@@ -19,7 +19,7 @@ CMO_2007_P4 = ("a b c = triangle; o = circumcenter a b c; i = incenter a b c; d 
 
 def test_r53_is_a_theorem_on_random_diagrams():
     rng = np.random.default_rng(53)
-    (rule,) = [r for r in rules() if r.id == "r53"]
+    rule = table_rule("r53")
     assert [str(a) for a in rule.premises] == ["eqratio P A P C E A E C", "coll P A C",
                                                "coll E A C", "midp M P E", "diff P E",
                                                "diff A C"]

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from plane import meet
 from rule_ablation import proved_without, rules_used
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.checker.reading import said
 from symbolic.geometry.predicates import MENELAUS
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
-from symbolic.geometry.tables import rules
 
 # d the midpoint of bc: Menelaus on abc with the transversal d-e-f gives af:fb = ae:ec, which
 # no four-segment rule reaches without an auxiliary parallel.
@@ -45,7 +45,7 @@ def _ratio_value(eq, c):
 
 def test_r52_is_a_theorem_on_random_diagrams():
     rng = np.random.default_rng(52)
-    (rule,) = [r for r in rules() if r.id == "r52"]
+    rule = table_rule("r52")
     assert [str(a) for a in rule.premises] == ["coll B C D", "coll C A E", "coll A B F",
                                                "coll D E F", "ncoll A B C"]
     want = M.linear("l", [(("a", "f"), 1), (("f", "b"), -1), (("b", "d"), 1),

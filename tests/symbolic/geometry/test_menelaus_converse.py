@@ -8,12 +8,12 @@ not before."""
 import numpy as np
 from plane import meet
 from rule_ablation import proved_through
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.predicates import COLL, MENELAUS
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
-from symbolic.geometry.tables import rules
 
 ARGS = ("a", "b", "c", "d", "e", "f")
 # Two triangles abc and def in perspective from o: the meets of their corresponding sides
@@ -47,7 +47,7 @@ def _far_from_vertices(pts, a, b, c):
 
 def test_r55_holds_for_transversals_and_its_premises_also_for_cevians():
     rng = np.random.default_rng(55)
-    (rule,) = [r for r in rules() if r.id == "r55"]
+    rule = table_rule("r55")
     assert [str(a) for a in rule.premises] == ["menelaus A B C D E F", "coll B C D",
                                                "coll C A E", "coll A B F", "ncoll A B C"]
     assert str(rule.conclusion) == "coll D E F"

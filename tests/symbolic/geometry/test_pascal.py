@@ -5,10 +5,10 @@ chasing angles and ratios (AlphaGeometry's rules need auxiliary points for it)."
 import numpy as np
 from plane import meet
 from rule_ablation import proved_through
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.predicates import COLL
 from symbolic.geometry.problem import parse_problem
-from symbolic.geometry.tables import rules
 
 PASCAL = ("a b c = triangle a b c; o = circle o a b c; d = on_circle d o a; "
           "e = on_circle e o a; f = on_circle f o a; x = on_line x a b, on_line x d e; "
@@ -21,7 +21,7 @@ def _meets(a, b, c, d, e, f):
 
 def test_r58_holds_on_circles_and_not_on_random_hexagons():
     rng = np.random.default_rng(58)
-    (rule,) = [r for r in rules() if r.id == "r58"]
+    rule = table_rule("r58")
     assert str(rule.conclusion) == "coll X Y Z"
     assert [str(a) for a in rule.premises][:7] == [
         "cyclic A B C D E F", "coll X A B", "coll X D E", "coll Y B C", "coll Y E F",

@@ -9,13 +9,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from rule_ablation import proved_without, rules_used
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.checker.reading import said
 from symbolic.geometry.predicates import EQDOT, EQRATIO, POWER, SAMESIDE
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
-from symbolic.geometry.tables import rules
 
 # Circles centred o1 (through a, b), o2 (through c, d), o3 (through a, b, c, d): p, where
 # the chords ab and cd meet, has one power with respect to all three (the radical centre),
@@ -46,7 +46,7 @@ def _random_instances(rng, n=200):
 
 def test_r49_is_a_theorem_on_random_diagrams():
     rng = np.random.default_rng(49)
-    (rule,) = [r for r in rules() if r.id == "r49"]
+    rule = table_rule("r49")
     assert [str(a) for a in rule.premises] == ["cong O X O Y", "coll P X Y"]
     for c in _random_instances(rng):
         args = ("p", "o", "x", "y")

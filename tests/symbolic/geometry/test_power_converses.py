@@ -8,12 +8,12 @@ concludes from them."""
 
 import numpy as np
 from rule_ablation import proved_through, rules_used, without
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.checker import meaning as M
 from symbolic.geometry.predicates import CYCLIC, EQDOT
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
-from symbolic.geometry.tables import rules
 
 ARGS = ("p", "a", "b", "c", "d")
 # Two circles of equal radii (centres o1, o2) and p as far from both centres: the same power.
@@ -37,7 +37,7 @@ RADICAL = ("x y = segment x y; o1 = on_bline o1 x y; o2 = on_bline o2 x y; p = o
 
 def test_r56_premises_make_the_four_points_concyclic():
     rng = np.random.default_rng(56)
-    (rule,) = [r for r in rules() if r.id == "r56"]
+    rule = table_rule("r56")
     assert [str(a) for a in rule.premises] == ["eqdot P A B C D", "coll P A B", "coll P C D",
                                                "ncoll A B C", "ncoll A B D"]
     assert str(rule.conclusion) == "cyclic A B C D"
@@ -68,7 +68,7 @@ def test_equal_radii_chords_are_concyclic_with_r56_and_not_without():
 
 def test_r57_premises_make_the_tangent_chord_angle():
     rng = np.random.default_rng(57)
-    (rule,) = [r for r in rules() if r.id == "r57"]
+    rule = table_rule("r57")
     assert [str(a) for a in rule.premises] == ["eqdot P A B C C", "coll P A B", "ncoll A B C"]
     assert str(rule.conclusion) == "eqangle C P C A B C B A"
     seen = 0

@@ -4,6 +4,7 @@ it) enabled, and the proof applies the rule."""
 from pathlib import Path
 
 import pytest
+from rule_ablation import rule as table_rule
 
 from symbolic.geometry.problem import read_problems
 from symbolic.geometry.prover import ProverConfig, prove
@@ -33,7 +34,7 @@ def test_witness_is_proved_through_its_rule(rule_id):
     allowed = frozenset(problem.name.split())
     # the squared table (its own witnesses: ar_witnesses.txt) proves r22's and r23's alone;
     # it stays on for a rule that reads a statement of its own (a power of a point)
-    (rule,) = [r for r in rules() if r.id == rule_id]
+    rule = table_rule(rule_id)
     squared = {str(a).split()[0] for a in rule.premises} & SQUARED_STATEMENTS
     outcome = prove(problem, ProverConfig(rules=allowed, timeout=30,
                                           ar_tables=AR_TABLES if squared
