@@ -100,8 +100,9 @@ class SearchConfig:
     multi_point_depth: int = 0
     # the statement's candidates beyond the first ``max_candidates``: up to this many more
     # of the pool sources' are drawn, and those tied to ``pool_ties`` lines or circles of
-    # the figure or more join the list (see ``_Run.pooled``); 0: none
-    incidence_pool: int = 1600
+    # the figure or more join the list (see ``_Run.pooled``); 0: none. The heuristic source
+    # takes its eleven kinds in turn, so this reaches about 220 deeper into each kind
+    incidence_pool: int = 2000
     pool_ties: int = 2
     pool_sources: frozenset[str] = frozenset({"heuristic"})
     cache: int = 64

@@ -44,6 +44,77 @@ def full_lines(problem: Problem, lines: list[tuple[str, str]]) -> list[frozenset
     return out
 
 
+def statement_circles(problem: Problem) -> list[tuple[frozenset[str], str | None]]:
+    """The statement's circles as (named points on it, its centre or None): the points of
+    each ``cyclic`` premise, and the points a premise puts at one distance from a centre
+    (``cong o a o b``: every chain of such equalities about one centre is one circle);
+    circles sharing three points are one. In the order the premises state them."""
+    cyclic: list[set[str]] = []
+    about: dict[str, list[set[str]]] = {}  # centre -> its circles' points so far
+    for clause in problem.clauses:
+        for step in clause.steps:
+            for atom in step.premises:
+                if atom.pred.name == "cyclic":
+                    cyclic.append(set(atom.args))
+                elif atom.pred.name == "cong":
+                    a, b, c, d = atom.args
+                    for o in sorted({a, b} & {c, d}):
+                        u, v = (b if a == o else a), (d if c == o else c)
+                        if u == v:
+                            continue
+                        groups = about.setdefault(o, [])
+                        joined = {u, v}
+                        for g in [g for g in groups if g & joined]:
+                            joined |= g
+                            groups.remove(g)
+                        groups.append(joined)
+    circles: list[tuple[set[str], str | None]] = [
+        (g, o) for o, groups in about.items() for g in groups]
+    circles += [(c, None) for c in cyclic]
+    merged = True
+    while merged:
+        merged = False
+        for i, j in combinations(range(len(circles)), 2):
+            (s1, o1), (s2, o2) = circles[i], circles[j]
+            if len(s1 & s2) >= 3 and (o1 is None or o2 is None or o1 == o2):
+                circles[i] = (s1 | s2, o1 or o2)
+                del circles[j]
+                merged = True
+                break
+    return [(frozenset(s), o) for s, o in circles]
+
+
+def figure_circles(problem: Problem, lines: list[tuple[str, str]],
+                   full: list[frozenset[str]]) -> list[tuple[frozenset[str], str | None]]:
+    """The circles an auxiliary point may be put on: the statement's (``statement_circles``)
+    that are known by three points or by a centre and two, then the circumcircles of the
+    figure's triangles (three points joined pairwise by ``lines``, not on one line) that are
+    not among them."""
+    circles = [(s, o) for s, o in statement_circles(problem) if len(s) >= 3 or
+               (o is not None and len(s) >= 2)]
+    known = [s for s, _ in circles]
+    segments = set(lines)
+    for a, b, c in combinations(problem.points, 3):
+        check()
+        if _seg(a, b) in segments and _seg(b, c) in segments and _seg(a, c) in segments:
+            t = frozenset((a, b, c))
+            if not any(t <= s for s in known) and not any(t <= line for line in full):
+                circles.append((t, None))
+                known.append(t)
+    return circles
+
+
+def _on_circle(circle: tuple[frozenset[str], str | None], order: dict[str, int]
+               ) -> tuple[str, ...]:
+    """A circle as a construction's name and arguments after the new point: by its centre
+    and its first point when it has a centre, else by its first three points."""
+    pts, centre = circle
+    first = sorted(pts, key=order.__getitem__)
+    if centre is not None:
+        return ("on_circle", centre, first[0])
+    return ("on_circum", *first[:3])
+
+
 MEETS = 4  # the most points a transversal candidate adds
 
 _Steps = tuple[tuple[str, ...], ...]  # a clause's steps as (construction, arguments...)
@@ -55,7 +126,11 @@ class HeuristicProposer:
     intersections of two lines of the figure, feet of perpendiculars onto them, circumcentres,
     reflections over them, feet of angle bisectors, points reflected through a point, and
     where the parallel through a point to a line of the figure meets another line of it (the
-    transversal that ratio chasing needs for Menelaus and Ceva)."""
+    transversal that ratio chasing needs for Menelaus and Ceva), where a line of the figure
+    through a point of a circle meets the circle again, and where two circles through one
+    common point meet again (``figure_circles``: the statement's circles, the circumcircles
+    of its triangles). HAGeo's families of auxiliary points meet existing lines and circles
+    like these last two."""
 
     source = "heuristic"
 
@@ -67,8 +142,8 @@ class HeuristicProposer:
         # minus the goal points among an item's (distinct) points: each kind's order, best
         # first; an item is kept as its score and points, its steps made for the first k
         w = {p: -1 if p in goal else 0 for p in [*pts, *(q for line in lines for q in line)]}
-        kinds: list[list[tuple]] = [[] for _ in range(9)]
-        k0, k1, k2, k3, k4, k5, k6, k7, k8 = kinds
+        kinds: list[list[tuple]] = [[] for _ in range(11)]
+        k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10 = kinds
         for a, b in combinations(pts, 2):
             k0.append((w[a] + w[b], a, b))
         for (a, b), (c, d) in combinations(lines, 2):
@@ -98,6 +173,8 @@ class HeuristicProposer:
         k7_all = _parallels(pts, full, w, k, k7)
         check()
         k8.extend(_transversals(problem, lines, pts, w, order))
+        check()
+        _circle_meets(problem, lines, w, order, k9, k10)
         check()
         # the kinds in turn, each best first: the first k of that order, made (no kind
         # gives more than k of them)
@@ -199,6 +276,32 @@ def _transversals(problem: Problem, lines: list[tuple[str, str]], pts: list[str]
     return out
 
 
+def _circle_meets(problem: Problem, lines: list[tuple[str, str]], w: dict[str, int],
+                  order: dict[str, int], on_lines: list[tuple], on_circles: list[tuple]
+                  ) -> None:
+    """The second meets with circles of the figure (``figure_circles``): a line of the
+    figure through exactly one named point p of a circle meets it again (items (score, p, q,
+    circle's construction), q the line's other point named first), two circles with exactly
+    one named point in common meet again (items (score, first circle's, second's)); score:
+    the goal points on the line and circle, or on the two circles (minus their count)."""
+    full = full_lines(problem, lines)
+    circles = figure_circles(problem, lines, full)
+    for circle in circles:
+        pts = circle[0]
+        on = _on_circle(circle, order)
+        for line in full:
+            common = line & pts
+            if len(common) != 1:
+                continue
+            (p,) = common
+            q = min(line - common, key=lambda r: (w[r], order[r]))
+            on_lines.append((sum(w[r] for r in line | pts), p, q, on))
+    for c1, c2 in combinations(circles, 2):
+        if len(c1[0] & c2[0]) == 1 and (c1[1] is None or c1[1] != c2[1]):
+            on_circles.append((sum(w[r] for r in c1[0] | c2[0]), _on_circle(c1, order),
+                               _on_circle(c2, order)))
+
+
 def _clauses(x: str, names: tuple[str, ...], kind: int, item: tuple) -> tuple[Clause, ...]:
     """The clauses of an item of a kind: one new point ``x``, or for a transversal one of
     ``names`` per line it meets."""
@@ -227,6 +330,12 @@ def _steps(x: str, kind: int, item: tuple) -> _Steps:
         return (("angle_bisector", x, u, v, w), ("on_line", x, u, w))
     if kind == 6:
         return (("mirror", x, *item[1:]),)
+    if kind == 9:
+        _, p, q, (name, *on) = item
+        return (("on_line", x, p, q), (name, x, *on))
+    if kind == 10:
+        _, (name1, *on1), (name2, *on2) = item
+        return ((name1, x, *on1), (name2, x, *on2))
     _, c, a, b, d, e = item
     return (("on_pline", x, c, a, b), ("on_line", x, d, e))
 

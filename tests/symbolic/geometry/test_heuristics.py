@@ -10,8 +10,10 @@ import pytest
 from symbolic.geometry.heuristics import (
     HeuristicProposer,
     _seg,
+    figure_circles,
     figure_lines,
     full_lines,
+    statement_circles,
 )
 from symbolic.geometry.problem import Clause, Step, read_problems
 from symbolic.geometry.proposal import Candidate
@@ -26,7 +28,7 @@ def _spelled(problem, k):
     pts = list(problem.points)
     goal = set(problem.goal.args)
     lines = figure_lines(problem)
-    kinds: list[list[tuple[int, object]]] = [[] for _ in range(9)]
+    kinds: list[list[tuple[int, object]]] = [[] for _ in range(11)]
     for a, b in combinations(pts, 2):
         kinds[0].append((-len(goal & {a, b}), (("midpoint", x, a, b),)))
     for (a, b), (c, d) in combinations(lines, 2):
@@ -76,9 +78,30 @@ def _spelled(problem, k):
                 kinds[8].append((-len(goal & {c}) - len(goal & {a, b}), [
                     (y, (("on_pline", y, c, a, b), ("on_line", y, d, e)))
                     for y, (d, e) in zip(names, meets)]))
+    # second meets with the figure's circles: a line through one of its points, a circle
+    # through one of its points
+    full = full_lines(problem, lines)
+    circles = figure_circles(problem, lines, full)
+
+    def on(circle):
+        first = sorted(circle[0], key=pts.index)
+        return ("on_circle", x, circle[1], first[0]) if circle[1] else \
+            ("on_circum", x, *first[:3])
+
+    for circle in circles:
+        for line in full:
+            if len(line & circle[0]) == 1:
+                (p,) = line & circle[0]
+                q = sorted(line - {p}, key=lambda r: (r not in goal, pts.index(r)))[0]
+                kinds[9].append((-len(goal & (line | circle[0])),
+                                 (("on_line", x, p, q), on(circle))))
+    for c1, c2 in combinations(circles, 2):
+        if len(c1[0] & c2[0]) == 1 and not (c1[1] and c1[1] == c2[1]):
+            kinds[10].append((-len(goal & (c1[0] | c2[0])), (on(c1), on(c2))))
     # the kinds in turn, each best first: the first k of that order, made
     ordered = [[steps for _, steps in sorted(kind, key=itemgetter(0))] for kind in kinds]
     ordered[:8] = [[[(x, steps)] for steps in kind] for kind in ordered[:8]]
+    ordered[9:] = [[[(x, steps)] for steps in kind] for kind in ordered[9:]]
     n = sum(map(len, ordered))
     top: list = []
     for row in zip_longest(*ordered):
@@ -141,3 +164,58 @@ def test_a_parallel_through_a_point_meets_another_line():
     # never through c itself, nor parallel to a line through c
     assert pairs and not any(p <= set("ac") or q <= set("ac") or p <= set("bc") or
                              q <= set("bc") for p, q in pairs)
+
+
+def test_statement_circles_by_centre_and_by_cyclic_premises():
+    """Points at one distance from a centre are one circle (every chain of equal distances
+    about it), other distances about the same centre other circles; a cyclic premise sharing
+    three points with a circle is that circle."""
+    from symbolic.geometry.problem import parse_problem
+
+    problem = parse_problem(
+        "a b c = triangle a b c; o = circle o a b c; d = on_circle d o a; "
+        "e = on_circle e o d; f = on_circle f a b; g = on_circum g a b f; "
+        "h = on_circum h b c d; k = on_line k a b ? cong o a o e")
+    got = {(s, o) for s, o in statement_circles(problem)}
+    assert (frozenset("abcdeh"), "o") in got  # h: cyclic b c d h, three points on it
+    assert (frozenset("bf"), "a") in got  # about a: |ab| = |af|
+    assert (frozenset("abfg"), None) in got
+    assert len(got) == 3
+
+
+def test_second_meets_with_the_figures_circles():
+    """A line of the figure through one point of a circle meets it again (the diameter
+    through a vertex: the antipode); two circles through one named point meet again; lines
+    and circles through two named points of a circle give nothing (both meets are named)."""
+    from symbolic.geometry.problem import parse_problem
+
+    problem = parse_problem(
+        "a b c = triangle a b c; o = circle o a b c; d = on_line d b c; "
+        "e = on_circum e a b d ? cong o a o e")
+    texts = [" ".join(map(str, c.clauses)) for c in HeuristicProposer().propose(problem, 10 ** 6)]
+    assert "x = on_line x a o, on_circle x o a" in texts
+    assert "x = on_line x a o, on_circum x a b d" in texts
+    assert "x = on_circle x o a, on_circum x a b d" not in texts  # a and b: two in common
+    assert not any(t.startswith("x = on_line x b c, on_circle x o") for t in texts)
+    # a complete quadrilateral: the circumcircles of its four triangles (the figure's, by
+    # the lines its premises name) meet pairwise at its Miquel point
+    problem = parse_problem("a b c = triangle a b c; d = on_line d b c; e = on_line e a c; "
+                            "f = on_line f d e, on_line f a b ? coll a b f")
+    texts = [" ".join(map(str, c.clauses)) for c in HeuristicProposer().propose(problem, 10 ** 6)]
+    assert {"x = on_circum x a b c, on_circum x a e f", "x = on_circum x a e f, on_circum x c d e",
+            "x = on_circum x b d f, on_circum x c d e"} <= set(texts)
+
+
+@pytest.mark.skipif(not HAGEO.exists(), reason="needs ../shared/benchmarks")
+def test_a_circle_meet_proves_an_olympiad_problem():
+    """2014 Iran GO A p3 (HAGeo-409): DD+AR alone does not prove it; with the point where
+    the circle through m, x, y meets line ma again, one of the proposer's candidates, it
+    does (and the proof is checked)."""
+    from symbolic.geometry.prover import prove
+
+    problem = next(p for p in read_problems(HAGEO) if p.name == "2014IranGOAp3")
+    assert not prove(problem).proved
+    cands = HeuristicProposer().propose(problem, 400)
+    clause = next(c for c in cands if c.text() == "z = on_line z m a, on_circum z m x y")
+    out = prove(problem.with_auxiliary(clause.clauses))
+    assert out.proved and out.proof is not None
