@@ -84,23 +84,34 @@ def statement_circles(problem: Problem) -> list[tuple[frozenset[str], str | None
     return [(frozenset(s), o) for s, o in circles]
 
 
-def figure_circles(problem: Problem, lines: list[tuple[str, str]],
-                   full: list[frozenset[str]]) -> list[tuple[frozenset[str], str | None]]:
-    """The circles an auxiliary point may be put on: the statement's (``statement_circles``)
-    that are known by three points or by a centre and two, then the circumcircles of the
-    figure's triangles (three points joined pairwise by ``lines``, not on one line) that are
-    not among them."""
-    circles = [(s, o) for s, o in statement_circles(problem) if len(s) >= 3 or
-               (o is not None and len(s) >= 2)]
-    known = [s for s, _ in circles]
+def figure_triangles(problem: Problem, lines: list[tuple[str, str]]
+                     ) -> list[tuple[str, str, str]]:
+    """The figure's triangles: three points (in the statement's order) joined pairwise by
+    ``lines`` (see ``figure_lines``)."""
     segments = set(lines)
+    out = []
     for a, b, c in combinations(problem.points, 3):
         check()
         if _seg(a, b) in segments and _seg(b, c) in segments and _seg(a, c) in segments:
-            t = frozenset((a, b, c))
-            if not any(t <= s for s in known) and not any(t <= line for line in full):
-                circles.append((t, None))
-                known.append(t)
+            out.append((a, b, c))
+    return out
+
+
+def figure_circles(problem: Problem, full: list[frozenset[str]],
+                   triangles: list[tuple[str, str, str]]
+                   ) -> list[tuple[frozenset[str], str | None]]:
+    """The circles an auxiliary point may be put on: the statement's (``statement_circles``)
+    that are known by three points or by a centre and two, then the circumcircles of the
+    figure's ``triangles`` (``figure_triangles``) that are not among them nor on one of its
+    ``full`` lines (``full_lines``)."""
+    circles = [(s, o) for s, o in statement_circles(problem) if len(s) >= 3 or
+               (o is not None and len(s) >= 2)]
+    known = [s for s, _ in circles]
+    for tri in triangles:
+        t = frozenset(tri)
+        if not any(t <= s for s in known) and not any(t <= line for line in full):
+            circles.append((t, None))
+            known.append(t)
     return circles
 
 
@@ -156,25 +167,24 @@ class HeuristicProposer:
                     item = (ab + w[c], c, a, b)
                     k2.append(item)
                     k4.append(item)
-        segments = set(lines)
         for a, b, c in combinations(pts, 3):
+            k3.append((w[a] + w[b] + w[c], a, b, c))
+        triangles = figure_triangles(problem, lines)
+        for a, b, c in triangles:  # the bisector at b of a triangle of the figure
             score = w[a] + w[b] + w[c]
-            k3.append((score, a, b, c))
-            # the bisector at b of a triangle of the figure
-            if _seg(a, b) in segments and _seg(b, c) in segments and _seg(a, c) in segments:
-                k5.extend(((score, a, b, c), (score, b, c, a), (score, c, a, b)))
+            k5.extend(((score, a, b, c), (score, b, c, a), (score, c, a, b)))
         for a, b in combinations(pts, 2):
             score = w[a] + w[b]
             k6.extend(((score, a, b), (score, b, a)))
         # the parallel through c to a line of the figure, where it meets another line not
         # through c; a line is one of the statement's collinear sets, named by its best two
         order = {p: i for i, p in enumerate(pts)}
-        full = _named(full_lines(problem, lines), w, order)
-        k7_all = _parallels(pts, full, w, k, k7)
+        full = full_lines(problem, lines)
+        k7_all = _parallels(pts, _named(full, w, order), w, k, k7)
         check()
         k8.extend(_transversals(problem, lines, pts, w, order))
         check()
-        _circle_meets(problem, lines, w, order, k9, k10)
+        _circle_meets(figure_circles(problem, full, triangles), full, w, order, k9, k10)
         check()
         # the kinds in turn, each best first: the first k of that order, made (no kind
         # gives more than k of them)
@@ -276,16 +286,15 @@ def _transversals(problem: Problem, lines: list[tuple[str, str]], pts: list[str]
     return out
 
 
-def _circle_meets(problem: Problem, lines: list[tuple[str, str]], w: dict[str, int],
-                  order: dict[str, int], on_lines: list[tuple], on_circles: list[tuple]
-                  ) -> None:
-    """The second meets with circles of the figure (``figure_circles``): a line of the
-    figure through exactly one named point p of a circle meets it again (items (score, p, q,
-    circle's construction), q the line's other point named first), two circles with exactly
-    one named point in common meet again (items (score, first circle's, second's)); score:
-    the goal points on the line and circle, or on the two circles (minus their count)."""
-    full = full_lines(problem, lines)
-    circles = figure_circles(problem, lines, full)
+def _circle_meets(circles: list[tuple[frozenset[str], str | None]],
+                  full: list[frozenset[str]], w: dict[str, int], order: dict[str, int],
+                  on_lines: list[tuple], on_circles: list[tuple]) -> None:
+    """The second meets with the figure's ``circles`` (``figure_circles``): a line of the
+    figure (``full``) through exactly one named point p of a circle meets it again (items
+    (score, p, q, circle's construction), q the line's other point named first), two circles
+    with exactly one named point in common meet again (items (score, first circle's,
+    second's)); score: the goal points on the line and circle, or on the two circles (minus
+    their count)."""
     for circle in circles:
         pts = circle[0]
         on = _on_circle(circle, order)

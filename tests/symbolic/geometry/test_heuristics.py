@@ -12,6 +12,7 @@ from symbolic.geometry.heuristics import (
     _seg,
     figure_circles,
     figure_lines,
+    figure_triangles,
     full_lines,
     statement_circles,
 )
@@ -81,7 +82,7 @@ def _spelled(problem, k):
     # second meets with the figure's circles: a line through one of its points, a circle
     # through one of its points
     full = full_lines(problem, lines)
-    circles = figure_circles(problem, lines, full)
+    circles = figure_circles(problem, full, figure_triangles(problem, lines))
 
     def on(circle):
         first = sorted(circle[0], key=pts.index)
