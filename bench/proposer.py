@@ -13,6 +13,7 @@ inform later ones, in file order; never a problem its own answer). Configuration
 | no-heuristic / no-memory / no-neural | --sources without that one |
 | heuristic-only | --sources heuristic |
 | neural-only | --sources neural (the model alone) |
+| memory-only | --sources memory (the auxiliary points of earlier proofs in the run alone) |
 | ranking | all sources ordered by the Bayesian ranking (--ranking) |
 | heuristic-ranked | heuristic candidates in the model's order (--sources heuristic) |
 | all-ranked | all sources; heuristic, memory candidates in the model's order (--neural-ranking) |
@@ -65,6 +66,7 @@ CONFIGS: dict[str, tuple[str, ...]] = {
     "no-neural": ("--sources", "heuristic,memory"),
     "heuristic-only": ("--sources", "heuristic"),
     "neural-only": ("--sources", "neural"),
+    "memory-only": ("--sources", "memory"),
     "ranking": ("--ranking",),
     "heuristic-ranked": ("--sources", "heuristic", "--neural-ranking"),
     "all-ranked": ("--neural-ranking",),
