@@ -66,6 +66,7 @@ geometry: when DD+AR alone saturates, auxiliary points are searched (on by defau
    "auxiliary" (geometry, proved with auxiliary clauses: the clauses),
    "auxiliary_sources" (the source of each clause: heuristic|memory|neural),
    "search" (geometry, when the auxiliary search ran: tried, tried_by_depth, depth...;
+             restated: how the goal was restated, when DD+AR proved it so;
              with several workers per problem: worker (the winner's), workers, tried_all)}
   status: geometry proved|unknown|timeout|memory|error;
           sygus solved|infeasible|unknown|timeout|memory|error

@@ -81,10 +81,13 @@ class SearchConfig:
     attempt below it, so stacked ones slow the search down; ``incidence_pool``,
     ``pool_ties`` and ``pool_sources`` how the statement's candidates reach past
     ``max_candidates`` to those whose point lands on lines and circles of the figure (HAGeo's
-    non-trivial incidences)."""
+    non-trivial incidences); ``restate`` whether DD+AR runs on the goal's restatements
+    (``symbolic.geometry.restate``: its point constructed on the goal's locus, the locus left
+    out to prove) before any auxiliary point is proposed."""
 
     timeout: float | None = 60.0
     per_candidate: float = 5.0
+    restate: bool = True
     max_candidates: int = 400
     width: int = 100
     depth: int = 2
@@ -204,6 +207,10 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
     base = prove(problem, config.prover(config.timeout))
     if base.proved or base.timed_out:
         return SearchOutcome(base, problem, stats={"depth": 0})
+    if config.restate:
+        found = _restated(problem, base, config, start)
+        if found is not None:
+            return found
     loading = time.monotonic()
     sources = proposers() if callable(proposers) else proposers
     if not sources:
@@ -215,6 +222,48 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
             return run.loop(base)
         except Deadline:  # a source or a matcher stopped at the deadline, deep in its loop
             return run.outcome(base, problem, None, timed_out=True)
+
+
+def _restated(problem: Problem, base: ProofOutcome, config: SearchConfig, start: float
+              ) -> SearchOutcome | None:
+    """DD+AR on each restatement of the goal (``symbolic.geometry.restate``) whose point is
+    the statement's on its diagram, ``per_candidate`` seconds each at most; the first proved
+    whose restatement the independent checker accepts too, its proof saying what was
+    restated, or None."""
+    import dataclasses
+
+    import numpy as np
+
+    from symbolic.geometry.checker import check_document
+    from symbolic.geometry.errors import GeometryError
+    from symbolic.geometry.prover import prove
+    from symbolic.geometry.restate import restatements, same_point
+
+    if base.diagram is None:
+        return None
+    rng = np.random.default_rng(config.seed)
+    tried = 0
+    for r in restatements(problem):
+        budget = config.per_candidate
+        if config.timeout is not None:
+            budget = min(budget, start + config.timeout - time.monotonic())
+        if budget <= 0:
+            return None
+        if not same_point(r, base.diagram.coords, rng):
+            continue
+        tried += 1
+        try:
+            out = prove(r.problem, config.prover(budget))
+        except GeometryError:
+            continue
+        if out.proved and out.proof is not None:
+            proof = dataclasses.replace(out.proof, restated=(problem.text(), r.point, r.text()))
+            if not check_document(proof.document()).valid:  # the restatement checked apart
+                continue
+            return SearchOutcome(dataclasses.replace(out, proof=proof), r.problem, stats={
+                "depth": 0, "restated": r.text(), "restatements_tried": tried,
+                "search_seconds": round(time.monotonic() - start, 3)})
+    return None
 
 
 EXIT_RESERVE = 0.25  # seconds, at most, the search loop leaves of its budget (``_Run``)

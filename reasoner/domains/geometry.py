@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 SEARCH_FIELDS = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds",
                  "sources_seconds", "timed_out", "exhausted", "worker", "workers", "tried_all",
-                 "workers_answered")
+                 "workers_answered", "restated")
 """The search statistics a JSON row carries."""
 
 

@@ -54,6 +54,9 @@ class Proof:
     # Context, not content: two proofs with equal steps are equal.
     statement: str = field(default="", compare=False)
     diagram: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)
+    # When ``statement`` restates the problem (``restate``): the problem's own statement, the
+    # point constructed anew, and why proving ``goal`` proves the problem's goal
+    restated: tuple[str, ...] = field(default=(), compare=False)
 
     def numbering(self) -> dict[Fact, str]:
         ids: dict[Fact, str] = {}
@@ -66,6 +69,9 @@ class Proof:
     def text(self) -> str:
         ids = self.numbering()
         lines = [f"Goal: {self.goal.text()}"]
+        if self.restated:
+            lines.append(f"Problem: {self.restated[0]}")
+            lines.append(f"Restated: {self.restated[2]}")
         if self.statement:  # what was proved, auxiliary constructions included
             lines.append(f"Statement: {self.statement}")
         lines.append("Given:")
@@ -112,9 +118,12 @@ class Proof:
 
     def context(self) -> dict[str, Any]:
         """Everything of ``document`` but the steps."""
-        return {"format": PROOF_FORMAT, "problem": self.problem, "statement": self.statement,
-                "goal": str(self.goal), "auxiliary_points": list(self.auxiliary_points),
-                "diagram": {p: [x, y] for p, x, y in self.diagram}}
+        out = {"format": PROOF_FORMAT, "problem": self.problem, "statement": self.statement,
+               "goal": str(self.goal), "auxiliary_points": list(self.auxiliary_points),
+               "diagram": {p: [x, y] for p, x, y in self.diagram}}
+        if self.restated:
+            out["restated"] = {"original": self.restated[0], "point": self.restated[1]}
+        return out
 
 
 PROOF_FORMAT = "neurosym-geometry-proof/1"

@@ -104,7 +104,70 @@ def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
             raise BadProof("a step is not an object")
         checker.step(item)
     checker.goal(doc.get("goal"), steps)
+    restated = doc.get("restated")
+    if restated is not None:
+        checker.errors.extend(_restatement(restated, problem, name, seed))
     return Report(name, sum(1 for s in steps if s.get("rule") != GIVEN), tuple(checker.errors))
+
+
+def _restatement(restated: object, problem, name: str, seed: int) -> list[str]:
+    """Errors of a restated statement (``symbolic.geometry.restate``): ``restated`` names the
+    problem's own statement and the point constructed anew. The statement checked must be
+    the problem's with only that point's clause changed, from ``K, D`` to ``G, K`` where G
+    puts the point on the locus the problem's goal asks for and the proof's goal is what D
+    states; and on a fresh diagram of the problem, the new clause must put the point where
+    the problem has it (so that it is the problem's point of K ∩ D, which then lies on G)."""
+    from ..errors import GeometryError
+    from ..numeric import DrawRejected, draw_checked
+
+    if not isinstance(restated, Mapping) or not isinstance(restated.get("original"), str) \
+            or not isinstance(restated.get("point"), str):
+        return ["restated: expected {original: statement, point: name}"]
+    z = restated["point"]
+    try:
+        original = _parse(restated["original"], name)
+    except GeometryError as e:
+        return [f"restated: the problem's statement does not parse: {e}"]
+    index = [i for i, c in enumerate(original.clauses) if z in c.points]
+    if len(original.clauses) != len(problem.clauses) or len(index) != 1:
+        return [f"restated: {z} is not constructed once in statements of equal length"]
+    i = index[0]
+    old, new = original.clauses[i], problem.clauses[i]
+    others = [str(a) != str(b) for j, (a, b) in enumerate(zip(original.clauses, problem.clauses))
+              if j != i]
+    if any(others) or old.points != (z,) or new.points != (z,):
+        return [f"restated: the statements differ elsewhere than in {z}'s clause"]
+    if len(old.steps) != 2 or len(new.steps) != 2 or str(new.steps[1]) not in map(str, old.steps):
+        return [f"restated: {z}'s new clause does not keep one of its two loci second"]
+    dropped = next(st for st in old.steps if str(st) != str(new.steps[1]))
+
+    def facts(step) -> list[tuple]:
+        m = step.mapping
+        return [M.key(M.statement(a.pred.name, tuple(m.get(x, x) for x in a.args)))
+                for a in step.construction.premises]
+
+    goal = problem.goal
+    if facts(dropped) != [M.key(M.statement(goal.pred.name, goal.args))]:
+        return [f"restated: the goal proved is not what {dropped} states"]
+    g = original.goal
+    if facts(new.steps[0]) != [M.key(M.statement(g.pred.name, g.args))]:
+        return [f"restated: {new.steps[0]} does not state the problem's goal {g}"]
+    try:
+        fresh = _fresh_diagram(original, seed)
+    except GeometryError as e:
+        return [f"restated: cannot draw a fresh diagram of the problem: {e}"]
+    earlier = {p: np.array(fresh[p]) for c in original.clauses[:i] for p in c.points}
+    size = max(float(np.ptp(np.array(list(fresh.values())), axis=0).max()), 1.0)
+    rng = np.random.default_rng(seed)
+    for _ in range(8):  # each meet's branches
+        try:
+            drawn = draw_checked(new, earlier, rng)
+        except (DrawRejected, GeometryError):
+            continue
+        if float(np.hypot(*(np.asarray(drawn[z]) - np.array(fresh[z])))) <= 1e-6 * size:
+            return []
+    return [f"restated: on a fresh diagram of the problem, {new} does not put {z} where "
+            f"the problem does"]
 
 
 @lru_cache(maxsize=32)

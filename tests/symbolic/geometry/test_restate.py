@@ -1,0 +1,125 @@
+"""Restated goals: the point constructed on the goal's locus, the locus left out proved."""
+
+import numpy as np
+import pytest
+
+from reasoner.search import SearchConfig, search
+from symbolic.geometry.checker import check_document
+from symbolic.geometry.numeric import build_diagram
+from symbolic.geometry.problem import parse_problem
+from symbolic.geometry.prover import ProverConfig, prove
+from symbolic.geometry.restate import goal_locus, restatements, same_point
+
+# HAGeo-409 (Duan et al., 2025), 2016 Iranian Geometry Olympiad, advanced level, problem 1:
+# two circles through a and b; a p q collinear. DD+AR proves it only restated.
+IRAN = ("a b = segment a b; o1 = on_bline o1 a b; o2 = on_bline o2 a b; "
+        "c = on_circle c o2 a, on_tline c a o1 a; d = on_circle d o1 a, on_tline d a o2 a; "
+        "e = on_line e c d, on_circle e o1 a; f = on_line f c d, on_circle f o2 a; "
+        "p = on_circle p o2 a, on_tline p e a c; q = on_circle q o1 a, on_tline q f a d "
+        "? coll a p q")
+
+
+@pytest.mark.parametrize("goal, z, locus", [
+    ("coll a b z", "z", "on_line z a b"),
+    ("coll z b a", "z", "on_line z b a"),
+    ("cyclic a z b c", "z", "on_circum z a b c"),
+    ("perp a b z c", "z", "on_tline z c a b"),
+    ("perp z c a b", "z", "on_tline z c a b"),
+    ("para c z a b", "z", "on_pline z c a b"),
+    ("cong z a z b", "z", None),  # on_bline states an angle besides
+    ("cong o z o a", "z", "on_circle z o a"),
+    ("cong a o o z", "z", "on_circle z o a"),
+    ("cong a b c z", "z", None),
+    ("coll a b c", "z", None),
+    ("eqangle a b a z c o c a", "z", None),
+])
+def test_goal_locus_states_the_goal(goal, z, locus):
+    problem = parse_problem(f"a b c = triangle a b c; o = free o; z = free z ? {goal}")
+    step = goal_locus(problem.goal, z)
+    assert (None if step is None else str(step)) == locus
+    if step is not None:  # the construction's one fact is the goal itself
+        (fact,) = step.premises
+        assert fact.pred is problem.goal.pred
+        assert sorted(fact.args) == sorted(problem.goal.args)
+
+
+def test_restatements_keep_one_locus_and_ask_for_the_other():
+    problem = parse_problem(IRAN, name="iran")
+    found = restatements(problem)
+    assert [(str(r.problem.clauses[r.index]), str(r.problem.goal)) for r in found] == [
+        ("q = on_line q a p, on_circle q o1 a", "perp q f a d"),
+        ("q = on_line q a p, on_tline q f a d", "cong o1 q o1 a"),
+    ]
+    for r in found:  # nothing else changes
+        assert r.original is problem and r.point == "q"
+        assert [str(c) for c in r.problem.clauses[:-1]] == [str(c) for c in
+                                                             problem.clauses[:-1]]
+
+
+def test_no_restatement_where_the_goal_point_has_one_locus_or_comes_first():
+    one = parse_problem("a b c = triangle a b c; d = midpoint d b c ? coll a d b")
+    assert restatements(one) == []
+    # the goal's other points are constructed after z: its new clause could not name them
+    late = parse_problem("a b c = triangle a b c; z = on_line z a b, on_line z b c; "
+                         "m = midpoint m a c ? coll z m b")
+    assert restatements(late) == []
+
+
+def test_the_restated_point_is_the_statements_on_its_diagram():
+    problem = parse_problem(IRAN, name="iran")
+    drawn = build_diagram(problem, np.random.default_rng(3))
+    for r in restatements(problem):
+        assert same_point(r, drawn.coords, np.random.default_rng(0))
+        moved = dict(drawn.coords)
+        moved["q"] = moved["q"] + np.array([0.05, 0.0])
+        assert not same_point(r, moved, np.random.default_rng(0))
+
+
+def test_ddar_proves_the_restatement_and_not_the_statement():
+    problem = parse_problem(IRAN, name="iran")
+    assert not prove(problem, ProverConfig(timeout=60)).proved
+    r = restatements(problem)[0]
+    assert prove(r.problem, ProverConfig(timeout=60)).proved
+
+
+def _proved_restated():
+    found = search(parse_problem(IRAN, name="iran"), [], SearchConfig(timeout=60))
+    assert found.outcome.proved and found.auxiliary == ()
+    assert found.stats["restated"].startswith("q = on_line q a p, on_circle q o1 a")
+    return found
+
+
+def test_the_search_proves_it_restated_and_the_checker_accepts_the_proof():
+    found = _proved_restated()
+    proof = found.outcome.proof
+    assert proof.restated[:2] == (parse_problem(IRAN).text(), "q")
+    doc = proof.document()
+    assert doc["restated"] == {"original": parse_problem(IRAN).text(), "point": "q"}
+    assert check_document(doc).valid
+    text = proof.text()
+    assert "Restated: q = on_line q a p, on_circle q o1 a" in text
+    assert "so coll a p q holds" in text
+    # without restating, nothing proves it before the search (which has no source here)
+    plain = search(parse_problem(IRAN, name="iran"), [],
+                   SearchConfig(timeout=60, restate=False))
+    assert not plain.outcome.proved
+
+
+@pytest.mark.parametrize("tamper, error", [
+    (lambda o: o.replace("? coll a p q", "? coll a b q"), "does not state the problem's goal"),
+    (lambda o: o.replace("e = on_line e c d", "e = on_line e c b"), "differ elsewhere"),
+    (lambda o: o.replace("q = on_circle q o1 a, on_tline q f a d",
+                         "q = on_circle q o1 a, on_tline q e a d"), "is not what"),
+])
+def test_the_checker_rejects_a_restatement_of_another_problem(tamper, error):
+    doc = _proved_restated().outcome.proof.document()
+    bad = {**doc, "restated": {**doc["restated"], "original": tamper(doc["restated"]["original"])}}
+    report = check_document(bad)
+    assert not report.valid
+    assert any(error in e for e in report.errors), report.errors
+
+
+def test_the_checker_rejects_a_point_put_elsewhere():
+    doc = _proved_restated().outcome.proof.document()
+    assert not check_document({**doc, "restated": {**doc["restated"], "point": "p"}}).valid
+    assert not check_document({**doc, "restated": {"original": 3}}).valid
