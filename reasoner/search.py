@@ -61,6 +61,7 @@ from .ranking import Ranking, arm, order_by_arms
 if TYPE_CHECKING:
     from symbolic.geometry.problem import Clause, Problem
     from symbolic.geometry.prover import ProofOutcome, ProverConfig
+    from symbolic.geometry.restate import Restatement
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -83,11 +84,13 @@ class SearchConfig:
     ``max_candidates`` to those whose point lands on lines and circles of the figure (HAGeo's
     non-trivial incidences); ``restate`` whether DD+AR runs on the goal's restatements
     (``symbolic.geometry.restate``: its point constructed on the goal's locus, the locus left
-    out to prove) before any auxiliary point is proposed."""
+    out to prove) before any auxiliary point is proposed, and after ``restate_after`` of the
+    time budget every other trajectory starts from one of those left short, in turn."""
 
     timeout: float | None = 60.0
     per_candidate: float = 5.0
     restate: bool = True
+    restate_after: float = 0.5
     max_candidates: int = 400
     width: int = 100
     depth: int = 2
@@ -145,6 +148,7 @@ class _Node:
     # the outcome of the node this one extends by its last step: DD+AR continues from its
     # closure (None: deduce from nothing)
     parent: ProofOutcome | None = field(default=None, compare=False, repr=False)
+    root: int = 0  # the statement it extends: 0 the problem's, i > 0 its i-th restatement
 
     @property
     def clauses(self) -> tuple[Clause, ...]:
@@ -207,8 +211,9 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
     base = prove(problem, config.prover(config.timeout))
     if base.proved or base.timed_out:
         return SearchOutcome(base, problem, stats={"depth": 0})
+    roots: list[tuple[Restatement, ProofOutcome]] = []
     if config.restate:
-        found = _restated(problem, base, config, start)
+        found = _restated(problem, base, config, start, roots)
         if found is not None:
             return found
     loading = time.monotonic()
@@ -216,6 +221,7 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
     if not sources:
         return SearchOutcome(base, problem, stats={"depth": 0})
     run = _Run(problem, sources, config, progress, start)
+    run.restatements = roots
     run.loading = time.monotonic() - loading
     with until(run.deadline):
         try:
@@ -224,17 +230,15 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
             return run.outcome(base, problem, None, timed_out=True)
 
 
-def _restated(problem: Problem, base: ProofOutcome, config: SearchConfig, start: float
-              ) -> SearchOutcome | None:
+def _restated(problem: Problem, base: ProofOutcome, config: SearchConfig, start: float,
+              unproved: list[tuple[Restatement, ProofOutcome]]) -> SearchOutcome | None:
     """DD+AR on each restatement of the goal (``symbolic.geometry.restate``) whose point is
     the statement's on its diagram, ``per_candidate`` seconds each at most; the first proved
     whose restatement the independent checker accepts too, its proof saying what was
-    restated, or None."""
-    import dataclasses
-
+    restated, or None. The restatements that saturate without their goal are appended to
+    ``unproved``, with their outcome, for the trajectories to start from."""
     import numpy as np
 
-    from symbolic.geometry.checker import check_document
     from symbolic.geometry.errors import GeometryError
     from symbolic.geometry.prover import prove
     from symbolic.geometry.restate import restatements, same_point
@@ -256,14 +260,30 @@ def _restated(problem: Problem, base: ProofOutcome, config: SearchConfig, start:
             out = prove(r.problem, config.prover(budget))
         except GeometryError:
             continue
-        if out.proved and out.proof is not None:
-            proof = dataclasses.replace(out.proof, restated=(problem.text(), r.point, r.text()))
-            if not check_document(proof.document()).valid:  # the restatement checked apart
-                continue
-            return SearchOutcome(dataclasses.replace(out, proof=proof), r.problem, stats={
-                "depth": 0, "restated": r.text(), "restatements_tried": tried,
-                "search_seconds": round(time.monotonic() - start, 3)})
+        if out.proved:
+            checked = _with_restatement(out, r)
+            if checked is not None:
+                return SearchOutcome(checked, r.problem, stats={
+                    "depth": 0, "restated": r.text(), "restatements_tried": tried,
+                    "search_seconds": round(time.monotonic() - start, 3)})
+        elif not out.timed_out and out.diagram is not None:
+            unproved.append((r, out))
     return None
+
+
+def _with_restatement(out: ProofOutcome, r: Restatement) -> ProofOutcome | None:
+    """A proof of the restated statement ``r.problem`` (auxiliary clauses added or not) as a
+    proof of the problem: saying what was restated, and checked again by the independent
+    checker, restatement included (None if it fails, which ``same_point`` should prevent)."""
+    import dataclasses
+
+    from symbolic.geometry.checker import check_document
+
+    assert out.proof is not None, "a proved outcome has its proof"
+    proof = dataclasses.replace(out.proof, restated=(r.original.text(), r.point, r.text()))
+    if not check_document(proof.document()).valid:
+        return None
+    return dataclasses.replace(out, proof=proof)
 
 
 EXIT_RESERVE = 0.25  # seconds, at most, the search loop leaves of its budget (``_Run``)
@@ -300,6 +320,10 @@ class _Run:
         self.cache: OrderedDict[tuple[str, ...], _Tried] = OrderedDict()
         self.trajectory: _Tried | None = None  # where the current trajectory stands
         self.root: _Tried | None = None  # the statement, where trajectories start
+        # the goal's restatements DD+AR left short (``_restated``), and the statements the
+        # nodes extend: the problem's, then each restatement's (``_Node.root``)
+        self.restatements: list[tuple[Restatement, ProofOutcome]] = []
+        self.roots: list[_Tried] = []
         self.singles = 0  # candidates of the statement itself waiting in the frontier
         self.source_seconds: dict[str, float] = {}  # how long each source's last call took
         # candidates drawn for their incidences, shared by the nodes (which place their
@@ -338,6 +362,8 @@ class _Run:
         from symbolic.geometry.prover import prove
 
         self.root = _Tried(self.problem, base, _Node((), ()))
+        self.roots = [self.root] + [_Tried(r.problem, out, _Node((), (), root=i))
+                                    for i, (r, out) in enumerate(self.restatements, start=1)]
         self.expand(_Node((), ()), self.problem, base)
         rollouts = self.config.trajectory_depth > 0
         idle = 0  # trajectory turns in a row that found nothing new to try
@@ -413,7 +439,7 @@ class _Run:
         from symbolic.geometry.errors import GeometryError
         from symbolic.geometry.prover import prove
 
-        key = canonical(node.clauses)
+        key = self.key(node)
         if key in self.dead:
             return None
         hit = self.cache.get(key)
@@ -423,7 +449,7 @@ class _Run:
             return hit
         self.tried[len(node.steps)] += 1
         try:
-            extended = self.problem.with_auxiliary(node.clauses)
+            extended = self.roots[node.root].problem.with_auxiliary(node.clauses)
             out = prove(extended, self.config.prover(self.budget()), parent=node.parent)
         except GeometryError:  # does not fit or cannot be drawn: never try it again
             self.counts["undrawable"] += 1
@@ -458,9 +484,8 @@ class _Run:
             check()
             t = self.trajectory
             if t is None:
-                assert self.root is not None, "loop() sets the root"
                 self.counts["trajectories"] += 1
-                t = self.trajectory = self.root
+                t = self.trajectory = self.next_root()
             if t.options is None:
                 t.options = self.ordered(t.problem, len(t.node.steps), trajectory=True)
                 if self.config.incidences:
@@ -468,13 +493,23 @@ class _Run:
             cand = self.sample(t.options)
             if cand is None:  # nothing left to draw here: start again (at the statement,
                 self.trajectory = None  # with all its candidates back)
-                if t is self.root:
+                if not t.node.steps:
                     t.options = None
                 continue
-            node = _Node(t.node.steps + (cand,), t.node.arms + (arm(cand),), t.outcome)
-            key = canonical(node.clauses)
+            node = _Node(t.node.steps + (cand,), t.node.arms + (arm(cand),), t.outcome,
+                         t.node.root)
+            key = self.key(node)
             fresh = key not in self.cache and key not in self.dead
             got = self.attempt(node)
+            if got is not None and got.outcome.proved and node.root:
+                r = self.restatements[node.root - 1][0]
+                checked = _with_restatement(got.outcome, r)
+                if checked is None:  # not the problem's point after all: never again
+                    self.counts["restatement_rejected"] += 1
+                    self.dead.add(key)
+                    return True
+                self.counts["proved_by_trajectory"] += 1
+                return self.outcome(checked, got.problem, got.node, restated=r.text())
             if got is not None:
                 if got.outcome.proved:
                     self.counts["proved_by_trajectory"] += 1
@@ -485,6 +520,25 @@ class _Run:
             if fresh:
                 return True
         return False
+
+    def key(self, node: _Node) -> tuple[str, ...]:
+        """What identifies a node among those tried: its clauses up to order and new names,
+        and the statement it extends."""
+        key = canonical(node.clauses)
+        return key if node.root == 0 else (f"#{node.root}", *key)
+
+    def next_root(self) -> _Tried:
+        """Where the next trajectory starts: the statement, or once ``restate_after`` of the
+        time budget has passed, every other time one of the goal's restatements in turn."""
+        assert self.root is not None, "loop() sets the root"
+        n = self.counts["trajectories"]
+        if len(self.roots) < 2 or n % 2 or self.deadline is None:
+            return self.root
+        spent = time.monotonic() - self.start
+        if spent < self.config.restate_after * (self.deadline - self.start):
+            return self.root
+        self.counts["restated_trajectories"] += 1
+        return self.roots[1 + (n // 2) % (len(self.roots) - 1)]
 
     def by_incidences(self, t: _Tried, options: list[tuple[float, Candidate]]
                       ) -> list[tuple[float, Candidate]]:

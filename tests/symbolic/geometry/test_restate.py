@@ -123,3 +123,26 @@ def test_the_checker_rejects_a_point_put_elsewhere():
     doc = _proved_restated().outcome.proof.document()
     assert not check_document({**doc, "restated": {**doc["restated"], "point": "p"}}).valid
     assert not check_document({**doc, "restated": {"original": 3}}).valid
+
+
+# HAGeo-409, IMO Shortlist 2018 G2: DD+AR proves neither the statement nor its restatements
+G2 = ("a b c = iso_triangle a b c; m = midpoint m b c; p = on_pline p a b c; "
+      "x = on_line x p b; y = on_line y p c, eqangle3 y p m x m p ? cyclic a p x y")
+
+
+def test_trajectories_start_from_the_restatements_too():
+    from tests.helpers.fixed_proposer import Fixed
+
+    problem = parse_problem(G2, name="2018G2")
+    assert restatements(problem)
+    source = Fixed("z = midpoint z a m", "z = midpoint z p x", "z = foot z a p x")
+    config = SearchConfig(timeout=4, restate_after=0.0, trajectory_sources=None, depth=1)
+    found = search(problem, [source], config)
+    assert not found.outcome.proved
+    stats = found.stats
+    assert stats["restated_trajectories"] > 0
+    # the same clauses on a restatement are other nodes: tried again there
+    assert stats["tried"] > 3
+    none = search(problem, [source], SearchConfig(timeout=4, restate=False,
+                                                  trajectory_sources=None, depth=1))
+    assert "restated_trajectories" not in none.stats and none.stats["tried"] <= 3
