@@ -57,6 +57,7 @@ from symbolic.deadline import Deadline, check, until
 from symbolic.geometry.proposal import Candidate, ConstructionProposer
 
 from .ranking import Ranking, arm, order_by_arms
+from .restated import prove_restated, with_restatement
 
 if TYPE_CHECKING:
     from symbolic.geometry.problem import Clause, Problem
@@ -213,9 +214,12 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
         return SearchOutcome(base, problem, stats={"depth": 0})
     roots: list[tuple[Restatement, ProofOutcome]] = []
     if config.restate:
-        found = _restated(problem, base, config, start, roots)
+        found = prove_restated(problem, base, config, start, roots)
         if found is not None:
-            return found
+            r, out, tried = found
+            return SearchOutcome(out, r.problem, stats={
+                "depth": 0, "restated": r.text(), "restatements_tried": tried,
+                "search_seconds": round(time.monotonic() - start, 3)})
     loading = time.monotonic()
     sources = proposers() if callable(proposers) else proposers
     if not sources:
@@ -228,62 +232,6 @@ def _search(problem: Problem, proposers: Sources, config: SearchConfig,
             return run.loop(base)
         except Deadline:  # a source or a matcher stopped at the deadline, deep in its loop
             return run.outcome(base, problem, None, timed_out=True)
-
-
-def _restated(problem: Problem, base: ProofOutcome, config: SearchConfig, start: float,
-              unproved: list[tuple[Restatement, ProofOutcome]]) -> SearchOutcome | None:
-    """DD+AR on each restatement of the goal (``symbolic.geometry.restate``) whose point is
-    the statement's on its diagram, ``per_candidate`` seconds each at most; the first proved
-    whose restatement the independent checker accepts too, its proof saying what was
-    restated, or None. The restatements that saturate without their goal are appended to
-    ``unproved``, with their outcome, for the trajectories to start from."""
-    import numpy as np
-
-    from symbolic.geometry.errors import GeometryError
-    from symbolic.geometry.prover import prove
-    from symbolic.geometry.restate import restatements, same_point
-
-    if base.diagram is None:
-        return None
-    rng = np.random.default_rng(config.seed)
-    tried = 0
-    for r in restatements(problem):
-        budget = config.per_candidate
-        if config.timeout is not None:
-            budget = min(budget, start + config.timeout - time.monotonic())
-        if budget <= 0:
-            return None
-        if not same_point(r, base.diagram.coords, rng):
-            continue
-        tried += 1
-        try:
-            out = prove(r.problem, config.prover(budget))
-        except GeometryError:
-            continue
-        if out.proved:
-            checked = _with_restatement(out, r)
-            if checked is not None:
-                return SearchOutcome(checked, r.problem, stats={
-                    "depth": 0, "restated": r.text(), "restatements_tried": tried,
-                    "search_seconds": round(time.monotonic() - start, 3)})
-        elif not out.timed_out and out.diagram is not None:
-            unproved.append((r, out))
-    return None
-
-
-def _with_restatement(out: ProofOutcome, r: Restatement) -> ProofOutcome | None:
-    """A proof of the restated statement ``r.problem`` (auxiliary clauses added or not) as a
-    proof of the problem: saying what was restated, and checked again by the independent
-    checker, restatement included (None if it fails, which ``same_point`` should prevent)."""
-    import dataclasses
-
-    from symbolic.geometry.checker import check_document
-
-    assert out.proof is not None, "a proved outcome has its proof"
-    proof = dataclasses.replace(out.proof, restated=(r.original.text(), r.point, r.text()))
-    if not check_document(proof.document()).valid:
-        return None
-    return dataclasses.replace(out, proof=proof)
 
 
 EXIT_RESERVE = 0.25  # seconds, at most, the search loop leaves of its budget (``_Run``)
@@ -320,7 +268,7 @@ class _Run:
         self.cache: OrderedDict[tuple[str, ...], _Tried] = OrderedDict()
         self.trajectory: _Tried | None = None  # where the current trajectory stands
         self.root: _Tried | None = None  # the statement, where trajectories start
-        # the goal's restatements DD+AR left short (``_restated``), and the statements the
+        # the goal's restatements DD+AR left short (``prove_restated``), and the statements the
         # nodes extend: the problem's, then each restatement's (``_Node.root``)
         self.restatements: list[tuple[Restatement, ProofOutcome]] = []
         self.roots: list[_Tried] = []
@@ -503,7 +451,7 @@ class _Run:
             got = self.attempt(node)
             if got is not None and got.outcome.proved and node.root:
                 r = self.restatements[node.root - 1][0]
-                checked = _with_restatement(got.outcome, r)
+                checked = with_restatement(got.outcome, r)
                 if checked is None:  # not the problem's point after all: never again
                     self.counts["restatement_rejected"] += 1
                     self.dead.add(key)
