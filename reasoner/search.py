@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 from symbolic.deadline import Deadline, check, until
 from symbolic.geometry.proposal import Candidate, ConstructionProposer
 
+from . import incidence_order
 from .ranking import Ranking, arm, order_by_arms
 from .restated import prove_restated, with_restatement
 
@@ -438,7 +439,7 @@ class _Run:
                 t.options = self.ordered(t.problem, len(t.node.steps), trajectory=True)
                 if self.config.incidences:
                     t.options = self.by_incidences(t, t.options)
-            cand = self.sample(t.options)
+            cand = incidence_order.draw(t.options, self.config.temperature, self.rng)
             if cand is None:  # nothing left to draw here: start again (at the statement,
                 self.trajectory = None  # with all its candidates back)
                 if not t.node.steps:
@@ -490,42 +491,13 @@ class _Run:
 
     def by_incidences(self, t: _Tried, options: list[tuple[float, Candidate]]
                       ) -> list[tuple[float, Candidate]]:
-        """HAGeo's filter, made soft: draw each candidate on the node's diagram; one that
-        cannot be drawn there is dropped, one whose points land on ``k`` lines or circles of
-        the figure that its construction does not put them on is ``1 + k`` times likelier,
-        one with none ten times less likely."""
-        import math
-
-        import numpy as np
-
-        from symbolic.geometry.incidence import Incidences
-
+        """HAGeo's filter, made soft (``incidence_order.weigh``) on the node's diagram."""
         if t.outcome.diagram is None:
             return options
         if len(self.drawn) > 1 << 17:
             self.drawn.clear()
-        ties = Incidences(t.outcome.diagram.coords, self.drawn)
-        rng = np.random.default_rng(self.config.seed)
-        out = []
-        for cost, cand in options:
-            check()
-            k = ties.count(cand.clauses, rng)
-            if k is None:
-                self.counts["not_drawn_on_node"] += 1
-                continue
-            out.append((cost - self.config.temperature * math.log(1 + k if k else 0.1), cand))
-        return out
-
-    def sample(self, options: list[tuple[float, Candidate]]) -> Candidate | None:
-        """Draw one candidate (and remove it): weight ``exp(-(cost - best) / temperature)``."""
-        import numpy as np
-
-        if not options:
-            return None
-        costs = np.array([c for c, _ in options])
-        w = np.exp(-(costs - costs.min()) / self.config.temperature)
-        i = int(self.rng.choice(len(options), p=w / w.sum()))
-        return options.pop(i)[1]
+        return incidence_order.weigh(options, t.outcome.diagram.coords, self.drawn,
+                                     self.config.seed, self.config.temperature, self.counts)
 
     def record(self, name: str, won: bool) -> None:
         n = self.trials.setdefault(name, [0, 0])
@@ -578,38 +550,19 @@ class _Run:
 
     def pooled(self, proposer: ConstructionProposer, problem: Problem, k: int,
                diagram: Any) -> list[Candidate]:
-        """The statement's first ``k`` candidates of ``proposer``, with, after every second
-        one, one of the next ``incidence_pool`` whose new points lie on ``pool_ties`` or more
-        lines and circles of the figure on ``diagram`` that their construction does not put
-        them on (most first): HAGeo keeps only candidates so tied, and the statement's list
-        in a source's own order would never reach them. Made once per source and search."""
+        """The statement's first ``k`` candidates of ``proposer`` with those of the next
+        ``incidence_pool`` tied to ``pool_ties`` or more lines and circles of the figure on
+        ``diagram`` mixed in (``incidence_order.pool``): HAGeo keeps only candidates so tied,
+        and the statement's list in a source's own order would never reach them. Made once
+        per source and search."""
         hit = self.pools.get(proposer.source)
         if hit is not None:
             return hit
-        pool = self.config.incidence_pool
-        if pool <= 0 or diagram is None:
+        if self.config.incidence_pool <= 0 or diagram is None:
             return proposer.propose(problem, k)
-        import numpy as np
-
-        from symbolic.geometry.incidence import Incidences
-
-        got = proposer.propose(problem, k + pool)
-        ties = Incidences(diagram.coords, {})  # its own draws: trajectories' stay as they were
-        rng = np.random.default_rng(self.config.seed)
-        rich = []
-        for place, cand in enumerate(got[k:]):
-            check()
-            n = ties.count(cand.clauses, rng)
-            if n is not None and n >= self.config.pool_ties:
-                rich.append((-n, place, cand))
-        extra = [cand for *_, cand in sorted(rich, key=lambda t: t[:2])]
-        self.counts["pooled"] = len(extra)
-        out: list[Candidate] = []
-        for i, cand in enumerate(got[:k]):
-            out.append(cand)
-            if i % 2 == 1 and i // 2 < len(extra):
-                out.append(extra[i // 2])
-        out += extra[(len(got[:k]) // 2):]
+        got = proposer.propose(problem, k + self.config.incidence_pool)
+        out, self.counts["pooled"] = incidence_order.pool(
+            got, k, diagram.coords, self.config.seed, self.config.pool_ties)
         self.pools[proposer.source] = out
         return out
 
