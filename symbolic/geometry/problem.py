@@ -150,6 +150,10 @@ class Problem:
         added = tuple(_check_clause([(p, None) for p in c.points], c.pins,
                                     [(s.construction.name, s.args, s.column) for s in c.steps],
                                     known, self._where(c), elide=False) for c in clauses)
+        for c in added:
+            why = overdetermined(c)
+            if why is not None:
+                raise self._where(c).error(ConstructionError, why)
         return Problem(self.name, self.clauses + added, self.goal, self.file, self.line)
 
     def parse_clause(self, text: str) -> Clause:
@@ -187,6 +191,29 @@ class Problem:
     def _where(self, clause: object) -> _Where:
         return _Where(self.file, self.line, self.name, f"auxiliary clause '{clause}': ",
                       columns=False)
+
+
+def overdetermined(clause: Clause) -> str | None:
+    """Why ``clause`` fixes its point by more than constructing it, or None. Each step's loci
+    take degrees of freedom from the point (``sketches.codimension``: a curve one, a point
+    two); a point has two. Past two, a clause no longer constructs its point: it also states
+    a fact about the points before it (``midpoint y t o, on_line y o p`` states that t lies on
+    o p), a hypothesis that a statement may make but an auxiliary point must not, for a proof
+    could then assume what it is to prove. A step placing several points, or a free one,
+    takes all of theirs."""
+    from .sketches import codimension
+
+    taken = 0
+    for step in clause.steps:
+        for sketch in step.construction.sketches:
+            k = codimension(sketch.name)
+            taken += 2 * len(clause.points) if k is None else k
+    have = 2 * len(clause.points)
+    if taken > have:
+        return (f"its constructions take {taken} degrees of freedom from "
+                f"{'its points, which have' if have > 2 else 'its point, which has'} {have}: "
+                "it would state a fact about the points before it, not construct")
+    return None
 
 
 @dataclass(frozen=True)

@@ -502,3 +502,12 @@ SKETCHES: dict[str, Sketch] = {
     "e5128": sk_e5128, "3peq": sk_3peq, "trisect": sk_trisect, "trisegment": sk_trisegment,
     "tangent": sk_tangent, "cc_tangent": sk_cc_tangent, "cc_tangent0": sk_cc_tangent0,
 }
+
+
+def codimension(name: str) -> int | None:
+    """The degrees of freedom the locus ``name`` (of ``SKETCHES``) takes from its new point:
+    1 for a curve (a line, ray or circle), 2 for a finite point set; None for a shape that
+    places new points of its own (free points, several points at once). Read from the sketch
+    function's declared return type."""
+    kind = SKETCHES[name].__annotations__["return"]
+    return {"Line": 1, "Ray": 1, "Circle": 1, "PointSet": 2}.get(kind)

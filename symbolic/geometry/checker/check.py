@@ -8,6 +8,8 @@ included; one where the goal holds, as the problem is meant) with its own seed, 
 * every fact's printed text says exactly what the fact asserts (``reading``);
 * the proof's diagram is a drawing of the statement (every construction's facts hold on it);
 * every given is a premise of a construction of the statement;
+* no clause of auxiliary points (those the goal does not depend on) fixes them more than
+  their degrees of freedom allow: it would assume a fact, not construct;
 * every premise a step cites is given or concluded by an earlier step;
 * each step follows from its printed premises: by its rule (the printed instance maps the
   rule's premises to exactly the printed premises and its conclusion to the printed
@@ -81,6 +83,9 @@ def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
     except GeometryError as e:
         raise BadProof(f"the statement does not parse: {e}") from None
     steps = _field(doc, "steps", list)
+    assumed = _assuming_auxiliary(problem)
+    if assumed:
+        return Report(name, len(steps), (assumed,))
     raw = _field(doc, "diagram", dict)
     try:
         found = {p: (float(xy[0]), float(xy[1])) for p, xy in raw.items()}
@@ -108,6 +113,33 @@ def check_document(doc: Mapping[str, Any], seed: int = 20240615) -> Report:
     if restated is not None:
         checker.errors.extend(_restatement(restated, problem, name, seed))
     return Report(name, sum(1 for s in steps if s.get("rule") != GIVEN), tuple(checker.errors))
+
+
+def _assuming_auxiliary(problem) -> str | None:
+    """The error of a clause that constructs only points the goal does not depend on (an
+    auxiliary point) and fixes them more than their degrees of freedom allow
+    (``problem.overdetermined``): such a clause states a fact about the figure, which a proof
+    must not assume. No statement of the benchmarks has one."""
+    from ..problem import overdetermined
+
+    needs: dict[str, set[str]] = {}
+    for clause in problem.clauses:
+        inputs = {a for s in clause.steps for a in s.args if a in needs}
+        for p in clause.points:
+            needs[p] = inputs - set(clause.points)
+    needed: set[str] = set()
+    todo = [a for a in problem.goal.args if a in needs]
+    while todo:
+        p = todo.pop()
+        if p not in needed:
+            needed.add(p)
+            todo.extend(needs[p])
+    for clause in problem.clauses:
+        if needed.isdisjoint(clause.points):
+            why = overdetermined(clause)
+            if why is not None:
+                return f"auxiliary clause {clause}: {why}"
+    return None
 
 
 def _restatement(restated: object, problem, name: str, seed: int) -> list[str]:
