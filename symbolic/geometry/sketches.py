@@ -508,6 +508,10 @@ def codimension(name: str) -> int | None:
     """The degrees of freedom the locus ``name`` (of ``SKETCHES``) takes from its new point:
     1 for a curve (a line, ray or circle), 2 for a finite point set; None for a shape that
     places new points of its own (free points, several points at once). Read from the sketch
-    function's declared return type."""
-    kind = SKETCHES[name].__annotations__["return"]
-    return {"Line": 1, "Ray": 1, "Circle": 1, "PointSet": 2}.get(kind)
+    function's declared return type (a KeyError for any other, so that a new sketch must
+    declare one of these)."""
+    return _CODIMENSION[SKETCHES[name].__annotations__["return"]]
+
+
+_CODIMENSION: dict[str, int | None] = {"Line": 1, "Ray": 1, "Circle": 1, "PointSet": 2,
+                                       "Points": None}

@@ -119,7 +119,8 @@ def _assuming_auxiliary(problem) -> str | None:
     """The error of a clause that constructs only points the goal does not depend on (an
     auxiliary point) and fixes them more than their degrees of freedom allow
     (``problem.overdetermined``): such a clause states a fact about the figure, which a proof
-    must not assume. No statement of the benchmarks has one."""
+    must not assume. No statement of the benchmarks has one. Which points the goal depends
+    on is worked out here, apart from the engine's ``proof.auxiliary_points``."""
     from ..problem import overdetermined
 
     needs: dict[str, set[str]] = {}
