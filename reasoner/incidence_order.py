@@ -4,15 +4,15 @@ order of candidates (``reasoner.search``).
 HAGeo (Duan et al., 2025) keeps only auxiliary constructions whose new point lands, on the
 numeric diagram, on a line or circle of the figure that its construction does not put it on
 (``symbolic.geometry.incidence``). The search uses the count two ways, both soft: a
-trajectory's draws weigh candidates by it (``weigh``), and the statement's best-first list of
-a source reaches past its first candidates to the tied ones among the next (``pool``). A
-count only orders candidates; truth is decided by the prover. A trajectory draws among a
-node's candidates by cost (``draw``).
+trajectory's draws weigh candidates by it (``Weigher``, counting only the candidates a draw
+considers), and the statement's best-first list of a source reaches past its first
+candidates to the tied ones among the next (``pool``). A count only orders candidates; truth
+is decided by the prover. A trajectory draws among a node's candidates by cost and those
+weights (``draw``).
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Any
 
@@ -25,25 +25,34 @@ from symbolic.geometry.proposal import Candidate
 Options = list[tuple[float, Candidate]]
 
 
-def weigh(options: Options, coords: dict[str, Any], memo: dict, seed: int,
-          temperature: float, counts: Counter[str]) -> Options:
-    """``options`` (cost, candidate) drawn on the diagram ``coords``: one that cannot be drawn
-    there is dropped (counted as ``not_drawn_on_node``), one whose points land on ``k`` lines
-    or circles of the figure beyond what its construction states is ``1 + k`` times likelier
-    at ``temperature`` (its cost lowered by ``temperature * log(1 + k)``), one with none ten
-    times less likely. ``memo`` holds draws shared between diagrams that place their points
-    alike (``numeric.draw_remembered``)."""
-    ties = Incidences(coords, memo)
-    rng = np.random.default_rng(seed)
-    out = []
-    for cost, cand in options:
-        check()
-        k = ties.count(cand.clauses, rng)
-        if k is None:
-            counts["not_drawn_on_node"] += 1
-            continue
-        out.append((cost - temperature * math.log(1 + k if k else 0.1), cand))
-    return out
+# the most ties a candidate is credited with: 6 was the most in 36,242 counts on the first 30
+# HAGeo dev problems (k >= 3 in 2%), and the draws below need a bound on the factor
+MAX_TIES = 6
+
+
+class Weigher:
+    """HAGeo's filter, made soft, on one node's diagram ``coords``, counted on demand: a
+    candidate whose new points land on ``k`` lines or circles of the figure beyond what its
+    construction states is ``1 + min(k, MAX_TIES)`` times likelier, one with none ten times
+    less likely, one that cannot be drawn there never drawn. ``memo`` holds draws shared
+    between diagrams that place their points alike (``numeric.draw_remembered``).
+
+    A count draws the candidate on the diagram: a trajectory node has about a hundred
+    candidates and gives out one or two, so ``draw`` counts only those it considers."""
+
+    def __init__(self, coords: dict[str, Any], memo: dict, seed: int) -> None:
+        self.ties = Incidences(coords, memo)
+        self.rng = np.random.default_rng(seed)
+        self.top = 1.0 + MAX_TIES  # the largest factor
+        self._known: dict[int, float | None] = {}  # id(candidate) -> factor
+
+    def factor(self, cand: Candidate) -> float | None:
+        """How many times likelier ``cand`` is (None: it cannot be drawn here)."""
+        key = id(cand)
+        if key not in self._known:
+            k = self.ties.count(cand.clauses, self.rng)
+            self._known[key] = None if k is None else 1.0 + min(k, MAX_TIES) if k else 0.1
+        return self._known[key]
 
 
 def pool(got: list[Candidate], k: int, coords: dict[str, Any], seed: int,
@@ -71,12 +80,33 @@ def pool(got: list[Candidate], k: int, coords: dict[str, Any], seed: int,
     return out, len(extra)
 
 
-def draw(options: Options, temperature: float, rng: np.random.Generator) -> Candidate | None:
+def draw(options: Options, temperature: float, rng: np.random.Generator,
+         weigher: Weigher | None = None, counts: Counter[str] | None = None
+         ) -> Candidate | None:
     """Draw one candidate of ``options`` and remove it: weight ``exp(-(cost - best) /
-    temperature)``. None if there is none."""
-    if not options:
-        return None
-    costs = np.array([c for c, _ in options])
-    w = np.exp(-(costs - costs.min()) / temperature)
-    i = int(rng.choice(len(options), p=w / w.sum()))
-    return options.pop(i)[1]
+    temperature)``, times ``weigher``'s factor when one is given. None if there is none.
+
+    With a weigher, by rejection: a candidate drawn by cost alone is kept with probability
+    its factor over the largest one, else drawn again; so only the candidates drawn are
+    counted, and each is kept with exactly the probability of weighing them all first. One
+    that cannot be drawn on the diagram leaves ``options`` (counted in ``counts`` as
+    ``not_drawn_on_node``)."""
+    w = None
+    while options:
+        if w is None:
+            costs = np.array([c for c, _ in options])
+            w = np.exp(-(costs - costs.min()) / temperature)
+            w /= w.sum()
+        i = int(rng.choice(len(options), p=w))
+        if weigher is None:
+            return options.pop(i)[1]
+        check()
+        f = weigher.factor(options[i][1])
+        if f is None:
+            if counts is not None:
+                counts["not_drawn_on_node"] += 1
+            options.pop(i)
+            w = None
+        elif rng.random() * weigher.top < f:
+            return options.pop(i)[1]
+    return None

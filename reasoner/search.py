@@ -166,6 +166,7 @@ class _Tried:
     outcome: ProofOutcome
     node: _Node
     options: list[tuple[float, Candidate]] | None = None
+    weigher: incidence_order.Weigher | None = None  # the options' incidence factors
 
 
 def canonical(clauses: Sequence[Clause]) -> tuple[str, ...]:
@@ -437,9 +438,9 @@ class _Run:
                 t = self.trajectory = self.next_root()
             if t.options is None:
                 t.options = self.ordered(t.problem, len(t.node.steps), trajectory=True)
-                if self.config.incidences:
-                    t.options = self.by_incidences(t, t.options)
-            cand = incidence_order.draw(t.options, self.config.temperature, self.rng)
+                t.weigher = self.weigher(t) if self.config.incidences else None
+            cand = incidence_order.draw(t.options, self.config.temperature, self.rng,
+                                        t.weigher, self.counts)
             if cand is None:  # nothing left to draw here: start again (at the statement,
                 self.trajectory = None  # with all its candidates back)
                 if not t.node.steps:
@@ -489,15 +490,13 @@ class _Run:
         self.counts["restated_trajectories"] += 1
         return self.roots[1 + (n // 2) % (len(self.roots) - 1)]
 
-    def by_incidences(self, t: _Tried, options: list[tuple[float, Candidate]]
-                      ) -> list[tuple[float, Candidate]]:
-        """HAGeo's filter, made soft (``incidence_order.weigh``) on the node's diagram."""
+    def weigher(self, t: _Tried) -> incidence_order.Weigher | None:
+        """HAGeo's filter, made soft (``incidence_order.Weigher``), on the node's diagram."""
         if t.outcome.diagram is None:
-            return options
+            return None
         if len(self.drawn) > 1 << 17:
             self.drawn.clear()
-        return incidence_order.weigh(options, t.outcome.diagram.coords, self.drawn,
-                                     self.config.seed, self.config.temperature, self.counts)
+        return incidence_order.Weigher(t.outcome.diagram.coords, self.drawn, self.config.seed)
 
     def record(self, name: str, won: bool) -> None:
         n = self.trials.setdefault(name, [0, 0])

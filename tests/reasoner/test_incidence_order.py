@@ -5,7 +5,7 @@ from collections import Counter
 
 import numpy as np
 
-from reasoner.incidence_order import draw, pool, weigh
+from reasoner.incidence_order import MAX_TIES, Weigher, draw, pool
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proposal import Candidate
 
@@ -34,18 +34,51 @@ def test_draw_favours_low_cost_removes_what_it_draws_and_is_none_when_empty():
     assert draw([], 1.0, rng) is None
 
 
-def test_weigh_counts_ties_and_drops_what_cannot_be_drawn():
+def test_weigher_counts_ties_and_cannot_draw_what_does_not_meet():
     centre = cand("x = on_line x a c, on_line x b d")   # ties: none beyond its two lines
     midpoint = cand("x = midpoint x a b")                # on ab, which it states: none
     mid_ac = cand("x = midpoint x a c")                  # on bd as well: one tie
     parallel = cand("x = on_line x a b, on_line x c d")  # ab and cd never meet
+    w = Weigher(SQUARE, {}, 0)
+    assert w.factor(centre) == w.factor(midpoint) == 0.1  # ten times less likely
+    assert w.factor(mid_ac) == 2.0                        # 1 + 1 times likelier
+    assert w.factor(parallel) is None
+    assert w.top == 1 + MAX_TIES
+
+
+def test_weighed_draws_follow_cost_times_factor_and_count_only_what_they_consider():
+    """Rejection against the largest factor draws each candidate with the probability of
+    weighing them all first: exp(-cost) times its factor, normalised; one that cannot be
+    drawn is never drawn and leaves the options."""
+    centre = cand("x = on_line x a c, on_line x b d")
+    mid_ac = cand("x = midpoint x a c")
+    mid_bd = cand("x = midpoint x b d")  # the centre too: on ac and bd, one tie (ac)
+    parallel = cand("x = on_line x a b, on_line x c d")
+    options = [(0.0, centre), (0.5, mid_ac), (1.5, mid_bd), (0.0, parallel)]
+    w = Weigher(SQUARE, {}, 0)
+    factors = [w.factor(c) for _, c in options]
+    expected = {str(c.clauses[0]): np.exp(-cost) * f
+                for (cost, c), f in zip(options, factors) if f is not None}
+    total = sum(expected.values())
+    rng = np.random.default_rng(1)
+    picks: Counter[str] = Counter()
     counts: Counter[str] = Counter()
-    got = weigh([(0.0, centre), (0.0, midpoint), (0.0, mid_ac), (0.0, parallel)],
-                SQUARE, {}, 0, 1.0, counts)
-    costs = {str(c.clauses[0]): cost for cost, c in got}
-    assert counts["not_drawn_on_node"] == 1 and len(got) == 3
-    assert np.isclose(costs[str(mid_ac.clauses[0])], -np.log(2))  # 1 + 1 times likelier
-    assert np.isclose(costs[str(midpoint.clauses[0])], -np.log(0.1))  # ten times less
+    n = 20000
+    for _ in range(n):
+        left = list(options)
+        got = draw(left, 1.0, rng, w, counts)
+        assert got is not None and got is not parallel and got not in [c for _, c in left]
+        picks[str(got.clauses[0])] += 1
+    for text, weight in expected.items():
+        assert abs(picks[text] / n - weight / total) < 0.012, (text, picks[text] / n)
+    assert counts["not_drawn_on_node"] > 0  # drawn by cost now and then, then left out
+    only_parallel = [(0.0, parallel)]
+    assert draw(only_parallel, 1.0, rng, w, counts) is None and only_parallel == []
+    # a fresh weigher counts only the candidates its draws consider
+    lazy = Weigher(SQUARE, {}, 0)
+    many = [(float(i), cand("x = midpoint x a c")) for i in range(40)]
+    draw(many, 0.1, np.random.default_rng(0), lazy)  # steep: the first one nearly always
+    assert len(lazy._known) < 5
 
 
 def test_pool_mixes_the_tied_ones_in_after_every_second_candidate():
