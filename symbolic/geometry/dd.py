@@ -139,8 +139,9 @@ class Saturation:
         self._ratios: list[tuple[str, str, str, str, int, int]] | None = None
         self._right: list[tuple[str, str, str]] | None = None  # right angles at named points
         # midpoints whose equations the squared table has (``_bridge_squared``); a child's
-        # new points give every midpoint new equations, fed again
-        self._fed: set[tuple[str, str, str]] = set()
+        # new points give the parent's midpoints new equations, fed once (``_fed_fresh``)
+        self._fed: set[tuple[str, str, str]] = set(parent._fed) if parent is not None else set()
+        self._fed_fresh: set[tuple[str, str, str]] = set()
         # per static rule, its candidates on this diagram not settled yet (key, mapping)
         self._pending: dict[str, list[tuple[tuple, dict[str, str]]]] = {}
         # the parent's: joined to this index's candidates (those with a new point) when the
@@ -234,6 +235,7 @@ class Saturation:
         for x, p, y in self._right:
             self._tick()
             st.derive(PERP, (x, p, p, y))
+        fresh = sorted(self.index.fresh or ())
         for m, a, b in self.index.midpoints:
             self._tick()
             if (m, a, b) not in self._fed:
@@ -241,6 +243,10 @@ class Saturation:
                 if found is not None:
                     st.feed(found)
                     self._fed.add((m, a, b))
+            elif fresh and (m, a, b) not in self._fed_fresh:  # fed with the parent's points
+                self._fed_fresh.add((m, a, b))
+                fact = Fact.make(MIDP, (m, a, b))
+                st.feed_equations(fact, MIDP.medians(fact.args, st, fresh))
 
     def _apply_rule(self, rule: Rule) -> None:
         self._tick()

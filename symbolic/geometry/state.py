@@ -14,6 +14,7 @@ circle merging, derivation by structure, by AR or from parts.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
@@ -406,8 +407,17 @@ class ProofState:
 
     def _share(self, fact: Fact, source: str) -> None:
         """A fact one table derived becomes an equation of the other tables it speaks to."""
-        for table_name, expr in self.equations(fact):
-            if table_name == source:
+        self.feed_equations(fact, self.equations(fact), source)
+
+    def feed_equations(self, fact: Fact, equations: Iterable[Equation | None],
+                       skip: str = "") -> None:
+        """Give a recorded fact's ``equations`` (some of its ``equations``) to their tables,
+        but the table ``skip``."""
+        for eq in equations:
+            if eq is None or eq[0] not in self.enabled:
+                continue
+            table_name, expr = eq
+            if table_name == skip:
                 continue
             eq_id = len(self.eq_source)
             self.eq_source[eq_id] = (fact, tuple(sorted(expr.items(), key=repr)))

@@ -190,11 +190,15 @@ class Midp(Predicate):
     def equations(self, args, eq):
         """The median's length (Apollonius), for every other point x of the diagram:
         2|xa|² + 2|xb|² = 4|xm|² + |ab|²."""
+        return self.medians(args, eq, sorted(eq.coords))
+
+    def medians(self, args, eq, points):
+        """``equations`` for the points x of ``points`` only (a diagram's new points)."""
         m, a, b = args
         if "squared" not in eq.enabled:  # one equation per point of the diagram: skip them
             return []
         return [eq.squared([((x, a), 2), ((x, b), 2), ((x, m), -4), ((a, b), -1)])
-                for x in sorted(eq.coords) if x not in args]
+                for x in points if x not in args]
 
     def derive(self, state, fact):
         return state.derive_parts(fact)

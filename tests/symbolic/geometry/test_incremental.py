@@ -203,3 +203,29 @@ def test_an_ar_step_found_when_read_is_the_one_found_at_once(problem, monkeypatc
 
     monkeypatch.setattr(state_module, "LazyAR", at_once)
     assert lazy == [outcome(c, xy, p) for c, xy in children for p in (False, True)]
+
+
+@pytest.mark.parametrize("problem", _problems(), ids=lambda p: p.name)
+def test_a_continued_squared_table_has_every_median_of_the_new_points(problem):
+    """A midpoint the parent fed to the squared table gets, in a child and a grandchild, the
+    median equations of the new points only (the parent's are in the copied table): the
+    table still implies the median's equation from every point of the diagram."""
+    from symbolic.geometry.predicates import MIDP
+
+    parent, children = _children(problem, 3)
+    checked = 0
+    for child, coords in children:
+        run = saturate(child, coords, DDARConfig(), parent=parent)
+        runs = [(run, coords)]
+        if run.goal is None:
+            runs += [(saturate(g, d.coords, DDARConfig(), parent=run.saturation), d.coords)
+                     for g, d in _grandchildren(child, coords, 6, first=2)]
+        for r, xy in runs:
+            if r.goal is not None or "squared" not in r.state.enabled:
+                continue
+            for fact in [f for f in r.state.facts if f.pred is MIDP]:
+                for table, expr in MIDP.medians(fact.args, r.state, sorted(xy)):
+                    assert r.state.tables[table].implies(expr) is not None, (fact, expr)
+                    checked += 1
+    if problem.name in OLYMPIAD[:1]:
+        assert checked, "the problem's children know a midpoint"
