@@ -354,19 +354,20 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
 
     out: dict[tuple[str, str], set[tuple[str, str]]] = {}
     names = ix.names
+    new = np.array([ix.is_new(p) for p in names], dtype=bool)
     for a in names:
         check()  # an m^3 cube per point: tens of milliseconds each on olympiad diagrams
-        others = [p for p in names if p != a and ix.dist[(a, p)] >= 1e-6]
-        m = len(others)
+        idx, theta = ix.directions_from(a)  # the points apart from a, and the lines' directions
+        m = len(idx)
         if m < 3:
             continue
-        theta = np.array([ix.direction(a, p) for p in others])
+        others = [names[i] for i in idx]
         v = (theta[None, :] - theta[:, None]) % np.pi  # v[i, j]: from line a x_i to a x_j
         turned = np.abs(v) > 1e-6
         if ix.is_new(a):
             near = _bisecting(v, v, turned)
         else:  # only the triples with a new point: the slices along each axis at those
-            fresh = np.flatnonzero([ix.is_new(p) for p in others])
+            fresh = np.flatnonzero(new[idx])
             if not len(fresh):
                 continue
             near = np.zeros((m, m, m), dtype=bool)

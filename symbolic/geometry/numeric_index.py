@@ -203,6 +203,13 @@ class NumericIndex:
         """The direction of line ab in [0, pi)."""
         return float(self._ang[self.pos[a], self.pos[b]]) % math.pi
 
+    def directions_from(self, a: str) -> tuple[np.ndarray, np.ndarray]:
+        """The positions (in ``names``) of the points apart from ``a`` (farther than ``TOL``),
+        and the directions of the lines from ``a`` to them in [0, pi): ``direction`` of each."""
+        i = self.pos[a]
+        idx = np.flatnonzero(self._far[i])
+        return idx, self._ang[i, idx] % np.pi
+
     def _angle(self, a: str, b: str, c: str, d: str) -> float | None:
         """Angle between lines ab and cd in [0, pi/2], None if a segment is degenerate."""
         p = self.pos
