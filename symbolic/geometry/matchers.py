@@ -124,8 +124,9 @@ def _midline(ix, st):
 
 
 def _thales(ix: NumericIndex) -> Iterator[Mapping]:
+    touched = {line: ix.touches(line) for line in ix.lines}
     for l1, l2 in permutations(ix.lines, 2):
-        if not ix.touches(l1 | l2):
+        if not (touched[l1] or touched[l2]):
             continue
         common = l1 & l2
         if len(common) != 1:
@@ -439,13 +440,16 @@ def _chords_meeting(ix, st):
 def _equal_products(ix, st):
     """P with PA·PB = PC·PD (vectors) for A, B and C, D on two lines through P, or C = D
     any point (a tangent PC)."""
-    xy = ix.coords
+    pos = ix.pos
     for p in ix.names:
         keyed = []
+        dots = None  # (x - p) . (y - p) for every pair of points x, y
         for k, line in enumerate(ix.lines):
             if p in line:
+                if dots is None:
+                    dots = ix.dots_from(p)
                 for a, b in combinations(sorted(line - {p}), 2):
-                    keyed.append((float((xy[a] - xy[p]) @ (xy[b] - xy[p])), (k, a, b)))
+                    keyed.append((float(dots[pos[a], pos[b]]), (k, a, b)))
         if not keyed:
             continue
         keyed += [(ix.dist[(p, t)] ** 2, (-1, t, t)) for t in ix.names if t != p]

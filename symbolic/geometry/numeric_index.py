@@ -203,6 +203,12 @@ class NumericIndex:
         """The direction of line ab in [0, pi)."""
         return float(self._ang[self.pos[a], self.pos[b]]) % math.pi
 
+    def dots_from(self, p: str) -> np.ndarray:
+        """``[i, j]``: the dot product of the vectors from ``p`` to points ``i`` and ``j`` (of
+        ``names``), each as ``dx_i * dx_j + dy_i * dy_j``."""
+        d = self.xy - self.xy[self.pos[p]]
+        return d[:, 0, None] * d[None, :, 0] + d[:, 1, None] * d[None, :, 1]
+
     def directions_from(self, a: str) -> tuple[np.ndarray, np.ndarray]:
         """The positions (in ``names``) of the points apart from ``a`` (farther than ``TOL``),
         and the directions of the lines from ``a`` to them in [0, pi): ``direction`` of each."""
