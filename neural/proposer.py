@@ -4,11 +4,13 @@
 (``neural.tokenizer``) and runs a beam search whose every step is masked by the
 grammar-constrained decoder (``grammars.constrained``) with the clause grammar of that problem
 (:func:`neural.tokenizer.clause_grammar`): one new point, one or two one-point constructions
-with the right number of arguments, all over existing points. So every proposal is a
-well-formed clause; whether it helps is decided by the prover, like any other candidate. The
-``k`` best finished clauses come back as ``Candidate``s (score: the model's log-probability),
-read as typed clauses in the canonical problem and renamed back into the problem's own point
-names (``Clause.rename``; the new point named by ``Problem.fresh_point``).
+with the right number of arguments, all over existing points, two only when each puts the
+point on a curve. So every proposal is a well-formed clause that constructs its point and
+states nothing about the others (an overdetermined one could assume the goal); whether it
+helps is decided by the prover, like any other candidate. The ``k`` best finished clauses
+come back as ``Candidate``s (score: the model's log-probability), read as typed clauses in
+the canonical problem and renamed back into the problem's own point names
+(``Clause.rename``; the new point named by ``Problem.fresh_point``).
 
 ``load_default()`` loads ``neural/weights/proposer.pt`` after checking its SHA-256 against
 ``proposer.pt.sha256`` (``torch.load(weights_only=True)``); it gives None when torch or the

@@ -147,24 +147,31 @@ def clause_grammar(n_points: int, constructions: dict | None = None) -> str:
     """A Lark grammar of one auxiliary clause over canonical points ``a..`` (``n_points`` of
     them) introducing the next point: one or two one-point constructions without numeric
     arguments, each with its arity from the definition table, e.g. ``"e = foot e c a b "``
-    (``free`` and other constructions without inputs are left out: they add nothing)."""
+    (``free`` and other constructions without inputs are left out: they add nothing). Two
+    constructions only when each puts the point on a curve: one that fixes it (a foot, a
+    midpoint) with another would state a fact about the points before it, not construct
+    (``symbolic.geometry.problem.overdetermined``)."""
+    from symbolic.geometry.problem import degrees_taken
     from symbolic.geometry.tables import definitions
 
     defs = constructions if constructions is not None else definitions()
     names = point_names(n_points + 1)
     new, old = names[-1], names[:-1]
-    alts = []
+    curves: list[str] = []  # constructions taking one degree of freedom
+    fixing: list[str] = []  # and those taking two (the point fixed)
     for name in sorted(defs):
         c = defs[name]
         if len(c.new_points) != 1 or c.numeric_args or not c.inputs or len(c.inputs) > len(old):
             continue
         parts = [f'"{name} "'] + ["new" if a in c.new_points else "p" for a in c.args]
-        alts.append(" ".join(parts))
+        taken = degrees_taken(c)
+        if taken <= 2:  # more would state a fact about the points before it
+            (curves if taken == 1 else fixing).append(" ".join(parts))
     points = " | ".join(f'"{p} "' for p in old)
-    return "\n".join([
-        'start: new "= " construction (", " construction)?',
-        "construction: " + "\n    | ".join(alts),
-        f'new: "{new} "',
-        f"p: {points}",
-        "",
-    ])
+    rules = ['start: new "= " (fixed | curve (", " curve)?)']
+    if fixing:
+        rules.append("fixed: " + "\n    | ".join(fixing))
+    else:
+        rules[0] = 'start: new "= " curve (", " curve)?'
+    rules += ["curve: " + "\n    | ".join(curves), f'new: "{new} "', f"p: {points}", ""]
+    return "\n".join(rules)

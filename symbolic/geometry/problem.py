@@ -193,6 +193,19 @@ class Problem:
                       columns=False)
 
 
+def degrees_taken(construction: Construction, points: int = 1) -> int:
+    """The degrees of freedom ``construction``'s loci take from the new points of a clause
+    of ``points`` points (``sketches.codimension``: a curve one, a point two; a locus placing
+    points of its own all of theirs)."""
+    from .sketches import codimension
+
+    taken = 0
+    for sketch in construction.sketches:
+        k = codimension(sketch.name)
+        taken += 2 * points if k is None else k
+    return taken
+
+
 def overdetermined(clause: Clause) -> str | None:
     """Why ``clause`` fixes its point by more than constructing it, or None. Each step's loci
     take degrees of freedom from the point (``sketches.codimension``: a curve one, a point
@@ -201,13 +214,7 @@ def overdetermined(clause: Clause) -> str | None:
     o p), a hypothesis that a statement may make but an auxiliary point must not, for a proof
     could then assume what it is to prove. A step placing several points, or a free one,
     takes all of theirs."""
-    from .sketches import codimension
-
-    taken = 0
-    for step in clause.steps:
-        for sketch in step.construction.sketches:
-            k = codimension(sketch.name)
-            taken += 2 * len(clause.points) if k is None else k
+    taken = sum(degrees_taken(step.construction, len(clause.points)) for step in clause.steps)
     have = 2 * len(clause.points)
     if taken > have:
         return (f"its constructions take {taken} degrees of freedom from "

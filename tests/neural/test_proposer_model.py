@@ -21,7 +21,12 @@ from neural.tokenizer import (  # noqa: E402
     clause_grammar,
     point_names,
 )
-from symbolic.geometry.problem import parse_problem, read_problems  # noqa: E402
+from symbolic.geometry.problem import (  # noqa: E402
+    degrees_taken,
+    overdetermined,
+    parse_problem,
+    read_problems,
+)
 from symbolic.geometry.tables import definitions  # noqa: E402
 
 TOK = ConstructionTokenizer()
@@ -86,7 +91,41 @@ def test_clause_grammar_sentences_are_clauses_over_existing_points():
             assert set(args) <= set(can.to_canonical.values()) | {can.next_point}
         # it reads as a clause of the problem language (renamed back to the problem's names)
         text = "; ".join(can.clauses + (clause,)) + " ? " + can.goal
-        parse_problem(text)
+        extended = parse_problem(text)
+        assert overdetermined(extended.clauses[-1]) is None, clause
+
+
+def test_clause_grammar_refuses_overdetermined_clauses():
+    """Two constructions only when both put the point on a curve: a midpoint or a foot with
+    anything else would state a fact about the points before it."""
+    from lark import Lark
+    from lark.exceptions import LarkError
+
+    parser = Lark(clause_grammar(4), parser="earley")
+
+    def reads(text: str) -> bool:
+        try:
+            parser.parse(text)
+            return True
+        except LarkError:
+            return False
+
+    assert reads("e = midpoint e a b ")
+    assert reads("e = on_line e a b , on_circle e c d ")  # the tokens' bytes
+    assert reads("e = on_tline e a b c ")
+    assert not reads("e = midpoint e a b , on_line e c d ")
+    assert not reads("e = on_line e c d , foot e a b c ")
+    # a pair of constructions reads exactly when their loci take two degrees of freedom
+    # (``overdetermined`` sums the same ``degrees_taken``)
+    defs = definitions()
+    one = [n for n, c in defs.items()
+           if len(c.new_points) == 1 and not c.numeric_args and c.inputs and len(c.inputs) <= 4]
+    for first, second in itertools.product(one, repeat=2):
+        words = [f"{n} " + " ".join("e" if a in defs[n].new_points else "abcd"[i % 4]
+                                    for i, a in enumerate(defs[n].args)) for n in (first, second)]
+        text = f"e = {words[0]} , {words[1]} "
+        assert reads(text) == (degrees_taken(defs[first]) + degrees_taken(defs[second]) <= 2), \
+            text
 
 
 def test_incremental_forward_matches_full_forward():
