@@ -132,8 +132,12 @@ def _thales(ix: NumericIndex) -> Iterator[Mapping]:
         if len(common) != 1:
             continue
         (o,) = common
+        seconds = list(permutations(sorted(l2 - {o}), 2))
+        # with no new point among O, A, C, only the pairs (B, D) with one have new instances
+        fresh = seconds if ix.is_new(o) else [
+            (b, d) for b, d in seconds if ix.is_new(b) or ix.is_new(d)]
         for a, c in permutations(sorted(l1 - {o}), 2):
-            for b, d in permutations(sorted(l2 - {o}), 2):
+            for b, d in seconds if ix.is_new(a) or ix.is_new(c) else fresh:
                 if ix.parallel(a, b, c, d):
                     yield {"A": a, "B": b, "C": c, "D": d, "O": o}
 
@@ -303,12 +307,17 @@ def _triangles(ix, st):
 def _equal_legs(ix, st):
     for group in ix.parallel_classes():
         check()
-        for (a, d), (b, c) in permutations(group, 2):
-            if (a < d and ix.touches((a, b, c, d)) and len({a, b, c, d}) == 4
-                    and not ix.collinear(a, d, b)
-                    and abs(ix.dist[(a, b)] - ix.dist[(c, d)]) < 1e-6
-                    and not ix.parallel(a, b, c, d)):
-                yield {"A": a, "B": b, "C": c, "D": d}
+        new = [j for j, seg in enumerate(group) if ix.touches(seg)]
+        everything = range(len(group))
+        for i, (a, d) in enumerate(group):  # the pairs (AD, BC) of ``permutations(group, 2)``
+            if a > d:                      # with a new point, in its order
+                continue
+            for j in everything if ix.touches((a, d)) else new:
+                b, c = group[j]
+                if (j != i and len({a, b, c, d}) == 4 and not ix.collinear(a, d, b)
+                        and abs(ix.dist[(a, b)] - ix.dist[(c, d)]) < 1e-6
+                        and not ix.parallel(a, b, c, d)):
+                    yield {"A": a, "B": b, "C": c, "D": d}
 
 
 @matcher("r46", static=True)
@@ -316,11 +325,13 @@ def _ratio_resolution(ix, st):
     """Pairs of collinear triples (A, B, C), (D, E, F) with AB:AC = DE:DF and A, D on the same
     side of BC, EF."""
     keyed = []
+    xy = {p: (float(v[0]), float(v[1])) for p, v in ix.coords.items()}
     for line in ix.lines:
         for a, b, c in permutations(sorted(line), 3):
             if ix.dist[(a, c)] < 1e-9:
                 continue
-            side = float((ix.coords[b] - ix.coords[a]) @ (ix.coords[c] - ix.coords[a]))
+            (ax, ay), (bx, by), (cx, cy) = xy[a], xy[b], xy[c]
+            side = (bx - ax) * (cx - ax) + (by - ay) * (cy - ay)  # +-|ab||ac| (collinear)
             keyed.append((ix.dist[(a, b)] / ix.dist[(a, c)], (a, b, c, side > 0)))
     for group in cluster(keyed):
         for (a, b, c, s1), (d, e, f, s2) in permutations(group, 2):
