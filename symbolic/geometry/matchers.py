@@ -307,10 +307,11 @@ def _triangles(ix, st):
 def _equal_legs(ix, st):
     for group in ix.parallel_classes():
         check()
+        # the pairs (AD, BC) of ``permutations(group, 2)`` with a new point, in that order
         new = [j for j, seg in enumerate(group) if ix.touches(seg)]
         everything = range(len(group))
-        for i, (a, d) in enumerate(group):  # the pairs (AD, BC) of ``permutations(group, 2)``
-            if a > d:                      # with a new point, in its order
+        for i, (a, d) in enumerate(group):
+            if a > d:
                 continue
             for j in everything if ix.touches((a, d)) else new:
                 b, c = group[j]
