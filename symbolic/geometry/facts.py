@@ -21,6 +21,18 @@ class Fact:
 
     pred: Predicate
     args: tuple[str, ...]
+    _hash: int = field(init=False, repr=False, compare=False)  # from the others, never pickled
+
+    def __post_init__(self) -> None:
+        # Facts key the state's dicts and sets: hashing one is asked millions of times per
+        # search, so its hash is computed once (what the dataclass's own would return)
+        object.__setattr__(self, "_hash", hash((self.pred, self.args)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Fact], tuple[Predicate, tuple[str, ...]]]:
+        return Fact, (self.pred, self.args)  # a process's hash of strings is its own
 
     @staticmethod
     def make(pred: Predicate, args: tuple[str, ...]) -> Fact:
