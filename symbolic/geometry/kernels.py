@@ -51,6 +51,8 @@ def warm_up() -> None:
         kernels_jit.pair_tables(xy)
         kernels_jit.circles(xy, 1e-9)
         kernels_jit.triangle_angles(xy, np.array([[0, 1, 2]], dtype=np.int64))
+        _, ang = kernels_jit.pair_tables(xy)
+        kernels_jit.bisected(ang, ang > 0, np.ones(4, dtype=np.bool_))
         _jit = kernels_jit
 
 
@@ -90,6 +92,14 @@ def circles(xy: np.ndarray, tol: float) -> np.ndarray:
 def triangle_angles(xy: np.ndarray, tri: np.ndarray) -> np.ndarray:
     """Interior angles at the three vertices of each triangle (rows of point indices)."""
     return _tiered("triangle_angles", triangle_angles_np, xy, tri)
+
+
+def bisected(ang: np.ndarray, far: np.ndarray, new: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The quadruples (a, x, b, c) of point indices, distinct and each of x, b, c far from a,
+    such that line ax bisects the angle of lines ab, ac (internal or external) and b is
+    not on line ax, with one of them ``new``; in lexicographic order (``bisected_py``).
+    ``ang`` and ``far`` are the direction and distinct-points tables of ``pair_tables``."""
+    return _tiered("bisected", bisected_np, ang, far, new)
 
 
 # ---------------------------------------------------------------- vectorised (numpy)
@@ -141,6 +151,47 @@ def triangle_angles_np(xy: np.ndarray, tri: np.ndarray) -> np.ndarray:
                                                       * np.hypot(w[:, 0], w[:, 1]))
         out[:, v] = np.arccos(np.clip(c, -1.0, 1.0))
     return out
+
+
+def bisected_np(ang: np.ndarray, far: np.ndarray, new: np.ndarray
+                ) -> list[tuple[int, int, int, int]]:
+    """``bisected_py`` with numpy arrays: per point a, the cube of the angles from line
+    a x_i to a x_j and to a x_c (for an old a, only its slices at a new point)."""
+    from ..deadline import check
+
+    out = []
+    for a in range(ang.shape[0]):
+        check()  # an m^3 cube per point: tens of milliseconds each on olympiad diagrams
+        idx = np.flatnonzero(far[a])
+        m = len(idx)
+        if m < 3:
+            continue
+        theta = ang[a, idx] % np.pi
+        v = (theta[None, :] - theta[:, None]) % np.pi  # v[i, j]: from line a x_i to a x_j
+        turned = np.abs(v) > 1e-6
+        if new[a]:
+            near = _bisecting(v, v, turned)
+        else:  # only the triples with a new point: the slices along each axis at those
+            fresh = np.flatnonzero(new[idx])
+            if not len(fresh):
+                continue
+            near = np.zeros((m, m, m), dtype=bool)
+            near[fresh] = _bisecting(v[fresh], v[fresh], turned[fresh])
+            near[:, fresh] = _bisecting(v[:, fresh], v, turned[:, fresh])
+            near[:, :, fresh] = _bisecting(v, v[:, fresh], turned)
+        k = np.arange(m)
+        near[k, k, :] = near[k, :, k] = near[:, k, k] = False
+        out += [(a, int(idx[i]), int(idx[j]), int(idx[c])) for i, j, c in zip(*np.nonzero(near))]
+    return out
+
+
+def _bisecting(vj: np.ndarray, vc: np.ndarray, turned: np.ndarray) -> np.ndarray:
+    """``near[i, j, c]`` of ``bisected_np`` for some rows, columns or layers: the angle
+    from line a x_i to a x_j (``vj[i, j]``, turned when ``turned[i, j]``) and the one to
+    a x_c (``vc[i, c]``) add up to a multiple of pi. Each element is the one the whole cube
+    has (the same sums, elementwise)."""
+    total = (vj[:, :, None] + vc[:, None, :]) % np.pi
+    return (np.minimum(total, np.pi - total) < 1e-6) & turned[:, :, None]
 
 
 # ---------------------------------------------------------------- plain-Python twins
@@ -202,4 +253,33 @@ def triangle_angles_py(xy: np.ndarray, tri: np.ndarray) -> np.ndarray:
             vx, vy = xy[r, 0] - xy[p, 0], xy[r, 1] - xy[p, 1]
             c = (ux * vx + uy * vy) / (math.hypot(ux, uy) * math.hypot(vx, vy))
             out[t, v] = math.acos(min(1.0, max(-1.0, c)))
+    return out
+
+
+def bisected_py(ang: np.ndarray, far: np.ndarray, new: np.ndarray
+                ) -> list[tuple[int, int, int, int]]:
+    """The quadruples (a, x, b, c) of point indices, x, b, c distinct and far from a, with
+    one of a, x, b, c ``new``, such that the angle from line ax to ab (in [0, pi), not
+    within 1e-6 of 0) and the one from ax to ac add up to a multiple of pi within 1e-6."""
+    n, pi = ang.shape[0], math.pi
+    out = []
+    for a in range(n):
+        for i in range(n):
+            if not far[a, i]:
+                continue
+            ti = ang[a, i] % pi
+            for j in range(n):
+                if j == i or not far[a, j]:
+                    continue
+                vij = (ang[a, j] % pi - ti) % pi
+                if abs(vij) <= 1e-6:
+                    continue
+                for c in range(n):
+                    if c == i or c == j or not far[a, c]:
+                        continue
+                    if not (new[a] or new[i] or new[j] or new[c]):
+                        continue
+                    total = (vij + (ang[a, c] % pi - ti) % pi) % pi
+                    if min(total, pi - total) < 1e-6:
+                        out.append((a, i, j, c))
     return out

@@ -72,3 +72,30 @@ def triangle_angles(xy, tri):  # pragma: no cover - compiled; the twins are in k
             c = (ux * vx + uy * vy) / (math.hypot(ux, uy) * math.hypot(vx, vy))
             out[t, v] = math.acos(min(1.0, max(-1.0, c)))
     return out
+
+
+@njit(cache=True)
+def bisected(ang, far, new):  # pragma: no cover - compiled; the twins are in kernels
+    n = ang.shape[0]
+    pi = math.pi
+    out = []
+    for a in range(n):
+        for i in range(n):
+            if not far[a, i]:
+                continue
+            ti = ang[a, i] % pi
+            for j in range(n):
+                if j == i or not far[a, j]:
+                    continue
+                vij = (ang[a, j] % pi - ti) % pi
+                if abs(vij) <= 1e-6:
+                    continue
+                for c in range(n):
+                    if c == i or c == j or not far[a, c]:
+                        continue
+                    if not (new[a] or new[i] or new[j] or new[c]):
+                        continue
+                    total = (vij + (ang[a, c] % pi - ti) % pi) % pi
+                    if min(total, pi - total) < 1e-6:
+                        out.append((a, i, j, c))
+    return out

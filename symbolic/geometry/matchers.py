@@ -365,44 +365,15 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
     with a new point: all that instances with a new point look up."""
     import numpy as np
 
+    from . import kernels
+
+    check()
     out: dict[tuple[str, str], set[tuple[str, str]]] = {}
     names = ix.names
-    new = np.array([ix.is_new(p) for p in names], dtype=bool)
-    for a in names:
-        check()  # an m^3 cube per point: tens of milliseconds each on olympiad diagrams
-        idx, theta = ix.directions_from(a)  # the points apart from a, and the lines' directions
-        m = len(idx)
-        if m < 3:
-            continue
-        others = [names[i] for i in idx]
-        v = (theta[None, :] - theta[:, None]) % np.pi  # v[i, j]: from line a x_i to a x_j
-        turned = np.abs(v) > 1e-6
-        if ix.is_new(a):
-            near = _bisecting(v, v, turned)
-        else:  # only the triples with a new point: the slices along each axis at those
-            fresh = np.flatnonzero(new[idx])
-            if not len(fresh):
-                continue
-            near = np.zeros((m, m, m), dtype=bool)
-            near[fresh] = _bisecting(v[fresh], v[fresh], turned[fresh])
-            near[:, fresh] = _bisecting(v[:, fresh], v, turned[:, fresh])
-            near[:, :, fresh] = _bisecting(v, v[:, fresh], turned)
-        k = np.arange(m)
-        near[k, k, :] = near[k, :, k] = near[:, k, k] = False
-        for i, j, c in zip(*np.nonzero(near)):
-            out.setdefault((a, others[i]), set()).add((others[j], others[c]))
+    new = np.array([ix.is_new(p) for p in names], dtype=np.bool_)
+    for a, x, b, c in kernels.bisected(ix._ang, ix._far, new):
+        out.setdefault((names[a], names[x]), set()).add((names[b], names[c]))
     return out
-
-
-def _bisecting(vj, vc, turned):
-    """``near[i, j, c]`` of ``_bisected_pairs`` for some rows, columns or layers: the angle
-    from line a x_i to a x_j (``vj[i, j]``, turned when ``turned[i, j]``) and the one to
-    a x_c (``vc[i, c]``) add up to a multiple of pi. Each element is the one the whole cube
-    has (the same sums, elementwise)."""
-    import numpy as np
-
-    total = (vj[:, :, None] + vc[:, None, :]) % np.pi
-    return (np.minimum(total, np.pi - total) < 1e-6) & turned[:, :, None]
 
 
 @matcher("r41", "r42", static=True)

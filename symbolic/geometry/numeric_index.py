@@ -209,13 +209,6 @@ class NumericIndex:
         d = self.xy - self.xy[self.pos[p]]
         return d[:, 0, None] * d[None, :, 0] + d[:, 1, None] * d[None, :, 1]
 
-    def directions_from(self, a: str) -> tuple[np.ndarray, np.ndarray]:
-        """The positions (in ``names``) of the points apart from ``a`` (farther than ``TOL``),
-        and the directions of the lines from ``a`` to them in [0, pi): ``direction`` of each."""
-        i = self.pos[a]
-        idx = np.flatnonzero(self._far[i])
-        return idx, self._ang[i, idx] % np.pi
-
     def _angle(self, a: str, b: str, c: str, d: str) -> float | None:
         """Angle between lines ab and cd in [0, pi/2], None if a segment is degenerate."""
         p = self.pos

@@ -229,17 +229,3 @@ def test_a_continued_squared_table_has_every_median_of_the_new_points(problem):
                     checked += 1
     if problem.name in OLYMPIAD[:1]:
         assert checked, "the problem's children know a midpoint"
-
-
-def test_directions_from_a_point_are_the_pairwise_directions():
-    """``NumericIndex.directions_from`` (one row of the angle table, as the bisector matcher
-    reads it) gives the points apart from ``a`` and exactly ``direction(a, p)`` for each."""
-    rng = np.random.default_rng(0)
-    coords = {chr(97 + i): rng.normal(size=2) for i in range(12)}
-    coords["m"] = coords["a"].copy()  # a point at another's place is not apart from it
-    ix = NumericIndex(coords)
-    for a in ix.names:
-        idx, theta = ix.directions_from(a)
-        apart = [p for p in ix.names if p != a and ix.dist[(a, p)] >= 1e-6]
-        assert [ix.names[i] for i in idx] == apart
-        assert theta.tolist() == [ix.direction(a, p) for p in apart]

@@ -85,3 +85,41 @@ def test_a_process_loads_numba_only_after_enough_kernel_time(after, calls, loade
                          capture_output=True, text=True, check=True).stdout.split(") (")
     assert out[0] == "(False, False"
     assert out[1].strip() == f"{loaded}, {loaded})"
+
+
+def _bisector_figure(seed: int) -> np.ndarray:
+    """Random points with bisectors among them: the incentre i of abc and an excentre,
+    a point on line ai, the mirror of b in line ai (on line ac), two coincident points."""
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.uniform(-1, 1, size=(3, 2))
+    la, lb, lc = (np.linalg.norm(b - c), np.linalg.norm(c - a), np.linalg.norm(a - b))
+    incentre = (la * a + lb * b + lc * c) / (la + lb + lc)
+    excentre = (-la * a + lb * b + lc * c) / (-la + lb + lc)
+    u = (incentre - a) / np.linalg.norm(incentre - a)
+    mirror = a + 2 * np.dot(b - a, u) * u - (b - a)
+    on_bisector = a + 1.7 * (incentre - a)
+    extra = rng.uniform(-1, 1, size=(3, 2))
+    return np.vstack([a, b, c, incentre, excentre, mirror, on_bisector, extra, extra[:1]])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_bisected_tiers_are_the_twin_exactly(seed):
+    """The bisector kernel's three tiers give the same quadruples in the same order, for
+    every point new and for a few new ones; the incentre's and excentre's bisectors are
+    among them, and an old index's quadruples are those with a new point."""
+    xy = _bisector_figure(seed)
+    dist, ang = kernels.pair_tables_py(xy)
+    far = dist >= 1e-6
+    n = len(xy)
+    everything = np.ones(n, dtype=np.bool_)
+    for new in (everything, np.arange(n) >= n - 2, np.arange(n) == 3, np.zeros(n, dtype=np.bool_)):
+        want = kernels.bisected_py(ang, far, new)
+        assert kernels.bisected_np(ang, far, new) == want
+        assert [tuple(q) for q in kernels_jit.bisected(ang, far, new)] == want
+        assert want == sorted(want)
+        full = kernels.bisected_py(ang, far, everything)
+        assert want == [q for q in full if any(new[list(q)])]
+    full = kernels.bisected_py(ang, far, everything)
+    assert {(0, 3, 1, 2), (0, 3, 2, 1), (1, 3, 0, 2), (2, 3, 0, 1)} <= set(full)
+    assert {(0, 4, 1, 2), (0, 6, 1, 2), (0, 3, 1, 5)} <= set(full)
+    assert not any(10 in q and 7 in q for q in full if q[0] in (7, 10))  # coincident: not far
