@@ -105,6 +105,10 @@ class ProofState:
         # (fact, i) -> the residual of its i-th equation when ``derive_ar`` last failed on
         # it, and how many pivots its table had then (``LinearTable.residual_since``)
         self._residuals: dict[tuple[Fact, int], tuple[dict, int]] = {}
+        # statement -> the stamp at which ``may_follow`` last answered False for it: the same
+        # answer while the stamp stands (waiting instances share their premises, and each
+        # level asks them all again)
+        self._stuck: dict[Fact, tuple[int, int]] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
         self.added = 0  # facts recorded by ``add`` (given, or concluded by a rule)
 
@@ -127,6 +131,7 @@ class ProofState:
         new._equations = {f: e for f, e in self._equations.items()  # more points: more
                           if not f.pred.equations_read_all_points}  # equations for some
         new._residuals = dict(self._residuals)  # tables copied with their pivots: still valid
+        new._stuck = {}  # the same stamp on more points may have more equations
         new.changed = self.changed
         new.added = self.added
         return new
@@ -390,6 +395,9 @@ class ProofState:
         premise it lacks rather than for any change of the state (``dd.Waiting``)."""
         if fact in self.facts:
             return True
+        stamp = (self.changed, self.added)
+        if self._stuck.get(fact) == stamp:
+            return False
         if type(fact.pred).derive is not ARPredicate.derive:
             return True
         eqs = self._equations.get(fact)
@@ -403,6 +411,7 @@ class ProofState:
             if table.touched_since(*last):
                 return True
             self._residuals[(fact, i)] = (last[0], len(table.pivots))
+        self._stuck[fact] = stamp
         return False
 
     def _share(self, fact: Fact, source: str) -> None:

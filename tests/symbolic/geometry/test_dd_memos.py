@@ -55,6 +55,53 @@ def test_a_memo_changes_nothing_deduced(problem, memo, monkeypatch):
     assert with_memo == _outcomes(problem)
 
 
+def _remembered_answers(problem, monkeypatch) -> int:
+    """Runs ``_outcomes`` with every ``may_follow`` answer checked against the one without
+    the memo, then with the memo off: the same outcomes. The number of answers the memo
+    gave (all False)."""
+    from symbolic.geometry.state import ProofState
+
+    with_memo = _outcomes(problem)
+    may_follow = ProofState.may_follow
+    answers = {False: 0, True: 0}
+
+    def checked(self, fact):
+        remembered = self._stuck.get(fact) == (self.changed, self.added)
+        got = may_follow(self, fact)
+        kept, self._stuck = self._stuck, {}
+        try:
+            assert may_follow(self, fact) == got
+        finally:
+            self._stuck = kept
+        answers[got] += remembered
+        return got
+
+    monkeypatch.setattr(ProofState, "may_follow", checked)
+    assert with_memo == _outcomes(problem)
+    init = Saturation.__init__
+
+    def without(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.state._stuck = _Forgets()
+
+    monkeypatch.setattr(ProofState, "may_follow", may_follow)
+    monkeypatch.setattr(Saturation, "__init__", without)
+    assert with_memo == _outcomes(problem)
+    assert answers[True] == 0  # a remembered answer is always False
+    return answers[False]
+
+
+@pytest.mark.parametrize("problem", _problems()[:4], ids=lambda p: p.name)
+def test_the_states_memo_of_what_cannot_follow_changes_nothing(problem, monkeypatch):
+    """``ProofState.may_follow`` remembers a False answer for the stamp it was given at:
+    each answer is the one it gives without the memo, and so is every run's outcome (on
+    2004CTSTp22 a statement stuck at one stamp may follow at a later one: remembering it
+    for good gives a wrong answer)."""
+    remembered = _remembered_answers(problem, monkeypatch)
+    if problem.name == _problems()[1].name:  # waiting instances share what they wait for
+        assert remembered > 0
+
+
 def test_the_written_out_triangle_canonical_form_is_the_looped_one():
     names = "abcdef"
     for args in itertools.permutations(names, 6):
