@@ -116,7 +116,7 @@ def pair_tables_np(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=64)
-def _triples(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def triples(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The indices i<j<k of every triple of n points, in lexicographic order."""
     i, j, k = np.array([(a, b, c) for a in range(n) for b in range(a + 1, n)
                         for c in range(b + 1, n)], dtype=np.intp).reshape(-1, 3).T
@@ -126,7 +126,7 @@ def _triples(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def circles_np(xy: np.ndarray, tol: float) -> np.ndarray:
     """``circles_py`` with numpy arrays: one row per triple, all points at once."""
     n = xy.shape[0]
-    i, j, k = _triples(n)
+    i, j, k = triples(n)
     ax, ay = xy[i, 0], xy[i, 1]
     bx, by = xy[j, 0] - ax, xy[j, 1] - ay
     cx, cy = xy[k, 0] - ax, xy[k, 1] - ay

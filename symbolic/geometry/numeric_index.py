@@ -70,6 +70,7 @@ class NumericIndex:
         self.xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
         dist, ang = kernels.pair_tables(self.xy)
         self._ang = ang
+        self._dist = dist
         self._far = dist >= TOL  # pairs of distinct points
         n = self.names
         self.dist = {(a, b): float(dist[i, j]) for i, a in enumerate(n) for j, b in enumerate(n)}
@@ -85,6 +86,7 @@ class NumericIndex:
         self._parallel: list[list[tuple[str, str]]] | None = None
         self._triangles: tuple[dict[Tri, list[float]], dict[tuple[int, int], list[Tri]],
                                list[Tri]] | None = None
+        self._bucket_keys: set[tuple[int, int]] = set()
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
 
     def is_new(self, p: str) -> bool:
@@ -120,9 +122,12 @@ class NumericIndex:
         return out
 
     def _line_members(self, i: int, j: int) -> list[int]:
-        """The points on line ij, read from its points i and j."""
-        return [k for k in range(len(self.names)) if k in (i, j)
-                or (self.xy_dist(i, k) > TOL and self._same_direction(i, j, i, k))]
+        """The points on line ij, read from its points i and j: i, j and every k apart
+        from i with ``_same_direction(i, j, i, k)``."""
+        d = np.abs(self._ang[i, j] - self._ang[i])
+        on = (self._dist[i] > TOL) & (np.minimum(d, math.pi - d) < ANGLE_TOL)
+        on[i] = on[j] = True
+        return np.flatnonzero(on).tolist()  # type: ignore[no-any-return]
 
     def _extended_lines(self, parent: NumericIndex) -> list[frozenset[str]]:
         """``_lines`` from the parent's: the lines through a new point (each read from its
@@ -130,17 +135,26 @@ class NumericIndex:
         the order ``_lines`` gives."""
         assert self.fresh is not None
         n, found = len(self.names), set()
+        ang, dist = self._ang, self._dist
+        later = np.arange(n)[:, None] > np.arange(n)[None, :]  # later[j, i]: j after i
         for p in sorted(self.fresh):
             i = self.pos[p]
-            for j in range(n):
-                if j == i or self.xy_dist(i, j) < TOL:
-                    continue
-                pts = self._line_members(min(i, j), max(i, j))
+            # row j: ``_line_members(min(i, j), max(i, j))`` for every j at once, read from
+            # i's row for a later j and from j's own row for an earlier one
+            from_i = np.abs(ang[i][:, None] - ang[i][None, :])
+            from_j = np.abs(ang[:, i][:, None] - ang)
+            d = np.where(later[:, i, None], from_i, from_j)
+            apart = np.where(later[:, i, None], dist[i][None, :], dist) > TOL
+            on = apart & (np.minimum(d, math.pi - d) < ANGLE_TOL)
+            on[:, i] = True
+            on[np.arange(n), np.arange(n)] = True
+            wanted = (dist[i] >= TOL) & (on.sum(axis=1) >= 3)
+            wanted[i] = False
+            for j in np.flatnonzero(wanted).tolist():
+                first, second = np.flatnonzero(on[j])[:2].tolist()
+                pts = self._line_members(first, second)
                 if len(pts) >= 3:
-                    first, second = sorted(pts)[:2]
-                    pts = self._line_members(first, second)
-                    if len(pts) >= 3:
-                        found.add(frozenset(self.names[k] for k in pts))
+                    found.add(frozenset(self.names[k] for k in pts))
         out = list(found)
         out += [line for line in parent.lines if not any(line < f for f in found)
                 and line not in found]
@@ -255,31 +269,28 @@ class NumericIndex:
         return all(self.parallel(a, others[0], a, q) for q in others[1:])
 
     def triangles(self, new_only: bool = False) -> list[tuple[str, str, str]]:
-        """The non-degenerate triangles of named points, vertices in name order; with
-        ``new_only``, those with a point this index adds to its parent's (``touches``)."""
-        if new_only and self.fresh is not None:
-            tris: Iterable[Tri] = self._fresh_triples()
-        else:
-            tris = combinations(self.names, 3)
-        out = []
-        for i, t in enumerate(tris):
-            if i % 1024 == 1023:
-                check()
-            if not self.collinear(*t):
-                out.append(t)
-        return out
+        """The non-degenerate triangles of named points, vertices in name order (in the
+        order of ``combinations(names, 3)``); with ``new_only``, those with a point this
+        index adds to its parent's (``touches``)."""
+        names = self.names
+        return [(names[a], names[b], names[c])
+                for a, b, c in self._triangle_rows(new_only).tolist()]
 
-    def _fresh_triples(self) -> list[Tri]:
-        """The triples of names (in name order) with a new point, in the order of
-        ``combinations(self.names, 3)``: each new point with every pair of the others,
-        a triple with several new points once."""
-        assert self.fresh is not None
-        found: set[Tri] = set()
-        for p in self.fresh:
-            others = [q for q in self.names if q != p]
-            for a, b in combinations(others, 2):
-                found.add(tuple(sorted((p, a, b))))  # type: ignore[arg-type]
-        return sorted(found)
+    def _triangle_rows(self, new_only: bool = False) -> np.ndarray:
+        """``triangles`` as rows of positions in ``names``: the triples i < j < k that
+        ``collinear`` finds not collinear (j and k apart from i, lines ij and ik not
+        parallel), worked out for all triples at once."""
+        n = len(self.names)
+        if n < 3:
+            return np.zeros((0, 3), dtype=np.int64)
+        check()
+        i, j, k = kernels.triples(n)
+        x = np.abs(self._ang[i, j] - self._ang[i, k])
+        keep = self._far[i, j] & self._far[i, k] & ~(np.minimum(x, math.pi - x) < ANGLE_TOL)
+        if new_only and self.fresh is not None:
+            new = np.array([p in self.fresh for p in self.names], dtype=np.bool_)
+            keep &= new[i] | new[j] | new[k]
+        return np.stack([i[keep], j[keep], k[keep]], axis=1).astype(np.int64)
 
     def similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Pairs of numerically similar triangles with matching vertex order (either
@@ -297,21 +308,26 @@ class NumericIndex:
         smallest angles, and those triangles: with a parent, only those are computed."""
         if self._triangles is None:
             if self.parent is None:
-                tris = self.triangles()
                 angle_of: dict[Tri, list[float]] = {}
-                buckets: dict[tuple[int, int], list[Tri]] = {}
+                keys: set[tuple[int, int]] = set()
             else:  # the parent's triangles are in its buckets (``_bucket_chain``)
                 angle_of = dict(self.parent._indexed_triangles()[0])
-                buckets = {}
-                tris = self.triangles(new_only=True)
+                keys = set(self.parent._bucket_keys)
+            buckets: dict[tuple[int, int], list[Tri]] = {}
+            rows = self._triangle_rows(new_only=self.parent is not None)
+            names = self.names
+            tris = [(names[a], names[b], names[c]) for a, b, c in rows.tolist()]
             if tris:
-                idx = np.array([[self.pos[p] for p in t] for t in tris], dtype=np.int64)
-                angles = kernels.triangle_angles(self.xy, idx)
-                for k, t in enumerate(tris):
-                    if k % 1024 == 1023:
-                        check()
-                    angle_of[t] = list(angles[k])
-                    buckets.setdefault(_bucket(angle_of[t]), []).append(t)
+                angles = kernels.triangle_angles(self.xy, rows)
+                check()
+                s = np.sort(angles, axis=1)  # ``_bucket`` of every row
+                firsts = (s[:, 0] * 1e4).astype(np.int64).tolist()
+                seconds = (s[:, 1] * 1e4).astype(np.int64).tolist()
+                for t, a, key in zip(tris, angles.tolist(), zip(firsts, seconds)):
+                    angle_of[t] = a
+                    buckets.setdefault(key, []).append(t)
+            keys.update(buckets)
+            self._bucket_keys = keys  # the buckets of this index and its ancestors
             self._triangles = (angle_of, buckets, tris)
         return self._triangles
 
@@ -352,11 +368,15 @@ class NumericIndex:
                     for t2 in group[i + 1:] + near:
                         compare(t1, t2)
             return out
+        keys = self._bucket_keys
         for t in new:
             check()
             k1, k2 = _bucket(angle_of[t])
             for d in AROUND:
-                for u in self._bucket_chain((k1 + d[0], k2 + d[1])):
+                key = (k1 + d[0], k2 + d[1])
+                if key not in keys:  # no triangle there, here or in an ancestor
+                    continue
+                for u in self._bucket_chain(key):
                     if u == t:
                         continue
                     if d == (0, 0):

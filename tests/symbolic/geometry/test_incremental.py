@@ -53,6 +53,29 @@ def _keys(matches) -> set[tuple]:
     return {tuple(sorted(m.items())) for m in matches}
 
 
+def test_triangles_are_the_triples_collinear_finds_not_collinear():
+    """``NumericIndex.triangles``, worked out for all triples at once, is the loop over
+    ``combinations(names, 3)`` keeping those ``collinear`` rejects, in that order; with a
+    parent, the ones with a new point. Coincident and collinear points included."""
+    from itertools import combinations
+
+    rng = np.random.default_rng(3)
+    coords = {chr(97 + i): rng.normal(size=2) for i in range(10)}
+    coords["k"] = coords["a"].copy()  # at another's place
+    coords["l"] = (coords["b"] + coords["c"]) / 2  # on line bc
+    coords["m"] = 2 * coords["c"] - coords["b"]
+    coords["n"] = coords["d"] + 1e-9  # within the tolerance of d
+    full = NumericIndex(coords)
+    spelled = [t for t in combinations(full.names, 3) if not full.collinear(*t)]
+    assert full.triangles() == spelled
+    assert ("b", "c", "l") not in spelled and ("a", "b", "k") not in spelled
+    assert ("a", "b", "c") in spelled
+    parent = NumericIndex({p: v for p, v in coords.items() if p not in "ln"})
+    child = NumericIndex(coords, parent)
+    assert child.triangles(new_only=True) == [t for t in spelled if {"l", "n"} & set(t)]
+    assert child.triangles() == spelled
+
+
 def _check_extended_index(parent: NumericIndex, coords) -> None:
     inc = NumericIndex(coords, parent)
     full = NumericIndex(coords)
