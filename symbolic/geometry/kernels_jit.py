@@ -76,26 +76,38 @@ def triangle_angles(xy, tri):  # pragma: no cover - compiled; the twins are in k
 
 @njit(cache=True)
 def bisected(ang, far, new):  # pragma: no cover - compiled; the twins are in kernels
+    # kernels.bisected_py without a remainder in the loops: with theta in [0, pi), the
+    # difference of two is in (-pi, pi) and the sum of two angles in [0, 2 pi), where
+    # Python's x % pi is x + pi, x, or x - pi (exact: Sterbenz) as the loops write it
     n = ang.shape[0]
     pi = math.pi
+    fresh = np.flatnonzero(new)
+    everyone = np.arange(n)
+    theta = np.empty(n)
+    v = np.empty((n, n))
     out = []
     for a in range(n):
+        for k in range(n):
+            theta[k] = ang[a, k] % pi
+        for i in range(n):
+            for j in range(n):
+                d = theta[j] - theta[i]
+                v[i, j] = d + pi if d < 0.0 else d
         for i in range(n):
             if not far[a, i]:
                 continue
-            ti = ang[a, i] % pi
             for j in range(n):
                 if j == i or not far[a, j]:
                     continue
-                vij = (ang[a, j] % pi - ti) % pi
+                vij = v[i, j]
                 if abs(vij) <= 1e-6:
                     continue
-                for c in range(n):
+                for c in everyone if new[a] or new[i] or new[j] else fresh:
                     if c == i or c == j or not far[a, c]:
                         continue
-                    if not (new[a] or new[i] or new[j] or new[c]):
-                        continue
-                    total = (vij + (ang[a, c] % pi - ti) % pi) % pi
+                    total = vij + v[i, c]
+                    if total >= pi:
+                        total -= pi
                     if min(total, pi - total) < 1e-6:
                         out.append((a, i, j, c))
     return out

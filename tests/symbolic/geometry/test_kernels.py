@@ -123,3 +123,24 @@ def test_bisected_tiers_are_the_twin_exactly(seed):
     assert {(0, 3, 1, 2), (0, 3, 2, 1), (1, 3, 0, 2), (2, 3, 0, 1)} <= set(full)
     assert {(0, 4, 1, 2), (0, 6, 1, 2), (0, 3, 1, 5)} <= set(full)
     assert not any(10 in q and 7 in q for q in full if q[0] in (7, 10))  # coincident: not far
+
+
+def test_bisected_tiers_agree_on_a_lattice_and_random_figures():
+    """A 4 x 4 lattice (lines at 0, 45, 90 and 135 degrees and many bisectors, directions
+    at the wrap of [0, pi)) and random figures with random new points: the numba tier,
+    written without remainders, finds exactly the twin's quadruples."""
+    lattice = np.array([(x, y) for x in range(4) for y in range(4)], dtype=np.float64)
+    figures = [lattice, lattice * 0.37 + 0.1]
+    rng = np.random.default_rng(11)
+    figures += [_bisector_figure(seed)[: int(rng.integers(5, 12))] for seed in range(3, 9)]
+    for xy in figures:
+        dist, ang = kernels.pair_tables_py(xy)
+        far = dist >= 1e-6
+        for _ in range(3):
+            new = rng.random(len(xy)) < 0.25
+            want = kernels.bisected_py(ang, far, new)
+            assert [tuple(q) for q in kernels_jit.bisected(ang, far, new)] == want
+            assert kernels.bisected_np(ang, far, new) == want
+    everything = np.ones(16, dtype=np.bool_)
+    dist, ang = kernels.pair_tables_py(lattice)
+    assert len(kernels.bisected_py(ang, dist >= 1e-6, everything)) > 1000
