@@ -11,7 +11,6 @@ involve a new point, the parent's being already tried in the parent's closure.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -201,17 +200,17 @@ class NumericIndex:
                 for k, m in zip(*np.nonzero((d < TOL) & apart[:, None]))]
 
     def right_angles(self) -> list[tuple[str, str, str]]:
-        """(x, p, y) with xp ⊥ py, x before y: the right angles at named points."""
-        out = []
-        for k, p in enumerate(self.names):
-            v = self.xy - self.xy[k]
-            norm = np.hypot(v[:, 0], v[:, 1])
-            ok = norm >= TOL
-            u = v / np.where(ok, norm, 1.0)[:, None]
-            cos = np.abs(u @ u.T)
-            i, j = np.nonzero(np.triu(cos < TOL, 1) & ok[:, None] & ok[None, :])
-            out += [(self.names[a], p, self.names[b]) for a, b in zip(i, j)]
-        return out
+        """(x, p, y) with xp ⊥ py, x before y: the right angles at named points, by p
+        then by (x, y) in name order (worked out for all p at once)."""
+        v = self.xy[None, :, :] - self.xy[:, None, :]  # v[k, i]: from point k to point i
+        norm = np.hypot(v[..., 0], v[..., 1])
+        ok = norm >= TOL
+        u = v / np.where(ok, norm, 1.0)[..., None]
+        cos = np.abs(u[:, :, None, 0] * u[:, None, :, 0] + u[:, :, None, 1] * u[:, None, :, 1])
+        upper = np.triu(np.ones(cos.shape[1:], dtype=np.bool_), 1)
+        found = (cos < TOL) & upper[None] & ok[:, :, None] & ok[:, None, :]
+        names = self.names
+        return [(names[a], names[k], names[b]) for k, a, b in zip(*np.nonzero(found))]
 
     def direction(self, a: str, b: str) -> float:
         """The direction of line ab in [0, pi)."""
@@ -397,11 +396,14 @@ class NumericIndex:
         wanted = sorted({Fraction(p, q) for q in range(1, max_term + 1)
                          for p in range(1, q + 1)})
         out = []
+        logged = np.array(values)
         for fr in wanted:
             shift = math.log(fr.denominator / fr.numerator)  # log|cd| - log|ab|
-            for v, (a, b) in logs:
-                lo = bisect.bisect_left(values, v + shift - 1e-7)
-                hi = bisect.bisect_right(values, v + shift + 1e-7)
+            # for each ab, the range of cd: bisect_left / bisect_right of every value at once
+            los = np.searchsorted(logged, logged + shift - 1e-7, side="left")
+            his = np.searchsorted(logged, logged + shift + 1e-7, side="right")
+            for k in np.flatnonzero(his > los).tolist():
+                (a, b), lo, hi = logs[k][1], los[k], his[k]
                 for _, (c, d) in logs[lo:hi]:
                     if (a, b) == (c, d) or (fr == 1 and (c, d) < (a, b)):
                         continue

@@ -176,6 +176,78 @@ def test_right_angles_at_named_points_are_found_on_the_diagram():
         ("a", "b", "d"), ("a", "c", "d"), ("b", "a", "c"), ("b", "d", "c")]
 
 
+def _right_angles_point_by_point(ix):
+    """``NumericIndex.right_angles`` as first written: one point at a time, with a matrix
+    product for the cosines."""
+    out = []
+    for k, p in enumerate(ix.names):
+        v = ix.xy - ix.xy[k]
+        norm = np.hypot(v[:, 0], v[:, 1])
+        ok = norm >= 1e-6
+        u = v / np.where(ok, norm, 1.0)[:, None]
+        cos = np.abs(u @ u.T)
+        i, j = np.nonzero(np.triu(cos < 1e-6, 1) & ok[:, None] & ok[None, :])
+        out += [(ix.names[a], p, ix.names[b]) for a, b in zip(i, j)]
+    return out
+
+
+def test_right_angles_for_all_points_at_once_are_those_point_by_point():
+    """Same right angles in the same order, on a lattice (many right angles, coincident
+    points) and random figures with feet of perpendiculars."""
+    from symbolic.geometry.numeric_index import NumericIndex
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(3)}
+    lattice["q"] = lattice["p11"].copy()
+    figures = [lattice]
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        pts = {chr(97 + i): rng.normal(size=2) for i in range(8)}
+        a, b, c = pts["a"], pts["b"], pts["c"]
+        t = np.dot(c - a, b - a) / np.dot(b - a, b - a)
+        pts["z"] = a + t * (b - a)  # the foot of c on ab
+        figures.append(pts)
+    for coords in figures:
+        ix = NumericIndex(coords)
+        assert ix.right_angles() == _right_angles_point_by_point(ix)
+    assert len(NumericIndex(lattice).right_angles()) > 30
+
+
+def _rational_ratios_by_bisection(ix, max_term=4):
+    """``NumericIndex.rational_ratios`` as first written: two bisections per segment."""
+    import bisect
+    import math
+    from fractions import Fraction
+    from itertools import combinations
+
+    segs = [(a, b) for a, b in combinations(ix.names, 2) if ix.dist[(a, b)] > 1e-6]
+    logs = sorted((math.log(ix.dist[s]), s) for s in segs)
+    values = [v for v, _ in logs]
+    out = []
+    for fr in sorted({Fraction(p, q) for q in range(1, max_term + 1) for p in range(1, q + 1)}):
+        shift = math.log(fr.denominator / fr.numerator)
+        for v, (a, b) in logs:
+            lo = bisect.bisect_left(values, v + shift - 1e-7)
+            hi = bisect.bisect_right(values, v + shift + 1e-7)
+            for _, (c, d) in logs[lo:hi]:
+                if (a, b) == (c, d) or (fr == 1 and (c, d) < (a, b)):
+                    continue
+                out.append((a, b, c, d, fr.numerator, fr.denominator))
+    return out
+
+
+def test_rational_ratios_found_at_once_are_those_of_the_bisections():
+    from symbolic.geometry.numeric_index import NumericIndex
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(3)}
+    rng = np.random.default_rng(2)
+    figures = [lattice, {chr(97 + i): rng.normal(size=2) for i in range(9)}]
+    for coords in figures:
+        ix = NumericIndex(coords)
+        assert ix.rational_ratios() == _rational_ratios_by_bisection(ix)
+    assert {r[4:] for r in NumericIndex(lattice).rational_ratios()} == {(1, 1), (1, 2), (1, 3),
+                                                                         (2, 3)}
+
+
 def test_feet_of_perpendiculars_are_equidistant_from_the_midpoint_by_squared_lengths():
     """JGEX E051-14-1 (and L053-1): the midpoint of ab, and the feet f, g of a and b on cd:
     ef = eg. Pythagoras at f and g and the medians ef, eg (Apollonius) give it at once."""
