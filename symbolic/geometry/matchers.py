@@ -378,18 +378,25 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
 
 @matcher("r41", "r42", static=True)
 def _trapezoid_midline(ix, st):
+    on_line = ix.on_line  # the lines of three points or more: m and n need such lines
     for group in ix.parallel_classes():
         check()
         for (a, b), (c, d) in permutations(group, 2):
-            if len({a, b, c, d}) < 4 or a > b:
+            if a > b:
                 continue
-            if not (ix.touches((a, b, c, d)) or ix.touches(ix.line(a, d))
-                    or ix.touches(ix.line(b, c))):  # no new point for m, n either
+            ad = on_line.get((a, d) if a < d else (d, a))
+            if ad is None:
+                continue
+            bc = on_line.get((b, c) if b < c else (c, b))
+            if bc is None or len({a, b, c, d}) < 4:
+                continue
+            if not (ix.touches((a, b, c, d)) or ix.touches(ad)
+                    or ix.touches(bc)):  # no new point for m, n either
                 continue
             if ix.collinear(a, b, c):
                 continue
-            for m in ix.line(a, d) - {a, d}:
-                for n in ix.line(b, c) - {b, c}:
+            for m in ad - {a, d}:
+                for n in bc - {b, c}:
                     if ix.parallel(m, n, a, b):
                         yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
                         yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}

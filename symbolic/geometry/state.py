@@ -340,10 +340,15 @@ class ProofState:
         pts = frozenset(fact.args)
         if len(pts) < 3:
             return self._record(fact, Derivation(Rules.LINE, ()))
+        line = self.line_through_all(pts)
+        if line is None:
+            return None
+        return self._record(fact, Derivation(Rules.LINE, (line.fact,)))
+
+    def line_through_all(self, pts: frozenset[str]) -> PointSet | None:
+        """The known line through all of ``pts`` (three or more), if there is one."""
         line = self.line_through(*sorted(pts)[:2])
-        if line and pts <= line.points:
-            return self._record(fact, Derivation(Rules.LINE, (line.fact,)))
-        return None
+        return line if line and pts <= line.points else None
 
     def derive_circle(self, fact: Fact) -> Fact | None:
         """Concyclic: all points on one known circle (fewer than four: trivially)."""
@@ -389,17 +394,27 @@ class ProofState:
 
     def may_follow(self, fact: Fact) -> bool:
         """False only when ``derive_fact(fact)`` would fail again and change nothing: the
-        fact is not recorded, and it is an AR statement each equation of which failed before
-        with a residual that no pivot made since occurs in. True for any other statement
-        (the caller asks ``derive_fact``). What lets a waiting rule instance wait for the
-        premise it lacks rather than for any change of the state (``dd.Waiting``)."""
+        fact is not recorded, and either it is an AR statement each equation of which failed
+        before with a residual that no pivot made since occurs in, or its predicate says so
+        (``Predicate.may_follow``: not on a known line or circle, or known only as a stored
+        fact). What lets a waiting rule instance wait for the premise it lacks rather than
+        for any change of the state (``dd.Waiting``)."""
         if fact in self.facts:
             return True
         stamp = (self.changed, self.added)
         if self._stuck.get(fact) == stamp:
             return False
-        if type(fact.pred).derive is not ARPredicate.derive:
-            return True
+        if type(fact.pred).derive is ARPredicate.derive:
+            follows = self._ar_may_follow(fact)
+        else:  # a structure's (line, circle) or a stored fact's: the predicate says
+            follows = fact.pred.may_follow(self, fact)
+        if not follows:
+            self._stuck[fact] = stamp
+        return follows
+
+    def _ar_may_follow(self, fact: Fact) -> bool:
+        """``may_follow`` for an AR statement not recorded: False when each of its
+        equations failed before with a residual that no pivot made since occurs in."""
         eqs = self._equations.get(fact)
         if eqs is None:
             return True
@@ -411,7 +426,6 @@ class ProofState:
             if table.touched_since(*last):
                 return True
             self._residuals[(fact, i)] = (last[0], len(table.pivots))
-        self._stuck[fact] = stamp
         return False
 
     def _share(self, fact: Fact, source: str) -> None:

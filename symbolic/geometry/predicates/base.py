@@ -208,6 +208,12 @@ class Predicate:
         By default a predicate is known only as a stored fact."""
         return None
 
+    def may_follow(self, state: ProofState, fact: Fact) -> bool:
+        """For a statement not recorded: False only when ``derive(state, fact)`` would fail
+        and change nothing (``ProofState.may_follow``). A predicate known only as stored
+        facts never follows; one that ``derive`` overrides may, unless it says otherwise."""
+        return type(self).derive is not Predicate.derive
+
 
 class ARPredicate(Predicate):
     """A predicate whose facts are equations of the AR tables and are derived by them."""

@@ -40,6 +40,10 @@ class Cyclic(Predicate):
     def derive(self, state, fact):
         return state.derive_circle(fact)
 
+    def may_follow(self, state, fact):
+        pts = frozenset(fact.args)
+        return len(pts) < 4 or state.circle_through(pts) is not None
+
 
 class Circle(Predicate):
     """``circle O A B C``: O is the centre of the circle through A, B, C."""

@@ -50,6 +50,10 @@ class Coll(Predicate):
     def derive(self, state, fact):
         return state.derive_line(fact)
 
+    def may_follow(self, state, fact):
+        pts = frozenset(fact.args)
+        return len(pts) < 3 or state.line_through_all(pts) is not None
+
 
 class Para(SegmentPair):
     __slots__ = ()

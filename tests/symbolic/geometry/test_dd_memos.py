@@ -102,6 +102,39 @@ def test_the_states_memo_of_what_cannot_follow_changes_nothing(problem, monkeypa
         assert remembered > 0
 
 
+@pytest.mark.parametrize("problem", _problems()[:4], ids=lambda p: p.name)
+def test_a_statement_that_cannot_follow_does_not(problem, monkeypatch):
+    """Whenever ``may_follow`` says no, ``derive_fact`` fails and records nothing; and
+    answering yes for every statement that is not an AR one (as before predicates said
+    for lines, circles and stored facts) deduces the same."""
+    from symbolic.geometry.predicates.base import ARPredicate
+    from symbolic.geometry.state import ProofState
+
+    may_follow = ProofState.may_follow
+    said_no: dict[str, int] = {}
+
+    def checked(self, fact):
+        got = may_follow(self, fact)
+        if not got:
+            before = len(self.facts)
+            assert self.derive_fact(fact) is None and len(self.facts) == before, fact
+            said_no[fact.pred.name] = said_no.get(fact.pred.name, 0) + 1
+        return got
+
+    monkeypatch.setattr(ProofState, "may_follow", checked)
+    precise = _outcomes(problem)
+
+    def as_before(self, fact):
+        if fact not in self.facts and type(fact.pred).derive is not ARPredicate.derive:
+            return True
+        return may_follow(self, fact)
+
+    monkeypatch.setattr(ProofState, "may_follow", as_before)
+    assert precise == _outcomes(problem)
+    if problem.name == _problems()[1].name:
+        assert said_no.get("coll", 0) + said_no.get("cyclic", 0) > 0, said_no
+
+
 def test_the_written_out_triangle_canonical_form_is_the_looped_one():
     names = "abcdef"
     for args in itertools.permutations(names, 6):
