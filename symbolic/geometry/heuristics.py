@@ -8,6 +8,7 @@ It only proposes: every candidate is drawn, deduced from and checked like any ot
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations, zip_longest
 from operator import itemgetter
 
@@ -311,9 +312,11 @@ def _circle_meets(circles: list[tuple[frozenset[str], str | None]],
                                _on_circle(c2, order)))
 
 
+@lru_cache(maxsize=1 << 15)
 def _clauses(x: str, names: tuple[str, ...], kind: int, item: tuple) -> tuple[Clause, ...]:
     """The clauses of an item of a kind: one new point ``x``, or for a transversal one of
-    ``names`` per line it meets."""
+    ``names`` per line it meets. Memoised (clauses are immutable): a trajectory's nodes at
+    one depth name their new point alike and propose mostly the same items."""
     if kind == 8:
         _, c, a, b, meets = item
         return tuple(Clause((y,), (Step.of("on_pline", y, c, a, b), Step.of("on_line", y, d, e)))
