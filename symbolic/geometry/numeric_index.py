@@ -71,6 +71,10 @@ class NumericIndex:
         self._ang = ang
         self._dist = dist
         self._far = dist >= TOL  # pairs of distinct points
+        # the same as nested lists of Python floats and bools: read one pair at a time by
+        # the numeric checks of the matchers (``_angle``), far faster than numpy scalars
+        self._ang_rows: list[list[float]] = ang.tolist()
+        self._far_rows: list[list[bool]] = self._far.tolist()
         n = self.names
         self.dist = {(a, b): float(dist[i, j]) for i, a in enumerate(n) for j, b in enumerate(n)}
         self.lines = self._lines()
@@ -102,7 +106,7 @@ class NumericIndex:
         return self.on_line.get(key, frozenset(key))
 
     def _same_direction(self, i: int, j: int, k: int, m: int) -> bool:
-        d = abs(self._ang[i, j] - self._ang[k, m])
+        d = abs(self._ang_rows[i][j] - self._ang_rows[k][m])
         return min(d, math.pi - d) < ANGLE_TOL
 
     def _lines(self) -> list[frozenset[str]]:
@@ -225,9 +229,12 @@ class NumericIndex:
     def _angle(self, a: str, b: str, c: str, d: str) -> float | None:
         """Angle between lines ab and cd in [0, pi/2], None if a segment is degenerate."""
         p = self.pos
-        if self.dist[(a, b)] < TOL or self.dist[(c, d)] < TOL:
+        i, j, k, m = p[a], p[b], p[c], p[d]
+        far = self._far_rows
+        if not (far[i][j] and far[k][m]):
             return None
-        x = abs(self._ang[p[a], p[b]] - self._ang[p[c], p[d]])
+        ang = self._ang_rows
+        x = abs(ang[i][j] - ang[k][m])
         return min(x, math.pi - x)
 
     def parallel_classes(self) -> list[list[tuple[str, str]]]:
@@ -302,15 +309,16 @@ class NumericIndex:
 
     def _indexed_triangles(self) -> tuple[dict[Tri, list[float]], dict[tuple[int, int],
                                                                       list[Tri]], list[Tri]]:
-        """The interior angles of every non-degenerate triangle (vertices in name order),
-        the triangles with a new vertex (all, without a parent) by bucket of their two
-        smallest angles, and those triangles: with a parent, only those are computed."""
+        """The triangles with a new vertex (all, without a parent): their interior angles,
+        the triangles by bucket of their two smallest angles, and the triangles; with a
+        parent, only those are computed (the parent's are in its own, ``_bucket_chain``,
+        ``_angles_of``)."""
         if self._triangles is None:
+            angle_of: dict[Tri, list[float]] = {}
             if self.parent is None:
-                angle_of: dict[Tri, list[float]] = {}
                 keys: set[tuple[int, int]] = set()
-            else:  # the parent's triangles are in its buckets (``_bucket_chain``)
-                angle_of = dict(self.parent._indexed_triangles()[0])
+            else:
+                self.parent._indexed_triangles()
                 keys = set(self.parent._bucket_keys)
             buckets: dict[tuple[int, int], list[Tri]] = {}
             rows = self._triangle_rows(new_only=self.parent is not None)
@@ -329,6 +337,17 @@ class NumericIndex:
             self._bucket_keys = keys  # the buckets of this index and its ancestors
             self._triangles = (angle_of, buckets, tris)
         return self._triangles
+
+    def _angles_of(self, t: Tri) -> list[float]:
+        """The interior angles of a triangle of this index or of an ancestor's."""
+        ix: NumericIndex | None = self
+        while ix is not None:
+            assert ix._triangles is not None
+            found = ix._triangles[0].get(t)
+            if found is not None:
+                return found
+            ix = ix.parent
+        raise KeyError(t)
 
     def _bucket_chain(self, key: tuple[int, int]) -> list[Tri]:
         """The triangles of one bucket: this index's new ones, then its ancestors' (whose
@@ -349,8 +368,10 @@ class NumericIndex:
         angle_of, buckets, new = self._indexed_triangles()
         out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
 
+        angles_of = angle_of.__getitem__ if self.parent is None else self._angles_of
+
         def compare(t1: Tri, t2: Tri) -> None:
-            a1, a2 = angle_of[t1], angle_of[t2]
+            a1, a2 = angles_of(t1), angles_of(t2)
             for perm in PERMS[1:] if t1 == t2 else PERMS:
                 if all(abs(a1[i] - a2[j]) < 1e-6 for i, j in enumerate(perm)):
                     out.append((t1, tuple(t2[j] for j in perm)))
