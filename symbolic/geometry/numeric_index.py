@@ -76,7 +76,7 @@ class NumericIndex:
         self._ang_rows: list[list[float]] = ang.tolist()
         self._far_rows: list[list[bool]] = self._far.tolist()
         n = self.names
-        self.dist = {(a, b): float(dist[i, j]) for i, a in enumerate(n) for j, b in enumerate(n)}
+        self.dist = {(a, b): v for a, row in zip(n, dist.tolist()) for b, v in zip(n, row)}
         self.lines = self._lines()
         self.on_line: dict[tuple[str, str], frozenset[str]] = {}
         for line in self.lines:
@@ -182,12 +182,26 @@ class NumericIndex:
     def _equidistant(self) -> dict[str, list[list[str]]]:
         """For each point O, the groups of other points at one distance from O."""
         out: dict[str, list[list[str]]] = {}
-        for o in self.names:
-            vals = [(self.dist[(o, x)], x) for x in self.names if x != o
-                    and self.dist[(o, x)] > TOL]
-            groups = cluster(vals)
-            if groups:
-                out[o] = [sorted(g) for g in groups]
+        names = self.names
+        for r, o in enumerate(names):  # ``cluster`` of the distances from o, row at once
+            row = self._dist[r]
+            idx = np.flatnonzero(row > TOL)
+            order = idx[np.argsort(row[idx], kind="stable")]
+            v = row[order]
+            joined = (np.abs(v[1:] - v[:-1]) <= TOL * np.maximum(1.0, np.abs(v[1:]))).tolist()
+            if not any(joined):
+                continue
+            groups, cur = [], [names[order[0]]]
+            for k, same in enumerate(joined, start=1):
+                if same:
+                    cur.append(names[order[k]])
+                else:
+                    if len(cur) >= 2:
+                        groups.append(sorted(cur))
+                    cur = [names[order[k]]]
+            if len(cur) >= 2:
+                groups.append(sorted(cur))
+            out[o] = groups
         return out
 
     def _midpoints(self) -> list[tuple[str, str, str]]:

@@ -76,6 +76,32 @@ def test_triangles_are_the_triples_collinear_finds_not_collinear():
     assert child.triangles() == spelled
 
 
+def test_equidistant_groups_are_the_clusters_of_each_points_distances():
+    """``NumericIndex.equidistant``, a row of distances at a time, is ``cluster`` of the
+    distances from each point (as first written), on a lattice (many equal distances,
+    chains of nearly equal ones) and a random figure with a point on a circle."""
+    from symbolic.geometry.numeric_index import cluster
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(4)}
+    lattice["q"] = lattice["p12"].copy()
+    lattice["r"] = np.array([1.5, 1.5 + 5e-7])
+    rng = np.random.default_rng(4)
+    figure = {chr(97 + i): rng.normal(size=2) for i in range(9)}
+    t = 0.7
+    figure["z"] = figure["a"] + np.linalg.norm(figure["b"] - figure["a"]) * np.array(
+        [np.cos(t), np.sin(t)])
+    for coords in (lattice, figure):
+        ix = NumericIndex(coords)
+        want = {}
+        for o in ix.names:
+            vals = [(ix.dist[(o, x)], x) for x in ix.names if x != o and ix.dist[(o, x)] > 1e-6]
+            groups = cluster(vals)
+            if groups:
+                want[o] = [sorted(g) for g in groups]
+        assert ix.equidistant == want
+    assert ["b", "z"] in NumericIndex(figure).equidistant["a"]
+
+
 def _check_extended_index(parent: NumericIndex, coords) -> None:
     inc = NumericIndex(coords, parent)
     full = NumericIndex(coords)
