@@ -149,7 +149,7 @@ class Saturation:
         self._inherited = dict(parent._pending) if parent is not None else {}
         # instance -> the state's stamp when it last failed for want of a premise: tried on
         # the same state, it fails the same way, so it waits for the stamp to change
-        self._failed_at: dict[tuple, tuple[int, int]] = {}
+        self._failed_at: dict[tuple, int] = {}
         # statements known by their parts (``_unknown``): every part is recorded once found,
         # so a statement found so stays so; the rotations of a triangle pair and the rules
         # sharing a conclusion ask again and again
@@ -159,7 +159,7 @@ class Saturation:
         # stamp, the parts before it are recorded and it fails again, so the answer stands
         # (not inherited: a child's diagram has more points, so some statements more
         # equations, on the same stamp)
-        self._unfolded: dict[Fact, tuple[tuple[int, int], Waiting]] = {}
+        self._unfolded: dict[Fact, tuple[int, Waiting]] = {}
         # conclusions (as the rule states them: predicate, points) that settle every
         # instance concluding them for good: degenerate, false on the diagram, or known.
         # Rules sharing a conclusion (the eleven triangle rules, the rotations of a triangle
@@ -374,7 +374,11 @@ class Saturation:
         st, folded = self.state, waiting.folded
         if folded is not None and (folded in st.facts or folded in self._folded):
             return True
-        return any(st.may_follow(f) for f in waiting.leaves)
+        may_follow = st.may_follow
+        for f in waiting.leaves:  # (a loop: a generator costs more than most answers)
+            if may_follow(f):
+                return True
+        return False
 
 
 def saturate(problem: Problem, coords, config: DDARConfig | None = None,

@@ -105,10 +105,10 @@ class ProofState:
         # (fact, i) -> the residual of its i-th equation when ``derive_ar`` last failed on
         # it, and how many pivots its table had then (``LinearTable.residual_since``)
         self._residuals: dict[tuple[Fact, int], tuple[dict, int]] = {}
-        # statement -> the stamp at which ``may_follow`` last answered False for it: the same
-        # answer while the stamp stands (waiting instances share their premises, and each
-        # level asks them all again)
-        self._stuck: dict[Fact, tuple[int, int]] = {}
+        # statement -> the stamp at which ``may_follow`` last
+        # answered False for it: the same answer while the stamp stands (waiting instances
+        # share their premises, and each level asks them all again)
+        self._stuck: dict[Fact, int] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
         self.added = 0  # facts recorded by ``add`` (given, or concluded by a rule)
 
@@ -303,11 +303,11 @@ class ProofState:
         return new, merged
 
     @property
-    def stamp(self) -> tuple[int, int]:
+    def stamp(self) -> int:
         """Changes when what ``derive`` can derive may have changed: a structure or table
         learned something, or ``add`` recorded a fact. (Facts that ``derive`` records are
         derivable already; sharing one with another table counts as that table learning.)"""
-        return self.changed, self.added
+        return self.changed + self.added  # both only grow: the sum changes when either does
 
     # ------------------------------------------------------------------ queries
     def line_through(self, a: str, b: str) -> PointSet | None:
@@ -401,7 +401,7 @@ class ProofState:
         for any change of the state (``dd.Waiting``)."""
         if fact in self.facts:
             return True
-        stamp = (self.changed, self.added)
+        stamp = self.changed + self.added  # ``stamp``, without the property's call
         if self._stuck.get(fact) == stamp:
             return False
         if type(fact.pred).derive is ARPredicate.derive:

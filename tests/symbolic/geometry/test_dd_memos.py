@@ -66,7 +66,7 @@ def _remembered_answers(problem, monkeypatch) -> int:
     answers = {False: 0, True: 0}
 
     def checked(self, fact):
-        remembered = self._stuck.get(fact) == (self.changed, self.added)
+        remembered = self._stuck.get(fact) == self.stamp
         got = may_follow(self, fact)
         kept, self._stuck = self._stuck, {}
         try:
