@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from functools import lru_cache
 from itertools import combinations
 from typing import TypeVar
 
@@ -34,6 +35,14 @@ AROUND = tuple((d1, d2) for d1 in (-1, 0, 1) for d2 in (-1, 0, 1))  # a bucket a
 def _bucket(angles: list[float]) -> tuple[int, int]:
     s1, s2, _ = sorted(angles)
     return int(s1 * 1e4), int(s2 * 1e4)
+
+
+@lru_cache(maxsize=8)
+def _ratios(max_term: int) -> tuple[tuple[Fraction, float], ...]:
+    """The fractions p / q, 1 <= p <= q <= ``max_term``, in lowest terms and increasing,
+    each with log(q / p): ``rational_ratios``' shift from log|ab| to log|cd|."""
+    wanted = sorted({Fraction(p, q) for q in range(1, max_term + 1) for p in range(1, q + 1)})
+    return tuple((fr, math.log(fr.denominator / fr.numerator)) for fr in wanted)
 
 
 def cluster(values: Sequence[tuple[float, T]], tol: float = TOL) -> list[list[T]]:
@@ -428,16 +437,14 @@ class NumericIndex:
         segs = [(a, b) for a, b in combinations(self.names, 2) if self.dist[(a, b)] > TOL]
         logs = sorted((math.log(self.dist[s]), s) for s in segs)
         values = [v for v, _ in logs]
-        wanted = sorted({Fraction(p, q) for q in range(1, max_term + 1)
-                         for p in range(1, q + 1)})
         out = []
         logged = np.array(values)
-        for fr in wanted:
-            shift = math.log(fr.denominator / fr.numerator)  # log|cd| - log|ab|
-            # for each ab, the range of cd: bisect_left / bisect_right of every value at once
+        for fr, shift in _ratios(max_term):
+            # for each ab, the range of cd: bisect_left / bisect_right of every value at once;
+            # for 1 : 1 it holds ab itself, which is skipped
             los = np.searchsorted(logged, logged + shift - 1e-7, side="left")
             his = np.searchsorted(logged, logged + shift + 1e-7, side="right")
-            for k in np.flatnonzero(his > los).tolist():
+            for k in np.flatnonzero(his - los > (fr == 1)).tolist():
                 (a, b), lo, hi = logs[k][1], los[k], his[k]
                 for _, (c, d) in logs[lo:hi]:
                     if (a, b) == (c, d) or (fr == 1 and (c, d) < (a, b)):
