@@ -11,6 +11,8 @@ same (it adds its own time: measure without it).
         --subset unsolved --attempts 100
     python bench/attempts_cpu.py ../shared/benchmarks/geometry/hageo_dev.txt --limit 20 \\
         --attempts 60 --digest
+    python bench/attempts_cpu.py ../shared/benchmarks/geometry/jgex_ag_231.txt --warm \\
+        --problem morley.gex --problem complete_009_Other_paper_Thebault_t5.gex --attempts 1500
 """
 
 from __future__ import annotations
@@ -37,9 +39,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--subset", choices=("all", "unsolved"), default="all",
                     help="all problems, or those the JGEX ledger lists as not proved by DD+AR")
     ap.add_argument("--limit", type=int, help="first N selected problems only")
+    ap.add_argument("--problem", action="append", default=[], metavar="NAME",
+                    help="only the problem with this name, or whose name ends with /NAME "
+                         "(repeatable)")
     ap.add_argument("--attempts", type=int, default=100, help="attempts per problem at most")
     ap.add_argument("--digest", action="store_true",
                     help="hash every attempt's verdict, closure and proof")
+    ap.add_argument("--warm", action="store_true",
+                    help="load the numba kernels first (as a batch's workers have them) instead "
+                         "of after a second of their numpy twins")
     return ap.parse_args(argv)
 
 
@@ -50,10 +58,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from symbolic.geometry.problem import read_problems
 
     args = parse_args(argv)
+    if args.warm:
+        from symbolic.geometry import kernels
+
+        kernels.warm_up()
     problems = read_problems(args.file)
     if args.subset == "unsolved":
         not_proved = set(json.loads(LEDGER.read_text())["not_proved"])
         problems = [p for p in problems if p.name in not_proved]
+    if args.problem:
+        problems = [p for p in problems
+                    if any(p.name == n or p.name.endswith("/" + n) for n in args.problem)]
     problems = problems[:args.limit] if args.limit else problems
     digest = hashlib.sha256()
     if args.digest:
