@@ -105,9 +105,9 @@ class ProofState:
         # (fact, i) -> the residual of its i-th equation when ``derive_ar`` last failed on
         # it, and how many pivots its table had then (``LinearTable.residual_since``)
         self._residuals: dict[tuple[Fact, int], tuple[dict, int]] = {}
-        # statement -> the stamp at which ``may_follow`` last
-        # answered False for it: the same answer while the stamp stands (waiting instances
-        # share their premises, and each level asks them all again)
+        # statement -> the stamp at which ``may_follow`` last answered False for it: the
+        # same answer while the stamp stands (waiting instances share their premises, and
+        # each level asks them all again)
         self._stuck: dict[Fact, int] = {}
         self.changed = 0  # bumps whenever a structure or table learns something
         self.added = 0  # facts recorded by ``add`` (given, or concluded by a rule)
