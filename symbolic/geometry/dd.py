@@ -130,7 +130,8 @@ class Saturation:
         # failed for want of a premise is tried again when what it waits for may have come
         # (``Waiting``).
         self.settled: set[tuple] = set(parent.settled) if parent is not None else set()
-        self._variables = {r.id: r.variables for r in self.rules}
+        self._variables: dict[str, tuple[str, ...]] = (
+            parent._variables if parent is not None else {r.id: r.variables for r in self.rules})
         # per rule, its conclusion's and premises' arguments read off a mapping (``reader``)
         self._readers: dict[str, tuple[Callable, tuple[Callable, ...]]] = (
             parent._readers if parent is not None else {
