@@ -48,10 +48,9 @@ def warm_up() -> None:
         from . import kernels_jit
 
         xy = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-        kernels_jit.pair_tables(xy)
+        _, ang = kernels_jit.pair_tables(xy)
         kernels_jit.circles(xy, 1e-9)
         kernels_jit.triangle_angles(xy, np.array([[0, 1, 2]], dtype=np.int64))
-        _, ang = kernels_jit.pair_tables(xy)
         kernels_jit.bisected(ang, ang > 0, np.ones(4, dtype=np.bool_))
         _jit = kernels_jit
 

@@ -114,10 +114,6 @@ class NumericIndex:
         key = (a, b) if a < b else (b, a)
         return self.on_line.get(key, frozenset(key))
 
-    def _same_direction(self, i: int, j: int, k: int, m: int) -> bool:
-        d = abs(self._ang_rows[i][j] - self._ang_rows[k][m])
-        return min(d, math.pi - d) < ANGLE_TOL
-
     def _lines(self) -> list[frozenset[str]]:
         if self.parent is not None:
             return self._extended_lines(self.parent)
@@ -125,8 +121,7 @@ class NumericIndex:
         for i, j in combinations(range(n), 2):
             if (i, j) in seen or self.dist[(self.names[i], self.names[j])] < TOL:
                 continue
-            pts = [k for k in range(n) if k in (i, j)
-                   or (self.xy_dist(i, k) > TOL and self._same_direction(i, j, i, k))]
+            pts = self._line_members(i, j)
             for x, y in combinations(pts, 2):
                 seen.add((x, y))
             if len(pts) >= 3:
@@ -135,7 +130,8 @@ class NumericIndex:
 
     def _line_members(self, i: int, j: int) -> list[int]:
         """The points on line ij, read from its points i and j: i, j and every k apart
-        from i with ``_same_direction(i, j, i, k)``."""
+        from i (farther than ``TOL``) with line ik in the direction of line ij (within
+        ``ANGLE_TOL``, either way round)."""
         d = np.abs(self._ang[i, j] - self._ang[i])
         on = (self._dist[i] > TOL) & (np.minimum(d, math.pi - d) < ANGLE_TOL)
         on[i] = on[j] = True
@@ -171,9 +167,6 @@ class NumericIndex:
         out += [line for line in parent.lines if not any(line < f for f in found)
                 and line not in found]
         return sorted(out, key=lambda line: sorted(line)[:2])
-
-    def xy_dist(self, i: int, j: int) -> float:
-        return self.dist[(self.names[i], self.names[j])]
 
     def _circles(self) -> list[frozenset[str]]:
         out: list[frozenset[str]] = []

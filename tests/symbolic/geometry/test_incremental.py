@@ -76,6 +76,47 @@ def test_triangles_are_the_triples_collinear_finds_not_collinear():
     assert child.triangles() == spelled
 
 
+def _lines_spelled(ix: NumericIndex) -> list[frozenset[str]]:
+    """``NumericIndex.lines`` of a diagram without a parent, as first written: each line's
+    points read one by one from its first two."""
+    import math
+    from itertools import combinations
+
+    ang, names, n = ix._ang, ix.names, len(ix.names)
+
+    def members(i, j):
+        def same(k):
+            d = abs(ang[i, j] - ang[i, k])
+            return min(d, math.pi - d) < 1e-6
+        return [k for k in range(n)
+                if k in (i, j) or (ix.dist[(names[i], names[k])] > 1e-6 and same(k))]
+
+    out, seen = [], set()
+    for i, j in combinations(range(n), 2):
+        if (i, j) in seen or ix.dist[(names[i], names[j])] < 1e-6:
+            continue
+        pts = members(i, j)
+        seen.update(combinations(pts, 2))
+        if len(pts) >= 3:
+            out.append(frozenset(names[k] for k in pts))
+    return out
+
+
+def test_lines_read_a_row_at_a_time_are_those_point_by_point():
+    """A lattice (lines in four directions, one at the wrap of [0, pi)), a coincident point
+    and a point within the tolerance of a line: the same lines in the same order."""
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(4)}
+    lattice["q"] = lattice["p12"].copy()
+    lattice["r"] = np.array([1.5, 1.0 + 1e-9])  # on the row y = 1
+    rng = np.random.default_rng(6)
+    figure = {chr(97 + i): rng.normal(size=2) for i in range(8)}
+    figure["z"] = 0.3 * figure["a"] + 0.7 * figure["b"]
+    for coords in (lattice, figure):
+        ix = NumericIndex(coords)
+        assert ix.lines == _lines_spelled(ix)
+    assert len(NumericIndex(lattice).lines) > 10
+
+
 def test_equidistant_groups_are_the_clusters_of_each_points_distances():
     """``NumericIndex.equidistant``, a row of distances at a time, is ``cluster`` of the
     distances from each point (as first written), on a lattice (many equal distances,
