@@ -261,13 +261,24 @@ class NumericIndex:
         return self._parallel
 
     def _parallel_classes(self) -> list[list[tuple[str, str]]]:
-        segs = [(a, b) for a, b in combinations(self.names, 2) if self.dist[(a, b)] >= TOL]
-        vals = []
-        for a, b in segs:
-            v = float(self._ang[self.pos[a], self.pos[b]])
-            vals.append((v - math.pi if v > math.pi - 1e-3 else v, (a, b)))  # pi is 0
-        groups = cluster(vals, ANGLE_TOL)
-        return [[s for a, b in g for s in ((a, b), (b, a))] for g in groups]
+        """``cluster`` of the segments (in ``combinations`` order) by direction, a direction
+        near pi read as near 0, worked out for all segments at once."""
+        i, j = np.nonzero(np.triu(self._far, 1))  # row-major: the order of combinations
+        v = self._ang[i, j]
+        v = np.where(v > math.pi - 1e-3, v - math.pi, v)
+        order = np.argsort(v, kind="stable")  # sorted() is stable too
+        v = v[order]
+        # a new group where a value is further than tol (relative) from the one before
+        cut = np.abs(np.diff(v)) > ANGLE_TOL * np.maximum(1.0, np.abs(v[1:]))
+        starts = np.concatenate(([0], np.flatnonzero(cut) + 1, [len(v)]))
+        names, si, sj = self.names, i[order].tolist(), j[order].tolist()
+        out = []
+        for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist()):
+            if hi - lo >= 2:
+                out.append([s for k in range(lo, hi)
+                            for s in ((names[si[k]], names[sj[k]]),
+                                      (names[sj[k]], names[si[k]]))])
+        return out
 
     def perpendicular(self, a: str, b: str, c: str, d: str) -> bool:
         x = self._angle(a, b, c, d)
