@@ -379,27 +379,37 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
 @matcher("r41", "r42", static=True)
 def _trapezoid_midline(ix, st):
     on_line = ix.on_line  # the lines of three points or more: m and n need such lines
+    partners: dict[str, set[str]] = {}  # the points on such a line with each point
+    for line in ix.lines:
+        for p in line:
+            partners.setdefault(p, set()).update(line)
     for group in ix.parallel_classes():
         check()
-        for (a, b), (c, d) in permutations(group, 2):
+        for i, (a, b) in enumerate(group):  # the pairs of ``permutations(group, 2)``
             if a > b:
                 continue
-            ad = on_line.get((a, d) if a < d else (d, a))
-            if ad is None:
+            on_a, on_b = partners.get(a), partners.get(b)
+            if on_a is None or on_b is None:
                 continue
-            bc = on_line.get((b, c) if b < c else (c, b))
-            if bc is None or len({a, b, c, d}) < 4:
-                continue
-            if not (ix.touches((a, b, c, d)) or ix.touches(ad)
-                    or ix.touches(bc)):  # no new point for m, n either
-                continue
-            if ix.collinear(a, b, c):
-                continue
-            for m in ad - {a, d}:
-                for n in bc - {b, c}:
-                    if ix.parallel(m, n, a, b):
-                        yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
-                        yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
+            for j, (c, d) in enumerate(group):
+                if j == i or d not in on_a or c not in on_b:
+                    continue
+                ad = on_line.get((a, d) if a < d else (d, a))
+                if ad is None:
+                    continue
+                bc = on_line.get((b, c) if b < c else (c, b))
+                if bc is None or len({a, b, c, d}) < 4:
+                    continue
+                if not (ix.touches((a, b, c, d)) or ix.touches(ad)
+                        or ix.touches(bc)):  # no new point for m, n either
+                    continue
+                if ix.collinear(a, b, c):
+                    continue
+                for m in ad - {a, d}:
+                    for n in bc - {b, c}:
+                        if ix.parallel(m, n, a, b):
+                            yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
+                            yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
 
 
 @matcher("r49", static=True)

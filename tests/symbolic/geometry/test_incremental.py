@@ -143,6 +143,80 @@ def test_equidistant_groups_are_the_clusters_of_each_points_distances():
     assert ["b", "z"] in NumericIndex(figure).equidistant["a"]
 
 
+def test_parallel_classes_are_the_clusters_of_the_segments_directions():
+    """``NumericIndex.parallel_classes``, all segments at once, is ``cluster`` of the
+    directions of the segments in ``combinations`` order (a direction near pi read as near 0),
+    each segment in both orders, as first written: on a lattice (lines at the wrap of [0, pi),
+    coincident points, chains of nearly parallel segments) and a random figure."""
+    import math
+    from itertools import combinations
+
+    from symbolic.geometry.numeric_index import ANGLE_TOL, cluster
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(4)}
+    lattice["q"] = lattice["p12"].copy()
+    lattice["r"] = np.array([1.5, 1.0 + 5e-7])
+    lattice["s"] = np.array([2.5, 3.0 - 3e-7])
+    rng = np.random.default_rng(8)
+    figure = {chr(97 + i): rng.normal(size=2) for i in range(9)}
+    figure["z"] = figure["c"] + (figure["b"] - figure["a"]) * 0.4  # cz parallel to ab
+    for coords in (lattice, figure, {"a": np.zeros(2)}):
+        ix = NumericIndex(coords)
+        vals = []
+        for a, b in combinations(ix.names, 2):
+            if ix.dist[(a, b)] >= 1e-6:
+                v = float(ix._ang[ix.pos[a], ix.pos[b]])
+                vals.append((v - math.pi if v > math.pi - 1e-3 else v, (a, b)))
+        want = [[s for a, b in g for s in ((a, b), (b, a))] for g in cluster(vals, ANGLE_TOL)]
+        assert ix.parallel_classes() == want
+    assert any(("c", "z") in g and ("a", "b") in g for g in NumericIndex(figure).parallel_classes())
+    assert len(NumericIndex(lattice).parallel_classes()) >= 4
+
+
+def _trapezoid_midline_spelled(ix: NumericIndex):
+    """The trapezoid midline matcher (r41, r42) as first written: every ordered pair of
+    segments of a parallel class."""
+    from itertools import permutations
+
+    for group in ix.parallel_classes():
+        for (a, b), (c, d) in permutations(group, 2):
+            if a > b:
+                continue
+            ad = ix.on_line.get((a, d) if a < d else (d, a))
+            if ad is None:
+                continue
+            bc = ix.on_line.get((b, c) if b < c else (c, b))
+            if bc is None or len({a, b, c, d}) < 4:
+                continue
+            if not (ix.touches((a, b, c, d)) or ix.touches(ad) or ix.touches(bc)):
+                continue
+            if ix.collinear(a, b, c):
+                continue
+            for m in ad - {a, d}:
+                for n in bc - {b, c}:
+                    if ix.parallel(m, n, a, b):
+                        yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
+                        yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
+
+
+def test_trapezoid_midlines_are_those_of_every_pair_of_parallel_segments():
+    """r41's matcher, which looks only at segments whose ends lie on lines of three points,
+    finds the instances of the loop over every ordered pair of parallel segments, in the
+    same order: on a lattice (many trapezoids with their midlines), without and with a
+    parent (a new point on a midline)."""
+    from symbolic.geometry.matchers import _trapezoid_midline
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(3)}
+    lattice["q"] = np.array([0.5, 1.0])
+    parent = NumericIndex(lattice)
+    child = NumericIndex({**lattice, "r": np.array([2.5, 1.0])}, parent)
+    for ix in (parent, child):
+        found = list(_trapezoid_midline(ix, None))
+        assert found == list(_trapezoid_midline_spelled(ix))
+        assert len(found) > 20
+    assert any("r" in m.values() for m in _trapezoid_midline(child, None))
+
+
 def _check_extended_index(parent: NumericIndex, coords) -> None:
     inc = NumericIndex(coords, parent)
     full = NumericIndex(coords)
