@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -32,9 +32,23 @@ NEAR = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring buckets after one
 AROUND = tuple((d1, d2) for d1 in (-1, 0, 1) for d2 in (-1, 0, 1))  # a bucket and all around
 
 
-def _bucket(angles: list[float]) -> tuple[int, int]:
-    s1, s2, _ = sorted(angles)
-    return int(s1 * 1e4), int(s2 * 1e4)
+def _code(k1, k2):
+    """A triangle's bucket ``(k1, k2)`` (its two smallest angles times 1e4, truncated) as
+    one integer (numbers or arrays), a neighbouring bucket's offset likewise: ``k2`` is
+    under pi * 1e4 < 2 ** 16, so distinct buckets and the neighbours of real buckets have
+    distinct codes."""
+    return k1 * (1 << 16) + k2
+
+
+class _Triangles(NamedTuple):
+    """One index's triangles (``NumericIndex._indexed_triangles``)."""
+
+    rows: np.ndarray  # (m, 3) positions in ``names``
+    angles: np.ndarray  # (m, 3) interior angles at the three vertices
+    codes: np.ndarray  # (m,) bucket codes, in row order
+    order: np.ndarray  # the rows by code, a bucket's in row order
+    ranked: np.ndarray  # ``codes[order]``
+    every: np.ndarray  # the sorted codes of this index's triangles and its ancestors'
 
 
 @lru_cache(maxsize=8)
@@ -96,9 +110,7 @@ class NumericIndex:
         self.midpoints = self._midpoints()
         self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
         self._parallel: list[list[tuple[str, str]]] | None = None
-        self._triangles: tuple[dict[Tri, list[float]], dict[tuple[int, int], list[Tri]],
-                               list[Tri]] | None = None
-        self._bucket_keys: set[tuple[int, int]] = set()
+        self._triangles: _Triangles | None = None
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
 
     def is_new(self, p: str) -> bool:
@@ -334,56 +346,44 @@ class NumericIndex:
             self._similar = self._similar_pairs()
         return self._similar
 
-    def _indexed_triangles(self) -> tuple[dict[Tri, list[float]], dict[tuple[int, int],
-                                                                      list[Tri]], list[Tri]]:
-        """The triangles with a new vertex (all, without a parent): their interior angles,
-        the triangles by bucket of their two smallest angles, and the triangles; with a
-        parent, only those are computed (the parent's are in its own, ``_bucket_chain``,
-        ``_angles_of``)."""
+    def _indexed_triangles(self) -> _Triangles:
+        """The triangles with a new vertex (all, without a parent) as rows of positions in
+        ``names``, their interior angles and bucket codes (``_code``), with
+        the codes of this index and its ancestors' sorted (computed once per diagram)."""
         if self._triangles is None:
-            angle_of: dict[Tri, list[float]] = {}
-            if self.parent is None:
-                keys: set[tuple[int, int]] = set()
-            else:
+            if self.parent is not None:
                 self.parent._indexed_triangles()
-                keys = set(self.parent._bucket_keys)
-            buckets: dict[tuple[int, int], list[Tri]] = {}
             rows = self._triangle_rows(new_only=self.parent is not None)
-            names = self.names
-            tris = [(names[a], names[b], names[c]) for a, b, c in rows.tolist()]
-            if tris:
+            if len(rows):
                 angles = kernels.triangle_angles(self.xy, rows)
                 check()
-                s = np.sort(angles, axis=1)  # ``_bucket`` of every row
-                firsts = (s[:, 0] * 1e4).astype(np.int64).tolist()
-                seconds = (s[:, 1] * 1e4).astype(np.int64).tolist()
-                for t, a, key in zip(tris, angles.tolist(), zip(firsts, seconds)):
-                    angle_of[t] = a
-                    buckets.setdefault(key, []).append(t)
-            keys.update(buckets)
-            self._bucket_keys = keys  # the buckets of this index and its ancestors
-            self._triangles = (angle_of, buckets, tris)
+                s = np.sort(angles, axis=1)  # the bucket of every row
+                codes = _code((s[:, 0] * 1e4).astype(np.int64), (s[:, 1] * 1e4).astype(np.int64))
+            else:
+                angles, codes = np.zeros((0, 3)), np.zeros(0, dtype=np.int64)
+            order = np.argsort(codes, kind="stable")  # a bucket's rows stay in row order
+            ranked = codes[order]
+            if self.parent is None:
+                every = ranked
+            else:  # the ancestors' codes with these merged in
+                up = self.parent._indexed_triangles().every
+                every = np.insert(up, np.searchsorted(up, ranked), ranked)
+            self._triangles = _Triangles(rows, angles, codes, order, ranked, every)
         return self._triangles
 
-    def _angles_of(self, t: Tri) -> list[float]:
-        """The interior angles of a triangle of this index or of an ancestor's."""
+    def _bucket_members(self, code: int) -> list[tuple[Tri, list[float], bool]]:
+        """The triangles of one bucket with their angles and whether they are this index's:
+        this index's new ones, then its ancestors' (whose triangles are indexed before this
+        one's), each index's in its own order."""
+        out: list[tuple[Tri, list[float], bool]] = []
         ix: NumericIndex | None = self
         while ix is not None:
-            assert ix._triangles is not None
-            found = ix._triangles[0].get(t)
-            if found is not None:
-                return found
-            ix = ix.parent
-        raise KeyError(t)
-
-    def _bucket_chain(self, key: tuple[int, int]) -> list[Tri]:
-        """The triangles of one bucket: this index's new ones, then its ancestors' (whose
-        triangles are indexed before this one's)."""
-        out: list[Tri] = []
-        ix: NumericIndex | None = self
-        while ix is not None:
-            assert ix._triangles is not None
-            out += ix._triangles[1].get(key, ())
+            tri = ix._indexed_triangles()
+            lo, hi = np.searchsorted(tri.ranked, [code, code + 1]).tolist()
+            names, own = ix.names, ix is self
+            for r in tri.order[lo:hi].tolist():
+                a, b, c = tri.rows[r].tolist()
+                out.append(((names[a], names[b], names[c]), tri.angles[r].tolist(), own))
             ix = ix.parent
         return out
 
@@ -392,47 +392,62 @@ class NumericIndex:
         bucket or in neighbouring ones is compared once, the first being the earlier one (in
         the earlier bucket, or first in name order in one bucket). With a parent: only the
         pairs with a new triangle (the parent has the others)."""
-        angle_of, buckets, new = self._indexed_triangles()
+        tri = self._indexed_triangles()
+        names = self.names
         out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
 
-        angles_of = angle_of.__getitem__ if self.parent is None else self._angles_of
-
-        def compare(t1: Tri, t2: Tri) -> None:
-            a1, a2 = angles_of(t1), angles_of(t2)
+        def compare(t1: Tri, a1: list[float], t2: Tri, a2: list[float]) -> None:
             for perm in PERMS[1:] if t1 == t2 else PERMS:
                 if all(abs(a1[i] - a2[j]) < 1e-6 for i, j in enumerate(perm)):
                     out.append((t1, tuple(t2[j] for j in perm)))
 
-        for t in new:  # an equilateral triangle and its own turns and mirrors (an isosceles
-            a = angle_of[t]  # one's mirror adds nothing r13 and r14 do not, at a cost)
-            if abs(a[0] - a[1]) < 1e-6 and abs(a[1] - a[2]) < 1e-6:
-                compare(t, t)
+        def named(r: int) -> Tri:
+            a, b, c = tri.rows[r].tolist()
+            return names[a], names[b], names[c]
+
+        # an equilateral triangle and its own turns and mirrors (an isosceles one's mirror
+        # adds nothing r13 and r14 do not, at a cost)
+        ang = tri.angles
+        equilateral = (np.abs(ang[:, 0] - ang[:, 1]) < 1e-6) & (np.abs(ang[:, 1] - ang[:, 2])
+                                                                 < 1e-6)
+        for r in np.flatnonzero(equilateral).tolist():
+            a = ang[r].tolist()
+            compare(named(r), a, named(r), a)
         if self.parent is None:
-            for (k1, k2), group in buckets.items():
-                near = [t for d in NEAR for t in buckets.get((k1 + d[0], k2 + d[1]), ())]
+            tris = [named(r) for r in range(len(tri.rows))]
+            angle_of = dict(zip(tris, ang.tolist()))
+            buckets: dict[int, list[Tri]] = {}
+            for t, code in zip(tris, tri.codes.tolist()):
+                buckets.setdefault(code, []).append(t)
+            for code, group in buckets.items():
+                near = [t for d in NEAR for t in buckets.get(code + _code(*d), ())]
                 for i, t1 in enumerate(group):
                     check()
                     for t2 in group[i + 1:] + near:
-                        compare(t1, t2)
+                        compare(t1, angle_of[t1], t2, angle_of[t2])
             return out
-        keys = self._bucket_keys
-        for t in new:
+        # which buckets around each new triangle hold another triangle, here or in an
+        # ancestor: all at once (few do), then those one by one
+        around = tri.codes[:, None] + np.array([_code(*d) for d in AROUND])[None, :]
+        held = (np.searchsorted(tri.every, around, side="right")
+                - np.searchsorted(tri.every, around, side="left"))
+        held[:, AROUND.index((0, 0))] -= 1  # the triangle itself
+        for r in np.flatnonzero((held > 0).any(axis=1)).tolist():
             check()
-            k1, k2 = _bucket(angle_of[t])
-            for d in AROUND:
-                key = (k1 + d[0], k2 + d[1])
-                if key not in keys:  # no triangle there, here or in an ancestor
-                    continue
-                for u in self._bucket_chain(key):
+            t, at = named(r), ang[r].tolist()
+            for k in np.flatnonzero(held[r] > 0).tolist():
+                d = AROUND[k]
+                for u, au, own in self._bucket_members(int(around[r, k])):
                     if u == t:
                         continue
                     if d == (0, 0):
-                        first, second = (t, u) if t < u else (u, t)
+                        t_first = t < u
                     else:
-                        first, second = (t, u) if d > (0, 0) else (u, t)
-                    if first is u and self.touches(u):
-                        continue  # two new triangles: compared from the first one
-                    compare(first, second)
+                        t_first = d > (0, 0)
+                    if t_first:
+                        compare(t, at, u, au)
+                    elif not own:  # two new triangles: compared from the first one
+                        compare(u, au, t, at)
         return out
 
     def rational_ratios(self, max_term: int = 4) -> list[tuple[str, str, str, str, int, int]]:

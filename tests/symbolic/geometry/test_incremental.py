@@ -76,6 +76,89 @@ def test_triangles_are_the_triples_collinear_finds_not_collinear():
     assert child.triangles() == spelled
 
 
+def _similar_pairs_spelled(ix: NumericIndex) -> list:
+    """``NumericIndex.similar_pairs`` as first written: dictionaries of every triangle's
+    angles and of the buckets of each index of the chain, a new triangle looked up in each
+    bucket around its own."""
+    from symbolic.geometry import kernels
+    from symbolic.geometry.numeric_index import AROUND, NEAR, PERMS
+
+    def indexed(x):
+        tris = x.triangles(new_only=x.parent is not None)
+        rows = np.array([[x.pos[p] for p in t] for t in tris], dtype=np.int64).reshape(-1, 3)
+        angle_of, buckets = {}, {}
+        for t, a in zip(tris, kernels.triangle_angles_py(x.xy, rows).tolist()):
+            s1, s2, _ = sorted(a)
+            angle_of[t] = a
+            buckets.setdefault((int(s1 * 1e4), int(s2 * 1e4)), []).append(t)
+        return tris, angle_of, buckets
+
+    chain, x = [], ix
+    while x is not None:
+        chain.append(indexed(x))
+        x = x.parent
+    new, angle_of, buckets = chain[0]
+    every = {t: a for _, angles, _ in chain for t, a in angles.items()}
+    out = []
+
+    def compare(t1, t2):
+        a1, a2 = every[t1], every[t2]
+        for perm in PERMS[1:] if t1 == t2 else PERMS:
+            if all(abs(a1[i] - a2[j]) < 1e-6 for i, j in enumerate(perm)):
+                out.append((t1, tuple(t2[j] for j in perm)))
+
+    for t in new:
+        a = angle_of[t]
+        if abs(a[0] - a[1]) < 1e-6 and abs(a[1] - a[2]) < 1e-6:
+            compare(t, t)
+    if ix.parent is None:
+        for (k1, k2), group in buckets.items():
+            near = [t for d in NEAR for t in buckets.get((k1 + d[0], k2 + d[1]), ())]
+            for i, t1 in enumerate(group):
+                for t2 in group[i + 1:] + near:
+                    compare(t1, t2)
+        return out
+    for t in new:
+        s1, s2, _ = sorted(angle_of[t])
+        for d in AROUND:
+            key = (int(s1 * 1e4) + d[0], int(s2 * 1e4) + d[1])
+            for u in [u for _, _, b in chain for u in b.get(key, ())]:
+                if u == t:
+                    continue
+                if d == (0, 0):
+                    first, second = (t, u) if t < u else (u, t)
+                else:
+                    first, second = (t, u) if d > (0, 0) else (u, t)
+                if first is u and ix.touches(u):
+                    continue
+                compare(first, second)
+    return out
+
+
+def test_similar_pairs_are_those_of_the_buckets_of_every_triangle():
+    """The similar pairs, looked up only where a bucket around a new triangle holds
+    another, are those of the loop over every new triangle's buckets, in the same order:
+    a lattice (many similar and congruent triangles, equilateral ones on a triangular
+    lattice) and its children and grandchildren, one new point at a time."""
+    lattice = {f"p{x}{y}": np.array([x + 0.5 * y, y * 3 ** 0.5 / 2]) for x in range(3)
+               for y in range(3)}
+    lattice["q"] = np.array([0.25, 3 ** 0.5 / 4])  # the midpoint of p00 p01
+    more = {"r": np.array([1.5, 0.0]), "s": np.array([1.0, 3 ** 0.5 / 2 + 1e-9]),
+            "t": np.array([0.3, 0.7])}
+    ix = NumericIndex(lattice)
+    pairs = ix.similar_pairs()
+    assert pairs == _similar_pairs_spelled(ix) and len(pairs) > 100
+    assert any(set(t1) == set(t2) for t1, t2 in pairs)  # an equilateral one with itself
+    coords = dict(lattice)
+    for name, v in more.items():
+        coords[name] = v
+        ix = NumericIndex(dict(coords), ix)
+        pairs = ix.similar_pairs()
+        assert pairs == _similar_pairs_spelled(ix), name
+        assert all(ix.touches(t1 + t2) for t1, t2 in pairs)
+        assert pairs or name == "t", name
+
+
 def _lines_spelled(ix: NumericIndex) -> list[frozenset[str]]:
     """``NumericIndex.lines`` of a diagram without a parent, as first written: each line's
     points read one by one from its first two."""
