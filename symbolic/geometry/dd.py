@@ -161,13 +161,14 @@ class Saturation:
         # (not inherited: a child's diagram has more points, so some statements more
         # equations, on the same stamp)
         self._unfolded: dict[Fact, tuple[int, Waiting]] = {}
-        # conclusions (as the rule states them: predicate, points) that settle every
-        # instance concluding them for good: degenerate, false on the diagram, or known.
-        # Rules sharing a conclusion (the eleven triangle rules, the rotations of a triangle
-        # pair) settle at once, without asking the diagram and the state again. A child's
-        # diagram keeps the parent's points and its state the parent's facts: inherited
-        # (with the same goal: the goal is worth adding even when its parts are known)
-        self._void: set[tuple[Predicate, tuple[str, ...]]] = (
+        # conclusions (as the rule states them, made canonical: ``Fact.make``) that settle
+        # every instance concluding them for good: degenerate, false on the diagram, or
+        # known. Rules sharing a conclusion (the eleven triangle rules, the three rotations
+        # of a triangle pair) settle at once, without asking the diagram and the state
+        # again. A child's diagram keeps the parent's points and its state the parent's
+        # facts: inherited (with the same goal: the goal is worth adding even when its parts
+        # are known)
+        self._void: set[Fact] = (
             set(parent._void) if parent is not None and parent.goal == self.goal else set())
         # instance -> what it waits for, when it failed for want of a premise; a child's
         # state extends its parent's, so the parent's waiting instances wait for the same
@@ -294,7 +295,7 @@ class Saturation:
             args = read(mapping)
         except KeyError:  # an argument that is no variable of the mapping: kept as it is
             args = instantiate(rule.conclusion, mapping)
-        stated = (pred, args)
+        stated = Fact.make(pred, args)  # the same statement in any of its spellings
         if stated in self._void:
             self.settled.add(key)
             return None

@@ -213,3 +213,36 @@ def test_a_reader_reads_what_instantiate_makes():
             assert reader(atom)(mapping) == instantiate(atom, mapping), (rule.id, atom)
             with pytest.raises(KeyError):
                 reader(atom)({})
+
+
+def test_a_conclusion_found_void_settles_its_other_spellings_without_a_check(monkeypatch):
+    """The memo of void conclusions holds statements made canonical: once r34's
+    conclusion for a pair of triangles is found false on the diagram, the same pair turned
+    (another spelling of one statement) settles without asking the diagram again, while a
+    different pair is checked."""
+    from symbolic.geometry.state import ProofState
+
+    problem = _problems()[0]
+    parent, _ = _children(problem, 1)
+    rule = next(r for r in parent.rules if r.id == "r34")
+    a, b, c, d, e = sorted(parent.index.names)[:5]
+    asked = []
+    holds = ProofState.holds
+
+    def counted(self, pred, args):
+        asked.append(args)
+        return holds(self, pred, args)
+
+    monkeypatch.setattr(ProofState, "holds", counted)
+
+    def attempt(a, b, c, p, q, r):
+        mapping = {"A": a, "B": b, "C": c, "P": p, "Q": q, "R": r}
+        key = ("r34", a, b, c, p, q, r)
+        before = len(asked)
+        assert parent._try(rule, mapping, key) is None and key in parent.settled
+        return len(asked) - before
+
+    assert attempt(a, b, c, c, d, e) >= 1  # not similar on this drawing: false, void
+    assert attempt(b, c, a, d, e, c) == 0  # the same statement: no check
+    assert attempt(c, d, e, a, b, c) == 0
+    assert attempt(a, c, b, c, d, e) >= 1  # another statement
