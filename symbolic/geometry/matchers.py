@@ -10,11 +10,11 @@ cover (transitivity of equal angles and ratios, perpendicular/parallel chasing) 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import cache, partial
 from itertools import combinations, permutations
 
 from ..deadline import check
-from .numeric_index import NumericIndex, cluster
+from .numeric_index import TOL, NumericIndex
 from .predicates import COLL
 from .state import ProofState
 
@@ -324,20 +324,45 @@ def _equal_legs(ix, st):
 @matcher("r46", static=True)
 def _ratio_resolution(ix, st):
     """Pairs of collinear triples (A, B, C), (D, E, F) with AB:AC = DE:DF and A, D on the same
-    side of BC, EF."""
-    keyed = []
-    xy = {p: (float(v[0]), float(v[1])) for p, v in ix.coords.items()}
-    for line in ix.lines:
-        for a, b, c in permutations(sorted(line), 3):
-            if ix.dist[(a, c)] < 1e-9:
-                continue
-            (ax, ay), (bx, by), (cx, cy) = xy[a], xy[b], xy[c]
-            side = (bx - ax) * (cx - ax) + (by - ay) * (cy - ay)  # +-|ab||ac| (collinear)
-            keyed.append((ix.dist[(a, b)] / ix.dist[(a, c)], (a, b, c, side > 0)))
-    for group in cluster(keyed):
-        for (a, b, c, s1), (d, e, f, s2) in permutations(group, 2):
-            if s1 == s2 and (a, b, c) != (d, e, f) and ix.touches((a, b, c, d, e, f)):
-                yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+    side of BC, EF. The ratios of every line's triples (in ``permutations`` order) are
+    ``cluster``-ed all at once (sorted, a group broken where one is further than ``TOL``
+    from the one before)."""
+    import numpy as np
+
+    triples = [np.array(sorted(ix.pos[p] for p in line), dtype=np.int64)[_perms3(len(line))]
+               for line in ix.lines]
+    if not triples:
+        return
+    t = np.concatenate(triples)
+    a, b, c = t[:, 0], t[:, 1], t[:, 2]
+    dist, xy = ix._dist, ix.xy
+    t = t[dist[a, c] >= 1e-9]
+    a, b, c = t[:, 0], t[:, 1], t[:, 2]
+    ratio = dist[a, b] / dist[a, c]
+    u, w = xy[b] - xy[a], xy[c] - xy[a]
+    side = (u[:, 0] * w[:, 0] + u[:, 1] * w[:, 1]) > 0  # +-|ab||ac| (collinear)
+    order = np.argsort(ratio, kind="stable")
+    v = ratio[order]
+    joined = np.abs(np.diff(v)) <= TOL * np.maximum(1.0, np.abs(v[1:]))
+    if not joined.any():
+        return
+    names = ix.names
+    starts = np.flatnonzero(np.diff(np.concatenate(([0], joined.astype(np.int8), [0]))))
+    for lo, hi in zip(starts[::2].tolist(), starts[1::2].tolist()):  # runs of joins
+        rows = order[lo:hi + 1]
+        group = [(names[i], names[j], names[k], s)
+                 for (i, j, k), s in zip(t[rows].tolist(), side[rows].tolist())]
+        for (a1, b1, c1, s1), (d, e, f, s2) in permutations(group, 2):
+            if s1 == s2 and (a1, b1, c1) != (d, e, f) and ix.touches((a1, b1, c1, d, e, f)):
+                yield {"A": a1, "B": b1, "C": c1, "D": d, "E": e, "F": f}
+
+
+@cache
+def _perms3(m: int):
+    """The rows of ``permutations(range(m), 3)`` as an array (made once per m)."""
+    import numpy as np
+
+    return np.array(list(permutations(range(m), 3)), dtype=np.int64).reshape(-1, 3)
 
 
 @matcher("r47", static=True)
@@ -439,25 +464,42 @@ def _chords_meeting(ix, st):
 @matcher("r51", static=True)
 def _equal_products(ix, st):
     """P with PA·PB = PC·PD (vectors) for A, B and C, D on two lines through P, or C = D
-    any point (a tangent PC)."""
-    pos = ix.pos
-    for p in ix.names:
-        keyed = []
-        dots = None  # (x - p) . (y - p) for every pair of points x, y
+    any point (a tangent PC). Per P: the products of the pairs on each line through P and
+    every point's squared distance from P, ``cluster``-ed (the values sorted, a group
+    broken where one is further than ``TOL`` from the one before), all at once."""
+    import numpy as np
+
+    pos, names, dist = ix.pos, ix.names, ix.dist
+    for p in names:
+        items = []  # (k, a, b): line k's pair a, b
+        rows, cols = [], []
         for k, line in enumerate(ix.lines):
             if p in line:
-                if dots is None:
-                    dots = ix.dots_from(p)
                 for a, b in combinations(sorted(line - {p}), 2):
-                    keyed.append((float(dots[pos[a], pos[b]]), (k, a, b)))
-        if not keyed:
+                    items.append((k, a, b))
+                    rows.append(pos[a])
+                    cols.append(pos[b])
+        if not items:
             continue
-        keyed += [(ix.dist[(p, t)] ** 2, (-1, t, t)) for t in ix.names if t != p]
-        for group in cluster(keyed):
+        i = pos[p]
+        d = ix.xy - ix.xy[i]
+        products = d[rows, 0] * d[cols, 0] + d[rows, 1] * d[cols, 1]
+        others = [t for t in names if t != p]
+        # squared as Python does (``x ** 2`` is not always ``x * x``): the values as written
+        values = np.concatenate((products, [dist[(p, t)] ** 2 for t in others]))
+        order = np.argsort(values, kind="stable")
+        v = values[order]
+        joined = np.abs(np.diff(v)) <= TOL * np.maximum(1.0, np.abs(v[1:]))
+        if not joined.any():
+            continue
+        items += [(-1, t, t) for t in others]  # the tangents
+        starts = np.flatnonzero(np.diff(np.concatenate(([0], joined.astype(np.int8), [0]))))
+        for lo, hi in zip(starts[::2].tolist(), starts[1::2].tolist()):  # runs of joins
+            group = [items[r] for r in order[lo:hi + 1].tolist()]
             for first, second in combinations(group, 2):
-                (k1, a, b), (k2, c, d) = sorted((first, second), reverse=True)  # line first
+                (k1, a, b), (k2, c, d2) = sorted((first, second), reverse=True)  # line first
                 if k1 != k2 and k1 >= 0:
-                    yield {"P": p, "A": a, "B": b, "C": c, "D": d}
+                    yield {"P": p, "A": a, "B": b, "C": c, "D": d2}
 
 
 @matcher("r57", static=True)

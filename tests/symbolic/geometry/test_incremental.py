@@ -2,6 +2,7 @@
 extend the parent's, and DD+AR continued from the parent's closure deduces exactly what a
 run from nothing deduces on the same extended problem and diagram."""
 
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -298,6 +299,99 @@ def test_trapezoid_midlines_are_those_of_every_pair_of_parallel_segments():
         assert found == list(_trapezoid_midline_spelled(ix))
         assert len(found) > 20
     assert any("r" in m.values() for m in _trapezoid_midline(child, None))
+
+
+def _equal_products_spelled(ix: NumericIndex):
+    """r51's matcher as first written: ``cluster`` of each point's products and squared
+    distances."""
+    from symbolic.geometry.numeric_index import cluster
+
+    pos = ix.pos
+    for p in ix.names:
+        keyed = []
+        dots = ix.dots_from(p)
+        for k, line in enumerate(ix.lines):
+            if p in line:
+                for a, b in combinations(sorted(line - {p}), 2):
+                    keyed.append((float(dots[pos[a], pos[b]]), (k, a, b)))
+        if not keyed:
+            continue
+        keyed += [(ix.dist[(p, t)] ** 2, (-1, t, t)) for t in ix.names if t != p]
+        for group in cluster(keyed):
+            for first, second in combinations(group, 2):
+                (k1, a, b), (k2, c, d) = sorted((first, second), reverse=True)
+                if k1 != k2 and k1 >= 0:
+                    yield {"P": p, "A": a, "B": b, "C": c, "D": d}
+
+
+def test_equal_products_are_the_clusters_of_each_points_products():
+    """r51's matcher, clustering each point's products all at once, finds the instances of
+    the first spelling in the same order: on a lattice (many equal products, tangents) and
+    a figure with chords of a circle through one point, with and without a parent."""
+    from symbolic.geometry.matchers import _equal_products
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(4)}
+    t = np.linspace(0.3, 5.9, 6)
+    circle = {f"c{k}": np.array([np.cos(a), np.sin(a)]) for k, a in enumerate(t)}
+    a, b, c, d = circle["c0"], circle["c3"], circle["c1"], circle["c4"]
+    s, _ = np.linalg.solve(np.array([b - a, c - d]).T, c - a)
+    circle["x"] = a + s * (b - a)  # where chords c0c3 and c1c4 meet: equal products
+    circle["y"] = a + 1.7 * (a - b)  # on line c0 c3, outside: a tangent's length squared
+    for coords in (lattice, circle):
+        ix = NumericIndex(coords)
+        found = list(_equal_products(ix, None))
+        assert found == list(_equal_products_spelled(ix)) and found
+        names = sorted(coords)
+        parent = NumericIndex({p: coords[p] for p in names[:-2]})
+        child = NumericIndex(coords, parent)
+        assert list(_equal_products(child, None)) == list(_equal_products_spelled(child))
+    assert len(list(_equal_products(NumericIndex(lattice), None))) > 100
+
+
+def _ratio_resolution_spelled(ix: NumericIndex):
+    """r46's matcher as first written: ``cluster`` of every line's triples' ratios."""
+    from itertools import permutations
+
+    from symbolic.geometry.numeric_index import cluster
+
+    keyed = []
+    xy = {p: (float(v[0]), float(v[1])) for p, v in ix.coords.items()}
+    for line in ix.lines:
+        for a, b, c in permutations(sorted(line), 3):
+            if ix.dist[(a, c)] < 1e-9:
+                continue
+            (ax, ay), (bx, by), (cx, cy) = xy[a], xy[b], xy[c]
+            side = (bx - ax) * (cx - ax) + (by - ay) * (cy - ay)
+            keyed.append((ix.dist[(a, b)] / ix.dist[(a, c)], (a, b, c, side > 0)))
+    for group in cluster(keyed):
+        for (a, b, c, s1), (d, e, f, s2) in permutations(group, 2):
+            if s1 == s2 and (a, b, c) != (d, e, f) and ix.touches((a, b, c, d, e, f)):
+                yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+
+
+def test_ratio_resolutions_are_the_clusters_of_the_lines_ratios():
+    """r46's matcher, clustering the ratios of every line's triples all at once, finds the
+    instances of the first spelling in the same order: a lattice (lines of four points,
+    many equal ratios, a coincident point) and a random figure with two lines cut alike,
+    with and without a parent."""
+    from symbolic.geometry.matchers import _ratio_resolution
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(4)}
+    lattice["q"] = lattice["p11"].copy()
+    rng = np.random.default_rng(9)
+    figure = {chr(97 + i): rng.normal(size=2) for i in range(4)}
+    for k, t in enumerate((0.3, 1.6, -0.8)):  # a a+t(b-a) ... and c c+t(d-c) ...
+        figure[f"x{k}"] = figure["a"] + t * (figure["b"] - figure["a"])
+        figure[f"y{k}"] = figure["c"] + t * (figure["d"] - figure["c"])
+    for coords in (lattice, figure):
+        ix = NumericIndex(coords)
+        found = list(_ratio_resolution(ix, None))
+        assert found == list(_ratio_resolution_spelled(ix)) and found
+        names = sorted(coords)
+        child = NumericIndex(coords, NumericIndex({p: coords[p] for p in names[:-2]}))
+        found = list(_ratio_resolution(child, None))
+        assert found == list(_ratio_resolution_spelled(child)) and found
+    assert list(_ratio_resolution(NumericIndex({"a": np.zeros(2)}), None)) == []
 
 
 def _check_extended_index(parent: NumericIndex, coords) -> None:
