@@ -8,9 +8,12 @@ It only proposes: every candidate is drawn, deduced from and checked like any ot
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import combinations, zip_longest
 from operator import itemgetter
+
+import numpy as np
 
 from ..deadline import check
 from .problem import Clause, Problem, Step
@@ -34,8 +37,15 @@ def full_lines(problem: Problem, lines: list[tuple[str, str]]) -> list[frozenset
     ``figure_lines``), merged while two share two points."""
     sets = [frozenset(atom.args) for clause in problem.clauses for step in clause.steps
             for atom in step.premises if atom.pred.name == "coll"]
-    out: list[frozenset[str]] = []
-    for s in [*(x for x in sets if len(x) > 2), *map(frozenset, lines)]:
+    return _merged([], [*(x for x in sets if len(x) > 2), *map(frozenset, lines)])
+
+
+def _merged(out: list[frozenset[str]], sets: Iterable[frozenset[str]]
+            ) -> list[frozenset[str]]:
+    """``out`` with each of ``sets`` in turn merged into it while it shares two points with
+    a line of it (taken out and the union put last). ``full_lines`` with more lines is
+    its result merged with them."""
+    for s in sets:
         while True:
             hit = next((i for i, t in enumerate(out) if len(s & t) > 1), None)
             if hit is None:
@@ -154,43 +164,32 @@ class HeuristicProposer:
         # minus the goal points among an item's (distinct) points: each kind's order, best
         # first; an item is kept as its score and points, its steps made for the first k
         w = {p: -1 if p in goal else 0 for p in [*pts, *(q for line in lines for q in line)]}
-        kinds: list[list[tuple]] = [[] for _ in range(11)]
-        k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10 = kinds
-        for a, b in combinations(pts, 2):
-            k0.append((w[a] + w[b], a, b))
-        for (a, b), (c, d) in combinations(lines, 2):
-            if a != c and a != d and b != c and b != d:  # a != b, c != d: figure_lines
-                k1.append((w[a] + w[b] + w[c] + w[d], a, b, c, d))
-        for a, b in lines:
-            ab = w[a] + w[b]
-            for c in pts:
-                if c != a and c != b:
-                    item = (ab + w[c], c, a, b)
-                    k2.append(item)
-                    k4.append(item)
-        for a, b, c in combinations(pts, 3):
-            k3.append((w[a] + w[b] + w[c], a, b, c))
+        # each kind's first k in a stable sort by score (no kind gives more than k of them
+        # to the turns below), and how many items it has
+        firsts, counts = _best_kinds(pts, lines, w, k)
+        k5: list[tuple] = []
         triangles = figure_triangles(problem, lines)
         for a, b, c in triangles:  # the bisector at b of a triangle of the figure
             score = w[a] + w[b] + w[c]
             k5.extend(((score, a, b, c), (score, b, c, a), (score, c, a, b)))
-        for a, b in combinations(pts, 2):
-            score = w[a] + w[b]
-            k6.extend(((score, a, b), (score, b, a)))
         # the parallel through c to a line of the figure, where it meets another line not
         # through c; a line is one of the statement's collinear sets, named by its best two
         order = {p: i for i, p in enumerate(pts)}
         full = full_lines(problem, lines)
+        k7: list[tuple] = []
         k7_all = _parallels(pts, _named(full, w, order), w, k, k7)
         check()
-        k8.extend(_transversals(problem, lines, pts, w, order))
+        k8 = _transversals(problem, full, pts, w, order)
         check()
+        k9: list[tuple] = []
+        k10: list[tuple] = []
         _circle_meets(figure_circles(problem, full, triangles), full, w, order, k9, k10)
         check()
-        # the kinds in turn, each best first: the first k of that order, made (no kind
-        # gives more than k of them)
-        ordered = [sorted(kind, key=itemgetter(0)) for kind in kinds]
-        n = sum(map(len, ordered)) - len(k7) + k7_all
+        k0, k1, k2, k3, k6 = firsts
+        rest = [sorted(kind, key=itemgetter(0)) for kind in (k5, k7, k8, k9, k10)]
+        ordered = [k0, k1, k2, k3, k2, rest[0], k6, *rest[1:]]  # k4: k2's items, reflected
+        n = sum(counts) + counts[2] + len(k5) + k7_all + len(k8) + len(k9) + len(k10)
+        # the kinds in turn, each best first
         top: list[tuple[int, tuple]] = []
         for row in zip_longest(*ordered):
             top.extend((i, item) for i, item in enumerate(row) if item is not None)
@@ -199,6 +198,62 @@ class HeuristicProposer:
         names = problem.fresh_points(max((len(e[1][-1]) for e in top if e[0] == 8), default=1))
         return [Candidate(_clauses(x, names, *entry), float(n - i), self.source)
                 for i, entry in enumerate(top[:k])]
+
+
+@lru_cache(maxsize=64)
+def _index_combinations(n: int, r: int) -> np.ndarray:
+    """The rows of ``combinations(range(n), r)`` as an array."""
+    return np.array(list(combinations(range(n), r)), dtype=np.int64).reshape(-1, r)
+
+
+def _first_by_score(score: np.ndarray, k: int) -> list[int]:
+    """The positions of the first ``k`` scores in a stable sort (the lowest first, equals
+    in their order)."""
+    return np.argsort(score, kind="stable")[:k].tolist()
+
+
+def _best_kinds(pts: list[str], lines: list[tuple[str, str]], w: dict[str, int], k: int
+                ) -> tuple[list[list[tuple]], list[int]]:
+    """The first ``k`` items, by score then in the order written out, of the kinds over
+    points and the figure's ``lines`` (``HeuristicProposer.propose``): midpoints (score,
+    a, b) of ``combinations(pts, 2)``; meets of two lines (score, a, b, c, d) of
+    ``combinations(lines, 2)`` with four distinct points; feet (score, c, a, b) of each line
+    and each point c off its two; circumcentres (score, a, b, c) of
+    ``combinations(pts, 3)``; mirrors (score, a, b) and (score, b, a) of each pair; and how
+    many items each kind has. Scores for all items at once, items made for the first k."""
+    n = len(pts)
+    wv = np.array([w[p] for p in pts], dtype=np.int64)
+    pairs, triples = _index_combinations(n, 2), _index_combinations(n, 3)
+    pair_score = wv[pairs].sum(axis=1)
+    first_pairs = _first_by_score(pair_score, k)
+    k0 = [(int(pair_score[r]), pts[i], pts[j]) for r in first_pairs
+          for i, j in (pairs[r].tolist(),)]
+    k6 = [item for s, a, b in k0[:(k + 1) // 2] for item in ((s, a, b), (s, b, a))][:k]
+    triple_score = wv[triples].sum(axis=1)
+    k3 = [(int(triple_score[r]), pts[i], pts[j], pts[m]) for r in _first_by_score(triple_score, k)
+          for i, j, m in (triples[r].tolist(),)]
+    # the lines' two points as numbers: a point's position, another name its own number
+    ids = {p: i for i, p in enumerate(pts)}
+    ends = np.array([[ids.setdefault(a, len(ids)), ids.setdefault(b, len(ids))]
+                     for a, b in lines], dtype=np.int64).reshape(-1, 2)
+    line_score = np.array([w[a] + w[b] for a, b in lines], dtype=np.int64)
+    # feet: each line (in order) with each point (in order) but its two
+    off = (np.arange(n)[None, :] != ends[:, :1]) & (np.arange(n)[None, :] != ends[:, 1:])
+    line_at, at = np.nonzero(off)
+    foot_score = line_score[line_at] + wv[at]
+    k2 = [(int(foot_score[r]), pts[at[r]], *lines[line_at[r]])
+          for r in _first_by_score(foot_score, k)]
+    # meets: pairs of lines with four distinct points
+    m = len(lines)
+    two = _index_combinations(m, 2)
+    e1, e2 = ends[two[:, 0]], ends[two[:, 1]]
+    apart = ((e1[:, :1] != e2) & (e1[:, 1:] != e2)).all(axis=1)
+    two = two[apart]
+    meet_score = line_score[two[:, 0]] + line_score[two[:, 1]]
+    k1 = [(int(meet_score[r]), *lines[i], *lines[j]) for r in _first_by_score(meet_score, k)
+          for i, j in (two[r].tolist(),)]
+    counts = [len(pairs), len(two), len(foot_score), len(triples), 2 * len(pairs)]
+    return [k0, k1, k2, k3, k6], counts
 
 
 def _named(lines: list[frozenset[str]], w: dict[str, int], order: dict[str, int]
@@ -245,17 +300,17 @@ def _parallels(pts: list[str], full: list[tuple[frozenset[str], tuple[str, str]]
     return total
 
 
-def _transversals(problem: Problem, lines: list[tuple[str, str]], pts: list[str],
+def _transversals(problem: Problem, lines: list[frozenset[str]], pts: list[str],
                   w: dict[str, int], order: dict[str, int]) -> list[tuple]:
     """The parallel through a point c to a line of the figure (``lines``: its
-    ``figure_lines``), with every point where it meets the figure's other lines and the
+    ``full_lines``), with every point where it meets the figure's other lines and the
     goal's that miss c (two at least), save those the statement makes parallel to it: the
     whole transversal that Ceva and Menelaus by ratio chasing want, as one candidate; at most
     ``MEETS`` points (each costs every attempt from there on), on the lines with the most
     goal points. Items (score, c, a, b, ((d, e), ...))."""
     goal = problem.goal
-    lines = lines + [(a, b) for a, b in goal.pred.figure_lines(goal.args) if a != b]
-    full = _named(full_lines(problem, lines), w, order)
+    full = _named(_merged(list(lines), [frozenset((a, b)) for a, b in
+                                        goal.pred.figure_lines(goal.args) if a != b]), w, order)
     para = [(frozenset(atom.args[:2]), frozenset(atom.args[2:]))
             for clause in problem.clauses for step in clause.steps
             for atom in step.premises if atom.pred.name == "para"]
