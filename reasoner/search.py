@@ -192,21 +192,27 @@ def search(problem: Problem, proposers: Sources, config: SearchConfig | None = N
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Run the block with Python's cyclic collector off (as it was after). A search keeps
-    hundreds of thousands of objects alive (the closures of the nodes it caches) and makes
-    few reference cycles (689 objects in 2,000 attempts on two JGEX problems, under a
-    thousand in a 20-s search of an olympiad problem), so the collector's passes freed almost
-    nothing: its full passes over the heap took a quarter of an olympiad search's time, in
-    pauses of up to half a second that made searches overrun their deadline, and its young
-    passes, which traverse each object of a new node's closure twice on its way to the old
-    generation, still 8% of an attempt. Reference counts free everything else as they did;
-    the few cycles made in the search wait for the collector's first pass after it."""
+    hundreds of thousands of objects alive (the closures of the nodes it caches, the
+    memos) and makes few reference cycles (689 objects in 2,000 attempts on two JGEX
+    problems, under a thousand in a 20-s search of an olympiad problem), so the collector's
+    passes freed almost nothing: its full passes over the heap took a quarter of an olympiad
+    search's time, in pauses of up to half a second that made searches overrun their
+    deadline, and its young passes, which traverse each object of a new node's closure twice
+    on its way to the old generation, still 8% of an attempt. Reference counts free
+    everything else as they did. What the search leaves alive then joins the old generation
+    at once (frozen and thawed, when nothing else was frozen), where its few cycles wait for
+    the next full pass, as they did: a young pass over it all would cost up to a second."""
     import gc
 
     was = gc.isenabled()
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
+        if frozen == 0:
+            gc.freeze()  # every generation to the permanent one,
+            gc.unfreeze()  # and that to the oldest
         if was:
             gc.enable()
 

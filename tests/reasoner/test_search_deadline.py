@@ -45,12 +45,20 @@ def test_the_search_runs_with_the_collector_off_and_leaves_it_as_it_was():
     search(parse_problem(BISECTOR_FEET), [slow], SearchConfig(timeout=1.0))
     assert slow.collecting == [False]
     assert gc.isenabled() and gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0  # what it left alive is in the old generation
     gc.disable()  # one that was off stays off
     try:
         search(parse_problem(BISECTOR_FEET), [Slow()], SearchConfig(timeout=0.5))
         assert not gc.isenabled()
     finally:
         gc.enable()
+    gc.freeze()  # what a caller froze stays frozen
+    try:
+        frozen = gc.get_freeze_count()
+        search(parse_problem(BISECTOR_FEET), [Slow()], SearchConfig(timeout=0.5))
+        assert 0 < gc.get_freeze_count() <= frozen  # (some of it may have been freed)
+    finally:
+        gc.unfreeze()
 
 
 def test_a_search_stopped_by_its_deadline_is_a_timeout_and_ends_before_it(monkeypatch):
