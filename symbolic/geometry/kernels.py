@@ -115,17 +115,25 @@ def pair_tables_np(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=64)
+@lru_cache(maxsize=64)
 def triples(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The indices i<j<k of every triple of n points, in lexicographic order."""
+    """The indices i<j<k of every triple of n points, in lexicographic order (made once per
+    n, read only)."""
     i, j, k = np.array([(a, b, c) for a in range(n) for b in range(a + 1, n)
-                        for c in range(b + 1, n)], dtype=np.intp).reshape(-1, 3).T
+                        for c in range(b + 1, n)], dtype=np.intp).reshape(-1, 3).T.copy()
+    for a in (i, j, k):
+        a.flags.writeable = False
     return i, j, k
 
 
 def circles_np(xy: np.ndarray, tol: float) -> np.ndarray:
     """``circles_py`` with numpy arrays: one row per triple, all points at once."""
-    n = xy.shape[0]
-    i, j, k = triples(n)
+    return circle_rows_np(xy, *triples(xy.shape[0]), tol)
+
+
+def circle_rows_np(xy: np.ndarray, i: np.ndarray, j: np.ndarray, k: np.ndarray, tol: float
+                   ) -> np.ndarray:
+    """The rows of ``circles_np`` for the triples (i, j, k) (arrays of point indices)."""
     ax, ay = xy[i, 0], xy[i, 1]
     bx, by = xy[j, 0] - ax, xy[j, 1] - ay
     cx, cy = xy[k, 0] - ax, xy[k, 1] - ay

@@ -40,6 +40,14 @@ def _code(k1, k2):
     return k1 * (1 << 16) + k2
 
 
+@lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n, 1)``, made once per n (read only)."""
+    i, j = np.triu_indices(n, 1)
+    i.flags.writeable = j.flags.writeable = False
+    return i, j
+
+
 class _Triangles(NamedTuple):
     """One index's triangles (``NumericIndex._indexed_triangles``)."""
 
@@ -181,9 +189,14 @@ class NumericIndex:
         return sorted(out, key=lambda line: sorted(line)[:2])
 
     def _circles(self) -> list[frozenset[str]]:
+        """The sets of four or more points on one circle: each triple's circle with the
+        points on it, the first triple (in lexicographic order) of each set giving its
+        place."""
         out: list[frozenset[str]] = []
         if len(self.names) < 4:
             return out
+        if self.parent is not None:
+            return self._extended_circles(self.parent)
         member = kernels.circles(self.xy, TOL)
         seen: set[frozenset[str]] = set()
         for row in member[member.sum(axis=1) >= 4]:
@@ -193,29 +206,54 @@ class NumericIndex:
                 out.append(pts)
         return out
 
+    def _extended_circles(self, parent: NumericIndex) -> list[frozenset[str]]:
+        """``_circles`` from the parent's: the circles of the triples with a new point and
+        the parent's circles with the new points on them (each read from its first three
+        points, as ``_circles`` reads it from the first triple on it), in the order
+        ``_circles`` gives (by their points in name order)."""
+        assert self.fresh is not None
+        n, names, pos = len(self.names), self.names, self.pos
+        new = np.zeros(n, dtype=np.bool_)
+        new[[pos[p] for p in self.fresh]] = True
+        i, j, k = kernels.triples(n)
+        with_new = new[i] | new[j] | new[k]
+        firsts = np.array([[pos[p] for p in sorted(c)[:3]] for c in parent.circles],
+                          dtype=np.intp).reshape(-1, 3)
+        member = kernels.circle_rows_np(
+            self.xy, np.concatenate((firsts[:, 0], i[with_new])),
+            np.concatenate((firsts[:, 1], j[with_new])),
+            np.concatenate((firsts[:, 2], k[with_new])), TOL)
+        found = {frozenset(names[m] for m in np.flatnonzero(row))
+                 for row in member[member.sum(axis=1) >= 4]}
+        return sorted(found, key=sorted)
+
     def _equidistant(self) -> dict[str, list[list[str]]]:
-        """For each point O, the groups of other points at one distance from O."""
+        """For each point O, the groups of other points at one distance from O: ``cluster``
+        of the distances from O over the points apart from it, every row at once (a point
+        not apart from O sorted last, at an infinite distance, joined to none)."""
         out: dict[str, list[list[str]]] = {}
         names = self.names
-        for r, o in enumerate(names):  # ``cluster`` of the distances from o, row at once
-            row = self._dist[r]
-            idx = np.flatnonzero(row > TOL)
-            order = idx[np.argsort(row[idx], kind="stable")]
-            v = row[order]
-            joined = (np.abs(v[1:] - v[:-1]) <= TOL * np.maximum(1.0, np.abs(v[1:]))).tolist()
-            if not any(joined):
-                continue
-            groups, cur = [], [names[order[0]]]
-            for k, same in enumerate(joined, start=1):
+        if len(names) < 3:
+            return out
+        dist = np.where(self._dist > TOL, self._dist, np.inf)
+        order = np.argsort(dist, axis=1, kind="stable")
+        v = np.take_along_axis(dist, order, axis=1)
+        with np.errstate(invalid="ignore"):  # inf - inf
+            joined = np.abs(v[:, 1:] - v[:, :-1]) <= TOL * np.maximum(1.0, np.abs(v[:, 1:]))
+        joined &= np.isfinite(v[:, 1:])
+        for r in np.flatnonzero(joined.any(axis=1)).tolist():
+            row, ranked = joined[r].tolist(), order[r].tolist()
+            groups, cur = [], [names[ranked[0]]]
+            for k, same in enumerate(row, start=1):
                 if same:
-                    cur.append(names[order[k]])
+                    cur.append(names[ranked[k]])
                 else:
                     if len(cur) >= 2:
                         groups.append(sorted(cur))
-                    cur = [names[order[k]]]
+                    cur = [names[ranked[k]]]
             if len(cur) >= 2:
                 groups.append(sorted(cur))
-            out[o] = groups
+            out[names[r]] = groups
         return out
 
     def _midpoints(self) -> list[tuple[str, str, str]]:
@@ -223,7 +261,7 @@ class NumericIndex:
         n = len(self.names)
         if n < 3:
             return []
-        i, j = np.triu_indices(n, 1)
+        i, j = _pairs(n)
         mid = (self.xy[i] + self.xy[j]) / 2
         d = np.hypot(mid[:, None, 0] - self.xy[None, :, 0], mid[:, None, 1] - self.xy[None, :, 1])
         apart = np.hypot(*(self.xy[i] - self.xy[j]).T) >= TOL

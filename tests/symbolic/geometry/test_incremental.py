@@ -394,6 +394,32 @@ def test_ratio_resolutions_are_the_clusters_of_the_lines_ratios():
     assert list(_ratio_resolution(NumericIndex({"a": np.zeros(2)}), None)) == []
 
 
+def test_a_childs_circles_are_those_of_every_triple():
+    """A child's circles, read from the triples with a new point and the parent's circles'
+    first three points, are those ``_circles`` finds from every triple, in the same order:
+    new points on two circles of the parent, on a new circle with old points, and on
+    none; grandchildren too."""
+    t = np.linspace(0.2, 5.8, 5)
+    coords = {f"a{k}": np.array([np.cos(x), np.sin(x)]) for k, x in enumerate(t)}
+    coords.update({f"b{k}": np.array([3 + 2 * np.cos(x), 2 * np.sin(x)])
+                   for k, x in enumerate(t)})
+    coords["c"] = np.array([0.4, -2.0])
+    ix = NumericIndex(coords)
+    assert len(ix.circles) == 2
+    p, q, r = coords["c"], coords["a0"], coords["b1"]  # n on their circle
+    (ox, oy) = np.linalg.solve(2 * np.array([q - p, r - p]), [q @ q - p @ p, r @ r - p @ p])
+    o = np.array([ox, oy])
+    on = o + np.linalg.norm(p - o) * np.array([np.cos(0.3), np.sin(0.3)])
+    for name, v in (("z", np.array([np.cos(2.9), np.sin(2.9)])),  # on the first circle
+                    ("m", np.array([3 + 2 * np.cos(0.5), 2 * np.sin(0.5)])),  # the second
+                    ("n", on), ("d", np.array([-1.3, 2.2]))):
+        coords = {**coords, name: v}
+        ix = NumericIndex(coords, ix)
+        assert ix.circles == NumericIndex(coords).circles, name
+    assert {"a0", "z"} <= ix.circles[0] and {"b0", "m"} <= ix.circles[-1]
+    assert frozenset({"a0", "b1", "c", "n"}) in ix.circles
+
+
 def _check_extended_index(parent: NumericIndex, coords) -> None:
     inc = NumericIndex(coords, parent)
     full = NumericIndex(coords)
