@@ -464,42 +464,67 @@ def _chords_meeting(ix, st):
 @matcher("r51", static=True)
 def _equal_products(ix, st):
     """P with PA·PB = PC·PD (vectors) for A, B and C, D on two lines through P, or C = D
-    any point (a tangent PC). Per P: the products of the pairs on each line through P and
-    every point's squared distance from P, ``cluster``-ed (the values sorted, a group
-    broken where one is further than ``TOL`` from the one before), all at once."""
+    any point (a tangent PC). Per P: ``cluster`` of the products of the pairs on each line
+    through P (by line, then pair) and every other point's squared distance from P (the
+    values sorted, a group broken where one is further than ``TOL`` from the one before),
+    for every P at once."""
     import numpy as np
 
-    pos, names, dist = ix.pos, ix.names, ix.dist
-    for p in names:
-        items = []  # (k, a, b): line k's pair a, b
-        rows, cols = [], []
-        for k, line in enumerate(ix.lines):
-            if p in line:
-                for a, b in combinations(sorted(line - {p}), 2):
-                    items.append((k, a, b))
-                    rows.append(pos[a])
-                    cols.append(pos[b])
-        if not items:
-            continue
-        i = pos[p]
-        d = ix.xy - ix.xy[i]
-        products = d[rows, 0] * d[cols, 0] + d[rows, 1] * d[cols, 1]
-        others = [t for t in names if t != p]
-        # squared as Python does (``x ** 2`` is not always ``x * x``): the values as written
-        values = np.concatenate((products, [dist[(p, t)] ** 2 for t in others]))
-        order = np.argsort(values, kind="stable")
-        v = values[order]
-        joined = np.abs(np.diff(v)) <= TOL * np.maximum(1.0, np.abs(v[1:]))
-        if not joined.any():
-            continue
-        items += [(-1, t, t) for t in others]  # the tangents
-        starts = np.flatnonzero(np.diff(np.concatenate(([0], joined.astype(np.int8), [0]))))
-        for lo, hi in zip(starts[::2].tolist(), starts[1::2].tolist()):  # runs of joins
-            group = [items[r] for r in order[lo:hi + 1].tolist()]
-            for first, second in combinations(group, 2):
-                (k1, a, b), (k2, c, d2) = sorted((first, second), reverse=True)  # line first
-                if k1 != k2 and k1 >= 0:
-                    yield {"P": p, "A": a, "B": b, "C": c, "D": d2}
+    names, pos, xy = ix.names, ix.pos, ix.xy
+    ps, ks, as_, bs = [], [], [], []  # each line's points p, and pairs a, b of the others
+    for k, line in enumerate(ix.lines):
+        at = np.array(sorted(pos[x] for x in line), dtype=np.int64)[_apart_pairs(len(line))]
+        ps.append(at[:, 0])
+        as_.append(at[:, 1])
+        bs.append(at[:, 2])
+        ks.append(np.full(len(at), k, dtype=np.int64))
+    if not ps:
+        return
+    p, k, a, b = (np.concatenate(x) for x in (ps, ks, as_, bs))
+    u, w = xy[a] - xy[p], xy[b] - xy[p]
+    products = u[:, 0] * w[:, 0] + u[:, 1] * w[:, 1]
+    # the tangents: every other point t of each point p on a line (squared as Python does:
+    # ``x ** 2`` is not always ``x * x``), after p's pairs
+    on = sorted(set(p.tolist()))
+    tp = np.repeat(np.array(on, dtype=np.int64), len(names) - 1)
+    tt = np.array([t for q in on for t in range(len(names)) if t != q], dtype=np.int64)
+    dist = ix.dist
+    squares = [dist[(names[q], names[t])] ** 2 for q, t in zip(tp.tolist(), tt.tolist())]
+    point = np.concatenate((p, tp))
+    value = np.concatenate((products, squares))
+    order = np.lexsort((np.arange(len(value)), value, point))  # by p, value, then as written
+    v, same_p = value[order], point[order]
+    joined = ((same_p[1:] == same_p[:-1])
+              & (np.abs(np.diff(v)) <= TOL * np.maximum(1.0, np.abs(v[1:]))))
+    if not joined.any():
+        return
+    line_items = len(products)
+    starts = np.flatnonzero(np.diff(np.concatenate(([0], joined.astype(np.int8), [0]))))
+    k_of, a_of, b_of, t_of = k.tolist(), a.tolist(), b.tolist(), tt.tolist()
+    for lo, hi in zip(starts[::2].tolist(), starts[1::2].tolist()):  # runs of joins
+        group = []
+        for r in order[lo:hi + 1].tolist():
+            if r < line_items:
+                group.append((k_of[r], names[a_of[r]], names[b_of[r]]))
+            else:
+                t = names[t_of[r - line_items]]
+                group.append((-1, t, t))
+        centre = names[int(same_p[lo])]
+        for first, second in combinations(group, 2):
+            (k1, a1, b1), (k2, c, d) = sorted((first, second), reverse=True)  # line first
+            if k1 != k2 and k1 >= 0:
+                yield {"P": centre, "A": a1, "B": b1, "C": c, "D": d}
+
+
+@cache
+def _apart_pairs(m: int):
+    """Rows (p, a, b) over range(m): each p, then each pair a < b of the others, in that
+    order (made once per m)."""
+    import numpy as np
+
+    rows = [(q, x, y) for q in range(m)
+            for x, y in combinations([r for r in range(m) if r != q], 2)]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 @matcher("r57", static=True)
