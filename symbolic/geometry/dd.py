@@ -161,6 +161,7 @@ class Saturation:
         # (not inherited: a child's diagram has more points, so some statements more
         # equations, on the same stamp)
         self._unfolded: dict[Fact, tuple[int, Waiting]] = {}
+        self._goal_failed = -1  # the state's stamp when the goal last did not follow
         # conclusions (as the rule states them, made canonical: ``Fact.make``) that settle
         # every instance concluding them for good: degenerate, false on the diagram, or
         # known. Rules sharing a conclusion (the eleven triangle rules, the three rotations
@@ -187,8 +188,8 @@ class Saturation:
         st = self.state
         for fact, text in given_facts(self.problem):
             st.add(fact, Derivation(Rules.GIVEN, (), 0, (("construction", text),)))
-        goal = self.goal_atom
-        run = DDARRun(st, goal_fact(st, goal), saturation=self)
+        proved = self._proved
+        run = DDARRun(st, proved(), saturation=self)
         start = self.level
         try:
             while run.goal is None and self.level - start < self.config.max_levels:
@@ -196,13 +197,13 @@ class Saturation:
                 before = st.changed
                 for rule in self.rules:
                     self._apply_rule(rule)
-                    run.goal = goal_fact(st, goal)
+                    run.goal = proved()
                     if run.goal is not None:
                         break
                 if run.goal is None:
                     self._bridge()
                     self._bridge_squared()
-                    run.goal = goal_fact(st, goal)
+                    run.goal = proved()
                 if st.changed == before:
                     break
         except Deadline:
@@ -210,6 +211,18 @@ class Saturation:
         run.levels = self.level
         run.stats = dict(self.stats, facts=len(st.facts), levels=self.level)
         return run
+
+    def _proved(self) -> Fact | None:
+        """The goal as a fact if it follows now (``goal_fact``): asked again only once the
+        state's stamp has moved since it last did not follow (without changing it)."""
+        st = self.state
+        stamp = st.stamp
+        if stamp == self._goal_failed:  # nothing the goal may follow from has changed
+            return None
+        found = goal_fact(st, self.goal_atom)
+        if found is None and st.stamp == stamp:
+            self._goal_failed = stamp
+        return found
 
     def _bridge(self) -> None:
         """Let the ratio and distance tables teach each other: every numerically equal or

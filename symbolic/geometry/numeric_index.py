@@ -119,6 +119,7 @@ class NumericIndex:
         self._similar: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None
         self._parallel: list[list[tuple[str, str]]] | None = None
         self._triangles: _Triangles | None = None
+        self._perpendicular: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
 
     def is_new(self, p: str) -> bool:
@@ -335,12 +336,19 @@ class NumericIndex:
         return x is not None and abs(x - math.pi / 2) < ANGLE_TOL
 
     def perpendicular_segments(self, a: str, b: str) -> list[tuple[str, str]]:
-        """The segments pq (p before q) of named points perpendicular to line ab."""
-        i, j = self.pos[a], self.pos[b]
-        d = np.abs(self._ang - self._ang[i, j]) % math.pi
-        off = np.abs(d - math.pi / 2)
-        ok = np.triu((off < ANGLE_TOL) & self._far, 1)
-        return [(self.names[p], self.names[q]) for p, q in zip(*np.nonzero(ok))]
+        """The segments pq (p before q) of named points perpendicular to line ab (worked
+        out once per line ab and diagram; callers must not change them)."""
+        found = self._perpendicular.get((a, b))
+        if found is None:
+            i, j = self.pos[a], self.pos[b]
+            d = np.abs(self._ang - self._ang[i, j]) % math.pi
+            off = np.abs(d - math.pi / 2)
+            p, q = _pairs(len(self.names))
+            ok = (off[p, q] < ANGLE_TOL) & self._far[p, q]
+            names = self.names
+            found = [(names[x], names[y]) for x, y in zip(p[ok].tolist(), q[ok].tolist())]
+            self._perpendicular[(a, b)] = found
+        return found
 
     def parallel(self, a: str, b: str, c: str, d: str) -> bool:
         x = self._angle(a, b, c, d)

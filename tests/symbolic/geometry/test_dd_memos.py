@@ -246,3 +246,25 @@ def test_a_conclusion_found_void_settles_its_other_spellings_without_a_check(mon
     assert attempt(b, c, a, d, e, c) == 0  # the same statement: no check
     assert attempt(c, d, e, a, b, c) == 0
     assert attempt(a, c, b, c, d, e) >= 1  # another statement
+
+
+@pytest.mark.parametrize("problem", _problems()[:3], ids=lambda p: p.name)
+def test_the_goal_is_asked_again_only_once_the_state_moved(problem, monkeypatch):
+    """The goal check after every rule is skipped while the state's stamp stands where the
+    goal last failed: the same outcomes as asking every time, in fewer asks."""
+    import symbolic.geometry.dd as dd
+
+    asked = []
+    goal_fact = dd.goal_fact
+
+    def counted(state, goal):
+        asked.append(state.stamp)
+        return goal_fact(state, goal)
+
+    monkeypatch.setattr(dd, "goal_fact", counted)
+    with_memo, fewer = _outcomes(problem), len(asked)
+    asked.clear()
+    monkeypatch.setattr(Saturation, "_proved",
+                        lambda self: dd.goal_fact(self.state, self.goal_atom))
+    assert with_memo == _outcomes(problem)
+    assert fewer < len(asked) / 2

@@ -420,6 +420,26 @@ def test_a_childs_circles_are_those_of_every_triple():
     assert frozenset({"a0", "b1", "c", "n"}) in ix.circles
 
 
+def test_perpendicular_segments_are_those_of_the_whole_table():
+    """The segments perpendicular to a line, read from the pairs p < q, are those of the
+    first spelling (the upper triangle of the whole table), in the same order; asked again,
+    the same list."""
+    import math
+
+    lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(3) for y in range(3)}
+    lattice["q"] = lattice["p11"].copy()
+    lattice["r"] = np.array([0.5, 2.5])
+    ix = NumericIndex(lattice)
+    for a, b in (("p00", "p01"), ("p00", "p11"), ("p10", "r")):
+        i, j = ix.pos[a], ix.pos[b]
+        d = np.abs(ix._ang - ix._ang[i, j]) % math.pi
+        ok = np.triu((np.abs(d - math.pi / 2) < 1e-6) & ix._far, 1)
+        want = [(ix.names[p], ix.names[q]) for p, q in zip(*np.nonzero(ok))]
+        assert ix.perpendicular_segments(a, b) == want
+        assert ix.perpendicular_segments(a, b) is ix.perpendicular_segments(a, b)
+    assert ("p00", "p10") in ix.perpendicular_segments("p00", "p01")
+
+
 def _check_extended_index(parent: NumericIndex, coords) -> None:
     inc = NumericIndex(coords, parent)
     full = NumericIndex(coords)
