@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .predicates import Predicate
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Fact:
     """A geometric statement in canonical form, e.g. ``Fact.make(PARA, ("a", "b", "c", "d"))``.
 
@@ -30,6 +30,19 @@ class Fact:
 
     def __hash__(self) -> int:
         return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        # (``Fact.make`` gives one object per fact, so most comparisons end at ``is``)
+        if self is other:
+            return True
+        if type(other) is not Fact:
+            return NotImplemented
+        return (self._hash == other._hash and self.args == other.args
+                and self.pred == other.pred)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def __reduce__(self) -> tuple[type[Fact], tuple[Predicate, tuple[str, ...]]]:
         return Fact, (self.pred, self.args)  # a process's hash of strings is its own
@@ -53,9 +66,17 @@ class Fact:
 
 @lru_cache(maxsize=1 << 18)
 def _make(pred: Predicate, args: tuple[str, ...]) -> Fact:
-    """Canonical fact (memoised: the deduction loop states the same facts over and over)."""
+    """Canonical fact (memoised: the deduction loop states the same facts over and over),
+    the one object of that fact (``_ONE``) however it was spelled: the state's dicts and
+    sets then find it by identity, without comparing."""
     pred, args = pred.resolve(args)
-    return Fact(pred, pred.canonical(args))
+    fact = Fact(pred, pred.canonical(args))
+    if len(_ONE) > 1 << 19:  # forgotten: an equal fact made later is another object
+        _ONE.clear()
+    return _ONE.setdefault(fact, fact)
+
+
+_ONE: dict[Fact, Fact] = {}
 
 
 class Rules:

@@ -403,38 +403,41 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
 
 @matcher("r41", "r42", static=True)
 def _trapezoid_midline(ix, st):
-    on_line = ix.on_line  # the lines of three points or more: m and n need such lines
-    partners: dict[str, set[str]] = {}  # the points on such a line with each point
-    for line in ix.lines:
-        for p in line:
-            partners.setdefault(p, set()).update(line)
-    for group in ix.parallel_classes():
-        check()
-        for i, (a, b) in enumerate(group):  # the pairs of ``permutations(group, 2)``
-            if a > b:
-                continue
-            on_a, on_b = partners.get(a), partners.get(b)
-            if on_a is None or on_b is None:
-                continue
-            for j, (c, d) in enumerate(group):
-                if j == i or d not in on_a or c not in on_b:
-                    continue
-                ad = on_line.get((a, d) if a < d else (d, a))
-                if ad is None:
-                    continue
-                bc = on_line.get((b, c) if b < c else (c, b))
-                if bc is None or len({a, b, c, d}) < 4:
-                    continue
-                if not (ix.touches((a, b, c, d)) or ix.touches(ad)
-                        or ix.touches(bc)):  # no new point for m, n either
-                    continue
-                if ix.collinear(a, b, c):
-                    continue
-                for m in ad - {a, d}:
-                    for n in bc - {b, c}:
-                        if ix.parallel(m, n, a, b):
-                            yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
-                            yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
+    """Segments ab, cd of one parallel class (a before b) with a, d and b, c on lines of
+    three points or more, and m on line ad, n on line bc with mn parallel to ab. The pairs
+    of segments of each class (``permutations`` order) are filtered all at once."""
+    import numpy as np
+
+    groups = ix.parallel_classes()
+    if not groups or not ix.lines:
+        return
+    check()
+    pos, names, on_line = ix.pos, ix.names, ix.on_line
+    ends = np.array([(pos[a], pos[b]) for g in groups for a, b in g], dtype=np.int64)
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    # every ordered pair (i, j) of entries of one class, row by row
+    per = np.repeat(sizes, sizes)  # each entry's class size
+    first = np.repeat(np.cumsum(sizes) - sizes, sizes)  # its class's first entry
+    i = np.repeat(np.arange(len(ends)), per)
+    j = np.repeat(first, per) + np.arange(len(i)) - np.repeat(np.cumsum(per) - per, per)
+    pa, pb, pc, pd = ends[i, 0], ends[i, 1], ends[j, 0], ends[j, 1]
+    together = ix.on_common_line()
+    keep = ((i != j) & (pa < pb) & together[pa, pd] & together[pb, pc]
+            & (pa != pc) & (pb != pd))  # (a != d, b != c: no point is on a line with itself)
+    for w, x, y, z in zip(*(e[keep].tolist() for e in (pa, pb, pc, pd))):
+        a, b, c, d = names[w], names[x], names[y], names[z]
+        ad = on_line[(a, d) if a < d else (d, a)]
+        bc = on_line[(b, c) if b < c else (c, b)]
+        if not (ix.touches((a, b, c, d)) or ix.touches(ad)
+                or ix.touches(bc)):  # no new point for m, n either
+            continue
+        if ix.collinear(a, b, c):
+            continue
+        for m in ad - {a, d}:
+            for n in bc - {b, c}:
+                if ix.parallel(m, n, a, b):
+                    yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
+                    yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
 
 
 @matcher("r49", static=True)

@@ -120,6 +120,7 @@ class NumericIndex:
         self._parallel: list[list[tuple[str, str]]] | None = None
         self._triangles: _Triangles | None = None
         self._perpendicular: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self._together: np.ndarray | None = None
         self.cache: dict[str, list] = {}  # candidate lists of static matchers
 
     def is_new(self, p: str) -> bool:
@@ -129,6 +130,18 @@ class NumericIndex:
         """Whether a matcher's instance on these points is new with this index: one of
         them is new (always, for an index without a parent)."""
         return self.fresh is None or not self.fresh.isdisjoint(pts)
+
+    def on_common_line(self) -> np.ndarray:
+        """``[i, j]``: points i and j (of ``names``, distinct) lie on one of ``lines`` (made
+        once per diagram; callers must not change it)."""
+        if self._together is None:
+            n, pos = len(self.names), self.pos
+            together = np.zeros((n, n), dtype=np.bool_)
+            if self.on_line:
+                ij = np.array([(pos[a], pos[b]) for a, b in self.on_line], dtype=np.int64)
+                together[ij[:, 0], ij[:, 1]] = together[ij[:, 1], ij[:, 0]] = True
+            self._together = together
+        return self._together
 
     def line(self, a: str, b: str) -> frozenset[str]:
         """All points numerically on line ab."""

@@ -324,3 +324,21 @@ def test_remembered_triangle_parts_are_the_parts():
                 args = tuple(rng.sample("abcdefgh", 6))
                 got = pred.unfold(args)
                 assert got == pred.unfold_once(args) and got is not pred.unfold(args)
+
+
+def test_a_fact_is_one_object_however_spelled_and_equal_to_its_copies():
+    """``Fact.make`` gives one object per fact for every spelling of it (so the state's
+    dicts find it by identity); a copy from a pickle is another object, equal, with the same
+    hash; different facts are unequal."""
+    import pickle
+
+    from symbolic.geometry.facts import Fact
+    from symbolic.geometry.predicates import PARA
+
+    one = Fact.make(PARA, ("a", "b", "c", "d"))
+    assert Fact.make(PARA, ("d", "c", "a", "b")) is one
+    copy = pickle.loads(pickle.dumps(one))
+    assert copy is not one and copy == one and not copy != one and hash(copy) == hash(one)
+    other = Fact.make(PARA, ("a", "b", "c", "e"))
+    assert other != one and not other == one and (one < other) != (other < one)
+    assert one != ("para", ("a", "b", "c", "d"))
