@@ -351,20 +351,28 @@ def _circle_meets(circles: list[tuple[frozenset[str], str | None]],
     with exactly one named point in common meet again (items (score, first circle's,
     second's)); score: the goal points on the line and circle, or on the two circles (minus
     their count)."""
-    for circle in circles:
-        pts = circle[0]
-        on = _on_circle(circle, order)
-        for line in full:
-            common = line & pts
-            if len(common) != 1:
+    # point sets as bits (the points' places in ``order``): one point in common is one bit
+    # of the intersection, and a score counts the goal points of the union
+    def bits(pts: frozenset[str]) -> int:
+        return sum(1 << order[r] for r in pts)
+
+    goal = sum(1 << i for r, i in order.items() if w[r] < 0)
+    line_bits = [bits(line) for line in full]
+    circle_bits = [bits(circle[0]) for circle in circles]
+    named = [_on_circle(circle, order) for circle in circles]
+    for (pts, _), cb, on in zip(circles, circle_bits, named):
+        for line, lb in zip(full, line_bits):
+            common = lb & cb
+            if not common or common & (common - 1):  # not exactly one point
                 continue
-            (p,) = common
-            q = min(line - common, key=lambda r: (w[r], order[r]))
-            on_lines.append((sum(w[r] for r in line | pts), p, q, on))
-    for c1, c2 in combinations(circles, 2):
-        if len(c1[0] & c2[0]) == 1 and (c1[1] is None or c1[1] != c2[1]):
-            on_circles.append((sum(w[r] for r in c1[0] | c2[0]), _on_circle(c1, order),
-                               _on_circle(c2, order)))
+            (p,) = line & pts
+            q = min(line - {p}, key=lambda r: (w[r], order[r]))
+            on_lines.append((-((lb | cb) & goal).bit_count(), p, q, on))
+    for (i, (_, o1)), (j, (_, o2)) in combinations(enumerate(circles), 2):
+        common = circle_bits[i] & circle_bits[j]
+        if common and not common & (common - 1) and (o1 is None or o1 != o2):
+            on_circles.append((-((circle_bits[i] | circle_bits[j]) & goal).bit_count(),
+                               named[i], named[j]))
 
 
 @lru_cache(maxsize=1 << 15)

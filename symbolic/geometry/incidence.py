@@ -11,6 +11,7 @@ reason to try a candidate first, never a fact.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -22,6 +23,15 @@ from .predicates import COLL, CYCLIC
 from .problem import Clause
 
 REL_TOL = 1e-7  # relative to the diagram's size
+
+
+@lru_cache(maxsize=64)
+def _index_rows(n: int, r: int) -> np.ndarray:
+    """The rows of ``combinations(range(n), r)`` as an array (made once per n and r, read
+    only)."""
+    rows = np.array(list(combinations(range(n), r)), dtype=np.int64).reshape(-1, r)
+    rows.flags.writeable = False
+    return rows
 
 
 class Incidences:
@@ -38,10 +48,8 @@ class Incidences:
         span = float(np.ptp(xy, axis=0).max()) if len(xy) > 1 else 1.0
         self.tol = REL_TOL * max(span, 1.0)
         n = len(self.names)
-        pairs = list(combinations(range(n), 2))
-        self.pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        triples = list(combinations(range(n), 3))
-        self.triples = np.array(triples, dtype=np.int64).reshape(-1, 3)
+        self.pairs = _index_rows(n, 2)  # combinations(range(n), 2), read only
+        self.triples = _index_rows(n, 3)
         self.centres, self.radii = _circumcircles(xy, self.triples)
         # what every count reads, computed once: the segments of the pairs, the circles
         self._a = xy[self.pairs[:, 0]]
