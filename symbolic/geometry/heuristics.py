@@ -311,29 +311,37 @@ def _transversals(problem: Problem, lines: list[frozenset[str]], pts: list[str],
     goal = problem.goal
     full = _named(_merged(list(lines), [frozenset((a, b)) for a, b in
                                         goal.pred.figure_lines(goal.args) if a != b]), w, order)
-    para = [(frozenset(atom.args[:2]), frozenset(atom.args[2:]))
+    # point sets as bits (the points' places in ``order``)
+    def bits(pts: Iterable[str]) -> int:
+        return sum(1 << order[r] for r in set(pts))
+
+    para = [(bits(atom.args[:2]), bits(atom.args[2:]))
             for clause in problem.clauses for step in clause.steps
             for atom in step.premises if atom.pred.name == "para"]
+    on = [bits(line) for line, _ in full]
 
-    def parallel(l1: frozenset[str], l2: frozenset[str]) -> bool:
-        return any((u <= l1 and v <= l2) or (u <= l2 and v <= l1) for u, v in para)
+    def parallel(l1: int, l2: int) -> bool:  # the statement makes them so
+        return any((not u & ~l1 and not v & ~l2) or (not u & ~l2 and not v & ~l1)
+                   for u, v in para)
 
     # each line's others not parallel to it, the lines through goal points first (a stable
     # sort: the same order as the point c's own list sorted, once the lines through c left)
     meeting = []
-    for l1, _ in full:
+    for i, b1 in enumerate(on):
         check()
-        meeting.append(sorted(((w[d] + w[e], l2, (d, e)) for l2, (d, e) in full
-                               if l2 != l1 and not parallel(l1, l2)), key=itemgetter(0)))
+        meeting.append(sorted(((w[d] + w[e], b2, (d, e)) for j, (b2, (_, (d, e)))
+                               in enumerate(zip(on, full)) if j != i and not parallel(b1, b2)),
+                              key=itemgetter(0)))
     out = []
     for c in pts:
         check()
-        for (l1, (a, b)), others in zip(full, meeting):
-            if c in l1:
+        bit = 1 << order[c]
+        for (_, (a, b)), b1, others in zip(full, on, meeting):
+            if b1 & bit:
                 continue
             best: list[tuple[str, str]] = []  # at most four points
-            for _, l2, pair in others:
-                if c not in l2:
+            for _, b2, pair in others:
+                if not b2 & bit:
                     best.append(pair)
                     if len(best) == MEETS:
                         break
