@@ -91,13 +91,15 @@ def draw(options: Options, temperature: float, rng: np.random.Generator,
     counted, and each is kept with exactly the probability of weighing them all first. One
     that cannot be drawn on the diagram leaves ``options`` (counted in ``counts`` as
     ``not_drawn_on_node``)."""
-    w = None
+    cdf = None
     while options:
-        if w is None:
+        if cdf is None:  # (what ``rng.choice(len(options), p=w)`` works out at every call)
             costs = np.array([c for c, _ in options])
             w = np.exp(-(costs - costs.min()) / temperature)
             w /= w.sum()
-        i = int(rng.choice(len(options), p=w))
+            cdf = w.cumsum()
+            cdf /= cdf[-1]
+        i = int(cdf.searchsorted(rng.random(), side="right"))  # ``choice``'s one draw
         if weigher is None:
             return options.pop(i)[1]
         check()
@@ -106,7 +108,7 @@ def draw(options: Options, temperature: float, rng: np.random.Generator,
             if counts is not None:
                 counts["not_drawn_on_node"] += 1
             options.pop(i)
-            w = None
+            cdf = None
         elif rng.random() * weigher.top < f:
             return options.pop(i)[1]
     return None

@@ -90,3 +90,45 @@ def test_pool_mixes_the_tied_ones_in_after_every_second_candidate():
     assert got == [plain[0], plain[1], tied, plain[2]]
     got, n = pool([plain[0], plain[1], plain[2], untied, tied], 3, SQUARE, 0, 2)
     assert n == 0 and got == plain[:3]  # one tie is not two
+
+
+def _draw_spelled(options, temperature, rng, weigher=None):
+    """``draw`` as first written: ``rng.choice`` with the weights at every draw."""
+    w = None
+    while options:
+        if w is None:
+            costs = np.array([c for c, _ in options])
+            w = np.exp(-(costs - costs.min()) / temperature)
+            w /= w.sum()
+        i = int(rng.choice(len(options), p=w))
+        if weigher is None:
+            return options.pop(i)[1]
+        f = weigher.factor(options[i][1])
+        if f is None:
+            options.pop(i)
+            w = None
+        elif rng.random() * weigher.top < f:
+            return options.pop(i)[1]
+    return None
+
+
+def test_a_draw_takes_what_rng_choice_would_with_the_same_draws():
+    """The cumulative weights kept between draws pick what ``rng.choice`` picks from the
+    same generator, draw after draw, with and without a weigher that rejects and drops."""
+
+    class Weigher:
+        top = 3.0
+
+        def factor(self, cand):
+            k = int(cand.source[1:])
+            return None if k % 7 == 3 else float(k % 3 + 1)
+
+    costs = np.random.default_rng(4).random(60) * 3
+    for weigher in (None, Weigher()):
+        a = [(float(c), Candidate((), 0.0, f"c{k}")) for k, c in enumerate(costs)]
+        b = list(a)
+        r1, r2 = np.random.default_rng(11), np.random.default_rng(11)
+        got = [draw(a, 0.7, r1, weigher) for _ in range(70)]
+        want = [_draw_spelled(b, 0.7, r2, weigher) for _ in range(70)]
+        assert got == want and a == b and r1.random() == r2.random()
+        assert got[-1] is None and got[0] is not None
