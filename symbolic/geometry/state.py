@@ -102,6 +102,7 @@ class ProofState:
         self._direction: dict[tuple[str, str], float] = {}
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
         self._equations: dict[Fact, list[Equation]] = {}  # read off the diagram once
+        self._reads_all: list[Fact] = []  # those of them whose equations read every point
         # (fact, i) -> the residual of its i-th equation when ``derive_ar`` last failed on
         # it, and how many pivots its table had then (``LinearTable.residual_since``)
         self._residuals: dict[tuple[Fact, int], tuple[dict, int]] = {}
@@ -128,8 +129,10 @@ class ProofState:
         new.eq_source = dict(self.eq_source)
         new._direction = dict(self._direction)
         new._holds = dict(self._holds)
-        new._equations = {f: e for f, e in self._equations.items()  # more points: more
-                          if not f.pred.equations_read_all_points}  # equations for some
+        new._equations = dict(self._equations)  # more points: more equations for some
+        for f in self._reads_all:
+            del new._equations[f]
+        new._reads_all = []
         new._residuals = dict(self._residuals)  # tables copied with their pivots: still valid
         new._stuck = {}  # the same stamp on more points may have more equations
         new.changed = self.changed
@@ -238,6 +241,8 @@ class ProofState:
             found = [e for e in fact.pred.equations(fact.args, self)
                      if e is not None and e[0] in self.enabled]
             self._equations[fact] = found
+            if fact.pred.equations_read_all_points:
+                self._reads_all.append(fact)
         return found
 
     # ------------------------------------------------------------------ adding facts

@@ -616,3 +616,23 @@ def test_a_continued_squared_table_has_every_median_of_the_new_points(problem):
                     checked += 1
     if problem.name in OLYMPIAD[:1]:
         assert checked, "the problem's children know a midpoint"
+
+
+@pytest.mark.parametrize("problem", _problems()[:3], ids=lambda p: p.name)
+def test_an_extended_state_keeps_the_equations_that_do_not_read_every_point(problem):
+    """A child's state keeps its parent's memoised equations but those of predicates whose
+    equations read every point (the first spelling: a filter over all of them), in order."""
+    from symbolic.geometry.facts import Fact
+    from symbolic.geometry.predicates import MIDP
+
+    parent, children = _children(problem, 1)
+    st = parent.state
+    a, b, c = sorted(st.coords)[:3]
+    st.equations(Fact.make(MIDP, (a, b, c)))  # one whose equations read every point
+    assert st._equations and any(f.pred.equations_read_all_points for f in st._equations)
+    _, coords = children[0]
+    new = st.extended(coords)
+    assert list(new._equations.items()) == [
+        (f, e) for f, e in st._equations.items() if not f.pred.equations_read_all_points]
+    assert new._reads_all == [] and set(st._reads_all) == {
+        f for f in st._equations if f.pred.equations_read_all_points}
