@@ -517,11 +517,13 @@ class NumericIndex:
         values = [v for v, _ in logs]
         out = []
         logged = np.array(values)
-        for fr, shift in _ratios(max_term):
-            # for each ab, the range of cd: bisect_left / bisect_right of every value at once;
-            # for 1 : 1 it holds ab itself, which is skipped
-            los = np.searchsorted(logged, logged + shift - 1e-7, side="left")
-            his = np.searchsorted(logged, logged + shift + 1e-7, side="right")
+        ratios = _ratios(max_term)
+        # for each fraction and ab, the range of cd: bisect_left / bisect_right of every
+        # value for every fraction at once; for 1 : 1 it holds ab itself, which is skipped
+        shifted = logged[None, :] + np.array([shift for _, shift in ratios])[:, None]
+        every_lo = np.searchsorted(logged, shifted - 1e-7, side="left")
+        every_hi = np.searchsorted(logged, shifted + 1e-7, side="right")
+        for (fr, _), los, his in zip(ratios, every_lo, every_hi):
             for k in np.flatnonzero(his - los > (fr == 1)).tolist():
                 (a, b), lo, hi = logs[k][1], los[k], his[k]
                 for _, (c, d) in logs[lo:hi]:
