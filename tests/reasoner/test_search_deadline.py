@@ -70,3 +70,30 @@ def test_a_search_stopped_by_its_deadline_is_a_timeout_and_ends_before_it(monkey
     result = solve(BISECTOR_FEET, config=SolveConfig(timeout=2.0))
     assert result.status is Status.TIMEOUT and result.stats["search"]["timed_out"]
     assert result.seconds < 3.0, result.seconds  # not the source's 20 s
+
+
+def test_a_search_that_makes_many_objects_collects_them_young_and_freezes_the_rest(
+        monkeypatch):
+    """Past ``YOUNG_LIMIT`` tracked objects since the last time, an attempt ends with one
+    young pass (and what survives it frozen until the search ends); under it, none."""
+    import reasoner.search as search_module
+    from symbolic.geometry.heuristics import HeuristicProposer
+
+    passes = []
+
+    def seen(phase, info):
+        if phase == "start" and not gc.isenabled():  # asked for by the search
+            passes.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        for limit, want in ((10**9, False), (0, True)):
+            passes.clear()
+            monkeypatch.setattr(search_module, "YOUNG_LIMIT", limit)
+            found = search(parse_problem(BISECTOR_FEET), [HeuristicProposer()],
+                           SearchConfig(timeout=20.0))
+            assert found.tried >= 1
+            assert (0 in passes) is want, (limit, passes)
+            assert gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.callbacks.remove(seen)
