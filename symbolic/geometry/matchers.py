@@ -426,18 +426,25 @@ def _trapezoid_midline(ix, st):
             & (pa != pc) & (pb != pd))  # (a != d, b != c: no point is on a line with itself)
     for w, x, y, z in zip(*(e[keep].tolist() for e in (pa, pb, pc, pd))):
         a, b, c, d = names[w], names[x], names[y], names[z]
-        ad = on_line[(a, d) if a < d else (d, a)]
-        bc = on_line[(b, c) if b < c else (c, b)]
-        if not (ix.touches((a, b, c, d)) or ix.touches(ad)
-                or ix.touches(bc)):  # no new point for m, n either
-            continue
-        if ix.collinear(a, b, c):
-            continue
-        for m in ad - {a, d}:
-            for n in bc - {b, c}:
-                if ix.parallel(m, n, a, b):
-                    yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
-                    yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
+        yield from _midlines(ix, a, b, c, d, on_line[(a, d) if a < d else (d, a)],
+                             on_line[(b, c) if b < c else (c, b)])
+
+
+def _midlines(ix: NumericIndex, a: str, b: str, c: str, d: str, ad: frozenset[str],
+              bc: frozenset[str]) -> Iterator[Mapping]:
+    """r41's instances for the trapezoid abcd (ab parallel to cd, ``ad`` and ``bc`` the
+    lines of three points or more through a, d and b, c): m on ad and n on bc with mn
+    parallel to ab, when one of the points is new."""
+    if not (ix.touches((a, b, c, d)) or ix.touches(ad)
+            or ix.touches(bc)):  # no new point for m, n either
+        return
+    if ix.collinear(a, b, c):
+        return
+    for m in ad - {a, d}:
+        for n in bc - {b, c}:
+            if ix.parallel(m, n, a, b):
+                yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
+                yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
 
 
 @matcher("r49", static=True)

@@ -259,8 +259,10 @@ def test_parallel_classes_are_the_clusters_of_the_segments_directions():
 
 def _trapezoid_midline_spelled(ix: NumericIndex):
     """The trapezoid midline matcher (r41, r42) as first written: every ordered pair of
-    segments of a parallel class."""
+    segments of a parallel class (each trapezoid's midlines as the matcher finds them)."""
     from itertools import permutations
+
+    from symbolic.geometry.matchers import _midlines
 
     for group in ix.parallel_classes():
         for (a, b), (c, d) in permutations(group, 2):
@@ -272,15 +274,7 @@ def _trapezoid_midline_spelled(ix: NumericIndex):
             bc = ix.on_line.get((b, c) if b < c else (c, b))
             if bc is None or len({a, b, c, d}) < 4:
                 continue
-            if not (ix.touches((a, b, c, d)) or ix.touches(ad) or ix.touches(bc)):
-                continue
-            if ix.collinear(a, b, c):
-                continue
-            for m in ad - {a, d}:
-                for n in bc - {b, c}:
-                    if ix.parallel(m, n, a, b):
-                        yield {"a": a, "b": b, "c": c, "d": d, "m": m, "n": n}
-                        yield {"a": b, "b": a, "c": d, "d": c, "m": n, "n": m}
+            yield from _midlines(ix, a, b, c, d, ad, bc)
 
 
 def test_trapezoid_midlines_are_those_of_every_pair_of_parallel_segments():
