@@ -48,8 +48,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +56,7 @@ from symbolic.deadline import Deadline, check, until
 from symbolic.geometry.proposal import Candidate, ConstructionProposer
 
 from . import incidence_order
+from .collector import collect_young, collector_paused
 from .ranking import Ranking, arm, order_by_arms
 from .restated import prove_restated, with_restatement
 
@@ -185,62 +185,8 @@ def search(problem: Problem, proposers: Sources, config: SearchConfig | None = N
     """Prove ``problem``, adding auxiliary constructions from ``proposers`` if needed."""
     config = config or SearchConfig()
     start = time.monotonic()
-    with _collector_paused():
+    with collector_paused():
         return _search(problem, proposers, config, progress, start)
-
-
-_thawed = [False]  # the search paused the collector and may freeze (``_collect_young``)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Run the block with Python's cyclic collector off (as it was after). A search keeps
-    hundreds of thousands of objects alive (the closures of the nodes it caches, the
-    memos) and its deduction makes few reference cycles (689 objects in 2,000 attempts on
-    two JGEX problems), so the collector's passes freed almost nothing: its full passes over
-    the heap took a quarter of an olympiad search's time, in pauses of up to half a second
-    that made searches overrun their deadline, and its young passes, which traverse each
-    object of a new node's closure twice on its way to the old generation, still 8% of an
-    attempt. Reference counts free everything else as they did, and a search that makes
-    many cycles has them collected now and then (``_collect_young``). What it leaves alive then
-    joins the old generation at once (frozen and thawed, when nothing else was frozen),
-    where its few cycles wait for the next full pass, as they did: a young pass over it all
-    would cost up to a second."""
-    import gc
-
-    was = gc.isenabled()
-    own = gc.get_freeze_count() == 0  # nothing frozen by others: freezing is ours
-    gc.disable()
-    _thawed[0] = own
-    try:
-        yield
-    finally:
-        _thawed[0] = False
-        if own:
-            gc.freeze()  # every generation to the permanent one,
-            gc.unfreeze()  # and that to the oldest
-        if was:
-            gc.enable()
-
-
-def _collect_young() -> None:
-    """Within a search (``_collector_paused``), once more than ``YOUNG_LIMIT`` objects the
-    collector tracks were made since the last time: one young pass over them, and what
-    survives it frozen, so that no object is traversed twice. A search whose deduction
-    continues from its parents' mostly stays under the limit (at most 97,373 in 2,000
-    attempts on Thebault_t5); one whose candidates are deduced afresh, as the neural
-    source's often are,
-    drops whole states, whose lazy derivations hold reference cycles (129,410 objects in
-    15 s on 2009G6), and these are freed as they would be outside a search."""
-    import gc
-
-    if gc.get_count()[0] > YOUNG_LIMIT:
-        gc.collect(0)
-        if _thawed[0]:
-            gc.freeze()
-
-
-YOUNG_LIMIT = 100_000
 
 
 def _search(problem: Problem, proposers: Sources, config: SearchConfig,
@@ -287,7 +233,7 @@ class _Run:
         self.start = start
         # the loop ends a little early (2% of the budget, 0.25 s at most), for what follows
         # it within the budget: the collector's first pass once it is on again
-        # (``_collector_paused``), then the result's way back to the caller
+        # (``collector.collector_paused``), then the result's way back to the caller
         self.deadline = (None if config.timeout is None else
                          self.start + config.timeout - min(EXIT_RESERVE, 0.02 * config.timeout))
         self.rng = np.random.default_rng(
@@ -451,7 +397,7 @@ class _Run:
         elif out.timed_out:  # not worth another ``per_candidate`` seconds
             self.counts["candidate_timeouts"] += 1
             self.dead.add(key)
-        _collect_young()
+        collect_young()
         tried = _Tried(extended, out, node)
         if not (out.proved or out.timed_out):
             self.cache[key] = tried

@@ -10,11 +10,11 @@ cover (transitivity of equal angles and ratios, perpendicular/parallel chasing) 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache, partial
+from functools import partial
 from itertools import combinations, permutations
 
 from ..deadline import check
-from .numeric_index import TOL, NumericIndex
+from .numeric_index import NumericIndex
 from .predicates import COLL
 from .state import ProofState
 
@@ -321,50 +321,6 @@ def _equal_legs(ix, st):
                     yield {"A": a, "B": b, "C": c, "D": d}
 
 
-@matcher("r46", static=True)
-def _ratio_resolution(ix, st):
-    """Pairs of collinear triples (A, B, C), (D, E, F) with AB:AC = DE:DF and A, D on the same
-    side of BC, EF. The ratios of every line's triples (in ``permutations`` order) are
-    ``cluster``-ed all at once (sorted, a group broken where one is further than ``TOL``
-    from the one before)."""
-    import numpy as np
-
-    triples = [np.array(sorted(ix.pos[p] for p in line), dtype=np.int64)[_perms3(len(line))]
-               for line in ix.lines]
-    if not triples:
-        return
-    t = np.concatenate(triples)
-    a, b, c = t[:, 0], t[:, 1], t[:, 2]
-    dist, xy = ix._dist, ix.xy
-    t = t[dist[a, c] >= 1e-9]
-    a, b, c = t[:, 0], t[:, 1], t[:, 2]
-    ratio = dist[a, b] / dist[a, c]
-    u, w = xy[b] - xy[a], xy[c] - xy[a]
-    side = (u[:, 0] * w[:, 0] + u[:, 1] * w[:, 1]) > 0  # +-|ab||ac| (collinear)
-    order = np.argsort(ratio, kind="stable")
-    v = ratio[order]
-    joined = np.abs(np.diff(v)) <= TOL * np.maximum(1.0, np.abs(v[1:]))
-    if not joined.any():
-        return
-    names = ix.names
-    starts = np.flatnonzero(np.diff(np.concatenate(([0], joined.astype(np.int8), [0]))))
-    for lo, hi in zip(starts[::2].tolist(), starts[1::2].tolist()):  # runs of joins
-        rows = order[lo:hi + 1]
-        group = [(names[i], names[j], names[k], s)
-                 for (i, j, k), s in zip(t[rows].tolist(), side[rows].tolist())]
-        for (a1, b1, c1, s1), (d, e, f, s2) in permutations(group, 2):
-            if s1 == s2 and (a1, b1, c1) != (d, e, f) and ix.touches((a1, b1, c1, d, e, f)):
-                yield {"A": a1, "B": b1, "C": c1, "D": d, "E": e, "F": f}
-
-
-@cache
-def _perms3(m: int):
-    """The rows of ``permutations(range(m), 3)`` as an array (made once per m)."""
-    import numpy as np
-
-    return np.array(list(permutations(range(m), 3)), dtype=np.int64).reshape(-1, 3)
-
-
 @matcher("r47", static=True)
 def _centre_of_concyclic(ix, st):
     for o, g in _centred(ix):
@@ -469,81 +425,6 @@ def _chords_meeting(ix, st):
             if len({a, b, c, d}) == 4:
                 for p in sorted((ix.line(a, b) & ix.line(c, d)) - {a, b, c, d}):
                     yield {"P": p, "A": a, "B": b, "C": c, "D": d}
-
-
-@matcher("r51", static=True)
-def _equal_products(ix, st):
-    """P with PA·PB = PC·PD (vectors) for A, B and C, D on two lines through P, or C = D
-    any point (a tangent PC). Per P: ``cluster`` of the products of the pairs on each line
-    through P (by line, then pair) and every other point's squared distance from P (the
-    values sorted, a group broken where one is further than ``TOL`` from the one before),
-    for every P at once."""
-    import numpy as np
-
-    names, pos, xy = ix.names, ix.pos, ix.xy
-    ps, ks, as_, bs = [], [], [], []  # each line's points p, and pairs a, b of the others
-    for k, line in enumerate(ix.lines):
-        at = np.array(sorted(pos[x] for x in line), dtype=np.int64)[_apart_pairs(len(line))]
-        ps.append(at[:, 0])
-        as_.append(at[:, 1])
-        bs.append(at[:, 2])
-        ks.append(np.full(len(at), k, dtype=np.int64))
-    if not ps:
-        return
-    p, k, a, b = (np.concatenate(x) for x in (ps, ks, as_, bs))
-    u, w = xy[a] - xy[p], xy[b] - xy[p]
-    products = u[:, 0] * w[:, 0] + u[:, 1] * w[:, 1]
-    # the tangents: every other point t of each point p on a line (squared as Python does:
-    # ``x ** 2`` is not always ``x * x``), after p's pairs
-    on = sorted(set(p.tolist()))
-    tp = np.repeat(np.array(on, dtype=np.int64), len(names) - 1)
-    tt = np.array([t for q in on for t in range(len(names)) if t != q], dtype=np.int64)
-    dist = ix.dist
-    squares = [dist[(names[q], names[t])] ** 2 for q, t in zip(tp.tolist(), tt.tolist())]
-    point = np.concatenate((p, tp))
-    value = np.concatenate((products, squares))
-    order = np.lexsort((np.arange(len(value)), value, point))  # by p, value, then as written
-    v, same_p = value[order], point[order]
-    joined = ((same_p[1:] == same_p[:-1])
-              & (np.abs(np.diff(v)) <= TOL * np.maximum(1.0, np.abs(v[1:]))))
-    if not joined.any():
-        return
-    line_items = len(products)
-    starts = np.flatnonzero(np.diff(np.concatenate(([0], joined.astype(np.int8), [0]))))
-    k_of, a_of, b_of, t_of = k.tolist(), a.tolist(), b.tolist(), tt.tolist()
-    for lo, hi in zip(starts[::2].tolist(), starts[1::2].tolist()):  # runs of joins
-        group = []
-        for r in order[lo:hi + 1].tolist():
-            if r < line_items:
-                group.append((k_of[r], names[a_of[r]], names[b_of[r]]))
-            else:
-                t = names[t_of[r - line_items]]
-                group.append((-1, t, t))
-        centre = names[int(same_p[lo])]
-        for first, second in combinations(group, 2):
-            (k1, a1, b1), (k2, c, d) = sorted((first, second), reverse=True)  # line first
-            if k1 != k2 and k1 >= 0:
-                yield {"P": centre, "A": a1, "B": b1, "C": c, "D": d}
-
-
-@cache
-def _apart_pairs(m: int):
-    """Rows (p, a, b) over range(m): each p, then each pair a < b of the others, in that
-    order (made once per m)."""
-    import numpy as np
-
-    rows = [(q, x, y) for q in range(m)
-            for x, y in combinations([r for r in range(m) if r != q], 2)]
-    return np.array(rows, dtype=np.int64).reshape(-1, 3)
-
-
-@matcher("r57", static=True)
-def _tangent_products(ix, st):
-    """P on a line AB and C off it with PC² = PA·PB (vectors, numerically): r51's instances
-    (replayed from its cache, not computed again) with C = D."""
-    for m in MATCHERS["r51"](ix, st):
-        if m["C"] == m["D"] and m["C"] not in ix.line(m["A"], m["B"]):
-            yield {"P": m["P"], "A": m["A"], "B": m["B"], "C": m["C"]}
 
 
 def _chord_meet(meets: dict, a: str, b: str, d: str, e: str):
@@ -656,3 +537,7 @@ def _equal_power_line(ix, st):
         for t in triples:
             for p, q in normals:
                 yield {"A": t[0], "B": t[1], "C": t[2], "P": p, "Q": q}
+
+
+# the matchers that cluster a figure's ratios and products (r46, r51, r57) register too
+from . import products  # noqa: E402,F401

@@ -76,7 +76,7 @@ def test_a_search_that_makes_many_objects_collects_them_young_and_freezes_the_re
         monkeypatch):
     """Past ``YOUNG_LIMIT`` tracked objects since the last time, an attempt ends with one
     young pass (and what survives it frozen until the search ends); under it, none."""
-    import reasoner.search as search_module
+    import reasoner.collector as collector_module
     from symbolic.geometry.heuristics import HeuristicProposer
 
     passes = []
@@ -89,7 +89,7 @@ def test_a_search_that_makes_many_objects_collects_them_young_and_freezes_the_re
     try:
         for limit, want in ((10**9, False), (0, True)):
             passes.clear()
-            monkeypatch.setattr(search_module, "YOUNG_LIMIT", limit)
+            monkeypatch.setattr(collector_module, "YOUNG_LIMIT", limit)
             found = search(parse_problem(BISECTOR_FEET), [HeuristicProposer()],
                            SearchConfig(timeout=20.0))
             assert found.tried >= 1

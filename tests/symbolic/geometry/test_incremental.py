@@ -322,7 +322,7 @@ def test_equal_products_are_the_clusters_of_each_points_products():
     """r51's matcher, clustering each point's products all at once, finds the instances of
     the first spelling in the same order: on a lattice (many equal products, tangents) and
     a figure with chords of a circle through one point, with and without a parent."""
-    from symbolic.geometry.matchers import _equal_products
+    from symbolic.geometry.products import _equal_products
 
     lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(4)}
     t = np.linspace(0.3, 5.9, 6)
@@ -368,7 +368,7 @@ def test_ratio_resolutions_are_the_clusters_of_the_lines_ratios():
     instances of the first spelling in the same order: a lattice (lines of four points,
     many equal ratios, a coincident point) and a random figure with two lines cut alike,
     with and without a parent."""
-    from symbolic.geometry.matchers import _ratio_resolution
+    from symbolic.geometry.products import _ratio_resolution
 
     lattice = {f"p{x}{y}": np.array([x, y], dtype=float) for x in range(4) for y in range(4)}
     lattice["q"] = lattice["p11"].copy()
