@@ -9,7 +9,7 @@ It only proposes: every candidate is drawn, deduced from and checked like any ot
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import combinations, zip_longest
 from operator import itemgetter
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..deadline import check
 from .problem import Clause, Problem, Step
-from .proposal import Candidate, LazyCandidate
+from .proposal import Candidate
 
 
 def figure_lines(problem: Problem) -> list[tuple[str, str]]:
@@ -196,8 +196,7 @@ class HeuristicProposer:
             if len(top) >= k:
                 break
         names = problem.fresh_points(max((len(e[1][-1]) for e in top if e[0] == 8), default=1))
-        return [LazyCandidate(None, float(n - i), self.source,
-                              partial(_clauses, x, names, *entry))
+        return [Candidate(_clauses(x, names, *entry), float(n - i), self.source)
                 for i, entry in enumerate(top[:k])]
 
 

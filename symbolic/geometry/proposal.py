@@ -8,7 +8,6 @@ implements ``ConstructionProposer``; the search in ``reasoner.search`` drives th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,41 +28,6 @@ class Candidate:
     def text(self) -> str:
         """The clauses in the problem language, ``; ``-separated."""
         return "; ".join(map(str, self.clauses))
-
-
-class LazyCandidate(Candidate):
-    """A candidate whose clauses are made when first read: a source lists a hundred at a
-    trajectory's node, and the search draws one or two of them."""
-
-    def __init__(self, clauses: tuple[Clause, ...] | None, score: float, source: str,
-                 make: Callable[[], tuple[Clause, ...]] | None = None) -> None:
-        """``make``: what makes the clauses when ``clauses`` is None (``dataclasses.replace``
-        gives the clauses, made)."""
-        object.__setattr__(self, "_clauses", clauses)
-        object.__setattr__(self, "_make", make)
-        object.__setattr__(self, "score", score)
-        object.__setattr__(self, "source", source)
-
-    @property  # type: ignore[misc]
-    def clauses(self) -> tuple[Clause, ...]:  # type: ignore[override]
-        made = self.__dict__["_clauses"]
-        if made is None:
-            made = self.__dict__["_make"]()
-            object.__setattr__(self, "_clauses", made)
-            object.__setattr__(self, "_make", None)
-        return made
-
-    def __eq__(self, other: object) -> bool:  # a candidate like any other
-        if not isinstance(other, Candidate):
-            return NotImplemented
-        return (self.clauses, self.score, self.source) == (other.clauses, other.score,
-                                                           other.source)
-
-    def __hash__(self) -> int:
-        return hash((self.clauses, self.score, self.source))
-
-    def __reduce__(self) -> tuple[type[Candidate], tuple[tuple[Clause, ...], float, str]]:
-        return Candidate, (self.clauses, self.score, self.source)
 
 
 class ConstructionProposer(Protocol):

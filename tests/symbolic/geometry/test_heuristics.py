@@ -220,25 +220,3 @@ def test_a_circle_meet_proves_an_olympiad_problem():
     clause = next(c for c in cands if c.text() == "z = on_line z m a, on_circum z m x y")
     out = prove(problem.with_auxiliary(clause.clauses))
     assert out.proved and out.proof is not None
-
-
-def test_a_lazy_candidate_is_a_candidate_with_its_clauses_made_once():
-    """The heuristics' candidates make their clauses when first read, once; they equal,
-    hash and pickle as the plain candidates with those clauses."""
-    import pickle
-    from dataclasses import replace
-
-    from symbolic.geometry.problem import parse_problem
-    from symbolic.geometry.proposal import Candidate, LazyCandidate
-
-    problem = parse_problem("a b c = triangle a b c; d = midpoint d a b ? coll a b d")
-    made = []
-    cand = LazyCandidate(None, 1.0, "heuristic", lambda: made.append(1) or HeuristicProposer(
-        ).propose(problem, 1)[0].clauses)
-    assert not made
-    plain = Candidate(cand.clauses, 1.0, "heuristic")
-    assert cand.clauses is cand.clauses and made == [1]
-    assert cand == plain and plain == cand and hash(cand) == hash(plain)
-    assert pickle.loads(pickle.dumps(cand)) == plain
-    assert replace(cand, score=2.0) == replace(plain, score=2.0)
-    assert all(isinstance(c, LazyCandidate) for c in HeuristicProposer().propose(problem, 5))
