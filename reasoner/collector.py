@@ -47,9 +47,9 @@ def collect_young() -> None:
     survives it frozen, so that no object is traversed twice. A search whose deduction
     continues from its parents' mostly stays under the limit (at most 97,373 in 2,000
     attempts on Thebault_t5); one whose candidates are deduced afresh, as the neural
-    source's often are,
-    drops whole states, whose lazy derivations hold reference cycles (129,410 objects in
-    15 s on 2009G6), and these are freed as they would be outside a search."""
+    source's often are, drops whole states, whose lazy derivations hold reference cycles
+    (129,410 objects in 15 s on 2009G6), and these are freed as they would be outside a
+    search."""
     import gc
 
     if gc.get_count()[0] > YOUNG_LIMIT:

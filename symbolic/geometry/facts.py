@@ -40,10 +40,6 @@ class Fact:
         return (self._hash == other._hash and self.args == other.args
                 and self.pred == other.pred)
 
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
     def __reduce__(self) -> tuple[type[Fact], tuple[Predicate, tuple[str, ...]]]:
         return Fact, (self.pred, self.args)  # a process's hash of strings is its own
 
