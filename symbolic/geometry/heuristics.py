@@ -16,6 +16,7 @@ from operator import itemgetter
 import numpy as np
 
 from ..deadline import check
+from .kernels import combination_rows
 from .problem import Clause, Problem, Step
 from .proposal import Candidate
 
@@ -200,12 +201,6 @@ class HeuristicProposer:
                 for i, entry in enumerate(top[:k])]
 
 
-@lru_cache(maxsize=64)
-def _index_combinations(n: int, r: int) -> np.ndarray:
-    """The rows of ``combinations(range(n), r)`` as an array."""
-    return np.array(list(combinations(range(n), r)), dtype=np.int64).reshape(-1, r)
-
-
 def _first_by_score(score: np.ndarray, k: int) -> list[int]:
     """The positions of the first ``k`` scores in a stable sort (the lowest first, equals
     in their order)."""
@@ -223,7 +218,7 @@ def _best_kinds(pts: list[str], lines: list[tuple[str, str]], w: dict[str, int],
     many items each kind has. Scores for all items at once, items made for the first k."""
     n = len(pts)
     wv = np.array([w[p] for p in pts], dtype=np.int64)
-    pairs, triples = _index_combinations(n, 2), _index_combinations(n, 3)
+    pairs, triples = combination_rows(n, 2), combination_rows(n, 3)
     pair_score = wv[pairs].sum(axis=1)
     first_pairs = _first_by_score(pair_score, k)
     k0 = [(int(pair_score[r]), pts[i], pts[j]) for r in first_pairs
@@ -245,7 +240,7 @@ def _best_kinds(pts: list[str], lines: list[tuple[str, str]], w: dict[str, int],
           for r in _first_by_score(foot_score, k)]
     # meets: pairs of lines with four distinct points
     m = len(lines)
-    two = _index_combinations(m, 2)
+    two = combination_rows(m, 2)
     e1, e2 = ends[two[:, 0]], ends[two[:, 1]]
     apart = ((e1[:, :1] != e2) & (e1[:, 1:] != e2)).all(axis=1)
     two = two[apart]

@@ -11,27 +11,17 @@ reason to try a candidate first, never a fact.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from itertools import combinations
 
 import numpy as np
 
 from ..deadline import check
 from .errors import GeometryError
+from .kernels import combination_rows
 from .numeric import DrawMemo, DrawRejected, Vec, diagram_scale, draw_checked, draw_remembered
 from .predicates import COLL, CYCLIC
 from .problem import Clause
 
 REL_TOL = 1e-7  # relative to the diagram's size
-
-
-@lru_cache(maxsize=64)
-def _index_rows(n: int, r: int) -> np.ndarray:
-    """The rows of ``combinations(range(n), r)`` as an array (made once per n and r, read
-    only)."""
-    rows = np.array(list(combinations(range(n), r)), dtype=np.int64).reshape(-1, r)
-    rows.flags.writeable = False
-    return rows
 
 
 class Incidences:
@@ -48,8 +38,8 @@ class Incidences:
         span = float(np.ptp(xy, axis=0).max()) if len(xy) > 1 else 1.0
         self.tol = REL_TOL * max(span, 1.0)
         n = len(self.names)
-        self.pairs = _index_rows(n, 2)  # combinations(range(n), 2), read only
-        self.triples = _index_rows(n, 3)
+        self.pairs = combination_rows(n, 2)  # read only
+        self.triples = combination_rows(n, 3)
         self.centres, self.radii = _circumcircles(xy, self.triples)
         # what every count reads, computed once: the segments of the pairs, the circles
         self._a = xy[self.pairs[:, 0]]

@@ -23,6 +23,7 @@ import math
 import time
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import combinations
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -115,15 +116,19 @@ def pair_tables_np(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=64)
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
+def combination_rows(n: int, r: int) -> np.ndarray:
+    """The rows of ``combinations(range(n), r)``, in that order, as one array (made once per
+    n and r, read only)."""
+    rows = np.array(list(combinations(range(n), r)), dtype=np.intp).reshape(-1, r)
+    rows.flags.writeable = False
+    return rows
+
+
 def triples(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The indices i<j<k of every triple of n points, in lexicographic order (made once per
-    n, read only)."""
-    i, j, k = np.array([(a, b, c) for a in range(n) for b in range(a + 1, n)
-                        for c in range(b + 1, n)], dtype=np.intp).reshape(-1, 3).T.copy()
-    for a in (i, j, k):
-        a.flags.writeable = False
-    return i, j, k
+    """The indices i<j<k of every triple of n points, in lexicographic order (read only)."""
+    rows = combination_rows(n, 3)
+    return rows[:, 0], rows[:, 1], rows[:, 2]
 
 
 def circles_np(xy: np.ndarray, tol: float) -> np.ndarray:

@@ -40,12 +40,10 @@ def _code(k1, k2):
     return k1 * (1 << 16) + k2
 
 
-@lru_cache(maxsize=64)
 def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.triu_indices(n, 1)``, made once per n (read only)."""
-    i, j = np.triu_indices(n, 1)
-    i.flags.writeable = j.flags.writeable = False
-    return i, j
+    """``np.triu_indices(n, 1)``: the pairs i < j of n points in ``combinations`` order."""
+    rows = kernels.combination_rows(n, 2)
+    return rows[:, 0], rows[:, 1]
 
 
 class _Triangles(NamedTuple):
