@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _thawed = [False]  # the search paused the collector and may freeze (``collect_young``)
+_passes = [True]  # young passes still worth making in this search (``collect_young``)
 
 
 @contextmanager
@@ -30,10 +31,12 @@ def collector_paused() -> Iterator[None]:
     own = gc.get_freeze_count() == 0  # nothing frozen by others: freezing is ours
     gc.disable()
     _thawed[0] = own
+    passes, _passes[0] = _passes[0], True
     try:
         yield
     finally:
         _thawed[0] = False
+        _passes[0] = passes
         if own:
             gc.freeze()  # every generation to the permanent one,
             gc.unfreeze()  # and that to the oldest
@@ -44,18 +47,26 @@ def collector_paused() -> Iterator[None]:
 def collect_young() -> None:
     """Within a search (``collector_paused``), once more than ``YOUNG_LIMIT`` objects the
     collector tracks were made since the last time: one young pass over them, and what
-    survives it frozen, so that no object is traversed twice. A search whose deduction
-    continues from its parents' mostly stays under the limit (at most 97,373 in 2,000
-    attempts on Thebault_t5); one whose candidates are deduced afresh, as the neural
-    source's often are, drops whole states, whose lazy derivations hold reference cycles
-    (129,410 objects in 15 s on 2009G6), and these are freed as they would be outside a
-    search."""
+    survives it frozen, so that no object is traversed twice. A pass that finds under
+    ``WORTH`` of the objects it looked at unreachable ends the passes of that search: its
+    deduction makes next to no cyclic garbage, and every later pass would only traverse what
+    the search keeps alive once more. So it is measured (2026-12-06): 14 passes over 1.4
+    million objects in 3,000 attempts on morley and Thebault_t5 found nothing, 3.5% of the
+    CPU time; in 60 s on the olympiad problem 2009G6 every source's passes together found
+    about 2,100 objects, the closures that lark and ``inspect`` leave when the neural
+    source's grammar is loaded. A search that does drop cyclic structures (a source whose
+    states hold reference cycles) keeps its passes, each freeing them as they would be
+    outside a search."""
     import gc
 
-    if gc.get_count()[0] > YOUNG_LIMIT:
-        gc.collect(0)
+    if _passes[0] and gc.get_count()[0] > YOUNG_LIMIT:
+        young = gc.get_count()[0]
+        found = gc.collect(0)
         if _thawed[0]:
             gc.freeze()
+        if found < WORTH * young:
+            _passes[0] = False
 
 
 YOUNG_LIMIT = 100_000
+WORTH = 0.01  # the share of a pass's objects found unreachable that keeps the passes going

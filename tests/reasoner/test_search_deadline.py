@@ -97,3 +97,51 @@ def test_a_search_that_makes_many_objects_collects_them_young_and_freezes_the_re
             assert gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.callbacks.remove(seen)
+
+
+def _young_passes(run):
+    """The young passes (generation 0) made while ``run()`` runs."""
+    passes = []
+
+    def seen(phase, info):
+        if phase == "start" and info["generation"] == 0:
+            passes.append(info)
+
+    gc.callbacks.append(seen)
+    try:
+        run()
+    finally:
+        gc.callbacks.remove(seen)
+    return len(passes)
+
+
+def test_young_passes_go_on_while_they_find_garbage_and_end_when_one_finds_none(monkeypatch):
+    import reasoner.collector as collector_module
+    from reasoner.collector import collect_young, collector_paused
+
+    monkeypatch.setattr(collector_module, "YOUNG_LIMIT", 100)
+    kept = []
+
+    def cycles():  # 300 objects, each unreachable once made
+        for _ in range(300):
+            c: list = []
+            c.append(c)
+
+    def alive():  # 300 objects that stay reachable
+        kept.extend([] for _ in range(300))
+
+    with collector_paused():
+        assert _young_passes(lambda: (cycles(), collect_young())) == 1
+        assert _young_passes(lambda: (cycles(), collect_young())) == 1  # it found them: on
+        assert _young_passes(lambda: (alive(), collect_young())) == 1  # found none: the last
+        assert _young_passes(lambda: (cycles(), collect_young())) == 0
+        assert _young_passes(lambda: (alive(), collect_young())) == 0
+    with collector_paused():  # each search decides for itself
+        assert _young_passes(lambda: (alive(), collect_young())) == 1
+    with collector_paused():
+        assert _young_passes(lambda: (cycles(), collect_young())) == 1
+        with collector_paused():  # a search within a search, as the other one
+            assert _young_passes(lambda: (alive(), collect_young())) == 1
+            assert _young_passes(lambda: (alive(), collect_young())) == 0
+        assert _young_passes(lambda: (alive(), collect_young())) == 1  # the outer's goes on
+    assert gc.isenabled() and gc.get_freeze_count() == 0
