@@ -13,7 +13,8 @@ TOL = 1e-7
 
 
 def cross(u: Vec, v: Vec) -> float:
-    return float(u[0] * v[1] - u[1] * v[0])
+    (ux, uy), (vx, vy) = u.tolist(), v.tolist()  # Python floats: the same products, faster
+    return ux * vy - uy * vx
 
 
 def unit(u: Vec) -> Vec:
@@ -38,6 +39,22 @@ def close(a: float, b: float, tol: float = TOL) -> bool:
 
 
 def is_coll(ps: Sequence[Vec]) -> bool:
+    """Whether the points lie on one line: every point within ``TOL`` of the line from the
+    first to the one farthest from it (all on one point: True). The same differences,
+    ``np.hypot`` and products as ``_is_coll_spelled``, every point at once."""
+    xy = np.array(ps, dtype=np.float64)
+    rel = xy[1:] - xy[0]
+    norms = np.hypot(rel[:, 0], rel[:, 1])
+    far = int(np.argmax(norms))  # the first of the farthest, as ``max`` picks
+    n = float(norms[far])
+    if n < TOL:
+        return True
+    dx, dy = (rel[far] / n).tolist()
+    return bool((np.abs(dx * rel[:, 1] - dy * rel[:, 0]) < TOL).all())
+
+
+def _is_coll_spelled(ps: Sequence[Vec]) -> bool:
+    """``is_coll`` one point at a time (the definition the tests hold it to)."""
     base = [p for p in ps]
     a = base[0]
     far = max(base[1:], key=lambda p: float(np.hypot(*(p - a))))
@@ -82,5 +99,6 @@ def length(a: Vec, b: Vec) -> float:
 
 
 def orientation(a: Vec, b: Vec, c: Vec) -> int:
-    s = cross(b - a, c - a)
+    (ax, ay), (bx, by), (cx, cy) = a.tolist(), b.tolist(), c.tolist()
+    s = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)  # ``cross(b - a, c - a)``
     return 0 if abs(s) < TOL else (1 if s > 0 else -1)
