@@ -149,17 +149,30 @@ def _parallel_cut(ix, st):
 
 @matcher("r11", "r12", static=True)
 def _bisector(ix, st):
-    fresh = sorted(ix.fresh) if ix.fresh is not None else ix.names
+    """D, B, C on a line and A off it with DB·AC = DC·AB (numerically): for each line, its
+    points D, then the pairs B, C of the others, then every apex A (every point if the line
+    has a new one, else the new points), all of a line's at once."""
+    import numpy as np
+
+    names, pos, dist = ix.names, ix.pos, ix._dist
+    everyone = np.arange(len(names))
+    fresh = (everyone if ix.fresh is None
+             else np.array(sorted(pos[p] for p in ix.fresh), dtype=np.int64))
     for line in ix.lines:
-        apexes = ix.names if ix.touches(line) else fresh  # an instance has a new point
-        for d in sorted(line):
-            for b, c in combinations(sorted(line - {d}), 2):
-                for a in apexes:
-                    if a in line:
-                        continue
-                    if abs(ix.dist[(d, b)] * ix.dist[(a, c)] - ix.dist[(d, c)] * ix.dist[(a, b)]) \
-                            < 1e-6:
-                        yield {"a": a, "b": b, "c": c, "d": d}
+        apexes = everyone if ix.touches(line) else fresh  # an instance has a new point
+        at = sorted(pos[p] for p in line)
+        apexes = apexes[~np.isin(apexes, at)]
+        if not len(apexes):
+            continue
+        d, b, c = np.array([(q, x, y) for q in at
+                            for x, y in combinations([r for r in at if r != q], 2)],
+                           dtype=np.int64).T
+        # |DB·AC - DC·AB| per (D, B, C) row and apex column: the products ``_bisector_spelled``
+        # takes one at a time, the same bits
+        off = np.abs(dist[d, b][:, None] * dist[apexes[None, :], c[:, None]]
+                     - dist[d, c][:, None] * dist[apexes[None, :], b[:, None]])
+        for m, j in zip(*(e.tolist() for e in np.nonzero(off < 1e-6))):
+            yield {"a": names[apexes[j]], "b": names[b[m]], "c": names[c[m]], "d": names[d[m]]}
 
 
 @matcher("r13", "r14", static=True)
@@ -380,6 +393,15 @@ def _trapezoid_midline(ix, st):
     together = ix.on_common_line()
     keep = ((i != j) & (pa < pb) & together[pa, pd] & together[pb, pc]
             & (pa != pc) & (pb != pd))  # (a != d, b != c: no point is on a line with itself)
+    if ix.fresh is not None:  # ``_midlines``' first test, all at once: a new point among
+        new = np.zeros(len(names), dtype=np.bool_)  # a, b, c, d or on line ad or bc
+        new[[pos[p] for p in ix.fresh]] = True
+        line_new = np.zeros((len(names), len(names)), dtype=np.bool_)
+        for line in ix.lines:
+            if not ix.fresh.isdisjoint(line):
+                at = [pos[p] for p in line]
+                line_new[np.ix_(at, at)] = True
+        keep &= (new[pa] | new[pb] | new[pc] | new[pd] | line_new[pa, pd] | line_new[pb, pc])
     for w, x, y, z in zip(*(e[keep].tolist() for e in (pa, pb, pc, pd))):
         a, b, c, d = names[w], names[x], names[y], names[z]
         yield from _midlines(ix, a, b, c, d, on_line[(a, d) if a < d else (d, a)],

@@ -45,7 +45,7 @@ def is_coll(ps: Sequence[Vec]) -> bool:
     xy = np.array(ps, dtype=np.float64)
     rel = xy[1:] - xy[0]
     norms = np.hypot(rel[:, 0], rel[:, 1])
-    far = int(np.argmax(norms))  # the first of the farthest, as ``max`` picks
+    far = int(norms.argmax())  # the first of the farthest, as ``max`` picks
     n = float(norms[far])
     if n < TOL:
         return True

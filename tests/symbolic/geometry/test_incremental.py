@@ -293,6 +293,48 @@ def test_trapezoid_midlines_are_those_of_every_pair_of_parallel_segments():
         assert found == list(_trapezoid_midline_spelled(ix))
         assert len(found) > 20
     assert any("r" in m.values() for m in _trapezoid_midline(child, None))
+    # the new point only on a midline (as m or n), none of the trapezoid's corners new
+    assert any("r" in (m["m"], m["n"]) and "r" not in (m["a"], m["b"], m["c"], m["d"])
+               for m in _trapezoid_midline(child, None))
+
+
+def _bisector_spelled(ix: NumericIndex):
+    """r11's matcher as first written: one apex at a time."""
+    fresh = sorted(ix.fresh) if ix.fresh is not None else ix.names
+    for line in ix.lines:
+        apexes = ix.names if ix.touches(line) else fresh  # an instance has a new point
+        for d in sorted(line):
+            for b, c in combinations(sorted(line - {d}), 2):
+                for a in apexes:
+                    if a in line:
+                        continue
+                    if abs(ix.dist[(d, b)] * ix.dist[(a, c)] - ix.dist[(d, c)] * ix.dist[(a, b)]) \
+                            < 1e-6:
+                        yield {"a": a, "b": b, "c": c, "d": d}
+
+
+def test_bisector_feet_all_apexes_at_once_are_those_one_at_a_time():
+    """r11's matcher (a line's apexes at once) finds the instances of the loop over one apex
+    at a time, in the same order, without and with a parent: on a triangle with its inner
+    bisector's foot and its side's midpoint, a new point the outer bisector's foot."""
+    from symbolic.geometry.matchers import _bisector
+
+    a, b, c = np.array([0.3, 2.1]), np.array([-1.0, 0.0]), np.array([2.2, 0.0])
+    ab, ac = np.hypot(*(b - a)), np.hypot(*(c - a))
+    e, f = np.array([0.7, 0.9]), np.array([1.9, 1.3])
+    fa, fe = np.hypot(*(a - f)), np.hypot(*(e - f))
+    figure = {"a": a, "b": b, "c": c, "d": (ac * b + ab * c) / (ab + ac),
+              "m": (b + c) / 2, "e": e, "f": f,
+              "g": (fa * e + fe * a) / (fa + fe)}  # on ea, f's bisector: no new point there
+    parent = NumericIndex(figure)
+    child = NumericIndex({**figure, "x": (ac * b - ab * c) / (ac - ab)}, parent)
+    for ix in (parent, child):
+        found = list(_bisector(ix, None))
+        assert found == list(_bisector_spelled(ix))
+        assert {"a": "a", "b": "b", "c": "c", "d": "d"} in found
+    assert {"a": "a", "b": "b", "c": "c", "d": "x"} in list(_bisector(child, None))
+    assert {"a": "f", "b": "a", "c": "e", "d": "g"} in list(_bisector(parent, None))
+    assert {"a": "f", "b": "a", "c": "e", "d": "g"} not in list(_bisector(child, None))
 
 
 def _equal_products_spelled(ix: NumericIndex):
