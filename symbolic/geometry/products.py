@@ -38,7 +38,13 @@ def _ratio_resolution(ix, st):
     if not joined.any():
         return
     names = ix.names
-    for lo, hi in _runs(joined):
+    runs = _runs(joined)
+    if ix.fresh is not None:  # only groups with a new point give instances with one
+        new = np.zeros(len(names), dtype=np.bool_)
+        new[[ix.pos[x] for x in ix.fresh]] = True
+        seen = np.concatenate(([0], np.cumsum((new[a] | new[b] | new[c])[order])))
+        runs = [(lo, hi) for lo, hi in runs if seen[hi + 1] > seen[lo]]
+    for lo, hi in runs:
         rows = order[lo:hi + 1]
         group = [(names[i], names[j], names[k], s)
                  for (i, j, k), s in zip(t[rows].tolist(), side[rows].tolist())]
@@ -94,7 +100,14 @@ def _equal_products(ix, st):
         return
     line_items = len(products)
     k_of, a_of, b_of, t_of = k.tolist(), a.tolist(), b.tolist(), tt.tolist()
-    for lo, hi in _runs(joined):
+    runs = _runs(joined)
+    if ix.fresh is not None:  # only groups with a new point (the centre or an item's) give
+        new = np.zeros(len(names), dtype=np.bool_)  # instances with one
+        new[[pos[x] for x in ix.fresh]] = True
+        with_new = np.concatenate((new[p] | new[a] | new[b], new[tp] | new[tt]))[order]
+        seen = np.concatenate(([0], np.cumsum(with_new)))
+        runs = [(lo, hi) for lo, hi in runs if seen[hi + 1] > seen[lo]]
+    for lo, hi in runs:
         group = []
         for r in order[lo:hi + 1].tolist():
             if r < line_items:
