@@ -41,7 +41,25 @@ def close(a: float, b: float, tol: float = TOL) -> bool:
 def is_coll(ps: Sequence[Vec]) -> bool:
     """Whether the points lie on one line: every point within ``TOL`` of the line from the
     first to the one farthest from it (all on one point: True). The same differences,
-    ``np.hypot`` and products as ``_is_coll_spelled``, every point at once."""
+    ``np.hypot`` and products as ``_is_coll_spelled``, in Python floats: the farthest point
+    picked by squared lengths, or by ``np.hypot`` as there where two are within rounding
+    (``_is_coll_at_once``)."""
+    (ax, ay), *others = [p.tolist() for p in ps]
+    rel = [(x - ax, y - ay) for x, y in others]
+    squares = [dx * dx + dy * dy for dx, dy in rel]
+    top = max(squares)
+    if sum(v >= top * (1 - 1e-9) for v in squares) > 1:  # a tie, or nearly
+        return _is_coll_at_once(ps)
+    dx, dy = rel[squares.index(top)]
+    n = float(np.hypot(dx, dy))
+    if n < TOL:
+        return True
+    ux, uy = dx / n, dy / n
+    return all(abs(ux * ry - uy * rx) < TOL for rx, ry in rel)
+
+
+def _is_coll_at_once(ps: Sequence[Vec]) -> bool:
+    """``_is_coll_spelled`` with every point at once (numpy)."""
     xy = np.array(ps, dtype=np.float64)
     rel = xy[1:] - xy[0]
     norms = np.hypot(rel[:, 0], rel[:, 1])

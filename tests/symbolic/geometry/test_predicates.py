@@ -290,12 +290,18 @@ def test_triangle_sides_in_one_go_are_the_lengths_one_by_one():
 
 
 def test_collinearity_in_one_go_is_the_check_one_point_at_a_time():
-    """``is_coll`` (every point at once) answers as its spelled form on random, nearly
+    """``is_coll`` (Python floats, or numpy on ties) answers as its spelled form on random, nearly
     collinear and coincident points, and ``cross`` and ``orientation`` (Python floats) give
     the numpy products' bits."""
     import numpy as np
 
-    from symbolic.geometry.predicates.measure import _is_coll_spelled, cross, is_coll, orientation
+    from symbolic.geometry.predicates.measure import (
+        _is_coll_at_once,
+        _is_coll_spelled,
+        cross,
+        is_coll,
+        orientation,
+    )
 
     rng = np.random.default_rng(1)
     answers = set()
@@ -303,7 +309,7 @@ def test_collinearity_in_one_go_is_the_check_one_point_at_a_time():
         k = int(rng.integers(3, 6))
         scale = 10.0 ** int(rng.integers(-4, 4))
         a, d = rng.normal(size=2) * scale, rng.normal(size=2)
-        kind = int(rng.integers(0, 4))
+        kind = int(rng.integers(0, 5))
         if kind == 0:  # anywhere
             ps = [rng.normal(size=2) * scale for _ in range(k)]
         elif kind == 1:  # on a line, off by about the tolerance
@@ -312,16 +318,22 @@ def test_collinearity_in_one_go_is_the_check_one_point_at_a_time():
         elif kind == 2:  # some points on others
             ps = [a + t * d for t in rng.normal(size=k) * scale]
             ps[int(rng.integers(1, k))] = ps[0].copy()
-        else:  # all on one point, nearly
+        elif kind == 3:  # all on one point, nearly
             ps = [a + rng.normal(size=2) * 1e-9 for _ in range(k)]
+        else:  # two farthest points, as far (a tie), on the line or off it
+            t = float(rng.normal()) * scale
+            off = rng.normal(size=2) * 10.0 ** int(rng.integers(-10, -5))
+            inside = rng.uniform(-0.5, 0.5, k - 3) * t
+            ps = [a, a + t * d, a - t * d + off] + [a + u * d for u in inside]
         want = _is_coll_spelled(ps)
-        assert is_coll(ps) is want
+        assert is_coll(ps) is want and _is_coll_at_once(ps) is want
         answers.add((kind, want))
         u, v = ps[1] - ps[0], ps[2] - ps[0]
         assert cross(u, v) == float(u[0] * v[1] - u[1] * v[0])
         s = float(u[0] * v[1] - u[1] * v[0])
         assert orientation(*ps[:3]) == (0 if abs(s) < 1e-7 else (1 if s > 0 else -1))
-    assert {(1, True), (1, False), (0, False), (2, True), (3, True)} <= answers
+    assert {(1, True), (1, False), (0, False), (2, True), (3, True), (4, True),
+            (4, False)} <= answers
 
 
 def test_the_written_out_quad_canonical_form_is_the_spelled_one():
