@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import combinations, permutations
 
 from .base import HALF, ZERO, Args, Pred, Predicate, SegmentPair
-from .measure import TOL, cross, is_coll, unit
+from .measure import TOL, is_coll, unit, unit_between
 
 
 class Coll(Predicate):
@@ -62,7 +62,8 @@ class Para(SegmentPair):
 
     def check(self, ps, consts=()):
         a, b, c, d = ps
-        return abs(cross(unit(b - a), unit(d - c))) < TOL
+        (ux, uy), (vx, vy) = unit_between(a, b), unit_between(c, d)
+        return abs(ux * vy - uy * vx) < TOL  # ``cross(unit(b - a), unit(d - c))``
 
     def text(self, args):
         a, b, c, d = args

@@ -22,6 +22,14 @@ def unit(u: Vec) -> Vec:
     return u / n if n > 0 else u
 
 
+def unit_between(a: Vec, b: Vec) -> tuple[float, float]:
+    """``unit(b - a)`` as Python floats (the same bits)."""
+    (ax, ay), (bx, by) = a.tolist(), b.tolist()
+    dx, dy = bx - ax, by - ay
+    n = float(np.hypot(dx, dy))
+    return (dx / n, dy / n) if n > 0 else (dx, dy)
+
+
 def direction(a: Vec, b: Vec) -> float:
     """Direction of line ab in [0, pi)."""
     d = math.atan2(float(b[1] - a[1]), float(b[0] - a[0])) % math.pi
@@ -113,7 +121,8 @@ def same_full_angle(x: float, y: float) -> bool:
 
 
 def length(a: Vec, b: Vec) -> float:
-    return float(np.hypot(*(b - a)))
+    (ax, ay), (bx, by) = a.tolist(), b.tolist()  # the differences in Python floats, then the
+    return float(np.hypot(bx - ax, by - ay))  # same np.hypot as on the array's (2.3 -> 0.9 us)
 
 
 def orientation(a: Vec, b: Vec, c: Vec) -> int:

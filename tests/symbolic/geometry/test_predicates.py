@@ -291,8 +291,8 @@ def test_triangle_sides_in_one_go_are_the_lengths_one_by_one():
 
 def test_collinearity_in_one_go_is_the_check_one_point_at_a_time():
     """``is_coll`` (Python floats, or numpy on ties) answers as its spelled form on random, nearly
-    collinear and coincident points, and ``cross`` and ``orientation`` (Python floats) give
-    the numpy products' bits."""
+    collinear and coincident points, and ``cross``, ``orientation``, ``length``, ``unit_between``
+    and the parallel check (Python floats) give the numpy products' bits."""
     import numpy as np
 
     from symbolic.geometry.predicates.measure import (
@@ -300,7 +300,10 @@ def test_collinearity_in_one_go_is_the_check_one_point_at_a_time():
         _is_coll_spelled,
         cross,
         is_coll,
+        length,
         orientation,
+        unit,
+        unit_between,
     )
 
     rng = np.random.default_rng(1)
@@ -330,6 +333,10 @@ def test_collinearity_in_one_go_is_the_check_one_point_at_a_time():
         answers.add((kind, want))
         u, v = ps[1] - ps[0], ps[2] - ps[0]
         assert cross(u, v) == float(u[0] * v[1] - u[1] * v[0])
+        assert length(ps[0], ps[1]) == float(np.hypot(*(ps[1] - ps[0])))
+        assert unit_between(ps[0], ps[1]) == tuple(unit(ps[1] - ps[0]).tolist())
+        para = abs(float(unit(u)[0] * unit(v)[1] - unit(u)[1] * unit(v)[0])) < 1e-7
+        assert PREDICATES["para"].check([ps[0], ps[1], ps[0], ps[2]]) is para
         s = float(u[0] * v[1] - u[1] * v[0])
         assert orientation(*ps[:3]) == (0 if abs(s) < 1e-7 else (1 if s > 0 else -1))
     assert {(1, True), (1, False), (0, False), (2, True), (3, True), (4, True),
