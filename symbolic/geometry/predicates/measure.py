@@ -50,33 +50,24 @@ def is_coll(ps: Sequence[Vec]) -> bool:
     """Whether the points lie on one line: every point within ``TOL`` of the line from the
     first to the one farthest from it (all on one point: True). The same differences,
     ``np.hypot`` and products as ``_is_coll_spelled``, in Python floats: the farthest point
-    picked by squared lengths, or by ``np.hypot`` as there where two are within rounding
-    (``_is_coll_at_once``)."""
+    by squared lengths, ``np.hypot`` telling apart those within rounding of each other."""
     (ax, ay), *others = [p.tolist() for p in ps]
     rel = [(x - ax, y - ay) for x, y in others]
     squares = [dx * dx + dy * dy for dx, dy in rel]
     top = max(squares)
-    if sum(v >= top * (1 - 1e-9) for v in squares) > 1:  # a tie, or nearly
-        return _is_coll_at_once(ps)
-    dx, dy = rel[squares.index(top)]
-    n = float(np.hypot(dx, dy))
+    near = [i for i, v in enumerate(squares) if v >= top * (1 - 1e-9)]
+    if len(near) == 1:
+        far = near[0]
+        n = float(np.hypot(*rel[far]))
+    else:  # a tie, or nearly (an isosceles triangle): the first of the farthest by np.hypot
+        lengths = [float(np.hypot(*rel[i])) for i in near]
+        n = max(lengths)
+        far = near[lengths.index(n)]
     if n < TOL:
         return True
+    dx, dy = rel[far]
     ux, uy = dx / n, dy / n
     return all(abs(ux * ry - uy * rx) < TOL for rx, ry in rel)
-
-
-def _is_coll_at_once(ps: Sequence[Vec]) -> bool:
-    """``_is_coll_spelled`` with every point at once (numpy)."""
-    xy = np.array(ps, dtype=np.float64)
-    rel = xy[1:] - xy[0]
-    norms = np.hypot(rel[:, 0], rel[:, 1])
-    far = int(norms.argmax())  # the first of the farthest, as ``max`` picks
-    n = float(norms[far])
-    if n < TOL:
-        return True
-    dx, dy = (rel[far] / n).tolist()
-    return bool((np.abs(dx * rel[:, 1] - dy * rel[:, 0]) < TOL).all())
 
 
 def _is_coll_spelled(ps: Sequence[Vec]) -> bool:
