@@ -115,12 +115,22 @@ def pair_tables_np(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dist, ang
 
 
-@lru_cache(maxsize=64)
 @lru_cache(maxsize=128)
 def combination_rows(n: int, r: int) -> np.ndarray:
     """The rows of ``combinations(range(n), r)``, in that order, as one array (made once per
     n and r, read only)."""
     rows = np.array(list(combinations(range(n), r)), dtype=np.intp).reshape(-1, r)
+    rows.flags.writeable = False
+    return rows
+
+
+@lru_cache(maxsize=64)
+def apart_pairs(m: int) -> np.ndarray:
+    """Rows (p, a, b) over range(m): each p, then each pair a < b of the others, in that
+    order (made once per m, read only): a line's points and the pairs beside each."""
+    rows = np.array([(q, x, y) for q in range(m)
+                     for x, y in combinations([r for r in range(m) if r != q], 2)],
+                    dtype=np.intp).reshape(-1, 3)
     rows.flags.writeable = False
     return rows
 

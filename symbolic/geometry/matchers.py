@@ -14,6 +14,7 @@ from functools import partial
 from itertools import combinations, permutations
 
 from ..deadline import check
+from . import kernels
 from .numeric_index import NumericIndex
 from .predicates import COLL
 from .state import ProofState
@@ -157,16 +158,17 @@ def _bisector(ix, st):
     names, pos, dist = ix.names, ix.pos, ix._dist
     everyone = np.arange(len(names))
     fresh = (everyone if ix.fresh is None
-             else np.array(sorted(pos[p] for p in ix.fresh), dtype=np.int64))
+             else np.array(sorted(pos[p] for p in ix.fresh), dtype=np.intp))
+    off_line = np.ones(len(names), dtype=np.bool_)
     for line in ix.lines:
         apexes = everyone if ix.touches(line) else fresh  # an instance has a new point
-        at = sorted(pos[p] for p in line)
-        apexes = apexes[~np.isin(apexes, at)]
+        at = np.array(sorted(pos[p] for p in line), dtype=np.intp)
+        off_line[at] = False
+        apexes = apexes[off_line[apexes]]
+        off_line[at] = True
         if not len(apexes):
             continue
-        d, b, c = np.array([(q, x, y) for q in at
-                            for x, y in combinations([r for r in at if r != q], 2)],
-                           dtype=np.int64).T
+        d, b, c = at[kernels.apart_pairs(len(at))].T
         # |DB·AC - DC·AB| per (D, B, C) row and apex column: the products ``_bisector_spelled``
         # takes one at a time, the same bits
         off = np.abs(dist[d, b][:, None] * dist[apexes[None, :], c[:, None]]

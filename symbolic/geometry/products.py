@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from itertools import combinations, permutations
 
+from . import kernels
 from .matchers import MATCHERS, matcher
 from .numeric_index import TOL
 
@@ -73,7 +74,7 @@ def _equal_products(ix, st):
     names, pos, xy = ix.names, ix.pos, ix.xy
     ps, ks, as_, bs = [], [], [], []  # each line's points p, and pairs a, b of the others
     for k, line in enumerate(ix.lines):
-        at = np.array(sorted(pos[x] for x in line), dtype=np.int64)[_apart_pairs(len(line))]
+        at = np.array(sorted(pos[x] for x in line), dtype=np.int64)[kernels.apart_pairs(len(line))]
         ps.append(at[:, 0])
         as_.append(at[:, 1])
         bs.append(at[:, 2])
@@ -120,17 +121,6 @@ def _equal_products(ix, st):
             (k1, a1, b1), (k2, c, d) = sorted((first, second), reverse=True)  # line first
             if k1 != k2 and k1 >= 0:
                 yield {"P": centre, "A": a1, "B": b1, "C": c, "D": d}
-
-
-@cache
-def _apart_pairs(m: int):
-    """Rows (p, a, b) over range(m): each p, then each pair a < b of the others, in that
-    order (made once per m)."""
-    import numpy as np
-
-    rows = [(q, x, y) for q in range(m)
-            for x, y in combinations([r for r in range(m) if r != q], 2)]
-    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 @matcher("r57", static=True)

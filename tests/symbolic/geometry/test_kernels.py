@@ -144,3 +144,15 @@ def test_bisected_tiers_agree_on_a_lattice_and_random_figures():
     everything = np.ones(16, dtype=np.bool_)
     dist, ang = kernels.pair_tables_py(lattice)
     assert len(kernels.bisected_py(ang, dist >= 1e-6, everything)) > 1000
+
+
+def test_index_rows_are_the_loops_they_stand_for():
+    for n in range(7):
+        for r in (2, 3):
+            rows = kernels.combination_rows(n, r)
+            assert rows.tolist() == [list(c) for c in combinations(range(n), r)]
+            assert not rows.flags.writeable
+        rows = kernels.apart_pairs(n)
+        assert rows.tolist() == [[q, x, y] for q in range(n)
+                                 for x, y in combinations([k for k in range(n) if k != q], 2)]
+        assert rows.shape == (n * (n - 1) * (n - 2) // 2, 3) and not rows.flags.writeable
