@@ -157,8 +157,7 @@ def _bisector(ix, st):
 
     names, pos, dist = ix.names, ix.pos, ix._dist
     everyone = np.arange(len(names))
-    fresh = (everyone if ix.fresh is None
-             else np.array(sorted(pos[p] for p in ix.fresh), dtype=np.intp))
+    fresh = np.flatnonzero(ix.new_points())  # (every point, without a parent)
     off_line = np.ones(len(names), dtype=np.bool_)
     for line in ix.lines:
         apexes = everyone if ix.touches(line) else fresh  # an instance has a new point
@@ -359,15 +358,10 @@ def _bisected_pairs(ix: NumericIndex) -> dict[tuple[str, str], set[tuple[str, st
     """(A, X) -> the ordered pairs (B, C) such that line AX bisects the angle of lines AB, AC
     (internal or external). With a parent (``ix.fresh``), only the entries (A, X, B, C)
     with a new point: all that instances with a new point look up."""
-    import numpy as np
-
-    from . import kernels
-
     check()
     out: dict[tuple[str, str], set[tuple[str, str]]] = {}
     names = ix.names
-    new = np.array([ix.is_new(p) for p in names], dtype=np.bool_)
-    for a, x, b, c in kernels.bisected(ix._ang, ix._far, new):
+    for a, x, b, c in kernels.bisected(ix._ang, ix._far, ix.new_points()):
         out.setdefault((names[a], names[x]), set()).add((names[b], names[c]))
     return out
 
@@ -396,8 +390,7 @@ def _trapezoid_midline(ix, st):
     keep = ((i != j) & (pa < pb) & together[pa, pd] & together[pb, pc]
             & (pa != pc) & (pb != pd))  # (a != d, b != c: no point is on a line with itself)
     if ix.fresh is not None:  # ``_midlines``' first test, all at once: a new point among
-        new = np.zeros(len(names), dtype=np.bool_)  # a, b, c, d or on line ad or bc
-        new[[pos[p] for p in ix.fresh]] = True
+        new = ix.new_points()  # a, b, c, d or on line ad or bc
         line_new = np.zeros((len(names), len(names)), dtype=np.bool_)
         for line in ix.lines:
             if not ix.fresh.isdisjoint(line):

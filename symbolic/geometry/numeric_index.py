@@ -95,6 +95,7 @@ class NumericIndex:
         # the points the parent lacks (None: no parent, every point is new)
         self.fresh = None if parent is None else frozenset(coords) - frozenset(parent.coords)
         self.pos = {p: i for i, p in enumerate(self.names)}
+        self._new: np.ndarray | None = None  # ``new_points``
         self.xy = np.array([coords[p] for p in self.names], dtype=np.float64).reshape(-1, 2)
         dist, ang = kernels.pair_tables(self.xy)
         self._ang = ang
@@ -123,6 +124,19 @@ class NumericIndex:
 
     def is_new(self, p: str) -> bool:
         return self.fresh is None or p in self.fresh
+
+    def new_points(self) -> np.ndarray:
+        """``[i]``: point i (of ``names``) is new with this index (``is_new``: every point of
+        an index without a parent), made once per diagram; callers must not change it (it
+        stays writable: numba compiles read-only arrays as another type)."""
+        if self._new is None:
+            if self.fresh is None:
+                new = np.ones(len(self.names), dtype=np.bool_)
+            else:
+                new = np.zeros(len(self.names), dtype=np.bool_)
+                new[[self.pos[p] for p in self.fresh]] = True
+            self._new = new
+        return self._new
 
     def touches(self, pts: Iterable[str]) -> bool:
         """Whether a matcher's instance on these points is new with this index: one of
@@ -225,8 +239,7 @@ class NumericIndex:
         ``_circles`` gives (by their points in name order)."""
         assert self.fresh is not None
         n, names, pos = len(self.names), self.names, self.pos
-        new = np.zeros(n, dtype=np.bool_)
-        new[[pos[p] for p in self.fresh]] = True
+        new = self.new_points()
         i, j, k = kernels.triples(n)
         with_new = new[i] | new[j] | new[k]
         firsts = np.array([[pos[p] for p in sorted(c)[:3]] for c in parent.circles],
@@ -390,7 +403,7 @@ class NumericIndex:
         x = np.abs(self._ang[i, j] - self._ang[i, k])
         keep = self._far[i, j] & self._far[i, k] & ~(np.minimum(x, math.pi - x) < ANGLE_TOL)
         if new_only and self.fresh is not None:
-            new = np.array([p in self.fresh for p in self.names], dtype=np.bool_)
+            new = self.new_points()
             keep &= new[i] | new[j] | new[k]
         return np.stack([i[keep], j[keep], k[keep]], axis=1).astype(np.int64)
 

@@ -41,8 +41,7 @@ def _ratio_resolution(ix, st):
     names = ix.names
     runs = _runs(joined)
     if ix.fresh is not None:  # only groups with a new point give instances with one
-        new = np.zeros(len(names), dtype=np.bool_)
-        new[[ix.pos[x] for x in ix.fresh]] = True
+        new = ix.new_points()
         seen = np.concatenate(([0], np.cumsum((new[a] | new[b] | new[c])[order])))
         runs = [(lo, hi) for lo, hi in runs if seen[hi + 1] > seen[lo]]
     for lo, hi in runs:
@@ -103,8 +102,7 @@ def _equal_products(ix, st):
     k_of, a_of, b_of, t_of = k.tolist(), a.tolist(), b.tolist(), tt.tolist()
     runs = _runs(joined)
     if ix.fresh is not None:  # only groups with a new point (the centre or an item's) give
-        new = np.zeros(len(names), dtype=np.bool_)  # instances with one
-        new[[pos[x] for x in ix.fresh]] = True
+        new = ix.new_points()  # instances with one
         with_new = np.concatenate((new[p] | new[a] | new[b], new[tp] | new[tt]))[order]
         seen = np.concatenate(([0], np.cumsum(with_new)))
         runs = [(lo, hi) for lo, hi in runs if seen[hi + 1] > seen[lo]]

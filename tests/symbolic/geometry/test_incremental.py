@@ -678,3 +678,13 @@ def test_an_extended_state_keeps_the_equations_that_do_not_read_every_point(prob
         (f, e) for f, e in st._equations.items() if not f.pred.equations_read_all_points]
     assert new._reads_all == [] and set(st._reads_all) == {
         f for f in st._equations if f.pred.equations_read_all_points}
+
+
+def test_new_points_are_those_a_child_adds():
+    coords = {p: np.array([float(k), float(k * k % 5)]) for k, p in enumerate("abcdef")}
+    parent = NumericIndex({p: coords[p] for p in "abdf"})
+    child = NumericIndex(coords, parent)
+    assert parent.new_points().tolist() == [True] * 4
+    assert child.new_points().tolist() == [child.is_new(p) for p in child.names] \
+        == [False, False, True, False, True, False]
+    assert child.new_points() is child.new_points()
