@@ -183,8 +183,8 @@ def concretize(a: Tensor, const: Tensor, lo: Tensor, hi: Tensor) -> Tensor:
 
 def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
              bounds: GraphBounds | _Partial, alphas: Mapping[int, Tensor] | None = None,
-             extra: Mapping[int, Tensor] | None = None, record: dict[int, Tensor] | None = None
-             ) -> tuple[Tensor, Tensor]:
+             extra: Mapping[int, Tensor] | None = None, record: dict[int, Tensor] | None = None,
+             z_coef: Mapping[int, Tensor] | None = None) -> tuple[Tensor, Tensor]:
     """CROWN: ``a . node_target >= A . x + c`` over each row's box: (A [R, n_in], c [R]).
 
     ``alphas[k]`` ([R, *shape]) are the lower slopes of the unstable elements of ReLU-family
@@ -211,6 +211,8 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
         a_k = acc.pop(k, None)
         if extra is not None and k in extra:
             a_k = extra[k] if a_k is None else a_k + extra[k]
+        if a_k is None and z_coef is not None and k in z_coef:
+            a_k = torch.zeros_like(z_coef[k])
         if a_k is None:
             continue
         node = net.nodes[k]
@@ -231,6 +233,11 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
         assert isinstance(op, G.Activation)
         if record is not None and extra is not None and j in extra:
             record[j] = a_k.detach()
+        if z_coef is not None and k in z_coef:
+            a_k, g_z, c_z = _cut_terms(a_k, z_coef[k], at_rows(bounds.lower[j]),
+                                       at_rows(bounds.upper[j]))
+            push(j, g_z)
+            const = const + c_z
         lines = bounds.relax[k]
         assert isinstance(lines, G.Relaxation)
         r = lines.map(at_rows)
@@ -240,9 +247,29 @@ def backward(net: GraphNet, target: int, a: Tensor, row_box: Tensor,
         push(j, pos * r.lower_slope + neg * r.upper_slope)
         const = const + (pos * r.lower_icpt + neg * r.upper_icpt).reshape(rows, -1).sum(1)
     a_in = acc.get(0)
+    if extra is not None and 0 in extra:
+        a_in = extra[0] if a_in is None else a_in + extra[0]
     if a_in is None:
         a_in = torch.zeros((rows, *net.nodes[0].shape), dtype=a.dtype)
     return a_in.reshape(rows, -1), const
+
+
+def _cut_terms(a_k: Tensor, q: Tensor, lo: Tensor, up: Tensor
+               ) -> tuple[Tensor, Tensor, Tensor]:
+    """``q . z`` for a ReLU node's relaxed indicators z (cutting planes' terms), bounded
+    below by terms in its output and its input: z = 1 where ``lo >= 0``, 0 where ``up <=
+    0``; in between z lies in ``[y/u, 1 + (y - x)/l]`` on the triangle relaxation, so ``q z
+    >= q y / u`` for q >= 0 and ``q z >= q + (q/l) y - (q/l) x`` for q < 0. Returns the
+    output's coefficients with those terms, the input's coefficients and the constant."""
+    unstable = (lo < 0) & (up > 0)
+    zero = torch.zeros_like(q)
+    pos, neg = q.clamp(min=0), q.clamp(max=0)
+    u = torch.where(unstable, up, torch.ones_like(up))
+    lo_ = torch.where(unstable, lo, -torch.ones_like(lo))
+    a_k = a_k + torch.where(unstable, pos / u + neg / lo_, zero)
+    g = torch.where(unstable, -neg / lo_, zero)
+    c = torch.where(unstable, neg, torch.where(lo >= 0, q, zero))
+    return a_k, g, c.reshape(q.shape[0], -1).sum(1)
 
 
 def spec_rows(batch: int, matrix: Tensor) -> Tensor:

@@ -32,6 +32,7 @@ from torch import Tensor
 from . import graph_ops as G
 from .attack import CaseTensors, _confirm
 from .bounds import _Adam
+from .cuts import Cuts
 from .graph import GraphNet
 from .graph_bounds import (
     GraphBounds,
@@ -195,6 +196,9 @@ def _expand_relax(r: object, d: int) -> object:
     return tuple(t.expand(d, *t.shape[1:]) for t in r)
 
 
+CUT_LR = 0.01
+
+
 @dataclass(frozen=True)
 class BetaResult:
     """What ``beta_crown`` found for a batch of domains: the spec lower bounds [B, m], the input
@@ -207,13 +211,15 @@ class BetaResult:
     record: dict[int, Tensor]
     alphas: dict[int, Tensor]
     betas: dict[int, Tensor]
+    mu: Tensor | None = None  # the cuts' multipliers [B*m, C] (with ``cuts``)
 
 
 def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tensor,
                bounds: GraphBounds, splits: Mapping[int, Tensor], iterations: int, lr: float,
                deadline: float = float("inf"), alphas: Mapping[int, Tensor] | None = None,
                betas: Mapping[int, Tensor] | None = None, final_pass: bool = True,
-               beta_lr: float | None = None) -> BetaResult:
+               beta_lr: float | None = None, cuts: Cuts | None = None,
+               mus: Tensor | None = None) -> BetaResult:
     """Spec lower bounds over split domains with alphas and betas optimised by Adam, started
     from ``alphas`` / ``betas`` ([B*m, *shape] per node) when given (any values are sound:
     alphas are clamped to the slope range, betas to >= 0); ``lr`` is the alphas' step size,
@@ -236,6 +242,10 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
         signs[j] = (-s.to(lo.dtype))[row_box]  # z >= 0 forced: -beta z; z <= 0: +beta z
         given = betas.get(j) if betas is not None else None
         be[j] = given.clone().clamp_(min=0.0) if given is not None else torch.zeros_like(signs[j])
+    mu = None
+    if cuts is not None and cuts.size:
+        mu = (mus.clone().clamp_(min=0.0) if mus is not None and mus.shape[1] == cuts.size
+              else torch.zeros((row_box.shape[0], cuts.size), dtype=lo.dtype))
     params = list(al.values()) + list(be.values())
     a = matrix.to(lo.dtype).unsqueeze(0).expand(batch, -1, -1).reshape(batch * matrix.shape[0],
                                                                         *net.nodes[-1].shape)
@@ -244,9 +254,19 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
 
     def bound(record: dict[int, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         extra = {j: signs[j] * be[j] for j in be}
-        big_a, const = backward(net, len(net.nodes) - 1, a, row_box, bounds, al, extra, record)
-        return concretize(big_a, const - const_rhs, lo_r, hi_r), big_a
+        z_coef = None
+        const_cut: Tensor | float = 0.0
+        if mu is not None:
+            assert cuts is not None
+            on_values, z_coef, const_cut = cuts.terms(net, mu)
+            for i, c in on_values.items():
+                extra[i] = extra[i] + c if i in extra else c
+        big_a, const = backward(net, len(net.nodes) - 1, a, row_box, bounds, al, extra, record,
+                                z_coef)
+        return concretize(big_a, const - const_rhs - const_cut, lo_r, hi_r), big_a
 
+    if mu is not None:
+        params.append(mu)
     best = torch.full((row_box.shape[0],), -torch.inf, dtype=lo.dtype)
     iterations = iterations if params else 0
     # without a final pass after steps, the last step's parameters are returned: no need
@@ -255,6 +275,8 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
     keep = {id(p): p.detach().clone() for p in params} if track else {}
     adams = [_Adam(list(al.values()), lr),
              _Adam(list(be.values()), lr if beta_lr is None else beta_lr)]
+    if mu is not None:
+        adams.append(_Adam([mu], CUT_LR))
     for p in params:
         p.requires_grad_(True)
     record: dict[int, Tensor] = {}
@@ -273,7 +295,9 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
             break
         grads = torch.autograd.grad(-lower.sum(), params, allow_unused=True)
         adams[0].step(grads[:len(al)])
-        adams[1].step(grads[len(al):])
+        adams[1].step(grads[len(al):len(al) + len(be)])
+        if mu is not None:
+            adams[2].step(grads[-1:])
         with torch.no_grad():
             for k in al:
                 op = net.nodes[k].op
@@ -281,12 +305,15 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
                 al[k].clamp_(op.negative_slope, 1.0)
             for j in be:
                 be[j].clamp_(min=0.0)
+            if mu is not None:
+                mu.clamp_(min=0.0)
     if not final_pass and iterations > 0:
         keep = {id(p): p.detach() for p in params}
     m = matrix.shape[0]
     return BetaResult(best.reshape(batch, m), big_a.detach().reshape(batch, m, -1), record,
                       {k: keep[id(t)] for k, t in al.items()},
-                      {j: keep[id(t)] for j, t in be.items()})
+                      {j: keep[id(t)] for j, t in be.items()},
+                      None if mu is None else keep[id(mu)])
 
 
 @dataclass(frozen=True)
@@ -439,9 +466,26 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
     iterations = 0 if root.alphas is not None else config.alpha_iterations
     most = _batch_size(net, m, config.bab_batch)
     batch = min(most, 8)
+    started = time.monotonic()
+    cuts: Cuts | None = None
+    mu: Tensor | None = None  # the cuts' multipliers at the root [rows, C]
+    cut_tried = config.bab_cut_rounds <= 0
+    root_alphas: dict[int, Tensor] | None = None
     while stack:
         if time.monotonic() > deadline:
             return CaseResult(Outcome.TIMEOUT, domains=domains, method="graph-bab")
+        if not cut_tried and time.monotonic() - started > config.bab_cut_after:
+            # the search is long: cutting planes for the rest of it, which starts again from
+            # the root with the alphas optimised together with the cuts' multipliers (the
+            # domains so far were bounded without them)
+            cut_tried = True
+            cuts, mu, alphas = _root_cuts(net, ct, bounds0, root_alphas, config, deadline)
+            if cuts is not None:
+                m = ct.matrix.shape[0]
+                stack = [_Domains(empty, torch.full((1, m), -torch.inf, dtype=lo.dtype), alphas,
+                                  None)]
+                stored = stack[0].nbytes()
+                continue
         dom = _pop_domains(stack, batch)
         began = time.monotonic()
         stored -= dom.nbytes()
@@ -451,12 +495,14 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         bounds = _domain_bounds(net, bounds0, dom.splits, b_lo, b_hi, config.refine_layers)
         res = beta_crown(net, b_lo, b_hi, ct.matrix, ct.rhs, bounds, dom.splits, iterations,
                          config.bab_alpha_lr, deadline, dom.alphas, dom.betas,
-                         final_pass=False, beta_lr=config.bab_beta_lr)
+                         final_pass=False, beta_lr=config.bab_beta_lr, cuts=cuts,
+                         mus=None if mu is None else mu.repeat(d, 1))
         iterations = config.bab_iterations
         lower = torch.maximum(res.lower, dom.lower)
         batch = _next_batch(batch, d, time.monotonic() - began, most, deadline)
         if domains == 1:  # the root: the disjuncts it proves need no branching
             ct, res, lower = _open_disjuncts(ct, res, lower)
+            root_alphas = res.alphas
         open_ = ~(_proved(ct, lower) | bounds.infeasible)
         if not bool(open_.any()):
             continue
@@ -480,6 +526,25 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         stack.append(child)
     return CaseResult(Outcome.UNKNOWN if gave_up else Outcome.HOLDS, domains=domains,
                       method="graph-bab")
+
+
+def _root_cuts(net: GraphNet, ct: CaseTensors, bounds: GraphBounds,
+               alphas: dict[int, Tensor] | None, config: SearchConfig, deadline: float
+               ) -> tuple[Cuts | None, Tensor | None, dict[int, Tensor] | None]:
+    """Cutting planes for the case's rows (``cuts.relu_cuts``, within ``bab_cut_share`` of
+    the time left) and their multipliers, optimised with the alphas on the root domain (the
+    alphas returned too)."""
+    from .cuts import relu_cuts
+
+    until = time.monotonic() + (deadline - time.monotonic()) * config.bab_cut_share
+    cuts = relu_cuts(net, bounds, ct.lower, ct.upper, ct.matrix, ct.rhs, config.bab_cut_rounds,
+                     until)
+    if cuts is None:
+        return None, None, None
+    lo, hi = ct.lower[None], ct.upper[None]
+    res = beta_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, {}, config.bab_cut_iterations,
+                     config.alpha_lr, deadline, alphas, cuts=cuts)
+    return cuts, res.mu, res.alphas
 
 
 def _open_disjuncts(ct: CaseTensors, res: BetaResult, lower: Tensor
