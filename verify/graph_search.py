@@ -432,16 +432,17 @@ def graph_bab_per_disjunct(net: GraphNet, ct: CaseTensors, oracle: Oracle,
         lower = spec_lower(net, lo, hi, ct.matrix, ct.rhs, root.bounds, root.alphas)[0]
     reach = ct.disjunct_max(lower)[0]
     order = sorted(range(len(ct.groups)), key=lambda g: -float(reach[g]))
-    domains = 0
+    domains, method = 0, "graph-bab"
     for g in order:
         a0, b0 = ct.groups[g]
         alphas = None if root.alphas is None else {k: t[a0:b0] for k, t in root.alphas.items()}
         out = graph_relu_bab(net, _sub_case(ct, g), oracle, config, deadline,
                              Root(root.bounds, alphas))
         domains += out.domains
+        method = out.method if out.method.endswith("+cuts") else method
         if out.outcome is not Outcome.HOLDS:
-            return CaseResult(out.outcome, out.witness, domains, out.method)
-    return CaseResult(Outcome.HOLDS, domains=domains, method="graph-bab")
+            return CaseResult(out.outcome, out.witness, domains, method)
+    return CaseResult(Outcome.HOLDS, domains=domains, method=method)
 
 
 def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: SearchConfig,
@@ -473,7 +474,7 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
     root_alphas: dict[int, Tensor] | None = None
     while stack:
         if time.monotonic() > deadline:
-            return CaseResult(Outcome.TIMEOUT, domains=domains, method="graph-bab")
+            return CaseResult(Outcome.TIMEOUT, domains=domains, method=_bab_method(cuts))
         if not cut_tried and time.monotonic() - started > config.bab_cut_after:
             # the search is long: cutting planes for the rest of it, which starts again from
             # the root with the alphas optimised together with the cuts' multipliers (the
@@ -509,7 +510,7 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         idx = open_.nonzero().flatten()
         witness = _try_corners(net, ct, oracle, b_lo[idx], b_hi[idx], res.a[idx])
         if witness is not None:
-            return CaseResult(Outcome.VIOLATED, witness, domains=domains, method="graph-bab")
+            return CaseResult(Outcome.VIOLATED, witness, domains=domains, method=_bab_method(cuts))
         groups = torch.zeros(ct.matrix.shape[0], dtype=torch.long)
         for g, (a0, b0) in enumerate(ct.groups):
             groups[a0:b0] = g
@@ -525,7 +526,11 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         stored += child.nbytes()
         stack.append(child)
     return CaseResult(Outcome.UNKNOWN if gave_up else Outcome.HOLDS, domains=domains,
-                      method="graph-bab")
+                      method=_bab_method(cuts))
+
+
+def _bab_method(cuts: Cuts | None) -> str:
+    return "graph-bab" if cuts is None else "graph-bab+cuts"
 
 
 def _root_cuts(net: GraphNet, ct: CaseTensors, bounds: GraphBounds,
