@@ -549,6 +549,13 @@ def _root_cuts(net: GraphNet, ct: CaseTensors, bounds: GraphBounds,
     lo, hi = ct.lower[None], ct.upper[None]
     res = beta_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, {}, config.bab_cut_iterations,
                      config.alpha_lr, deadline, alphas, cuts=cuts)
+    plain = beta_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, {}, config.bab_cut_iterations,
+                       config.alpha_lr, deadline, alphas)
+    # the worst disjunct's bound, with and without the cuts: starting again pays only when
+    # the cuts close a good part of the gap
+    with_cuts, without = (float(ct.disjunct_max(r.lower).min()) for r in (res, plain))
+    if without >= 0 or with_cuts - without < config.bab_cut_gain * -without:
+        return None, None, None
     return cuts, res.mu, res.alphas
 
 

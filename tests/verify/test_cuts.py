@@ -5,6 +5,7 @@ optimum of the differential engine's random networks."""
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 from differential import case_rng
+from test_graph_search import _graph_runner
 from verify_testlib import BENCH, needs_bench
 
 pytest.importorskip("highspy")
@@ -54,16 +56,21 @@ def _samples(ct, n: int, seed: int) -> torch.Tensor:
     return ct.lower + (ct.upper - ct.lower) * u
 
 
-def test_cuts_hold_at_sampled_points_of_the_box(cases):
+def _with_cuts(cases):
+    """(case, net, case tensors, root bounds, rows, rhs, cuts) for the cases that get cuts."""
     from verify.cuts import relu_cuts
 
-    made = 0
     for case in cases:
         net, ct, bounds, matrix, rhs = _setup(case)
         cuts = relu_cuts(net, bounds, ct.lower, ct.upper, matrix, rhs, 3,
                          time.monotonic() + 30)
-        if cuts is None:
-            continue
+        if cuts is not None:
+            yield case, net, ct, bounds, matrix, rhs, cuts
+
+
+def test_cuts_hold_at_sampled_points_of_the_box(cases):
+    made = 0
+    for case, net, ct, _, _, _, cuts in _with_cuts(cases):
         made += cuts.size
         x = _samples(ct, 4000, case.index)
         with torch.no_grad():
@@ -101,16 +108,10 @@ def test_indicator_terms_bound_q_z_from_below():
 
 
 def test_bounds_with_cuts_enclose_sampled_outputs_and_tighten_the_root(cases):
-    from verify.cuts import relu_cuts
     from verify.graph_search import beta_crown
 
     tighter = 0
-    for case in cases:
-        net, ct, bounds, matrix, rhs = _setup(case)
-        cuts = relu_cuts(net, bounds, ct.lower, ct.upper, matrix, rhs, 3,
-                         time.monotonic() + 30)
-        if cuts is None:
-            continue
+    for case, net, ct, bounds, matrix, rhs, cuts in _with_cuts(cases):
         lo, hi = ct.lower[None], ct.upper[None]
         plain = beta_crown(net, lo, hi, matrix, rhs, bounds, {}, 50, 0.1)
         cut = beta_crown(net, lo, hi, matrix, rhs, bounds, {}, 50, 0.1, cuts=cuts)
@@ -123,24 +124,9 @@ def test_bounds_with_cuts_enclose_sampled_outputs_and_tighten_the_root(cases):
     assert tighter >= 2  # measured: 3 of the 5 cases with cuts
 
 
-def _runner(**options):
-    def run(case, timeout):
-        from verify.api import verify
-        from verify.graph import load_graph
-        from verify.pytest_helpers import torch_threads
-        from verify.search import SearchConfig
-
-        config = SearchConfig(seed=case.index, input_split_max_dim=0, **options)
-        with tempfile.TemporaryDirectory() as tmp:
-            prop = Path(tmp, "prop.vnnlib")
-            prop.write_text(case.vnnlib, encoding="utf-8")
-            with torch_threads(1):
-                return verify(load_graph(case.onnx), prop, timeout, config)
-    return run
-
-
 def test_bab_with_cuts_agrees_with_the_exact_optimum(monkeypatch):
-    """Cuts made as soon as the search starts (not after ``bab_cut_after`` seconds)."""
+    """Cuts made as soon as the search starts (not after ``bab_cut_after`` seconds) and kept
+    whatever they gain at the root."""
     import verify.cuts
 
     made = []
@@ -152,7 +138,8 @@ def test_bab_with_cuts_agrees_with_the_exact_optimum(monkeypatch):
         return cuts
 
     monkeypatch.setattr(verify.cuts, "relu_cuts", counted)
-    monkeypatch.setattr(engine, "run_verifier", _runner(bab_cut_after=0.0))
+    monkeypatch.setattr(engine, "run_verifier", _graph_runner(False, bab_cut_after=0.0,
+                                                       bab_cut_gain=-math.inf))
     cases = [engine.generate(case_rng(3, i), i) for i in range(20)]
     verdicts = [engine.check(c, 10.0) for c in cases]
     wrong = [(c.index, v.outcome, v.detail) for c, v in zip(cases, verdicts)
