@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -37,6 +37,10 @@ from torch import Tensor
 from . import graph_ops as G
 from .graph import GraphNet
 from .graph_bounds import GraphBounds
+
+if TYPE_CHECKING:
+    from .attack import CaseTensors
+    from .search import SearchConfig
 
 # each cut's right-hand side is raised by this much of the magnitudes it sums (the weights are
 # read off the graph by pushing unit vectors through it, which rounds)
@@ -389,3 +393,29 @@ def _as_cuts(net: GraphNet, lp: _LP, rows: list[tuple[np.ndarray, np.ndarray, fl
     return Cuts({i: matrix(i, g) for (i, ind), g in entries.items() if not ind},
                 {i: matrix(i, g) for (i, ind), g in entries.items() if ind},
                 torch.tensor([r for _, _, r in rows], dtype=torch.float64))
+
+
+def root_cuts(net: GraphNet, ct: CaseTensors, bounds: GraphBounds,
+              alphas: dict[int, Tensor] | None, config: SearchConfig, deadline: float
+              ) -> tuple[Cuts | None, Tensor | None, dict[int, Tensor] | None]:
+    """For a branch and bound on ``ct`` (one box): cuts for its rows (``relu_cuts``, within
+    ``config.bab_cut_share`` of the time left), their multipliers and the alphas optimised
+    with them on the root domain; (None, None, None) when there are none, or when they close
+    less than ``config.bab_cut_gain`` of the root's gap (the same steps with and without them:
+    starting again pays only when the cuts tighten the bound)."""
+    from .graph_search import beta_crown
+
+    until = time.monotonic() + (deadline - time.monotonic()) * config.bab_cut_share
+    cuts = relu_cuts(net, bounds, ct.lower, ct.upper, ct.matrix, ct.rhs, config.bab_cut_rounds,
+                     until)
+    if cuts is None:
+        return None, None, None
+    lo, hi = ct.lower[None], ct.upper[None]
+    res = beta_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, {}, config.bab_cut_iterations,
+                     config.alpha_lr, deadline, alphas, cuts=cuts)
+    plain = beta_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, {}, config.bab_cut_iterations,
+                       config.alpha_lr, deadline, alphas)
+    with_cuts, without = (float(ct.disjunct_max(r.lower).min()) for r in (res, plain))
+    if without >= 0 or with_cuts - without < config.bab_cut_gain * -without:
+        return None, None, None
+    return cuts, res.mu, res.alphas

@@ -32,7 +32,7 @@ from torch import Tensor
 from . import graph_ops as G
 from .attack import CaseTensors, _confirm
 from .bounds import _Adam
-from .cuts import Cuts
+from .cuts import Cuts, root_cuts
 from .graph import GraphNet
 from .graph_bounds import (
     GraphBounds,
@@ -196,7 +196,7 @@ def _expand_relax(r: object, d: int) -> object:
     return tuple(t.expand(d, *t.shape[1:]) for t in r)
 
 
-CUT_LR = 0.01
+CUT_LR = 0.01  # Adam's step size for the cuts' multipliers (img1052: 0.1 loosened the bound)
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,9 @@ def beta_crown(net: GraphNet, lo: Tensor, hi: Tensor, matrix: Tensor, rhs: Tenso
     alphas are clamped to the slope range, betas to >= 0); ``lr`` is the alphas' step size,
     ``beta_lr`` the betas' (default ``lr``). Without ``final_pass`` the
     parameters after the last step are not evaluated (the bound is the best one evaluated)
-    but returned, for the children to start from."""
+    but returned, for the children to start from. ``cuts`` (``verify.cuts.Cuts``) join the
+    bound with one multiplier >= 0 per cut and row, started from ``mus`` ([B*m, C]) when given,
+    else 0, and stepped at ``CUT_LR``."""
     batch = lo.shape[0]
     row_box = spec_rows(batch, matrix)
     al: dict[int, Tensor] = {}
@@ -472,16 +474,17 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
     mu: Tensor | None = None  # the cuts' multipliers at the root [rows, C]
     cut_tried = config.bab_cut_rounds <= 0
     root_alphas: dict[int, Tensor] | None = None
+    tag = "graph-bab"  # the method the result names
     while stack:
         if time.monotonic() > deadline:
-            return CaseResult(Outcome.TIMEOUT, domains=domains, method=_bab_method(cuts))
+            return CaseResult(Outcome.TIMEOUT, domains=domains, method=tag)
         if not cut_tried and time.monotonic() - started > config.bab_cut_after:
-            # the search is long: cutting planes for the rest of it, which starts again from
-            # the root with the alphas optimised together with the cuts' multipliers (the
-            # domains so far were bounded without them)
+            # a long search: with cuts (if they pay) it starts again from the root, with the
+            # alphas optimised together with their multipliers
             cut_tried = True
-            cuts, mu, alphas = _root_cuts(net, ct, bounds0, root_alphas, config, deadline)
+            cuts, mu, alphas = root_cuts(net, ct, bounds0, root_alphas, config, deadline)
             if cuts is not None:
+                tag = "graph-bab+cuts"
                 m = ct.matrix.shape[0]
                 stack = [_Domains(empty, torch.full((1, m), -torch.inf, dtype=lo.dtype), alphas,
                                   None)]
@@ -510,7 +513,7 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         idx = open_.nonzero().flatten()
         witness = _try_corners(net, ct, oracle, b_lo[idx], b_hi[idx], res.a[idx])
         if witness is not None:
-            return CaseResult(Outcome.VIOLATED, witness, domains=domains, method=_bab_method(cuts))
+            return CaseResult(Outcome.VIOLATED, witness, domains=domains, method=tag)
         groups = torch.zeros(ct.matrix.shape[0], dtype=torch.long)
         for g, (a0, b0) in enumerate(ct.groups):
             groups[a0:b0] = g
@@ -526,37 +529,7 @@ def graph_relu_bab(net: GraphNet, ct: CaseTensors, oracle: Oracle, config: Searc
         stored += child.nbytes()
         stack.append(child)
     return CaseResult(Outcome.UNKNOWN if gave_up else Outcome.HOLDS, domains=domains,
-                      method=_bab_method(cuts))
-
-
-def _bab_method(cuts: Cuts | None) -> str:
-    return "graph-bab" if cuts is None else "graph-bab+cuts"
-
-
-def _root_cuts(net: GraphNet, ct: CaseTensors, bounds: GraphBounds,
-               alphas: dict[int, Tensor] | None, config: SearchConfig, deadline: float
-               ) -> tuple[Cuts | None, Tensor | None, dict[int, Tensor] | None]:
-    """Cutting planes for the case's rows (``cuts.relu_cuts``, within ``bab_cut_share`` of
-    the time left) and their multipliers, optimised with the alphas on the root domain (the
-    alphas returned too)."""
-    from .cuts import relu_cuts
-
-    until = time.monotonic() + (deadline - time.monotonic()) * config.bab_cut_share
-    cuts = relu_cuts(net, bounds, ct.lower, ct.upper, ct.matrix, ct.rhs, config.bab_cut_rounds,
-                     until)
-    if cuts is None:
-        return None, None, None
-    lo, hi = ct.lower[None], ct.upper[None]
-    res = beta_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, {}, config.bab_cut_iterations,
-                     config.alpha_lr, deadline, alphas, cuts=cuts)
-    plain = beta_crown(net, lo, hi, ct.matrix, ct.rhs, bounds, {}, config.bab_cut_iterations,
-                       config.alpha_lr, deadline, alphas)
-    # the worst disjunct's bound, with and without the cuts: starting again pays only when
-    # the cuts close a good part of the gap
-    with_cuts, without = (float(ct.disjunct_max(r.lower).min()) for r in (res, plain))
-    if without >= 0 or with_cuts - without < config.bab_cut_gain * -without:
-        return None, None, None
-    return cuts, res.mu, res.alphas
+                      method=tag)
 
 
 def _open_disjuncts(ct: CaseTensors, res: BetaResult, lower: Tensor
