@@ -243,6 +243,9 @@ class _LP:
                 continue
             for e, col in enumerate(self.cols[i].tolist()):
                 self.owner.setdefault(col, (i, e, False))
+        self._pre = {k: net.nodes[k].inputs[0] for k in self.relu}
+        # per ReLU node, its unstable elements' weights, input columns and biases (separation)
+        self._cache: dict[int, tuple[list[np.ndarray], list[np.ndarray], np.ndarray]] = {}
 
     def separate(self, point: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float]]:
         """Anderson cuts the point violates: (columns, coefficients, rhs) rows ``<=``."""
@@ -280,10 +283,6 @@ class _LP:
                 uniq, inv = np.unique(cols_all, return_inverse=True)
                 found.append((uniq, np.bincount(inv, coef_all), rhs + SLACK * scale))
         return found
-
-    def prepare(self, net: GraphNet) -> None:
-        self._pre = {k: net.nodes[k].inputs[0] for k in self.relu}
-        self._cache: dict[int, tuple[list[np.ndarray], list[np.ndarray], np.ndarray]] = {}
 
     def _rows(self, k: int, parts: list[tuple[int, Any, np.ndarray]], unstable: np.ndarray
               ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
@@ -329,7 +328,6 @@ def relu_cuts(net: GraphNet, bounds: GraphBounds, lower: Tensor, upper: Tensor,
         return None
 
     lp = _LP(net, bounds, lower.numpy(), upper.numpy(), matrix.numpy(), rhs.numpy())
-    lp.prepare(net)
     with _silent_stdout():
         h = highspy.Highs()
     for key, value in (("output_flag", False), ("threads", 1), ("presolve", "off"),
