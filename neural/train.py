@@ -11,6 +11,15 @@ with the lowest eval loss is written, with its SHA-256 beside it.
     python -m neural.train data.jsonl --out neural/weights/proposer.pt --minutes 2
 
 A GPU is used when there is one (``--device``); on a CPU the same run takes hours, not minutes.
+
+Fine-tuning (the self-improvement loop) starts from a checkpoint and mixes new examples, say
+the auxiliary points of problems the search proved (``neural.proved``), into every batch
+beside the data the checkpoint was trained on, so that a few dozen examples are seen often
+without the rest being forgotten; a short fine-tune on a CPU takes minutes:
+
+    python -m neural.train neural/weights/proposer_data.jsonl.gz --init neural/weights/proposer.pt \
+        --extra proved.jsonl --extra-share 0.25 --steps 300 --lr 1e-4 --warmup 20 --keep last \
+        --out tuned.pt
 """
 
 from __future__ import annotations
@@ -51,15 +60,32 @@ def sequences(rows: Iterable[dict], tokenizer, max_len: int) -> list[TrainSequen
     return list(out.values())
 
 
-def batches(seqs: Sequence[TrainSequence], size: int, pad_id: int, rng: random.Random, device):
-    """Endless shuffled batches: (inputs, labels) with labels -100 outside the targets."""
+def _epochs(seqs: Sequence[TrainSequence], size: int, rng: random.Random):
+    """Endless chunks of ``size`` sequences, each pass over ``seqs`` in a new order (all of
+    them at once when there are fewer)."""
     order = list(range(len(seqs)))
     while True:
         rng.shuffle(order)
         for i in range(0, len(order) - size + 1, size):
-            yield collate([seqs[j] for j in order[i:i + size]], pad_id, device)
+            yield [seqs[j] for j in order[i:i + size]]
         if len(order) < size:
-            yield collate([seqs[j] for j in order], pad_id, device)
+            yield [seqs[j] for j in order]
+
+
+def batches(seqs: Sequence[TrainSequence], size: int, pad_id: int, rng: random.Random, device,
+            extra: Sequence[TrainSequence] = (), extra_share: float = 0.0):
+    """Endless shuffled batches: (inputs, labels) with labels -100 outside the targets. With
+    ``extra``, ``round(size * extra_share)`` (at least 1) of each batch's sequences come from
+    it, in passes of their own, and the rest from ``seqs``."""
+    if not extra or extra_share <= 0:
+        for chunk in _epochs(seqs, size, rng):
+            yield collate(chunk, pad_id, device)
+        return
+    n_extra = min(size, max(1, round(size * extra_share)))
+    base, more = _epochs(seqs, size - n_extra, rng), _epochs(extra, n_extra, rng)
+    while True:
+        chunk = next(more)[:n_extra] + (next(base) if n_extra < size else [])
+        yield collate(chunk, pad_id, device)
 
 
 def collate(chunk: Sequence[TrainSequence], pad_id: int, device):
@@ -134,7 +160,37 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--heads", type=int, default=8)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--max-len", type=int, default=512)
+    ap.add_argument("--init", metavar="CHECKPOINT",
+                    help="start from this checkpoint (SHA-256 checked): its size, vocabulary and "
+                         "weights; --d-model, --layers, --heads and --max-len are then ignored")
+    ap.add_argument("--extra", action="append", default=[], metavar="FILE",
+                    help="more examples (repeatable), drawn into every batch at --extra-share "
+                         "beside the main data; all of them train (none held back)")
+    ap.add_argument("--extra-share", type=float, default=0.25,
+                    help="share of each batch taken from --extra (default: %(default)s)")
+    ap.add_argument("--keep", choices=("best", "last"), default="best",
+                    help="write the checkpoint with the lowest held-back loss (default), or "
+                         "the last one (for a fixed fine-tuning schedule)")
     return ap.parse_args(argv)
+
+
+def read_rows(names: Sequence[str], digest) -> list[dict]:
+    """The JSON rows of data files (``.gz`` read as gzip), their bytes fed to ``digest``;
+    raises ``ValueError`` naming the file (and line) that cannot be read."""
+    rows = []
+    for name in names:
+        try:
+            raw = Path(name).read_bytes()
+            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
+        except OSError as e:
+            raise ValueError(f"cannot read {name}: {e.strerror or e}") from None
+        digest.update(text.encode())
+        for n, line in enumerate(text.splitlines(), 1):
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{name}:{n}: not a JSON line ({e.msg})") from None
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,34 +205,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         else args.device
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    tokenizer = ConstructionTokenizer()
-    rows = []
     digest = hashlib.sha256()
-    for name in args.data:
+    try:
+        rows = read_rows(args.data, digest)
+        extra_rows = read_rows(args.extra, digest)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    init = None
+    if args.init:
+        from .proposer import WeightsError, load
+
         try:
-            raw = Path(name).read_bytes()
-            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
-        except OSError as e:
-            print(f"error: cannot read {name}: {e.strerror}", file=sys.stderr)
+            init = load(args.init)
+        except WeightsError as e:
+            print(f"error: --init: {e}", file=sys.stderr)
             return 2
-        digest.update(text.encode())
-        for n, line in enumerate(text.splitlines(), 1):
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                print(f"error: {name}:{n}: not a JSON line ({e.msg})", file=sys.stderr)
-                return 2
-    seqs = sequences(rows, tokenizer, args.max_len)
+        tokenizer, config = init.tokenizer, init.model.config
+    else:
+        tokenizer = ConstructionTokenizer()
+        config = ModelConfig(len(tokenizer), args.d_model, args.layers, args.heads,
+                             4 * args.d_model, args.max_len, args.dropout)
+    seqs = sequences(rows, tokenizer, config.max_len)
     train = [s for s in seqs if s.split == "train"]
     held = [s for s in seqs if s.split != "train"]
+    extra = sequences(extra_rows, tokenizer, config.max_len)
     if not train:
         print("error: no training sequences in the data", file=sys.stderr)
         return 2
-    config = ModelConfig(len(tokenizer), args.d_model, args.layers, args.heads,
-                         4 * args.d_model, args.max_len, args.dropout)
     model = ConstructionLM(config).to(device)
-    print(f"{len(rows)} examples -> {len(train)} training / {len(held)} eval sequences; "
-          f"{model.n_parameters() / 1e6:.2f}M parameters on {device}", file=sys.stderr)
+    if init is not None:
+        model.load_state_dict(init.model.state_dict())
+        model.train()
+    print(f"{len(rows)} examples -> {len(train)} training / {len(held)} eval sequences"
+          + (f", {len(extra)} extra at {args.extra_share:.0%} of each batch" if extra else "")
+          + f"; {model.n_parameters() / 1e6:.2f}M parameters on {device}"
+          + (f", from {args.init}" if init else ""), file=sys.stderr)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay,
                             betas=(0.9, 0.95))
     total_steps = args.steps
@@ -185,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     best = (math.inf, 0.0, 0)
     best_state = None
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else None
-    stream = batches(train, args.batch, tokenizer.pad_id, rng, device)
+    stream = batches(train, args.batch, tokenizer.pad_id, rng, device, extra,
+                     args.extra_share)
     step = 0
     for step in range(1, total_steps + 1):
         frac = step / total_steps
@@ -212,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"step {step}  train loss {float(loss.detach()):.3f}  eval loss {ev_loss:.3f}  "
                   f"eval exact {ev_exact:.3f}  lr {lr:.2e}  "
                   f"{time.monotonic() - start:.0f}s", file=sys.stderr, flush=True)
-            if ev_loss < best[0]:
+            if ev_loss < best[0] or args.keep == "last":
                 best = (ev_loss, ev_exact, step)
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if last:
@@ -224,6 +289,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "eval_exact": round(best[1], 4), "data_sha256": digest.hexdigest(),
             "seed": args.seed, "device": device, "torch": str(torch.__version__),
             "seconds": round(time.monotonic() - start, 1)}
+    if init is not None:
+        meta["init"] = {"path": Path(args.init).name, "sha256": sha256_of(Path(args.init)),
+                        "meta": init.meta}
+    if extra:
+        meta["extra_examples"] = len(extra_rows)
+        meta["extra_sequences"] = len(extra)
+        meta["extra_share"] = args.extra_share
+    if args.keep == "last":
+        meta["kept"] = "last"
     out = Path(args.out)
     sha = save(out, model, tokenizer, meta)
     print(f"wrote {out} (sha256 {sha[:16]}...): {json.dumps(meta)}", file=sys.stderr)

@@ -1,0 +1,104 @@
+"""Fine-tuning the proposer (``neural.train --init/--extra/--keep``) and choosing the checkpoint
+a search uses (``solve-problem --model``): the self-improvement loop's two ends."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from neural.proposer import load  # noqa: E402
+from neural.tokenizer import ConstructionTokenizer  # noqa: E402
+from neural.train import TrainSequence, batches, main  # noqa: E402
+
+TOK = ConstructionTokenizer()
+
+
+def _rows(goal: str, split: str = "train") -> list[dict]:
+    return [{"statement": ["a b c = triangle a b c"], "auxiliary": ["d = midpoint d a b"],
+             "goal": goal, "split": split}]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _tiny(tmp_path: Path, name: str = "w.pt", *extra: str) -> Path:
+    data = _write(tmp_path / "d.jsonl", _rows("para b c d e") + _rows("para b c d e", "eval"))
+    out = tmp_path / name
+    assert main([str(data), "--out", str(out), "--steps", "2", "--batch", "2", "--d-model",
+                 "32", "--layers", "1", "--heads", "2", "--device", "cpu", *extra]) == 0
+    return out
+
+
+def test_batches_draw_the_extra_share_from_the_extra_sequences():
+    base = [TrainSequence((1, 2), (3,), "train") for _ in range(40)]
+    extra = [TrainSequence((5, 6, 7), (8, 9), "train") for _ in range(3)]
+    stream = batches(base, 8, 0, random.Random(0), "cpu", extra, 0.25)
+    for _ in range(10):
+        inputs, labels = next(stream)
+        assert inputs.shape[0] == 8
+        assert int((labels == 8).sum()) == 2  # two of eight rows from extra, every batch
+    plain = batches(base, 8, 0, random.Random(0), "cpu")
+    inputs, labels = next(plain)
+    assert inputs.shape[0] == 8 and int((labels == 8).sum()) == 0
+    # a share that rounds to nothing still takes one; all of a small extra set each pass
+    inputs, labels = next(batches(base, 8, 0, random.Random(0), "cpu", extra, 0.01))
+    assert int((labels == 8).sum()) == 1
+
+
+def test_init_continues_from_the_checkpoint_and_records_it(tmp_path):
+    first = _tiny(tmp_path)
+    extra = _write(tmp_path / "x.jsonl", _rows("perp a d b c"))
+    data = tmp_path / "d.jsonl"
+    # no learning at all: the fine-tuned weights are the checkpoint's, whatever the sizes given
+    out = tmp_path / "t.pt"
+    assert main([str(data), "--init", str(first), "--extra", str(extra), "--lr", "0",
+                 "--steps", "1", "--batch", "2", "--d-model", "64", "--device", "cpu",
+                 "--keep", "last", "--out", str(out)]) == 0
+    a, b = load(first), load(out)
+    assert a.model.config == b.model.config
+    for (k, v), (k2, w) in zip(a.model.state_dict().items(), b.model.state_dict().items()):
+        assert k == k2 and torch.equal(v, w)
+    meta = b.meta
+    assert meta["init"]["path"] == "w.pt" and meta["init"]["meta"]["steps"] == 2
+    assert meta["extra_examples"] == 1 and meta["extra_sequences"] == 1
+    assert meta["kept"] == "last" and meta["best_step"] == 1
+    # with learning, the extra example's target gets likelier
+    out2 = tmp_path / "t2.pt"
+    assert main([str(data), "--init", str(first), "--extra", str(extra), "--lr", "3e-3",
+                 "--warmup", "1", "--steps", "30", "--batch", "2", "--extra-share", "0.5",
+                 "--device", "cpu", "--keep", "last", "--out", str(out2)]) == 0
+
+    def logp(proposer) -> float:
+        tok = proposer.tokenizer
+        prompt = tok.prompt(["a b c = triangle a b c"], "perp a d b c")
+        target = tok.target("d = midpoint d a b")
+        ids = torch.tensor([prompt + target[:-1]])
+        with torch.no_grad():
+            lp = torch.log_softmax(proposer.model(ids).float()[0], -1)
+        return sum(float(lp[len(prompt) - 1 + j, t]) for j, t in enumerate(target))
+
+    assert logp(load(out2)) > logp(a) + 1.0
+
+
+def test_init_and_extra_errors(tmp_path, capsys):
+    data = _write(tmp_path / "d.jsonl", _rows("para b c d e"))
+    assert main([str(data), "--init", str(tmp_path / "none.pt"),
+                 "--out", str(tmp_path / "o.pt")]) == 2
+    err = capsys.readouterr().err
+    assert "--init" in err and "no such checkpoint" in err
+    assert main([str(data), "--extra", str(tmp_path / "none.jsonl"),
+                 "--out", str(tmp_path / "o.pt")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "none.jsonl" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{}\nnot json\n")
+    assert main([str(data), "--extra", str(bad), "--out", str(tmp_path / "o.pt")]) == 2
+    assert "bad.jsonl:2: not a JSON line" in capsys.readouterr().err
+    assert not (tmp_path / "o.pt").exists()
