@@ -162,6 +162,23 @@ def beam_search(model, prompt: list[int], index, width: int, max_tokens: int, eo
     return sorted(done, key=lambda x: -x[1])[:width]
 
 
+def check_checkpoint(path: Path | str) -> None:
+    """Raise ``WeightsError`` unless ``path`` is a file whose SHA-256 matches the
+    ``<path>.sha256`` beside it (as ``neural.train`` writes them); needs no torch."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: no such checkpoint")
+    sums = path.with_name(path.name + ".sha256")
+    if not sums.is_file():
+        raise WeightsError(f"{sums}: checksum file missing")
+    text = sums.read_text(encoding="utf-8", errors="replace").split()
+    want = text[0] if text else ""
+    got = hashlib.sha256(path.read_bytes()).hexdigest()
+    if got != want:
+        raise WeightsError(f"{path}: SHA-256 {got[:16]}... does not match {sums.name} "
+                           f"({want[:16]}...); the file is corrupted or was replaced")
+
+
 def load(path: Path | str = WEIGHTS, check: bool = True) -> NeuralProposer:
     """The proposer from a checkpoint written by ``neural.train`` (SHA-256 checked)."""
     import torch
@@ -170,17 +187,10 @@ def load(path: Path | str = WEIGHTS, check: bool = True) -> NeuralProposer:
     from .train import FORMAT
 
     path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"{path}: no such checkpoint")
     if check:
-        sums = path.with_name(path.name + ".sha256")
-        if not sums.is_file():
-            raise WeightsError(f"{sums}: checksum file missing")
-        want = sums.read_text().split()[0]
-        got = hashlib.sha256(path.read_bytes()).hexdigest()
-        if got != want:
-            raise WeightsError(f"{path}: SHA-256 {got[:16]}... does not match {sums.name} "
-                               f"({want[:16]}...); the file is corrupted or was replaced")
+        check_checkpoint(path)
+    elif not path.is_file():
+        raise WeightsError(f"{path}: no such checkpoint")
     blob = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
         raise WeightsError(f"{path}: not a {FORMAT} checkpoint")

@@ -299,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "the problem and the points added so far (the model loads when "
                              "the search starts; without it installed, the sources' own "
                              "order) (default: off)")
+    search.add_argument("--model", metavar="CHECKPOINT",
+                        help="geometry: the neural proposer's checkpoint, for the neural "
+                             "source and --neural-ranking (a file python -m neural.train "
+                             "wrote, with its .sha256 beside it; default: the shipped "
+                             "neural/weights/proposer.pt)")
     search.add_argument("--memory", metavar="DIR",
                         help="persistent memory (Oxigraph store, created if missing): a "
                              "proposal source, and the ranking's counts; every problem proved "
@@ -375,6 +380,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         why = unwritable(path, folder) if path else None
         if why:
             return _error(f"{flag} {path}: {why}")
+    if args.model:
+        from neural.proposer import WeightsError, check_checkpoint
+
+        try:
+            check_checkpoint(args.model)
+        except WeightsError as e:
+            return _error(f"--model: {e}")
     for flag, path, theory in (("--memory", args.memory, False),
                                ("--kg-store", args.kg_store, True)):
         if path:
@@ -448,7 +460,7 @@ def solve_config(args: argparse.Namespace) -> SolveConfig:
                        depth=args.depth, beam=args.beam,
                        trajectory_depth=args.trajectory_depth, sources=sources,
                        ranking=args.ranking, neural_ranking=args.neural_ranking,
-                       memory_path=args.memory,
+                       memory_path=args.memory, model_path=args.model,
                        progress=args.progress, ar_tables=args.ar_tables)
 
 

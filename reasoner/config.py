@@ -31,6 +31,9 @@ class SolveConfig:
     # order the heuristic and memory candidates by the neural model (neural.ranker)
     neural_ranking: bool = False
     memory_path: str | None = None  # persistent memory store: a source, and ranking counts
+    # geometry: the neural proposer's checkpoint (``neural.train``'s output; None: the shipped
+    # ``neural/weights/proposer.pt``), for the neural source and the neural ranking
+    model_path: str | None = None
     progress: bool = False    # print search progress to stderr every few seconds
     # geometry: this solve is worker ``worker`` of ``workers`` searching the problem at once
     # (``reasoner.batch`` runs them, first proof wins; ``reasoner.search``)

@@ -106,7 +106,7 @@ def proposers(problem: Problem, config: SolveConfig) -> list[ConstructionPropose
     out: list[ConstructionProposer] = []
     ranker = None
     if config.neural_ranking:
-        neural = load_neural()
+        neural = load_neural(config.model_path)
         if neural is not None:
             from neural.ranker import ModelRanker
 
@@ -122,7 +122,7 @@ def proposers(problem: Problem, config: SolveConfig) -> list[ConstructionPropose
             out.append(_ranked(MemoryProposer.open(config.memory_path, exclude=problem),
                                ranker))
         elif name == "neural":
-            neural = load_neural()
+            neural = load_neural(config.model_path)
             if neural is not None:
                 out.append(neural)
         elif name not in SOURCES:
@@ -138,20 +138,27 @@ def _ranked(source: ConstructionProposer, ranker: Any) -> ConstructionProposer:
     return RankedSource(source, ranker)
 
 
-_NEURAL: list[Any] = []
+_NEURAL: dict[str | None, Any] = {}
 
 
-def load_neural() -> ConstructionProposer | None:
-    """The shipped neural proposer (``neural.proposer.load_default``), loaded once per
-    process; None when it, torch or its weights are not available."""
-    if not _NEURAL:
-        try:
-            from neural.proposer import load_default
+def load_neural(path: str | None = None) -> ConstructionProposer | None:
+    """The neural proposer of checkpoint ``path``, or the shipped one
+    (``neural.proposer.load_default``) for None, loaded once per process; None when torch or
+    the shipped weights are not available. A checkpoint named by ``path`` that does not load
+    raises (``neural.proposer.WeightsError``, or ImportError without torch)."""
+    if path not in _NEURAL:
+        if path is not None:
+            from neural.proposer import load
 
-            _NEURAL.append(load_default())
-        except ImportError:
-            _NEURAL.append(None)
-    return _NEURAL[0]
+            _NEURAL[path] = load(path)
+        else:
+            try:
+                from neural.proposer import load_default
+
+                _NEURAL[None] = load_default()
+            except ImportError:
+                _NEURAL[None] = None
+    return _NEURAL[path]
 
 
 def _search(problem: Problem, config: SolveConfig

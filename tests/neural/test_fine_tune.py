@@ -11,7 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from neural.proposer import load  # noqa: E402
+from neural.proposer import WeightsError, check_checkpoint, load  # noqa: E402
 from neural.tokenizer import ConstructionTokenizer  # noqa: E402
 from neural.train import TrainSequence, batches, main  # noqa: E402
 
@@ -102,3 +102,44 @@ def test_init_and_extra_errors(tmp_path, capsys):
     assert main([str(data), "--extra", str(bad), "--out", str(tmp_path / "o.pt")]) == 2
     assert "bad.jsonl:2: not a JSON line" in capsys.readouterr().err
     assert not (tmp_path / "o.pt").exists()
+
+
+def test_check_checkpoint_needs_the_checksum(tmp_path):
+    w = _tiny(tmp_path)
+    check_checkpoint(w)
+    w.with_name("w.pt.sha256").write_text("0" * 64 + "  w.pt\n")
+    with pytest.raises(WeightsError, match="does not match"):
+        check_checkpoint(w)
+    w.with_name("w.pt.sha256").unlink()
+    with pytest.raises(WeightsError, match="checksum file missing"):
+        check_checkpoint(w)
+    with pytest.raises(WeightsError, match="no such checkpoint"):
+        check_checkpoint(tmp_path / "missing.pt")
+
+
+def test_solve_problem_model_flag(tmp_path, capsys, monkeypatch):
+    from reasoner import cli
+    from reasoner.domains import geometry
+
+    problem = tmp_path / "p.txt"
+    problem.write_text("p\na b c = triangle a b c; d = midpoint d a b ? cong a d d b\n")
+    assert cli.main([str(problem), "--model", str(tmp_path / "none.pt")]) == 2
+    assert "--model" in capsys.readouterr().err
+    w = _tiny(tmp_path)
+    assert cli.main([str(problem), "--model", str(w), "--json"]) == 0  # a good one is taken
+    assert json.loads(capsys.readouterr().out)["status"] == "proved"
+    seen = []
+
+    def fake_load(path):
+        seen.append(path)
+        raise WeightsError("fake")
+
+    monkeypatch.setattr(geometry, "_NEURAL", {})
+    monkeypatch.setattr("neural.proposer.load", fake_load)
+    from reasoner.config import SolveConfig
+    from symbolic.geometry.problem import parse_problem
+
+    config = SolveConfig(model_path=str(w), sources=("neural",))
+    with pytest.raises(WeightsError):
+        geometry.proposers(parse_problem("a b c = triangle a b c ? perp a b a c"), config)
+    assert seen == [str(w)]

@@ -94,13 +94,14 @@ def test_ranked_source_hands_out_the_most_probable_of_a_wider_pool():
 
 def test_neural_ranking_wraps_the_heuristic_source_only_when_asked(monkeypatch):
     proposer = tiny_proposer(4)
-    monkeypatch.setattr(geometry_domain, "load_neural", lambda: proposer)
+    monkeypatch.setattr(geometry_domain, "load_neural", lambda path=None: proposer)
     plain = geometry_domain.proposers(PROBLEM, SolveConfig(sources=("heuristic", "neural")))
     assert [type(s).__name__ for s in plain] == ["HeuristicProposer", "NeuralProposer"]
     ranked = geometry_domain.proposers(
         PROBLEM, SolveConfig(sources=("heuristic", "neural"), neural_ranking=True))
     assert [type(s).__name__ for s in ranked] == ["RankedSource", "NeuralProposer"]
-    monkeypatch.setattr(geometry_domain, "load_neural", lambda: None)  # no model installed
+    # no model installed
+    monkeypatch.setattr(geometry_domain, "load_neural", lambda path=None: None)
     fallback = geometry_domain.proposers(
         PROBLEM, SolveConfig(sources=("heuristic",), neural_ranking=True))
     assert [type(s).__name__ for s in fallback] == ["HeuristicProposer"]

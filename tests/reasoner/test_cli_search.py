@@ -29,7 +29,7 @@ class FakeNeural:
 
 @pytest.fixture
 def fake_neural(monkeypatch):
-    monkeypatch.setattr(geometry, "_NEURAL", [FakeNeural()])  # forked workers inherit it
+    monkeypatch.setattr(geometry, "_NEURAL", {None: FakeNeural()})  # forked workers inherit it
 
 
 def problem_file(tmp_path: Path, *pairs: tuple[str, str]) -> str:
