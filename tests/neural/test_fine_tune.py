@@ -3,8 +3,10 @@ a search uses (``solve-problem --model``): the self-improvement loop's two ends.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from neural.tokenizer import ConstructionTokenizer  # noqa: E402
 from neural.train import TrainSequence, batches, main  # noqa: E402
 
 TOK = ConstructionTokenizer()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rows(goal: str, split: str = "train") -> list[dict]:
@@ -143,3 +146,31 @@ def test_solve_problem_model_flag(tmp_path, capsys, monkeypatch):
     with pytest.raises(WeightsError):
         geometry.proposers(parse_problem("a b c = triangle a b c ? perp a b a c"), config)
     assert seen == [str(w)]
+
+
+def test_self_improvement_bench_reads_folds_and_held_sequences(tmp_path):
+    spec = importlib.util.spec_from_file_location("self_improvement_bench",
+                                                  ROOT / "bench" / "self_improvement.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    problems = tmp_path / "f.txt"
+    problems.write_text("".join(f"p{i}\na b c = triangle a b c ? perp a b a c\n"
+                                for i in range(5)))
+    rows = [{"problem": f"p{i}", "file": str(problems), "domain": "geometry"}
+            for i in range(5)]
+    file, folds = bench.folds_of(rows, 2)
+    assert file == problems and folds == [["p0", "p2", "p4"], ["p1", "p3"]]
+    ex = {"statement": ["a b c = triangle a b c"], "goal": "perp a b a c",
+          "auxiliary": ["d = midpoint d a b", "e = midpoint e b c"]}
+    assert bench.held_sequences([ex]) == [
+        (["a b c = triangle a b c"], "perp a b a c", "d = midpoint d a b"),
+        (["a b c = triangle a b c", "d = midpoint d a b"], "perp a b a c",
+         "e = midpoint e b c")]
+    # the ranks of a target the heuristics offer: in their order and in a model's
+    w = _tiny(tmp_path)
+    model = load(w)
+    seqs = [(["a b c = triangle a b c"], "perp a b a c", "d = midpoint d a b")]
+    where = bench.ranks({"m": model}, seqs, 50)
+    assert len(where["heuristic"]) == 1 and len(where["m"]) == 1
+    assert 0 <= where["m"][0] < 50
+    assert sys.modules.get("self_improvement_bench") is None
