@@ -175,6 +175,9 @@ def search(file: Path, names: Sequence[str], model: Path, args: argparse.Namespa
     start = time.monotonic()
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     rows = [json.loads(ln) for ln in done.stdout.splitlines() if ln.startswith("{")]
+    if done.returncode not in (0, 1) or len(rows) != len(names):  # 1: some not proved
+        raise SystemExit(f"solve-problem with {model} answered {len(rows)} of {len(names)} "
+                         f"problems (exit {done.returncode}): {done.stderr.strip()[-500:]}")
     return sum(r.get("status") == "proved" for r in rows), time.monotonic() - start
 
 

@@ -174,3 +174,20 @@ def test_self_improvement_bench_reads_folds_and_held_sequences(tmp_path):
     assert len(where["heuristic"]) == 1 and len(where["m"]) == 1
     assert 0 <= where["m"][0] < 50
     assert sys.modules.get("self_improvement_bench") is None
+
+
+def test_self_improvement_bench_search_counts_proofs_and_stops_on_errors(tmp_path):
+    import argparse
+
+    spec = importlib.util.spec_from_file_location("self_improvement_bench",
+                                                  ROOT / "bench" / "self_improvement.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    problems = tmp_path / "f.txt"
+    problems.write_text("p0\na b c = triangle a b c; d = midpoint d a b ? cong a d d b\n")
+    args = argparse.Namespace(search_timeout=20.0, jobs=1)
+    w = _tiny(tmp_path)
+    proved, seconds = bench.search(problems, ["p0"], w, args)
+    assert proved == 1 and seconds > 0
+    with pytest.raises(SystemExit, match="exit 2"):  # a checkpoint that is not there
+        bench.search(problems, ["p0"], tmp_path / "none.pt", args)
