@@ -148,11 +148,17 @@ def test_solve_problem_model_flag(tmp_path, capsys, monkeypatch):
     assert seen == [str(w)]
 
 
-def test_self_improvement_bench_reads_folds_and_held_sequences(tmp_path):
+@pytest.fixture(scope="module")
+def bench():
+    """``bench/self_improvement.py`` as a module (bench scripts are not a package)."""
     spec = importlib.util.spec_from_file_location("self_improvement_bench",
                                                   ROOT / "bench" / "self_improvement.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_self_improvement_bench_reads_folds_and_held_sequences(tmp_path, bench):
     problems = tmp_path / "f.txt"
     problems.write_text("".join(f"p{i}\na b c = triangle a b c ? perp a b a c\n"
                                 for i in range(5)))
@@ -176,13 +182,9 @@ def test_self_improvement_bench_reads_folds_and_held_sequences(tmp_path):
     assert sys.modules.get("self_improvement_bench") is None
 
 
-def test_self_improvement_bench_search_counts_proofs_and_stops_on_errors(tmp_path):
+def test_self_improvement_bench_search_counts_proofs_and_stops_on_errors(tmp_path, bench):
     import argparse
 
-    spec = importlib.util.spec_from_file_location("self_improvement_bench",
-                                                  ROOT / "bench" / "self_improvement.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     problems = tmp_path / "f.txt"
     problems.write_text("p0\na b c = triangle a b c; d = midpoint d a b ? cong a d d b\n")
     args = argparse.Namespace(search_timeout=20.0, jobs=1)
