@@ -3,25 +3,18 @@ of a failing case, with a stand-in engine registered beside the real ones."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import sys
 import types
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from bench_scripts import load_bench
 from differential import ENGINES, WRONG, Verdict
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _driver():
-    spec = importlib.util.spec_from_file_location("differential_driver",
-                                                  ROOT / "bench" / "differential.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("differential")
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@ a search uses (``solve-problem --model``): the self-improvement loop's two ends.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import sys
 from pathlib import Path
 
 import pytest
+from bench_scripts import load_bench
 
 torch = pytest.importorskip("torch")
 
@@ -18,7 +18,6 @@ from neural.tokenizer import ConstructionTokenizer  # noqa: E402
 from neural.train import TrainSequence, batches, main  # noqa: E402
 
 TOK = ConstructionTokenizer()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rows(goal: str, split: str = "train") -> list[dict]:
@@ -150,12 +149,7 @@ def test_solve_problem_model_flag(tmp_path, capsys, monkeypatch):
 
 @pytest.fixture(scope="module")
 def bench():
-    """``bench/self_improvement.py`` as a module (bench scripts are not a package)."""
-    spec = importlib.util.spec_from_file_location("self_improvement_bench",
-                                                  ROOT / "bench" / "self_improvement.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("self_improvement")
 
 
 def test_self_improvement_bench_reads_folds_and_held_sequences(tmp_path, bench):
