@@ -35,6 +35,10 @@ manifest and resumes a stopped run where it stopped (``neural.shards``).
     python -m neural.data --count 100 --seed 0 --out data.jsonl
     python -m neural.data --count 100000 --seed 0 --shard-dir data/ --shard-size 1000
     python -m neural.data --count 1000 --seed 1 --parents data/ --out more.jsonl
+    python -m neural.data --count 1000 --aux heuristic --mix hageo_dev.txt --out olympiad.jsonl
+
+``--aux heuristic`` takes the auxiliary constructions from the heuristic source's candidates
+instead of the sequence's own clauses (``neural.heuristic_aux``).
 """
 
 from __future__ import annotations
@@ -106,6 +110,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                     help="draw constructions as often as the problems of FILE (a problem "
                          "file, e.g. an olympiad set) use them, instead of the built-in "
                          "JGEX-like mix")
+    ap.add_argument("--aux", choices=("traced", "heuristic"), default=DataConfig.aux,
+                    help="where auxiliary constructions come from: 'traced', a random "
+                         "sequence's own later clauses that a goal's proof needs (default), or "
+                         "'heuristic', the heuristic source's candidates that complete a proof "
+                         "of a fact the statement's closure leaves open (neural.heuristic_aux: "
+                         "olympiad-like kinds of auxiliary points; no variants or parents)")
+    ap.add_argument("--aux-candidates", type=int, default=DataConfig.aux_candidates,
+                    help="with --aux heuristic: candidates tried per statement "
+                         "(default: %(default)s)")
     ap.add_argument("--eval-permille", type=int, default=DataConfig.eval_permille)
     ap.add_argument("--mutate-probability", type=float, default=None,
                     help="share of sequences drawn as variants of sequences that gave new "
@@ -221,6 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 <= args.min_clauses <= args.max_clauses:
         print("error: need 0 <= --min-clauses <= --max-clauses", file=sys.stderr)
         return 2
+    if args.aux_candidates < 1:
+        print("error: --aux-candidates must be at least 1", file=sys.stderr)
+        return 2
     mix = None
     if args.mix:
         try:
@@ -234,10 +250,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         mutate_probability=(args.mutate_probability
                                             if args.mutate_probability is not None
                                             else 0.0 if args.allow_unneeded
+                                            or args.aux == "heuristic"
                                             else DataConfig.mutate_probability),
                         require_needed=not args.allow_unneeded, mix=mix,
+                        aux=args.aux, aux_candidates=args.aux_candidates,
                         **_unneeded_limits(args.allow_unneeded))
-    paths = args.parents or ([] if args.allow_unneeded else [str(DEFAULT)])
+    if args.aux == "heuristic" and args.parents:
+        print("error: --parents are sequences to draw variants of; --aux heuristic draws "
+              "every statement fresh", file=sys.stderr)
+        return 2
+    paths = args.parents or ([] if args.allow_unneeded or args.aux == "heuristic"
+                             else [str(DEFAULT)])
     args.pool = []
     for path in (p for p in paths if p != "none"):
         try:

@@ -59,6 +59,11 @@ class DataConfig:
     eval_permille: int = 50        # share of the held-back split, per thousand
     require_needed: bool = True    # drop pairs whose statement DD+AR proves without the aux
     mix: Mix | None = None         # constructions drawn (None: POOL, LOCI and BASES above)
+    # where auxiliary constructions come from: "traced" (a sequence's own later clauses,
+    # above) or "heuristic" (the heuristic source's candidates on a statement,
+    # ``neural.heuristic_aux``; every sequence fresh, no variants)
+    aux: str = "traced"
+    aux_candidates: int = 16       # heuristic candidates tried per statement
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import numpy as np
 
 from symbolic.geometry.problem import Clause
 
-from .examples import DataConfig, Drawn, Example, _attempt
+from .examples import DataConfig, Drawn, Example, Outcome, _attempt
+from .heuristic_aux import heuristic_attempt
 from .sequences import mutate, sample_clauses
 
 
@@ -58,6 +59,8 @@ class Search:
         config = self.config
         sub = np.random.default_rng(int(self.rng.integers(2**63)))
         self.attempts += 1
+        if config.aux == "heuristic":
+            return self._new(heuristic_attempt(sub, config, deadline, None, self.known))
         depth, family, start = 0, self.attempts, None
         if self.parents and sub.random() < config.mutate_probability:
             j = int(sub.integers(len(self.parents)))
@@ -77,12 +80,7 @@ class Search:
         outcome = _attempt(sub, config, deadline, clauses, self.known, start,
                            fresh=depth == 0)
         used: set[int] = set()
-        new = []
-        for ex, clause_ids in outcome.found:
-            if ex.problem not in self.seen:
-                self.seen.add(ex.problem)
-                used.update(clause_ids)
-                new.append(ex)
+        new = self._new(outcome, used)
         if not used and depth == 0 and config.near_parents:
             # a fresh sequence with needed goals that gave no new example (its examples were
             # checked before, failed the check or were over a cap): its variants are new
@@ -94,6 +92,18 @@ class Search:
             self.parents.append(_Parent(tuple(clauses), tuple(sorted(used)), depth,
                                         config.mutations, family,
                                         outcome.drawn if config.reuse_drawings else None))
+        return new
+
+    def _new(self, outcome: Outcome, used: set[int] | None = None) -> list[Example]:
+        """The examples of ``outcome`` not seen before (now seen); the clauses they use are
+        added to ``used``."""
+        new = []
+        for ex, clause_ids in outcome.found:
+            if ex.problem not in self.seen:
+                self.seen.add(ex.problem)
+                if used is not None:
+                    used.update(clause_ids)
+                new.append(ex)
         return new
 
 

@@ -201,14 +201,17 @@ def write_shards(directory: str | Path, count: int, size: int, key: dict[str, An
     search = search or make_search()
     full = sum(s["count"] for s in manifest["shards"] if not s["partial"])
     limit = max_attempts if max_attempts is not None else 2000 * max(count, 1)
-    while full + len(pending) < count and search.attempts < limit and (
-            deadline is None or time.monotonic() < deadline):
-        pending.extend(search.step())
+    while True:
+        # whole shards first, also of examples a resumed state already held
         while len(pending) >= size and full + size <= count:
             _write_shard(directory, manifest, pending[:size])
             pending, full = pending[size:], full + size
             manifest["examples"] = full
             _commit(directory, manifest, search, pending)
+        if not (full + len(pending) < count and search.attempts < limit and (
+                deadline is None or time.monotonic() < deadline)):
+            break
+        pending.extend(search.step())
         if progress is not None:
             progress(min(count, full + len(pending)), search.attempts)
     held = min(count, full + len(pending))

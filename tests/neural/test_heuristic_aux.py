@@ -1,0 +1,116 @@
+"""The generator's heuristic mode: auxiliary constructions from the heuristic source's candidates
+(``neural.heuristic_aux``, ``neural.data --aux heuristic``)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from neural.data import DataConfig, Search, check_example, generate, main
+from neural.heuristic_aux import heuristic_attempt
+from symbolic.geometry.problem import make_problem, parse_problem
+from symbolic.geometry.prover import ProverConfig, prove
+
+HEURISTIC = DataConfig(aux="heuristic")
+# the constructions of the heuristic source's candidates (``HeuristicProposer``)
+HEURISTIC_STEPS = {"midpoint", "on_line", "foot", "circle", "reflect", "angle_bisector",
+                   "mirror", "on_pline", "on_circle", "on_circum"}
+
+
+@pytest.fixture(scope="module")
+def examples():
+    # seed 1 finds its first examples after about 30 statements (a few CPU seconds)
+    return list(generate(3, np.random.default_rng(1), HEURISTIC, max_attempts=200))
+
+
+def test_examples_need_their_auxiliary_construction(examples):
+    assert len(examples) == 3
+    for ex in examples:
+        statement = parse_problem(f"{'; '.join(ex.statement)} ? {ex.goal}")
+        aux = statement.parse_clauses(list(ex.auxiliary))
+        # the checked proof replays with the auxiliary clauses, and DD+AR fails without
+        assert check_example(statement, aux, 0, DataConfig()) is not None
+        bare = prove(statement, ProverConfig(seed=3, timeout=6.0))
+        assert not bare.proved
+        full = parse_problem(ex.problem)
+        assert [str(c) for c in full.clauses] == list(ex.statement) + list(ex.auxiliary)
+
+
+def test_the_auxiliary_clauses_include_a_heuristic_construction(examples):
+    for ex in examples:
+        steps = [{part.split()[0] for part in clause.split("=", 1)[1].split(",")}
+                 for clause in ex.auxiliary]
+        assert any(s <= HEURISTIC_STEPS for s in steps), ex.auxiliary
+
+
+def test_deterministic_for_a_seed(examples):
+    again = list(generate(3, np.random.default_rng(1), HEURISTIC, max_attempts=200))
+    assert [e.problem for e in again] == [e.problem for e in examples]
+
+
+def test_a_statement_its_closure_settles_gives_nothing():
+    # a bare triangle shows nothing numerically that its closure leaves open
+    problem = make_problem("t", parse_problem("a b c = triangle a b c ? coll a b c").clauses[:1],
+                           parse_problem("a b c = triangle a b c ? coll a b c").goal)
+    out = heuristic_attempt(np.random.default_rng(0), HEURISTIC, None, problem.clauses, set())
+    assert out.found == []
+
+
+def test_checked_texts_are_not_checked_again(monkeypatch):
+    import neural.heuristic_aux as h
+
+    first = Search(np.random.default_rng(1), HEURISTIC)
+    found = []
+    while not found and first.attempts < 200:
+        found += first.step()
+    assert found
+    # the same statements again with every text checked then known: none is checked twice
+    checked = []
+    real = h.check_example
+    monkeypatch.setattr(h, "check_example",
+                        lambda st, aux, *a: checked.append(h.spelled(st.clauses, aux, st.goal))
+                        or real(st, aux, *a))
+    again = Search(np.random.default_rng(1), HEURISTIC, known=set(first.known))
+    for _ in range(first.attempts):
+        again.step()
+    assert checked and not set(checked) & first.known
+
+
+def test_shards_resume_to_the_same_data(tmp_path):
+    """Seed 1's first productive statement gives 7 examples: a run stopped at 1 keeps 6 in
+    its state, and resumed to 3 cuts them into shards of 2 like a run never stopped."""
+    from neural.shards import config_key, write_shards
+
+    key = config_key(HEURISTIC, 1, 0, 1)
+
+    def make():
+        return Search(np.random.default_rng(1), HEURISTIC)
+
+    def shards(d):
+        return [p.read_text() for p in sorted(d.glob("shard-*.jsonl"))]
+
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    assert write_shards(whole, 3, 2, key, make) == 3
+    assert write_shards(resumed, 1, 2, key, make) == 1  # stopped at a count
+    assert write_shards(resumed, 3, 2, key, make) == 3
+    assert shards(resumed) == shards(whole)
+
+
+def test_no_parents_are_kept():
+    search = Search(np.random.default_rng(1), HEURISTIC)
+    while search.attempts < 60:
+        search.step()
+    assert search.seen and not search.parents
+
+
+def test_cli_heuristic_mode(tmp_path):
+    out = tmp_path / "h.jsonl"
+    assert main(["--count", "2", "--seed", "1", "--aux", "heuristic", "--out", str(out)]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(rows) == 2 and all(r["auxiliary"] for r in rows)
+    assert main(["--count", "2", "--aux", "heuristic", "--parents", str(out),
+                 "--out", str(out)]) == 2
+    assert main(["--count", "2", "--aux", "heuristic", "--aux-candidates", "0",
+                 "--out", str(out)]) == 2
