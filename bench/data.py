@@ -3,7 +3,9 @@
 Each configuration is one run of the CLI (start-up, the definition table and the workers
 included) with a time limit, ``--seconds S --jobs J``; the figure is examples written per
 core-minute, ``examples / (wall seconds * J / 60)``, for the data that matters (auxiliary
-clauses DD+AR needs: the default) and for the weaker data (``--allow-unneeded``). ``--repo``
+clauses DD+AR needs: the default), for the weaker data (``--allow-unneeded``) and, with
+``--modes heuristic``, for auxiliary points from the heuristic source (``--aux heuristic``);
+with the distinct (statement, auxiliary clauses) pairs among them. ``--repo``
 runs the same commands from another checkout, e.g. a worktree of an older revision, for a
 before/after table on the same machine:
 
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-MODES = {"needed": (), "unneeded": ("--allow-unneeded",)}
+MODES = {"needed": (), "unneeded": ("--allow-unneeded",), "heuristic": ("--aux", "heuristic")}
 
 
 def run_one(repo: Path, mode: str, seconds: float, jobs: int, seed: int) -> dict[str, Any]:
@@ -46,16 +48,17 @@ def run_one(repo: Path, mode: str, seconds: float, jobs: int, seed: int) -> dict
     return {"repo": str(repo), "mode": mode, "jobs": jobs, "seconds": seconds, "seed": seed,
             "wall_s": round(wall, 1), "examples": len(rows),
             "with_aux": sum(1 for r in rows if r["auxiliary"]),
+            "distinct_pairs": len({(tuple(r["statement"]), tuple(r["auxiliary"])) for r in rows}),
             "per_core_minute": round(len(rows) / (wall * jobs / 60), 2),
             "error": proc.stderr.strip()[-300:] if proc.returncode not in (0, 1) else None}
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
-    lines = ["| checkout | data | jobs | wall s | examples | per core-minute |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| checkout | data | jobs | wall s | examples | distinct (statement, aux) | "
+             "per core-minute |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['repo']} | {r['mode']} | {r['jobs']} | {r['wall_s']} | "
-                     f"{r['examples']} | {r['per_core_minute']} |"
+                     f"{r['examples']} | {r['distinct_pairs']} | {r['per_core_minute']} |"
                      + (f" error: {r['error']}" if r["error"] else ""))
     return "\n".join(lines)
 
@@ -65,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--repo", type=Path, action="append",
                    help="checkout to run the CLI from (repeatable; default: this one)")
     p.add_argument("--modes", default="needed,unneeded",
-                   help="comma-separated: needed (default data), unneeded (--allow-unneeded)")
+                   help="comma-separated: needed (default data), unneeded (--allow-unneeded), "
+                        "heuristic (--aux heuristic)")
     p.add_argument("--seconds", type=float, default=120.0, help="time limit per run")
     p.add_argument("--jobs", type=int, default=1, help="worker processes per run")
     p.add_argument("--seed", type=int, default=0)

@@ -65,6 +65,10 @@ class DataConfig:
     aux: str = "traced"
     aux_candidates: int = 16       # heuristic candidates tried per statement
 
+    def __post_init__(self) -> None:
+        if self.aux not in ("traced", "heuristic"):
+            raise ValueError(f"aux must be 'traced' or 'heuristic', not {self.aux!r}")
+
 
 @dataclass(frozen=True)
 class Example:

@@ -105,6 +105,11 @@ def test_no_parents_are_kept():
     assert search.seen and not search.parents
 
 
+def test_unknown_aux_source_is_refused():
+    with pytest.raises(ValueError, match="aux must be"):
+        DataConfig(aux="neural")
+
+
 def test_cli_heuristic_mode(tmp_path):
     out = tmp_path / "h.jsonl"
     assert main(["--count", "2", "--seed", "1", "--aux", "heuristic", "--out", str(out)]) == 0
