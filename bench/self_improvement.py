@@ -17,6 +17,10 @@ model are compared:
   ordered by each model's log-probability (``neural.ranker``), as the median rank and the
   share in the first 10 and 50.
 
+With ``--synthetic FILE`` a third model is compared on every fold: the base model fine-tuned
+the same way on FILE (synthetic examples, e.g. ``neural.data --aux heuristic``, which hold no
+benchmark answer at all) instead of on the other folds' proofs.
+
 With ``--search-timeout S`` the fold's problems the rows list as proved with auxiliary points
 are also searched again with the neural source alone, once per model (``solve-problem
 --sources neural --model ...``), and the proved counts compared.
@@ -199,6 +203,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--beam", type=int, default=16, help="width of the own-beam check")
     p.add_argument("--pool", type=int, default=400, help="heuristic candidates ranked")
+    p.add_argument("--synthetic", type=Path, metavar="FILE",
+                   help="also compare the base model fine-tuned on FILE (synthetic examples; "
+                        "kept as WORK/synthetic.pt)")
     p.add_argument("--search-timeout", type=float, default=0.0,
                    help="also search the fold's auxiliary-point problems with the neural "
                         "source alone, S seconds each (0: not)")
@@ -221,6 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     file, folds = folds_of(rows, args.folds)
     args.work.mkdir(parents=True, exist_ok=True)
     base = load(args.model)
+    models = {"base": base}
+    if args.synthetic:
+        seconds = fine_tune(args.synthetic, args.work / "synthetic.pt", args)
+        print(f"fine-tuned on {args.synthetic} in {seconds:.0f} s", file=sys.stderr, flush=True)
+        models["synthetic"] = load(args.work / "synthetic.pt")
     table = []
     for k, fold in enumerate(folds):
         held_names = set(fold)
@@ -234,9 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fold {k}: {len(train_ex)} training examples from the other folds, "
               f"{len(held_ex)} held out ({len(seqs)} clauses); fine-tune {seconds:.0f} s",
               file=sys.stderr, flush=True)
-        metrics = {"base": model_metrics(base, seqs, args.beam),
-                   "tuned": model_metrics(tuned, seqs, args.beam)}
-        where = ranks({"base": base, "tuned": tuned}, seqs, args.pool)
+        compared = {**models, "tuned": tuned}
+        metrics = {name: model_metrics(m, seqs, args.beam) for name, m in compared.items()}
+        where = ranks(compared, seqs, args.pool)
         row: dict[str, Any] = {"fold": k, "train": len(train_ex), "held": len(held_ex),
                                "clauses": len(seqs), "metrics": metrics, "ranks": where}
         if args.search_timeout > 0:
@@ -251,7 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           "median rank / top 10 / top 50 among heuristic candidates | search |")
     print("|---|---|---|---|---|---|---|---|")
     for row in table:
-        for name in ("heuristic", "base", "tuned"):
+        for name in ("heuristic", "base", "tuned", "synthetic"):
+            if name not in row["ranks"]:
+                continue
             m = row["metrics"].get(name)
             s = row.get("search", {}).get(name)
             cells = [f"{m['loss']:.3f}", f"{m['exact']:.0%}", f"{m['beam']:.0%}"] if m \

@@ -187,3 +187,33 @@ def test_self_improvement_bench_search_counts_proofs_and_stops_on_errors(tmp_pat
     assert proved == 1 and seconds > 0
     with pytest.raises(SystemExit, match="exit 2"):  # a checkpoint that is not there
         bench.search(problems, ["p0"], tmp_path / "none.pt", args)
+
+
+def test_self_improvement_bench_compares_a_synthetic_fine_tune_on_every_fold(
+        tmp_path, bench, monkeypatch, capsys):
+    """``--synthetic FILE``: one fine-tune on FILE (not per fold), compared beside the base
+    and the fold's tuned model on every fold."""
+    tuned: list[tuple[str, str]] = []
+    monkeypatch.setattr(bench, "read_rows", lambda path: [])
+    monkeypatch.setattr(bench, "folds_of", lambda rows, n: (tmp_path / "f.txt",
+                                                            [["p0"], ["p1"]]))
+    monkeypatch.setattr(bench, "examples", lambda rows, keep, out: [
+        {"statement": ["a b c = triangle a b c"], "goal": "perp a b a c",
+         "auxiliary": [f"d = midpoint d a {'b' if 'p0' in keep else 'c'}"]}])
+    monkeypatch.setattr(bench, "fine_tune",
+                        lambda extra, out, args: tuned.append((extra.name, out.name)) or 1.0)
+    monkeypatch.setattr("neural.proposer.load", lambda path: str(path))
+    monkeypatch.setattr(bench, "model_metrics",
+                        lambda m, seqs, beam: {"loss": 1.0, "exact": 0.0, "beam": 0.0})
+    monkeypatch.setattr(bench, "ranks", lambda models, seqs, pool: {
+        "heuristic": [3], **{name: [7] for name in models}})
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("")
+    synthetic = tmp_path / "syn.jsonl"
+    synthetic.write_text("")
+    assert bench.main([str(rows), "--work", str(tmp_path / "w"), "--synthetic",
+                       str(synthetic)]) == 0
+    assert tuned == [("syn.jsonl", "synthetic.pt"), ("train0.jsonl", "tuned0.pt"),
+                     ("train1.jsonl", "tuned1.pt")]
+    table = capsys.readouterr().out
+    assert table.count("| synthetic |") == 2 and table.count("| tuned |") == 2
