@@ -25,7 +25,7 @@ from symbolic.geometry.tables import Atom
 
 from .canonical import canonical, spelled
 from .sequences import Mix, sample_clauses
-from .traceback import needed_goals, prefix_closures, recorded_goals, statement_of, trace
+from .traceback import Split, needed_goals, prefix_closures, recorded_goals, statement_of, trace
 
 
 @dataclass(frozen=True)
@@ -216,29 +216,40 @@ def _attempt(rng: np.random.Generator, config: DataConfig, deadline: float | Non
         traced.update(split.statement + split.auxiliary)
         if not split.auxiliary:
             continue
-        try:
-            stated, aux, atom = canonical(*split.clauses(problem))
-        except (GeometryError, ValueError):
-            continue
-        by_aux, by_goal = (stated, aux), (stated, atom)
-        if per_split[by_aux] >= config.goals_per_split or per_split[by_goal]:
-            continue
-        text = spelled(stated, aux, atom)
-        if known is not None:
-            if text in known:
-                continue
-            known.add(text)
-        try:
-            statement = make_problem("synthetic", stated, atom)
-        except GeometryError:
-            continue
-        checks += 1
-        ex = check_example(statement, aux, seed, config)
+        ran, ex = check_split(problem, split, seed, config, known, per_split)
+        checks += ran
         if ex is not None:
             out.append((ex, split.statement + split.auxiliary))
-            per_split[by_aux] += 1
-            per_split[by_goal] += 1
     return Outcome(out, drawn if keep else None, tuple(sorted(traced)))
+
+
+def check_split(problem: Problem, split: Split, seed: int, config: DataConfig,
+                known: set[str] | None, per_split: Counter[tuple]) -> tuple[bool, Example | None]:
+    """A traced goal's example: spelled canonically, left out when over a cap
+    (``per_split``: examples so far per (statement, aux) and (statement, goal) of the
+    diagram, counted here) or when its text is in ``known`` (it is added), else checked
+    (``check_example``). Whether a check ran, and the example if it passed."""
+    try:
+        stated, aux, atom = canonical(*split.clauses(problem))
+    except (GeometryError, ValueError):
+        return False, None
+    by_aux, by_goal = (stated, aux), (stated, atom)
+    if per_split[by_aux] >= config.goals_per_split or per_split[by_goal]:
+        return False, None
+    text = spelled(stated, aux, atom)
+    if known is not None:
+        if text in known:
+            return False, None
+        known.add(text)
+    try:
+        statement = make_problem("synthetic", stated, atom)
+    except GeometryError:
+        return False, None
+    ex = check_example(statement, aux, seed, config)
+    if ex is not None:
+        per_split[by_aux] += 1
+        per_split[by_goal] += 1
+    return True, ex
 
 
 def check_example(statement: Problem, aux: Sequence[Clause], seed: int,

@@ -2,11 +2,11 @@
 (``neural.data --aux heuristic``).
 
 The traced generator (``neural.examples``) finds auxiliary points among a random sequence's
-own clauses, so its auxiliary constructions are the random mix's: mostly midpoints and
-reflections (79% of the shipped data's). Olympiad proofs use other kinds: of the auxiliary
-clauses the search found for ``hageo_dev.txt`` problems, a third are intersections of a line
-and a circle, two circles, or a parallel and a line (README). This generator asks instead
-which of the constructions a solver would try completes a proof:
+own clauses, so its auxiliary constructions are the random mix's: in the shipped data nearly
+half are midpoints, reflections through a point and single ``on_line`` points. Olympiad proofs
+use other kinds: of the auxiliary clauses the search found for ``hageo_dev.txt`` problems, a
+fifth are parallels meeting a line and a tenth lines meeting circles (README). This generator
+asks instead which of the constructions a solver would try completes a proof:
 
 1. draw a random statement (``sample_clauses``, the mix as configured), its diagram and its
    DD+AR closure (one saturation of the whole statement);
@@ -23,10 +23,10 @@ which of the constructions a solver would try completes a proof:
    every example (``check_example``: re-proved on a fresh diagram, the replay check, and
    DD+AR fails without the auxiliary clauses).
 
-Measured (README): with the ``hageo_dev.txt`` mix the auxiliary kinds are spread like
-olympiad proofs' and most (statement, auxiliary) pairs are distinct; fine-tuning on them
-halves the shipped model's loss on held-out olympiad auxiliary clauses without any olympiad
-answer.
+Measured (README, "Olympiad-like auxiliary points"): with the ``hageo_dev.txt`` mix the
+auxiliary kinds are spread like olympiad proofs' and most (statement, auxiliary) pairs are
+distinct; fine-tuning on them more than halves the shipped model's loss on held-out olympiad
+auxiliary clauses without any benchmark answer (it does not make the model a ranker).
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ from symbolic.geometry.predicates import COLL
 from symbolic.geometry.problem import Clause, Problem, make_problem
 from symbolic.geometry.tables import Atom
 
-from .canonical import canonical, spelled
-from .examples import DataConfig, Example, Outcome, check_example
+from .examples import DataConfig, Example, Outcome, check_split
 from .sequences import sample_clauses
 from .traceback import numeric_goals, recorded_goals, trace
 
@@ -116,28 +115,11 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
             split = trace(extended, state, goals[int(i)])
             if not split.auxiliary:
                 continue
-            try:
-                stated, aux, atom = canonical(*split.clauses(extended))
-            except (GeometryError, ValueError):
-                continue
-            if per_split[(stated, aux)] >= config.goals_per_split or per_split[(stated, atom)]:
-                continue
-            text = spelled(stated, aux, atom)
-            if known is not None:
-                if text in known:
-                    continue
-                known.add(text)
-            try:
-                statement = make_problem("synthetic", stated, atom)
-            except GeometryError:
-                continue
-            tried += 1
-            checks += 1
-            ex = check_example(statement, aux, seed, config)
+            ran, ex = check_split(extended, split, seed, config, known, per_split)
+            tried += ran
+            checks += ran
             if ex is not None:
                 found.append((ex, split.statement + split.auxiliary))
-                per_split[(stated, aux)] += 1
-                per_split[(stated, atom)] += 1
     return Outcome(found)
 
 

@@ -59,7 +59,7 @@ def test_a_statement_its_closure_settles_gives_nothing():
 
 
 def test_checked_texts_are_not_checked_again(monkeypatch):
-    import neural.heuristic_aux as h
+    import neural.examples as e
 
     first = Search(np.random.default_rng(1), HEURISTIC)
     found = []
@@ -68,9 +68,9 @@ def test_checked_texts_are_not_checked_again(monkeypatch):
     assert found
     # the same statements again with every text checked then known: none is checked twice
     checked = []
-    real = h.check_example
-    monkeypatch.setattr(h, "check_example",
-                        lambda st, aux, *a: checked.append(h.spelled(st.clauses, aux, st.goal))
+    real = e.check_example
+    monkeypatch.setattr(e, "check_example",
+                        lambda st, aux, *a: checked.append(e.spelled(st.clauses, aux, st.goal))
                         or real(st, aux, *a))
     again = Search(np.random.default_rng(1), HEURISTIC, known=set(first.known))
     for _ in range(first.attempts):
