@@ -57,6 +57,7 @@ from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.problem import Problem, read_problems
 
 from .examples import (  # noqa: F401  (re-exported: the generator's public names)
+    AUX_SOURCES,
     DataConfig,
     Drawn,
     Example,
@@ -110,7 +111,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                     help="draw constructions as often as the problems of FILE (a problem "
                          "file, e.g. an olympiad set) use them, instead of the built-in "
                          "JGEX-like mix")
-    ap.add_argument("--aux", choices=("traced", "heuristic"), default=DataConfig.aux,
+    ap.add_argument("--aux", choices=AUX_SOURCES, default=DataConfig.aux,
                     help="where auxiliary constructions come from: 'traced', a random "
                          "sequence's own later clauses that a goal's proof needs (default), or "
                          "'heuristic', the heuristic source's candidates that complete a proof "

@@ -27,6 +27,8 @@ from .canonical import canonical, spelled
 from .sequences import Mix, sample_clauses
 from .traceback import Split, needed_goals, prefix_closures, recorded_goals, statement_of, trace
 
+AUX_SOURCES = ("traced", "heuristic")  # where auxiliary constructions come from (DataConfig.aux)
+
 
 @dataclass(frozen=True)
 class DataConfig:
@@ -66,8 +68,12 @@ class DataConfig:
     aux_candidates: int = 16       # heuristic candidates tried per statement
 
     def __post_init__(self) -> None:
-        if self.aux not in ("traced", "heuristic"):
+        if self.aux not in AUX_SOURCES:
             raise ValueError(f"aux must be 'traced' or 'heuristic', not {self.aux!r}")
+
+    def ddar(self) -> DDARConfig:
+        """DD+AR's limits for one closure, its time limit starting now."""
+        return DDARConfig(self.max_levels, time.monotonic() + self.saturate_seconds)
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,8 @@ def _goals(problem: Problem, runs: Sequence[DDARRun], coords: dict,
     ``require_needed``, those that need a later point on this diagram (``needed_goals``);
     without, every derived fact a clause is left out of the statement of."""
     if config.require_needed:
-        cands = needed_goals(problem, runs, coords, DDARConfig(
-            config.max_levels, time.monotonic() + config.saturate_seconds),
-            earlier=config.fresh_earlier or not fresh)
+        cands = needed_goals(problem, runs, coords, config.ddar(),
+                             earlier=config.fresh_earlier or not fresh)
     else:
         n = len(problem.clauses)
         cands = [f for f in recorded_goals(runs[-1].state)
@@ -169,7 +174,7 @@ def _draw(problem: Problem, rng: np.random.Generator, config: DataConfig,
             coords = build_diagram(problem, rng, max_tries=10, check_goal=False).coords
     except GeometryError:
         return None
-    ddar = DDARConfig(config.max_levels, time.monotonic() + config.saturate_seconds)
+    ddar = config.ddar()
     if config.require_needed:
         runs = prefix_closures(problem, coords, ddar, start.runs[:k] if start else ())
     else:  # goals come from the whole closure alone: the prefixes' would go unread

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from symbolic.geometry.dd import DDARConfig, saturate
+from symbolic.geometry.dd import saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.incidence import Incidences
@@ -74,7 +74,7 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
         coords = build_diagram(problem, rng, max_tries=10, check_goal=False).coords
     except GeometryError:
         return Outcome([])
-    whole = saturate(problem, coords, _ddar(config))
+    whole = saturate(problem, coords, config.ddar())
     if whole.timed_out:
         return Outcome([])
     # queries record what they derive: ask a copy, so every candidate continues the same
@@ -100,7 +100,7 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
             drawn = extend_diagram(Diagram(coords, 1), extended, n, rng).coords
         except GeometryError:
             continue
-        run = saturate(extended, drawn, _ddar(config), whole.saturation)
+        run = saturate(extended, drawn, config.ddar(), whole.saturation)
         if run.timed_out:
             continue
         state = run.state
@@ -137,10 +137,6 @@ def _candidates(problem: Problem, coords: dict, rng: np.random.Generator, k: int
             scored.append((-min(count, MAX_TIES), place, candidate))
     scored.sort(key=lambda t: t[:2])
     return [candidate for *_, candidate in scored[:k]]
-
-
-def _ddar(config: DataConfig) -> DDARConfig:
-    return DDARConfig(config.max_levels, time.monotonic() + config.saturate_seconds)
 
 
 def _late(deadline: float | None) -> bool:
