@@ -28,6 +28,9 @@ are also searched again with the neural source alone, once per model (``solve-pr
     solve-problem hageo_dev.txt --timeout 120 --jobs 2 --json > rows.jsonl
     python bench/self_improvement.py rows.jsonl --work si/ --steps 300
 
+The rows of the README's headline run are kept (``bench/results/hageo_dev_120s_35b7f03.jsonl.gz``,
+read as they are, from the repository root: they name the problem file relative to it).
+
 The rows' problems must come from one problem file. Examples and tuned checkpoints are kept
 in ``--work`` and reused by a second run with the same settings.
 """
@@ -35,6 +38,7 @@ in ``--work`` and reused by a second run with the same settings.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import statistics
 import subprocess
@@ -53,8 +57,13 @@ BASE_DATA = WEIGHTS.with_name("proposer_data.jsonl.gz")
 
 
 def read_rows(path: Path) -> list[dict]:
-    return [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines()
-            if ln.strip()]
+    """``solve-problem --json`` rows from a JSON-lines file (gzipped when it ends in .gz)."""
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            text = f.read()
+    else:
+        text = path.read_text(encoding="utf-8")
+    return [json.loads(ln) for ln in text.splitlines() if ln.strip()]
 
 
 def folds_of(rows: Sequence[dict], n: int) -> tuple[Path, list[list[str]]]:

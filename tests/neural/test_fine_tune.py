@@ -176,6 +176,25 @@ def test_self_improvement_bench_reads_folds_and_held_sequences(tmp_path, bench):
     assert sys.modules.get("self_improvement_bench") is None
 
 
+def test_self_improvement_bench_reads_gzipped_rows_and_the_kept_headline_run(tmp_path, bench):
+    import gzip
+
+    rows = [{"problem": "p0", "status": "proved"}, {"problem": "p1", "status": "timeout"}]
+    text = "".join(json.dumps(r) + "\n" for r in rows) + "\n"
+    (tmp_path / "r.jsonl").write_text(text)
+    with gzip.open(tmp_path / "r.jsonl.gz", "wt") as f:
+        f.write(text)
+    assert bench.read_rows(tmp_path / "r.jsonl") == rows
+    assert bench.read_rows(tmp_path / "r.jsonl.gz") == rows
+    # the README's headline run: 199 rows of one file, 137 proved, 70 with auxiliary points
+    kept = bench.read_rows(Path(__file__).resolve().parents[2] / "bench" / "results"
+                           / "hageo_dev_120s_35b7f03.jsonl.gz")
+    assert len(kept) == 199 and len({r["problem"] for r in kept}) == 199
+    assert {r["file"] for r in kept} == {"../shared/benchmarks/geometry/hageo_dev.txt"}
+    proved = [r for r in kept if r["status"] == "proved"]
+    assert len(proved) == 137 and sum(bool(r.get("auxiliary")) for r in proved) == 70
+
+
 def test_self_improvement_bench_search_counts_proofs_and_stops_on_errors(tmp_path, bench):
     import argparse
 
