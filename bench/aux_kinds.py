@@ -14,12 +14,15 @@ common):
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from neural.jsonl import rows as read_rows  # noqa: E402
 
 
 def kind(clause: str) -> str:
@@ -29,13 +32,7 @@ def kind(clause: str) -> str:
 
 
 def read(spec: str) -> list[dict]:
-    rows = []
-    for name in spec.split(","):
-        path = Path(name)
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            rows.extend(json.loads(line) for line in f if line.strip())
-    return rows
+    return [row for name in spec.split(",") for row in read_rows(name)]
 
 
 def kinds(rows: Iterable[dict]) -> Counter[str]:

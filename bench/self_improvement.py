@@ -38,7 +38,6 @@ in ``--work`` and reused by a second run with the same settings.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
 import subprocess
@@ -58,12 +57,9 @@ BASE_DATA = WEIGHTS.with_name("proposer_data.jsonl.gz")
 
 def read_rows(path: Path) -> list[dict]:
     """``solve-problem --json`` rows from a JSON-lines file (gzipped when it ends in .gz)."""
-    if path.suffix == ".gz":
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            text = f.read()
-    else:
-        text = path.read_text(encoding="utf-8")
-    return [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+    from neural.jsonl import rows
+
+    return rows(path)
 
 
 def folds_of(rows: Sequence[dict], n: int) -> tuple[Path, list[list[str]]]:

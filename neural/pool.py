@@ -30,7 +30,7 @@ import gzip
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from symbolic.geometry.problem import Clause, make_problem, parse_problem
 from .canonical import canonical, canonical_text
 from .examples import DataConfig, Example, check_example
 from .generator import Search, _Parent
+from .jsonl import lines
 
 # the needed examples of the shipped training data (``weights/proposer_data.jsonl.gz``,
 # seeds 1 and 2), each re-checked: DD+AR needs its auxiliary clauses today
@@ -70,19 +71,13 @@ def pool_files(path: str | Path) -> list[Path]:
     return [path]
 
 
-def _lines(path: Path) -> Iterable[str]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        yield from f
-
-
 def read_pool(path: str | Path) -> list[PoolEntry]:
     """The distinct examples (by canonical text) of ``path``, in file order; rows that do not
     read as examples with auxiliary clauses are skipped. Raises OSError, ValueError."""
     out: list[PoolEntry] = []
     texts: set[str] = set()
     for file in pool_files(path):
-        for line in _lines(file):
+        for line in lines(file):
             if not line.strip():
                 continue
             row = json.loads(line)
@@ -145,7 +140,7 @@ def rechecked(path: str | Path, first: int | None = None) -> Iterator[Example]:
     spelled canonically and checked as the generator checks them (``check_example``, seed
     0, ``require_needed``)."""
     texts: set[str] = set()
-    for i, line in enumerate(x for f in pool_files(path) for x in _lines(f) if x.strip()):
+    for i, line in enumerate(x for f in pool_files(path) for x in lines(f) if x.strip()):
         if first is not None and i >= first:
             break
         row = json.loads(line)
