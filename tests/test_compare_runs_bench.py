@@ -1,0 +1,66 @@
+"""``bench/compare_runs.py``: runs of ``solve-problem --json`` side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.bench_scripts import load_bench
+
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return load_bench("compare_runs")
+
+
+def _write(path: Path, rows: list[dict]) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+def test_counts_gains_and_losses_on_the_shared_problems(tmp_path, bench, capsys):
+    a = _write(tmp_path / "a.jsonl", [
+        {"problem": "p", "status": "proved", "seconds": 1.0, "search": {"depth": 0}},
+        {"problem": "q", "status": "proved", "seconds": 9.0, "auxiliary": ["x = midpoint x a b"],
+         "auxiliary_sources": ["neural"], "search": {"tried": 30, "search_seconds": 3.0}},
+        {"problem": "r", "status": "timeout", "seconds": 60.0,
+         "search": {"tried": 600, "search_seconds": 57.0}},
+        {"problem": "only_a", "status": "proved", "seconds": 1.0}])
+    b = _write(tmp_path / "b.jsonl", [
+        {"problem": "p", "status": "proved", "seconds": 1.0},
+        {"problem": "q", "status": "timeout", "seconds": 60.0,
+         "search": {"tried": 500, "search_seconds": 59.0}},
+        {"problem": "r", "status": "proved", "seconds": 20.0, "auxiliary": ["y = foot y a b c"],
+         "auxiliary_sources": ["heuristic"], "search": {"tried": 100, "search_seconds": 19.0}}])
+    out = bench.compare([bench.load(f"with={a}"), bench.load(b)])
+    assert out["shared_problems"] == 3 and out["first"] == "with"
+    first, second = out["runs"]
+    assert (first["proved"], first["with_aux"], first["aux_sources"]) == (2, 1, {"neural": 1})
+    assert (first["attempts"], first["search_seconds"], first["attempts_per_second"]) == (
+        630, 60.0, 10.5)
+    assert second["label"] == "b.jsonl" and second["proved"] == 2
+    diff = out["against_first"][0]
+    assert diff["gained"] == [("r", 60.0, 20.0)] and diff["lost"] == [("q", 9.0, 60.0)]
+    assert bench.main([a, b]) == 0
+    text = capsys.readouterr().out
+    assert "1 gained, 1 lost" in text and "lost   q" in text
+
+
+def test_unreadable_rows_are_an_error_not_a_traceback(tmp_path, bench, capsys):
+    assert bench.main([str(tmp_path / "missing.jsonl")]) == 2
+    assert "cannot read the rows" in capsys.readouterr().err
+
+
+def test_the_kept_runs_give_the_readme_lift(bench):
+    """The README's figure: the model's lift at 35b7f03's engine is one proof (137 vs 136)."""
+    out = bench.compare([bench.load(str(RESULTS / "hageo_dev_120s_35b7f03.jsonl.gz")),
+                         bench.load(str(RESULTS / "hageo_dev_120s_589224d_no_neural.jsonl.gz"))])
+    assert out["shared_problems"] == 199
+    assert [r["proved"] for r in out["runs"]] == [137, 136]
+    diff = out["against_first"][0]
+    assert diff["gained"] == [] and [n for n, _, _ in diff["lost"]] == ["2017USATSTSTp5"]
+    assert out["runs"][1]["aux_sources"] == {"heuristic": 69}
