@@ -122,7 +122,10 @@ def beam_search(model, prompt: list[int], index, width: int, max_tokens: int, eo
     from grammars.constrained import Matcher
 
     with torch.no_grad():
-        logits, past = model(torch.tensor([prompt]), [])
+        # the prompt's cache is shared by every beam (``prefix``): only the continuations'
+        # own keys and values are kept per beam and reordered, not width copies of the prompt
+        logits, prefix = model(torch.tensor([prompt]), [])
+        past: list = []
         beams: list[tuple[list[int], float, Matcher]] = [([], 0.0, Matcher(index))]
         last = logits[:, -1].float()
         done: list[tuple[list[int], float]] = []
@@ -156,7 +159,7 @@ def beam_search(model, prompt: list[int], index, width: int, max_tokens: int, eo
             rows = torch.tensor([b for _, b, _ in expansions])
             past = [(k.index_select(0, rows), v.index_select(0, rows)) for k, v in past]
             feed = torch.tensor([[t] for _, _, t in expansions])
-            logits, past = model(feed, past)
+            logits, past = model(feed, past, prefix=prefix)
             last = logits[:, -1].float()
             beams = new_beams
     return sorted(done, key=lambda x: -x[1])[:width]

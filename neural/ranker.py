@@ -74,9 +74,10 @@ class ModelRanker:
         torch.set_num_threads(1)  # small matrices: one thread is fastest, workers share cores
         try:
             with torch.no_grad():
+                base = self._base(list(groups))
                 for prompt, targets in groups.items():
                     ordered = sorted(targets)
-                    for target, value in zip(ordered, self._score(prompt, ordered)):
+                    for target, value in zip(ordered, self._score(prompt, ordered, base)):
                         logp[(prompt, target)] = value
         finally:
             torch.set_num_threads(threads)
@@ -85,14 +86,31 @@ class ModelRanker:
         self.seconds += time.perf_counter() - start
         return [sum(logp[item] for item in items) for items in per]
 
-    def _score(self, prompt: tuple[int, ...], targets: Sequence[tuple[int, ...]]
-               ) -> list[float]:
+    def _base(self, prompts: Sequence[tuple[int, ...]]) -> tuple[int, Any] | None:
+        """The attention cache of the tokens every prompt begins with (but each one's last),
+        and their number: a candidate of several clauses has a prompt of its own for each
+        clause after the first (the statement with the clauses before it), so a node's
+        candidates have many prompts with the statement's tokens in common. None for one
+        prompt, or none shared."""
+        if len(prompts) < 2:
+            return None
+        n = min(len(_common_prefix(prompts)), min(len(p) for p in prompts) - 1)
+        if n <= 0:
+            return None
+        import torch
+
+        _, cache = self.model(torch.tensor([list(prompts[0][:n])]), [])
+        return n, cache
+
+    def _score(self, prompt: tuple[int, ...], targets: Sequence[tuple[int, ...]],
+               base: tuple[int, Any] | None = None) -> list[float]:
         """Sum of the log-probabilities of each target's tokens after ``prompt``.
 
         The prompt and the prefix all targets share go through the model once (its attention
-        cache kept); the rest of the targets is read as a tree: every distinct prefix is one
-        token, at the position it has in its sequences, attending to the prompt and to its
-        own ancestors only. A pass reads up to ``chunk`` tree nodes; targets sorted, so
+        cache kept; the tokens of ``base``, a cache of the prompt's first tokens, not again);
+        the rest of the targets is read as a tree: every distinct prefix is one token, at
+        the position it has in its sequences, attending to the prompt and to its own
+        ancestors only. A pass reads up to ``chunk`` tree nodes; targets sorted, so
         neighbours share prefixes."""
         import torch
 
@@ -105,9 +123,17 @@ class ModelRanker:
         common = _common_prefix([targets[i] for i in live])
         common = common[:min(len(targets[i]) for i in live) - 1]
         head = list(prompt) + list(common)
-        logits, past = self.model(torch.tensor([head]), [])
-        logps = torch.log_softmax(logits[0].float(), dim=-1)
-        shared = sum(float(logps[len(prompt) - 1 + j, tok]) for j, tok in enumerate(common))
+        if base is None:
+            done = 0
+            logits, past = self.model(torch.tensor([head]), [])
+        else:  # the first ``done`` tokens' cache is there: the rest attends to it
+            done, cache = base
+            logits, own = self.model(torch.tensor([head[done:]]), [], prefix=cache)
+            past = [(torch.cat([pk, k], dim=2), torch.cat([pv, v], dim=2))
+                    for (pk, pv), (k, v) in zip(cache, own)]
+        logps = torch.log_softmax(logits[0].float(), dim=-1)  # rows: positions done..
+        shared = sum(float(logps[len(prompt) - 1 - done + j, tok])
+                     for j, tok in enumerate(common))
         first = logps[-1]
         live.sort(key=lambda i: targets[i])
         s = 0

@@ -140,6 +140,25 @@ def test_incremental_forward_matches_full_forward():
     assert torch.allclose(c[:, -1], full[[2, 0], -1], atol=1e-5)
 
 
+def test_a_shared_prefix_reads_as_the_prompt_repeated_in_every_row():
+    """Beam search's form: one prompt's cache (batch 1) before each row's own continuation,
+    fed several tokens at once and then one at a time, gives the full forward's logits."""
+    model = tiny_model()
+    prompt = torch.randint(0, len(TOK), (1, 9))
+    rows = torch.randint(0, len(TOK), (3, 5))
+    full = model(torch.cat([prompt.expand(3, -1), rows], 1))
+    _, prefix = model(prompt, [])
+    a, past = model(rows[:, :3], [], prefix=prefix)
+    assert all(k.shape[2] == 3 for k, _ in past)  # the rows' own keys only
+    b, past = model(rows[:, 3:4], past, prefix=prefix)
+    swapped = reorder_cache(past, torch.tensor([2, 0]))
+    c, _ = model(rows[[2, 0], 4:], swapped, prefix=prefix)
+    assert torch.allclose(torch.cat([a, b], 1), full[:, 9:13], atol=1e-5)
+    assert torch.allclose(c[:, -1], full[[2, 0], -1], atol=1e-5)
+    with pytest.raises(ValueError, match="prefix"):
+        model(rows, [], pad=torch.zeros(3, 5, dtype=torch.bool), prefix=prefix)
+
+
 def _sequence_logp(model, prompt, seq) -> float:
     with torch.no_grad():
         logp = torch.log_softmax(model(torch.tensor([prompt + seq]))[0].float(), -1)

@@ -63,6 +63,32 @@ def test_a_candidate_of_two_clauses_scores_the_second_after_the_first():
     assert score == pytest.approx(sum(direct_logp(proposer, p, t) for p, t in items), abs=1e-4)
 
 
+def test_candidates_of_several_prompts_share_the_statements_cache_and_score_the_same():
+    """Each clause after a candidate's first has a prompt of its own; they are read after
+    one cache of the statement's tokens, and score as the plain sequences do."""
+    proposer = tiny_proposer(2)
+    ranker = ModelRanker(proposer, chunk=5)
+    steps = [("midpoint", "x", "b", "c"), ("foot", "x", "a", "b", "c"),
+             ("midpoint", "x", "a", "f")]
+    cands = [Candidate((Clause(("x",), (Step.of(*s),)),), 0.0, "memory") for s in steps]
+    cands += [Candidate((Clause(("x",), (Step.of(*s),)), Clause(("y",), (Step.of(*t),))),
+                        0.0, "memory")
+              for s, t in [(steps[0], ("foot", "y", "a", "b", "c")),
+                           (steps[1], ("midpoint", "y", "x", "d"))]]
+    groups = {p for c in cands for p, _ in ranker.items(PROBLEM, c)}
+    assert len(groups) == 3
+    done, cache = ranker._base(list(groups))
+    shared = 0
+    while all(p[shared] == next(iter(groups))[shared] for p in groups):
+        shared += 1
+    assert 0 < done == shared < min(len(p) for p in groups)
+    assert cache[0][0].shape[2] == done
+    scores = ranker.score(PROBLEM, cands)
+    for cand, score in zip(cands, scores):
+        plain = sum(direct_logp(proposer, p, t) for p, t in ranker.items(PROBLEM, cand))
+        assert score == pytest.approx(plain, abs=1e-4)
+
+
 def test_what_does_not_fit_the_context_scores_minus_infinity_and_goes_last():
     cands = HeuristicProposer().propose(PROBLEM, 30)
     prompt_len = len(ModelRanker(tiny_proposer()).items(PROBLEM, cands[0])[0][0])
