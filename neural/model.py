@@ -132,12 +132,15 @@ class ConstructionLM(nn.Module):
         ``[T]`` and ``mask`` ``[T, T_total]`` (True: may attend) replace the consecutive
         positions and the causal mask, e.g. to read a tree of continuations in one pass.
         ``prefix``, a cache of batch 1 (a prompt's), comes before ``past`` in every row: the
-        rows continue one prompt without a copy of its cache each (beam search); the cache
-        returned is then ``past``'s only, with ``ids`` added."""
+        rows continue one prompt without a copy of its cache each (beam search, inference:
+        no attention dropout); the cache returned is then ``past``'s only, with ``ids``
+        added."""
         start = 0 if not past else past[0][0].shape[2]
         if prefix:
             if pad is not None or mask is not None:
                 raise ValueError("a shared prefix takes neither pad nor mask")
+            if prefix[0][0].shape[0] != 1:
+                raise ValueError("a shared prefix is one row (batch 1)")
             start += prefix[0][0].shape[2]
         if positions is None:
             if start + ids.shape[1] > self.config.max_len:

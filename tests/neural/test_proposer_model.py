@@ -157,6 +157,8 @@ def test_a_shared_prefix_reads_as_the_prompt_repeated_in_every_row():
     assert torch.allclose(c[:, -1], full[[2, 0], -1], atol=1e-5)
     with pytest.raises(ValueError, match="prefix"):
         model(rows, [], pad=torch.zeros(3, 5, dtype=torch.bool), prefix=prefix)
+    with pytest.raises(ValueError, match="one row"):
+        model(rows, [], prefix=[(k.expand(2, -1, -1, -1), v) for k, v in prefix])
 
 
 def _sequence_logp(model, prompt, seq) -> float:
