@@ -121,6 +121,8 @@ def beam_search(model, prompt: list[int], index, width: int, max_tokens: int, eo
 
     from grammars.constrained import Matcher
 
+    from .model import reorder_cache
+
     with torch.no_grad():
         # the prompt's cache is shared by every beam (``prefix``): only the continuations'
         # own keys and values are kept per beam and reordered, not width copies of the prompt
@@ -157,7 +159,7 @@ def beam_search(model, prompt: list[int], index, width: int, max_tokens: int, eo
                 m.advance(t)
                 new_beams.append((beams[b][0] + [t], s, m))
             rows = torch.tensor([b for _, b, _ in expansions])
-            past = [(k.index_select(0, rows), v.index_select(0, rows)) for k, v in past]
+            past = reorder_cache(past, rows)
             feed = torch.tensor([[t] for _, _, t in expansions])
             logits, past = model(feed, past, prefix=prefix)
             last = logits[:, -1].float()
