@@ -50,16 +50,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from neural.jsonl import rows as read_rows  # noqa: E402  (``solve-problem --json`` rows, .gz too)
 from neural.proposer import WEIGHTS  # noqa: E402
 
 BASE_DATA = WEIGHTS.with_name("proposer_data.jsonl.gz")
-
-
-def read_rows(path: Path) -> list[dict]:
-    """``solve-problem --json`` rows from a JSON-lines file (gzipped when it ends in .gz)."""
-    from neural.jsonl import rows
-
-    return rows(path)
 
 
 def folds_of(rows: Sequence[dict], n: int) -> tuple[Path, list[list[str]]]:
