@@ -26,6 +26,7 @@ from pathlib import Path
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.problem import Problem, read_problems
 
+from . import jsonl
 from .data import DataConfig, Example, check_example
 from .tokenizer import point_names
 
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m neural.proved",
                                  description=__doc__.split("\n")[0])
     ap.add_argument("rows", nargs="+", type=Path,
-                    help="JSON-lines files of solve-problem --json rows")
+                    help="JSON-lines files of solve-problem --json rows (.gz: gzipped)")
     ap.add_argument("--out", required=True, type=Path, help="output JSON-lines file")
     ap.add_argument("--exclude", type=Path, action="append", default=[],
                     help="drop the problems named in this file (a problem file, or one name "
@@ -108,9 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for path in args.rows:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            print(f"error: {path}: {e.strerror or e}", file=sys.stderr)
+            lines = list(jsonl.lines(path))
+        except (OSError, EOFError, UnicodeDecodeError) as e:
+            print(f"error: {path}: {getattr(e, 'strerror', None) or e}", file=sys.stderr)
             return 2
         for i, line in enumerate(lines, 1):
             if not line.strip():

@@ -61,3 +61,19 @@ def test_cli(tmp_path, capsys):
     assert main([str(rows), "--out", str(out)]) == 2
     assert f"{rows}:1: not a JSON row" in capsys.readouterr().err
     assert main([str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 2
+
+
+def test_cli_reads_gzipped_rows(tmp_path, capsys):
+    import gzip
+
+    rows = tmp_path / "rows.jsonl.gz"
+    with gzip.open(rows, "wt", encoding="utf-8") as f:
+        f.write(json.dumps(ROW) + "\n")
+    out = tmp_path / "proved.jsonl"
+    assert main([str(rows), "--out", str(out)]) == 0
+    assert len(out.read_text().splitlines()) == 1
+    assert "1 examples from 1 rows" in capsys.readouterr().err
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(b"not gzip")
+    assert main([str(bad), "--out", str(out)]) == 2
+    assert f"error: {bad}: Not a gzipped file" in capsys.readouterr().err
