@@ -120,6 +120,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--aux-candidates", type=int, default=DataConfig.aux_candidates,
                     help="with --aux heuristic: candidates tried per statement "
                          "(default: %(default)s)")
+    ap.add_argument("--similar-only", type=float, default=DataConfig.similar_only,
+                    metavar="SHARE",
+                    help="with --aux heuristic: share of the statements whose only open facts "
+                         "are similar-triangle pairs that are still tried (their candidates "
+                         "seldom prove anything new; default: %(default)s)")
     ap.add_argument("--eval-permille", type=int, default=DataConfig.eval_permille)
     ap.add_argument("--mutate-probability", type=float, default=None,
                     help="share of sequences drawn as variants of sequences that gave new "
@@ -238,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.aux_candidates < 1:
         print("error: --aux-candidates must be at least 1", file=sys.stderr)
         return 2
+    if not 0 <= args.similar_only <= 1:
+        print("error: --similar-only must be between 0 and 1", file=sys.stderr)
+        return 2
     mix = None
     if args.mix:
         try:
@@ -255,6 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                             else DataConfig.mutate_probability),
                         require_needed=not args.allow_unneeded, mix=mix,
                         aux=args.aux, aux_candidates=args.aux_candidates,
+                        similar_only=args.similar_only,
                         **_unneeded_limits(args.allow_unneeded))
     if args.aux == "heuristic" and args.parents:
         print("error: --parents are sequences to draw variants of; --aux heuristic draws "

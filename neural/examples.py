@@ -66,6 +66,10 @@ class DataConfig:
     # ``neural.heuristic_aux``; every sequence fresh, no variants)
     aux: str = "traced"
     aux_candidates: int = 16       # heuristic candidates tried per statement
+    # with aux "heuristic": share of the statements whose open facts are all similar-triangle
+    # pairs that are still tried (``neural.heuristic_aux._target``: their candidates seldom
+    # prove anything new)
+    similar_only: float = 0.0
 
     def __post_init__(self) -> None:
         if self.aux not in AUX_SOURCES:

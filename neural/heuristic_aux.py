@@ -12,11 +12,13 @@ asks instead which of the constructions a solver would try completes a proof:
    DD+AR closure (one saturation of the whole statement);
 2. list what the diagram shows numerically (``numeric_goals``) that the closure does not
    prove: the statement's *open* facts; a statement with none is skipped;
-3. take one open fact as the goal and the heuristic source's candidates for it
-   (``HeuristicProposer``: goal points first), those whose new point lands on the most lines
-   and circles of the figure first (HAGeo's non-trivial incidences, ``Incidences``), and try
-   the first ``aux_candidates``: each is drawn on the statement's diagram and saturated
-   continuing the statement's closure (the search's incremental step);
+3. take one open fact as the goal (its kind drawn first, ``_target``; a statement that
+   leaves only similar-triangle pairs open is skipped, ``_open_facts``) and the heuristic
+   source's candidates for it (``HeuristicProposer``: goal points first), those whose new
+   point lands on the most lines and circles of the figure first (HAGeo's non-trivial
+   incidences, ``Incidences``), and try the first ``aux_candidates``: each is drawn on the
+   statement's diagram and saturated continuing the statement's closure (the search's
+   incremental step);
 4. every open fact (and every newly recorded fact on the statement's points) the extended
    closure proves is a goal that needs the candidate: its proof is traced back (``trace``)
    to statement and auxiliary clauses, spelled canonically, deduplicated, and checked like
@@ -40,11 +42,13 @@ import numpy as np
 
 from symbolic.geometry.dd import saturate
 from symbolic.geometry.errors import GeometryError
+from symbolic.geometry.facts import Fact
 from symbolic.geometry.heuristics import HeuristicProposer
 from symbolic.geometry.incidence import Incidences
 from symbolic.geometry.numeric import Diagram, build_diagram, extend_diagram
-from symbolic.geometry.predicates import COLL
+from symbolic.geometry.predicates import COLL, SIMTRI, SIMTRI2
 from symbolic.geometry.problem import Clause, Problem, make_problem
+from symbolic.geometry.state import ProofState
 from symbolic.geometry.tables import Atom
 
 from .examples import DataConfig, Example, Outcome, check_split
@@ -80,10 +84,10 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
     # queries record what they derive: ask a copy, so every candidate continues the same
     # closure however many were asked before
     asked = whole.state.extended(whole.state.coords)
-    open_facts = [f for f in numeric_goals(coords) if asked.derive_fact(f) is None]
+    open_facts = _open_facts(numeric_goals(coords), asked, rng, config.similar_only)
     if not open_facts:
         return Outcome([])
-    target = open_facts[int(rng.integers(len(open_facts)))]
+    target = _target(open_facts, rng)
     candidates = _candidates(dataclasses.replace(problem, goal=Atom(target.pred, target.args)),
                              coords, rng, config.aux_candidates)
     seed = int(rng.integers(2**31))
@@ -121,6 +125,38 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
             if ex is not None:
                 found.append((ex, split.statement + split.auxiliary))
     return Outcome(found)
+
+
+def _open_facts(shown: Sequence[Fact], asked: ProofState, rng: np.random.Generator,
+                similar_only: float) -> list[Fact]:
+    """The facts ``shown`` on the diagram that the closure (``asked``) does not prove; none
+    for a statement whose open facts are all similar-triangle pairs, but for a share
+    ``similar_only`` of them (their pairs asked only then).
+
+    Most statements leave only similar-triangle pairs open: the diagram shows many that
+    the closure does not record as such. The heuristic candidates for them seldom prove
+    anything new about the statement's points, so they took most of the generator's time
+    for few examples (README, "Four times the olympiad-like examples": 3 of 857 statements
+    whose goal was such a pair gave an example, 10 of 117 whose goal was an equal angle)."""
+    similar = [f for f in shown if _kind(f) == SIMTRI.name]
+    out = [f for f in shown if _kind(f) != SIMTRI.name and asked.derive_fact(f) is None]
+    if not out and rng.random() >= similar_only:
+        return []
+    return out + [f for f in similar if asked.derive_fact(f) is None]
+
+
+def _target(open_facts: Sequence[Fact], rng: np.random.Generator) -> Fact:
+    """One open fact as the goal: its kind drawn first, uniformly among the kinds open
+    (similar triangles of either orientation one kind), then one fact of that kind, so
+    that the many similar-triangle pairs of a figure do not crowd out the rest."""
+    kinds = sorted({_kind(f) for f in open_facts})
+    kind = kinds[int(rng.integers(len(kinds)))]
+    of_kind = [f for f in open_facts if _kind(f) == kind]
+    return of_kind[int(rng.integers(len(of_kind)))]
+
+
+def _kind(fact: Fact) -> str:
+    return SIMTRI.name if fact.pred is SIMTRI2 else fact.pred.name
 
 
 def _candidates(problem: Problem, coords: dict, rng: np.random.Generator, k: int) -> list:

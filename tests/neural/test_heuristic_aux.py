@@ -119,3 +119,50 @@ def test_cli_heuristic_mode(tmp_path):
                  "--out", str(out)]) == 2
     assert main(["--count", "2", "--aux", "heuristic", "--aux-candidates", "0",
                  "--out", str(out)]) == 2
+    assert main(["--count", "2", "--aux", "heuristic", "--similar-only", "1.5",
+                 "--out", str(out)]) == 2
+
+
+def _facts(*texts):
+    from symbolic.geometry.facts import Fact
+    from symbolic.geometry.predicates import PREDICATES
+
+    return [Fact.make(PREDICATES[t.split()[0]], tuple(t.split()[1:])) for t in texts]
+
+
+def test_the_goal_kind_is_drawn_before_the_fact():
+    from neural.heuristic_aux import _target
+
+    similar = [f"simtri a b c d e {x}" for x in "fghijklmnopqrstuvw"]
+    open_facts = _facts(*similar, "simtri2 a b c d f e", "eqangle a b a c d e d f")
+    rng = np.random.default_rng(0)
+    drawn = [_target(open_facts, rng).pred.name for _ in range(2000)]
+    # two kinds open: the one equal angle is drawn about half the time, not 1 in 20
+    assert 900 < drawn.count("eqangle") < 1100
+
+
+class _Closure:
+    """Proves the facts it is given (``ProofState.derive_fact``), and counts the asks."""
+
+    def __init__(self, proved=()):
+        self.proved, self.asked = set(proved), []
+
+    def derive_fact(self, fact):
+        self.asked.append(fact)
+        return fact if fact in self.proved else None
+
+
+def test_statements_with_only_similar_triangles_open_are_mostly_skipped():
+    from neural.heuristic_aux import _open_facts
+
+    similar = _facts("simtri a b c d e f", "simtri2 a b c d f e")
+    shown = similar + _facts("para a b c d")
+    rng = np.random.default_rng(0)
+    closure = _Closure(proved=shown[2:])  # the parallel is proved: only similar ones open
+    assert all(_open_facts(shown, closure, rng, 0.0) == [] for _ in range(100))
+    assert set(closure.asked) == set(shown[2:])  # the similar pairs were never asked
+    assert all(_open_facts(shown, closure, rng, 1.0) == similar for _ in range(100))
+    kept = sum(bool(_open_facts(shown, closure, rng, 0.1)) for _ in range(2000))
+    assert 140 < kept < 260
+    # with anything else open, the similar pairs are open goals too
+    assert _open_facts(shown, _Closure(), rng, 0.0) == shown[2:] + similar
