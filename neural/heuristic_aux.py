@@ -37,6 +37,7 @@ import dataclasses
 import time
 from collections import Counter
 from collections.abc import Sequence
+from itertools import zip_longest
 
 import numpy as np
 
@@ -112,11 +113,11 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
                         if set(f.points) <= points and asked.derive_fact(f) is None}
                        | {f for f in open_facts if state.derive_fact(f) is not None})
         tried = 0
-        for i in rng.permutation(len(goals)):
+        for goal in _by_kind(goals, rng):
             if tried >= CHECKS_PER_CANDIDATE or checks >= config.checks_per_diagram \
                     or _late(deadline):
                 break
-            split = trace(extended, state, goals[int(i)])
+            split = trace(extended, state, goal)
             if not split.auxiliary:
                 continue
             ran, ex = check_split(extended, split, seed, config, known, per_split)
@@ -153,6 +154,18 @@ def _target(open_facts: Sequence[Fact], rng: np.random.Generator) -> Fact:
     kind = kinds[int(rng.integers(len(kinds)))]
     of_kind = [f for f in open_facts if _kind(f) == kind]
     return of_kind[int(rng.integers(len(of_kind)))]
+
+
+def _by_kind(goals: Sequence[Fact], rng: np.random.Generator) -> list[Fact]:
+    """``goals`` in random order, the kinds taking turns (in a random order of kinds), so
+    that a candidate's few checks (``CHECKS_PER_CANDIDATE``) are not all spent on the kind
+    its closure adds most of (equal angles, mostly)."""
+    groups: dict[str, list[Fact]] = {}
+    for i in rng.permutation(len(goals)):
+        groups.setdefault(_kind(goals[int(i)]), []).append(goals[int(i)])
+    turns = [groups[k] for k in sorted(groups)]
+    turns = [turns[int(i)] for i in rng.permutation(len(turns))]
+    return [g for rank in zip_longest(*turns) for g in rank if g is not None]
 
 
 def _kind(fact: Fact) -> str:

@@ -166,3 +166,17 @@ def test_statements_with_only_similar_triangles_open_are_mostly_skipped():
     assert 140 < kept < 260
     # with anything else open, the similar pairs are open goals too
     assert _open_facts(shown, _Closure(), rng, 0.0) == shown[2:] + similar
+
+
+def test_a_candidates_goals_are_checked_kinds_in_turn():
+    from neural.heuristic_aux import _by_kind
+
+    angles = [f"eqangle a b a c d e d {x}" for x in "fghijklm"]
+    goals = _facts(*angles, "cyclic a b c d", "perp a b c d", "simtri2 a b c d f e")
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        order = _by_kind(goals, rng)
+        assert sorted(map(str, order)) == sorted(map(str, goals))
+        # four kinds take turns: the first four are one of each, one equal angle among them
+        # (drawn at random, the eight equal angles would fill most of them)
+        assert sum(f.pred.name == "eqangle" for f in order[:4]) == 1
