@@ -67,7 +67,7 @@ class DataConfig:
     aux: str = "traced"
     aux_candidates: int = 16       # heuristic candidates tried per statement
     # with aux "heuristic": share of the statements whose open facts are all similar-triangle
-    # pairs that are still tried (``neural.heuristic_aux._target``: their candidates seldom
+    # pairs that are still tried (``neural.heuristic_aux._open_facts``: their candidates seldom
     # prove anything new)
     similar_only: float = 0.0
 
