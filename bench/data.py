@@ -10,6 +10,7 @@ runs the same commands from another checkout, e.g. a worktree of an older revisi
 before/after table on the same machine:
 
     python bench/data.py --seconds 120 --jobs 2
+    python bench/data.py --modes heuristic --mix ../shared/benchmarks/geometry/hageo_dev.txt
     git worktree add /tmp/before <rev> && python bench/data.py --repo /tmp/before --repo .
 
 The output of a timed run depends on the machine's speed (each worker writes what it has
@@ -32,12 +33,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 MODES = {"needed": (), "unneeded": ("--allow-unneeded",), "heuristic": ("--aux", "heuristic")}
 
 
-def run_one(repo: Path, mode: str, seconds: float, jobs: int, seed: int) -> dict[str, Any]:
+def run_one(repo: Path, mode: str, seconds: float, jobs: int, seed: int,
+            mix: Path | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "data.jsonl"
         argv = [sys.executable, "-m", "neural.data", "--count", "1000000", "--seed", str(seed),
                 "--jobs", str(jobs), "--seconds", f"{seconds:g}", "--out", str(out),
-                *MODES[mode]]
+                *MODES[mode], *(("--mix", str(mix.resolve())) if mix else ())]
         start = time.monotonic()
         proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True,
                               env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"},
@@ -73,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=120.0, help="time limit per run")
     p.add_argument("--jobs", type=int, default=1, help="worker processes per run")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mix", type=Path, metavar="FILE",
+                   help="draw constructions as often as the problems of FILE use them "
+                        "(neural.data --mix; e.g. ../shared/benchmarks/geometry/hageo_dev.txt)")
     p.add_argument("--json-out", type=Path, help="write the rows as JSON")
     args = p.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -83,11 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for repo in args.repo or [REPO_ROOT]:
         for mode in modes:
-            rows.append(run_one(repo.resolve(), mode, args.seconds, args.jobs, args.seed))
+            rows.append(run_one(repo.resolve(), mode, args.seconds, args.jobs, args.seed,
+                                args.mix))
             print(f"{repo} {mode}: {rows[-1]['examples']} examples in {rows[-1]['wall_s']} s",
                   file=sys.stderr, flush=True)
     print(f"python -m neural.data, {args.seconds:g} s limit, --jobs {args.jobs}, "
-          f"seed {args.seed}; wall time includes start-up")
+          f"seed {args.seed}" + (f", --mix {args.mix}" if args.mix else "")
+          + "; wall time includes start-up")
     print(format_table(rows))
     if args.json_out:
         args.json_out.write_text(json.dumps(rows, indent=1) + "\n")
