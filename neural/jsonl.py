@@ -8,6 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def files(path: str | Path) -> list[Path]:
+    """The JSON-lines files ``path`` names: itself, or a shard directory's shards
+    (``shard-*.jsonl``, its workers' included; sorted, so read in the same order always)."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(path.rglob("shard-*.jsonl"))
+    return [path]
+
+
 def lines(path: str | Path) -> Iterator[str]:
     """The text lines of ``path``, read as gzip when its name ends in ``.gz``."""
     path = Path(path)

@@ -42,7 +42,7 @@ from symbolic.geometry.problem import Clause, make_problem, parse_problem
 from .canonical import canonical, canonical_text
 from .examples import DataConfig, Example, check_example
 from .generator import Search, _Parent
-from .jsonl import lines
+from .jsonl import files, lines
 
 # the needed examples of the shipped training data (``weights/proposer_data.jsonl.gz``,
 # seeds 1 and 2), each re-checked: DD+AR needs its auxiliary clauses today
@@ -63,20 +63,12 @@ class PoolEntry:
         return "; ".join(map(str, self.clauses[:2]))
 
 
-def pool_files(path: str | Path) -> list[Path]:
-    """The example files of ``path``: itself, or a shard directory's shards (sorted)."""
-    path = Path(path)
-    if path.is_dir():
-        return sorted(path.rglob("shard-*.jsonl"))
-    return [path]
-
-
 def read_pool(path: str | Path) -> list[PoolEntry]:
     """The distinct examples (by canonical text) of ``path``, in file order; rows that do not
     read as examples with auxiliary clauses are skipped. Raises OSError, ValueError."""
     out: list[PoolEntry] = []
     texts: set[str] = set()
-    for file in pool_files(path):
+    for file in files(path):
         for line in lines(file):
             if not line.strip():
                 continue
@@ -140,7 +132,7 @@ def rechecked(path: str | Path, first: int | None = None) -> Iterator[Example]:
     spelled canonically and checked as the generator checks them (``check_example``, seed
     0, ``require_needed``)."""
     texts: set[str] = set()
-    for i, line in enumerate(x for f in pool_files(path) for x in lines(f) if x.strip()):
+    for i, line in enumerate(x for f in files(path) for x in lines(f) if x.strip()):
         if first is not None and i >= first:
             break
         row = json.loads(line)

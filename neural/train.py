@@ -36,6 +36,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import jsonl
+
 FORMAT = "neurosym-proposer/1"
 
 
@@ -144,7 +146,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m neural.train",
                                  description=__doc__.split("\n")[0])
     ap.add_argument("data", nargs="+",
-                    help="JSON-lines files from python -m neural.data (.gz read as gzip)")
+                    help="JSON-lines files from python -m neural.data (.gz read as gzip), or "
+                         "shard directories of its --shard-dir (every shard, workers' too)")
     ap.add_argument("--out", default="neural/weights/proposer.pt")
     ap.add_argument("--device", default="auto", help="auto, cpu or cuda")
     ap.add_argument("--minutes", type=float, default=None, help="stop after this long")
@@ -163,7 +166,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--init", metavar="CHECKPOINT",
                     help="start from this checkpoint (SHA-256 checked): its size, vocabulary and "
                          "weights; --d-model, --layers, --heads and --max-len are then ignored")
-    ap.add_argument("--extra", action="append", default=[], metavar="FILE",
+    ap.add_argument("--extra", action="append", default=[], metavar="PATH",
                     help="more examples (repeatable), drawn into every batch at --extra-share "
                          "beside the main data; all of them train (none held back)")
     ap.add_argument("--extra-share", type=float, default=0.25,
@@ -175,10 +178,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def read_rows(names: Sequence[str], digest) -> list[dict]:
-    """The JSON rows of data files (``.gz`` read as gzip), their bytes fed to ``digest``;
-    raises ``ValueError`` naming the file (and line) that cannot be read."""
+    """The JSON rows of data files (``.gz`` read as gzip) or shard directories (their
+    ``shard-*.jsonl``, ``neural.jsonl.files``), their bytes fed to ``digest``; raises
+    ``ValueError`` naming the file (and line) that cannot be read."""
     rows = []
-    for name in names:
+    paths = []
+    for given in names:
+        found = jsonl.files(given)
+        if not found:
+            raise ValueError(f"{given}: no shard-*.jsonl in this directory")
+        paths += map(str, found)
+    for name in paths:
         try:
             raw = Path(name).read_bytes()
             text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")

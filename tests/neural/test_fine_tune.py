@@ -236,3 +236,22 @@ def test_self_improvement_bench_compares_a_synthetic_fine_tune_on_every_fold(
                      ("train1.jsonl", "tuned1.pt")]
     table = capsys.readouterr().out
     assert table.count("| synthetic |") == 2 and table.count("| tuned |") == 2
+
+
+def test_data_may_be_a_shard_directory(tmp_path):
+    import hashlib
+
+    from neural.train import read_rows
+
+    shards = tmp_path / "shards"
+    (shards / "worker-1").mkdir(parents=True)
+    a = _write(shards / "shard-00000.jsonl", _rows("para b c d e"))
+    b = _write(shards / "worker-1" / "shard-00000.jsonl", _rows("perp a d b c"))
+    (shards / "manifest.json").write_text("{}")  # not data
+    whole, files = hashlib.sha256(), hashlib.sha256()
+    rows = read_rows([str(shards)], whole)
+    assert rows == read_rows([str(a), str(b)], files) and len(rows) == 2
+    assert whole.hexdigest() == files.hexdigest()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no shard-"):
+        read_rows([str(tmp_path / "empty")], hashlib.sha256())
