@@ -179,13 +179,14 @@ def _shard_worker(args: argparse.Namespace, config: DataConfig, job: int,
     from .shards import config_key, write_shards
 
     count = _share(args, job)[0]
+    progress = _Progress(count, quiet)
     directory = Path(args.shard_dir) if args.jobs == 1 else \
         Path(args.shard_dir) / f"worker-{job}"
     n = write_shards(directory, count, args.shard_size,
                      config_key(config, args.seed, job, args.jobs,
                                 pool_digest(args.pool) if args.pool else None),
-                     lambda: _search(args, config, job), deadline,
-                     progress=_progress(count, quiet))
+                     lambda: _search(args, config, job), deadline, progress=progress)
+    progress.end()
     return n - count  # 0: the worker's share is there
 
 
@@ -195,16 +196,40 @@ def _search(args: argparse.Namespace, config: DataConfig, job: int) -> Search:
     return seed_search(Search(_share(args, job)[1], config), getattr(args, "pool", ()))
 
 
-def _progress(count: int, quiet: bool):
-    start = time.monotonic()
+# seconds between progress lines when stderr is not a terminal (a log file: one line each
+# time, instead of rewriting one line after every sequence)
+LOG_EVERY = 30.0
 
-    def progress(n: int, attempts: int) -> None:
-        if quiet:
+
+class _Progress:
+    """A worker's progress on stderr: one line rewritten after every sequence on a
+    terminal, a line every ``LOG_EVERY`` seconds and a last one at the end otherwise."""
+
+    def __init__(self, count: int, quiet: bool) -> None:
+        self.count, self.quiet, self.tty = count, quiet, sys.stderr.isatty()
+        self.start = self.last = time.monotonic()
+        self.text = ""
+
+    def __call__(self, n: int, attempts: int) -> None:
+        if self.quiet:
             return
-        rate = n / max(time.monotonic() - start, 1e-9) * 60
-        print(f"\r{n}/{count} examples, {attempts} sequences, {rate:.1f}/min",
-              end="", file=sys.stderr, flush=True)
-    return progress
+        now = time.monotonic()
+        self.text = (f"{n}/{self.count} examples, {attempts} sequences, "
+                     f"{n / max(now - self.start, 1e-9) * 60:.1f}/min")
+        if self.tty:
+            print(f"\r{self.text}", end="", file=sys.stderr, flush=True)
+        elif now - self.last >= LOG_EVERY:
+            self.last = now
+            print(f"{self.text} ({now - self.start:.0f} s)", file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.quiet or not self.text:
+            return
+        if self.tty:
+            print(file=sys.stderr)
+        else:
+            print(f"{self.text} ({time.monotonic() - self.start:.0f} s, done)",
+                  file=sys.stderr, flush=True)
 
 
 def _cluster_worker(args: argparse.Namespace, config: DataConfig, job: int,
@@ -221,8 +246,9 @@ def _examples(args: argparse.Namespace, config: DataConfig, job: int, deadline: 
     """Worker ``job``'s share of the examples, from its own seed (SEED, job)."""
     count = _share(args, job)[0]
     search = _search(args, config, job)
-    yield from generate(count, search.rng, config, _progress(count, quiet), deadline=deadline,
-                        search=search)
+    progress = _Progress(count, quiet)
+    yield from generate(count, search.rng, config, progress, deadline=deadline, search=search)
+    progress.end()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -288,7 +314,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ShardError as e:
             print(f"\nerror: {e}", file=sys.stderr)
             return 2
-        print(file=sys.stderr)
         return 0 if (n == 0 if args.shard_dir else n == args.count) else 1
     from symbolic.cluster import ClusterError
     from symbolic.runner import RunConfig, Task, run

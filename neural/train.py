@@ -182,7 +182,7 @@ def read_rows(names: Sequence[str], digest) -> list[dict]:
     ``shard-*.jsonl``, ``neural.jsonl.files``), their bytes fed to ``digest``; raises
     ``ValueError`` naming the file (and line) that cannot be read."""
     rows = []
-    paths = []
+    paths: list[str] = []
     for given in names:
         found = jsonl.files(given)
         if not found:

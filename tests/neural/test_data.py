@@ -80,7 +80,37 @@ def test_cli_writes_json_lines(tmp_path, capsys):
         assert set(r) >= {"problem", "statement", "auxiliary", "goal", "proof_length", "rules",
                           "split"}
         parse_problem(r["problem"])
-    assert "2/2 examples" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # stderr is no terminal here: no rewritten line, one last line at the end
+    assert "\r" not in err and err.strip().splitlines()[-1].startswith("2/2 examples, ")
+    assert err.strip().endswith("done)")
+
+
+def test_progress_on_a_terminal_and_in_a_log(monkeypatch, capsys):
+    from neural import data
+
+    p = data._Progress(10, quiet=False)
+    p.tty = True
+    p(1, 5)
+    p(2, 9)
+    p.end()
+    assert capsys.readouterr().err.startswith("\r1/10 examples, 5 sequences, ")
+    monkeypatch.setattr(data, "LOG_EVERY", 3600.0)
+    log = data._Progress(10, quiet=False)
+    for n in range(5):
+        log(n, 10 * n)
+    log.end()
+    (line,) = capsys.readouterr().err.splitlines()  # nothing until the end in a log
+    assert line.startswith("4/10 examples, 40 sequences, ") and line.endswith("done)")
+    monkeypatch.setattr(data, "LOG_EVERY", 0.0)
+    log = data._Progress(10, quiet=False)
+    log(1, 1)
+    log(2, 2)
+    assert len(capsys.readouterr().err.splitlines()) == 2
+    quiet = data._Progress(10, quiet=True)
+    quiet(1, 1)
+    quiet.end()
+    assert capsys.readouterr().err == ""
 
 
 def test_shipped_sample_parses_with_aux_points():
