@@ -179,7 +179,7 @@ def _shard_worker(args: argparse.Namespace, config: DataConfig, job: int,
     from .shards import config_key, write_shards
 
     count = _share(args, job)[0]
-    progress = _Progress(count, quiet)
+    progress = _Progress(count, quiet, resumes=True)
     directory = Path(args.shard_dir) if args.jobs == 1 else \
         Path(args.shard_dir) / f"worker-{job}"
     n = write_shards(directory, count, args.shard_size,
@@ -203,19 +203,28 @@ LOG_EVERY = 30.0
 
 class _Progress:
     """A worker's progress on stderr: one line rewritten after every sequence on a
-    terminal, a line every ``LOG_EVERY`` seconds and a last one at the end otherwise."""
+    terminal, a line every ``LOG_EVERY`` seconds and a last one at the end otherwise. With
+    ``resumes``, the first call says where a resumed shard directory starts, and the rate
+    counts only the examples found since."""
 
-    def __init__(self, count: int, quiet: bool) -> None:
+    def __init__(self, count: int, quiet: bool, resumes: bool = False) -> None:
         self.count, self.quiet, self.tty = count, quiet, sys.stderr.isatty()
         self.start = self.last = time.monotonic()
         self.text = ""
+        self.base: int | None = None if resumes else 0
 
     def __call__(self, n: int, attempts: int) -> None:
         if self.quiet:
             return
         now = time.monotonic()
+        if self.base is None:
+            self.base = n
+            if n:
+                print(f"resuming at {n} examples, {attempts} sequences", file=sys.stderr,
+                      flush=True)
+            return
         self.text = (f"{n}/{self.count} examples, {attempts} sequences, "
-                     f"{n / max(now - self.start, 1e-9) * 60:.1f}/min")
+                     f"{(n - self.base) / max(now - self.start, 1e-9) * 60:.1f}/min")
         if self.tty:
             print(f"\r{self.text}", end="", file=sys.stderr, flush=True)
         elif now - self.last >= LOG_EVERY:

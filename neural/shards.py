@@ -201,6 +201,8 @@ def write_shards(directory: str | Path, count: int, size: int, key: dict[str, An
     search = search or make_search()
     full = sum(s["count"] for s in manifest["shards"] if not s["partial"])
     limit = max_attempts if max_attempts is not None else 2000 * max(count, 1)
+    if progress is not None:  # where it starts: what a resumed directory holds already
+        progress(min(count, full + len(pending)), search.attempts)
     while True:
         # whole shards first, also of examples a resumed state already held
         while len(pending) >= size and full + size <= count:

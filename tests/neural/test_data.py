@@ -107,6 +107,15 @@ def test_progress_on_a_terminal_and_in_a_log(monkeypatch, capsys):
     log(1, 1)
     log(2, 2)
     assert len(capsys.readouterr().err.splitlines()) == 2
+    # a resumed shard directory: the first call says where it starts, the rate is of new ones
+    resumed = data._Progress(5000, quiet=False, resumes=True)
+    resumed(2000, 52000)
+    resumed.start -= 60.0  # a minute later, 100 more
+    resumed(2100, 53000)
+    resumed.end()
+    err = capsys.readouterr().err
+    assert err.startswith("resuming at 2000 examples, 52000 sequences\n")
+    assert "2100/5000 examples, 53000 sequences, 100.0/min" in err
     quiet = data._Progress(10, quiet=True)
     quiet(1, 1)
     quiet.end()
