@@ -89,8 +89,8 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
     if not open_facts:
         return Outcome([])
     target = _target(open_facts, rng)
-    candidates = _candidates(dataclasses.replace(problem, goal=Atom(target.pred, target.args)),
-                             coords, rng, config.aux_candidates)
+    asks = dataclasses.replace(problem, goal=Atom(target.pred, target.args))
+    candidates = incidence_candidates(asks, coords, rng, config.aux_candidates)
     seed = int(rng.integers(2**31))
     points = set(problem.points)
     n = len(problem.clauses)
@@ -172,7 +172,8 @@ def _kind(fact: Fact) -> str:
     return SIMTRI.name if fact.pred is SIMTRI2 else fact.pred.name
 
 
-def _candidates(problem: Problem, coords: dict, rng: np.random.Generator, k: int) -> list:
+def incidence_candidates(problem: Problem, coords: dict, rng: np.random.Generator,
+                         k: int) -> list:
     """The heuristic source's first ``k`` candidates for ``problem`` among its first
     ``LISTED_PER_TRIED * k``, those whose new points land on the most lines and circles of
     the figure beyond what their construction states first (up to ``MAX_TIES``; the source's

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from symbolic.geometry.problem import Problem
+from symbolic.geometry.problem import Clause, Problem
 from symbolic.geometry.proposal import Candidate, ConstructionProposer
 
 from .tokenizer import Canonical, canonical, point_names
@@ -42,19 +42,7 @@ class ModelRanker:
               ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
         """(prompt, target) token ids of each clause of ``candidate``, in canonical names
         (``can``: ``problem``'s canonical form, when already made)."""
-        can = can or canonical(problem)
-        mapping = dict(can.to_canonical)
-        names = point_names(len(mapping) + sum(len(c.points) for c in candidate.clauses))
-        statement = list(can.clauses)
-        out = []
-        for clause in candidate.clauses:
-            for p in clause.points:
-                mapping.setdefault(p, names[len(mapping)])
-            text = str(clause.rename(mapping))
-            out.append((tuple(self.tokenizer.prompt(statement, can.goal)),
-                        tuple(self.tokenizer.target(text))))
-            statement.append(text)
-        return out
+        return clause_items(self.tokenizer, can or canonical(problem), candidate.clauses)
 
     def score(self, problem: Problem, candidates: Sequence[Candidate]) -> list[float]:
         """The model's log-probability of each candidate as the next auxiliary construction(s)
@@ -178,6 +166,24 @@ class ModelRanker:
         bias = torch.zeros(mask.shape).masked_fill_(~mask, -math.inf)  # faster than a bool mask
         logits, _ = self.model(ids, past, positions=positions, mask=bias)
         return torch.log_softmax(logits[0].float(), dim=-1)
+
+
+def clause_items(tokenizer: Any, can: Canonical, clauses: Sequence[Clause]
+                 ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """(prompt, target) token ids of each of ``clauses`` added to the problem whose canonical
+    form is ``can``: the statement with the clauses before it, the goal, then the clause, its
+    new points named as the model names them (the next canonical names)."""
+    mapping = dict(can.to_canonical)
+    names = point_names(len(mapping) + sum(len(c.points) for c in clauses))
+    statement = list(can.clauses)
+    out = []
+    for clause in clauses:
+        for p in clause.points:
+            mapping.setdefault(p, names[len(mapping)])
+        text = str(clause.rename(mapping))
+        out.append((tuple(tokenizer.prompt(statement, can.goal)), tuple(tokenizer.target(text))))
+        statement.append(text)
+    return out
 
 
 def _common_prefix(seqs: Sequence[tuple[int, ...]]) -> tuple[int, ...]:

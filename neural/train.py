@@ -39,6 +39,8 @@ from pathlib import Path
 from . import jsonl
 
 FORMAT = "neurosym-proposer/1"
+# held-back ranking groups measured at each evaluation (the first ones, always the same)
+RANK_EVAL = 200
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                          "beside the main data; all of them train (none held back)")
     ap.add_argument("--extra-share", type=float, default=0.25,
                     help="share of each batch taken from --extra (default: %(default)s)")
+    ap.add_argument("--groups", action="append", default=[], metavar="PATH",
+                    help="ranking groups (python -m neural.groups; repeatable): each step adds "
+                         "the listwise ranking loss of --group-batch of them, so the model "
+                         "learns to score the candidates that prove a goal above the others")
+    ap.add_argument("--group-batch", type=int, default=4, metavar="G",
+                    help="groups per step (default: %(default)s)")
+    ap.add_argument("--group-size", type=int, default=16, metavar="M",
+                    help="candidates of a group per step, the working ones first (default: "
+                         "%(default)s)")
+    ap.add_argument("--rank-weight", type=float, default=1.0,
+                    help="weight of the ranking loss beside the generative one (default: "
+                         "%(default)s)")
     ap.add_argument("--keep", choices=("best", "last"), default="best",
                     help="write the checkpoint with the lowest held-back loss (default), or "
                          "the last one (for a fixed fine-tuning schedule)")
@@ -219,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rows = read_rows(args.data, digest)
         extra_rows = read_rows(args.extra, digest)
+        group_rows = read_rows(args.groups, digest)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -243,12 +258,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not train:
         print("error: no training sequences in the data", file=sys.stderr)
         return 2
+    rank_train: list = []
+    rank_held: list = []
+    if group_rows:
+        from .groups import rank_groups, rank_loss, rank_metrics, sample
+
+        ranked = rank_groups(group_rows, tokenizer, config.max_len)
+        rank_train = [g for g in ranked if g.split == "train"]
+        rank_held = [g for g in ranked if g.split != "train"]
+        if not rank_train:
+            print("error: --groups: no group with a working and a failing candidate",
+                  file=sys.stderr)
+            return 2
     model = ConstructionLM(config).to(device)
     if init is not None:
         model.load_state_dict(init.model.state_dict())
         model.train()
     print(f"{len(rows)} examples -> {len(train)} training / {len(held)} eval sequences"
           + (f", {len(extra)} extra at {args.extra_share:.0%} of each batch" if extra else "")
+          + (f", {len(rank_train)} ranking groups ({len(rank_held)} held back)"
+             if rank_train else "")
           + f"; {model.n_parameters() / 1e6:.2f}M parameters on {device}"
           + (f", from {args.init}" if init else ""), file=sys.stderr)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay,
@@ -276,16 +305,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             logits = model(inputs)
         loss = F.cross_entropy(logits.float().transpose(1, 2), labels, ignore_index=-100)
+        ranking = None
+        if rank_train:
+            chosen = [sample(rank_train[rng.randrange(len(rank_train))], args.group_size, rng)
+                      for _ in range(args.group_batch)]
+            ranking = rank_loss(model, chosen, tokenizer.pad_id, device)
+        total = loss if ranking is None else loss + args.rank_weight * ranking
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         last = frac >= 1 or step == total_steps
         if step % args.eval_every == 0 or last:
             ev_loss, ev_exact = evaluate(model, held, tokenizer.pad_id, device) if held \
                 else (float(loss.detach()), 0.0)
+            ranked_line = ""
+            if ranking is not None:
+                ranked_line = f"  rank loss {float(ranking.detach()):.3f}"
+                if rank_held:
+                    m = rank_metrics(model, rank_held[:RANK_EVAL], tokenizer.pad_id, device)
+                    ranked_line += (f"  first working: heuristic place {m['heuristic_place']:.2f}"
+                                    f" ({m['heuristic_first']:.0%} first), model "
+                                    f"{m['model_place']:.2f} ({m['model_first']:.0%} first)")
             print(f"step {step}  train loss {float(loss.detach()):.3f}  eval loss {ev_loss:.3f}  "
-                  f"eval exact {ev_exact:.3f}  lr {lr:.2e}  "
+                  f"eval exact {ev_exact:.3f}  lr {lr:.2e}{ranked_line}  "
                   f"{time.monotonic() - start:.0f}s", file=sys.stderr, flush=True)
             if ev_loss < best[0] or args.keep == "last":
                 best = (ev_loss, ev_exact, step)
@@ -306,6 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         meta["extra_examples"] = len(extra_rows)
         meta["extra_sequences"] = len(extra)
         meta["extra_share"] = args.extra_share
+    if rank_train:
+        meta["ranking_groups"] = len(rank_train)
+        meta["ranking"] = {"group_batch": args.group_batch, "group_size": args.group_size,
+                           "weight": args.rank_weight}
     if args.keep == "last":
         meta["kept"] = "last"
     out = Path(args.out)
