@@ -214,6 +214,28 @@ def _seed(row: dict) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
 
 
+def _examples(name: str) -> list[dict]:
+    """The example rows of a file or shard directory; ValueError naming the file and line of
+    one that cannot be read or lacks a statement or goal."""
+    found = jsonl.files(name)
+    if not found:
+        raise ValueError(f"{name}: no shard-*.jsonl files in this directory")
+    rows = []
+    for path in found:
+        for n, line in enumerate(jsonl.lines(path), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as e:
+                raise ValueError(f"{path}:{n}: not a JSON line ({e})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("statement"), list) \
+                    or not isinstance(row.get("goal"), str):
+                raise ValueError(f"{path}:{n}: not an example (no statement list and goal)")
+            rows.append(row)
+    return rows
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m neural.groups",
                                  description=__doc__.split("\n")[0],
@@ -238,14 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: --candidates must be at least 2 (a group ranks candidates)",
               file=sys.stderr)
         return 2
-    rows: list[dict] = []
     try:
-        for name in args.data:
-            found = jsonl.files(name)
-            if not found:
-                raise ValueError("no shard-*.jsonl files in it")
-            for path in found:
-                rows += jsonl.rows(path)
+        rows = [row for name in args.data for row in _examples(name)]
         done = {r.get("name") for r in jsonl.rows(args.out)} if args.out.exists() else set()
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -161,3 +161,10 @@ def test_cli_labels_new_examples_only_and_reports_bad_input(tmp_path, capsys):
     assert groups.main([str(empty), "--out", str(out)]) == 2
     assert "no shard-*.jsonl files" in capsys.readouterr().err
     assert groups.main([str(data), "--out", str(out), "--candidates", "1"]) == 2
+    bad = _write(tmp_path / "bad.jsonl", [INCENTER])
+    bad.write_text(bad.read_text() + '{"name": "x"}\n')
+    assert groups.main([str(bad), "--out", str(out)]) == 2
+    assert f"{bad}:2: not an example" in capsys.readouterr().err
+    bad.write_text("{not json\n")
+    assert groups.main([str(bad), "--out", str(out)]) == 2
+    assert f"{bad}:1: not a JSON line" in capsys.readouterr().err
