@@ -10,7 +10,7 @@ by one saturation continuing the statement's closure: ``true`` where DD+AR then 
 goal, ``false`` where it does not, ``null`` where the candidate cannot be drawn or the
 saturation ran out of time. An example whose goal DD+AR proves without help gives no group.
 
-    python -m neural.groups .data/heuristic-hageo-s100 --out groups.jsonl --candidates 32
+    python -m neural.groups .data/heuristic-hageo-s100 --out groups.jsonl --candidates 32 --jobs 2
     python -m neural.train DATA --groups groups.jsonl ...      # the ranking loss
 
 Each row keeps the example's name, statement, goal and auxiliary clauses, and adds
@@ -28,6 +28,7 @@ import random
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--limit", type=int, default=None, metavar="N",
                     help="label at most N examples (new ones; default: all)")
     ap.add_argument("--seconds", type=float, default=None, help="stop after this long")
+    ap.add_argument("--jobs", type=int, default=1, metavar="N",
+                    help="worker processes (default 1); the rows written are the same, in the "
+                         "same order, whatever N")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return ap.parse_args(argv)
 
@@ -259,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.candidates < 2:
         print("error: --candidates must be at least 2 (a group ranks candidates)",
               file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
     try:
         rows = [row for name in args.data for row in _examples(name)]
@@ -274,19 +281,27 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
     start = time.monotonic()
     written = positive = 0
-    with args.out.open("a", encoding="utf-8") as out:
-        for i, row in enumerate(todo):
-            if args.seconds is not None and time.monotonic() - start > args.seconds:
-                break
-            group = label(row, args.candidates)
-            if group is not None:
-                out.write(json.dumps(group) + "\n")
-                out.flush()
-                written += 1
-                positive += any(group["labels"])
-            if not args.quiet and (i + 1) % 100 == 0:
-                print(f"{i + 1}/{len(todo)} examples, {written} groups ({positive} with a "
-                      f"working candidate), {time.monotonic() - start:.0f} s", file=sys.stderr)
+    pool = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
+    labelled: Iterable[dict | None] = (
+        pool.map(label, todo, [args.candidates] * len(todo), chunksize=4) if pool
+        else (label(row, args.candidates) for row in todo))
+    try:
+        with args.out.open("a", encoding="utf-8") as out:
+            for i, group in enumerate(labelled):
+                if group is not None:
+                    out.write(json.dumps(group) + "\n")
+                    out.flush()
+                    written += 1
+                    positive += any(group["labels"])
+                if not args.quiet and (i + 1) % 100 == 0:
+                    print(f"{i + 1}/{len(todo)} examples, {written} groups ({positive} with a "
+                          f"working candidate), {time.monotonic() - start:.0f} s",
+                          file=sys.stderr)
+                if args.seconds is not None and time.monotonic() - start > args.seconds:
+                    break
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if not args.quiet:
         print(f"{written} groups written to {args.out} ({positive} with a working candidate) "
               f"in {time.monotonic() - start:.0f} s", file=sys.stderr)

@@ -168,3 +168,18 @@ def test_cli_labels_new_examples_only_and_reports_bad_input(tmp_path, capsys):
     bad.write_text("{not json\n")
     assert groups.main([str(bad), "--out", str(out)]) == 2
     assert f"{bad}:1: not a JSON line" in capsys.readouterr().err
+
+
+def test_workers_write_the_same_rows_in_the_same_order(tmp_path):
+    rows = [INCENTER, {**INCENTER, "name": "syn_2", "goal": "eqangle a e b e c e a e"},
+            {"name": "mid", "statement": ["a b c = triangle a b c", "d = midpoint d a b",
+                                          "e = midpoint e a c"], "goal": "para d e b c"},
+            {**INCENTER, "name": "syn_4"}]
+    data = _write(tmp_path / "d.jsonl", rows)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert groups.main([str(data), "--out", str(one), "--candidates", "6", "--quiet"]) == 0
+    assert groups.main([str(data), "--out", str(two), "--candidates", "6", "--quiet",
+                        "--jobs", "2"]) == 0
+    assert one.read_text() == two.read_text()
+    assert [json.loads(r)["name"] for r in one.read_text().splitlines()][0] == "syn_incenter"
+    assert groups.main([str(data), "--out", str(two), "--jobs", "0"]) == 2
