@@ -20,6 +20,12 @@ without the rest being forgotten; a short fine-tune on a CPU takes minutes:
     python -m neural.train neural/weights/proposer_data.jsonl.gz --init neural/weights/proposer.pt \
         --extra proved.jsonl --extra-share 0.25 --steps 300 --lr 1e-4 --warmup 20 --keep last \
         --out tuned.pt
+
+With ``--groups`` (lists of heuristic candidates labelled by DD+AR, ``neural.groups``) every
+step adds a listwise ranking loss, so that the model's log-probability scores the candidates
+that prove a goal above those that do not; the held-back lists' ranking is printed at each
+evaluation (README, "Labelled candidate lists": measured, it does not beat the heuristic
+order).
 """
 
 from __future__ import annotations
@@ -219,6 +225,10 @@ def read_rows(names: Sequence[str], digest) -> list[dict]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.group_batch < 1 or args.group_size < 2:
+        print("error: --group-batch must be at least 1 and --group-size at least 2",
+              file=sys.stderr)
+        return 2
     import torch
     from torch.nn import functional as F
 

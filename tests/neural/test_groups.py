@@ -137,6 +137,8 @@ def test_train_with_groups_records_them_and_refuses_groups_without_a_contrast(
     meta = load(out).meta
     assert meta["ranking_groups"] == 1 and meta["ranking"]["group_size"] == 4
     assert "rank loss" in capsys.readouterr().err
+    assert train_main(base + ["--groups", str(good), "--group-size", "1"]) == 2
+    assert "--group-size at least 2" in capsys.readouterr().err
     flat = _write(tmp_path / "f.jsonl", [{**incenter_group, "labels": [False] * 32}])
     assert train_main(base + ["--groups", str(flat)]) == 2
     assert "no group with a working and a failing candidate" in capsys.readouterr().err
