@@ -28,7 +28,6 @@ import random
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,12 +37,16 @@ import numpy as np
 from symbolic.geometry.dd import saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.numeric import Diagram, build_diagram, extend_diagram
-from symbolic.geometry.problem import parse_problem
+from symbolic.geometry.problem import Problem, make_problem, parse_problem
+from symbolic.runner import Outcome, RunConfig, Status, Task, in_order, run
 
 from . import jsonl
 from .examples import DataConfig
 from .heuristic_aux import incidence_candidates
 from .tokenizer import canonical
+
+# examples per task of ``--jobs``: a few seconds of work each
+CHUNK = 8
 
 
 def label(row: dict, k: int, config: DataConfig | None = None) -> dict | None:
@@ -52,7 +55,7 @@ def label(row: dict, k: int, config: DataConfig | None = None) -> dict | None:
     config = config or DataConfig()
     rng = np.random.default_rng(_seed(row))
     try:
-        problem = parse_problem("; ".join(row["statement"]) + " ? " + row["goal"])
+        problem = statement_of(row)
         coords = build_diagram(problem, rng, max_tries=10).coords
     except GeometryError:
         return None
@@ -71,11 +74,24 @@ def label(row: dict, k: int, config: DataConfig | None = None) -> dict | None:
             continue
         run = saturate(extended, drawn, config.ddar(), whole.saturation)
         labels.append(None if run.timed_out else run.goal is not None)
-    return {"name": row.get("name"),
+    return {"name": row.get("name"), "problem": problem.text(),
             "statement": list(row["statement"]), "goal": row["goal"],
             "auxiliary": list(row.get("auxiliary", ())),
             "candidates": [[str(c) for c in cand.clauses] for cand in candidates],
             "labels": labels}
+
+
+def statement_of(row: dict) -> Problem:
+    """An example's (or a group's) statement with its goal, without the auxiliary clauses:
+    its ``problem`` text (statement, auxiliary clauses, goal) read, and the first
+    ``len(statement)`` clauses kept. Raises GeometryError."""
+    problem = parse_problem(row["problem"], str(row.get("name") or "example"))
+    return make_problem(problem.name, problem.clauses[:len(row["statement"])], problem.goal)
+
+
+def label_all(rows: Sequence[dict], k: int) -> list[dict | None]:
+    """``label`` of each row (one task of ``main --jobs``)."""
+    return [label(row, k) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -101,7 +117,7 @@ def rank_groups(rows: Iterable[dict], tokenizer: Any, max_len: int) -> list[Rank
         if not any(ok for _, ok in kept) or all(ok for _, ok in kept):
             continue
         try:
-            problem = parse_problem("; ".join(row["statement"]) + " ? " + row["goal"])
+            problem = statement_of(row)
             can = canonical(problem)
         except GeometryError:
             continue
@@ -210,6 +226,12 @@ def rank_metrics(model: Any, groups: Sequence[RankGroup], pad_id: int, device: A
     return out
 
 
+def _failed(outcome: Outcome, n: int) -> list[dict | None]:
+    print(f"warning: {n} examples not labelled: {outcome.status.value} {outcome.message}",
+          file=sys.stderr)
+    return [None] * n
+
+
 def _seed(row: dict) -> int:
     key = str(row.get("name") or json.dumps([row["statement"], row["goal"]]))
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
@@ -231,8 +253,10 @@ def _examples(name: str) -> list[dict]:
             except ValueError as e:
                 raise ValueError(f"{path}:{n}: not a JSON line ({e})") from None
             if not isinstance(row, dict) or not isinstance(row.get("statement"), list) \
-                    or not isinstance(row.get("goal"), str):
-                raise ValueError(f"{path}:{n}: not an example (no statement list and goal)")
+                    or not isinstance(row.get("goal"), str) \
+                    or not isinstance(row.get("problem"), str):
+                raise ValueError(f"{path}:{n}: not an example (no statement list, goal and "
+                                 "problem text)")
             rows.append(row)
     return rows
 
@@ -281,27 +305,31 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
     start = time.monotonic()
     written = positive = 0
-    pool = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
-    labelled: Iterable[dict | None] = (
-        pool.map(label, todo, [args.candidates] * len(todo), chunksize=4) if pool
-        else (label(row, args.candidates) for row in todo))
-    try:
-        with args.out.open("a", encoding="utf-8") as out:
-            for i, group in enumerate(labelled):
+    chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    if args.jobs > 1:
+        outcomes = in_order(run(label_all, [Task((c, args.candidates)) for c in chunks],
+                                RunConfig(jobs=args.jobs)))
+        labelled: Iterable[list[dict | None]] = (
+            o.value if o.status is Status.DONE and o.value is not None else _failed(o, len(c))
+            for o, c in zip(outcomes, chunks))
+    else:
+        labelled = (label_all(c, args.candidates) for c in chunks)
+    i = 0
+    with args.out.open("a", encoding="utf-8") as out:
+        for done_chunk in labelled:
+            for group in done_chunk:
+                i += 1
                 if group is not None:
                     out.write(json.dumps(group) + "\n")
-                    out.flush()
                     written += 1
                     positive += any(group["labels"])
-                if not args.quiet and (i + 1) % 100 == 0:
-                    print(f"{i + 1}/{len(todo)} examples, {written} groups ({positive} with a "
+                if not args.quiet and i % 100 == 0:
+                    print(f"{i}/{len(todo)} examples, {written} groups ({positive} with a "
                           f"working candidate), {time.monotonic() - start:.0f} s",
                           file=sys.stderr)
-                if args.seconds is not None and time.monotonic() - start > args.seconds:
-                    break
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            out.flush()
+            if args.seconds is not None and time.monotonic() - start > args.seconds:
+                break
     if not args.quiet:
         print(f"{written} groups written to {args.out} ({positive} with a working candidate) "
               f"in {time.monotonic() - start:.0f} s", file=sys.stderr)

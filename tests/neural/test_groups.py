@@ -23,9 +23,18 @@ from symbolic.geometry.proposal import Candidate  # noqa: E402
 TOK = ConstructionTokenizer()
 # the point where the bisector of AB meets the angle bisector at C lies on the circumcircle:
 # DD+AR needs an auxiliary point; a few of the heuristic candidates give one
-INCENTER = {"name": "syn_incenter", "statement": [
-    "a b c = triangle a b c", "d = incenter d a b c", "e = on_bline e a b, on_line e c d"],
-    "goal": "cyclic a b c e", "auxiliary": []}
+STATEMENT = ["a b c = triangle a b c", "d = incenter d a b c",
+             "e = on_bline e a b, on_line e c d"]
+
+
+def _example(name: str, goal: str, statement=STATEMENT, aux=("f = midpoint f a b",)) -> dict:
+    """An example row as ``neural.data`` writes it: the problem text holds the auxiliary
+    clauses too."""
+    return {"name": name, "statement": list(statement), "auxiliary": list(aux), "goal": goal,
+            "problem": "; ".join([*statement, *aux]) + " ? " + goal, "split": "train"}
+
+
+INCENTER = _example("syn_incenter", "cyclic a b c e")
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +46,16 @@ def test_a_group_labels_each_candidate_by_whether_ddar_then_proves_the_goal(ince
     g = incenter_group
     assert g is not None and len(g["candidates"]) == len(g["labels"]) == 32
     assert True in g["labels"] and False in g["labels"]
-    problem = parse_problem("; ".join(g["statement"]) + " ? " + g["goal"])
+    problem = parse_problem(g["problem"])
+    assert [str(c) for c in problem.clauses] == STATEMENT  # the auxiliary clause left out
     for texts in g["candidates"]:
         problem.parse_clauses(texts)  # every candidate reads back
     assert groups.label(INCENTER, 32) == g  # deterministic
 
 
 def test_a_goal_ddar_proves_alone_gives_no_group():
-    row = {"name": "mid", "statement": ["a b c = triangle a b c", "d = midpoint d a b",
-                                        "e = midpoint e a c"], "goal": "para d e b c"}
+    row = _example("mid", "para d e b c", ["a b c = triangle a b c", "d = midpoint d a b",
+                                           "e = midpoint e a c"])
     assert groups.label(row, 8) is None
 
 
@@ -76,7 +86,7 @@ def test_held_back_share_is_about_the_permille():
 
 def test_scores_are_the_rankers_log_probabilities(incenter_group):
     proposer = _tiny()
-    problem = parse_problem("; ".join(INCENTER["statement"]) + " ? " + INCENTER["goal"])
+    problem = parse_problem(incenter_group["problem"])
     texts = [t for t, ok in zip(incenter_group["candidates"], incenter_group["labels"])
              if ok is not None]
     # a candidate of two clauses: the second read after the first
@@ -125,9 +135,7 @@ def _write(path: Path, rows: list[dict]) -> Path:
 
 def test_train_with_groups_records_them_and_refuses_groups_without_a_contrast(
         tmp_path, incenter_group, capsys):
-    data = _write(tmp_path / "d.jsonl", [
-        {"statement": INCENTER["statement"], "auxiliary": ["f = midpoint f a b"],
-         "goal": INCENTER["goal"], "split": "train"}])
+    data = _write(tmp_path / "d.jsonl", [INCENTER])
     good = _write(tmp_path / "g.jsonl", [incenter_group])
     out = tmp_path / "w.pt"
     base = [str(data), "--out", str(out), "--steps", "2", "--batch", "1", "--d-model", "32",
@@ -147,8 +155,7 @@ def test_train_with_groups_records_them_and_refuses_groups_without_a_contrast(
 def test_cli_labels_new_examples_only_and_reports_bad_input(tmp_path, capsys):
     data = tmp_path / "shards"
     data.mkdir()
-    _write(data / "shard-00000.jsonl", [INCENTER, {**INCENTER, "name": "syn_2",
-                                                   "goal": "eqangle a e b e c e a e"}])
+    _write(data / "shard-00000.jsonl", [INCENTER, _example("syn_2", "eqangle a e b e c e a e")])
     out = tmp_path / "g.jsonl"
     assert groups.main([str(data), "--out", str(out), "--candidates", "4", "--limit", "1",
                         "--quiet"]) == 0
@@ -167,15 +174,18 @@ def test_cli_labels_new_examples_only_and_reports_bad_input(tmp_path, capsys):
     bad.write_text(bad.read_text() + '{"name": "x"}\n')
     assert groups.main([str(bad), "--out", str(out)]) == 2
     assert f"{bad}:2: not an example" in capsys.readouterr().err
+    bad.write_text(json.dumps({k: v for k, v in INCENTER.items() if k != "problem"}) + "\n")
+    assert groups.main([str(bad), "--out", str(out)]) == 2
+    assert f"{bad}:1: not an example" in capsys.readouterr().err
     bad.write_text("{not json\n")
     assert groups.main([str(bad), "--out", str(out)]) == 2
     assert f"{bad}:1: not a JSON line" in capsys.readouterr().err
 
 
 def test_workers_write_the_same_rows_in_the_same_order(tmp_path):
-    rows = [INCENTER, {**INCENTER, "name": "syn_2", "goal": "eqangle a e b e c e a e"},
-            {"name": "mid", "statement": ["a b c = triangle a b c", "d = midpoint d a b",
-                                          "e = midpoint e a c"], "goal": "para d e b c"},
+    rows = [INCENTER, _example("syn_2", "eqangle a e b e c e a e"),
+            _example("mid", "para d e b c", ["a b c = triangle a b c", "d = midpoint d a b",
+                                             "e = midpoint e a c"]),
             {**INCENTER, "name": "syn_4"}]
     data = _write(tmp_path / "d.jsonl", rows)
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
