@@ -164,14 +164,14 @@ def scores(model: Any, groups: Sequence[RankGroup], pad_id: int, device: Any) ->
     target) pair's remaining tokens are a row of one batch continuing that attention cache."""
     import torch
 
-    from .ranker import _common_prefix
+    from .ranker import common_prefix
 
     out = []
     for group in groups:
         seqs = [(c, prompt, target) for c, items in enumerate(group.items)
                 for prompt, target in items]
         prompts = [prompt for _, prompt, _ in seqs]
-        n = min(len(_common_prefix(prompts)), min(map(len, prompts)) - 1)
+        n = min(len(common_prefix(prompts)), min(map(len, prompts)) - 1)
         _, cache = model(torch.tensor([list(prompts[0][:n])], device=device), [])
         width = max(len(prompt) + len(target) for _, prompt, target in seqs) - n - 1
         ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
@@ -306,14 +306,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.monotonic()
     written = positive = 0
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    if args.jobs > 1:
-        outcomes = in_order(run(label_all, [Task((c, args.candidates)) for c in chunks],
-                                RunConfig(jobs=args.jobs)))
-        labelled: Iterable[list[dict | None]] = (
-            o.value if o.status is Status.DONE and o.value is not None else _failed(o, len(c))
-            for o, c in zip(outcomes, chunks))
-    else:
-        labelled = (label_all(c, args.candidates) for c in chunks)
+    runner = run(label_all, [Task((c, args.candidates)) for c in chunks],
+                 RunConfig(jobs=args.jobs)) if args.jobs > 1 else None
+    labelled: Iterable[list[dict | None]] = (
+        (o.value if o.status is Status.DONE and o.value is not None else _failed(o, len(c))
+         for o, c in zip(in_order(runner), chunks)) if runner is not None
+        else (label_all(c, args.candidates) for c in chunks))
     i = 0
     with args.out.open("a", encoding="utf-8") as out:
         for done_chunk in labelled:
@@ -330,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.flush()
             if args.seconds is not None and time.monotonic() - start > args.seconds:
                 break
+    if runner is not None:
+        runner.close()  # stops the workers still labelling (after --seconds)
     if not args.quiet:
         print(f"{written} groups written to {args.out} ({positive} with a working candidate) "
               f"in {time.monotonic() - start:.0f} s", file=sys.stderr)

@@ -82,7 +82,7 @@ class ModelRanker:
         prompt, or none shared."""
         if len(prompts) < 2:
             return None
-        n = min(len(_common_prefix(prompts)), min(len(p) for p in prompts) - 1)
+        n = min(len(common_prefix(prompts)), min(len(p) for p in prompts) - 1)
         if n <= 0:
             return None
         import torch
@@ -108,7 +108,7 @@ class ModelRanker:
         out = [-math.inf] * len(targets)
         if not live:
             return out
-        common = _common_prefix([targets[i] for i in live])
+        common = common_prefix([targets[i] for i in live])
         common = common[:min(len(targets[i]) for i in live) - 1]
         head = list(prompt) + list(common)
         if base is None:
@@ -186,7 +186,7 @@ def clause_items(tokenizer: Any, can: Canonical, clauses: Sequence[Clause]
     return out
 
 
-def _common_prefix(seqs: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+def common_prefix(seqs: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
     first = seqs[0]
     n = len(first)
     for s in seqs[1:]:

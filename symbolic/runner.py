@@ -61,7 +61,7 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
@@ -142,7 +142,7 @@ Progress = Callable[[int, int, Outcome[Any]], None]
 
 def run(fn: Callable[..., T], tasks: Iterable[Task], config: RunConfig | None = None, *,
         progress: Progress | None = None, cancelled: Container[int] | None = None
-        ) -> Iterator[tuple[int, Outcome[T]]]:
+        ) -> Generator[tuple[int, Outcome[T]], None, None]:
     """Run ``fn(*task.args)`` for every task; yield ``(index, outcome)`` in completion order,
     one per task. ``progress(done, total, outcome)`` is called after each. Closing the
     generator early kills the busy workers. With ``config.cluster`` the tasks run on that Ray

@@ -195,3 +195,13 @@ def test_workers_write_the_same_rows_in_the_same_order(tmp_path):
     assert one.read_text() == two.read_text()
     assert [json.loads(r)["name"] for r in one.read_text().splitlines()][0] == "syn_incenter"
     assert groups.main([str(data), "--out", str(two), "--jobs", "0"]) == 2
+
+
+def test_seconds_stop_the_workers_after_a_chunk(tmp_path):
+    rows = [{**INCENTER, "name": f"syn_{i}"} for i in range(4 * groups.CHUNK)]
+    data = _write(tmp_path / "d.jsonl", rows)
+    out = tmp_path / "g.jsonl"
+    assert groups.main([str(data), "--out", str(out), "--candidates", "4", "--quiet",
+                        "--jobs", "2", "--seconds", "0"]) == 0
+    names = [json.loads(r)["name"] for r in out.read_text().splitlines()]
+    assert names == [f"syn_{i}" for i in range(groups.CHUNK)]  # the first chunk, in order
