@@ -36,13 +36,13 @@ import numpy as np
 
 from symbolic.geometry.dd import saturate
 from symbolic.geometry.errors import GeometryError
-from symbolic.geometry.numeric import Diagram, build_diagram, extend_diagram
+from symbolic.geometry.numeric import build_diagram
 from symbolic.geometry.problem import Problem, make_problem, parse_problem
 from symbolic.runner import Outcome, RunConfig, Status, Task, in_order, run
 
 from . import jsonl
 from .examples import DataConfig
-from .heuristic_aux import incidence_candidates
+from .heuristic_aux import continued, incidence_candidates
 from .tokenizer import canonical
 
 # examples per task of ``--jobs``: a few seconds of work each
@@ -63,17 +63,10 @@ def label(row: dict, k: int, config: DataConfig | None = None) -> dict | None:
     if whole.timed_out or whole.goal is not None:
         return None
     candidates = incidence_candidates(problem, coords, rng, k)
-    n = len(problem.clauses)
     labels: list[bool | None] = []
     for candidate in candidates:
-        try:
-            extended = problem.with_auxiliary(candidate.clauses)
-            drawn = extend_diagram(Diagram(coords, 1), extended, n, rng).coords
-        except GeometryError:
-            labels.append(None)
-            continue
-        run = saturate(extended, drawn, config.ddar(), whole.saturation)
-        labels.append(None if run.timed_out else run.goal is not None)
+        tried = continued(problem, coords, candidate.clauses, whole, config, rng)
+        labels.append(None if tried is None else tried[1].goal is not None)
     return {"name": row.get("name"), "problem": problem.text(),
             "statement": list(row["statement"]), "goal": row["goal"],
             "auxiliary": list(row.get("auxiliary", ())),
@@ -239,25 +232,15 @@ def _seed(row: dict) -> int:
 
 def _examples(name: str) -> list[dict]:
     """The example rows of a file or shard directory; ValueError naming the file and line of
-    one that cannot be read or lacks a statement or goal."""
-    found = jsonl.files(name)
-    if not found:
-        raise ValueError(f"{name}: no shard-*.jsonl files in this directory")
+    one that cannot be read or lacks a statement, goal or problem text."""
     rows = []
-    for path in found:
-        for n, line in enumerate(jsonl.lines(path), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as e:
-                raise ValueError(f"{path}:{n}: not a JSON line ({e})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("statement"), list) \
-                    or not isinstance(row.get("goal"), str) \
-                    or not isinstance(row.get("problem"), str):
-                raise ValueError(f"{path}:{n}: not an example (no statement list, goal and "
-                                 "problem text)")
-            rows.append(row)
+    for path, n, row in jsonl.read([name]):
+        if not isinstance(row, dict) or not isinstance(row.get("statement"), list) \
+                or not isinstance(row.get("goal"), str) \
+                or not isinstance(row.get("problem"), str):
+            raise ValueError(f"{path}:{n}: not an example (no statement list, goal and "
+                             "problem text)")
+        rows.append(row)
     return rows
 
 

@@ -41,7 +41,7 @@ from itertools import zip_longest
 
 import numpy as np
 
-from symbolic.geometry.dd import saturate
+from symbolic.geometry.dd import DDARRun, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Fact
 from symbolic.geometry.heuristics import HeuristicProposer
@@ -93,22 +93,16 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
     candidates = incidence_candidates(asks, coords, rng, config.aux_candidates)
     seed = int(rng.integers(2**31))
     points = set(problem.points)
-    n = len(problem.clauses)
     found: list[tuple[Example, tuple[int, ...]]] = []
     checks = 0
     per_split: Counter[tuple] = Counter()  # examples per (statement, aux) and (statement, goal)
     for candidate in candidates:
         if checks >= config.checks_per_diagram or _late(deadline):
             break
-        try:
-            extended = problem.with_auxiliary(candidate.clauses)
-            drawn = extend_diagram(Diagram(coords, 1), extended, n, rng).coords
-        except GeometryError:
+        tried_on = continued(problem, coords, candidate.clauses, whole, config, rng)
+        if tried_on is None:
             continue
-        run = saturate(extended, drawn, config.ddar(), whole.saturation)
-        if run.timed_out:
-            continue
-        state = run.state
+        extended, state = tried_on[0], tried_on[1].state
         goals = sorted({f for f in recorded_goals(state)
                         if set(f.points) <= points and asked.derive_fact(f) is None}
                        | {f for f in open_facts if state.derive_fact(f) is not None})
@@ -126,6 +120,20 @@ def heuristic_attempt(rng: np.random.Generator, config: DataConfig, deadline: fl
             if ex is not None:
                 found.append((ex, split.statement + split.auxiliary))
     return Outcome(found)
+
+
+def continued(problem: Problem, coords: dict, clauses: Sequence[Clause], whole: DDARRun,
+              config: DataConfig, rng: np.random.Generator) -> tuple[Problem, DDARRun] | None:
+    """``problem`` with the auxiliary ``clauses``, drawn on its diagram ``coords`` and
+    saturated continuing its closure ``whole`` (the search's incremental step); None when
+    they cannot be drawn or the saturation runs out of time."""
+    try:
+        extended = problem.with_auxiliary(clauses)
+        drawn = extend_diagram(Diagram(coords, 1), extended, len(problem.clauses), rng).coords
+    except GeometryError:
+        return None
+    run = saturate(extended, drawn, config.ddar(), whole.saturation)
+    return None if run.timed_out else (extended, run)
 
 
 def _open_facts(shown: Sequence[Fact], asked: ProofState, rng: np.random.Generator,

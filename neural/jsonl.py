@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 
 def files(path: str | Path) -> list[Path]:
@@ -23,6 +24,31 @@ def lines(path: str | Path) -> Iterator[str]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
         yield from f
+
+
+def read(names: Iterable[str | Path], digest: Any = None) -> Iterator[tuple[Path, int, Any]]:
+    """(file, line number, value) of every non-blank line of the files or shard directories
+    ``names`` (``files``), each line's text fed to ``digest`` (a hashlib object) when given.
+    Raises ValueError naming the directory with no shards, the file that cannot be read or
+    the file and line that is not JSON."""
+    for given in names:
+        found = files(given)
+        if not found:
+            raise ValueError(f"{given}: no shard-*.jsonl in this directory")
+        for path in found:
+            try:
+                for n, line in enumerate(lines(path), 1):
+                    if digest is not None:
+                        digest.update(line.encode())
+                    if not line.strip():
+                        continue
+                    try:
+                        value = json.loads(line)
+                    except json.JSONDecodeError as e:
+                        raise ValueError(f"{path}:{n}: not a JSON line ({e.msg})") from None
+                    yield path, n, value
+            except OSError as e:
+                raise ValueError(f"cannot read {path}: {e.strerror or e}") from None
 
 
 def rows(path: str | Path) -> list[dict]:

@@ -31,7 +31,6 @@ order).
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import math
@@ -201,26 +200,7 @@ def read_rows(names: Sequence[str], digest) -> list[dict]:
     """The JSON rows of data files (``.gz`` read as gzip) or shard directories (their
     ``shard-*.jsonl``, ``neural.jsonl.files``), their bytes fed to ``digest``; raises
     ``ValueError`` naming the file (and line) that cannot be read."""
-    rows = []
-    paths: list[str] = []
-    for given in names:
-        found = jsonl.files(given)
-        if not found:
-            raise ValueError(f"{given}: no shard-*.jsonl in this directory")
-        paths += map(str, found)
-    for name in paths:
-        try:
-            raw = Path(name).read_bytes()
-            text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
-        except OSError as e:
-            raise ValueError(f"cannot read {name}: {e.strerror or e}") from None
-        digest.update(text.encode())
-        for n, line in enumerate(text.splitlines(), 1):
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{name}:{n}: not a JSON line ({e.msg})") from None
-    return rows
+    return [row for _, _, row in jsonl.read(names, digest)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -168,7 +168,7 @@ def test_cli_labels_new_examples_only_and_reports_bad_input(tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert groups.main([str(empty), "--out", str(out)]) == 2
-    assert "no shard-*.jsonl files" in capsys.readouterr().err
+    assert "no shard-*.jsonl in this directory" in capsys.readouterr().err
     assert groups.main([str(data), "--out", str(out), "--candidates", "1"]) == 2
     bad = _write(tmp_path / "bad.jsonl", [INCENTER])
     bad.write_text(bad.read_text() + '{"name": "x"}\n')
