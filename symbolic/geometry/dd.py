@@ -68,10 +68,11 @@ class Waiting:
     leaves: tuple[Fact, ...]
 
 
-def given_facts(problem: Problem) -> list[tuple[Fact, str]]:
-    """The premises the problem's constructions assert, with the construction's text."""
+def given_facts(problem: Problem, start: int = 0) -> list[tuple[Fact, str]]:
+    """The premises the problem's constructions assert, with the construction's text (those
+    of its clauses from the ``start``-th on)."""
     out = []
-    for clause in problem.clauses:
+    for clause in problem.clauses[start:]:
         for step in clause.steps:
             for atom in step.premises:
                 out.append((Fact.make(atom.pred, atom.args), str(step)))
@@ -110,6 +111,10 @@ class Saturation:
     def __init__(self, problem: Problem, coords, config: DDARConfig,
                  parent: Saturation | None = None) -> None:
         self.problem = problem
+        # a child's state holds its parent's premises: only its new clauses assert new ones
+        # (all of them where the parent's clauses are not a start of this problem's)
+        base = parent.problem.clauses if parent is not None else ()
+        self._given_from = len(base) if problem.clauses[:len(base)] == base else 0
         self.config = config
         self.index: NumericIndex = NumericIndex(coords, parent.index if parent else None)
         if parent is None:
@@ -186,7 +191,7 @@ class Saturation:
 
     def _run(self) -> DDARRun:
         st = self.state
-        for fact, text in given_facts(self.problem):
+        for fact, text in given_facts(self.problem, self._given_from):
             st.add(fact, Derivation(Rules.GIVEN, (), 0, (("construction", text),)))
         proved = self._proved
         run = DDARRun(st, proved(), saturation=self)

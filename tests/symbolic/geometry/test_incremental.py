@@ -10,7 +10,7 @@ import pytest
 from geometry_children import drawn_children
 
 from symbolic.geometry import state as state_module
-from symbolic.geometry.dd import DDARConfig, Saturation, saturate
+from symbolic.geometry.dd import DDARConfig, Saturation, given_facts, saturate
 from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.facts import Derivation, Fact, LazyAR
 from symbolic.geometry.heuristics import HeuristicProposer
@@ -538,6 +538,23 @@ def test_continuing_from_the_parent_deduces_what_a_fresh_run_deduces(problem):
         assert (inc.goal is None) == (fresh.goal is None), child.name
         if inc.goal is None:  # a saturated closure: the same facts (a proof stops early)
             assert set(inc.state.facts) == set(fresh.state.facts), child.name
+
+
+@pytest.mark.parametrize("problem", _problems()[:3], ids=lambda p: p.name)
+def test_a_child_states_only_its_new_clauses_premises_and_holds_every_one(problem):
+    parent, children = _children(problem, 2)
+    for child, coords in children:
+        n = len(parent.problem.clauses)
+        news = given_facts(child, n)
+        assert news == given_facts(child)[len(given_facts(parent.problem)):]
+        assert Saturation(child, coords, DDARConfig(), parent)._given_from == n
+        run = saturate(child, coords, DDARConfig(), parent=parent)
+        for fact, _ in given_facts(child):  # the parent's premises and the new ones
+            assert fact in run.state.facts, fact
+    # a parent whose clauses are not a start of the problem's: every premise is stated
+    child, coords = children[0]
+    assert Saturation(problem, coords, DDARConfig(),
+                      Saturation(child, coords, DDARConfig()))._given_from == 0
 
 
 def _follows(state: ProofState, fact: Fact) -> bool:
