@@ -82,3 +82,26 @@ def test_the_command_line_names_what_is_wrong(shards, tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{")
     assert main(["--check", str(shards), str(tmp_path / "bad.json")]) == 2
     assert "not a readable record" in capsys.readouterr().err
+
+
+def test_the_records_in_the_repository_hold_their_samples_checksums():
+    """Each record kept in ``neural/data_record`` names its sample by its SHA-256, its counts
+    add up, and every sampled example is a problem this build reads."""
+    from pathlib import Path
+
+    from symbolic.geometry.problem import parse_problem
+
+    records = sorted((Path(__file__).parents[2] / "neural" / "data_record").glob("*.json"))
+    assert records
+    for path in records:
+        rec = json.loads(path.read_text())
+        sample = path.parent / rec["sample"]["file"]
+        assert hashlib.sha256(sample.read_bytes()).hexdigest() == rec["sample"]["sha256"]
+        rows = [json.loads(x) for x in gzip.decompress(sample.read_bytes()).splitlines()]
+        assert len(rows) == rec["sample"]["examples"] == 100
+        assert rec["examples"] == sum(p["examples"] for p in rec["parts"])
+        assert rec["examples"] == sum(s["count"] for p in rec["parts"] for s in p["shards"])
+        assert rec["distinct_pairs"] <= rec["examples"]
+        for row in rows:
+            problem = parse_problem(row["problem"], row["name"])
+            assert len(problem.clauses) == len(row["statement"]) + len(row["auxiliary"])
