@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -27,17 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from . import jsonl
+from .shards import MANIFEST, sha256_of
 
 FORMAT = 1
-MANIFEST = "manifest.json"
 
 
 class RecordError(Exception):
     """A directory or record that cannot be read, or data that do not match their manifest."""
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def parts(directory: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -77,7 +72,7 @@ def record(directory: str | Path, sample: int = 100) -> tuple[dict[str, Any], li
         for shard in manifest["shards"]:
             path = directory / where / shard["file"]
             try:
-                if _sha256(path) != shard["sha256"]:
+                if sha256_of(path) != shard["sha256"]:
                     raise RecordError(f"{path}: changed since its manifest was written")
             except OSError as e:
                 raise RecordError(f"{path}: {e.strerror or e}") from None
@@ -112,7 +107,7 @@ def write(directory: str | Path, out_dir: str | Path, sample: int = 100) -> Path
     with gzip.GzipFile(sample_path, "wb", mtime=0) as f:
         f.write(text)
     rec["sample"] = {"file": sample_path.name, "examples": len(chosen),
-                     "sha256": _sha256(sample_path)}
+                     "sha256": sha256_of(sample_path)}
     path = out_dir / f"{rec['name']}.json"
     path.write_text(json.dumps(rec, indent=1) + "\n", encoding="utf-8")
     return path
@@ -142,7 +137,7 @@ def check(directory: str | Path, record_path: str | Path) -> list[str]:
             path = directory / where / shard["file"]
             if not path.exists():
                 problems.append(f"{path}: missing")
-            elif _sha256(path) != shard["sha256"]:
+            elif sha256_of(path) != shard["sha256"]:
                 problems.append(f"{path}: not the recorded shard")
     return problems
 

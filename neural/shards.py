@@ -133,7 +133,8 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -149,7 +150,7 @@ def _load(directory: Path, key: dict[str, Any], config: DataConfig
             raise ShardError(f"{directory} was made with other settings ({manifest.get('key')})"
                              f"; use another directory or the same seed and options")
         for shard in manifest["shards"]:
-            if _sha256(directory / shard["file"]) != shard["sha256"]:
+            if sha256_of(directory / shard["file"]) != shard["sha256"]:
                 raise ShardError(f"{directory / shard['file']} changed since it was written")
         state = json.loads((directory / manifest["state"]).read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError) as e:
@@ -180,7 +181,7 @@ def _write_shard(directory: Path, manifest: dict[str, Any], examples: list[Examp
     i = len(shards)
     path = directory / f"shard-{i:05d}.jsonl"
     _write_atomic(path, "".join(json.dumps(e.to_json()) + "\n" for e in examples))
-    shards.append({"file": path.name, "count": len(examples), "sha256": _sha256(path),
+    shards.append({"file": path.name, "count": len(examples), "sha256": sha256_of(path),
                    "partial": False})
 
 
