@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,6 +17,11 @@ def files(path: str | Path) -> list[Path]:
     if path.is_dir():
         return sorted(path.rglob("shard-*.jsonl"))
     return [path]
+
+
+def sha256_of(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, in hex (data shards, samples, weights)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def lines(path: str | Path) -> Iterator[str]:

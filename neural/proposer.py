@@ -20,7 +20,6 @@ weights are not installed, so the search simply runs without this source.
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ from symbolic.geometry.errors import GeometryError
 from symbolic.geometry.problem import Problem
 from symbolic.geometry.proposal import Candidate
 
+from .jsonl import sha256_of
 from .tokenizer import MAX_POINTS, ConstructionTokenizer, canonical, clause_grammar, point_names
 
 WEIGHTS = Path(__file__).with_name("weights") / "proposer.pt"
@@ -178,7 +178,7 @@ def check_checkpoint(path: Path | str) -> None:
         raise WeightsError(f"{sums}: checksum file missing")
     text = sums.read_text(encoding="utf-8", errors="replace").split()
     want = text[0] if text else ""
-    got = hashlib.sha256(path.read_bytes()).hexdigest()
+    got = sha256_of(path)
     if got != want:
         raise WeightsError(f"{path}: SHA-256 {got[:16]}... does not match {sums.name} "
                            f"({want[:16]}...); the file is corrupted or was replaced")

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from . import jsonl
-from .shards import MANIFEST, sha256_of
+from .jsonl import sha256_of
+from .shards import MANIFEST
 
 FORMAT = 1
 

@@ -18,7 +18,6 @@ A run that reached ``count`` can be extended by running it again with a larger `
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -35,6 +34,7 @@ from symbolic.geometry.tables import Atom
 
 from .examples import DataConfig, Drawn, Example
 from .generator import Search, _Parent
+from .jsonl import sha256_of
 from .traceback import prefix_closures
 
 MANIFEST = "manifest.json"
@@ -131,11 +131,6 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _load(directory: Path, key: dict[str, Any], config: DataConfig

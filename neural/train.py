@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import jsonl
+from .jsonl import sha256_of
 
 FORMAT = "neurosym-proposer/1"
 # held-back ranking groups measured at each evaluation (the first ones, always the same)
@@ -129,10 +130,6 @@ def evaluate(model, seqs: Sequence[TrainSequence], pad_id: int, device, size: in
             exact += int(right.all(dim=1).sum())
     model.train()
     return total / max(tokens, 1), exact / max(len(seqs), 1)
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save(path: Path, model, tokenizer, meta: dict) -> str:

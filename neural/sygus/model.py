@@ -13,7 +13,6 @@ it; ``load`` refuses a file whose checksum does not match.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..jsonl import sha256_of
 from .features import Production, cross, describe, problem_features, spec_usage
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "sygus_guidance.json"
@@ -88,10 +88,6 @@ class GuidanceModel:
         return cls(tuple(d["keys"]), tuple(d["features"]), np.asarray(d["b"], float),
                    np.asarray(d["E"], float), np.asarray(d["M"], float),
                    np.asarray(d["v"], float), d.get("meta", {}))
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save(model: GuidanceModel, path: Path = WEIGHTS) -> None:
