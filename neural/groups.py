@@ -201,17 +201,15 @@ def rank_metrics(model: Any, groups: Sequence[RankGroup], pad_id: int, device: A
     """Where the first working candidate comes, in the heuristic order (the group's) and in
     the model's (log-probability, ties in the heuristic order): mean place (0 = first) and
     the share of groups it comes first in."""
-    import torch
+    from .model import evaluating
 
-    model.eval()
     places: dict[str, list[int]] = {"heuristic": [], "model": []}
-    with torch.no_grad():
+    with evaluating(model):
         for group in groups:
             s = scores(model, [group], pad_id, device)[0].tolist()
             order = sorted(range(len(s)), key=lambda i: (-s[i], i))
             places["heuristic"].append(group.labels.index(True))
             places["model"].append(next(k for k, i in enumerate(order) if group.labels[i]))
-    model.train()
     out = {}
     for name, p in places.items():
         out[f"{name}_place"] = sum(p) / max(len(p), 1)

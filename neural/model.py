@@ -14,6 +14,8 @@ Default size: 6 layers, width 256, 8 heads: about 4.8M parameters.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -162,3 +164,17 @@ class ConstructionLM(nn.Module):
 def reorder_cache(past: Cache, index: torch.Tensor) -> Cache:
     """The cache rows of ``index`` (beam search keeps some hypotheses and duplicates others)."""
     return [(k.index_select(0, index), v.index_select(0, index)) for k, v in past]
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """``model`` in eval mode (no dropout) and without gradients for the block, then back in
+    the mode it was in: a measure taken in the middle of training leaves it training, one
+    taken on a loaded (eval-mode) model leaves it scoring without dropout."""
+    was = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was)

@@ -113,12 +113,12 @@ def collate(chunk: Sequence[TrainSequence], pad_id: int, device):
 
 def evaluate(model, seqs: Sequence[TrainSequence], pad_id: int, device, size: int = 256):
     """Mean target-token loss and the share of targets predicted exactly (teacher forced)."""
-    import torch
     from torch.nn import functional as F
 
-    model.eval()
+    from .model import evaluating
+
     total, tokens, exact = 0.0, 0, 0
-    with torch.no_grad():
+    with evaluating(model):
         for i in range(0, len(seqs), size):
             inputs, labels = collate(seqs[i:i + size], pad_id, device)
             logits = model(inputs).float()
@@ -128,7 +128,6 @@ def evaluate(model, seqs: Sequence[TrainSequence], pad_id: int, device, size: in
             tokens += int(mask.sum())
             right = (logits.argmax(-1) == labels) | ~mask
             exact += int(right.all(dim=1).sum())
-    model.train()
     return total / max(tokens, 1), exact / max(len(seqs), 1)
 
 

@@ -255,3 +255,33 @@ def test_data_may_be_a_shard_directory(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no shard-"):
         read_rows([str(tmp_path / "empty")], hashlib.sha256())
+
+
+def test_olympiad_ranking_bench_measures_checkpoints_without_tuning(tmp_path, monkeypatch,
+                                                                    capsys):
+    """``bench/olympiad_ranking.py``: each checkpoint beside the heuristic order, as a
+    generator (loss, own beam) and as a ranker (of the heuristic's pool and of labelled
+    lists), on the examples and lists it keeps in ``--work``."""
+    bench = load_bench("olympiad_ranking")
+    statement = ["a b c = triangle a b c"]
+    ex = {"name": "p0", "statement": statement, "goal": "perp a b a c",
+          "auxiliary": ["d = midpoint d a b"], "split": "train",
+          "problem": "a b c = triangle a b c; d = midpoint d a b ? perp a b a c"}
+    listed = {**ex, "candidates": [["x = midpoint x b c"], ["x = midpoint x a b"],
+                                   ["x = midpoint x a c"]], "labels": [False, True, None]}
+    work = tmp_path / "w"
+    work.mkdir()
+    _write(work / "examples.jsonl", [ex])  # kept by an earlier run: read, not made again
+    _write(work / "lists.jsonl", [listed])
+    monkeypatch.setattr("neural.proved.examples_from_rows", None)  # never called
+    monkeypatch.setattr("neural.groups.label_all", None)
+    rows = _write(tmp_path / "rows.jsonl", [{"problem": "p0", "status": "proved"}])
+    w = _tiny(tmp_path)
+    assert bench.main([str(rows), "--checkpoint", f"tiny={w}", "--work", str(work),
+                       "--pool", "50"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[2].startswith("| heuristic | - | - | - |") and table[2].endswith("| 1.00 / 0% |")
+    assert table[3].startswith("| tiny | ") and table[3].endswith("(1 lists) |")
+    assert len(table) == 4
+    with pytest.raises(SystemExit):  # a checkpoint must be NAME=PATH
+        bench.parse_args([str(rows), "--checkpoint", str(w), "--work", str(work)])

@@ -119,6 +119,32 @@ def test_the_ranking_loss_lifts_the_working_candidates(incenter_group):
     assert before["heuristic_place"] == after["heuristic_place"] == g.labels.index(True)
 
 
+def test_measures_leave_the_model_in_its_mode_and_score_without_dropout(incenter_group):
+    """A measure taken on a loaded (eval-mode) model must not turn its dropout on for what
+    is scored after it (a ranker measured after ``rank_metrics`` once was), and one taken in
+    the middle of training leaves it training."""
+    from neural.train import TrainSequence, evaluate
+
+    torch.manual_seed(0)
+    model = ConstructionLM(ModelConfig(len(TOK), d_model=32, n_layers=2, n_heads=4, d_ff=64,
+                                       max_len=256, dropout=0.5)).eval()
+    (g,) = groups.rank_groups([incenter_group], TOK, 256)
+    seqs = [TrainSequence((1, 2, 3), (4, 5), "eval")]
+    for mode in (False, True):
+        model.train(mode)
+        first = groups.rank_metrics(model, [g], TOK.pad_id, "cpu")
+        assert model.training is mode
+        assert evaluate(model, seqs, TOK.pad_id, "cpu") == evaluate(model, seqs, TOK.pad_id,
+                                                                     "cpu")
+        assert model.training is mode
+        assert groups.rank_metrics(model, [g], TOK.pad_id, "cpu") == first
+    model.eval()
+    groups.rank_metrics(model, [g], TOK.pad_id, "cpu")
+    with torch.no_grad():  # scored after the measure: the same twice, so without dropout
+        one, two = (groups.scores(model, [g], TOK.pad_id, "cpu")[0] for _ in range(2))
+    assert torch.equal(one, two)
+
+
 def test_sample_keeps_a_working_candidate_and_the_size():
     g = groups.RankGroup(tuple(((((1,), (2,)),),) for _ in range(20)),
                          tuple(i in (3, 11) for i in range(20)), "train")
