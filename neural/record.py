@@ -5,6 +5,8 @@ seed, settings; every shard with its count and SHA-256). Such directories grow t
 megabytes, too large for the repository; their record is small: the manifests, figures read
 off the examples (how many, how many distinct (statement, auxiliary) pairs and statements,
 the kinds of goal and of auxiliary construction) and a sample of them, with its own SHA-256.
+Only whole shards are recorded: the partial one a run stopped by its time limit ends with is
+rewritten when the run resumes (its examples are counted apart, ``in_partial_shards``).
 ``--check`` compares a directory with a record: every shard the record names must be there,
 unchanged (a run continued since may have added more), which is how data copied between
 machines, or regenerated from the same seed and settings by the same build, is checked.
@@ -69,8 +71,13 @@ def record(directory: str | Path, sample: int = 100) -> tuple[dict[str, Any], li
     directory = Path(directory)
     rows: list[dict] = []
     recorded = []
+    unfinished = 0
     for where, manifest in parts(directory):
-        for shard in manifest["shards"]:
+        # a run stopped by its time limit ends in a partial shard, rewritten when the run is
+        # resumed: only whole shards stay as they are, so only they are recorded
+        whole = [s for s in manifest["shards"] if not s.get("partial")]
+        unfinished += sum(s["count"] for s in manifest["shards"] if s.get("partial"))
+        for shard in whole:
             path = directory / where / shard["file"]
             try:
                 if sha256_of(path) != shard["sha256"]:
@@ -81,8 +88,8 @@ def record(directory: str | Path, sample: int = 100) -> tuple[dict[str, Any], li
                 rows.extend(value for _, _, value in jsonl.read([path]))
             except ValueError as e:
                 raise RecordError(str(e)) from None
-        recorded.append({"path": where, "key": manifest["key"], "shards": manifest["shards"],
-                         "examples": sum(s["count"] for s in manifest["shards"])})
+        recorded.append({"path": where, "key": manifest["key"], "shards": whole,
+                         "examples": sum(s["count"] for s in whole)})
     step = max(1, -(-len(rows) // sample)) if sample > 0 else 0
     chosen = rows[::step][:sample] if step else []
     pairs = {(tuple(r["statement"]), tuple(r.get("auxiliary", ()))) for r in rows}
@@ -92,6 +99,7 @@ def record(directory: str | Path, sample: int = 100) -> tuple[dict[str, Any], li
            "examples": len(rows), "distinct_pairs": len(pairs),
            "statements": len({p[0] for p in pairs}),
            "needing_auxiliary": sum(1 for r in rows if r.get("auxiliary")),
+           "in_partial_shards": unfinished,
            "goal_kinds": dict(goals.most_common()), "auxiliary_kinds": dict(aux.most_common())}
     return out, chosen
 
@@ -172,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{path}: {rec['examples']} examples ({rec['needing_auxiliary']} with "
                   f"auxiliary points), {rec['distinct_pairs']} distinct (statement, "
                   f"auxiliary) pairs, {rec['statements']} statements; sample of "
-                  f"{rec['sample']['examples']}")
+                  f"{rec['sample']['examples']}"
+                  + (f"; {rec['in_partial_shards']} more in a partial shard, not recorded"
+                     if rec["in_partial_shards"] else ""))
     except RecordError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
