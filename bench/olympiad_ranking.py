@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from self_improvement import held_sequences, model_metrics, ranks  # noqa: E402
+from self_improvement import (  # noqa: E402
+    fmt_ranks,
+    held_sequences,
+    model_metrics,
+    ranks,
+)
 
 from neural.jsonl import rows as read_rows  # noqa: E402
 
@@ -93,11 +97,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _fmt_ranks(r: list[int]) -> str:
-    return "-" if not r else (f"{statistics.median(r):g} / {sum(x < 10 for x in r)} / "
-                              f"{sum(x < 50 for x in r)}")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
@@ -118,17 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for name, m in models.items()}
     where = ranks(models, seqs, args.pool)
     found = len(where["heuristic"])
-    heuristic = next(iter(measured.values()))[1] if measured else {}
+    heuristic = next(iter(measured.values()))[1]  # the lists' own order, the same for all
     print(f"| order | loss per token | exact | in own beam of {args.beam} | place among the "
           f"heuristic's {args.pool}: median / top 10 / top 50 (of {found}) | first working "
           "candidate of the lists: mean place / first |")
     print("|---|---|---|---|---|---|")
-    print(f"| heuristic | - | - | - | {_fmt_ranks(where['heuristic'])} | "
-          f"{heuristic.get('heuristic_place', 0):.2f} / "
-          f"{heuristic.get('heuristic_first', 0):.0%} |")
+    print(f"| heuristic | - | - | - | {fmt_ranks(where['heuristic'])} | "
+          f"{heuristic['heuristic_place']:.2f} / {heuristic['heuristic_first']:.0%} |")
     for name, (m, places) in measured.items():
         print(f"| {name} | {m['loss']:.2f} | {m['exact']:.0%} | {m['beam']:.1%} | "
-              f"{_fmt_ranks(where[name])} | {places['model_place']:.2f} / "
+              f"{fmt_ranks(where[name])} | {places['model_place']:.2f} / "
               f"{places['model_first']:.0%} ({places['lists']} lists) |")
     return 0
 

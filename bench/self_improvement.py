@@ -212,10 +212,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _fmt_ranks(r: list[int]) -> str:
+def fmt_ranks(r: list[int]) -> str:
     if not r:
         return "-"
-    return (f"{statistics.median(r):.0f} / {sum(x < 10 for x in r)} / "
+    return (f"{statistics.median(r):g} / {sum(x < 10 for x in r)} / "
             f"{sum(x < 50 for x in r)}")
 
 
@@ -271,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else ["-", "-", "-"]
             found = f"{s[0]} of {row['search']['problems']}" if s else "-"
             print(f"| {row['fold']} | {row['train']} / {row['held']} | {name} | "
-                  + " | ".join(cells) + f" | {_fmt_ranks(row['ranks'][name])} "
+                  + " | ".join(cells) + f" | {fmt_ranks(row['ranks'][name])} "
                   f"(of {len(row['ranks'][name])}) | {found} |")
     return 0
 
