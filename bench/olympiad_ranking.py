@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from self_improvement import (  # noqa: E402
+    examples,
     fmt_ranks,
     held_sequences,
     model_metrics,
@@ -42,16 +43,6 @@ from self_improvement import (  # noqa: E402
 )
 
 from neural.jsonl import rows as read_rows  # noqa: E402
-
-
-def examples(rows: Sequence[dict], out: Path) -> list[dict]:
-    """The checked examples of every row proved with auxiliary points (cached in ``out``)."""
-    from neural.proved import examples_from_rows
-
-    if not out.is_file():
-        found = examples_from_rows(rows)
-        out.write_text("".join(json.dumps(ex.to_json()) + "\n" for ex in found))
-    return list(read_rows(out))
 
 
 def lists(exs: Sequence[dict], k: int, out: Path) -> list[dict]:
@@ -106,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(1)
     args.work.mkdir(parents=True, exist_ok=True)
     rows = list(read_rows(args.rows))
-    exs = examples(rows, args.work / "examples.jsonl")
+    exs = examples(rows, None, args.work / "examples.jsonl")
     groups = lists(exs, args.candidates, args.work / "lists.jsonl")
     seqs = held_sequences(exs)
     models = {name: load(path) for name, path in args.checkpoint}

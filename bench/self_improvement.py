@@ -69,13 +69,14 @@ def folds_of(rows: Sequence[dict], n: int) -> tuple[Path, list[list[str]]]:
     return file, [names[k::n] for k in range(n)]
 
 
-def examples(rows: Sequence[dict], keep: set[str], out: Path) -> list[dict]:
-    """The checked examples of the rows of the problems in ``keep`` (cached in ``out``)."""
+def examples(rows: Sequence[dict], keep: set[str] | None, out: Path) -> list[dict]:
+    """The checked examples of the rows of the problems in ``keep`` (all rows if None;
+    cached in ``out``)."""
     from neural.proved import examples_from_rows
 
     if not out.is_file():
         names = {str(r.get("problem")) for r in rows}
-        found = examples_from_rows(rows, exclude=names - keep)
+        found = examples_from_rows(rows, exclude=names - keep if keep is not None else frozenset())
         out.write_text("".join(json.dumps(ex.to_json()) + "\n" for ex in found))
     return read_rows(out)
 
