@@ -285,3 +285,63 @@ def test_olympiad_ranking_bench_measures_checkpoints_without_tuning(tmp_path, mo
     assert len(table) == 4
     with pytest.raises(SystemExit):  # a checkpoint must be NAME=PATH
         bench.parse_args([str(rows), "--checkpoint", str(w), "--work", str(work)])
+
+
+def test_model_size_bench_trains_a_ladder_once_and_marks_the_lowest_held_back_loss(
+        tmp_path, monkeypatch, capsys):
+    """``bench/model_size.py``: each size trained from scratch by ``neural.train`` on the
+    same data and steps, measured on the held-back split and on olympiad clauses; a second
+    run measures the kept checkpoints without training them again."""
+    bench = load_bench("model_size")
+    data = _write(tmp_path / "d.jsonl", _rows("para b c d e") + _rows("perp a d b c", "eval")
+                  + _rows("perp a d b c"))
+    work = tmp_path / "w"
+    work.mkdir()
+    ex = {"name": "p0", "statement": ["a b c = triangle a b c"], "goal": "perp a b a c",
+          "auxiliary": ["d = midpoint d a b"], "split": "train",
+          "problem": "a b c = triangle a b c; d = midpoint d a b ? perp a b a c"}
+    _write(work / "olympiad.jsonl", [ex])  # kept by an earlier run: read, not made again
+    monkeypatch.setattr("neural.proved.examples_from_rows", None)
+    rows = _write(tmp_path / "rows.jsonl", [{"problem": "p0", "status": "proved"}])
+    argv = [str(data), "--size", "a=16x1x2", "--size", "b=32x2x4", "--steps", "3",
+            "--batch", "2", "--device", "cpu", "--work", str(work), "--olympiad", str(rows),
+            "--beam", "2"]
+    assert bench.main(argv) == 0
+    out = capsys.readouterr().out
+    table = out.splitlines()
+    assert table[0].startswith("| size | parameters |") and "olympiad clauses (1)" in table[0]
+    assert table[2].startswith("| a (16x1x2) | ") and table[3].startswith("| b (32x2x4) | ")
+    small, large = (load(work / f"{n}.pt") for n in "ab")
+    assert small.model.config.d_model == 16 and large.model.config.n_layers == 2
+    assert small.model.n_parameters() < large.model.n_parameters()
+    assert small.meta["steps"] == large.meta["steps"] == 3
+    best = min("ab", key=lambda n: load(work / f"{n}.pt").meta["eval_loss"])
+    assert f"lowest held-back loss: {best} (1 held-back sequences)" in out
+    assert table[2 if best == "a" else 3].count("**") == 2
+    assert "training loss" not in out
+    # the second run measures the kept checkpoints: no training
+    monkeypatch.setattr("subprocess.run", None)
+    assert bench.main(argv) == 0
+    assert capsys.readouterr().out == out
+
+
+def test_model_size_bench_refuses_bad_sizes_and_reports_a_failed_training(tmp_path, capsys):
+    bench = load_bench("model_size")
+    for bad in ("small", "s=256x6", "s=250x6x8", "=64x1x2", "s=0x1x1"):
+        with pytest.raises(SystemExit):
+            bench.parse_args(["d.jsonl", "--size", bad, "--work", str(tmp_path)])
+    assert bench.main(["d.jsonl", "--size", "a=16x1x2", "--size", "a=32x1x2", "--work",
+                       str(tmp_path)]) == 2
+    assert "names must differ" in capsys.readouterr().err
+    missing = str(tmp_path / "missing.jsonl")
+    assert bench.main([missing, "--size", "a=16x1x2", "--steps", "1", "--device", "cpu",
+                       "--work", str(tmp_path / "w")]) == 1
+    err = capsys.readouterr().err
+    assert "training a failed (exit 2)" in err and "missing.jsonl" in err
+    assert not (tmp_path / "w" / "a.pt").exists()
+    # data with no held-back split: the loss shown is the training loss, and the table says so
+    data = _write(tmp_path / "d.jsonl", _rows("para b c d e"))
+    assert bench.main([str(data), "--size", "a=16x1x2", "--steps", "1", "--batch", "1",
+                       "--device", "cpu", "--work", str(tmp_path / "v")]) == 0
+    assert "no held-back sequences in the data: the losses are training losses" in \
+        capsys.readouterr().out
