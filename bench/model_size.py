@@ -93,7 +93,8 @@ def train(name: str, shape: tuple[int, int, int], args: argparse.Namespace) -> P
            "--layers", str(layers), "--heads", str(heads), "--steps", str(args.steps),
            "--batch", str(args.batch), "--lr", str(args.lr),
            "--warmup", str(max(1, min(200, args.steps // 10))),
-           "--eval-every", str(max(1, args.steps // 8)), "--seed", str(args.seed),
+           "--eval-every", str(250 if args.minutes is not None else max(1, args.steps // 8)),
+           "--seed", str(args.seed),
            "--device", args.device, "--out", str(out)]
     if args.minutes is not None:
         cmd += ["--minutes", str(args.minutes)]
