@@ -49,9 +49,10 @@ class DataConfig:
     near_parents: bool = True      # fresh sequences with needed goals but no new example too
     pool_parents: int = 32         # parents taken from a pool of earlier runs' examples
     pool_per_family: int = 1       # of them, at most this many of one family (``neural.pool``)
-    # Reuse of drawings and closures (``neural.generator``, measured in the README): variants
-    # start from their parent's drawing and closures; fresh sequences without earlier-clause
-    # goals are cheaper but fewer productive, so they seek those goals too by default.
+    # Reuse of drawings and closures (``neural.generator``, measured in docs/journal/neural.md):
+    # variants start from their parent's drawing and closures; fresh sequences without
+    # earlier-clause goals are cheaper but fewer productive, so they seek those goals too by
+    # default.
     reuse_drawings: bool = True    # variants start from their parent's drawing and closures
     fresh_earlier: bool = True     # fresh sequences seek goals needing an earlier clause too
     min_steps: int = 2             # shortest proof kept

@@ -84,7 +84,7 @@ class Search:
         if not used and depth == 0 and config.near_parents:
             # a fresh sequence with needed goals that gave no new example (its examples were
             # checked before, failed the check or were over a cap): its variants are new
-            # examples about ten times as often as fresh sequences (README)
+            # examples about ten times as often as fresh sequences (docs/journal/neural.md)
             used.update(outcome.traced)
         self.family_left.setdefault(family, config.family_variants)
         if used and depth < config.max_depth and config.mutations \

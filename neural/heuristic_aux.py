@@ -5,8 +5,8 @@ The traced generator (``neural.examples``) finds auxiliary points among a random
 own clauses, so its auxiliary constructions are the random mix's: in the shipped data nearly
 half are midpoints, reflections through a point and single ``on_line`` points. Olympiad proofs
 use other kinds: of the auxiliary clauses the search found for ``hageo_dev.txt`` problems, a
-fifth are parallels meeting a line and a tenth lines meeting circles (README). This generator
-asks instead which of the constructions a solver would try completes a proof:
+fifth are parallels meeting a line and a tenth lines meeting circles (docs/journal/neural.md).
+This generator asks instead which of the constructions a solver would try completes a proof:
 
 1. draw a random statement (``sample_clauses``, the mix as configured), its diagram and its
    DD+AR closure (one saturation of the whole statement);
@@ -25,9 +25,9 @@ asks instead which of the constructions a solver would try completes a proof:
    every example (``check_example``: re-proved on a fresh diagram, the replay check, and
    DD+AR fails without the auxiliary clauses).
 
-Measured (README, "Olympiad-like auxiliary points"): with the ``hageo_dev.txt`` mix the
-auxiliary kinds are spread like olympiad proofs' and most (statement, auxiliary) pairs are
-distinct; fine-tuning on them more than halves the shipped model's loss on held-out olympiad
+Measured (docs/journal/neural.md, "Olympiad-like auxiliary points"): with the ``hageo_dev.txt``
+mix the auxiliary kinds are spread like olympiad proofs' and most (statement, auxiliary) pairs
+are distinct; fine-tuning on them more than halves the shipped model's loss on held-out olympiad
 auxiliary clauses without any benchmark answer (it does not make the model a ranker).
 """
 
@@ -145,8 +145,9 @@ def _open_facts(shown: Sequence[Fact], asked: ProofState, rng: np.random.Generat
     Most statements leave only similar-triangle pairs open: the diagram shows many that
     the closure does not record as such. The heuristic candidates for them seldom prove
     anything new about the statement's points, so they took most of the generator's time
-    for few examples (README, "Four times the olympiad-like examples": 3 of 857 statements
-    whose goal was such a pair gave an example, 10 of 117 whose goal was an equal angle)."""
+    for few examples (docs/journal/neural.md, "Four times the olympiad-like examples": 3 of 857
+    statements whose goal was such a pair gave an example, 10 of 117 whose goal was an equal
+    angle)."""
     similar = [f for f in shown if _kind(f) == SIMTRI.name]
     out = [f for f in shown if _kind(f) != SIMTRI.name and asked.derive_fact(f) is None]
     if not out and rng.random() >= similar_only:

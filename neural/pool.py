@@ -1,8 +1,8 @@
 """Parent pools: the generator starting from sequences earlier runs found productive.
 
-A fresh run spends its first 20-60 CPU seconds finding its first productive sequence (one
-random sequence in 400-1000 gives a needed example, README), after which variants of it give
-new examples about a third of the time. At scale a generator runs in shards and resumes, so
+A fresh run spends its first 20-60 CPU seconds finding its first productive sequence (one random
+sequence in 400-1000 gives a needed example, docs/journal/neural.md), after which variants of it
+give new examples about a third of the time. At scale a generator runs in shards and resumes, so
 it need not pay for that search each time: the examples earlier runs wrote are sequences that
 needed their auxiliary clauses (statement clauses, then auxiliary ones), and each can be a
 *parent* that variants are drawn of from the first attempt (``seed_search``).

@@ -24,8 +24,8 @@ without the rest being forgotten; a short fine-tune on a CPU takes minutes:
 With ``--groups`` (lists of heuristic candidates labelled by DD+AR, ``neural.groups``) every
 step adds a listwise ranking loss, so that the model's log-probability scores the candidates
 that prove a goal above those that do not; the held-back lists' ranking is printed at each
-evaluation (README, "Labelled candidate lists": measured, it does not beat the heuristic
-order).
+evaluation (docs/journal/neural.md, "Labelled candidate lists": measured, it does not beat
+the heuristic order).
 """
 
 from __future__ import annotations

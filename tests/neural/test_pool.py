@@ -73,8 +73,8 @@ def test_parents_are_chosen_per_seed_bounded_per_family(pool):
 
 
 def test_a_search_from_the_pool_finds_new_checked_needed_examples(pool):
-    """Seed 5 finds nothing in its first 1,000 fresh sequences (README); from the pool it
-    finds needed examples at once, none of them the pool's."""
+    """Seed 5 finds nothing in its first 1,000 fresh sequences (docs/journal/neural.md); from
+    the pool it finds needed examples at once, none of them the pool's."""
     search = seed_search(Search(np.random.default_rng(5), DataConfig()), pool)
     found = list(generate(2, search.rng, search.config, search=search, max_attempts=80))
     assert len(found) == 2 and search.attempts < 80
