@@ -41,9 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from self_improvement import examples, held_sequences, model_metrics  # noqa: E402
-
-from neural.jsonl import rows as read_rows  # noqa: E402
+from self_improvement import examples, held_sequences, input_rows, model_metrics  # noqa: E402
 
 
 def _size(text: str) -> tuple[str, tuple[int, int, int]]:
@@ -138,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     seqs: list = []
     if args.olympiad is not None:
-        exs = examples(list(read_rows(args.olympiad)), None, args.work / "olympiad.jsonl")
+        exs = examples(input_rows(args.olympiad, "model_size"), None,
+                       args.work / "olympiad.jsonl")
         seqs = held_sequences(exs)
     measured = {}
     for name, shape in args.size:

@@ -38,6 +38,7 @@ from self_improvement import (  # noqa: E402
     examples,
     fmt_ranks,
     held_sequences,
+    input_rows,
     model_metrics,
     ranks,
 )
@@ -92,15 +93,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
 
-    from neural.proposer import load
+    from neural.proposer import WeightsError, load
 
     torch.set_num_threads(1)
+    rows = input_rows(args.rows, "olympiad_ranking")
+    try:
+        models = {name: load(path) for name, path in args.checkpoint}
+    except WeightsError as e:
+        print(f"olympiad_ranking: error: {e}", file=sys.stderr)
+        return 2
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = list(read_rows(args.rows))
     exs = examples(rows, None, args.work / "examples.jsonl")
     groups = lists(exs, args.candidates, args.work / "lists.jsonl")
     seqs = held_sequences(exs)
-    models = {name: load(path) for name, path in args.checkpoint}
     print(f"{len(exs)} examples ({len(seqs)} auxiliary clauses), {len(groups)} labelled "
           f"lists ({sum(any(g['labels']) for g in groups)} with a working candidate)",
           file=sys.stderr, flush=True)

@@ -69,6 +69,18 @@ def folds_of(rows: Sequence[dict], n: int) -> tuple[Path, list[list[str]]]:
     return file, [names[k::n] for k in range(n)]
 
 
+def input_rows(path: Path, prog: str) -> list[dict]:
+    """The rows of an input file (``solve-problem --json``, .gz too); where it cannot be read,
+    one line on stderr naming it and exit 2 (``SystemExit``)."""
+    from neural.jsonl import read
+
+    try:
+        return [row for _, _, row in read([path])]
+    except ValueError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def examples(rows: Sequence[dict], keep: set[str] | None, out: Path) -> list[dict]:
     """The checked examples of the rows of the problems in ``keep`` (all rows if None;
     cached in ``out``)."""
@@ -222,12 +234,16 @@ def fmt_ranks(r: list[int]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    from neural.proposer import load
+    from neural.proposer import WeightsError, load
 
-    rows = read_rows(args.rows)
+    rows = input_rows(args.rows, "self_improvement")
     file, folds = folds_of(rows, args.folds)
+    try:
+        base = load(args.model)
+    except WeightsError as e:
+        print(f"self_improvement: error: {e}", file=sys.stderr)
+        return 2
     args.work.mkdir(parents=True, exist_ok=True)
-    base = load(args.model)
     models = {"base": base}
     if args.synthetic:
         seconds = fine_tune(args.synthetic, args.work / "synthetic.pt", args)

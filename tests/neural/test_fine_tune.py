@@ -345,3 +345,34 @@ def test_model_size_bench_refuses_bad_sizes_and_reports_a_failed_training(tmp_pa
                        "--device", "cpu", "--work", str(tmp_path / "v")]) == 0
     assert "no held-back sequences in the data: the losses are training losses" in \
         capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["self_improvement", "olympiad_ranking", "model_size"])
+def test_measuring_benches_say_in_one_line_what_input_they_cannot_read(name, tmp_path, capsys):
+    """Missing or broken rows, or a missing checkpoint: one line naming it, exit 2, no
+    traceback and nothing trained."""
+    bench = load_bench(name)
+    work = tmp_path / "w"
+    extra = {"self_improvement": [],
+             "olympiad_ranking": ["--checkpoint", f"m={tmp_path / 'm.pt'}"],
+             "model_size": ["--size", "a=16x1x2", "--steps", "1", "--device", "cpu"]}[name]
+
+    def run(rows: Path) -> str:
+        argv = ([str(rows)] if name != "model_size" else
+                [str(tmp_path / "d.jsonl"), "--olympiad", str(rows)]) + extra
+        with pytest.raises(SystemExit) as stop:
+            bench.main([*argv, "--work", str(work)])
+        assert stop.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"{name}: error: ")
+        return err[0]
+
+    assert "missing.jsonl" in run(tmp_path / "missing.jsonl")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"problem": "p0"}\nnot json\n')
+    assert "broken.jsonl" in run(broken) and ":2" in run(broken)
+    assert not (work / "a.pt").exists()
+    if name == "olympiad_ranking":  # a checkpoint that is not there
+        rows = _write(tmp_path / "rows.jsonl", [{"problem": "p0", "status": "proved"}])
+        assert bench.main([str(rows), *extra, "--work", str(work)]) == 2
+        assert "m.pt" in capsys.readouterr().err
