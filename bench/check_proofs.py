@@ -78,4 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import main_of
+
+    raise SystemExit(main_of(main))

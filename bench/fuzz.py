@@ -303,4 +303,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _cli import main_of
+
+    raise SystemExit(main_of(main))

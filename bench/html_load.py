@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import sys
 from pathlib import Path
 
 
@@ -30,9 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--browser", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
+    path = Path(args.page).resolve()
+    if not path.is_file():
+        parser.error(f"{args.page}: no such page")
     from playwright.sync_api import sync_playwright
 
-    path = Path(args.page).resolve()
     url = path.as_uri()
     errors: list[str] = []
     blocked: list[str] = []
@@ -68,4 +69,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import main_of
+
+    raise SystemExit(main_of(main))

@@ -211,4 +211,6 @@ def _preload(engines: tuple[str, ...]) -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _cli import main_of
+
+    raise SystemExit(main_of(main))

@@ -247,4 +247,6 @@ def _preload(configs: tuple[str, ...], path: Path | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _cli import main_of
+
+    raise SystemExit(main_of(main))

@@ -232,4 +232,6 @@ def _check_witnesses(instances: list[Instance], results: list[Result | None]) ->
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _cli import main_of
+
+    raise SystemExit(main_of(main))
