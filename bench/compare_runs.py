@@ -6,16 +6,20 @@ file's name does) and prints, per run, the problems, those proved, those proved 
 auxiliary points (by the sources of their clauses), the search's attempts and seconds and
 their rate; then, per later run, the problems it proves and the first does not (gained) and
 the other way round (lost), with the seconds each run took. Runs over different problems
-are compared on the problems they share (the table says how many).
+are compared on the problems they share (the table says how many). ``--attempts`` adds, per
+run, the search's attempts before each proof by its number of auxiliary points, and on the
+problems left unproved: whether the proofs come early in the search or after thousands of
+attempts says what a better order of candidates could gain.
 
     python bench/compare_runs.py all=bench/results/hageo_dev_120s_35b7f03.jsonl.gz \\
-        no-neural=bench/results/hageo_dev_120s_589224d_no_neural.jsonl.gz
+        no-neural=bench/results/hageo_dev_120s_589224d_no_neural.jsonl.gz --attempts
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -31,6 +35,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("runs", nargs="+", metavar="[LABEL=]ROWS",
                     help="JSON rows of solve-problem --json (.gz too); the first is the base")
     ap.add_argument("--json", action="store_true", help="one JSON object instead of tables")
+    ap.add_argument("--attempts", action="store_true",
+                    help="a table per run of the attempts before each proof, by its number of "
+                         "auxiliary points, and on the unproved problems")
     return ap.parse_args(argv)
 
 
@@ -66,6 +73,30 @@ def summary(rows: dict[str, dict], names: Sequence[str]) -> dict:
             "attempts_per_second": round(attempts / seconds, 1) if seconds else None}
 
 
+def attempts_by_points(rows: dict[str, dict], names: Sequence[str]) -> dict[str, dict]:
+    """The search's attempts (``tried``) on the rows of ``names`` that record them: for the
+    proofs with k auxiliary points (key ``str(k)``, k >= 1) and for the problems not proved
+    (key ``unproved``), how many, the median and the most."""
+    groups: dict[str, list[int]] = {}
+    for n in names:
+        row = rows[n]
+        tried = (row.get("search") or {}).get("tried")
+        if tried is None:
+            continue
+        if proved(row):
+            k = len(row.get("auxiliary") or ())
+            if k == 0:  # proved by DD+AR on a restated goal: no attempt was a point
+                continue
+            key = str(k)
+        else:
+            key = "unproved"
+        groups.setdefault(key, []).append(tried)
+    order = sorted((k for k in groups if k != "unproved"), key=int) + \
+        (["unproved"] if "unproved" in groups else [])
+    return {k: {"problems": len(groups[k]), "median": statistics.median(groups[k]),
+                "most": max(groups[k])} for k in order}
+
+
 def differences(base: dict[str, dict], other: dict[str, dict], names: Sequence[str]
                 ) -> dict[str, list[tuple[str, float | None, float | None]]]:
     """Problems of ``names`` that ``other`` proves and ``base`` does not (gained) and the
@@ -83,13 +114,15 @@ def compare(runs: Sequence[tuple[str, dict[str, dict]]]) -> dict:
     names = sorted(set.intersection(*(set(rows) for _, rows in runs)))
     base_label, base = runs[0]
     return {"shared_problems": len(names),
-            "runs": [dict(label=label, **summary(rows, names)) for label, rows in runs],
+            "runs": [dict(label=label, **summary(rows, names),
+                          attempts_by_points=attempts_by_points(rows, names))
+                     for label, rows in runs],
             "against_first": [dict(label=label, **differences(base, rows, names))
                               for label, rows in runs[1:]],
             "first": base_label}
 
 
-def render(result: dict) -> str:
+def render(result: dict, attempts: bool = False) -> str:
     lines = [f"{result['shared_problems']} problems in every run", "",
              "| run | proved | with auxiliary points (sources) | attempts | search s "
              "| attempts/s |",
@@ -99,6 +132,14 @@ def render(result: dict) -> str:
         rate = "-" if r["attempts_per_second"] is None else f"{r['attempts_per_second']:.1f}"
         lines.append(f"| {r['label']} | {r['proved']} / {r['problems']} | {r['with_aux']} ({srcs})"
                      f" | {r['attempts']:,} | {r['search_seconds']:,.1f} | {rate} |")
+    if attempts:
+        for r in result["runs"]:
+            lines += ["", f"{r['label']}: attempts before the proof, by auxiliary points",
+                      "| auxiliary points | problems | median attempts | most |",
+                      "|---|---|---|---|"]
+            for k, g in r["attempts_by_points"].items():
+                what = "not proved" if k == "unproved" else k
+                lines.append(f"| {what} | {g['problems']} | {g['median']:,g} | {g['most']:,} |")
     for d in result["against_first"]:
         lines += ["", f"{d['label']} against {result['first']}: "
                       f"{len(d['gained'])} gained, {len(d['lost'])} lost"]
@@ -120,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"compare_runs: cannot read the rows: {e}", file=sys.stderr)
         return 2
     result = compare(runs)
-    print(json.dumps(result) if args.json else render(result))
+    print(json.dumps(result) if args.json else render(result, args.attempts))
     return 0
 
 
