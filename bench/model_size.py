@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     names = [name for name, _ in args.size]
     if len(set(names)) != len(names):
-        print("error: --size names must differ", file=sys.stderr)
+        print("model_size: error: --size names must differ", file=sys.stderr)
         return 2
     import torch
 
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             path = train(name, shape, args)
         except RuntimeError as e:
-            print(f"error: {e}", file=sys.stderr)
+            print(f"model_size: error: {e}", file=sys.stderr)
             return 1
         measured[name] = measure(path, seqs, args.beam)
         print(f"{name}: {time.monotonic() - start:.0f} s", file=sys.stderr, flush=True)
