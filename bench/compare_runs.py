@@ -76,8 +76,10 @@ def summary(rows: dict[str, dict], names: Sequence[str]) -> dict:
 def attempts_by_points(rows: dict[str, dict], names: Sequence[str]) -> dict[str, dict]:
     """The search's attempts (``tried``) on the rows of ``names`` that record them: for the
     proofs with k auxiliary points (key ``str(k)``, k >= 1) and for the problems not proved
-    (key ``unproved``), how many, the median and the most."""
+    (key ``unproved``), how many, the median and the most, and the median of the single
+    points tried on the statement (``tried_by_depth``'s depth 1)."""
     groups: dict[str, list[int]] = {}
+    singles: dict[str, list[int]] = {}
     for n in names:
         row = rows[n]
         tried = (row.get("search") or {}).get("tried")
@@ -91,10 +93,13 @@ def attempts_by_points(rows: dict[str, dict], names: Sequence[str]) -> dict[str,
         else:
             key = "unproved"
         groups.setdefault(key, []).append(tried)
+        singles.setdefault(key, []).append(int((row["search"].get("tried_by_depth") or {})
+                                               .get("1", 0)))
     order = sorted((k for k in groups if k != "unproved"), key=int) + \
         (["unproved"] if "unproved" in groups else [])
     return {k: {"problems": len(groups[k]), "median": statistics.median(groups[k]),
-                "most": max(groups[k])} for k in order}
+                "most": max(groups[k]), "single_points_median": statistics.median(singles[k])}
+            for k in order}
 
 
 def differences(base: dict[str, dict], other: dict[str, dict], names: Sequence[str]
@@ -135,11 +140,13 @@ def render(result: dict, attempts: bool = False) -> str:
     if attempts:
         for r in result["runs"]:
             lines += ["", f"{r['label']}: attempts before the proof, by auxiliary points",
-                      "| auxiliary points | problems | median attempts | most |",
-                      "|---|---|---|---|"]
+                      "| auxiliary points | problems | median attempts | most | median single "
+                      "points on the statement |",
+                      "|---|---|---|---|---|"]
             for k, g in r["attempts_by_points"].items():
                 what = "not proved" if k == "unproved" else k
-                lines.append(f"| {what} | {g['problems']} | {g['median']:,g} | {g['most']:,} |")
+                lines.append(f"| {what} | {g['problems']} | {g['median']:,g} | {g['most']:,} | "
+                             f"{g['single_points_median']:,g} |")
     for d in result["against_first"]:
         lines += ["", f"{d['label']} against {result['first']}: "
                       f"{len(d['gained'])} gained, {len(d['lost'])} lost"]

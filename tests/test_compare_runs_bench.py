@@ -56,19 +56,23 @@ def test_attempts_before_each_proof_by_its_auxiliary_points(tmp_path, bench, cap
     def row(name, status, tried, aux=0):
         return {"problem": name, "status": status, "seconds": 1.0,
                 "auxiliary": [f"x{i} = midpoint x{i} a b" for i in range(aux)],
-                "search": {"tried": tried, "search_seconds": 1.0}}
+                "search": {"tried": tried, "search_seconds": 1.0,
+                           "tried_by_depth": {"1": min(tried, 400), "2": max(0, tried - 400)}}}
 
     rows = _write(tmp_path / "a.jsonl", [
         row("a", "proved", 3, 1), row("b", "proved", 10, 1), row("c", "proved", 20, 1),
         row("d", "proved", 500, 2), row("e", "timeout", 9000), row("f", "timeout", 12000),
         row("g", "proved", 0, 0), {"problem": "h", "status": "proved", "seconds": 0.1}])
     out = bench.compare([bench.load(rows)])["runs"][0]["attempts_by_points"]
-    assert out == {"1": {"problems": 3, "median": 10, "most": 20},
-                   "2": {"problems": 1, "median": 500, "most": 500},
-                   "unproved": {"problems": 2, "median": 10500.0, "most": 12000}}
+    assert out == {"1": {"problems": 3, "median": 10, "most": 20, "single_points_median": 10},
+                   "2": {"problems": 1, "median": 500, "most": 500,
+                         "single_points_median": 400},
+                   "unproved": {"problems": 2, "median": 10500.0, "most": 12000,
+                                "single_points_median": 400}}
     assert bench.main([rows, "--attempts"]) == 0
     text = capsys.readouterr().out
-    assert "| 1 | 3 | 10 | 20 |" in text and "| not proved | 2 | 10,500 | 12,000 |" in text
+    assert "| 1 | 3 | 10 | 20 | 10 |" in text
+    assert "| not proved | 2 | 10,500 | 12,000 | 400 |" in text
     assert bench.main([rows]) == 0
     assert "median attempts" not in capsys.readouterr().out
 
