@@ -132,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import torch
 
-    torch.set_num_threads(1 if args.device == "cpu" else torch.get_num_threads())
+    if args.device == "cpu":  # the measures in this process: one thread, as the trainings
+        torch.set_num_threads(1)
     args.work.mkdir(parents=True, exist_ok=True)
     seqs: list = []
     if args.olympiad is not None:
