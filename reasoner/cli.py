@@ -155,6 +155,16 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text!r}")
+    return value
+
+
 def _memory(text: str) -> int | None:
     try:
         return parse_size(text)
@@ -285,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "with the best-first search once its single constructions are "
                              "tried or a quarter of the time is spent; 0 turns them off "
                              "(default: 6)")
+    search.add_argument("--trajectory-model", type=_share, default=0.0, metavar="SHARE",
+                        help="trajectories draw from the neural source too: its first "
+                             "proposals on the statement, and at the nodes below it while "
+                             "its time stays within SHARE (0 to 1) of the search's time "
+                             "(default: 0, trajectories draw from the heuristic and memory "
+                             "sources only)")
     search.add_argument("--ranking", action=argparse.BooleanOptionalAction, default=False,
                         help="order each node's candidates by the Bayesian ranking of sources "
                              "and construction kinds (success rates learned from search "
@@ -456,7 +472,8 @@ def solve_config(args: argparse.Namespace) -> SolveConfig:
                        with_proof=args.proof, diagram_path=args.diagram, aux=args.aux,
                        figure=bool(args.html),
                        depth=args.depth, beam=args.beam,
-                       trajectory_depth=args.trajectory_depth, sources=sources,
+                       trajectory_depth=args.trajectory_depth,
+                       trajectory_model=args.trajectory_model, sources=sources,
                        ranking=args.ranking, neural_ranking=args.neural_ranking,
                        memory_path=args.memory, model_path=args.model,
                        progress=args.progress, ar_tables=args.ar_tables)

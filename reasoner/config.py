@@ -26,6 +26,9 @@ class SolveConfig:
     depth: int = 2            # most auxiliary candidates stacked on the statement
     beam: int = 8             # nodes expanded per depth
     trajectory_depth: int = 6  # trajectories: random stacks of up to this many (0: none)
+    # trajectories: the neural source's first proposals join their draws on the statement
+    # and, within this share of the search's time, at the nodes below it (0: never)
+    trajectory_model: float = 0.0
     sources: tuple[str, ...] = SOURCES  # proposal sources, a subset of SOURCES
     ranking: bool = False     # order candidates by the Bayesian ranking (reasoner.ranking)
     # order the heuristic and memory candidates by the neural model (neural.ranker)

@@ -104,6 +104,12 @@ class SearchConfig:
     # the sources trajectories draw from (None: all): the neural model takes seconds per
     # call on an olympiad problem, far too slow to ask at every step
     trajectory_sources: frozenset[str] | None = frozenset({"heuristic", "memory"})
+    # the sources left out of ``trajectory_sources`` (the model) in trajectories too: their
+    # first ``trajectory_model_k`` candidates join the draws on a statement (the list made
+    # for the best-first search) and, while their time stays within this share of the
+    # search's time, at the nodes below it (0: never)
+    trajectory_model: float = 0.0
+    trajectory_model_k: int = 16
     incidences: bool = True  # weight trajectory draws by non-trivial incidences (HAGeo)
     multi_point_depth: int = 0
     # the statement's candidates beyond the first ``max_candidates``: up to this many more
@@ -262,6 +268,10 @@ class _Run:
         # parent's points where the parent does): ``numeric.draw_remembered``
         self.drawn: dict = {}
         self.pools: dict[str, list[Candidate]] = {}  # the statement's list, by pool source
+        # the candidates of a statement (the problem's, a restatement's) by (id, source),
+        # for the trajectories' draws from the sources they otherwise leave out
+        self.statement_lists: dict[tuple[int, str], list[Candidate]] = {}
+        self.model_seconds = 0.0  # those sources' time at trajectory nodes below a statement
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -275,6 +285,7 @@ class _Run:
                 "expanded": sum(self.expanded.values()), "frontier": len(self.frontier),
                 "search_seconds": round(time.monotonic() - self.start, 3),
                 "sources_seconds": round(self.loading, 3),
+                **({"model_seconds": round(self.model_seconds, 3)} if self.model_seconds else {}),
                 **dict(self.counts), **extra}
 
     def outcome(self, out, problem, node: _Node | None, **extra: Any) -> SearchOutcome:
@@ -489,15 +500,16 @@ class _Run:
     def ordered(self, extended: Problem, depth: int, trajectory: bool = False,
                 diagram: Any = None) -> list[tuple[float, Candidate]]:
         """Every source's candidates on ``extended`` (a trajectory's: those of
-        ``trajectory_sources``), ordered by cost (see the module docstring), the best at
-        cost 0; on the statement, the best-first search's list of a pool source reaches past
-        ``max_candidates`` to candidates tied to the figure on ``diagram`` (``pooled``). A
-        source whose last call took longer than the time left is not asked."""
+        ``trajectory_sources``, and the others' while ``model_turn`` allows), ordered by cost
+        (see the module docstring), the best at cost 0; on the statement, the best-first
+        search's list of a pool source reaches past ``max_candidates`` to candidates tied to
+        the figure on ``diagram`` (``pooled``). A source whose last call took longer than the
+        time left is not asked."""
         k = self.config.max_candidates if depth == 0 else self.config.width
         candidates: list[Candidate] = []
-        allowed = self.config.trajectory_sources if trajectory else None
         for proposer in self.proposers:
-            if allowed is not None and proposer.source not in allowed:
+            slow = trajectory and self.slow(proposer)
+            if slow and not self.model_turn(depth):
                 continue
             remaining = self.left()
             last = self.source_seconds.get(proposer.source, 0.0)
@@ -506,16 +518,24 @@ class _Run:
                 continue
             began = time.monotonic()
             try:
-                pool = not trajectory and proposer.source in self.config.pool_sources
-                if depth == 0 and pool:
+                if slow:
+                    candidates.extend(self.model_list(proposer, extended, depth))
+                elif depth == 0 and not trajectory and proposer.source in self.config.pool_sources:
                     candidates.extend(self.pooled(proposer, extended, k, diagram))
                 else:
-                    candidates.extend(proposer.propose(extended, k))
+                    got = proposer.propose(extended, k)
+                    if depth == 0 and self.slow(proposer) and self.config.trajectory_model:
+                        self.statement_lists[(id(extended), proposer.source)] = got
+                    candidates.extend(got)
             except Deadline:
                 raise
             except Exception as e:  # a broken source must not take the search down
                 self.counts[f"proposer_error:{type(proposer).__name__}:{type(e).__name__}"] += 1
-            self.source_seconds[proposer.source] = time.monotonic() - began
+            spent = time.monotonic() - began
+            if slow and depth > 0:
+                self.model_seconds += spent
+            if not (slow and depth == 0):  # (a list made before: no call to time)
+                self.source_seconds[proposer.source] = spent
         if depth > self.config.multi_point_depth:
             candidates = [c for c in candidates if len(c.clauses) == 1]
         ranking = self.config.ranking
@@ -529,6 +549,41 @@ class _Run:
                 candidates, np.random.default_rng(self.config.seed) if shared else self.rng)
         offset = ordered[0][0] if ordered else 0.0  # the best arm costs nothing extra
         return [(c - offset, cand) for c, cand in ordered]
+
+    def slow(self, proposer: ConstructionProposer) -> bool:
+        """Whether trajectories leave ``proposer`` out (but for ``trajectory_model``)."""
+        allowed = self.config.trajectory_sources
+        return allowed is not None and proposer.source not in allowed
+
+    def model_turn(self, depth: int) -> bool:
+        """Whether a trajectory node at ``depth`` may ask the sources that trajectories
+        leave out (``trajectory_sources``: the model): on the statement whenever
+        ``trajectory_model`` is on (their list there is made once), below it while their
+        time stays within ``trajectory_model`` of the search's time so far."""
+        share = self.config.trajectory_model
+        if share <= 0:
+            return False
+        if depth == 0:
+            return True
+        if self.model_seconds <= share * (time.monotonic() - self.start):
+            self.counts["model_nodes"] += 1
+            return True
+        self.counts["model_nodes_skipped"] += 1
+        return False
+
+    def model_list(self, proposer: ConstructionProposer, problem: Problem,
+                   depth: int) -> list[Candidate]:
+        """A slow source's first ``trajectory_model_k`` candidates for a trajectory node: on
+        a statement, taken from the list the best-first search asked for (asked once
+        otherwise, e.g. on a restatement); below it, asked anew."""
+        k = self.config.trajectory_model_k
+        if depth > 0:
+            return proposer.propose(problem, k)
+        key = (id(problem), proposer.source)
+        got = self.statement_lists.get(key)
+        if got is None:
+            got = self.statement_lists[key] = proposer.propose(problem, k)
+        return got[:k]
 
     def pooled(self, proposer: ConstructionProposer, problem: Problem, k: int,
                diagram: Any) -> list[Candidate]:

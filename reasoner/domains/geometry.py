@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 SEARCH_FIELDS = ("tried", "tried_by_depth", "expanded", "depth", "search_seconds",
                  "sources_seconds", "timed_out", "exhausted", "worker", "workers", "tried_all",
-                 "workers_answered", "restated")
+                 "workers_answered", "restated", "model_nodes", "model_seconds")
 """The search statistics a JSON row carries."""
 
 
@@ -180,6 +180,7 @@ def _search(problem: Problem, config: SolveConfig
         ranking = Ranking(counts)
     search_config = SearchConfig(timeout=config.timeout, seed=config.seed, depth=config.depth,
                                  beam=config.beam, trajectory_depth=config.trajectory_depth,
+                                 trajectory_model=config.trajectory_model,
                                  ranking=ranking, worker=config.worker, workers=config.workers,
                                  ar_tables=config.ar_tables)
     if config.neural_ranking:  # the model orders the candidates itself: no pool to score
