@@ -22,7 +22,11 @@ The candidates a node has not given out yet are shared by all trajectories throu
 the last ``cache`` nodes tried are kept, so trajectories with a common start do not repeat
 it. Trajectories take every other turn once every candidate of the statement itself was tried
 or ``trajectory_after`` of the time is spent (a proof with one auxiliary point is looked for
-first), and every turn when the best-first search has nothing left.
+first), and every turn when the best-first search has nothing left. Trajectories draw from
+the fast sources (``trajectory_sources``: heuristic, memory); with ``trajectory_model`` the
+others (the model) join in: their first ``trajectory_model_k`` candidates on a statement
+(from the list the best-first search asked for) and, while their time below the statement
+stays within that share of the search's time, at the nodes below it (``model_turn``).
 
 Costs (lower first): a child of a node costs the node's cost, plus ``depth_cost`` below the
 root, plus its cost among its siblings: ``log(1 + i)`` for the ``i``-th candidate of its arm
