@@ -8,7 +8,7 @@ hashes every attempt's outcome (verdict, closure, proof) to check that they dedu
 same (it adds its own time: measure without it).
 
     python bench/attempts_cpu.py ../shared/benchmarks/geometry/jgex_ag_231.txt \\
-        --subset unsolved --attempts 100
+        --subset attempts --attempts 100
     python bench/attempts_cpu.py ../shared/benchmarks/geometry/hageo_dev.txt --limit 20 \\
         --attempts 60 --digest
     python bench/attempts_cpu.py ../shared/benchmarks/geometry/jgex_ag_231.txt --warm \\
@@ -27,6 +27,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LEDGER = REPO_ROOT / "problems" / "geometry" / "jgex_ag_231.expected.json"
+LEDGER_KEYS = {"unsolved": "not_proved", "attempts": "attempts_subset"}  # as bench/proposer.py
 
 
 class _Enough(Exception):
@@ -36,8 +37,10 @@ class _Enough(Exception):
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file", type=Path, help="problem file (name, problem lines)")
-    ap.add_argument("--subset", choices=("all", "unsolved"), default="all",
-                    help="all problems, or those the JGEX ledger lists as not proved by DD+AR")
+    ap.add_argument("--subset", choices=("all", *LEDGER_KEYS), default="all",
+                    help="all problems, those the JGEX ledger lists as not proved by DD+AR "
+                         "(unsolved), or the 23 it listed when the attempts-per-second "
+                         "comparisons began (attempts)")
     ap.add_argument("--limit", type=int, help="first N selected problems only")
     ap.add_argument("--problem", action="append", default=[], metavar="NAME",
                     help="only the problem with this name, or whose name ends with /NAME "
@@ -63,9 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         kernels.warm_up()
     problems = read_problems(args.file)
-    if args.subset == "unsolved":
-        not_proved = set(json.loads(LEDGER.read_text())["not_proved"])
-        problems = [p for p in problems if p.name in not_proved]
+    if args.subset in LEDGER_KEYS:
+        names = set(json.loads(LEDGER.read_text())[LEDGER_KEYS[args.subset]])
+        problems = [p for p in problems if p.name in names]
     if args.problem:
         problems = [p for p in problems
                     if any(p.name == n or p.name.endswith("/" + n) for n in args.problem)]

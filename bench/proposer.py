@@ -19,7 +19,8 @@ inform later ones, in file order; never a problem its own answer). Configuration
 | all-ranked | all sources; heuristic, memory candidates in the model's order (--neural-ranking) |
 
 To fit the time, `--subset unsolved` runs only the problems the ledger
-(`problems/geometry/jgex_ag_231.expected.json`) lists as not proved by DD+AR alone; the
+(`problems/geometry/jgex_ag_231.expected.json`) lists as not proved by DD+AR alone
+(`--subset attempts`: the 23 it listed when the attempts-per-second comparisons began); the
 others are proved by DD+AR before any search starts, so they count as solved in every
 configuration with the search on. Prints a table (solved, of which with auxiliary points,
 per source, median seconds of the solved, and attempts per second: candidates tried over
@@ -57,6 +58,9 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LEDGER = REPO_ROOT / "problems" / "geometry" / "jgex_ag_231.expected.json"
+# --subset: the ledger's list of the problems DD+AR leaves now, or the fixed 23 it left when
+# the attempts-per-second comparisons began (2026-12-03, 208 proved)
+LEDGER_KEYS = {"unsolved": "not_proved", "attempts": "attempts_subset"}
 
 CONFIGS: dict[str, tuple[str, ...]] = {
     "ddar": ("--no-aux",),
@@ -80,9 +84,9 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
 
 def select(pairs: list[tuple[str, str]], subset: str, ledger: Path,
            limit: int | None) -> list[tuple[str, str]]:
-    if subset == "unsolved":
-        not_proved = set(json.loads(ledger.read_text())["not_proved"])
-        pairs = [p for p in pairs if p[0] in not_proved]
+    if subset in LEDGER_KEYS:
+        names = set(json.loads(ledger.read_text())[LEDGER_KEYS[subset]])
+        pairs = [p for p in pairs if p[0] in names]
     return pairs[:limit] if limit else pairs
 
 
@@ -208,8 +212,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("file", type=Path, help="AlphaGeometry problem file (name, problem lines)")
     p.add_argument("--configs", default="ddar,all,no-heuristic,no-memory,no-neural,ranking",
                    help="comma-separated configurations (default: %(default)s)")
-    p.add_argument("--subset", choices=("all", "unsolved"), default="all",
-                   help="all problems, or only those the ledger lists as not proved by DD+AR")
+    p.add_argument("--subset", choices=("all", *LEDGER_KEYS), default="all",
+                   help="all problems, only those the ledger lists as not proved by DD+AR "
+                        "(unsolved), or the 23 it listed when the attempts-per-second "
+                        "comparisons began (attempts)")
     p.add_argument("--ledger", type=Path, default=LEDGER, help="ledger of DD+AR outcomes")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per problem")
     p.add_argument("--jobs", type=int, default=2, help="problems in parallel (default 2)")
