@@ -17,6 +17,7 @@ inform later ones, in file order; never a problem its own answer). Configuration
 | ranking | all sources ordered by the Bayesian ranking (--ranking) |
 | heuristic-ranked | heuristic candidates in the model's order (--sources heuristic) |
 | all-ranked | all sources; heuristic, memory candidates in the model's order (--neural-ranking) |
+| all-trajectory-model | all sources; the model in the trajectories too (--trajectory-model 0.2) |
 
 To fit the time, `--subset unsolved` runs only the problems the ledger
 (`problems/geometry/jgex_ag_231.expected.json`) lists as not proved by DD+AR alone
@@ -74,6 +75,7 @@ CONFIGS: dict[str, tuple[str, ...]] = {
     "ranking": ("--ranking",),
     "heuristic-ranked": ("--sources", "heuristic", "--neural-ranking"),
     "all-ranked": ("--neural-ranking",),
+    "all-trajectory-model": ("--trajectory-model", "0.2"),
 }
 
 

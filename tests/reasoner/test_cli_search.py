@@ -10,7 +10,7 @@ import pytest
 from needs_aux import BISECTOR_FEET, BISECTOR_FEET_RENAMED
 
 from reasoner.api import SolveConfig, proposers
-from reasoner.cli import main, parse_args
+from reasoner.cli import main, parse_args, solve_config
 from reasoner.domains import geometry
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proposal import Candidate
@@ -83,6 +83,8 @@ def test_bad_sources_are_usage_errors(capsys, tmp_path):
     assert main([f, "--depth", "0"]) == 2
     args = parse_args([f, "--sources", "memory, heuristic", "--depth", "3", "--beam", "4"])
     assert args.sources == ("memory", "heuristic") and args.depth == 3 and args.beam == 4
+    assert solve_config(args).trajectory_model == 0.0  # off unless asked for
+    assert solve_config(parse_args([f, "--trajectory-model", "0.25"])).trajectory_model == 0.25
 
 
 def test_memory_carries_solutions_to_later_problems_never_their_own(capsys, tmp_path):
