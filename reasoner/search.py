@@ -25,7 +25,7 @@ or ``trajectory_after`` of the time is spent (a proof with one auxiliary point i
 first), and every turn when the best-first search has nothing left. Trajectories draw from
 the fast sources (``trajectory_sources``: heuristic, memory); with ``trajectory_model`` the
 others (the model) join in: their first ``trajectory_model_k`` candidates on a statement
-(from the list the best-first search asked for) and, while their time below the statement
+(from the list the best-first search asked for) and, while their time in trajectories
 stays within that share of the search's time, at the nodes below it (``model_turn``).
 
 Costs (lower first): a child of a node costs the node's cost, plus ``depth_cost`` below the
@@ -105,13 +105,13 @@ class SearchConfig:
     trajectory_depth: int = 6
     trajectory_after: float = 0.25
     temperature: float = 1.0
-    # the sources trajectories draw from (None: all): the neural model takes seconds per
-    # call on an olympiad problem, far too slow to ask at every step
+    # the sources trajectories draw from (None: all): the neural model takes 40-150 ms a
+    # call on an olympiad problem, several attempts' worth, too slow to ask at every step
     trajectory_sources: frozenset[str] | None = frozenset({"heuristic", "memory"})
     # the sources left out of ``trajectory_sources`` (the model) in trajectories too: their
     # first ``trajectory_model_k`` candidates join the draws on a statement (the list made
-    # for the best-first search) and, while their time stays within this share of the
-    # search's time, at the nodes below it (0: never)
+    # for the best-first search) and, while their time in trajectories stays within this
+    # share of the search's time, at the nodes below it (0: never)
     trajectory_model: float = 0.0
     trajectory_model_k: int = 16
     incidences: bool = True  # weight trajectory draws by non-trivial incidences (HAGeo)
@@ -275,7 +275,7 @@ class _Run:
         # the candidates of a statement (the problem's, a restatement's) by (id, source),
         # for the trajectories' draws from the sources they otherwise leave out
         self.statement_lists: dict[tuple[int, str], list[Candidate]] = {}
-        self.model_seconds = 0.0  # those sources' time at trajectory nodes below a statement
+        self.model_seconds = 0.0  # those sources' time in trajectories
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -536,9 +536,9 @@ class _Run:
             except Exception as e:  # a broken source must not take the search down
                 self.counts[f"proposer_error:{type(proposer).__name__}:{type(e).__name__}"] += 1
             spent = time.monotonic() - began
-            if slow and depth > 0:
+            if slow:
                 self.model_seconds += spent
-            if not (slow and depth == 0):  # (a list made before: no call to time)
+            if not (slow and depth == 0):  # (mostly a list made before: no call to time)
                 self.source_seconds[proposer.source] = spent
         if depth > self.config.multi_point_depth:
             candidates = [c for c in candidates if len(c.clauses) == 1]
@@ -563,7 +563,7 @@ class _Run:
         """Whether a trajectory node at ``depth`` may ask the sources that trajectories
         leave out (``trajectory_sources``: the model): on the statement whenever
         ``trajectory_model`` is on (their list there is made once), below it while their
-        time stays within ``trajectory_model`` of the search's time so far."""
+        time in trajectories stays within ``trajectory_model`` of the search's time so far."""
         share = self.config.trajectory_model
         if share <= 0:
             return False
