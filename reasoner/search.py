@@ -61,7 +61,8 @@ from symbolic.geometry.proposal import Candidate, ConstructionProposer
 
 from . import incidence_order
 from .collector import collect_young, collector_paused
-from .ranking import Ranking, arm, order_by_arms
+from .node_lists import NodeLists
+from .ranking import Ranking, arm
 from .restated import prove_restated, with_restatement
 
 if TYPE_CHECKING:
@@ -267,15 +268,11 @@ class _Run:
         self.restatements: list[tuple[Restatement, ProofOutcome]] = []
         self.roots: list[_Tried] = []
         self.singles = 0  # candidates of the statement itself waiting in the frontier
-        self.source_seconds: dict[str, float] = {}  # how long each source's last call took
         # candidates drawn for their incidences, shared by the nodes (which place their
         # parent's points where the parent does): ``numeric.draw_remembered``
         self.drawn: dict = {}
-        self.pools: dict[str, list[Candidate]] = {}  # the statement's list, by pool source
-        # the candidates of a statement (the problem's, a restatement's) by (id, source),
-        # for the trajectories' draws from the sources they otherwise leave out
-        self.statement_lists: dict[tuple[int, str], list[Candidate]] = {}
-        self.model_seconds = 0.0  # those sources' time in trajectories
+        # the candidates of a node, from the sources (``reasoner.node_lists``)
+        self.lists = NodeLists(proposers, config, self.counts, self.rng, self.left, start)
 
     def left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -289,7 +286,8 @@ class _Run:
                 "expanded": sum(self.expanded.values()), "frontier": len(self.frontier),
                 "search_seconds": round(time.monotonic() - self.start, 3),
                 "sources_seconds": round(self.loading, 3),
-                **({"model_seconds": round(self.model_seconds, 3)} if self.model_seconds else {}),
+                **({"model_seconds": round(self.lists.model_seconds, 3)}
+                   if self.lists.model_seconds else {}),
                 **dict(self.counts), **extra}
 
     def outcome(self, out, problem, node: _Node | None, **extra: Any) -> SearchOutcome:
@@ -435,7 +433,7 @@ class _Run:
                 self.counts["trajectories"] += 1
                 t = self.trajectory = self.next_root()
             if t.options is None:
-                t.options = self.ordered(t.problem, len(t.node.steps), trajectory=True)
+                t.options = self.lists.ordered(t.problem, len(t.node.steps), trajectory=True)
                 t.weigher = self.weigher(t) if self.config.incidences else None
             cand = incidence_order.draw(t.options, self.config.temperature, self.rng,
                                         t.weigher, self.counts)
@@ -501,112 +499,6 @@ class _Run:
         n[0] += 1
         n[1] += won
 
-    def ordered(self, extended: Problem, depth: int, trajectory: bool = False,
-                diagram: Any = None) -> list[tuple[float, Candidate]]:
-        """Every source's candidates on ``extended`` (a trajectory's: those of
-        ``trajectory_sources``, and the others' while ``model_turn`` allows), ordered by cost
-        (see the module docstring), the best at cost 0; on the statement, the best-first
-        search's list of a pool source reaches past ``max_candidates`` to candidates tied to
-        the figure on ``diagram`` (``pooled``). A source whose last call took longer than the
-        time left is not asked."""
-        k = self.config.max_candidates if depth == 0 else self.config.width
-        candidates: list[Candidate] = []
-        for proposer in self.proposers:
-            slow = trajectory and self.slow(proposer)
-            if slow and not self.model_turn(depth):
-                continue
-            remaining = self.left()
-            last = self.source_seconds.get(proposer.source, 0.0)
-            if remaining is not None and last > remaining:  # it would overrun the deadline
-                self.counts[f"source_skipped:{proposer.source}"] += 1
-                continue
-            began = time.monotonic()
-            try:
-                if slow:
-                    candidates.extend(self.model_list(proposer, extended, depth))
-                elif depth == 0 and not trajectory and proposer.source in self.config.pool_sources:
-                    candidates.extend(self.pooled(proposer, extended, k, diagram))
-                else:
-                    got = proposer.propose(extended, k)
-                    if depth == 0 and self.slow(proposer) and self.config.trajectory_model:
-                        self.statement_lists[(id(extended), proposer.source)] = got
-                    candidates.extend(got)
-            except Deadline:
-                raise
-            except Exception as e:  # a broken source must not take the search down
-                self.counts[f"proposer_error:{type(proposer).__name__}:{type(e).__name__}"] += 1
-            spent = time.monotonic() - began
-            if slow:
-                self.model_seconds += spent
-            if not (slow and depth == 0):  # (mostly a list made before: no call to time)
-                self.source_seconds[proposer.source] = spent
-        if depth > self.config.multi_point_depth:
-            candidates = [c for c in candidates if len(c.clauses) == 1]
-        ranking = self.config.ranking
-        if ranking is None:
-            ordered = order_by_arms(candidates, by_kind=False)
-        else:  # several workers share the statement's order (each takes its share of it)
-            import numpy as np
-
-            shared = depth == 0 and self.config.workers > 1
-            ordered = ranking.order(
-                candidates, np.random.default_rng(self.config.seed) if shared else self.rng)
-        offset = ordered[0][0] if ordered else 0.0  # the best arm costs nothing extra
-        return [(c - offset, cand) for c, cand in ordered]
-
-    def slow(self, proposer: ConstructionProposer) -> bool:
-        """Whether trajectories leave ``proposer`` out (but for ``trajectory_model``)."""
-        allowed = self.config.trajectory_sources
-        return allowed is not None and proposer.source not in allowed
-
-    def model_turn(self, depth: int) -> bool:
-        """Whether a trajectory node at ``depth`` may ask the sources that trajectories
-        leave out (``trajectory_sources``: the model): on the statement whenever
-        ``trajectory_model`` is on (their list there is made once), below it while their
-        time in trajectories stays within ``trajectory_model`` of the search's time so far."""
-        share = self.config.trajectory_model
-        if share <= 0:
-            return False
-        if depth == 0:
-            return True
-        if self.model_seconds <= share * (time.monotonic() - self.start):
-            self.counts["model_nodes"] += 1
-            return True
-        self.counts["model_nodes_skipped"] += 1
-        return False
-
-    def model_list(self, proposer: ConstructionProposer, problem: Problem,
-                   depth: int) -> list[Candidate]:
-        """A slow source's first ``trajectory_model_k`` candidates for a trajectory node: on
-        a statement, taken from the list the best-first search asked for (asked once
-        otherwise, e.g. on a restatement); below it, asked anew."""
-        k = self.config.trajectory_model_k
-        if depth > 0:
-            return proposer.propose(problem, k)
-        key = (id(problem), proposer.source)
-        got = self.statement_lists.get(key)
-        if got is None:
-            got = self.statement_lists[key] = proposer.propose(problem, k)
-        return got[:k]
-
-    def pooled(self, proposer: ConstructionProposer, problem: Problem, k: int,
-               diagram: Any) -> list[Candidate]:
-        """The statement's first ``k`` candidates of ``proposer`` with those of the next
-        ``incidence_pool`` tied to ``pool_ties`` or more lines and circles of the figure on
-        ``diagram`` mixed in (``incidence_order.pool``): HAGeo keeps only candidates so tied,
-        and the statement's list in a source's own order would never reach them. Made once
-        per source and search."""
-        hit = self.pools.get(proposer.source)
-        if hit is not None:
-            return hit
-        if self.config.incidence_pool <= 0 or diagram is None:
-            return proposer.propose(problem, k)
-        got = proposer.propose(problem, k + self.config.incidence_pool)
-        out, self.counts["pooled"] = incidence_order.pool(
-            got, k, diagram.coords, self.config.seed, self.config.pool_ties)
-        self.pools[proposer.source] = out
-        return out
-
     def expand(self, node: _Node, extended: Problem, outcome: ProofOutcome,
                cost: float = 0.0) -> None:
         """Ask every source for candidates on ``extended`` (whose DD+AR run ended in
@@ -615,7 +507,7 @@ class _Run:
         self.expanded[depth] += 1
         base = cost + (self.config.depth_cost if depth > 0 else 0.0)
         workers, worker = self.config.workers, self.config.worker
-        ordered = self.ordered(extended, depth, diagram=outcome.diagram)
+        ordered = self.lists.ordered(extended, depth, diagram=outcome.diagram)
         for place, (c_cost, cand) in enumerate(ordered):
             if depth == 0 and place % workers != worker:  # another worker's share
                 continue

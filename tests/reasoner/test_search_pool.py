@@ -29,12 +29,12 @@ def test_the_statements_list_reaches_a_point_tied_to_the_figure():
     first = HeuristicProposer().propose(problem, 400)
     assert canonical(aux) not in {canonical(c.clauses) for c in first}  # beyond the 400
     run = _Run(problem, [HeuristicProposer()], SearchConfig(), None, time.monotonic())
-    got = [c for _, c in run.ordered(problem, 0, diagram=base.diagram)]
+    got = [c for _, c in run.lists.ordered(problem, 0, diagram=base.diagram)]
     assert canonical(aux) in {canonical(c.clauses) for c in got}  # on the circumcircle, ...
     assert [c for c in got if c in first] == first  # the source's own first 400 in order
     assert len(got) < len(first) + 400  # only the tied ones join
     # a trajectory's list is the source's own
-    assert [c for _, c in run.ordered(problem, 0, trajectory=True)] == first
+    assert [c for _, c in run.lists.ordered(problem, 0, trajectory=True)] == first
     # and with that point DD+AR proves the goal
     assert prove(problem.with_auxiliary(aux), ProverConfig(seed=0, timeout=120),
                  parent=base).proved
@@ -45,7 +45,7 @@ def test_no_pool_keeps_the_sources_list():
     base = prove(problem, ProverConfig(seed=0, timeout=60))
     run = _Run(problem, [HeuristicProposer()], SearchConfig(incidence_pool=0), None,
                time.monotonic())
-    got = [c for _, c in run.ordered(problem, 0, diagram=base.diagram)]
+    got = [c for _, c in run.lists.ordered(problem, 0, diagram=base.diagram)]
     assert got == HeuristicProposer().propose(problem, 400)
 
 

@@ -69,11 +69,12 @@ def test_trajectories_start_from_the_models_points_and_go_on_with_the_heuristics
 def test_the_models_time_below_the_statement_stays_within_its_share():
     problem = parse_problem(ORTHOCENTER, name="ortho")
     run = _Run(problem, [], config(trajectory_model=0.2), None, time.monotonic() - 10.0)
-    assert run.model_turn(0) and run.model_turn(1)
-    run.model_seconds = 1.9
-    assert run.model_turn(2)
-    run.model_seconds = 2.1  # more than 0.2 of the 10 s spent
-    assert run.model_turn(0) and not run.model_turn(1)
+    lists = run.lists
+    assert lists.model_turn(0) and lists.model_turn(1)
+    lists.model_seconds = 1.9
+    assert lists.model_turn(2)
+    lists.model_seconds = 2.1  # more than 0.2 of the 10 s spent
+    assert lists.model_turn(0) and not lists.model_turn(1)
     assert run.counts["model_nodes"] == 2 and run.counts["model_nodes_skipped"] == 1
     off = _Run(problem, [], config(), None, time.monotonic() - 10.0)
-    assert not off.model_turn(0) and not off.model_turn(1)
+    assert not off.lists.model_turn(0) and not off.lists.model_turn(1)
