@@ -263,7 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="geometry: the algebraic-reasoning tables DD+AR feeds, "
                         "comma-separated: angle (line directions), ratio (log lengths), "
                         "dist (lengths, with betweenness), squared (squared lengths: "
-                        "Pythagoras at right angles, medians) (default: all four)")
+                        "Pythagoras at right angles, medians), sine (the law of sines in the "
+                        "ratio table: every triangle's, with equal and known angles' sines; "
+                        "the statement's closure only, see --attempt-sines) (default: all five)")
     search = parser.add_argument_group(
         "auxiliary search (geometry)",
         "When DD+AR saturates without the goal, a best-first search adds auxiliary points "
@@ -272,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
         "it needed. On by default.")
     search.add_argument("--no-aux", dest="aux", action="store_false",
                         help="plain DD+AR: no auxiliary constructions")
+    search.add_argument("--attempt-sines", action="store_true",
+                        help="the law of sines in every attempt's closure too, not only the "
+                        "statement's (attempts continue from it either way); the triangles "
+                        "and equal angles a new point brings make an attempt several times "
+                        "slower")
     search.add_argument("--aux", action="store_true", default=True,
                         help=argparse.SUPPRESS)  # deprecated: the search is on by default
     search.add_argument("--sources", type=_sources, default=SOURCES, metavar="LIST",
@@ -476,7 +483,8 @@ def solve_config(args: argparse.Namespace) -> SolveConfig:
                        trajectory_model=args.trajectory_model, sources=sources,
                        ranking=args.ranking, neural_ranking=args.neural_ranking,
                        memory_path=args.memory, model_path=args.model,
-                       progress=args.progress, ar_tables=args.ar_tables)
+                       progress=args.progress, ar_tables=args.ar_tables,
+                       attempt_sines=args.attempt_sines)
 
 
 def _run_one(item: WorkItem, config: SolveConfig, jobs: int, args: argparse.Namespace) -> int:

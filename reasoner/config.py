@@ -43,5 +43,7 @@ class SolveConfig:
     worker: int = 0
     workers: int = 1
     # geometry: the AR tables DD+AR feeds (None: ``symbolic.geometry.state.DEFAULT_AR_TABLES``;
-    # of "angle", "ratio", "dist", "squared")
+    # of "angle", "ratio", "dist", "squared", "sine")
     ar_tables: frozenset[str] | None = None
+    # geometry: the law of sines in attempts too (``SearchConfig.attempt_sines``)
+    attempt_sines: bool = False

@@ -133,14 +133,22 @@ class SearchConfig:
     worker: int = 0
     workers: int = 1
     ar_tables: frozenset[str] | None = None  # the AR tables DD+AR feeds (None: the default)
+    # whether attempts (statements with auxiliary points) feed the ratio table the law of
+    # sines too: the statement's own closure does, and attempts continue from it, but the
+    # triangles and equal angles a new point brings cost several attempts' time each
+    # (measured in the README, "The law of sines")
+    attempt_sines: bool = False
 
-    def prover(self, timeout: float | None) -> ProverConfig:
+    def prover(self, timeout: float | None, attempt: bool = False) -> ProverConfig:
+        """DD+AR's configuration for the statement, or for an ``attempt``."""
         from symbolic.geometry.prover import ProverConfig
+        from symbolic.geometry.state import DEFAULT_AR_TABLES, SINE
 
-        if self.ar_tables is None:
-            return ProverConfig(seed=self.seed, timeout=timeout, rules=self.rules)
+        tables = DEFAULT_AR_TABLES if self.ar_tables is None else self.ar_tables
+        if attempt and not self.attempt_sines:
+            tables = tables - {SINE}
         return ProverConfig(seed=self.seed, timeout=timeout, rules=self.rules,
-                            ar_tables=self.ar_tables)
+                            ar_tables=tables)
 
 
 @dataclass
@@ -331,7 +339,7 @@ class _Run:
                 self.counts["widened"] += 1
                 extended = self.problem.with_auxiliary(node.clauses)
                 try:  # its closure was not kept: deduce it again (from its parent's)
-                    again = prove(extended, self.config.prover(self.budget()),
+                    again = prove(extended, self.config.prover(self.budget(), attempt=True),
                                   parent=node.parent)
                 except GeometryError:
                     continue
@@ -395,7 +403,8 @@ class _Run:
         self.tried[len(node.steps)] += 1
         try:
             extended = self.roots[node.root].problem.with_auxiliary(node.clauses)
-            out = prove(extended, self.config.prover(self.budget()), parent=node.parent)
+            out = prove(extended, self.config.prover(self.budget(), attempt=True),
+                        parent=node.parent)
         except GeometryError:  # does not fit or cannot be drawn: never try it again
             self.counts["undrawable"] += 1
             self.dead.add(key)

@@ -182,7 +182,7 @@ def _search(problem: Problem, config: SolveConfig
                                  beam=config.beam, trajectory_depth=config.trajectory_depth,
                                  trajectory_model=config.trajectory_model,
                                  ranking=ranking, worker=config.worker, workers=config.workers,
-                                 ar_tables=config.ar_tables)
+                                 ar_tables=config.ar_tables, attempt_sines=config.attempt_sines)
     if config.neural_ranking:  # the model orders the candidates itself: no pool to score
         search_config = dataclasses.replace(search_config, incidence_pool=0)
     found = search(problem, lambda: proposers(problem, config), search_config,

@@ -53,7 +53,11 @@ class LinearTable:
     ``prov[p]`` says which input equations (by id, with coefficients) sum to that row;
     ``pivots`` lists the pivots in the order they were made (``residual_since`` reads it).
     A row (and its provenance) that a new pivot changes is replaced by a new dict, never
-    changed in place: copies and snapshots share rows.
+    changed in place: copies and snapshots share rows. ``occurs[v]`` holds the pivots of the
+    rows where the variable ``v`` occurs besides its own, so that a new pivot is eliminated
+    from those rows only, not looked for in every row (a table fed the law of sines holds
+    thousands); its sets are shared with copies until one of them changes a set
+    (``_occurs``).
     """
 
     def __init__(self, constants: Iterable[Var] = ()) -> None:
@@ -63,6 +67,8 @@ class LinearTable:
         self.order: dict[Var, int] = {}  # creation order: newest variables become pivots
         self.equations: dict[int, Expr] = {}  # id -> the input equation as given
         self.pivots: list[Var] = []
+        self.occurs: dict[Var, set[Var]] = {}
+        self._own: set[Var] = set()  # the variables whose ``occurs`` set this table made
 
     def copy(self) -> LinearTable:
         """An independent copy (rows are replaced, never changed in place: they are shared)."""
@@ -72,7 +78,19 @@ class LinearTable:
         new.order = dict(self.order)
         new.equations = dict(self.equations)  # never changed once added
         new.pivots = list(self.pivots)
+        new.occurs = dict(self.occurs)  # the sets are shared now: each table copies a set
+        self._own = set()  # before it changes it
         return new
+
+    def _occurs(self, v: Var) -> set[Var]:
+        """``occurs[v]``, a set this table may change."""
+        found = self.occurs.get(v)
+        if found is None:
+            found = self.occurs[v] = set()
+        elif v not in self._own:
+            found = self.occurs[v] = set(found)
+        self._own.add(v)
+        return found
 
     def _touch(self, expr: Expr) -> None:
         for v in expr:
@@ -108,18 +126,25 @@ class LinearTable:
         k = c0 if c0 in (1, -1) else Fraction(1) / c0  # 1/c for c = +-1 is c itself
         row = {v: exact(c * k) for v, c in res.items()}
         rprov = {e: exact(c * k) for e, c in prov.items()}
-        changed = []
-        for q, other in self.rows.items():
-            c = other.get(p)
-            if c:
-                changed.append((q, c))
-        for q, c in changed:  # new rows: snapshots and copies keep the old ones
-            other, oprov = dict(self.rows[q]), dict(self.prov[q])
+        rows = self.rows
+        for q in sorted(self.occurs.get(p, ()), key=self.order.__getitem__):
+            old = rows[q]  # a new row: snapshots and copies keep the old one
+            c = old[p]
+            other, oprov = dict(old), dict(self.prov[q])
             add_scaled(other, row, -c)
             add_scaled(oprov, rprov, -c)
-            self.rows[q], self.prov[q] = other, oprov
-        self.rows[p] = row
+            rows[q], self.prov[q] = other, oprov
+            for v in row:
+                if v in old:
+                    if v not in other:
+                        self._occurs(v).discard(q)
+                elif v in other:
+                    self._occurs(v).add(q)
+        rows[p] = row
         self.prov[p] = rprov
+        for v in row:
+            if v != p:
+                self._occurs(v).add(p)
         self.pivots.append(p)
         return True
 

@@ -19,6 +19,7 @@ statement may follow once a new pivot of its table occurs in its residual).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
@@ -27,10 +28,10 @@ from operator import itemgetter
 from ..deadline import Deadline, check, until
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS, STATIC
-from .numeric_index import NumericIndex
-from .predicates import CONG, MIDP, PERP, RCONST, Predicate
+from .numeric_index import SINE_TOL, NumericIndex
+from .predicates import ACONST, CONG, EQANGLE, MIDP, PERP, RCONST, Predicate
 from .problem import Problem
-from .state import DEFAULT_AR_TABLES, ProofState
+from .state import DEFAULT_AR_TABLES, PI, SINE, ProofState, seg
 from .tables import Atom, Rule, rules
 
 
@@ -97,6 +98,9 @@ def instantiate(atom: Atom, mapping: dict[str, str]) -> tuple[str, ...]:
     return tuple(map(mapping.get, atom.args, atom.args))  # mapping.get(a, a) for each a
 
 
+SINE_RULES = frozenset({"r59"})  # rules whose conclusions say nothing without the law of sines
+
+
 def reader(atom: Atom) -> Callable[[dict[str, str]], tuple[str, ...]]:
     """``instantiate(atom, mapping)`` as one call, for a mapping that has every argument
     of ``atom`` (it raises ``KeyError`` otherwise: call ``instantiate``)."""
@@ -121,11 +125,14 @@ class Saturation:
             self.state = ProofState(coords, config.ar_tables)
             allowed = config.rules
             self.rules = [r for r in rules()
-                          if r.id in MATCHERS and (allowed is None or r.id in allowed)]
+                          if r.id in MATCHERS and (allowed is None or r.id in allowed)
+                          and (r.id not in SINE_RULES or SINE in config.ar_tables)]
             self.level = 0
         else:  # continue from the parent's closure: only what the new points bring is new
-            self.state = parent.state.extended(coords)
-            self.rules = parent.rules
+            # (fed to the tables of this configuration: the parent's may have had more)
+            self.state = parent.state.extended(coords, config.ar_tables)
+            self.rules = [r for r in parent.rules
+                          if r.id not in SINE_RULES or SINE in config.ar_tables]
             self.level = parent.level
         g = self.goal_atom = drawn_goal(problem.goal, self.state)
         self.goal = Fact.make(g.pred, g.args) if g.pred.known_by_parts else None
@@ -148,6 +155,20 @@ class Saturation:
         # new points give the parent's midpoints new equations, fed once (``_fed_fresh``)
         self._fed: set[tuple[str, str, str]] = set(parent._fed) if parent is not None else set()
         self._fed_fresh: set[tuple[str, str, str]] = set()
+        # the law of sines (``_bridge_sines``): the angles of the diagram's triangles grouped
+        # by their sines, and those whose sine the ratio table has tied to another's or to
+        # a constant (facts only grow: a child keeps its parent's)
+        self._sine_groups: list[tuple[float, list[tuple[str, str, str]]]] | None = None
+        self._sine_tied: set[tuple[str, str, str]] = (
+            set(parent._sine_tied) if parent is not None else set())
+        # the facts it recorded: which of two equal angles is tied to which depends on the
+        # order the angles come in (a child's new angles come among its parent's), so the
+        # facts may be others than a fresh run's, spanning the same equalities
+        self.sine_ties: list[Fact] = list(parent.sine_ties) if parent is not None else []
+        # angle -> its normal form in the angle table and the table's pivots then
+        # (``_angle_key``; a child's table has the parent's pivots and more)
+        self._angle_forms: dict[tuple[str, str, str], tuple[dict, int]] = (
+            dict(parent._angle_forms) if parent is not None else {})
         # per static rule, its candidates on this diagram not settled yet (key, mapping)
         self._pending: dict[str, list[tuple[tuple, dict[str, str]]]] = {}
         # the parent's: joined to this index's candidates (those with a new point) when the
@@ -208,6 +229,7 @@ class Saturation:
                 if run.goal is None:
                     self._bridge()
                     self._bridge_squared()
+                    self._bridge_sines()
                     run.goal = proved()
                 if st.changed == before:
                     break
@@ -267,6 +289,81 @@ class Saturation:
                 self._fed_fresh.add((m, a, b))
                 fact = Fact.make(MIDP, (m, a, b))
                 st.feed_equations(fact, MIDP.medians(fact.args, st, fresh))
+
+    def _bridge_sines(self) -> None:
+        """Tie the sines of the triangles' angles together in the ratio table: of two
+        angles with the same sine on the diagram, the angle table proving them equal or
+        supplementary (an ``eqangle`` either way round) records that fact, whose equations
+        give the ratio table n(first) = n(second); an angle the angle table proves right, or
+        30°, 45°, 60° (or their supplements), records ``perp`` or ``aconst``, whose
+        equations give its sine. The triangles' own ``sines`` facts (r59) state the law.
+
+        Which angles the angle table proves equal is read off its normal forms: an angle's
+        expression d(vy) - d(vx) reduced by the table, without its multiple of pi (``key``),
+        is another's exactly when the difference of the two reduces to a multiple of pi,
+        which on the diagram (where their sines agree) is the equal angles' equation; the
+        same form negated, the supplementary angles'. So each angle is asked about once, and
+        only of an earlier one with the same form."""
+        st = self.state
+        if SINE not in st.enabled or "ratio" not in st.enabled:
+            return
+        if self._sine_groups is None:
+            self._sine_groups = self.index.sine_groups()
+        tied = self._sine_tied
+        for value, group in self._sine_groups:
+            first: dict[frozenset, tuple[str, str, str]] = {}
+            for angle in group:
+                self._tick()
+                key = self._angle_key(angle)
+                if angle not in tied:
+                    v, x, y = angle
+                    if self._sine_constant(value, v, x, y):
+                        tied.add(angle)
+                    else:
+                        other = first.get(key)
+                        same = other is not None
+                        if other is None:
+                            other = first.get(frozenset((k, -c) for k, c in key))
+                        if other is not None:
+                            w, p, q = other
+                            args = (v, x, v, y, w, p, w, q) if same else (v, x, v, y, w, q, w, p)
+                            if self._tie(EQANGLE, args):
+                                tied.add(angle)
+                first.setdefault(key, angle)
+
+    def _angle_key(self, angle: tuple[str, str, str]) -> frozenset:
+        """The angle table's normal form of the angle xvy, d(vy) - d(vx), without its multiple
+        of pi (kept up to date from the last one with ``residual_since``)."""
+        table = self.state.angles
+        last = self._angle_forms.get(angle)
+        if last is None:
+            v, x, y = angle
+            res = table.residual({("d",) + seg(v, y): 1, ("d",) + seg(v, x): -1})
+        else:
+            res = table.residual_since(*last)
+        self._angle_forms[angle] = (res, len(table.pivots))
+        return frozenset((k, c) for k, c in res.items() if k != PI)
+
+    def _tie(self, pred: Predicate, args: tuple[str, ...]) -> bool:
+        """Whether the state derives ``pred args`` (recorded, with its equations shared)."""
+        st = self.state
+        known = len(st.facts)
+        found = st.derive(pred, args)
+        if found is not None and len(st.facts) > known:
+            self.sine_ties.append(found)
+        return found is not None
+
+    def _sine_constant(self, value: float, v: str, x: str, y: str) -> bool:
+        """Whether the angle xvy is proved right (``perp``) or 30°, 45°, 60° or a supplement
+        (``aconst``), when its sine on the diagram says it may be."""
+        st = self.state
+        if abs(value - 1.0) < SINE_TOL:
+            return self._tie(PERP, (v, x, v, y))
+        for s in (0.5, 0.5 ** 0.5, 0.75 ** 0.5):
+            if abs(value - s) < SINE_TOL:
+                turn = math.degrees(st.direction(v, y) - st.direction(v, x)) % 180
+                return self._tie(ACONST, (v, x, v, y, str(round(turn))))
+        return False
 
     def _apply_rule(self, rule: Rule) -> None:
         self._tick()

@@ -556,5 +556,13 @@ def _equal_power_line(ix, st):
                 yield {"A": t[0], "B": t[1], "C": t[2], "P": p, "Q": q}
 
 
+@matcher("r59", static=True)
+def _sines(ix, st):
+    """Every triangle of named points (the law of sines' equations; the angle bridge of
+    ``dd.Saturation._bridge_sines`` ties their angles' sines together)."""
+    for a, b, c in ix.triangles(new_only=True):
+        yield {"A": a, "B": b, "C": c}
+
+
 # the matchers that cluster a figure's ratios and products (r46, r51, r57) register too
 from . import products  # noqa: E402,F401

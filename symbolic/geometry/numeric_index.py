@@ -26,6 +26,9 @@ from . import kernels
 TOL = 1e-6
 T = TypeVar("T")
 ANGLE_TOL = 1e-6
+# sines of two angles taken as equal (``sine_groups``: what the angle table is then asked)
+SINE_TOL = 1e-9
+SINE_CONSTANTS = (1.0, 0.5, 0.5 ** 0.5, 0.75 ** 0.5)  # sin 90°, 30°, 45°, 60°
 Tri = tuple[str, str, str]
 PERMS = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
 NEAR = ((0, 1), (1, -1), (1, 0), (1, 1))  # the neighbouring buckets after one
@@ -406,6 +409,34 @@ class NumericIndex:
             new = self.new_points()
             keep &= new[i] | new[j] | new[k]
         return np.stack([i[keep], j[keep], k[keep]], axis=1).astype(np.int64)
+
+    def sine_groups(self) -> list[tuple[float, list[tuple[str, str, str]]]]:
+        """The angles of the triangles of named points, (vertex, one end, the other) with
+        the ends in name order, grouped by their sine on the diagram (to ``SINE_TOL``):
+        (sine, angles) by increasing sine, each group's angles in the order of
+        ``triangles``; only groups of two or more angles, and single angles whose sine
+        may be a constant's (1, 1/2, √2/2, √3/2)."""
+        rows = self._triangle_rows()
+        if not len(rows):
+            return []
+        check()
+        i, j, k = rows[:, 0], rows[:, 1], rows[:, 2]
+        at = np.concatenate([np.stack(t, axis=1) for t in ((i, j, k), (j, i, k), (k, i, j))])
+        v, x, y = at[:, 0], at[:, 1], at[:, 2]
+        sines = np.abs(np.sin(self._ang[v, y] - self._ang[v, x]))
+        order = np.argsort(sines, kind="stable")
+        ranked = sines[order]
+        cuts = np.nonzero(np.diff(ranked) > SINE_TOL)[0] + 1
+        names = self.names
+        out = []
+        for members in np.split(order, cuts):
+            value = float(sines[members[0]])
+            if len(members) < 2 and not any(abs(value - c) < SINE_TOL for c in SINE_CONSTANTS):
+                continue
+            members = np.sort(members)
+            out.append((value, [(names[a], names[b], names[c])
+                                for a, b, c in at[members].tolist()]))
+        return out
 
     def similar_pairs(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Pairs of numerically similar triangles with matching vertex order (either

@@ -16,7 +16,7 @@ from typing import Any
 from .ar import LinearTable, add_scaled
 from .facts import Derivation, Fact, Rules
 from .problem import Problem
-from .state import AR_TABLES, PI, PI_PARTS, ProofState, pi_multiple
+from .state import AR_TABLES, DERIVING, PI, PI_PARTS, SINE, ProofState, pi_multiple
 from .tables import rules
 from .unify import match_rule
 
@@ -211,7 +211,7 @@ def _ar_certificate(premises: list[Fact], target: dict, table: str, state: Proof
     source: dict[int, tuple[Fact, tuple]] = {}
     for fact in premises:
         for name, expr in state.equations(fact):
-            if name == table:
+            if name == table or (name == SINE and table == "ratio"):
                 source[len(source)] = (fact, tuple(sorted(expr.items(), key=repr)))
                 t.add(expr, len(source) - 1)
     combo = t.implies(target)
@@ -324,7 +324,7 @@ def _check_ar_step(i: int, f: Fact, d: Derivation, state1: ProofState) -> None:
     add_scaled(total, dict(cert.target), Fraction(-1))
     if total:
         raise ProofCheckError(f"step {i}: the linear combination does not give {f}")
-    own = [dict(e) for _, e in state1.equations(f)]
+    own = [dict(e) for name, e in state1.equations(f) if name in DERIVING]
     if not any(_same_up_to_pi(dict(cert.target), e) for e in own):
         raise ProofCheckError(f"step {i}: the certificate's target is not {f}")
 

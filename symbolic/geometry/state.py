@@ -14,7 +14,7 @@ circle merging, derivation by structure, by AR or from parts.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
@@ -38,11 +38,21 @@ PRIMES = (2, 3, 5, 7, 11, 13)
 ONE = Fraction(1)
 AR_RULES = {"angle": Rules.AR_ANGLE, "ratio": Rules.AR_RATIO, "dist": Rules.AR_DIST,
             "squared": Rules.AR_SQUARED}
-AR_TABLES = frozenset(AR_RULES)  # every AR table (``ProofState(tables=)`` picks some)
-# The tables DD+AR feeds unless told otherwise: all four. The squared table proves 207 of
+# "sine" is no table of its own: it lets the ratio table read the law of sines, with one
+# variable per angle between two lines, n(ab,cd) = log |sin ∠(ab,cd)| (``ProofState.sines``)
+SINE = "sine"
+AR_TABLES = frozenset(AR_RULES) | {SINE}  # what ``ProofState(tables=)`` may feed
+DERIVING = frozenset(AR_RULES)  # the labels of equations that state their fact
+# The tables DD+AR feeds unless told otherwise: all of them. The squared table proves 207 of
 # JGEX-231 instead of 205 (30 s), the same 56 of HAGeo dev, for about 2% more CPU per
 # search attempt (``bench/ar_tables.py``).
 DEFAULT_AR_TABLES = AR_TABLES
+# log |sin y| for the angles y (degrees, mod 180) whose sine is a product of powers of
+# primes and their square roots: the ratio table's constants are logs of primes
+SINE_LOGS: dict[int, dict[int, Fraction]] = {
+    90: {}, 30: {2: Fraction(-1)}, 150: {2: Fraction(-1)},
+    45: {2: Fraction(-1, 2)}, 135: {2: Fraction(-1, 2)},
+    60: {3: Fraction(1, 2), 2: Fraction(-1)}, 120: {3: Fraction(1, 2), 2: Fraction(-1)}}
 
 
 def pi_multiple(k: int | Fraction) -> Fraction:
@@ -57,6 +67,15 @@ def pi_coefficient(m: int | Fraction) -> Fraction:
 
 def seg(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
+
+
+def sine_var(a: str, b: str, c: str, d: str) -> tuple[str, str, str, str, str]:
+    """The ratio table's variable log |sin ∠(ab,cd)|: the same for either order of the two
+    lines and of the points of each."""
+    s, t = seg(a, b), seg(c, d)
+    if t < s:
+        s, t = t, s
+    return ("n",) + s + t
 
 
 def factorize(n: int) -> dict[int, int]:
@@ -97,7 +116,7 @@ class ProofState:
         self.dists = LinearTable()
         self.squares = LinearTable()
         self.tables = {"angle": self.angles, "ratio": self.ratios, "dist": self.dists,
-                       "squared": self.squares}
+                       "squared": self.squares, SINE: self.ratios}
         self.eq_source: dict[int, tuple[Fact, tuple]] = {}
         self._direction: dict[tuple[str, str], float] = {}
         self._holds: dict[tuple[Predicate, tuple[str, ...]], bool] = {}
@@ -113,19 +132,25 @@ class ProofState:
         self.changed = 0  # bumps whenever a structure or table learns something
         self.added = 0  # facts recorded by ``add`` (given, or concluded by a rule)
 
-    def extended(self, coords: dict[str, np.ndarray]) -> ProofState:
+    def extended(self, coords: dict[str, np.ndarray],
+                 tables: frozenset[str] | None = None) -> ProofState:
         """A copy of this state on ``coords``, a diagram that keeps every point of this one
-        where it is and may add more: all it proved and read off the diagram stays true."""
+        where it is and may add more: all it proved and read off the diagram stays true.
+        ``tables``: the AR tables the copy feeds from now on (None: this state's); what this
+        one's tables hold stays in them."""
         new = ProofState.__new__(ProofState)
         new.coords = coords
-        new.enabled = self.enabled
+        new.enabled = self.enabled if tables is None else frozenset(tables)
+        unknown = new.enabled - AR_TABLES
+        if unknown:
+            raise ValueError(f"unknown AR table(s) {sorted(unknown)}; known: {sorted(AR_TABLES)}")
         new.facts = dict(self.facts)
         new.lines, new.circles = list(self.lines), list(self.circles)  # PointSets: never
         new.line_of = dict(self.line_of)                                # changed in place
         new.angles, new.ratios, new.dists, new.squares = (
             self.angles.copy(), self.ratios.copy(), self.dists.copy(), self.squares.copy())
         new.tables = {"angle": new.angles, "ratio": new.ratios, "dist": new.dists,
-                      "squared": new.squares}
+                      "squared": new.squares, SINE: new.ratios}
         new.eq_source = dict(self.eq_source)
         new._direction = dict(self._direction)
         new._holds = dict(self._holds)
@@ -195,6 +220,35 @@ class ProofState:
         for p, e in factorize(const.denominator).items():
             expr[("log", p)] = expr.get(("log", p), 0) + e
         return "ratio", {k: v for k, v in expr.items() if v}
+
+    def sines(self, terms: Terms, angles: Sequence[tuple[tuple[str, str], tuple[str, str], int]],
+              const: int | None = None) -> Equation | None:
+        """Ratio table, law of sines: sum(sign * log|seg|) + sum(k * n(ab,cd)) - log|sin
+        const°| = 0, where n(ab,cd) = log |sin ∠(ab,cd)| (one variable for either order of
+        the lines, ``sine_var``). None unless the ratio table is fed with the law of sines
+        ("sine"), and for an angle between parallel lines on the diagram (no logarithm) or
+        a zero-length segment. Labelled "sine", not "ratio": the equation goes to the ratio
+        table (``tables["sine"]`` is it) but is a consequence of its statement, not the
+        statement itself (equal sines do not make equal angles), so the table never derives
+        a statement from it (``derive_ar``, ``DERIVING``)."""
+        if SINE not in self.enabled or "ratio" not in self.enabled:
+            return None
+        found = self.ratio(terms)
+        if found is None:
+            return None
+        expr = dict(found[1])
+        for (a, b), (c, d), k in angles:
+            if a == b or c == d:
+                return None
+            if abs(math.sin(self.direction(c, d) - self.direction(a, b))) < 1e-9:
+                return None
+            key = sine_var(a, b, c, d)
+            expr[key] = expr.get(key, 0) + k
+        if const is not None:
+            for p, e in SINE_LOGS[const % 180].items():
+                expr[("log", p)] = expr.get(("log", p), 0) - e
+        expr = {k: v for k, v in expr.items() if v}
+        return (SINE, expr) if expr else None
 
     def dist(self, terms: Terms) -> Equation | None:
         """Distance table: sum(k * |seg|) = 0 (lengths as unknowns); None if trivial."""
@@ -383,6 +437,8 @@ class ProofState:
         nearly all fail; a failed equation keeps its residual, brought up to date with only
         the pivots made since (``LinearTable.residual_since``) when asked again."""
         for i, (table_name, expr) in enumerate(self.equations(fact)):
+            if table_name not in DERIVING:
+                continue
             table = self.tables[table_name]
             last = self._residuals.get((fact, i))
             res = table.residual(expr) if last is None else table.residual_since(*last)
@@ -424,6 +480,8 @@ class ProofState:
         if eqs is None:
             return True
         for i, (table_name, _) in enumerate(eqs):
+            if table_name not in DERIVING:
+                continue
             last = self._residuals.get((fact, i))
             if last is None:
                 return True

@@ -43,7 +43,7 @@ def test_prefix_closures_match_closures_from_scratch(ortho):
 def test_the_third_altitude_needs_the_foot(ortho):
     problem, coords, runs = ortho
     states = [r.state for r in runs]
-    goals = needed_goals(problem, runs, coords)
+    goals = needed_goals(problem, runs, coords, CONFIG)
     assert THIRD in goals
     # given facts and facts of the last clause's point are never goals that need a point
     assert Fact.make(PERP, ("b", "d", "a", "c")) not in goals
@@ -88,7 +88,7 @@ def test_an_earlier_clause_off_the_statement_can_be_auxiliary():
     coords = build_diagram(problem, np.random.default_rng(0), check_goal=False).coords
     runs = prefix_closures(problem, coords, CONFIG)
     assert runs is not None
-    assert THIRD in needed_goals(problem, runs, coords)
+    assert THIRD in needed_goals(problem, runs, coords, CONFIG)
     split = trace(problem, runs[-1].state, THIRD)
     assert split.statement == (0, 2) and split.auxiliary == (1,)
     stated, aux, goal = split.renamed(problem)

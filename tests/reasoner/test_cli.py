@@ -344,7 +344,7 @@ def test_kg_store_needs_kg(capsys, tmp_path):
     (["--memory-limit", "2"], "argument --memory-limit: expected a size such as 2G or 500M"),
     (["--memory-limit", "lots"], "argument --memory-limit: expected a size such as 2G or 500M"),
     (["--ar-tables", "angle,cos"], "argument --ar-tables: unknown AR table 'cos'; known tables: "
-                                   "angle, dist, ratio, squared"),
+                                   "angle, dist, ratio, sine, squared"),
     (["--ar-tables", ","], "argument --ar-tables: no AR table given"),
 ])
 def test_bad_numbers_are_usage_errors_naming_the_option(capsys, argv, words):

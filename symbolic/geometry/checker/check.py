@@ -337,7 +337,7 @@ class _Checker:
             for v, c in eq.items():
                 total[v] = total.get(v, Fraction(0)) + k * c
         target = M.read_equation(_field(item, "target", dict))
-        if not M.states(concl, table, target, self.found):
+        if not M.states(concl, table, target, self.found, target=True):
             return "the target equation is not the conclusion's"
         for v, c in target.items():
             total[v] = total.get(v, Fraction(0)) - c

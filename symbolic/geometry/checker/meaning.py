@@ -24,7 +24,7 @@ ARITY = {"coll": None, "cyclic": None, "circle": None, "para": 4, "perp": 4, "co
          "midp": 3, "eqangle": 8, "eqratio": 8, "eqratio3": 6, "simtri": 6, "simtri2": 6,
          "contri": 6, "contri2": 6, "simtri*": 6, "contri*": 6, "aconst": 5, "rconst": 6,
          "ncoll": None, "npara": 4, "nperp": 4, "sameside": 6, "diff": 2, "power": 4, "eqdot": 5,
-         "menelaus": 6}
+         "menelaus": 6, "sines": 3}
 MIN_ARITY = {"coll": 2, "cyclic": 3, "circle": 2, "ncoll": 3}
 SIDE_CONDITIONS = frozenset({"ncoll", "npara", "nperp", "sameside", "diff"})
 NUMBERS = {"aconst": 1, "rconst": 2}  # trailing arguments that are numbers
@@ -98,7 +98,7 @@ def _triangles(args: Args) -> tuple:
 def key(s: Stmt) -> tuple:
     """Equal keys for statements that say the same thing in other words."""
     name, args = s
-    if name in ("coll", "cyclic", "ncoll"):
+    if name in ("coll", "cyclic", "ncoll", "sines"):
         return name, frozenset(args)
     if name in ("para", "perp", "cong", "npara", "nperp"):
         return name, frozenset({segment(*args[:2]), segment(*args[2:])})
@@ -230,6 +230,8 @@ def holds(s: Stmt, c: Coords) -> bool:
                 < TOL * max(1.0, _d(c, x, y)))
     if name == "eqangle":
         return _mod_pi_zero(_line_angle(c, *a[:4]) - _line_angle(c, *a[4:]))
+    if name == "sines":  # a triangle: the law of sines holds
+        return len(set(a)) == 3 and not _collinear(c, a)
     if name == "eqratio":
         return _same(_d(c, *a[:2]) * _d(c, *a[6:]), _d(c, *a[2:4]) * _d(c, *a[4:6]))
     if name == "eqratio3":
@@ -321,7 +323,8 @@ def folds(s: Stmt, given: list[Stmt]) -> bool:
 # ---------------------------------------------------------------- AR equations
 
 Eq = dict[str, Fraction]
-_VAR = re.compile(r"^(?:pi|log\((\d+)\)|([dlsq])\(([^,()]+),([^,()]+)\))$")
+_VAR = re.compile(r"^(?:pi|log\((\d+)\)|([dlsq])\(([^,()]+),([^,()]+)\)"
+                  r"|n\(([^,()]+),([^,()]+),([^,()]+),([^,()]+)\))$")
 # The AR steps by name, and the table each one's equations belong to: in the angle table
 # d(xy) is the direction of line xy (and pi a constant), in the ratio table l(xy) the log
 # of |xy| (and log(p) the log of a prime), in the distance table s(xy) the length |xy|, in
@@ -339,6 +342,8 @@ def read_equation(raw: Mapping[str, str]) -> Eq:
             raise Unreadable(f"not an AR variable: {var!r}")
         if m.group(2):
             var = f"{m.group(2)}({','.join(segment(m.group(3), m.group(4)))})"
+        elif m.group(5):
+            var = sine(m.group(5), m.group(6), m.group(7), m.group(8))
         try:
             value = Fraction(k)
         except (ValueError, ZeroDivisionError):
@@ -346,6 +351,77 @@ def read_equation(raw: Mapping[str, str]) -> Eq:
         if value:
             out[var] = out.get(var, Fraction(0)) + value
     return {v: k for v, k in out.items() if k}
+
+
+def sine(a: str, b: str, c: str, d: str) -> str:
+    """The ratio table's variable n(ab,cd) = log |sin ∠(ab,cd)|, the same for either order
+    of the two lines and of the points of each."""
+    s, t = sorted((segment(a, b), segment(c, d)))
+    return f"n({','.join(s + t)})"
+
+
+# log |sin y| for the angles y (degrees mod 180) whose sine is a product of powers of primes
+# and their square roots: sin 30° = 1/2, sin 45° = 2^(-1/2), sin 60° = 3^(1/2) / 2
+SINE_LOGS = {90: {}, 30: {2: Fraction(-1)}, 45: {2: Fraction(-1, 2)},
+             60: {3: Fraction(1, 2), 2: Fraction(-1)}}
+
+
+def sine_equation(angles: list[tuple[Args, int]], lengths: Iterable[tuple[Args, int]] = (),
+                  degrees: int | None = None) -> Eq:
+    """sum(k * n(angle)) + sum(k * l(segment)) − log |sin degrees°| (``angles``: four
+    points, the two lines)."""
+    out = linear("l", list(lengths))
+    for (a, b, c, d), k in angles:
+        v = sine(a, b, c, d)
+        out[v] = out.get(v, Fraction(0)) + k
+    if degrees is not None:
+        y = degrees % 180
+        for p, e in SINE_LOGS[min(y, 180 - y)].items():
+            out[f"log({p})"] = out.get(f"log({p})", Fraction(0)) - e
+    return {v: k for v, k in out.items() if k}
+
+
+def sines_equations(a: Args) -> list[Eq]:
+    """``sines a b c``: ab / sin c = bc / sin a = ca / sin b, as l(ab) − n(ca,cb) − l(bc) +
+    n(ab,ac) = 0 and l(bc) − n(ab,ac) − l(ca) + n(ba,bc) = 0 (and their difference)."""
+    x, y, z = a
+    at_x, at_y, at_z = (x, y, x, z), (y, x, y, z), (z, x, z, y)
+    first = sine_equation([(at_z, -1), (at_x, 1)], [((x, y), 1), ((y, z), -1)])
+    second = sine_equation([(at_x, -1), (at_y, 1)], [((y, z), 1), ((z, x), -1)])
+    third = sine_equation([(at_z, -1), (at_y, 1)], [((x, y), 1), ((z, x), -1)])
+    return [first, second, third]
+
+
+def sine_equations(s: Stmt, c: Coords) -> list[Eq]:
+    """The law-of-sines equations of the ratio table that ``s`` states on the diagram
+    ``c``: the law for a triangle (``sines``), equal sines of equal angles (``eqangle``),
+    the sine of a known angle (``perp``, ``aconst`` of 30°, 45°, 60° or a supplement). An
+    angle between parallel lines has no sine's logarithm: none for a statement naming one."""
+    name, a = s
+    wants: list[Eq] = []
+    angles: list[Args] = []
+    if name == "sines":
+        wants = sines_equations(a)
+        x, y, z = a
+        angles = [(x, y, x, z), (y, x, y, z), (z, x, z, y)]
+    elif name == "eqangle":  # ∠(ab,cd) = ∠(pq,uv) exactly when ∠(ab,pq) = ∠(cd,uv)
+        pairs = [(a[:4], a[4:]), (a[:2] + a[4:6], a[2:4] + a[6:])]
+        return [sine_equation([(g, 1), (h, -1)]) for g, h in pairs
+                if all(_has_sine(c, x) for x in (g, h)) and sine(*g) != sine(*h)]
+    elif name == "perp":
+        wants = [sine_equation([(a, 1)], degrees=90)]
+        angles = [a]
+    elif name == "aconst":
+        deg = Fraction(a[4])
+        if deg.denominator == 1 and min(int(deg) % 180, -int(deg) % 180) in SINE_LOGS:
+            wants = [sine_equation([(a[:4], 1)], degrees=int(deg))]
+            angles = [a[:4]]
+    return [w for w in wants if w] if all(_has_sine(c, g) for g in angles) else []
+
+
+def _has_sine(c: Coords, g: Args) -> bool:
+    """Lines g[:2] and g[2:] meet at an angle (log |sin| is a number)."""
+    return _d(c, *g[:2]) > TOL and _d(c, *g[2:]) > TOL and not _mod_pi_zero(_line_angle(c, *g))
 
 
 def linear(kind: str, terms: list[tuple[Args, int]]) -> Eq:
@@ -408,10 +484,11 @@ def _var_value(kind: str, a: str, b: str, c: Coords) -> float:
     return direction(c, a, b) if kind == "d" else _d(c, a, b)
 
 
-def states(s: Stmt, table: str, eq: Eq, c: Coords) -> bool:
+def states(s: Stmt, table: str, eq: Eq, c: Coords, target: bool = False) -> bool:
     """Is ``eq`` (= 0) an equation of table ``table`` that the statement ``s`` states, true on
     the diagram ``c`` (which fixes an angle equation's multiple of pi and the order of points
-    along a line)?"""
+    along a line)? As the ``target`` of an AR step, only an equation that says all the
+    statement does: not a law-of-sines one (equal sines do not make equal angles)."""
     name, a = s
     if table == "angle":
         var = {v: k for v, k in eq.items() if v != "pi"}
@@ -446,8 +523,10 @@ def states(s: Stmt, table: str, eq: Eq, c: Coords) -> bool:
         elif name == "menelaus":
             want = menelaus_ratio(a)
         else:
-            return False
-        return _scaled(eq, want, False)
+            want = {}
+        if any(v.startswith("n(") for v in eq):
+            return not target and any(_scaled(eq, w, False) for w in sine_equations(s, c))
+        return bool(want) and _scaled(eq, want, False)
     if table == "dist":
         if name == "cong":
             return _scaled(eq, linear("s", [(a[:2], 1), (a[2:], -1)]), False)

@@ -27,6 +27,7 @@ _FORMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^{_W} ∥ {_W}$"), "para"),
     (re.compile(rf"^{_W} ⊥ {_W}$"), "perp"),
     (re.compile(rf"^{_W}·{_W}·{_W} = {_W}·{_W}·{_W}$"), "menelaus"),
+    (re.compile(rf"^the law of sines in △{_W}$"), "sines"),
     (re.compile(rf"^{_W} = {_W}$"), "cong"),
     (re.compile(rf"^{_W}·{_W} = {_W}² − {_W}² \(vectors\)$"), "power"),
     (re.compile(rf"^{_W}·{_W} = {_W}·{_W} \(vectors\)$"), "eqdot"),
@@ -81,6 +82,8 @@ def said(text: str, points: Collection[str]) -> list[Stmt]:
             return [(pred, _split(t1, 3, points) + _split(t2, 3, points))]
         if name == "eqangle":
             return [(name, seg(g[0]) + seg(g[1]) + seg(g[2]) + seg(g[3]))]
+        if name == "sines":
+            return [(name, _split(g[0], 3, points))]
         if name == "aconst":
             return [(name, seg(g[0]) + seg(g[1]) + (g[2],))]
         if name == "power":  # px·py = po² − ox²

@@ -100,7 +100,7 @@ def _fact(text: str, points: set[str]) -> M.Stmt:
 def _variants(s: M.Stmt, n: int) -> Iterator[M.Args]:
     """The argument tuples of length ``n`` that state ``s`` (to bind a rule atom to it)."""
     name, a = s
-    if name in ("coll", "cyclic", "ncoll"):  # a rule may name one point twice (r05)
+    if name in ("coll", "cyclic", "ncoll", "sines"):  # a rule may name one point twice (r05)
         pts = set(a)
         yield from (permutations(a) if n == len(a) else
                     (v for v in product(sorted(pts), repeat=n) if set(v) == pts))
@@ -156,7 +156,19 @@ def find_instance(rule, premises: list[M.Stmt], concl: M.Stmt,
                 if all(m2.setdefault(x, y) == y for x, y in zip(args, v)):
                     yield from search(i + 1, m2)
 
-    for m in search(0, {}):
+    def completed(m: dict[str, str]) -> Iterator[dict[str, str]]:
+        """``m``, or where the premises leave a variable unbound (r59: a side condition
+        only), ``m`` bound further by the conclusion."""
+        if all(v in m for v in rule.variables):
+            yield m
+            return
+        args = rule.conclusion.args
+        for v in _variants(concl, len(args)):
+            m2 = dict(m)
+            if len(v) == len(args) and all(m2.setdefault(x, y) == y for x, y in zip(args, v)):
+                yield m2
+
+    for m in (m2 for m1 in search(0, {}) for m2 in completed(m1)):
         if any(v not in m for v in rule.variables):
             continue
         inst = lambda atom, m=m: tuple(m[x] for x in atom.args)  # noqa: E731
@@ -180,8 +192,9 @@ def _pi_fixed(eq: M.Eq, kappa: Fraction, coords: M.Coords) -> M.Eq | None:
     return {**eq, "pi": c} if c else dict(eq)
 
 
-def equations(s: M.Stmt, table: str, coords: M.Coords) -> list[M.Eq]:
-    """The equations of table ``table`` that ``s`` states (read on ``coords``)."""
+def equations(s: M.Stmt, table: str, coords: M.Coords, target: bool = False) -> list[M.Eq]:
+    """The equations of table ``table`` that ``s`` states (read on ``coords``); as the
+    ``target`` of an AR step, none of the law of sines' (``meaning.states``)."""
     name, a = s
     lin = M.linear
     out: list[M.Eq | None] = []
@@ -208,6 +221,7 @@ def equations(s: M.Stmt, table: str, coords: M.Coords) -> list[M.Eq]:
             out = [M.rconst_ratio(a)]
         elif name == "menelaus":
             out = [M.menelaus_ratio(a)]
+        out = out + ([] if target else list(M.sine_equations(s, coords)))
     elif table == "dist":
         if name == "cong":
             out = [lin("s", [(a[:2], 1), (a[2:], -1)])]
@@ -257,7 +271,7 @@ def find_terms(table: str, premises: list[tuple[str, M.Stmt]], concl: M.Stmt,
     """An AR step's witness: its table, target equation and weighted premise equations
     (empty terms when none is found: the check then fails on them)."""
     wit: dict[str, Any] = {"table": table, "target": {}, "terms": []}
-    targets = equations(concl, table, coords)
+    targets = equations(concl, table, coords, target=True)
     if not targets:
         return wit
     wit["target"] = {v: str(k) for v, k in targets[0].items()}

@@ -19,12 +19,13 @@ from .conditions import DIFF, NCOLL, NPARA, NPERP, SAMESIDE
 from .lengths import CONG, EQRATIO, EQRATIO3, EQRATIO6, MENELAUS, MIDP, RCONST
 from .lines import COLL, PARA, PERP
 from .measure import TOL, Vec, direction, length
+from .sines import SINES
 from .triangles import CONTRI, CONTRI2, CONTRI_ANY, SIMTRI, SIMTRI2, SIMTRI_ANY
 
 __all__ = [
     "ACONST", "CIRCLE", "COLL", "CONG", "CONTRI", "CONTRI2", "CONTRI_ANY", "CYCLIC", "DIFF",
     "EQANGLE", "EQANGLE6", "EQDOT", "EQRATIO", "EQRATIO3", "EQRATIO6", "MENELAUS", "MIDP",
-    "NCOLL", "NPARA", "NPERP", "PARA", "PERP", "POWER", "RCONST", "SAMESIDE", "SANGLE",
+    "NCOLL", "NPARA", "NPERP", "PARA", "PERP", "POWER", "RCONST", "SAMESIDE", "SANGLE", "SINES",
     "SIMTRI", "SIMTRI2", "SIMTRI_ANY", "NUMERIC_ARGS", "PREDICATES", "TOL", "Args", "Pred",
     "Predicate", "Vec", "direction", "holds", "length", "predicate",
 ]
@@ -34,7 +35,7 @@ PREDICATES: dict[str, Predicate] = {
     for p in (COLL, PARA, PERP, CONG, CYCLIC, CIRCLE, MIDP, EQANGLE, EQANGLE6, EQRATIO,
               EQRATIO6, EQRATIO3, SIMTRI, SIMTRI2, SIMTRI_ANY, CONTRI, CONTRI2, CONTRI_ANY,
               SANGLE, ACONST, RCONST, NCOLL, NPARA, NPERP, SAMESIDE, DIFF, POWER, EQDOT,
-              MENELAUS)
+              MENELAUS, SINES)
 }
 
 # How many trailing arguments of each predicate are numbers (a view of ``numeric_args``).

@@ -22,6 +22,9 @@ from .base import (
 )
 from .measure import full_angle, same_full_angle
 
+# the angles whose log |sin| the ratio table can state (``state.SINE_LOGS``)
+SINE_DEGREES = frozenset({30, 45, 60, 90, 120, 135, 150})
+
 
 class EqAngle(ARPredicate):
     __slots__ = ()
@@ -57,8 +60,14 @@ class EqAngle(ARPredicate):
         return paired(args)
 
     def equations(self, args, eq):
+        """Equal directed angles, and so equal sines (``ProofState.sines``): of ∠(ab,cd) and
+        ∠(pq,uv), and of ∠(ab,pq) and ∠(cd,uv), the same statement with the means exchanged
+        (the canonical spelling may have exchanged them); none for angles between parallel
+        lines."""
         a, b, c, d, p, q, u, v = args
-        return [eq.angle([((c, d), 1), ((a, b), -1), ((u, v), -1), ((p, q), 1)], ZERO)]
+        return [eq.angle([((c, d), 1), ((a, b), -1), ((u, v), -1), ((p, q), 1)], ZERO),
+                eq.sines([], [((a, b), (c, d), 1), ((p, q), (u, v), -1)]),
+                eq.sines([], [((a, b), (p, q), 1), ((c, d), (u, v), -1)])]
 
 
 class EqAngle6(EqAngle):
@@ -98,8 +107,14 @@ class AConst(ARPredicate):
         return [((a, b), (c, d))]
 
     def equations(self, args, eq):
+        """The directed angle, and its sine where that is a product of powers of primes
+        and their square roots (30°, 45°, 60°, 90° and their supplements)."""
         a, b, c, d, y = args
-        return [eq.angle([((c, d), 1), ((a, b), -1)], -Fraction(y) / 180)]
+        out = [eq.angle([((c, d), 1), ((a, b), -1)], -Fraction(y) / 180)]
+        k = Fraction(y)
+        if k.denominator == 1 and int(k) % 180 in SINE_DEGREES:
+            out.append(eq.sines([], [((a, b), (c, d), 1)], int(k)))
+        return out
 
 
 class SAngle(Predicate):

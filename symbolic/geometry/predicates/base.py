@@ -54,6 +54,7 @@ class Pred(str, Enum):
     POWER = "power"
     EQDOT = "eqdot"
     MENELAUS = "menelaus"
+    SINES = "sines"
 
 
 Args = tuple[str, ...]

@@ -92,10 +92,12 @@ class Perp(SegmentPair):
         return [((a, b), (c, d))]
 
     def equations(self, args, eq):
-        """ab ⊥ cd: the directions differ by pi/2, and |ac|² + |bd|² = |ad|² + |bc|²."""
+        """ab ⊥ cd: the directions differ by pi/2, |ac|² + |bd|² = |ad|² + |bc|², and
+        |sin ∠(ab,cd)| = 1 (the law of sines' variable, ``ProofState.sines``)."""
         a, b, c, d = args
         return [eq.angle([((a, b), 1), ((c, d), -1)], HALF),
-                eq.squared([((a, c), 1), ((b, d), 1), ((a, d), -1), ((b, c), -1)])]
+                eq.squared([((a, c), 1), ((b, d), 1), ((a, d), -1), ((b, c), -1)]),
+                eq.sines([], [((a, b), (c, d), 1)], 90)]
 
 
 COLL, PARA, PERP = Coll(), Para(), Perp()

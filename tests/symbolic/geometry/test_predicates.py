@@ -123,17 +123,22 @@ def test_ar_equations_of_angle_predicates():
     assert PI_PARTS == 360  # PI stands for pi / 360: pi/2 is 180 PI
     # ab ⊥ ac: d(ab) - d(ac) = 0 - pi/2, so the equation is d(ab) - d(ac) + pi/2 = 0
     # ab ⊥ ac: and |bc|² = |ab|² + |ac|² (Pythagoras: |aa|² + |bc|² = |ac|² + |ba|²)
+    # ab ⊥ ac: and log |sin ∠(ab,ac)| = 0 (fed to the ratio table, labelled "sine")
     assert st.equations(Fact.make(PERP, ("a", "b", "a", "c"))) == [
         ("angle", {("d", "a", "b"): 1, ("d", "a", "c"): -1, PI: 180}),
-        ("squared", {("q", "b", "c"): 1, ("q", "a", "c"): -1, ("q", "a", "b"): -1})]
+        ("squared", {("q", "b", "c"): 1, ("q", "a", "c"): -1, ("q", "a", "b"): -1}),
+        ("sine", {("n", "a", "b", "a", "c"): 1})]
     assert st.equations(Fact.make(PARA, ("a", "b", "c", "d"))) == [
         ("angle", {("d", "a", "b"): 1, ("d", "c", "d"): -1})]
-    # ∠(ab, ac) = ∠(cd, ca): d(ac) - d(ab) - d(ac) + d(cd) = 0
+    # ∠(ab, ac) = ∠(cd, ca): d(ac) - d(ab) - d(ac) + d(cd) = 0; equal sines, but not of
+    # ∠(ab,cd) and ∠(ac,ca) (the means exchanged), parallel lines
     assert st.equations(Fact.make(EQANGLE, ("a", "b", "a", "c", "c", "d", "c", "a"))) == [
-        ("angle", {("d", "a", "b"): -1, ("d", "c", "d"): 1})]
-    # ∠(ab, ac) = 90°: d(ac) - d(ab) - 1/2 pi = 0
+        ("angle", {("d", "a", "b"): -1, ("d", "c", "d"): 1}),
+        ("sine", {("n", "a", "b", "a", "c"): 1, ("n", "a", "c", "c", "d"): -1})]
+    # ∠(ab, ac) = 90°: d(ac) - d(ab) - 1/2 pi = 0, and log |sin| = 0
     assert st.equations(Fact.make(ACONST, ("a", "b", "a", "c", "90"))) == [
-        ("angle", {("d", "a", "c"): 1, ("d", "a", "b"): -1, PI: -180})]
+        ("angle", {("d", "a", "c"): 1, ("d", "a", "b"): -1, PI: -180}),
+        ("sine", {("n", "a", "b", "a", "c"): 1})]
     # a, b, m collinear: two directions equal the first pair's; |ab| = |am| + |mb|
     assert st.equations(Fact.make(COLL, ("m", "b", "a"))) == [
         ("angle", {("d", "a", "m"): 1, ("d", "a", "b"): -1}),

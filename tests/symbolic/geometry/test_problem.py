@@ -18,11 +18,11 @@ BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "
 def test_tables_are_complete():
     assert len(definitions()) == 69  # AlphaGeometry's 68 and Newclid's iso_trapezoid
     table = rules()
-    assert len(table) == 59  # AlphaGeometry's 43, two mirror-image SAS rules, four of Newclid's,
+    assert len(table) == 60  # AlphaGeometry's 43, two mirror-image SAS rules, four of Newclid's,
     # power of a point (r49-r51), Menelaus (r52), harmonic division (r53), the line of
     # equal power (r54), Menelaus' converse (r55), the power of a point's converse (r56), the
-    # tangent from equal powers (r57), Pascal (r58)
-    assert [r.id for r in table] == [f"r{i:02d}" for i in range(59)]
+    # tangent from equal powers (r57), Pascal (r58), the law of sines (r59)
+    assert [r.id for r in table] == [f"r{i:02d}" for i in range(60)]
     assert str(table[4]) == "eqangle6 P A P B Q A Q B, ncoll P Q A B => cyclic A B P Q"
 
 
