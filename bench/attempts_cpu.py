@@ -48,6 +48,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--attempts", type=int, default=100, help="attempts per problem at most")
     ap.add_argument("--digest", action="store_true",
                     help="hash every attempt's verdict, closure and proof")
+    ap.add_argument("--attempt-sines", action="store_true",
+                    help="the law of sines in every attempt's closure too (solve-problem "
+                         "--attempt-sines), not only the statement's")
     ap.add_argument("--warm", action="store_true",
                     help="load the numba kernels first (as a batch's workers have them) instead "
                          "of after a second of their numpy twins")
@@ -98,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         began = time.process_time()
         try:
-            out = search(problem, [HeuristicProposer()], SearchConfig(timeout=None), progress)
+            out = search(problem, [HeuristicProposer()],
+                         SearchConfig(timeout=None, attempt_sines=args.attempt_sines), progress)
             status, tried, aux = ("proved" if out.outcome.proved else "unproved"), out.tried, \
                 list(out.auxiliary)
         except _Enough:
