@@ -32,7 +32,7 @@ from symbolic.geometry.predicates import COLL
 from symbolic.geometry.problem import Clause, Problem, make_problem
 from symbolic.geometry.tables import Atom
 
-from .examples import DataConfig, Drawn, Example
+from .examples import AR_TABLES, DataConfig, Drawn, Example
 from .generator import Search, _Parent
 from .jsonl import sha256_of
 from .traceback import prefix_closures
@@ -84,7 +84,7 @@ def _drawn_of(data: dict | None, clauses: tuple[Clause, ...], config: DataConfig
     k = data["prefixes"]
     problem = make_problem("synthetic", clauses[:k], Atom(COLL, ("a", "b", "c")))
     coords = {p: np.array(xy) for p, xy in data["coords"].items()}
-    runs = prefix_closures(problem, coords, DDARConfig(config.max_levels))
+    runs = prefix_closures(problem, coords, DDARConfig(config.max_levels, ar_tables=AR_TABLES))
     if runs is None:
         return None
     return Drawn(coords, tuple(runs))

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from neural.data import DataConfig, Search, generate, main
+from neural.examples import AR_TABLES as DATA_TABLES
 from neural.pool import DEFAULT, merged, pool_digest, read_pool, seed_search
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.prover import ProverConfig, prove
@@ -82,7 +83,7 @@ def test_a_search_from_the_pool_finds_new_checked_needed_examples(pool):
     for e in found:
         assert e.problem not in texts
         statement = parse_problem("; ".join(e.statement) + " ? " + e.goal, e.name)
-        assert not prove(statement, ProverConfig(seed=3)).proved
+        assert not prove(statement, ProverConfig(seed=3, ar_tables=DATA_TABLES)).proved  # its DD+AR
         out = prove(parse_problem(e.problem, e.name), ProverConfig(seed=4))
         assert out.proved and out.proof is not None and out.proof.auxiliary_points
 
