@@ -28,7 +28,7 @@ from operator import itemgetter
 from ..deadline import Deadline, check, until
 from .facts import Derivation, Fact, Rules
 from .matchers import MATCHERS, STATIC
-from .numeric_index import SINE_TOL, NumericIndex
+from .numeric_index import SINE_CONSTANTS, SINE_TOL, NumericIndex
 from .predicates import ACONST, CONG, EQANGLE, MIDP, PERP, RCONST, Predicate
 from .problem import Problem
 from .state import DEFAULT_AR_TABLES, PI, SINE, ProofState, seg
@@ -359,7 +359,7 @@ class Saturation:
         st = self.state
         if abs(value - 1.0) < SINE_TOL:
             return self._tie(PERP, (v, x, v, y))
-        for s in (0.5, 0.5 ** 0.5, 0.75 ** 0.5):
+        for s in SINE_CONSTANTS[1:]:  # sin 30°, 45°, 60°
             if abs(value - s) < SINE_TOL:
                 turn = math.degrees(st.direction(v, y) - st.direction(v, x)) % 180
                 return self._tie(ACONST, (v, x, v, y, str(round(turn))))

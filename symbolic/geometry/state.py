@@ -78,6 +78,15 @@ def sine_var(a: str, b: str, c: str, d: str) -> tuple[str, str, str, str, str]:
     return ("n",) + s + t
 
 
+def _known(tables: Iterable[str]) -> frozenset[str]:
+    """``tables`` as a set, once each is known to be an AR table (else ValueError)."""
+    found = frozenset(tables)
+    unknown = found - AR_TABLES
+    if unknown:
+        raise ValueError(f"unknown AR table(s) {sorted(unknown)}; known: {sorted(AR_TABLES)}")
+    return found
+
+
 def factorize(n: int) -> dict[int, int]:
     out: dict[int, int] = {}
     for p in PRIMES:
@@ -102,11 +111,8 @@ class ProofState:
 
     def __init__(self, coords: dict[str, np.ndarray],
                  tables: frozenset[str] = DEFAULT_AR_TABLES) -> None:
-        unknown = set(tables) - AR_TABLES
-        if unknown:
-            raise ValueError(f"unknown AR table(s) {sorted(unknown)}; known: {sorted(AR_TABLES)}")
         self.coords = coords
-        self.enabled = frozenset(tables)  # the AR tables fed: equations of others are dropped
+        self.enabled = _known(tables)  # the AR tables fed: equations of others are dropped
         self.facts: dict[Fact, Derivation] = {}
         self.lines: list[PointSet] = []
         self.circles: list[PointSet] = []
@@ -140,10 +146,7 @@ class ProofState:
         one's tables hold stays in them."""
         new = ProofState.__new__(ProofState)
         new.coords = coords
-        new.enabled = self.enabled if tables is None else frozenset(tables)
-        unknown = new.enabled - AR_TABLES
-        if unknown:
-            raise ValueError(f"unknown AR table(s) {sorted(unknown)}; known: {sorted(AR_TABLES)}")
+        new.enabled = self.enabled if tables is None else _known(tables)
         new.facts = dict(self.facts)
         new.lines, new.circles = list(self.lines), list(self.circles)  # PointSets: never
         new.line_of = dict(self.line_of)                                # changed in place

@@ -20,10 +20,8 @@ def without(*gone: str) -> frozenset[str]:
 def proved_without(problem, *gone: str, timeout: float = 30, ar_tables=None) -> bool:
     """Whether DD+AR proves `problem` with the rules `gone` left out (and only the AR tables
     `ar_tables`, when given)."""
-    config = ProverConfig(timeout=timeout, rules=without(*gone))
-    if ar_tables is not None:
-        config = ProverConfig(timeout=timeout, rules=without(*gone), ar_tables=ar_tables)
-    return prove(problem, config).proved
+    tables = {} if ar_tables is None else {"ar_tables": ar_tables}
+    return prove(problem, ProverConfig(timeout=timeout, rules=without(*gone), **tables)).proved
 
 
 def proved_through(problem, uses: set[str], *gone: str, timeout: float = 60) -> ProofOutcome:
