@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from reasoner.config import EVERY_ATTEMPT
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LEDGER = REPO_ROOT / "problems" / "geometry" / "jgex_ag_231.expected.json"
 LEDGER_KEYS = {"unsolved": "not_proved", "attempts": "attempts_subset"}  # as bench/proposer.py
@@ -48,9 +50,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--attempts", type=int, default=100, help="attempts per problem at most")
     ap.add_argument("--digest", action="store_true",
                     help="hash every attempt's verdict, closure and proof")
-    ap.add_argument("--attempt-sines", action="store_true",
-                    help="the law of sines in every attempt's closure too (solve-problem "
-                         "--attempt-sines), not only the statement's")
+    ap.add_argument("--attempt-sines", type=int, nargs="?", const=EVERY_ATTEMPT, default=0,
+                    metavar="N",
+                    help="the law of sines in the closure of attempts with at most N points "
+                         "too (every attempt without N; solve-problem --attempt-sines), not "
+                         "only the statement's")
     ap.add_argument("--warm", action="store_true",
                     help="load the numba kernels first (as a batch's workers have them) instead "
                          "of after a second of their numpy twins")

@@ -23,7 +23,7 @@ from symbolic.runner import MEMORY_LIMIT, format_size, parse_size
 
 from . import domains
 from .batch import WorkItem, in_order, run_batch
-from .config import SOURCES, SolveConfig
+from .config import EVERY_ATTEMPT, SOURCES, SolveConfig
 from .domains import InputError
 from .memory import STORE_WAIT, export_kg, open_memory, remember
 from .output import format_line, format_row, print_summary, progress_bar, to_json
@@ -195,6 +195,10 @@ def _seed(text: str) -> int:
     return _integer(text, 0)
 
 
+def _count(text: str) -> int:
+    return _integer(text, 0)
+
+
 def _sources(text: str) -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in SOURCES]
@@ -274,11 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
         "it needed. On by default.")
     search.add_argument("--no-aux", dest="aux", action="store_false",
                         help="plain DD+AR: no auxiliary constructions")
-    search.add_argument("--attempt-sines", action="store_true",
-                        help="the law of sines in every attempt's closure too, not only the "
-                        "statement's (attempts continue from it either way); the triangles "
-                        "and equal angles a new point brings make an attempt several times "
-                        "slower")
+    search.add_argument("--attempt-sines", type=_count, nargs="?", const=EVERY_ATTEMPT,
+                        default=0, metavar="N",
+                        help="the law of sines in the closure of attempts with at most N "
+                        "auxiliary points too (every attempt without N), not only the "
+                        "statement's (attempts continue from their parent's either way); "
+                        "the triangles and equal angles a new point brings make such an "
+                        "attempt several times slower (default: 0, none)")
     search.add_argument("--aux", action="store_true", default=True,
                         help=argparse.SUPPRESS)  # deprecated: the search is on by default
     search.add_argument("--sources", type=_sources, default=SOURCES, metavar="LIST",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 SOURCES = ("heuristic", "memory", "neural")
 """Proposal sources of the auxiliary search: hand-written constructions
 (``symbolic.geometry.heuristics``), retrieval from the memory of solved problems
 (``kg.memory``), the learned proposer (``neural.proposer``, when installed and trained)."""
+
+# ``attempt_sines``: the law of sines in every attempt, however many points it adds
+EVERY_ATTEMPT = sys.maxsize
 
 
 @dataclass(frozen=True)
@@ -45,5 +49,6 @@ class SolveConfig:
     # geometry: the AR tables DD+AR feeds (None: ``symbolic.geometry.state.DEFAULT_AR_TABLES``;
     # of "angle", "ratio", "dist", "squared", "sine")
     ar_tables: frozenset[str] | None = None
-    # geometry: the law of sines in attempts too (``SearchConfig.attempt_sines``)
-    attempt_sines: bool = False
+    # geometry: the law of sines in attempts with at most this many auxiliary points too
+    # (``SearchConfig.attempt_sines``; ``EVERY_ATTEMPT``: all of them)
+    attempt_sines: int = 0

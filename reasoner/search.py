@@ -133,19 +133,21 @@ class SearchConfig:
     worker: int = 0
     workers: int = 1
     ar_tables: frozenset[str] | None = None  # the AR tables DD+AR feeds (None: the default)
-    # whether attempts (statements with auxiliary points) feed the ratio table the law of
-    # sines too: the statement's own closure does, and attempts continue from it, but the
+    # the attempts (statements with auxiliary points) whose closure feeds the ratio table the
+    # law of sines too: those with at most this many points (0: none). The statement's own
+    # closure does, and attempts continue from their parent's either way, but the
     # triangles and equal angles a new point brings cost several attempts' time each
     # (measured in the README, "The law of sines")
-    attempt_sines: bool = False
+    attempt_sines: int = 0  # (``reasoner.config.EVERY_ATTEMPT``: all of them)
 
-    def prover(self, timeout: float | None, attempt: bool = False) -> ProverConfig:
-        """DD+AR's configuration for the statement, or for an ``attempt``."""
+    def prover(self, timeout: float | None, points: int = 0) -> ProverConfig:
+        """DD+AR's configuration for the statement, or for an attempt that adds ``points``
+        auxiliary steps to it."""
         from symbolic.geometry.prover import ProverConfig
         from symbolic.geometry.state import DEFAULT_AR_TABLES, SINE
 
         tables = DEFAULT_AR_TABLES if self.ar_tables is None else self.ar_tables
-        if attempt and not self.attempt_sines:
+        if points > self.attempt_sines:
             tables = tables - {SINE}
         return ProverConfig(seed=self.seed, timeout=timeout, rules=self.rules,
                             ar_tables=tables)
@@ -339,7 +341,7 @@ class _Run:
                 self.counts["widened"] += 1
                 extended = self.problem.with_auxiliary(node.clauses)
                 try:  # its closure was not kept: deduce it again (from its parent's)
-                    again = prove(extended, self.config.prover(self.budget(), attempt=True),
+                    again = prove(extended, self.config.prover(self.budget(), len(node.steps)),
                                   parent=node.parent)
                 except GeometryError:
                     continue
@@ -403,7 +405,7 @@ class _Run:
         self.tried[len(node.steps)] += 1
         try:
             extended = self.roots[node.root].problem.with_auxiliary(node.clauses)
-            out = prove(extended, self.config.prover(self.budget(), attempt=True),
+            out = prove(extended, self.config.prover(self.budget(), len(node.steps)),
                         parent=node.parent)
         except GeometryError:  # does not fit or cannot be drawn: never try it again
             self.counts["undrawable"] += 1

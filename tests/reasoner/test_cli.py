@@ -339,6 +339,8 @@ def test_kg_store_needs_kg(capsys, tmp_path):
     (["--seed", "-5"], "argument --seed: expected a whole number >= 0, got '-5'"),
     (["--jobs", "two"], "argument --jobs: expected a whole number >= 0, got 'two'"),
     (["--depth", "0"], "argument --depth: expected a whole number >= 1, got '0'"),
+    (["--attempt-sines", "-1"], "argument --attempt-sines: expected a whole number >= 0, "
+                                "got '-1'"),
     (["--trajectory-model", "2"], "argument --trajectory-model: expected a share from 0 to 1, "
                                   "got '2'"),
     (["--memory-limit", "2"], "argument --memory-limit: expected a size such as 2G or 500M"),

@@ -11,6 +11,7 @@ from needs_aux import BISECTOR_FEET, BISECTOR_FEET_RENAMED
 
 from reasoner.api import SolveConfig, proposers
 from reasoner.cli import main, parse_args, solve_config
+from reasoner.config import EVERY_ATTEMPT
 from reasoner.domains import geometry
 from symbolic.geometry.problem import parse_problem
 from symbolic.geometry.proposal import Candidate
@@ -85,6 +86,11 @@ def test_bad_sources_are_usage_errors(capsys, tmp_path):
     assert args.sources == ("memory", "heuristic") and args.depth == 3 and args.beam == 4
     assert solve_config(args).trajectory_model == 0.0  # off unless asked for
     assert solve_config(parse_args([f, "--trajectory-model", "0.25"])).trajectory_model == 0.25
+    # the law of sines in attempts: none unless asked, then every attempt or those with at
+    # most N points
+    assert solve_config(args).attempt_sines == 0
+    assert solve_config(parse_args([f, "--attempt-sines"])).attempt_sines == EVERY_ATTEMPT
+    assert solve_config(parse_args([f, "--attempt-sines", "1"])).attempt_sines == 1
 
 
 def test_memory_carries_solutions_to_later_problems_never_their_own(capsys, tmp_path):

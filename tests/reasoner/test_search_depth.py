@@ -277,3 +277,29 @@ def test_candidates_of_several_points_only_down_to_their_depth():
     found = search(problem, [Grouped(4, *stages)], best_first(depth=2, multi_point_depth=1))
     assert found.outcome.proved and len(found.auxiliary) == 3
     checked(found)
+
+
+def test_attempts_keep_the_law_of_sines_up_to_the_points_asked(monkeypatch):
+    """``attempt_sines=1``: the attempts with one auxiliary point feed the sine table, those
+    with two continue from theirs without it (``SearchConfig.prover``)."""
+    from symbolic.geometry import prover
+    from symbolic.geometry.state import SINE
+
+    seen = []
+    prove = prover.prove
+
+    def recorded(problem, config=None, *, parent=None):
+        seen.append((len(problem.points) - 4, SINE in config.ar_tables))
+        return prove(problem, config, parent=parent)
+
+    monkeypatch.setattr(prover, "prove", recorded)
+    problem = parse_problem(ORTHOCENTER, name="ortho")
+    stages = (["x = midpoint x a b", "x = midpoint x b c"],
+              ["y = on_line y b h, on_line y a c"])
+    config = SearchConfig(ar_tables=WITHOUT_SQUARED | {SINE}, timeout=60, trajectory_depth=0,
+                          depth=2, attempt_sines=1)
+    found = search(problem, [Staged(4, *stages)], config)
+    assert found.outcome.proved and len(found.auxiliary) == 2
+    assert seen[0] == (0, True)  # the statement
+    assert {points for points, _ in seen} == {0, 1, 2}
+    assert all(sines == (points <= 1) for points, sines in seen)

@@ -171,15 +171,20 @@ def test_without_the_sine_table_or_r59_it_is_not_proved(midpoint):
 def test_attempts_leave_the_law_of_sines_to_the_statement_unless_asked():
     """The search's statement feeds the law of sines; an attempt continues from that closure
     with the sine table off (no r59, no bridge: a new point's triangles would cost several
-    attempts' time) unless ``attempt_sines``; what the statement's closure holds stays."""
+    attempts' time) unless ``attempt_sines`` covers its number of points; what the
+    statement's closure holds stays."""
+    from reasoner.config import EVERY_ATTEMPT
     from reasoner.search import SearchConfig
     from symbolic.geometry.dd import DDARConfig, Saturation, saturate
     from symbolic.geometry.numeric import build_diagram
 
     config = SearchConfig()
     assert SINE in config.prover(10).ar_tables
-    assert SINE not in config.prover(10, attempt=True).ar_tables
-    assert SINE in SearchConfig(attempt_sines=True).prover(10, attempt=True).ar_tables
+    assert SINE not in config.prover(10, 1).ar_tables
+    one = SearchConfig(attempt_sines=1)  # attempts with one point keep it, deeper ones not
+    assert SINE in one.prover(10, 1).ar_tables and SINE not in one.prover(10, 2).ar_tables
+    every = SearchConfig(attempt_sines=EVERY_ATTEMPT)
+    assert all(SINE in every.prover(10, k).ar_tables for k in (0, 1, 6, 40))
     problem = parse_problem(MIDPOINT, name="parent")
     coords = build_diagram(problem, np.random.default_rng(0)).coords
     parent = saturate(problem, coords, DDARConfig())  # proved, its closure kept all the same
