@@ -143,15 +143,75 @@ def _assuming_auxiliary(problem) -> str | None:
     return None
 
 
+# Constructions of one point on one locus: the curve where the fact they state first holds
+# (for equal angles, one of the two bisectors' lines; ``on_bline`` states the base angles of
+# the isosceles triangle besides, which follow). A restated point's clause keeps one of them
+# where the problem's clause is a construction stating two facts (``_restated_meet``).
+LOCI = frozenset({"on_line", "on_circle", "on_tline", "on_pline", "on_circum", "on_bline",
+                  "angle_bisector", "on_dia"})
+
+
+def _facts(step) -> list[tuple]:
+    """The keys of the facts a construction step states, in order."""
+    m = step.mapping
+    return [M.key(M.statement(a.pred.name, tuple(m.get(x, x) for x in a.args)))
+            for a in step.construction.premises]
+
+
+def _locus(fact: tuple, z: str, points: list[str]):
+    """A step of ``LOCI`` putting ``z`` where the fact (a key) holds, on ``points``, or None."""
+    from itertools import permutations
+
+    from ..problem import Step
+    from ..tables import definitions
+
+    for name in sorted(LOCI):
+        cons = definitions()[name]
+        others = [a for a in cons.args if a not in cons.new_points]
+        for chosen in permutations(points, len(others)):
+            step = Step(cons, tuple(z if a in cons.new_points else chosen[others.index(a)]
+                                    for a in cons.args))
+            if _facts(step)[0] == fact:
+                return step
+    return None
+
+
+def _restated_meet(old, new, goal: tuple, z: str) -> tuple[str | None, Any]:
+    """For a problem's clause of one step: an error, or the locus of the fact the proof's
+    goal is (which must meet the kept locus at the problem's point). The step must state two
+    facts first (its first premise group), the new clause's second step must be a locus
+    (``LOCI``) of one of them and the goal the other."""
+    (step,) = old.steps
+    groups = step.construction.premise_groups
+    if len(step.construction.new_points) != 1 or not groups or len(groups[0]) != 2:
+        return f"restated: {step} does not state two facts first", None
+    kept = new.steps[1]
+    first = _facts(step)[:2]
+    if kept.construction.name not in LOCI \
+            or [kept.mapping[p] for p in kept.construction.new_points] != [z] \
+            or len(set(first)) != 2 or {_facts(kept)[0], goal} != set(first):
+        return (f"restated: {z}'s new clause does not keep the locus of one fact of {step} "
+                f"and prove the other"), None
+    other = _locus(goal, z, sorted({step.mapping[a] for a in step.construction.inputs} - {z}))
+    if other is None:
+        return f"restated: no locus of {z} states the goal proved", None
+    return None, other
+
+
 def _restatement(restated: object, problem, name: str, seed: int) -> list[str]:
     """Errors of a restated statement (``symbolic.geometry.restate``): ``restated`` names the
     problem's own statement and the point constructed anew. The statement checked must be
     the problem's with only that point's clause changed, from ``K, D`` to ``G, K`` where G
     puts the point on the locus the problem's goal asks for and the proof's goal is what D
     states; and on a fresh diagram of the problem, the new clause must put the point where
-    the problem has it (so that it is the problem's point of K ∩ D, which then lies on G)."""
+    the problem has it (so that it is the problem's point of K ∩ D, which then lies on G).
+    Where the problem's clause is one step stating two facts (the circumcentre, the foot),
+    K is a locus of one (``LOCI``) and the goal the other, whose locus must meet K at the
+    problem's point on the fresh diagram too (two curves meeting at finitely many points,
+    one of which the restated point is)."""
     from ..errors import GeometryError
     from ..numeric import DrawRejected, draw_checked
+    from ..problem import Clause
 
     if not isinstance(restated, Mapping) or not isinstance(restated.get("original"), str) \
             or not isinstance(restated.get("point"), str):
@@ -170,20 +230,23 @@ def _restatement(restated: object, problem, name: str, seed: int) -> list[str]:
               if j != i]
     if any(others) or old.points != (z,) or new.points != (z,):
         return [f"restated: the statements differ elsewhere than in {z}'s clause"]
-    if len(old.steps) != 2 or len(new.steps) != 2 or str(new.steps[1]) not in map(str, old.steps):
-        return [f"restated: {z}'s new clause does not keep one of its two loci second"]
-    dropped = next(st for st in old.steps if str(st) != str(new.steps[1]))
-
-    def facts(step) -> list[tuple]:
-        m = step.mapping
-        return [M.key(M.statement(a.pred.name, tuple(m.get(x, x) for x in a.args)))
-                for a in step.construction.premises]
-
     goal = problem.goal
-    if facts(dropped) != [M.key(M.statement(goal.pred.name, goal.args))]:
-        return [f"restated: the goal proved is not what {dropped} states"]
+    proved = M.key(M.statement(goal.pred.name, goal.args))
+    meets = [new]  # the clauses that must put z where the problem has it
+    if len(old.steps) == 1 and len(new.steps) == 2:
+        error, other = _restated_meet(old, new, proved, z)
+        if error is not None:
+            return [error]
+        meets.append(Clause((z,), (new.steps[1], other)))
+    else:
+        if len(old.steps) != 2 or len(new.steps) != 2 \
+                or str(new.steps[1]) not in map(str, old.steps):
+            return [f"restated: {z}'s new clause does not keep one of its two loci second"]
+        dropped = next(st for st in old.steps if str(st) != str(new.steps[1]))
+        if _facts(dropped) != [proved]:
+            return [f"restated: the goal proved is not what {dropped} states"]
     g = original.goal
-    if facts(new.steps[0]) != [M.key(M.statement(g.pred.name, g.args))]:
+    if _facts(new.steps[0]) != [M.key(M.statement(g.pred.name, g.args))]:
         return [f"restated: {new.steps[0]} does not state the problem's goal {g}"]
     try:
         fresh = _fresh_diagram(original, seed)
@@ -192,15 +255,22 @@ def _restatement(restated: object, problem, name: str, seed: int) -> list[str]:
     earlier = {p: np.array(fresh[p]) for c in original.clauses[:i] for p in c.points}
     size = max(float(np.ptp(np.array(list(fresh.values())), axis=0).max()), 1.0)
     rng = np.random.default_rng(seed)
-    for _ in range(8):  # each meet's branches
-        try:
-            drawn = draw_checked(new, earlier, rng)
-        except (DrawRejected, GeometryError):
-            continue
-        if float(np.hypot(*(np.asarray(drawn[z]) - np.array(fresh[z])))) <= 1e-6 * size:
-            return []
-    return [f"restated: on a fresh diagram of the problem, {new} does not put {z} where "
-            f"the problem does"]
+
+    def lands(clause) -> bool:
+        for _ in range(8):  # each meet's branches
+            try:
+                drawn = draw_checked(clause, earlier, rng)
+            except (DrawRejected, GeometryError):
+                continue
+            if float(np.hypot(*(np.asarray(drawn[z]) - np.array(fresh[z])))) <= 1e-6 * size:
+                return True
+        return False
+
+    for clause in meets:
+        if not lands(clause):
+            return [f"restated: on a fresh diagram of the problem, {clause} does not put {z} "
+                    f"where the problem does"]
+    return []
 
 
 @lru_cache(maxsize=32)
