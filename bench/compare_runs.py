@@ -2,10 +2,11 @@
 problems the others gain or lose against the first.
 
 Reads the JSON rows of each run (plain or ``.gz``; ``LABEL=PATH`` names a run, else the
-file's name does) and prints, per run, the problems, those proved, those proved with
-auxiliary points (by the sources of their clauses), the search's attempts and seconds and
-their rate; then, per later run, the problems it proves and the first does not (gained) and
-the other way round (lost), with the seconds each run took. Runs over different problems
+file's name does; ``PATH+PATH`` reads both, the second's rows replacing the first's) and
+prints, per run, the problems, those proved, those proved with auxiliary points (by the
+sources of their clauses), the search's attempts and seconds and their rate; then, per later
+run, the problems it proves and the first does not (gained) and the other way round (lost),
+with the seconds each run took. Runs over different problems
 are compared on the problems they share (the table says how many). ``--attempts`` adds, per
 run, the search's attempts before each proof by its number of auxiliary points, and on the
 problems left unproved: whether the proofs come early in the search or after thousands of
@@ -43,11 +44,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def load(spec: str) -> tuple[str, dict[str, dict]]:
     """``LABEL=PATH`` or ``PATH``: the label and the rows by problem name (a problem listed
-    twice keeps its last row, as a re-run replaces an earlier one)."""
+    twice keeps its last row, as a re-run replaces an earlier one). ``PATH+PATH...`` reads
+    several files in turn: a run of a build on the problems its change touches, after the
+    run of the build before on all of them, stands for the later build's run of all."""
     label, sep, path = spec.partition("=")
     if not sep:
         label, path = Path(spec).name, spec
-    return label, {row["problem"]: row for row in read_rows(path)}
+    return label, {row["problem"]: row for part in path.split("+") for row in read_rows(part)}
 
 
 def proved(row: dict) -> bool:

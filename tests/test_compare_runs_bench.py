@@ -91,3 +91,17 @@ def test_the_kept_runs_give_the_readme_lift(bench):
     diff = out["against_first"][0]
     assert diff["gained"] == [] and [n for n, _, _ in diff["lost"]] == ["2017USATSTSTp5"]
     assert out["runs"][1]["aux_sources"] == {"heuristic": 69}
+
+
+def test_a_run_of_the_problems_a_change_touches_replaces_their_rows(tmp_path, bench):
+    """``BASE+DELTA``: the rows of a later run of some problems replace the base run's."""
+    base = _write(tmp_path / "base.jsonl", [
+        {"problem": "p", "status": "proved", "seconds": 1.0},
+        {"problem": "q", "status": "timeout", "seconds": 60.0}])
+    delta = _write(tmp_path / "delta.jsonl", [
+        {"problem": "q", "status": "proved", "seconds": 2.0}])
+    label, rows = bench.load(f"new={base}+{delta}")
+    assert label == "new" and {n: r["status"] for n, r in rows.items()} == {
+        "p": "proved", "q": "proved"}
+    out = bench.compare([bench.load(base), (label, rows)])
+    assert out["against_first"][0]["gained"] == [("q", 60.0, 2.0)]
