@@ -187,15 +187,8 @@ def _positive(text: str) -> int:
     return _integer(text, 1)
 
 
-def _jobs(text: str) -> int:
-    return _integer(text, 0)
-
-
-def _seed(text: str) -> int:
-    return _integer(text, 0)
-
-
 def _count(text: str) -> int:
+    """A whole number >= 0 (``--jobs``, ``--seed``, ``--trajectory-depth``, ...)."""
     return _integer(text, 0)
 
 
@@ -239,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "worker, e.g. 2G or 500M, 0 or none for no limit (default: "
                         f"{format_size(MEMORY_LIMIT).replace(' GiB', 'G')}); a problem past it "
                         "is killed and reported as memory")
-    parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+    parser.add_argument("--jobs", type=_count, default=1, metavar="N",
                         help="problems solved in parallel processes; 0 for one per CPU "
                         "(of the cluster with --cluster) (default: 1)")
     parser.add_argument("--cluster", metavar="ADDRESS",
@@ -302,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "statement (default: 2)")
     search.add_argument("--beam", type=_positive, default=8, metavar="N",
                         help="best-first search: nodes expanded per depth (default: 8)")
-    search.add_argument("--trajectory-depth", type=_jobs, default=6, metavar="N",
+    search.add_argument("--trajectory-depth", type=_count, default=6, metavar="N",
                         help="trajectories: random stacks of up to N auxiliary constructions, "
                              "each continuing from the last one's deductions, tried in turn "
                              "with the best-first search once its single constructions are "
@@ -362,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "of in the figure; arrow keys or j/k move between steps); for "
                              "several, the batch report (sortable, filterable table, time "
                              "plots, the viewer of every proved problem)")
-    parser.add_argument("--seed", type=_seed, default=0, metavar="N",
+    parser.add_argument("--seed", type=_count, default=0, metavar="N",
                         help="seed of the random numeric diagram (default: 0)")
     return parser
 

@@ -160,7 +160,8 @@ def meet(step: Step) -> tuple[tuple[Step, Atom], tuple[Step, Atom]] | None:
     if found is None:
         return None
     m = step.mapping
-    return tuple((locus.rename(m), fact.rename(m)) for locus, fact in found)  # type: ignore
+    (k1, f1), (k2, f2) = found
+    return (k1.rename(m), f1.rename(m)), (k2.rename(m), f2.rename(m))
 
 
 def restatements(problem: Problem) -> list[Restatement]:
