@@ -105,3 +105,19 @@ def test_a_run_of_the_problems_a_change_touches_replaces_their_rows(tmp_path, be
         "p": "proved", "q": "proved"}
     out = bench.compare([bench.load(base), (label, rows)])
     assert out["against_first"][0]["gained"] == [("q", 60.0, 2.0)]
+
+
+def test_the_kept_runs_give_the_readme_lift_on_the_headline_engine(bench):
+    """The README's figures at 8f3dc4f's engine: all sources 143 (3239d4c's run with the 63
+    problems 7c3dcba changes run again), without the model 142 (all but 2017USATSTSTp5), the
+    heuristic source alone the same 142."""
+    runs = [bench.load("all=" + "+".join(str(RESULTS / f) for f in (
+                "hageo_dev_120s_3239d4c.jsonl.gz", "hageo_dev_120s_7c3dcba_changed.jsonl.gz"))),
+            bench.load(str(RESULTS / "hageo_dev_120s_8f3dc4f_no_neural.jsonl.gz")),
+            bench.load(str(RESULTS / "hageo_dev_120s_8f3dc4f_heuristic.jsonl.gz"))]
+    out = bench.compare(runs)
+    assert out["shared_problems"] == 199
+    assert [r["proved"] for r in out["runs"]] == [143, 142, 142]
+    for diff in out["against_first"]:
+        assert diff["gained"] == [] and [n for n, _, _ in diff["lost"]] == ["2017USATSTSTp5"]
+    assert out["runs"][1]["aux_sources"] == {"heuristic": 53}
