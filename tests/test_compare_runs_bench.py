@@ -121,3 +121,33 @@ def test_the_kept_runs_give_the_readme_lift_on_the_headline_engine(bench):
     for diff in out["against_first"]:
         assert diff["gained"] == [] and [n for n, _, _ in diff["lost"]] == ["2017USATSTSTp5"]
     assert out["runs"][1]["aux_sources"] == {"heuristic": 53}
+
+
+def test_the_kept_parallelogram_run_gives_the_journals_shuffle(bench):
+    """The journal's run with a parallelogram kind in the heuristic source (e564a56, not
+    landed): 142 against the 143, two gained and three lost, four proofs with a heuristic
+    parallelogram, all four proved by the 143 too."""
+    base = bench.load("all=" + "+".join(str(RESULTS / f) for f in (
+        "hageo_dev_120s_3239d4c.jsonl.gz", "hageo_dev_120s_7c3dcba_changed.jsonl.gz")))
+    path = RESULTS / "hageo_dev_120s_e564a56_parallelogram.jsonl.gz"
+    out = bench.compare([base, bench.load(str(path))])
+    assert [r["proved"] for r in out["runs"]] == [143, 142]
+    (diff,) = out["against_first"]
+    assert [n for n, _, _ in diff["gained"]] == ["2017CTSTp9", "2023PlanetCupp9"]
+    assert [n for n, _, _ in diff["lost"]] == ["2008ARMOg9p3", "2016G5", "2023IranTSTp6"]
+    kind = {r["problem"] for r in _rows(path)
+            for a, s in zip(r.get("auxiliary") or (), r.get("auxiliary_sources") or ())
+            if "parallelogram" in a and s == "heuristic"}
+    assert kind == {"2017AsiaPacificMOp2", "2018CGMOp2", "2020AQGOp4", "2021CzechAPSlovakp6"}
+    before = {r["problem"]: r for name in ("hageo_dev_120s_3239d4c.jsonl.gz",
+                                           "hageo_dev_120s_7c3dcba_changed.jsonl.gz")
+              for r in _rows(RESULTS / name)}  # the later run's rows replace the earlier's
+    assert all(before[name]["status"] == "proved" and not any(
+        "parallelogram" in a for a in before[name]["auxiliary"]) for name in kind)
+
+
+def _rows(path: Path) -> list[dict]:
+    import gzip
+
+    with gzip.open(path, "rt") as f:
+        return [json.loads(line) for line in f]
