@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from neural.jsonl import rows as _rows
 from tests.helpers.bench_scripts import load_bench
 
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
@@ -144,10 +145,3 @@ def test_the_kept_parallelogram_run_gives_the_journals_shuffle(bench):
               for r in _rows(RESULTS / name)}  # the later run's rows replace the earlier's
     assert all(before[name]["status"] == "proved" and not any(
         "parallelogram" in a for a in before[name]["auxiliary"]) for name in kind)
-
-
-def _rows(path: Path) -> list[dict]:
-    import gzip
-
-    with gzip.open(path, "rt") as f:
-        return [json.loads(line) for line in f]
