@@ -145,3 +145,14 @@ def test_the_kept_parallelogram_run_gives_the_journals_shuffle(bench):
               for r in _rows(RESULTS / name)}  # the later run's rows replace the earlier's
     assert all(before[name]["status"] == "proved" and not any(
         "parallelogram" in a for a in before[name]["auxiliary"]) for name in kind)
+
+
+def test_the_kept_seed_one_rows_prove_none_of_the_half_the_143_leaves():
+    """The journal's seed-1 run of every other problem the 143 leaves: 28, none proved."""
+    before = {r["problem"]: r for name in ("hageo_dev_120s_3239d4c.jsonl.gz",
+                                           "hageo_dev_120s_7c3dcba_changed.jsonl.gz")
+              for r in _rows(RESULTS / name)}
+    rows = _rows(RESULTS / "hageo_dev_120s_db96fe2_seed1_unsolved_half.jsonl.gz")
+    assert len({r["problem"] for r in rows}) == len(rows) == 28
+    assert all(r["status"] == "timeout" and before[r["problem"]]["status"] != "proved"
+               for r in rows)
