@@ -464,10 +464,10 @@ def load_onnx(source: str | Path | bytes, name: str | None = None) -> Network:
 
 
 def _run_node(node, values: dict[str, Value | None], builder: _Builder, name: str) -> Value:
-    if not node.output:
-        raise OnnxError(f"{name}: node {node.name!r} ({node.op_type}) has no output")
     op = node.op_type  # protobuf gives bytes for a name that is not UTF-8
     op = op if isinstance(op, str) and op.isprintable() else repr(op)
+    if not node.output:
+        raise OnnxError(f"{name}: node {node.name!r} ({op}) has no output")
     label = f"{name}: node {node.name or node.output[0]!r} ({op})"
     if node.op_type != "Relu" and node.op_type not in OPS:
         raise OnnxError(f"{label}: unsupported operator {node.op_type!r} "
